@@ -1,0 +1,3 @@
+"""flowengine: a Node-RED-style flow runtime in Python."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,157 @@
+"""The registry of node types, filled from the ``flowengine.nodes`` entry-point group.
+
+A node package exposes ``register(registry: Registry) -> None`` and calls ``registry.add(NodeClass)``
+for each type; it may also contribute admin HTTP routes with ``registry.add_route`` (the server
+mounts them, as Node-RED nodes add routes to ``RED.httpAdmin``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+import jsonschema
+
+from .errors import FlowProblem
+from .node import Node
+
+__all__ = ["NodeSet", "Registry", "RouteSpec"]
+
+log = logging.getLogger("flowengine.registry")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """An admin route a node package contributes: ``endpoint(request, runtime) -> response``."""
+
+    path: str
+    methods: tuple[str, ...]
+    endpoint: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class NodeSet:
+    """The types one package registered (what ``GET /nodes`` lists)."""
+
+    module: str
+    name: str
+    types: tuple[str, ...]
+    version: str
+
+
+class Registry:
+    """Node types by type name, with a cached JSON-schema validator per type."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, type[Node]] = {}
+        self._module_of: dict[str, str] = {}
+        self._validators: dict[str, Any] = {}
+        self.routes: list[RouteSpec] = []
+        self._current_module = "local"
+
+    # --- filling ---
+    def add(self, cls: type[Node]) -> None:
+        if not cls.type:
+            raise ValueError(f"{cls.__name__} has no type name")
+        if cls.type in self._types and self._types[cls.type] is not cls:
+            raise ValueError(f"node type {cls.type!r} registered twice")
+        self._types[cls.type] = cls
+        self._module_of[cls.type] = self._current_module
+
+    def add_route(self, path: str, endpoint: Callable[..., Any], methods: Iterable[str] = ("GET",)) -> None:
+        self.routes.append(RouteSpec(path, tuple(methods), endpoint))
+
+    def load_module(self, module_name: str, package: str | None = None) -> None:
+        """Import ``module_name`` and call its ``register(registry)``."""
+        module = importlib.import_module(module_name)
+        self._current_module = package or module_name
+        try:
+            module.register(self)
+        finally:
+            self._current_module = "local"
+
+    def load_entry_points(self, group: str = "flowengine.nodes") -> None:
+        """Load every node package registered under the entry-point group."""
+        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+            self.load_module(ep.value, ep.name)
+
+    @classmethod
+    def default(cls) -> Registry:
+        """A registry with every installed node package (falls back to the bundled ones)."""
+        reg = cls()
+        reg.load_entry_points()
+        if not reg._types:  # running from a source tree that was never pip-installed
+            for name, mod in (("core", "nodes.core"), ("openai", "nodes.openai")):
+                try:
+                    reg.load_module(mod, name)
+                except ModuleNotFoundError as exc:
+                    log.warning("node package %s not loaded: %s", mod, exc)
+        return reg
+
+    # --- reading ---
+    def get(self, type_name: str) -> type[Node] | None:
+        return self._types.get(type_name)
+
+    def __contains__(self, type_name: object) -> bool:
+        return type_name in self._types
+
+    def types(self) -> list[str]:
+        return list(self._types)
+
+    def node_sets(self) -> list[NodeSet]:
+        by_module: dict[str, list[str]] = {}
+        for t, m in self._module_of.items():
+            by_module.setdefault(m, []).append(t)
+        return [NodeSet(m, m, tuple(ts), _version()) for m, ts in by_module.items()]
+
+    def module_of(self, type_name: str) -> str:
+        return self._module_of.get(type_name, "local")
+
+    def describe(self, type_name: str) -> dict[str, Any]:
+        """The editor's view of one type (``GET /node-types``)."""
+        cls = self._types[type_name]
+        return {
+            "type": cls.type,
+            "module": self._module_of.get(cls.type, "local"),
+            "category": cls.category,
+            "label": cls.label or cls.type,
+            "color": cls.color,
+            "icon": cls.icon,
+            "inputs": cls.inputs,
+            "outputs": cls.outputs,
+            "config": cls.is_config,
+            "schema": cls.schema,
+            "credentials": dict(cls.credentials_schema),
+            "help": cls.help,
+        }
+
+    def validate(self, config: dict[str, Any]) -> list[FlowProblem]:
+        """Problems with one node's properties against its type's JSON schema."""
+        cls = self._types.get(config.get("type", ""))
+        if cls is None:
+            return []
+        validator = self._validators.get(cls.type)
+        if validator is None:
+            vcls = jsonschema.validators.validator_for(cls.schema)
+            vcls.check_schema(cls.schema)
+            validator = vcls(cls.schema)
+            self._validators[cls.type] = validator
+        problems = []
+        props = {k: v for k, v in config.items() if k not in ("wires", "x", "y", "z", "g", "d", "l")}
+        for err in validator.iter_errors(props):
+            path = ".".join(str(p) for p in err.absolute_path) or None
+            if path is None and err.validator == "required":
+                missing = err.message.split("'")[1] if "'" in err.message else None
+                path = missing
+            problems.append(FlowProblem(config.get("id"), cls.type, path, err.message))
+        return problems
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

@@ -1,0 +1,129 @@
+"""Runtime settings, named after Node-RED's where one exists.
+
+Read from ``<user dir>/settings.toml`` (or a ``--settings`` file, TOML or JSON). Unknown keys are
+kept in ``extra`` so node packages can read their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+__all__ = ["Settings", "default_user_dir"]
+
+
+def default_user_dir() -> Path:
+    return Path(os.environ.get("FLOWENGINE_USER_DIR") or Path.home() / ".flowengine")
+
+
+@dataclass
+class Settings:
+    """Every setting the runtime reads; defaults are the embedded default (no external service)."""
+
+    user_dir: Path = field(default_factory=default_user_dir)
+    flowFile: str = "flows.json"
+    flowFilePretty: bool = True
+    credentialSecret: str | bool | None = None
+    uiHost: str = "127.0.0.1"
+    uiPort: int = 1880
+    httpAdminRoot: str | bool = "/"
+    httpNodeRoot: str | bool = "/"
+    disableEditor: bool = False
+    adminAuth: dict[str, Any] | None = None
+    contextStorage: dict[str, Any] | None = None
+    nodeCloseTimeout: int = 15000
+    """Milliseconds a node's close handler may take on deploy or shutdown."""
+    debugMaxLength: int = 1000
+    debugStatusLength: int = 32
+    functionTimeout: float = 0
+    """Seconds; 0 = no default timeout for function nodes."""
+    functionGlobalContext: dict[str, Any] = field(default_factory=dict)
+    exportGlobalContextKeys: bool = False
+    nodeMessageBufferMaxLength: int = 0
+    runtimeState: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "ui": False})
+    diagnostics: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "ui": True})
+    apiMaxLength: str = "5mb"
+    webSocketKeepAliveTime: int = 15000
+    commsQueueLimit: int = 10000
+    """Events buffered per comms client before it is disconnected (a slow reader never slows flows)."""
+    fileDirectory: str | None = None
+    """Directory from which nodes may read files named by path (OpenAI uploads); None = user dir/files."""
+    safeMode: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, user_dir: str | Path | None = None, **overrides: Any) -> Settings:
+        """Settings from ``path`` (or ``<user_dir>/settings.toml`` when it exists), then overrides."""
+        udir = Path(user_dir) if user_dir else default_user_dir()
+        data: dict[str, Any] = {}
+        candidate = Path(path) if path else udir / "settings.toml"
+        if path and not candidate.exists():
+            raise SettingsError(f"settings file {candidate} does not exist")
+        if candidate.exists():
+            data = _read(candidate)
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {"user_dir": udir}
+        extra: dict[str, Any] = {}
+        for k, v in {**data, **overrides}.items():
+            if k == "user_dir":
+                kwargs[k] = Path(v)
+            elif k in known:
+                kwargs[k] = v
+            else:
+                extra[k] = v
+        kwargs["extra"] = extra
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:  # pragma: no cover - dataclass signature mismatch
+            raise SettingsError(str(exc)) from exc
+
+    @property
+    def flows_path(self) -> Path:
+        p = Path(self.flowFile)
+        return p if p.is_absolute() else self.user_dir / p
+
+    @property
+    def credentials_path(self) -> Path:
+        p = self.flows_path
+        return p.with_name(p.stem + "_cred" + p.suffix)
+
+    @property
+    def admin_root(self) -> str:
+        return _root(self.httpAdminRoot)
+
+    @property
+    def node_root(self) -> str:
+        return _root(self.httpNodeRoot)
+
+    @property
+    def close_timeout_s(self) -> float:
+        return self.nodeCloseTimeout / 1000.0
+
+
+def _root(value: str | bool) -> str:
+    if value is False:
+        return ""
+    s = str(value or "/")
+    if not s.startswith("/"):
+        s = "/" + s
+    return s if s.endswith("/") else s + "/"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = tomllib.loads(text)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path} must hold a table/object")
+    return data
