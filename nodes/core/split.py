@@ -1,0 +1,5 @@
+"""Placeholder until the node family is written."""
+
+from flowengine.node import Node
+
+NODES: list[type[Node]] = []
