@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Protocol
 
 from .types import UNDEFINED, Done, Msg, Send, SendArg
 
-__all__ = ["Node", "NodeHost", "NodeStats", "STRUCTURAL_KEYS"]
+__all__ = ["STRUCTURAL_KEYS", "Node", "NodeHost", "NodeStats"]
 
 STRUCTURAL_KEYS = frozenset({"id", "type", "z", "name", "wires", "x", "y", "g", "d", "l", "credentials"})
 
@@ -115,16 +115,16 @@ class Node:
         self.log = logging.getLogger(f"flowengine.node.{self.type}")
 
     # --- handlers (override) ---
-    def on_start(self) -> None | Awaitable[None]:
+    def on_start(self) -> Awaitable[None] | None:
         """Called once after every node of the flow exists, before messages flow."""
         return None
 
-    def on_input(self, msg: Msg, send: Send, done: Done) -> None | Awaitable[None]:
+    def on_input(self, msg: Msg, send: Send, done: Done) -> Awaitable[None] | None:
         """Handle one message. Call ``send`` for outputs and ``done()`` when finished."""
         done()
         return None
 
-    def on_close(self, removed: bool) -> None | Awaitable[None]:
+    def on_close(self, removed: bool) -> Awaitable[None] | None:
         """Release resources. ``removed`` is true when the node was deleted, not restarted."""
         return None
 

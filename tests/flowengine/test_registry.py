@@ -1,0 +1,55 @@
+import pytest
+
+from flowengine.node import Node
+from flowengine.registry import Registry
+
+
+class Upper(Node):
+    type = "upper"
+    category = "function"
+    schema = {
+        "type": "object",
+        "properties": {"count": {"type": "integer", "minimum": 0}, "mode": {"enum": ["a", "b"]}},
+        "required": ["mode"],
+    }
+    credentials_schema = {"token": "password"}
+
+
+def test_add_describe_and_sets():
+    reg = Registry()
+    reg.add(Upper)
+    assert "upper" in reg and reg.get("upper") is Upper
+    d = reg.describe("upper")
+    assert d["category"] == "function" and d["credentials"] == {"token": "password"}
+    assert d["inputs"] == 1 and d["outputs"] == 1 and d["label"] == "upper"
+    assert [s.types for s in reg.node_sets()] == [("upper",)]
+
+
+def test_duplicate_type_refused():
+    reg = Registry()
+    reg.add(Upper)
+    reg.add(Upper)  # same class again is harmless
+
+    class Other(Node):
+        type = "upper"
+
+    with pytest.raises(ValueError, match="registered twice"):
+        reg.add(Other)
+
+
+def test_validate_names_node_and_property():
+    reg = Registry()
+    reg.add(Upper)
+    problems = reg.validate({"id": "n1", "type": "upper", "count": -1, "mode": "a", "x": 1, "wires": []})
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.node_id, p.node_type, p.property) == ("n1", "upper", "count")
+    assert "n1" in str(p) and "count" in str(p)
+    missing = reg.validate({"id": "n2", "type": "upper"})
+    assert [m.property for m in missing] == ["mode"]
+    assert reg.validate({"id": "n3", "type": "unknown-type"}) == []
+
+
+def test_default_registry_loads_installed_packages():
+    reg = Registry.default()
+    assert {s.module for s in reg.node_sets()} <= {"core", "openai"}

@@ -1,0 +1,31 @@
+import json
+
+import pytest
+
+from flowengine.errors import SettingsError
+from flowengine.settings import Settings
+
+
+def test_defaults_are_embedded(tmp_path):
+    s = Settings.load(user_dir=tmp_path)
+    assert s.uiHost == "127.0.0.1" and s.uiPort == 1880
+    assert s.flows_path == tmp_path / "flows.json"
+    assert s.credentials_path == tmp_path / "flows_cred.json"
+    assert s.admin_root == "/" and s.close_timeout_s == 15
+
+
+def test_toml_and_json_files_and_extra_keys(tmp_path):
+    (tmp_path / "settings.toml").write_text('uiPort = 1999\nhttpAdminRoot = "admin"\nmyNode = 3\n')
+    s = Settings.load(user_dir=tmp_path)
+    assert s.uiPort == 1999 and s.admin_root == "/admin/" and s.extra == {"myNode": 3}
+    f = tmp_path / "other.json"
+    f.write_text(json.dumps({"debugMaxLength": 10}))
+    assert Settings.load(f, user_dir=tmp_path).debugMaxLength == 10
+
+
+def test_bad_settings_file_is_refused(tmp_path):
+    (tmp_path / "settings.toml").write_text("uiPort = = 1")
+    with pytest.raises(SettingsError, match=r"settings\.toml"):
+        Settings.load(user_dir=tmp_path)
+    with pytest.raises(SettingsError, match="does not exist"):
+        Settings.load(tmp_path / "nope.toml", user_dir=tmp_path)
