@@ -1,0 +1,191 @@
+"""JSONata for flows: ``jsonata-python`` plus Node-RED's extra functions.
+
+``compile_jsonata(expr)`` parses once (cached); ``JsonataExpression.evaluate(node, msg, bindings)``
+evaluates against the message with ``$flowContext(key[, store])``, ``$globalContext(key[, store])``,
+``$env(name)``, ``$moment()``, ``$clone(o)`` and the caller's bindings (join's ``$A``, ``$I``, ``$N``).
+
+Values cross the boundary converted: ``UNDEFINED`` keys are left out and bytes become arrays of ints
+on the way in; on the way out JSONata's "no result" becomes ``UNDEFINED`` and its ``null`` ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import itertools
+import math
+from typing import Any
+
+from jsonata import Jsonata
+from jsonata.jexception import JException
+from jsonata.utils import Utils
+
+from .context import parse_context_key
+from .errors import NodeError
+from .jsutil import normalise_number
+from .message import deep_clone
+from .types import UNDEFINED
+
+__all__ = ["JsonataError", "JsonataExpression", "compile_jsonata", "from_jsonata", "to_jsonata"]
+
+
+class JsonataError(NodeError):
+    """A JSONata expression failed to parse or evaluate. ``str()`` is JSONata's own message
+    (``$error("boom")`` gives ``"boom"``); ``code`` is the JSONata error code (``D3137``...)."""
+
+    def __init__(self, message: str, code: str | None = None, position: int | None = None, expr: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.position = position
+        self.expr = expr
+
+
+class JsonataExpression:
+    """A parsed JSONata expression, evaluated against a message on behalf of a node."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        try:
+            self._compiled = Jsonata(expr)
+        except JException as exc:
+            raise JsonataError(str(exc), exc.error, exc.location, expr) from exc
+        except Exception as exc:  # the parser raises plain errors for some malformed input
+            raise JsonataError(str(exc) or type(exc).__name__, None, None, expr) from exc
+        self._compiled.set_validate_input(False)
+        self._compiled.set_output_convert_nulls(False)
+
+    def evaluate(self, node: Any, msg: Any, bindings: dict[str, Any] | None = None) -> Any:
+        """The expression's value for ``msg`` (``UNDEFINED`` when it yields nothing).
+
+        ``node`` gives context and env access (may be ``None``: the extension functions then yield
+        nothing). Raises ``JsonataError``.
+        """
+        frame: dict[str, Any] = _node_functions(node)
+        if bindings:
+            for k, v in bindings.items():
+                frame[k] = to_jsonata(v)
+        data = to_jsonata(msg) if msg is not None and msg is not UNDEFINED else None
+        compiled = self._compiled
+        Jsonata.CURRENT.jsonata = compiled  # $now()/$millis() and higher-order functions read it
+        try:
+            result = compiled.evaluate(data, frame)
+        except JException as exc:
+            raise JsonataError(str(exc), exc.error, exc.location, self.expr) from exc
+        except RecursionError as exc:
+            raise JsonataError("Stack overflow error: expression too deep", "D1011", None, self.expr) from exc
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
+            raise JsonataError(f"{type(exc).__name__}: {exc}", None, None, self.expr) from exc
+        return from_jsonata(result)
+
+    def __repr__(self) -> str:
+        return f"<JsonataExpression {self.expr!r}>"
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_jsonata(expr: str) -> JsonataExpression:
+    """Parse ``expr`` (cached: the same text gives the same object). Raises ``JsonataError``."""
+    return JsonataExpression(expr)
+
+
+def _node_functions(node: Any) -> dict[str, Any]:
+    def flow_context(key: Any, store: Any = None) -> Any:
+        return _context_get(node, "flow", key, store)
+
+    def global_context(key: Any, store: Any = None) -> Any:
+        return _context_get(node, "global", key, store)
+
+    def env(name: Any) -> Any:
+        if node is None:
+            return ""
+        value = node.env(str(name))
+        return "" if value is UNDEFINED or value is None else to_jsonata(value)
+
+    def moment(*args: Any) -> Any:
+        now = _dt.datetime.now(_dt.UTC)
+        return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+    def clone(value: Any = None) -> Any:
+        return deep_clone(value)
+
+    return {
+        "flowContext": Jsonata.JLambda(flow_context),
+        "globalContext": Jsonata.JLambda(global_context),
+        "env": Jsonata.JLambda(env),
+        "moment": Jsonata.JLambda(moment),
+        "clone": Jsonata.JLambda(clone),
+    }
+
+
+def _context_get(node: Any, kind: str, key: Any, store: Any) -> Any:
+    if node is None:
+        return None
+    store_name, path = parse_context_key(str(key))
+    if isinstance(store, str) and store:
+        store_name = store
+    scope = node.flow_context() if kind == "flow" else node.global_context()
+    value = scope.get(path, store_name)
+    return None if value is UNDEFINED else to_jsonata(value)
+
+
+def to_jsonata(value: Any) -> Any:
+    """Message data as JSONata input: ``UNDEFINED`` keys dropped, bytes -> list of ints, tuples/sets
+    -> lists. Returns ``value`` itself when nothing needed converting (no copy on the hot path)."""
+    cls = value.__class__
+    if cls is dict:
+        out: dict[str, Any] | None = None
+        for i, (k, v) in enumerate(value.items()):
+            if v is UNDEFINED:
+                nv: Any = _DROP
+            elif v.__class__ in _CONTAINERS:
+                nv = to_jsonata(v)
+            else:
+                nv = v
+            if out is None and (nv is not v or k.__class__ is not str):
+                out = {str(k2): v2 for k2, v2 in itertools.islice(value.items(), i)}
+            if out is not None and nv is not _DROP:
+                out[str(k)] = nv
+        return value if out is None else out
+    if cls is list:
+        items: list[Any] | None = None
+        for i, v in enumerate(value):
+            nv = None if v is UNDEFINED else to_jsonata(v) if v.__class__ in _CONTAINERS else v
+            if items is None and nv is not v:
+                items = value[:i]
+            if items is not None:
+                items.append(nv)
+        return value if items is None else items
+    if cls in (bytes, bytearray):
+        return list(value)
+    if cls in (tuple, set, frozenset):
+        return [to_jsonata(v) for v in value]
+    if value is UNDEFINED:
+        return None
+    return value
+
+
+_DROP = object()
+_CONTAINERS = (dict, list, bytes, bytearray, tuple, set, frozenset)
+
+
+def from_jsonata(value: Any) -> Any:
+    """A JSONata result as message data: nothing -> ``UNDEFINED``, null -> ``None``, sequences -> lists,
+    integral floats -> ints."""
+    if value is None:
+        return UNDEFINED
+    return _out(value)
+
+
+def _out(value: Any) -> Any:
+    if value is None or value is Utils.NULL_VALUE:
+        return None
+    if isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return normalise_number(value) if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: _out(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_out(v) for v in value if v is not None]
+    if isinstance(value, Jsonata.JFunctionCallable) or callable(value):
+        return UNDEFINED
+    return value
