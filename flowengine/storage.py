@@ -117,8 +117,11 @@ class FlowStorage:
     def save_flows(self, flows: list[Any]) -> None:
         """Write the flows (4-space indented when ``flowFilePretty``), keeping the previous file as backup."""
         pretty = bool(getattr(self.settings, "flowFilePretty", True))
-        text = json.dumps(flows, indent=4 if pretty else None, ensure_ascii=False, allow_nan=False,
-                          separators=None if pretty else (",", ":"))
+        try:
+            text = json.dumps(flows, indent=4 if pretty else None, ensure_ascii=False, allow_nan=False,
+                              separators=None if pretty else (",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise StorageError(f"flows cannot be saved as JSON: {exc}") from exc
         atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
 
     def load_runtime_config(self) -> dict[str, Any]:
