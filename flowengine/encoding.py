@@ -70,7 +70,10 @@ def encode_error(exc: BaseException) -> dict[str, Any]:
     """The ``__enc__`` marker of an error inside an encoded object (name, message, stack)."""
     name = js_error_name(exc)
     message = str(exc)
-    if exc.__traceback__ is not None:
+    explicit: object = getattr(exc, "stack", None)
+    if isinstance(explicit, str):
+        stack = explicit
+    elif exc.__traceback__ is not None:
         stack = "".join(traceback.format_exception(exc)).rstrip()
     else:
         stack = f"{name}: {message}" if message else name

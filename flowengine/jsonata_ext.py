@@ -169,7 +169,8 @@ _CONTAINERS = (dict, list, bytes, bytearray, tuple, set, frozenset)
 
 def from_jsonata(value: Any) -> Any:
     """A JSONata result as message data: nothing -> ``UNDEFINED``, null -> ``None``, sequences -> lists,
-    integral floats -> ints."""
+    integral floats -> ints. (JSONata leaves undefined out of the objects and arrays it builds, so a
+    ``None`` inside a container is a ``null`` taken from the input.)"""
     if value is None:
         return UNDEFINED
     return _out(value)
@@ -183,9 +184,9 @@ def _out(value: Any) -> Any:
     if isinstance(value, float):
         return normalise_number(value) if math.isfinite(value) else value
     if isinstance(value, dict):
-        return {k: _out(v) for k, v in value.items() if v is not None}
+        return {k: _out(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_out(v) for v in value if v is not None]
+        return [_out(v) for v in value]
     if isinstance(value, Jsonata.JFunctionCallable) or callable(value):
         return UNDEFINED
     return value
