@@ -1,0 +1,157 @@
+import json
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from flowengine.errors import CorruptFlowsError, StorageError
+from flowengine.settings import Settings
+from flowengine.storage import FlowStorage, MemoryFlowStorage, atomic_write, backup_path
+
+FLOWS = [{"id": "t1", "type": "tab", "label": "Flow 1"}, {"id": "n1", "type": "debug", "z": "t1", "name": "é"}]
+
+
+def test_atomic_write_and_backup(tmp_path):
+    path = tmp_path / "sub" / "file.json"
+    atomic_write(path, b"one")
+    assert path.read_bytes() == b"one"
+    assert not backup_path(path).exists()
+    atomic_write(path, b"two")
+    assert path.read_bytes() == b"two"
+    assert backup_path(path).read_bytes() == b"one"
+    assert backup_path(path).name == ".file.json.backup"
+    atomic_write(path, b"three", backup=False)
+    assert backup_path(path).read_bytes() == b"one"
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_atomic_write_keeps_permissions(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"x")
+    os.chmod(path, 0o600)
+    atomic_write(path, b"y")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_atomic_write_failure_leaves_original(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("running as root: directory permissions do not stop writes")
+    path = tmp_path / "f"
+    path.write_bytes(b"original")
+    os.chmod(tmp_path, 0o500)
+    try:
+        with pytest.raises(StorageError, match="cannot write"):
+            atomic_write(path, b"new", backup=False)
+    finally:
+        os.chmod(tmp_path, 0o700)
+    assert path.read_bytes() == b"original"
+
+
+def test_disk_full_leaves_original_intact(tmp_path):
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root and mount(8) to create a tiny tmpfs (run the tests as root)")
+    mnt = tmp_path / f"tiny-{uuid.uuid4().hex[:6]}"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount of a tmpfs refused: {done.stderr.decode().strip()}")
+    try:
+        path = mnt / "flows.json"
+        atomic_write(path, b"[]", backup=False)
+        with pytest.raises(StorageError):
+            atomic_write(path, b"x" * 200_000, backup=False)
+        assert path.read_bytes() == b"[]"
+        assert [p.name for p in mnt.iterdir()] == ["flows.json"]
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_flow_storage_round_trip(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    assert storage.load_flows() == []
+    storage.save_flows(FLOWS)
+    text = (tmp_path / "flows.json").read_text(encoding="utf-8")
+    assert text.startswith('[\n    {\n        "id"') and "é" in text
+    assert storage.load_flows() == FLOWS
+    storage.save_flows([])
+    assert json.loads((tmp_path / ".flows.json.backup").read_text()) == FLOWS
+
+
+def test_flow_storage_compact(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path, flowFilePretty=False, flowFile="my.json"))
+    storage.save_flows(FLOWS)
+    assert (tmp_path / "my.json").read_text(encoding="utf-8") == json.dumps(
+        FLOWS, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{not json", "invalid JSON"),
+        (b"", "empty"),
+        (b'{"a": 1}', "expected a JSON array"),
+        (b"[NaN]", "invalid JSON"),
+        (b"\xff\xfe", "invalid JSON"),
+    ],
+)
+def test_corrupt_flows(tmp_path, content, reason):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    (tmp_path / "flows.json").write_bytes(content)
+    with pytest.raises(CorruptFlowsError, match=reason) as info:
+        storage.load_flows()
+    assert info.value.backup is None
+    assert (tmp_path / "flows.json").read_bytes() == content  # never "start empty then overwrite"
+
+
+def test_corrupt_flows_names_backup(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    storage.save_flows(FLOWS)
+    storage.save_flows(FLOWS)
+    (tmp_path / "flows.json").write_text("[{truncated")
+    with pytest.raises(CorruptFlowsError) as info:
+        storage.load_flows()
+    assert info.value.backup == str(tmp_path / ".flows.json.backup")
+    assert "a backup is at" in str(info.value)
+
+
+def test_bom_and_v2_shape_accepted(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    (tmp_path / "flows.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(FLOWS).encode())
+    assert storage.load_flows() == FLOWS
+    (tmp_path / "flows.json").write_text(json.dumps({"flows": FLOWS, "rev": "x"}))
+    assert storage.load_flows() == FLOWS
+
+
+def test_unserialisable_flows_refused(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    storage.save_flows(FLOWS)
+    with pytest.raises(StorageError, match="cannot be saved"):
+        storage.save_flows([{"id": "x", "v": float("nan")}])
+    assert storage.load_flows() == FLOWS
+
+
+def test_runtime_config(tmp_path):
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    assert storage.load_runtime_config() == {}
+    storage.save_runtime_config({"instanceId": "abc", "_credentialSecret": "s"})
+    assert storage.load_runtime_config() == {"instanceId": "abc", "_credentialSecret": "s"}
+    (tmp_path / ".config.runtime.json").write_text("[1]")
+    with pytest.raises(StorageError, match="must hold a JSON object"):
+        storage.load_runtime_config()
+    (tmp_path / ".config.runtime.json").write_text("{oops")
+    with pytest.raises(StorageError, match="not valid JSON"):
+        storage.load_runtime_config()
+
+
+def test_memory_flow_storage():
+    storage = MemoryFlowStorage(FLOWS)
+    flows = storage.load_flows()
+    flows.append({"id": "x"})
+    assert storage.load_flows() == FLOWS  # copies, not shared
+    storage.save_flows(flows)
+    assert storage.saves == 1 and len(storage.load_flows()) == 3
+    storage.save_runtime_config({"a": 1})
+    assert storage.load_runtime_config() == {"a": 1}
