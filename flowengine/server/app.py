@@ -1,0 +1,153 @@
+"""``create_app``: the FastAPI application around one runtime.
+
+Request routing, in order: admin API routes under ``httpAdminRoot`` (guarded by ``AdminGuard``),
+the comms websocket, then a fallback that serves the editor's static files (GET, under the admin
+root), then the routes of ``http in`` / ``websocket-listener`` nodes under ``httpNodeRoot``, then
+Express's 404 page. The app's lifespan starts the runtime and closes it (nodes within
+``nodeCloseTimeout``, context flushed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, WebSocket
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from .. import __version__
+from ..runtime import Runtime
+from ..settings import Settings
+from .admin_routes import build_admin_router, contributed_endpoint
+from .auth import AdminAuth
+from .auth_routes import build_auth_router
+from .comms import CommsHub
+from .context_routes import build_context_router
+from .errors import install_error_handlers
+from .flows_routes import build_flows_router
+from .guard import AdminGuard, parse_size
+from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
+from .state import ServerState
+
+__all__ = ["create_app", "editor_directory"]
+
+log = logging.getLogger("flowengine.server")
+
+
+def editor_directory() -> Path | None:
+    """The ``editor`` package's directory (index.html, css/, js/), or None when not installed."""
+    try:
+        import editor
+    except ImportError:
+        return None
+    path = Path(editor.__file__).parent
+    return path if (path / "index.html").exists() else None
+
+
+def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, admin: bool = True,
+               start_runtime: bool = True) -> FastAPI:
+    """The ASGI app serving ``runtime``.
+
+    ``admin=False`` (or ``httpAdminRoot: false``) serves only the nodes' HTTP routes; ``editor``
+    (unless ``settings.disableEditor``) adds the static editor. With ``start_runtime`` the app's
+    lifespan starts the runtime (loading the flows from storage) and closes it on shutdown.
+    An ``HttpNodeRouter`` is placed in ``settings.extra["http_router"]`` unless ``httpNodeRoot`` is
+    false.
+    """
+    admin_on = admin and settings.httpAdminRoot is not False
+    root = settings.admin_root if admin_on else "/"
+    prefix = root.rstrip("/")
+    auth = AdminAuth(settings.adminAuth, settings.user_dir / ".sessions.json")
+    comms = None
+    if admin_on and not settings.disableEditor:
+        comms = CommsHub(runtime.events, auth, queue_limit=settings.commsQueueLimit,
+                         keepalive_s=settings.webSocketKeepAliveTime / 1000.0)
+    router = None
+    if settings.httpNodeRoot is not False:
+        router = HttpNodeRouter(settings.node_root)
+        settings.extra[HTTP_ROUTER_KEY] = router
+    state = ServerState(runtime, settings, auth, comms, router)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if comms is not None:
+            comms.start()
+        if start_runtime:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if router is not None:
+                router.shutdown()
+            if comms is not None:
+                comms.close()
+            if start_runtime:
+                await runtime.close()
+
+    docs = f"{prefix}/docs" if admin_on else None
+    openapi = f"{prefix}/openapi.json" if admin_on else None
+    app = FastAPI(title="flowengine admin API", version=__version__, lifespan=lifespan,
+                  docs_url=docs, redoc_url=None, openapi_url=openapi)
+    app.state.flowengine = state
+    install_error_handlers(app)
+    if admin_on:
+        for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router):
+            app.include_router(build(), prefix=prefix)
+        for spec in runtime.registry.routes:
+            app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),
+                              methods=list(spec.methods), tags=["node packages"], response_model=None)
+        if comms is not None:
+            hub = comms
+
+            @app.websocket(f"{prefix}/comms")
+            async def comms_endpoint(ws: WebSocket) -> None:
+                await hub.serve(ws)
+
+    public = frozenset(p for p in (docs, openapi, f"{docs}/oauth2-redirect" if docs else None) if p)
+    app.add_middleware(AdminGuard, fastapi_app=app, auth=auth, max_body=parse_size(settings.apiMaxLength),
+                       public_paths=public)
+    static = None
+    if admin_on and editor and not settings.disableEditor:
+        folder = editor_directory()
+        if folder is None:
+            log.warning("the editor package has no index.html: the editor is not served")
+        else:
+            static = StaticFiles(directory=folder, html=True)
+    app.router.default = _Fallback(static, root, router)
+    return app
+
+
+class _Fallback:
+    """What no API route matched: editor files, then node routes, then a 404 page."""
+
+    def __init__(self, static: StaticFiles | None, admin_root: str, router: HttpNodeRouter | None) -> None:
+        self.static = static
+        self.admin_root = admin_root
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.static is not None and scope["method"] in ("GET", "HEAD"):
+            path: str = scope["path"]
+            if path.startswith(self.admin_root) or path + "/" == self.admin_root:
+                rel = path[len(self.admin_root):] if path.startswith(self.admin_root) else ""
+                try:
+                    response = await self.static.get_response(os.path.normpath(rel or "."), scope)
+                except HTTPException as exc:
+                    if exc.status_code not in (404, 405):
+                        raise
+                else:
+                    await response(scope, receive, send)
+                    return
+        if self.router is not None:
+            await self.router(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] == "http":
+            await not_found(scope["method"], scope["path"])(scope, receive, send)

@@ -1,0 +1,87 @@
+"""``/auth/login``, ``/auth/token`` and ``/auth/revoke`` (Node-RED's admin login API)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from .auth import CLIENT_IDS
+from .errors import ApiError, needs
+from .guard import bearer_token
+from .state import server_state
+
+__all__ = ["build_auth_router"]
+
+_PROMPTS = {"type": "credentials", "prompts": [
+    {"id": "username", "type": "text", "label": "user.username"},
+    {"id": "password", "type": "password", "label": "user.password"},
+]}
+
+
+async def _fields(request: Request) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "")
+    if "application/json" in ctype:
+        raw = await request.body()
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError as exc:
+            raise ApiError(400, "invalid_request", "request body is not valid JSON") from exc
+        return data if isinstance(data, dict) else {}
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def build_auth_router() -> APIRouter:
+    router = APIRouter(tags=["auth"])
+
+    @router.get("/auth/login", summary="How to log in ({} when adminAuth is off)")
+    @needs(None)
+    async def login(request: Request) -> dict[str, Any]:
+        return dict(_PROMPTS) if server_state(request).auth.enabled else {}
+
+    @router.post("/auth/token", summary="Exchange a user name and password for a bearer token",
+                 response_model=None)
+    @needs(None)
+    async def token(request: Request) -> Response | dict[str, Any]:
+        auth = server_state(request).auth
+        if not auth.enabled:
+            raise ApiError(404, "not_found", "adminAuth is not configured")
+        data = await _fields(request)
+        if data.get("client_id") not in CLIENT_IDS:
+            raise ApiError(401, "unauthorized", "Unauthorized")
+        if data.get("grant_type") != "password":
+            return _oauth_error(400, "unsupported_grant_type", "grant_type must be 'password'")
+        username = str(data.get("username") or "")
+        password = str(data.get("password") or "")
+        keys = (f"user:{username}", f"ip:{request.client.host if request.client else '?'}")
+        if auth.throttle.blocked(*keys):
+            return _oauth_error(429, "too_many_requests", "Too many login attempts. Wait a minute and try again.")
+        user = auth.verify(username, password)
+        if user is None:
+            auth.throttle.failed(*keys)
+            return _oauth_error(403, "invalid_grant", "Invalid resource owner credentials")
+        auth.throttle.succeeded(keys[0])
+        return auth.issue(user, str(data["client_id"]))
+
+    @router.post("/auth/revoke", summary="Revoke a token (needs a valid bearer token)", response_model=None)
+    @needs(None)
+    async def revoke(request: Request) -> Response:
+        auth = server_state(request).auth
+        if not auth.enabled:
+            raise ApiError(404, "not_found", "adminAuth is not configured")
+        if auth.session(bearer_token(request.scope)) is None:
+            raise ApiError(401, "unauthorized", "Unauthorized")
+        data = await _fields(request)
+        target = data.get("token")
+        if isinstance(target, str) and target:
+            auth.revoke(target)
+        return Response(status_code=200)
+
+    return router

@@ -1,0 +1,249 @@
+"""The comms websocket (``<admin root>comms``): Node-RED's editor event protocol.
+
+Client frames: ``{"subscribe": pattern}`` (replays retained events that match), ``{"auth": token}``
+(first frame when adminAuth is on). Server frames: JSON arrays of up to 50 ``{"topic","data"}``
+events, flushed 50 ms after the first one queued; ``{"auth":"ok"|"fail"}`` as single objects;
+``hb`` heartbeats when idle. Every event goes to every active connection.
+
+A client that stops reading never slows the runtime: the bus listener only appends to a bounded
+per-connection queue, and a connection whose queue passes ``commsQueueLimit`` is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..events import EventBus
+from .auth import AdminAuth, has_permission
+
+__all__ = ["BATCH_SIZE", "FLUSH_DELAY_S", "CommsConnection", "CommsHub"]
+
+log = logging.getLogger("flowengine.server.comms")
+
+BATCH_SIZE = 50
+FLUSH_DELAY_S = 0.05
+CLOSE_TIMEOUT_S = 2.0
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=_fallback, allow_nan=True)
+
+
+def _fallback(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return list(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+class CommsConnection:
+    """One websocket client: a bounded event queue drained by a sender task."""
+
+    def __init__(self, ws: WebSocket, hub: CommsHub) -> None:
+        self.ws = ws
+        self.hub = hub
+        self.active = not hub.auth.enabled
+        self.token: str | None = None
+        self.dropped = False
+        self._queue: deque[dict[str, Any]] = deque()
+        self._control: deque[tuple[dict[str, Any], bool]] = deque()
+        self._wake = asyncio.Event()
+        self._done = asyncio.Event()
+        self._last_sent = time.monotonic()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def push(self, topic: str, data: Any) -> None:
+        """Queue one event (called synchronously by the bus; never blocks)."""
+        if self._done.is_set():
+            return
+        if len(self._queue) >= self.hub.queue_limit:
+            log.warning("comms client %s dropped: %d events queued and not read (commsQueueLimit)",
+                        self.peer, len(self._queue))
+            self.dropped = True
+            self._queue.clear()
+            self._done.set()
+            return
+        self._queue.append({"topic": topic, "data": data})
+        self._wake.set()
+
+    def _answer(self, frame: dict[str, Any], close_after: bool = False) -> None:
+        self._control.append((frame, close_after))
+        self._wake.set()
+
+    @property
+    def peer(self) -> str:
+        client = self.ws.client
+        return f"{client.host}:{client.port}" if client else "?"
+
+    async def run(self) -> None:
+        """Serve the connection until the client leaves, is dropped, or the hub closes."""
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._receive()), group.create_task(self._send())]
+            await self._done.wait()
+            for task in tasks:
+                task.cancel()
+        await self._close(1008 if self.dropped else 1000)
+
+    def stop(self) -> None:
+        self._done.set()
+
+    async def _close(self, code: int) -> None:
+        try:
+            await asyncio.wait_for(self.ws.close(code), CLOSE_TIMEOUT_S)
+        except (RuntimeError, TimeoutError, OSError) as exc:  # already closed by the peer, or stuck
+            log.debug("comms close of %s: %r", self.peer, exc)
+
+    # --- client -> server ---
+    async def _receive(self) -> None:
+        try:
+            while True:
+                text = await self.ws.receive_text()
+                self._handle(text)
+        except WebSocketDisconnect:
+            pass
+        except (KeyError, RuntimeError) as exc:  # a binary frame, or a receive after close
+            log.debug("comms receive from %s ended: %r", self.peer, exc)
+        finally:
+            self._done.set()
+
+    def _handle(self, text: str) -> None:
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            log.debug("comms: ignoring a non-JSON frame from %s", self.peer)
+            return
+        if not isinstance(frame, dict):
+            return
+        auth = self.hub.auth
+        if not self.active:
+            if "auth" in frame:
+                token = frame.get("auth")
+                session = auth.session(token if isinstance(token, str) else None)
+                if session is None or not has_permission(session.permissions, "status.read"):
+                    self._answer({"auth": "fail"}, close_after=True)
+                    return
+                self.token = token if isinstance(token, str) else None
+                self.active = True
+                self._answer({"auth": "ok"})
+                return
+            default = auth.default_user
+            if default is None or not has_permission(default.permissions, "status.read"):
+                self._answer({"auth": "fail"}, close_after=True)
+                return
+            self.active = True  # anonymous access granted by adminAuth.default: no acknowledgement
+        pattern = frame.get("subscribe")
+        if isinstance(pattern, str):
+            for topic, data in self.hub.events.retained(pattern):
+                self.push(topic, data)
+
+    # --- server -> client ---
+    async def _send(self) -> None:
+        try:
+            await self._send_loop()
+        except (WebSocketDisconnect, OSError, RuntimeError) as exc:  # the peer went away mid-send
+            log.debug("comms send to %s ended: %r", self.peer, exc)
+        finally:
+            self._done.set()
+
+    async def _send_loop(self) -> None:
+        keepalive = self.hub.keepalive_s
+        while not self._done.is_set():
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=keepalive)
+            except TimeoutError:
+                if self._session_expired():
+                    await self._write({"auth": "fail"})
+                    self._done.set()
+                    return
+                if self.active:
+                    await self._write([{"topic": "hb", "data": int(time.time() * 1000)}])
+                continue
+            while self._control:
+                frame, close_after = self._control.popleft()
+                await self._write(frame)
+                if close_after:
+                    self._done.set()
+                    return
+            if self._session_expired():
+                await self._write({"auth": "fail"})
+                self._done.set()
+                return
+            if self._queue:
+                await asyncio.sleep(FLUSH_DELAY_S)
+            self._wake.clear()
+            while self._queue:
+                batch = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
+                await self._write(batch)
+
+    def _session_expired(self) -> bool:
+        return self.token is not None and self.hub.auth.session(self.token) is None
+
+    async def _write(self, frame: Any) -> None:
+        await self.ws.send_text(_json(frame))
+        self._last_sent = time.monotonic()
+
+
+class CommsHub:
+    """All comms connections of one app; listens to the runtime's event bus."""
+
+    def __init__(self, events: EventBus, auth: AdminAuth, *, queue_limit: int = 10000,
+                 keepalive_s: float = 15.0, max_connections: int = 1000) -> None:
+        self.events = events
+        self.auth = auth
+        self.queue_limit = max(1, queue_limit)
+        self.keepalive_s = max(0.05, keepalive_s)
+        self.max_connections = max_connections
+        self.connections: set[CommsConnection] = set()
+        self._remove_listener: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: int | None = None
+
+    def start(self) -> None:
+        """Begin forwarding bus events (call from the serving event loop)."""
+        if self._remove_listener is None:
+            self._loop = asyncio.get_running_loop()
+            self._thread = threading.get_ident()
+            self._remove_listener = self.events.listen(self._on_event)
+
+    def close(self) -> None:
+        """Stop forwarding and end every connection."""
+        if self._remove_listener is not None:
+            self._remove_listener()
+            self._remove_listener = None
+        for conn in list(self.connections):
+            conn.stop()
+
+    def _on_event(self, topic: str, data: Any) -> None:
+        if self._thread is not None and threading.get_ident() != self._thread and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_event, topic, data)
+            return
+        for conn in tuple(self.connections):
+            if conn.active:
+                conn.push(topic, data)
+
+    async def serve(self, ws: WebSocket) -> None:
+        """The websocket endpoint."""
+        await ws.accept()
+        if len(self.connections) >= self.max_connections:
+            log.warning("comms: refusing a connection, %d already open", len(self.connections))
+            await ws.close(1013)
+            return
+        conn = CommsConnection(ws, self)
+        self.connections.add(conn)
+        try:
+            await conn.run()
+        finally:
+            self.connections.discard(conn)

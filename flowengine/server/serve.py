@@ -1,0 +1,103 @@
+"""``serve``: run one runtime behind uvicorn until SIGTERM/SIGINT (what ``flowengine serve|run`` call)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from ..registry import Registry
+from ..runtime import Runtime
+from ..settings import Settings
+from .app import create_app
+from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
+
+__all__ = ["serve"]
+
+log = logging.getLogger("flowengine.server")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, plus: on the first signal, answer requests still waiting for an
+    ``http response`` node (503) so that shutdown is not held up by them."""
+
+    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None) -> None:
+        super().__init__(config)
+        self.router = router
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            log.info("signal %d: stopping (nodes get up to nodeCloseTimeout to close)", sig)
+            if self.router is not None:
+                self.router.shutdown()
+        super().handle_exit(sig, frame)
+
+
+def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, admin: bool = True) -> int:
+    """Run the runtime with its HTTP server on ``settings.uiHost:uiPort``; blocks until stopped.
+
+    ``flows_file`` (relative to the working directory) replaces ``settings.flowFile``. Returns the
+    process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start.
+    """
+    if flows_file:
+        settings.flowFile = str(Path(flows_file).resolve())
+    host, port = settings.uiHost, int(settings.uiPort)
+    if admin and settings.httpAdminRoot is not False and not settings.adminAuth:
+        if _is_loopback(host):
+            log.warning("adminAuth is not set: the admin API and editor are open to anyone on this machine; "
+                        "listening on %s only", host)
+        else:
+            log.warning("adminAuth is not set and the server listens on %s: anyone who can reach it can "
+                        "deploy flows (run code). Set adminAuth or bind 127.0.0.1", host)
+    try:
+        sock = _bind(host, port)
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", host, port, exc)
+        return 1
+    runtime = Runtime(Registry.default(), settings)
+    app = create_app(runtime, settings, editor=editor, admin=admin)
+    router = settings.extra.get(HTTP_ROUTER_KEY)
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
+        timeout_graceful_shutdown=max(1, int(settings.close_timeout_s)),
+    )
+    server = _Server(config, router if isinstance(router, HttpNodeRouter) else None)
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    except SystemExit as exc:  # uvicorn exits when the lifespan (runtime start) fails
+        code = exc.code if isinstance(exc.code, int) else 1
+        return code or 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sock.close()
+    return 0 if server.started else 1
