@@ -1,7 +1,36 @@
-"""OpenAI nodes: one node type per operation of the catalog."""
+"""OpenAI nodes: one node type per operation of the catalog, plus the ``openai-config`` node.
+
+``register(registry)`` reads ``catalog.json`` (see ``catalog.py``), creates one class per operation
+with ``operation.node_class`` and adds the admin route ``GET /openai/models?config=<id>`` that
+lists the models the config node's server offers (for the editor's model picker).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from flowengine.registry import Registry
 
+from .catalog import load_catalog
+from .config import OpenAIConfig
+from .operation import OperationNode, node_class
+from .request import Operation
+from .routes import list_models
+
+__all__ = ["OpenAIConfig", "OperationNode", "node_classes", "register"]
+
+
+def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
+    """One node class per operation of ``catalog`` (default: the committed catalog)."""
+    data = catalog if catalog is not None else load_catalog(path)
+    defs = data.get("$defs") or {}
+    return [node_class(Operation(entry, defs)) for entry in data["operations"]]
+
 
 def register(registry: Registry) -> None:
-    """Placeholder until the catalog-driven nodes are written."""
+    """Add ``openai-config``, every operation node type and the model-list route."""
+    registry.add(OpenAIConfig)
+    for cls in node_classes():
+        registry.add(cls)
+    registry.add_route("/openai/models", list_models, ["GET"])

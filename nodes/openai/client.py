@@ -1,0 +1,228 @@
+"""The HTTP side: one shared ``httpx.AsyncClient`` per config node, retries, a concurrency limit.
+
+``OpenAIClient.send`` performs a prepared request with the SDK's retry policy and returns an
+``ApiResponse``; ``OpenAIClient.stream`` yields an open streaming response (retried only before
+the first byte). Every I/O seam is injectable: ``transport`` (an ``httpx.AsyncBaseTransport``,
+e.g. ``httpx.MockTransport``), ``sleep`` and ``rand`` (retry timing tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, redact
+from .request import PreparedRequest
+from .retry import RetryPolicy
+
+__all__ = ["ApiResponse", "ClientOptions", "Limiter", "OpenAIClient"]
+
+USER_AGENT = "flowengine-openai/0.1"
+_RATELIMIT_PREFIX = "x-ratelimit-"
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """What a config node resolved: base URL, keys, timeouts, retries, concurrency."""
+
+    base_url: str = "https://api.openai.com/v1"
+    api_key: str = ""
+    admin_key: str = ""
+    organization: str = ""
+    project: str = ""
+    timeout: float = 600.0
+    max_retries: int = 2
+    max_concurrency: int = 8
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # keys never appear in logs or reprs
+        return f"ClientOptions(base_url={self.base_url!r}, timeout={self.timeout}, max_retries={self.max_retries})"
+
+    @property
+    def secrets(self) -> list[str]:
+        return [s for s in (self.api_key, self.admin_key) if s]
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A decoded 2xx response."""
+
+    status: int
+    headers: httpx.Headers
+    data: Any
+    duration_ms: float
+    retries: int
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+    @property
+    def ratelimit(self) -> dict[str, str]:
+        return {k[len(_RATELIMIT_PREFIX):]: v for k, v in self.headers.items() if k.startswith(_RATELIMIT_PREFIX)}
+
+
+class Limiter:
+    """A semaphore that counts who waits: ``in_flight`` and ``queued`` feed node status lines."""
+
+    def __init__(self, limit: int) -> None:
+        self._sem = asyncio.Semaphore(max(1, limit))
+        self.in_flight = 0
+        self.queued = 0
+
+    @asynccontextmanager
+    async def slot(self, on_change: Callable[[], None] | None = None) -> AsyncIterator[None]:
+        self.queued += 1
+        if on_change:
+            on_change()
+        try:
+            await self._sem.acquire()
+        finally:
+            self.queued -= 1
+        self.in_flight += 1
+        if on_change:
+            on_change()
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            self._sem.release()
+            if on_change:
+                on_change()
+
+
+def decode_body(response: httpx.Response, kind: str) -> Any:
+    """JSON -> object, text -> str, binary -> bytes; an empty body is ``{}``."""
+    content = response.content
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "binary" and response.is_success:
+        return content
+    if not content:
+        return {}
+    if ctype.endswith("json"):
+        try:
+            return json.loads(content)
+        except ValueError:
+            return response.text
+    if ctype.startswith("text/") or ctype == "application/sdp":
+        return response.text
+    return content if kind == "binary" or not ctype.endswith("json") else response.text
+
+
+class OpenAIClient:
+    """One per config node; safe to share between every operation node using that config."""
+
+    def __init__(
+        self,
+        options: ClientOptions,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.options = options
+        self.policy = RetryPolicy(max_retries=max(0, int(options.max_retries)))
+        self.limiter = Limiter(options.max_concurrency)
+        self._sleep = sleep
+        self._rand = rand
+        base = options.base_url.rstrip("/") + "/"
+        timeout = httpx.Timeout(options.timeout, connect=min(5.0, options.timeout))
+        limits = httpx.Limits(max_connections=max(16, options.max_concurrency * 2), max_keepalive_connections=100)
+        self.http = httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits, transport=transport,
+                                      follow_redirects=True)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def _headers(self, req: PreparedRequest, attempt: int) -> dict[str, str]:
+        key = self.options.admin_key if req.admin else self.options.api_key
+        headers = {"User-Agent": USER_AGENT, "x-stainless-retry-count": str(attempt), **self.options.extra_headers}
+        headers["Accept"] = "text/event-stream" if req.stream else (
+            "application/octet-stream" if req.response_kind == "binary" else "application/json")
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        if self.options.organization:
+            headers["OpenAI-Organization"] = self.options.organization
+        if self.options.project:
+            headers["OpenAI-Project"] = self.options.project
+        headers.update(req.headers)
+        return headers
+
+    def _build(self, req: PreparedRequest, attempt: int) -> httpx.Request:
+        kwargs: dict[str, Any] = {"params": req.query or None, "headers": self._headers(req, attempt)}
+        if req.files is not None:
+            kwargs["files"] = [(name, part.as_httpx()) for name, part in req.files] or None
+            kwargs["data"] = _form_dict(req.form or [])
+            if not req.files:  # multipart without a file: send a form body all the same
+                kwargs["files"] = {}
+        elif req.json is not None:
+            kwargs["json"] = req.json
+        return self.http.build_request(req.method, req.path.lstrip("/"), **kwargs)
+
+    async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, int]:
+        """Send with retries; returns an (open, when streaming) 2xx response and the retry count."""
+        retries = 0
+        for attempt in range(self.policy.max_retries + 1):
+            try:
+                response = await self.http.send(self._build(req, attempt), stream=stream)
+            except httpx.TimeoutException as exc:
+                error: Exception = APITimeoutError()
+                headers: httpx.Headers | None = None
+                cause: Exception = exc
+            except httpx.TransportError as exc:
+                error = APIConnectionError(redact(f"Connection error: {exc}", self.options.secrets))
+                headers, cause = None, exc
+            else:
+                if response.is_success:
+                    return response, retries
+                if stream:
+                    await response.aread()
+                    await response.aclose()
+                headers = response.headers
+                body = decode_body(response, "json")
+                error = APIStatusError.from_response(response.status_code, body, headers.get("x-request-id"))
+                cause = error
+                if not self.policy.should_retry(response.status_code, headers):
+                    raise error
+            delay = self.policy.delay(retries, headers, self._rand)
+            if delay is None:
+                raise error from (cause if cause is not error else None)
+            retries += 1
+            await self._sleep(delay)
+        raise AssertionError("unreachable: the retry loop always returns or raises")
+
+    async def send(self, req: PreparedRequest) -> ApiResponse:
+        """Perform ``req`` (not streaming) and decode the body by the operation's response kind."""
+        start = time.perf_counter()
+        response, retries = await self._attempt(req, stream=False)
+        data = decode_body(response, req.response_kind)
+        return ApiResponse(response.status_code, response.headers, data,
+                           (time.perf_counter() - start) * 1000.0, retries)
+
+    @asynccontextmanager
+    async def stream(self, req: PreparedRequest) -> AsyncIterator[httpx.Response]:
+        """An open 2xx response whose body is read by the caller (SSE); closed on exit."""
+        response, _ = await self._attempt(req, stream=True)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+
+def _form_dict(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
+    for k, v in pairs:
+        if k in out:
+            prev = out[k]
+            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
+        else:
+            out[k] = [v] if k.endswith("[]") else v
+    return out

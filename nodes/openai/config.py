@@ -1,0 +1,116 @@
+"""The ``openai-config`` node: connection settings and keys shared by every operation node.
+
+Properties ``base_url``, ``organization``, ``project``, ``timeout`` (s), ``max_retries``,
+``max_concurrency``; credentials ``api_key`` and ``admin_key`` (admin operations). Empty values
+fall back to the environment: ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``,
+``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and
+closed with the node.
+
+Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``transport``) is an
+``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
+``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from flowengine.node import Node
+
+from .client import ClientOptions, OpenAIClient
+
+__all__ = ["OpenAIConfig"]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class OpenAIConfig(Node):
+    """Config node holding the shared client of every OpenAI operation node that names it."""
+
+    type = "openai-config"
+    category = "config"
+    label = "OpenAI"
+    color = "#74aa9c"
+    inputs = 0
+    outputs = 0
+    is_config = True
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "base_url": {"type": "string", "default": DEFAULT_BASE_URL},
+            "organization": {"type": "string"},
+            "project": {"type": "string"},
+            "timeout": {"type": ["number", "string"], "default": 600},
+            "max_retries": {"type": ["integer", "string"], "default": 2},
+            "max_concurrency": {"type": ["integer", "string"], "default": 8},
+        },
+    }
+    credentials_schema: ClassVar[dict[str, str]] = {"api_key": "password", "admin_key": "password"}
+    help = (
+        "Connection to the OpenAI API or any OpenAI-compatible server. Empty fields fall back to "
+        "OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_ADMIN_KEY. Requests beyond max_concurrency wait "
+        "in a queue; failed requests are retried max_retries times with backoff."
+    )
+    transport: ClassVar[httpx.AsyncBaseTransport | None] = None
+    """Test hook: a transport every config node uses (``settings.extra['openai_transport']`` wins)."""
+
+    _client: OpenAIClient | None = None
+
+    def _setting(self, prop: str, env: str, default: str = "") -> str:
+        value = self.config.get(prop)
+        if value is None or value == "":
+            value = self.credentials.get(prop) if prop in self.credentials_schema else None
+        if value is None or value == "":
+            found = self.env(env)
+            value = found if isinstance(found, str) and found else default
+        return str(value)
+
+    def _number(self, prop: str, default: float) -> float:
+        value = self.config.get(prop)
+        try:
+            return float(value) if value not in (None, "") else default
+        except (TypeError, ValueError):
+            self.warn(f"openai-config {self.id}: property '{prop}' is not a number; using {default}")
+            return default
+
+    def options(self) -> ClientOptions:
+        """The resolved connection options (keys included; never log them)."""
+        return ClientOptions(
+            base_url=self._setting("base_url", "OPENAI_BASE_URL", DEFAULT_BASE_URL),
+            api_key=self._setting("api_key", "OPENAI_API_KEY"),
+            admin_key=self._setting("admin_key", "OPENAI_ADMIN_KEY"),
+            organization=self._setting("organization", "OPENAI_ORG_ID"),
+            project=self._setting("project", "OPENAI_PROJECT_ID"),
+            timeout=max(0.001, self._number("timeout", 600.0)),
+            max_retries=max(0, int(self._number("max_retries", 2))),
+            max_concurrency=max(1, int(self._number("max_concurrency", 8))),
+        )
+
+    def client(self) -> OpenAIClient:
+        """The shared client, created on first use."""
+        if self._client is None:
+            extra = getattr(getattr(self.host, "settings", None), "extra", None) or {}
+            transport = extra.get("openai_transport") or type(self).transport
+            kwargs: dict[str, Any] = {"transport": transport}
+            if extra.get("openai_sleep") is not None:
+                kwargs["sleep"] = extra["openai_sleep"]
+            self._client = OpenAIClient(self.options(), **kwargs)
+        return self._client
+
+    @property
+    def file_dir(self) -> Path:
+        """Where file fields given as paths are read from (``settings.fileDirectory``)."""
+        settings = getattr(self.host, "settings", None)
+        configured = getattr(settings, "fileDirectory", None)
+        if configured:
+            return Path(configured)
+        return Path(getattr(settings, "user_dir", Path.cwd())) / "files"
+
+    async def on_close(self, removed: bool) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()

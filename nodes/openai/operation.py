@@ -1,0 +1,369 @@
+"""The operation node: one class per catalog entry, made by ``node_class(operation)``.
+
+On each message the node assembles and validates the request (``request.build_request``), waits
+for a slot of its config node's concurrency limit, sends it with retries, and outputs:
+
+* JSON -> ``msg.payload`` object; binary -> bytes; text -> str;
+* ``stream: true`` -> one message per SSE event (``msg.parts = {id, index, type: "array"}``, the
+  last one with ``count``, so a join node in auto mode rebuilds the list), then one final message
+  with the assembled result (a chat completion, a response object...);
+* list operations with ``fetch_all`` follow the cursor to the end (at most ``max_pages`` pages) and
+  output ``{"object": "list", "data": [...all items], "has_more": false}``.
+
+Every output carries ``msg.openai = {operation, status, request_id, usage, ratelimit,
+duration_ms}``. Errors go to catch nodes with the original message; their details
+(status, type, code, param, body) are on the error (``OpenAIError.details``) and ``msg.openai``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, ClassVar
+
+from flowengine.message import clone_msg, new_msgid
+from flowengine.node import Node
+from flowengine.types import Done, Msg, Send
+
+from .client import ApiResponse, OpenAIClient, decode_body
+from .config import OpenAIConfig
+from .errors import OpenAIError, RequestInvalidError, redact
+from .request import Operation, PreparedRequest, build_request, property_name
+from .streaming import assembler_for, iter_events
+
+__all__ = ["OperationNode", "node_class", "node_schema"]
+
+MAX_PAGES_CAP = 1000
+STATUS_INTERVAL = 0.2
+_GROUP_COLORS = {"administration": "#c0c0c0", "usage": "#c0c0c0", "audit-logs": "#c0c0c0"}
+
+
+class OperationNode(Node):
+    """Base of every OpenAI operation node; subclasses only set ``operation`` and descriptions."""
+
+    operation: ClassVar[Operation]
+    close_timeout = 5.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0
+        self.queued = 0
+        self.tokens = 0
+        self.last_error: str | None = None
+        self._status_timer: asyncio.TimerHandle | None = None
+
+    # --- status line (coalesced: at most one update per STATUS_INTERVAL) ---
+    def _refresh(self) -> None:
+        if self._status_timer is None:
+            self._status_timer = self.call_later(STATUS_INTERVAL, self._publish_status)
+
+    def _publish_status(self) -> None:
+        self._status_timer = None
+        parts = []
+        if self.in_flight:
+            parts.append(f"{self.in_flight} in flight")
+        if self.queued:
+            parts.append(f"{self.queued} queued")
+        if self.tokens:
+            parts.append(f"{self.tokens} tokens")
+        if self.last_error and not self.in_flight:
+            self.status(fill="red", shape="ring", text=self.last_error[:60])
+        elif parts:
+            self.status(fill="blue" if self.in_flight else "green", shape="dot", text=" · ".join(parts))
+        else:
+            self.status({})
+
+    def on_close(self, removed: bool) -> None:
+        if self._status_timer is not None:
+            self._status_timer.cancel()
+            self._status_timer = None
+
+    # --- the handler ---
+    def _config(self) -> OpenAIConfig:
+        cfg = self.config_node(self.config.get("config"))
+        if not isinstance(cfg, OpenAIConfig):
+            raise OpenAIError(
+                f"node {self.id} ({self.type}): property 'config' must name an openai-config node "
+                f"(got {self.config.get('config')!r})",
+                type="configuration_error",
+            )
+        return cfg
+
+    async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        op = self.operation
+        started = time.perf_counter()
+        client: OpenAIClient | None = None
+        try:
+            cfg = self._config()
+            request = build_request(op, self.config, msg, cfg.file_dir)
+            client = cfg.client()
+            self.queued += 1
+            self._refresh()
+            acquired = False
+            try:
+                async with client.limiter.slot():
+                    acquired = True
+                    self.queued -= 1
+                    self.in_flight += 1
+                    self._refresh()
+                    try:
+                        await self._perform(client, request, msg, send, started)
+                    finally:
+                        self.in_flight -= 1
+            finally:
+                if not acquired:
+                    self.queued -= 1
+            self.last_error = None
+        except OpenAIError as err:
+            self._fail(err, msg, client, started)
+        finally:
+            self._refresh()
+        done()
+
+    def _fail(self, err: OpenAIError, msg: Msg, client: OpenAIClient | None, started: float) -> None:
+        secrets = client.options.secrets if client is not None else []
+        err.message = redact(err.message, secrets)
+        err.args = (err.message,)
+        self.last_error = err.message
+        msg["openai"] = {
+            "operation": self.operation.operation_id,
+            "status": err.status,
+            "request_id": err.request_id,
+            "usage": None,
+            "ratelimit": {},
+            "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
+            "error": err.details,
+        }
+        prefix = f"{self.type}: " if not isinstance(err, RequestInvalidError) else ""
+        if prefix and not err.args[0].startswith(prefix):
+            err.args = (prefix + err.message,)
+        self.error(err, msg)
+
+    async def _perform(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
+                       started: float) -> None:
+        if request.stream:
+            await self._stream(client, request, msg, send, started)
+            return
+        pag = self.operation.pagination
+        if pag and _truthy(self.config.get("fetch_all")) and request.method == "GET":
+            response = await self._all_pages(client, request, pag)
+        else:
+            response = await client.send(request)
+        self._output(msg, send, response.data, response, started)
+
+    async def _all_pages(self, client: OpenAIClient, request: PreparedRequest, pag: dict[str, Any]) -> ApiResponse:
+        limit = _int(self.config.get("max_pages"), 20)
+        limit = max(1, min(limit, MAX_PAGES_CAP))
+        items: list[Any] = []
+        response = await client.send(request)
+        for page_no in range(limit):
+            data = response.data if isinstance(response.data, dict) else {}
+            page = data.get("data") if isinstance(data.get("data"), list) else []
+            items.extend(page)
+            cursor = _cursor(data, page, pag["cursor"])
+            if not data.get("has_more") or not cursor or page_no == limit - 1:
+                break
+            response = await client.send(request.with_query(pag["param"], cursor))
+        merged = {**(response.data if isinstance(response.data, dict) else {}), "data": items}
+        return ApiResponse(response.status, response.headers, merged, response.duration_ms, response.retries)
+
+    def _meta(self, response_status: int, headers: Any, usage: Any, started: float) -> dict[str, Any]:
+        return {
+            "operation": self.operation.operation_id,
+            "status": response_status,
+            "request_id": headers.get("x-request-id") if headers is not None else None,
+            "usage": usage,
+            "ratelimit": {k[12:]: v for k, v in headers.items() if k.startswith("x-ratelimit-")} if headers else {},
+            "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
+        }
+
+    def _count_tokens(self, usage: Any) -> None:
+        if isinstance(usage, dict):
+            total = usage.get("total_tokens")
+            if not isinstance(total, int):
+                total = sum(v for k, v in usage.items() if k.endswith("_tokens") and isinstance(v, int))
+            self.tokens += total
+
+    def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float) -> None:
+        usage = data.get("usage") if isinstance(data, dict) else None
+        self._count_tokens(usage)
+        msg["payload"] = data
+        msg["openai"] = self._meta(response.status, response.headers, usage, started)
+        send(msg)
+
+    async def _stream(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
+                      started: float) -> None:
+        async with client.stream(request) as response:
+            ctype = response.headers.get("content-type", "")
+            if "text/event-stream" not in ctype:  # the server answered without streaming
+                await response.aread()
+                data = decode_body(response, request.response_kind)
+                self._output(msg, send, data, ApiResponse(response.status_code, response.headers, data, 0, 0), started)
+                return
+            stream_id = new_msgid()
+            assembler = assembler_for(str(self.operation.entry["path"]))
+            base = {k: v for k, v in msg.items() if k not in ("payload", "parts", "openai")}
+            meta = self._meta(response.status_code, response.headers, None, started)
+            pending: Msg | None = None
+            index = 0
+            try:
+                async for event in iter_events(response):
+                    assembler.feed(event)
+                    if pending is not None:
+                        send(pending)
+                    pending = clone_msg(base)
+                    pending["payload"] = event.data
+                    pending["parts"] = {"id": stream_id, "index": index, "type": "array", "len": 1}
+                    pending["openai"] = {**meta, "event": event.type}
+                    index += 1
+                if pending is not None:
+                    pending["parts"]["count"] = index
+            finally:
+                if pending is not None:
+                    send(pending)
+        result = assembler.result()
+        self._count_tokens(assembler.usage)
+        msg.pop("parts", None)
+        msg["payload"] = result
+        msg["openai"] = {**meta, "usage": assembler.usage, "events": index,
+                         "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
+        send(msg)
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _cursor(data: dict[str, Any], page: list[Any], kind: str) -> str | None:
+    if kind in ("last_id", "next"):
+        value = data.get(kind)
+        if value:
+            return str(value)
+    last = page[-1] if page else None
+    return str(last["id"]) if isinstance(last, dict) and last.get("id") else None
+
+
+# --- class factory ------------------------------------------------------------------------------
+
+
+def _inline(schema: Any, defs: dict[str, Any], depth: int) -> Any:
+    """``schema`` with ``$ref``s replaced by their definitions down to ``depth`` (then: any value)."""
+    if isinstance(schema, list):
+        return [_inline(s, defs, depth) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        if depth <= 0:
+            return {}
+        target = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        merged = {**_inline(target, defs, depth - 1), **_inline(rest, defs, depth)}
+        return merged
+    if schema.get("x-file"):
+        return {}
+    out: dict[str, Any] = {}
+    for k, v in schema.items():
+        if k == "properties" and isinstance(v, dict):
+            out[k] = {name: _inline(s, defs, depth - 1) for name, s in v.items()} if depth > 0 else {}
+            if depth <= 0:
+                out.pop(k)
+                out.pop("required", None)
+        elif k in ("items", "additionalProperties", "not") and isinstance(v, dict):
+            out[k] = _inline(v, defs, depth - 1) if depth > 0 else {}
+        elif k in ("anyOf", "allOf", "prefixItems") and isinstance(v, list):
+            if depth > 0:
+                out[k] = [_inline(s, defs, depth - 1) for s in v]
+        elif k == "required" and depth <= 0:
+            continue
+        else:
+            out[k] = v
+    return out
+
+
+def _field_schema(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    inlined = _inline(schema, defs, 2)
+    return inlined if isinstance(inlined, dict) else {}
+
+
+def node_schema(op: Operation) -> dict[str, Any]:
+    """The node's property schema: config, parameters and body fields, none required at deploy."""
+    props: dict[str, Any] = {"config": {"type": "string"}, "name": {"type": "string"}}
+    for p in op.params:
+        props[property_name(p["name"])] = {**_field_schema(p["schema"], op.defs), "x-in": p["in"]}
+    body = op.body or {}
+    body_fields: dict[str, Any] = {}
+    if body:
+        fields = _collect_fields(body.get("schema") or {}, op.defs)
+        for name in body.get("fields") or []:
+            schema = _field_schema(fields.get(name, {}), op.defs)
+            schema["x-in"] = "file" if name in (body.get("file_fields") or []) else "body"
+            body_fields[property_name(name)] = schema
+    props.update(body_fields)
+    if op.pagination:
+        props["fetch_all"] = {"type": "boolean", "default": False}
+        props["max_pages"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGES_CAP, "default": 20}
+    return {"type": "object", "properties": props}
+
+
+def _collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    if depth > 8 or not isinstance(schema, dict):
+        return {}
+    out: dict[str, Any] = {}
+    if "$ref" in schema:
+        out.update(_collect_fields(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}), defs, depth + 1))
+    for name, s in (schema.get("properties") or {}).items():
+        out.setdefault(name, s)
+    for key in ("allOf", "anyOf"):
+        for sub in schema.get(key) or []:
+            for name, s in _collect_fields(sub, defs, depth + 1).items():
+                out.setdefault(name, s)
+    return out
+
+
+def _help(entry: dict[str, Any]) -> str:
+    flags = [f for f in ("deprecated", "legacy", "beta", "removed_upstream") if entry.get(f)]
+    lines = [f"{entry['summary']} — {entry['method']} {entry['path']}"]
+    if flags:
+        lines.append("Flags: " + ", ".join(flags) + ".")
+    body = entry.get("body") or {}
+    if body.get("primary"):
+        lines.append(f"A string msg.payload fills '{body['primary']}'.")
+    if body.get("file_fields"):
+        lines.append("File fields (" + ", ".join(body["file_fields"]) + ") take bytes, a data URL or a path "
+                     "inside the file directory; msg.filename names the file.")
+    if entry.get("auth") == "admin":
+        lines.append("Needs the admin key of the config node.")
+    lines.append(f"Reference: {entry['reference']}")
+    return "\n".join(lines)
+
+
+def category_of(group: str) -> str:
+    """Palette category of an operation group (the eleven usage-* groups share one)."""
+    return "openai " + ("usage" if group.startswith("usage-") else group)
+
+
+def node_class(op: Operation) -> type[OperationNode]:
+    """A node class for one operation, created with ``type()``."""
+    entry = op.entry
+    attrs = {
+        "type": entry["type"],
+        "category": category_of(str(entry["group"])),
+        "label": entry["summary"],
+        "color": _GROUP_COLORS.get(str(entry["group"]).split("-")[0], "#74aa9c"),
+        "icon": "openai.svg",
+        "inputs": 1,
+        "outputs": 1,
+        "operation": op,
+        "schema": node_schema(op),
+        "help": _help(entry),
+        "__doc__": f"OpenAI operation {entry['operationId']} ({entry['method']} {entry['path']}).",
+    }
+    name = "OpenAI_" + entry["operationId"].replace("-", "_")
+    return type(name, (OperationNode,), attrs)
