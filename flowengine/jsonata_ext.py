@@ -23,7 +23,6 @@ from jsonata.utils import Utils
 from .context import parse_context_key
 from .errors import NodeError
 from .jsutil import normalise_number
-from .message import deep_clone
 from .types import UNDEFINED
 
 __all__ = ["JsonataError", "JsonataExpression", "compile_jsonata", "from_jsonata", "to_jsonata"]
@@ -63,7 +62,7 @@ class JsonataExpression:
         frame: dict[str, Any] = _node_functions(node)
         if bindings:
             for k, v in bindings.items():
-                frame[k] = to_jsonata(v)
+                frame[k] = _jsonata_value(v)
         data = to_jsonata(msg) if msg is not None and msg is not UNDEFINED else None
         compiled = self._compiled
         Jsonata.CURRENT.jsonata = compiled  # $now()/$millis() and higher-order functions read it
@@ -98,14 +97,14 @@ def _node_functions(node: Any) -> dict[str, Any]:
         if node is None:
             return ""
         value = node.env(str(name))
-        return "" if value is UNDEFINED or value is None else to_jsonata(value)
+        return "" if value is UNDEFINED else _jsonata_value(value)
 
     def moment(*args: Any) -> Any:
         now = _dt.datetime.now(_dt.UTC)
         return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
     def clone(value: Any = None) -> Any:
-        return deep_clone(value)
+        return _clone(value)
 
     return {
         "flowContext": Jsonata.JLambda(flow_context),
@@ -118,13 +117,30 @@ def _node_functions(node: Any) -> dict[str, Any]:
 
 def _context_get(node: Any, kind: str, key: Any, store: Any) -> Any:
     if node is None:
-        return None
+        return ""
     store_name, path = parse_context_key(str(key))
     if isinstance(store, str) and store:
         store_name = store
     scope = node.flow_context() if kind == "flow" else node.global_context()
-    value = scope.get(path, store_name)
-    return None if value is UNDEFINED else to_jsonata(value)
+    return _jsonata_value(scope.get(path, store_name))
+
+
+def _clone(value: Any) -> Any:
+    # JSONata's null (Utils.NULL_VALUE) is compared by identity: a deep copy must keep the singleton.
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    return value
+
+
+def _jsonata_value(value: Any) -> Any:
+    """A single value handed to JSONata: ``UNDEFINED`` -> its undefined (None), ``None`` -> its null."""
+    if value is UNDEFINED:
+        return None
+    if value is None:
+        return Utils.NULL_VALUE
+    return to_jsonata(value)
 
 
 def to_jsonata(value: Any) -> Any:

@@ -163,6 +163,8 @@ def render_path(keys: tuple[str | int, ...]) -> str:
 
 
 def _context(node: Any, kind: str, value: str, msg: Msg | None) -> Any:
+    if node is None:
+        return UNDEFINED
     store, key = parse_context_key(value)
     if "[" in key and msg is not None:
         try:

@@ -241,3 +241,26 @@ def test_corpus_change_set_types(node):
     got_path = got.pop("deep")
     assert got == want
     assert got_path["path"][1] == want_path["path"][1]
+
+
+def test_jsonata_null_and_undefined_bindings():
+    expr = compile_jsonata("$type($A)")
+    assert expr.evaluate(None, {}, {"A": None}) == "null"
+    assert expr.evaluate(None, {}, {"A": UNDEFINED}) is UNDEFINED
+    assert compile_jsonata("$clone($A)").evaluate(None, {}, {"A": None}) is None
+    assert compile_jsonata("$clone($A)").evaluate(None, {}, {"A": {"a": [None, 1]}}) == {"a": [None, 1]}
+
+
+def test_jsonata_without_node():
+    assert compile_jsonata("$flowContext('x')").evaluate(None, {}) == ""
+    assert compile_jsonata("$env('X')").evaluate(None, {}) == ""
+
+
+def test_context_types_without_node():
+    assert evaluate_typed("x", "flow", node=None, msg=None) is UNDEFINED
+
+
+def test_null_context_value_reaches_jsonata_as_null(node):
+    node.flow_context().set("n", None)
+    assert ev(node, "$type($flowContext('n'))", "jsonata", {}) == "null"
+    assert ev(node, "$exists($flowContext('absent'))", "jsonata", {}) is False
