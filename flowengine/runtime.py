@@ -1,19 +1,53 @@
 """The runtime: owns the running flows, deploys new configurations, starts and stops.
 
-INTERFACE STUB — the signatures and docstrings below are the contract the server, the CLI and
-node tests rely on. The engine work fills in the bodies (and may add private helpers/modules).
+A deploy is serialised by a lock: rev check -> validate (graph + each node's JSON schema; nothing
+running is touched when refused) -> credentials stripped into the store -> save -> stop the
+affected nodes (close handlers raced with ``nodeCloseTimeout``) -> context clean -> ``deploy()``
+returns -> the new nodes start (config nodes first, then nodes, then ``on_start``) -> events
+``runtime-state start`` and the retained ``runtime-deploy {revision}``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
 from typing import Any
 
+from .context import ContextManager
+from .credentials import CredentialStore, SecretSource
+from .env import convert_env_value, process_env, substitute_env
+from .errors import DeployConflictError, FlowProblem, FlowValidationError
 from .events import EventBus
+from .flow import Dispatcher, Flow, Route, SubflowInstanceNode, SubflowStatusNode, error_text
+from .graph import CompiledFlows, compile_flows, deploy_diff, missing_types, validate
+from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
 from .registry import Registry
 from .settings import Settings
+from .storage import FlowStorage, MemoryFlowStorage
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "strip_credentials"]
+
+log = logging.getLogger("flowengine.runtime")
+RUNTIME_STATE = "notification/runtime-state"
+RUNTIME_DEPLOY = "notification/runtime-deploy"
+DEPLOY_TYPES = ("full", "nodes", "flows", "reload")
+
+
+def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    """Flows without per-node ``credentials`` keys, and those credentials by node id."""
+    clean: list[Any] = []
+    creds: dict[str, dict[str, Any]] = {}
+    for item in flows:
+        if isinstance(item, dict) and "credentials" in item:
+            item = dict(item)
+            value = item.pop("credentials")
+            if isinstance(value, dict) and isinstance(item.get("id"), str):
+                creds[item["id"]] = value
+        clean.append(item)
+    return clean, creds
 
 
 class Runtime:
@@ -32,29 +66,133 @@ class Runtime:
         persist: bool = True,
     ) -> None:
         """``persist=False`` keeps flows, credentials and context in memory only (tests)."""
-        raise NotImplementedError
+        self.registry = registry
+        self.settings = settings
+        self.events = events if events is not None else EventBus()
+        self.persist = persist
+        self.storage: FlowStorage | MemoryFlowStorage = FlowStorage(settings) if persist else MemoryFlowStorage()
+        self.context = ContextManager(settings, persist=persist)
+        self.credentials = CredentialStore(
+            settings.credentials_path if persist else None,
+            SecretSource(settings.credentialSecret, self.storage if persist else None),
+        )
+        self.dispatcher = Dispatcher()
+        self.routes: dict[str, Route] = {}
+        self.flows: dict[str, Flow] = {}
+        self.orphans: set[asyncio.Task[Any]] = set()
+        self.problems: list[FlowProblem] = []
+        self.missing_types: list[str] = []
+        self.log_listeners: list[Callable[[int, str, str], None]] = []
+        self.status_ids: set[str] = set()
+        self._config: list[Any] = []
+        self._fs: FlowSet = parse_flows([])
+        self._compiled: CompiledFlows = compile_flows(self._fs)
+        self._rev: str | None = None
+        self._state = "stop"
+        self._lock = asyncio.Lock()
+        self._starting: asyncio.Task[None] | None = None
+        self._instance_classes: dict[str, type[Node]] = {}
+        self._typed: Callable[..., Any] | None = None
+        self._closed = False
+
+    # --- engine services used by Flow objects ---
+    def global_env(self, name: str) -> Any:
+        gc = self._fs.global_config
+        if gc is not None:
+            from .model import parse_env
+
+            for entry in parse_env(gc.raw.get("env")):
+                if entry.name == name:
+                    return convert_env_value(entry, process_env)
+        return process_env(name)
+
+    def evaluate_typed(self, value: Any, vtype: str, *, node: Node, msg: Any) -> Any:
+        if self._typed is None:
+            from .typed import evaluate_typed
+
+            self._typed = evaluate_typed
+        return self._typed(value, vtype, node=node, msg=msg)
+
+    def on_log(self, level: int, node_id: str, text: str) -> None:
+        for listener in self.log_listeners:
+            listener(level, node_id, text)
 
     # --- lifecycle ---
     async def start(self, flows: list[dict[str, Any]] | None = None) -> None:
         """Load flows (from storage when ``flows`` is None) and start them (unless safe mode)."""
-        raise NotImplementedError
+        self.dispatcher.start()
+        runtime_config = await asyncio.to_thread(self.storage.load_runtime_config)
+        await asyncio.to_thread(self.credentials.load)
+        loaded = flows if flows is not None else await asyncio.to_thread(self.storage.load_flows)
+        clean, creds = strip_credentials(loaded)
+        if creds:
+            self.credentials.merge(creds)
+        fs = self._parse(clean)
+        problems = self._problems(fs)
+        self._config, self._fs, self._rev = clean, fs, flows_rev(clean)
+        self.problems = problems
+        self.missing_types = missing_types(fs, self._known)
+        self._compiled = compile_flows(fs)
+        errors = self._blocking(problems)
+        if self.settings.safeMode:
+            self._state = "safe"
+            log.warning("flows stopped in safe mode; deploy to start")
+            self.events.publish(RUNTIME_STATE, {"state": "safe", "error": "safe-mode", "type": "warning",
+                                                "text": "notification.warnings.safe-mode"}, retain=True)
+            return
+        if runtime_config.get("runtimeFlowState") == "stop":
+            self._state = "stop"
+            self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
+            return
+        if self.missing_types:
+            self._publish_missing()
+            return
+        if errors:
+            self._state = "stop"
+            for p in errors:
+                log.error("invalid flow: %s", p)
+            self.events.publish(RUNTIME_STATE, {"state": "stop", "error": "invalid-flows", "type": "warning",
+                                                "problems": [p.to_json() for p in errors]}, retain=True)
+            return
+        await self._start_nodes(None, deploy=False)
 
     async def close(self) -> None:
         """Shutdown: close every node within nodeCloseTimeout, flush context, stop timers."""
-        raise NotImplementedError
+        if self._closed:
+            return
+        self._closed = True
+        await self._wait_starting()
+        await self._stop_nodes(None, set())
+        self._state = "stop"
+        for task in list(self.orphans):
+            task.cancel()
+        if self.orphans:
+            await asyncio.gather(*self.orphans, return_exceptions=True)
+        await self.dispatcher.close()
+        await self.context.close()
 
     # --- configuration ---
     @property
     def state(self) -> str:
-        raise NotImplementedError
+        return self._state
 
     @property
     def revision(self) -> str | None:
-        raise NotImplementedError
+        return self._rev
 
     def get_flows(self) -> list[dict[str, Any]]:
         """The current flow config as saved (no credentials), in its original order."""
-        raise NotImplementedError
+        return list(self._config)
+
+    def flow_of(self, node_id: str) -> Flow | None:
+        """The running flow hosting ``node_id`` (None when it is not running)."""
+        route = self.routes.get(node_id)
+        return route.flow if route is not None else None
+
+    def check(self, flows: list[Any]) -> list[FlowProblem]:
+        """Every problem of a configuration (errors, warnings, info), without deploying it."""
+        clean, _ = strip_credentials(flows) if isinstance(flows, list) else (flows, {})
+        return self._problems(self._parse(clean))
 
     async def deploy(
         self,
@@ -71,23 +209,267 @@ class Runtime:
         old nodes stopped and the new config was saved; ``notification/runtime-deploy`` is
         published once the new nodes have started.
         """
-        raise NotImplementedError
+        if deploy_type == "reload":
+            return await self.reload()
+        if deploy_type not in DEPLOY_TYPES:
+            raise FlowValidationError([FlowProblem(None, None, "deploymentType",
+                                                   f"unknown deployment type {deploy_type!r}")],
+                                      code="invalid_request")
+        async with self._lock:
+            await self._wait_starting()
+            if rev is not None and self._rev is not None and rev != self._rev:
+                raise DeployConflictError(f"deploy is based on revision {rev}, current is {self._rev}")
+            if not isinstance(flows, list):
+                raise FlowValidationError([FlowProblem(None, None, None, "flows must be a JSON array")])
+            clean, creds = strip_credentials(flows)
+            fs = self._parse(clean)
+            problems = self._problems(fs)
+            errors = self._blocking(problems)
+            if errors:
+                self.problems = problems
+                raise FlowValidationError(errors)
+            if credentials:
+                for nid, c in credentials.items():
+                    if isinstance(c, dict):
+                        creds.setdefault(nid, {}).update(c)
+            ids = {str(item["id"]) for item in clean if isinstance(item, dict) and "id" in item}
+            self.credentials.merge(creds)
+            self.credentials.prune(ids)
+            await asyncio.to_thread(self.credentials.save)
+            await asyncio.to_thread(self.storage.save_flows, clean)
+            self.problems = problems
+            return await self._apply(clean, fs, deploy_type)
 
     async def reload(self) -> str:
         """Re-read storage and restart everything (deploy type ``reload``)."""
-        raise NotImplementedError
+        async with self._lock:
+            await self._wait_starting()
+            flows = await asyncio.to_thread(self.storage.load_flows)
+            await asyncio.to_thread(self.credentials.load)
+            clean, _ = strip_credentials(flows)
+            fs = self._parse(clean)
+            self.problems = self._problems(fs)
+            errors = self._blocking(self.problems)
+            if errors:
+                raise FlowValidationError(errors)
+            return await self._apply(clean, fs, "full")
 
     async def set_state(self, state: str) -> str:
         """``"start"`` / ``"stop"`` the flows (persisted across restarts)."""
-        raise NotImplementedError
+        if state not in ("start", "stop"):
+            raise ValueError(f"Cannot change flows runtime state to '{state}'")
+        async with self._lock:
+            await self._wait_starting()
+            config = await asyncio.to_thread(self.storage.load_runtime_config)
+            config["runtimeFlowState"] = state
+            await asyncio.to_thread(self.storage.save_runtime_config, config)
+            if state == "stop" and self._state != "stop":
+                await self._stop_nodes(None, set())
+                self._state = "stop"
+                self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
+            elif state == "start" and self._state != "start":
+                if self.missing_types:
+                    self._publish_missing()
+                elif not self._blocking(self.problems):
+                    await self._start_nodes(None, deploy=False)
+            return self._state
 
     # --- running nodes ---
     def node(self, node_id: str) -> Node | None:
         """A running node (top-level or config) by id."""
-        raise NotImplementedError
+        route = self.routes.get(node_id)
+        return route.node if route is not None and not route.closed else None
 
     def inject(self, node_id: str, body: dict[str, Any] | None = None) -> bool:
-        raise NotImplementedError
+        node = self.node(node_id)
+        return node.admin_inject(body) if node is not None else False
 
     def set_debug_active(self, node_id: str, active: bool) -> bool:
-        raise NotImplementedError
+        node = self.node(node_id)
+        return node.admin_set_active(active) if node is not None else False
+
+    async def wait_started(self) -> None:
+        """Wait until the last deploy's nodes have started (``runtime-deploy`` was published)."""
+        await self._wait_starting()
+
+    async def drained(self, timeout: float = 5.0) -> None:
+        """Wait until no message delivery is pending."""
+        await self.dispatcher.drained(timeout)
+
+    # --- internals: configuration checks ---
+    def _known(self, type_name: str) -> bool:
+        return type_name in self.registry or type_name in ("subflow-status",)
+
+    def _is_config(self, type_name: str) -> bool | None:
+        cls = self.registry.get(type_name)
+        return cls.is_config if cls is not None else None
+
+    def _parse(self, clean: list[Any]) -> FlowSet:
+        return parse_flows(clean, self._is_config)
+
+    def _config_types(self, type_name: str) -> dict[str, str]:
+        cls = self.registry.get(type_name)
+        if cls is None:
+            return {}
+        props = cls.schema.get("properties", {}) if isinstance(cls.schema, dict) else {}
+        return {k: str(v.get("x-config-type") or "") for k, v in props.items()
+                if isinstance(v, dict) and "x-config-type" in v}
+
+    def _problems(self, fs: FlowSet) -> list[FlowProblem]:
+        return validate(fs, self._known, self.registry.validate, self._config_types)
+
+    def _blocking(self, problems: list[FlowProblem]) -> list[FlowProblem]:
+        """Errors that refuse a deploy: every error except unknown types (those stop the flows)."""
+        return [p for p in problems if p.level == "error" and not (
+            p.property == "type" and p.message.startswith("unknown node type"))]
+
+    def _publish_missing(self) -> None:
+        self._state = "stop"
+        log.warning("flows not started, missing node types: %s", ", ".join(self.missing_types))
+        self.events.publish(RUNTIME_STATE, {"state": "stop", "error": "missing-types", "type": "warning",
+                                            "text": "notification.warnings.missing-types",
+                                            "types": list(self.missing_types)}, retain=True)
+
+    # --- internals: deploy ---
+    async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str) -> str:
+        old_fs = self._fs
+        rev = flows_rev(clean)
+        missing = missing_types(fs, self._known)
+        full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
+        plan = deploy_diff(old_fs, fs, "full" if full else deploy_type)
+        self.events.publish(RUNTIME_STATE, {}, retain=True)
+        if self._state == "start":
+            await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed))
+        self.events.publish(RUNTIME_STATE, {"state": "stop", "deploy": True}, retain=True)
+        self._config, self._fs, self._rev = clean, fs, rev
+        self._compiled = compile_flows(fs)
+        self.missing_types = missing
+        active = set(self._compiled.nodes) | set(self._compiled.flows)
+        self.context.clean(active)
+        if missing:
+            self._publish_missing()
+            self.events.publish(RUNTIME_DEPLOY, {"revision": rev}, retain=True)
+            return rev
+        roots = None if plan.full else set(plan.start)
+        self._starting = asyncio.get_running_loop().create_task(self._start_nodes(roots, deploy=True, rev=rev))
+        return rev
+
+    async def _wait_starting(self) -> None:
+        task, self._starting = self._starting, None
+        if task is not None:
+            await task
+
+    async def _start_nodes(self, roots: set[str] | None, *, deploy: bool, rev: str | None = None) -> None:
+        """Create the nodes whose root is in ``roots`` (all when None); rewire survivors; on_start."""
+        created = self._create(roots)
+        self._state = "start"
+        if self.persist:
+            config = await asyncio.to_thread(self.storage.load_runtime_config)
+            if config.get("runtimeFlowState") == "stop":
+                config["runtimeFlowState"] = "start"
+                await asyncio.to_thread(self.storage.save_runtime_config, config)
+        for route in created:
+            if route.closed:
+                continue
+            try:
+                res = route.node.on_start()
+                if inspect.isawaitable(res):
+                    await res
+            except Exception as exc:  # a node that fails to start reports it; the others run
+                route.node.error(exc)
+        self.events.publish(RUNTIME_STATE, {"state": "start", "deploy": True} if deploy else {"state": "start"},
+                            retain=True)
+        self.events.publish(RUNTIME_DEPLOY, {"revision": rev or self._rev}, retain=True)
+
+    def _create(self, roots: set[str] | None) -> list[Route]:
+        compiled = self._compiled
+        flows: dict[str, Flow] = {}
+        for fid, spec in compiled.flows.items():
+            flows[fid] = Flow(self, spec, flows.get(spec.parent) if spec.parent else None)
+        self.flows = flows
+        created: list[Route] = []
+        for fid, spec in compiled.flows.items():
+            flow = flows[fid]
+            for ns in spec.nodes:
+                route = self.routes.get(ns.id)
+                if route is not None and not route.closed:
+                    route.flow, route.spec = flow, ns
+                    route.node.host = flow
+                    route.node.wires = [list(p) for p in ns.wires]
+                    flow.routes[ns.id] = route
+                    continue
+                if roots is not None and ns.root not in roots:
+                    continue
+                node = self._construct(flow, ns)
+                if node is None:
+                    continue
+                route = Route(node, flow, ns, self.dispatcher)
+                self.routes[ns.id] = route
+                flow.routes[ns.id] = route
+                created.append(route)
+        for fid, flow in flows.items():
+            if flow.spec.kind == "subflow":
+                inst = self.routes.get(fid)
+                flow.instance = inst.node if inst is not None else None
+        for route in self.routes.values():
+            route.resolve(self.routes)
+        for flow in flows.values():
+            flow.index()
+        return created
+
+    def _class_for(self, type_name: str) -> type[Node] | None:
+        if type_name.startswith("subflow:"):
+            cls = self._instance_classes.get(type_name)
+            if cls is None:
+                cls = type(f"Subflow_{type_name[8:]}", (SubflowInstanceNode,), {"type": type_name})
+                self._instance_classes[type_name] = cls
+            return cls
+        if type_name == "subflow-status":
+            return SubflowStatusNode
+        return self.registry.get(type_name)
+
+    def _construct(self, flow: Flow, ns: Any) -> Node | None:
+        cls = self._class_for(ns.type)
+        if cls is None:
+            return None
+        cfg = ns.config
+
+        def lookup(name: str) -> Any:
+            return flow.env_lookup(cfg.get("id", ""), cfg.get("name") or "", cfg.get("g"), name)
+
+        try:
+            config = substitute_env(cfg, lookup)
+            creds = self.credentials.get(cfg.get("_alias") or ns.id)
+            node = cls(flow, config, creds)
+            node.wires = [list(p) for p in ns.wires]
+            return node
+        except Exception as exc:  # a node that cannot be built is reported; the flow runs without it
+            text = f"failed to create node: {error_text(exc)}"
+            log.error("[%s:%s] %s", ns.type, ns.id, text)
+            self.events.publish("debug", {"level": 20, "id": ns.id, "type": ns.type, "msg": text,
+                                          "z": cfg.get("z"), "path": flow.path, "name": cfg.get("name") or ""})
+            self.on_log(20, ns.id, text)
+            return None
+
+    async def _stop_nodes(self, roots: set[str] | None, removed: set[str]) -> None:
+        """Close running nodes whose root is in ``roots`` (all when None): nodes first, config last."""
+        stopping = [r for r in self.routes.values() if roots is None or r.spec.root in roots]
+        if not stopping:
+            return
+        timeout = self.settings.close_timeout_s
+        for phase in (False, True):
+            batch = [r for r in stopping if r.spec.is_config is phase]
+            if batch:
+                await asyncio.gather(*(r.close(r.spec.root in removed, timeout) for r in batch))
+        for r in stopping:
+            self.routes.pop(r.spec.id, None)
+            r.flow.routes.pop(r.spec.id, None)
+            self.context.node_stopped(r.spec.id, r.node.z)
+            if r.spec.id in self.status_ids:
+                self.status_ids.discard(r.spec.id)
+                self.events.publish(f"status/{r.spec.id}", {}, retain=True)
+        for route in self.routes.values():
+            route.resolve(self.routes)
+        for flow in self.flows.values():
+            flow.index()
+

@@ -1,0 +1,233 @@
+"""The flow file as frozen dataclasses: Node-RED flow JSON in, a ``FlowSet`` out, and the ``rev`` hash.
+
+JSON is converted here, at the boundary. Every object keeps its original dict in ``raw`` (node
+types read their properties from it, and a re-export must give the file back verbatim, unknown
+types included).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import FlowProblem
+
+__all__ = [
+    "EnvEntry",
+    "FlowSet",
+    "GroupConfig",
+    "NodeConfig",
+    "SubflowConfig",
+    "TabConfig",
+    "flows_rev",
+    "parse_flows",
+]
+
+SUBFLOW_PREFIX = "subflow:"
+_CONTAINER_TYPES = frozenset({"tab", "subflow", "group"})
+
+
+def flows_rev(flows: list[dict[str, Any]]) -> str:
+    """Node-RED's revision: sha256 hex of the compact JSON of the (credential-free) flows."""
+    text = json.dumps(flows, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """One typed environment variable of a tab, group, subflow or global-config node."""
+
+    name: str
+    value: Any
+    type: str = "str"
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """A node or config node. ``wires`` has one tuple of target ids per output port."""
+
+    id: str
+    type: str
+    z: str | None
+    raw: Mapping[str, Any]
+    wires: tuple[tuple[str, ...], ...] = ()
+    g: str | None = None
+    disabled: bool = False
+    is_config: bool = False
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("name") or "")
+
+    @property
+    def subflow_id(self) -> str | None:
+        """The subflow definition id when this node is a ``subflow:<id>`` instance."""
+        return self.type[len(SUBFLOW_PREFIX):] if self.type.startswith(SUBFLOW_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class TabConfig:
+    id: str
+    label: str
+    disabled: bool
+    env: tuple[EnvEntry, ...]
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    id: str
+    z: str | None
+    g: str | None
+    name: str
+    env: tuple[EnvEntry, ...]
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SubflowPort:
+    """Where a subflow port is wired: (internal node id or the subflow's own id, port)."""
+
+    targets: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class SubflowConfig:
+    id: str
+    name: str
+    env: tuple[EnvEntry, ...]
+    inputs: tuple[SubflowPort, ...]
+    outputs: tuple[SubflowPort, ...]
+    status: SubflowPort | None
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FlowSet:
+    """A parsed configuration: tabs, subflows, groups, nodes (incl. config nodes), in file order."""
+
+    flows: tuple[Mapping[str, Any], ...]
+    tabs: dict[str, TabConfig] = field(default_factory=dict)
+    subflows: dict[str, SubflowConfig] = field(default_factory=dict)
+    groups: dict[str, GroupConfig] = field(default_factory=dict)
+    nodes: dict[str, NodeConfig] = field(default_factory=dict)
+    global_config: NodeConfig | None = None
+    problems: tuple[FlowProblem, ...] = ()
+
+    def by_id(self, node_id: str) -> Mapping[str, Any] | None:
+        for table in (self.nodes, self.tabs, self.subflows, self.groups):
+            item = table.get(node_id)
+            if item is not None:
+                return item.raw
+        return None
+
+    def members(self, container_id: str) -> list[NodeConfig]:
+        """Nodes (and config nodes) whose ``z`` is ``container_id``, in file order."""
+        return [n for n in self.nodes.values() if n.z == container_id]
+
+
+def parse_env(value: Any) -> tuple[EnvEntry, ...]:
+    """Typed env entries from a tab/group/subflow ``env`` list (bad entries are skipped)."""
+    if not isinstance(value, list):
+        return ()
+    out = []
+    for e in value:
+        if isinstance(e, dict) and isinstance(e.get("name"), str):
+            out.append(EnvEntry(e["name"], e.get("value"), str(e.get("type") or "str")))
+    return tuple(out)
+
+
+def _port(value: Any) -> SubflowPort:
+    targets: list[tuple[str, int]] = []
+    wires = value.get("wires") if isinstance(value, dict) else None
+    for w in wires or []:
+        if isinstance(w, dict) and isinstance(w.get("id"), str):
+            port = w.get("port", 0)
+            targets.append((w["id"], int(port) if isinstance(port, int | float | str) and str(port).isdigit()
+                            else 0))
+    return SubflowPort(tuple(targets))
+
+
+def _wires(node: Mapping[str, Any], problems: list[FlowProblem]) -> tuple[tuple[str, ...], ...]:
+    wires = node.get("wires")
+    if wires is None:
+        return ()
+    if not isinstance(wires, list) or not all(isinstance(p, list) for p in wires):
+        problems.append(FlowProblem(node.get("id"), node.get("type"), "wires",
+                                    "wires must be a list of lists of node ids"))
+        return ()
+    out = []
+    for port in wires:
+        ids = []
+        for target in port:
+            if isinstance(target, str):
+                ids.append(target)
+            else:
+                problems.append(FlowProblem(node.get("id"), node.get("type"), "wires",
+                                            f"wire target {target!r} is not a node id"))
+        out.append(tuple(ids))
+    return tuple(out)
+
+
+def parse_flows(
+    flows: Any,
+    is_config_type: Callable[[str], bool | None] | None = None,
+) -> FlowSet:
+    """Parse a flow JSON array. Structural problems are collected in ``FlowSet.problems``.
+
+    ``is_config_type(type)`` says whether a type is a config node (``None`` when unknown: then
+    Node-RED's rule applies, a node without ``x``/``y`` is a config node).
+    """
+    problems: list[FlowProblem] = []
+    if not isinstance(flows, list):
+        problems.append(FlowProblem(None, None, None, "flows must be a JSON array of node objects"))
+        return FlowSet((), problems=tuple(problems))
+    fs = FlowSet(tuple(flows))
+    seen: set[str] = set()
+    for i, item in enumerate(flows):
+        if not isinstance(item, dict):
+            problems.append(FlowProblem(None, None, None, f"entry {i} is not an object"))
+            continue
+        nid, ntype = item.get("id"), item.get("type")
+        if not isinstance(nid, str) or not nid:
+            problems.append(FlowProblem(None, ntype if isinstance(ntype, str) else None, "id",
+                                        f"entry {i} has no string id"))
+            continue
+        if not isinstance(ntype, str) or not ntype:
+            problems.append(FlowProblem(nid, None, "type", "node has no type"))
+            continue
+        if nid in seen:
+            problems.append(FlowProblem(nid, ntype, "id", f"duplicate id {nid!r}"))
+            continue
+        seen.add(nid)
+        if ntype == "tab":
+            fs.tabs[nid] = TabConfig(nid, str(item.get("label") or ""), bool(item.get("disabled")),
+                                     parse_env(item.get("env")), item)
+        elif ntype == "subflow":
+            status = item.get("status")
+            fs.subflows[nid] = SubflowConfig(
+                nid, str(item.get("name") or ""), parse_env(item.get("env")),
+                tuple(_port(p) for p in item.get("in") or []),
+                tuple(_port(p) for p in item.get("out") or []),
+                _port(status) if isinstance(status, dict) else None, item)
+        elif ntype == "group":
+            fs.groups[nid] = GroupConfig(nid, item.get("z"), item.get("g"), str(item.get("name") or ""),
+                                         parse_env(item.get("env")), item)
+        else:
+            known = is_config_type(ntype) if is_config_type else None
+            if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
+                known = False
+            is_config = known if known is not None else not ("x" in item and "y" in item)
+            z = item.get("z")
+            node = NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,
+                              () if is_config else _wires(item, problems),
+                              item.get("g") if isinstance(item.get("g"), str) else None,
+                              item.get("d") is True, is_config)
+            if ntype == "global-config":
+                object.__setattr__(fs, "global_config", node)
+            fs.nodes[nid] = node
+    object.__setattr__(fs, "problems", tuple(problems))
+    return fs
