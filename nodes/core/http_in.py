@@ -1,5 +1,383 @@
-"""Placeholder until the node family is written."""
+"""The ``http in`` and ``http response`` nodes: HTTP endpoints under ``httpNodeRoot``.
 
+``http in`` registers its route with the server's ``HttpNodeRouter`` (found in the host's
+``settings.extra["http_router"]``, see flowengine.server.http_nodes_router) when it starts, and
+removes it when it closes. Each request becomes a message with ``msg.req`` (method, url, path,
+params, query, headers, cookies, body, files, ip...) and ``msg.res`` (the pending response); both
+are shared between clones, as in Node-RED. ``msg.payload`` is the query for GET, else the parsed
+body (JSON -> object, form -> object, text -> str, binary -> bytes, multipart -> fields with
+``msg.req.files`` when *upload* is on). ``http response`` answers with ``msg.payload``; its
+configured status code and headers win over ``msg.statusCode`` / ``msg.headers`` (Node-RED's rule).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from flowengine.encoding import to_json_text
+from flowengine.jsutil import js_string
+from flowengine.message import new_msgid
 from flowengine.node import Node
+from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
+from flowengine.types import UNDEFINED, Done, Msg, Send
 
-NODES: list[type[Node]] = []
+__all__ = ["NODES", "HttpIn", "HttpRequestInfo", "HttpResponse", "HttpResponseHandle", "headers_hash"]
+
+REQUEST_NODE_HEADER = "x-node-red-request-node"
+
+
+class HttpRequestInfo(dict[str, Any]):
+    """``msg.req``: a plain mapping (JSONata and property paths read it) shared by every clone."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> HttpRequestInfo:
+        return self
+
+    def __copy__(self) -> HttpRequestInfo:
+        return self
+
+
+class HttpResponseHandle(dict[str, Any]):
+    """``msg.res``: the pending HTTP response, shared by every clone; answered once."""
+
+    def __init__(self, future: asyncio.Future[Response]) -> None:
+        super().__init__()
+        self._future = future
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> HttpResponseHandle:
+        return self
+
+    def __copy__(self) -> HttpResponseHandle:
+        return self
+
+    @property
+    def answered(self) -> bool:
+        return self._future.done()
+
+    def respond(self, response: Response) -> bool:
+        """Send ``response``; False when this request was already answered (or abandoned)."""
+        if self._future.done():
+            return False
+        self._future.set_result(response)
+        return True
+
+
+def _query(raw: str) -> dict[str, Any]:
+    """Express's ``qs`` parsing: repeated keys -> lists, ``a[b]=1`` -> nested, ``a[]=1`` -> list."""
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(raw, keep_blank_values=True):
+        if "[" in key and key.endswith("]"):
+            head, _, rest = key.partition("[")
+            parts = [head, *rest[:-1].split("][")]
+        else:
+            parts = [key]
+        _qs_set(out, parts, value)
+    return out
+
+
+def _qs_set(target: dict[str, Any], parts: list[str], value: str) -> None:
+    key = parts[0]
+    if len(parts) == 1:
+        if key in target:
+            existing = target[key]
+            target[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            target[key] = value
+        return
+    if parts[1] == "":
+        existing = target.get(key)
+        target[key] = [*existing, value] if isinstance(existing, list) else [value]
+        return
+    child = target.get(key)
+    if not isinstance(child, dict):
+        child = target[key] = {}
+    _qs_set(child, parts[1:], value)
+
+
+def _is_text(content_type: str, raw: bytes) -> bool:
+    """Node-RED's raw body rule: text/*, xml and (UTF-8) application/* types are text."""
+    if not content_type:
+        return True
+    main, _, sub = content_type.partition("/")
+    if main == "text" or sub == "xml" or sub.endswith("+xml"):
+        return True
+    if main != "application" or sub in ("octet-stream", "cbor", "x-protobuf"):
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class BodyError(Exception):
+    """The request body cannot be parsed (answered with 400)."""
+
+
+async def parse_body(request: Request, upload: bool, skip: bool) -> tuple[Any, list[dict[str, Any]] | None]:
+    """(body, files) of a request the way Node-RED's body parsers build ``req.body``."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data" and upload and not skip:
+        form = await request.form()
+        fields: dict[str, Any] = {}
+        files: list[dict[str, Any]] = []
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                data = await value.read()
+                files.append({"fieldname": name, "originalname": value.filename or "", "encoding": "7bit",
+                              "mimetype": value.content_type or "application/octet-stream",
+                              "buffer": data, "size": len(data)})
+            else:
+                _qs_set(fields, [name], value)
+        await form.close()
+        return fields, files
+    raw = await request.body()
+    if skip:
+        return raw, None
+    if ctype == "application/json" or ctype.endswith("+json"):
+        if not raw.strip():
+            return {}, None
+        try:
+            return json.loads(raw), None
+        except ValueError as exc:
+            raise BodyError(f"invalid JSON body: {exc}") from exc
+    if ctype == "application/x-www-form-urlencoded":
+        return _query(raw.decode("utf-8", errors="replace")), None
+    if ctype == "multipart/form-data":
+        return {}, None
+    if not raw and request.method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        return {}, None
+    if _is_text(ctype, raw):
+        return raw.decode("utf-8", errors="replace"), None
+    return raw, None
+
+
+def build_request(request: Request, params: dict[str, str], body: Any,
+                  files: list[dict[str, Any]] | None) -> HttpRequestInfo:
+    """``msg.req`` for one request."""
+    url = request.url
+    path_qs = url.path + (f"?{url.query}" if url.query else "")
+    req = HttpRequestInfo(
+        method=request.method,
+        url=path_qs,
+        originalUrl=path_qs,
+        path=url.path,
+        baseUrl="",
+        params=dict(params),
+        query=_query(url.query),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        cookies=dict(request.cookies),
+        body=body,
+        ip=request.client.host if request.client else "",
+        hostname=url.hostname or "",
+        protocol=url.scheme,
+    )
+    if files is not None:
+        req["files"] = files
+    return req
+
+
+class HttpIn(Node):
+    type = "http in"
+    category = "network"
+    label = "http in"
+    color = "rgb(231, 231, 174)"
+    icon = "white-globe.svg"
+    inputs = 0
+    outputs = 1
+    schema = {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "default": ""},
+            "method": {"type": "string", "enum": ["get", "post", "put", "delete", "patch"], "default": "get"},
+            "upload": {"type": "boolean", "default": False},
+            "skipBodyParsing": {"type": "boolean", "default": False},
+            "swaggerDoc": {"type": "string", "default": ""},
+        },
+    }
+    help = (
+        "Creates an HTTP endpoint under the node root (`httpNodeRoot`). The URL may hold "
+        "parameters (`/users/:id` -> `msg.req.params.id`). The message has `msg.req` and "
+        "`msg.res`; `msg.payload` is the query for GET, otherwise the parsed body (JSON, form, "
+        "text or bytes; multipart fields with `msg.req.files` when *upload* is on). Answer with an "
+        "**http response** node."
+    )
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.url = str(config.get("url") or "")
+        self.method = str(config.get("method") or "get").lower()
+        self.upload = bool(config.get("upload"))
+        self.skip = bool(config.get("skipBodyParsing"))
+        self._router: HttpNodeRouter | None = None
+        self._remove: Any = None
+
+    def on_start(self) -> None:
+        router = (getattr(self.host.settings, "extra", None) or {}).get(HTTP_ROUTER_KEY)
+        if not isinstance(router, HttpNodeRouter):
+            return  # no HTTP server in this process (validation, unit tests): the endpoint is idle
+        if not self.url:
+            self.warn("missing path: property 'url' must name the endpoint, e.g. /hello")
+            return
+        self._router = router
+        self._remove = router.add_route(self.method, self.url, self._handle, owner=self.id)
+
+    def on_close(self, removed: bool) -> None:
+        if self._remove is not None:
+            self._remove()
+            self._remove = None
+
+    async def _handle(self, request: Request, params: dict[str, str]) -> Response:
+        assert self._router is not None
+        try:
+            body, files = await parse_body(request, self.upload, self.skip)
+        except BodyError as exc:
+            return Response(str(exc), status_code=400, media_type="text/plain")
+        except ClientDisconnect:
+            return Response(status_code=499)
+        future = self._router.expect_response()
+        req = build_request(request, params, body, files)
+        msg: Msg = {"_msgid": new_msgid(), "req": req, "res": HttpResponseHandle(future),
+                    "payload": req["query"] if self.method == "get" else body}
+        self.send(msg)
+        return await _wait(request, future)
+
+
+async def _wait(request: Request, future: asyncio.Future[Response]) -> Response:
+    """The response an ``http response`` node gives, or an empty one if the client went away."""
+
+    async def disconnected() -> None:
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        waiters: set[asyncio.Future[Any]] = {future, watcher}
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if future.done():
+        return future.result()
+    future.cancel()
+    return Response(status_code=499)  # nobody reads it: the client is gone
+
+
+def headers_hash(headers: dict[str, Any]) -> str:
+    """Marks response headers an ``http request`` node put in ``msg.headers`` so that an ``http
+    response`` node does not send them back (Node-RED's ``x-node-red-request-node``)."""
+    text = json.dumps(headers, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class HttpResponse(Node):
+    type = "http response"
+    category = "network"
+    label = "http response"
+    color = "rgb(231, 231, 174)"
+    icon = "white-globe.svg"
+    inputs = 1
+    outputs = 0
+    schema = {
+        "type": "object",
+        "properties": {
+            "statusCode": {"type": ["string", "integer"], "default": ""},
+            "headers": {"type": "object", "default": {}},
+        },
+    }
+    help = (
+        "Sends the response to the request received by an **http in** node. `msg.payload` is the "
+        "body (objects as JSON); `msg.statusCode`, `msg.headers` and `msg.cookies` set the status, "
+        "headers and cookies unless the node sets them itself (the node's settings win)."
+    )
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.status_code = _int(config.get("statusCode"))
+        raw_headers = config.get("headers") or {}
+        self.headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(
+            raw_headers, dict) else {}
+
+    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        res = msg.get("res")
+        if not isinstance(res, HttpResponseHandle):
+            self.warn("No response object", msg)
+            done()
+            return
+        headers = dict(self.headers)
+        msg_headers = msg.get("headers")
+        if isinstance(msg_headers, dict):
+            msg_headers = dict(msg_headers)
+            marker = msg_headers.pop(REQUEST_NODE_HEADER, None)
+            if marker is not None and marker == headers_hash(msg_headers):
+                msg_headers = {}
+            for k, v in msg_headers.items():
+                if k.lower() not in headers and v is not None and v is not UNDEFINED:
+                    headers[k.lower()] = js_string(v)
+        status = self.status_code or _int(msg.get("statusCode")) or 200
+        response = _response(msg.get("payload", UNDEFINED), status, headers)
+        cookies = msg.get("cookies")
+        if isinstance(cookies, dict):
+            _set_cookies(response, cookies)
+        if not res.respond(response):
+            self.warn("the response to this request was already sent", msg)
+        done()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(str(value).strip()) if value not in (None, "", UNDEFINED) else 0
+    except ValueError:
+        return 0
+
+
+def _response(payload: Any, status: int, headers: dict[str, str]) -> Response:
+    ctype = headers.pop("content-type", None)
+    if payload is UNDEFINED:
+        body = b""
+    elif isinstance(payload, (bytes, bytearray)):
+        body = bytes(payload)
+        ctype = ctype or "application/octet-stream"
+    elif isinstance(payload, str):
+        body = payload.encode("utf-8")
+        ctype = ctype or "text/html; charset=utf-8"
+    elif isinstance(payload, (int, float)) and not isinstance(payload, bool):
+        body = js_string(payload).encode("utf-8")
+        ctype = ctype or "text/html; charset=utf-8"
+    else:  # objects, arrays, null, booleans: express's res.json
+        body = to_json_text(payload).encode("utf-8")
+        ctype = ctype or "application/json; charset=utf-8"
+    response = Response(body, status_code=status, headers=headers)
+    if ctype:
+        response.headers["content-type"] = ctype
+    return response
+
+
+def _set_cookies(response: Response, cookies: dict[str, Any]) -> None:
+    for name, spec in cookies.items():
+        if spec is None or spec is UNDEFINED:
+            response.delete_cookie(name, path="/")
+            continue
+        if not isinstance(spec, dict):
+            response.set_cookie(name, js_string(spec), path="/", samesite=None)
+            continue
+        max_age = spec.get("maxAge")
+        response.set_cookie(
+            name, js_string(spec.get("value", "")),
+            max_age=int(max_age) // 1000 if isinstance(max_age, (int, float)) else None,
+            expires=spec.get("expires") if isinstance(spec.get("expires"), (str, int)) else None,
+            path=str(spec.get("path", "/")), domain=spec.get("domain"), secure=bool(spec.get("secure")),
+            httponly=bool(spec.get("httpOnly")),
+            samesite=str(spec["sameSite"]).lower() if spec.get("sameSite") else None,  # type: ignore[arg-type]
+        )
+
+
+NODES: list[type[Node]] = [HttpIn, HttpResponse]
