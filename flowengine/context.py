@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .context_store import GLOBAL, ContextStore, FileStore, MemoryStore
+from .context_store import GLOBAL, ContextStore, FileStore, MemoryStore, PendingWrite
 from .encoding import encode_object
-from .errors import SettingsError
+from .errors import SettingsError, StorageError
 from .message import delete_property, get_property, parse_path, set_property
 from .storage import atomic_write
 from .types import UNDEFINED
@@ -123,6 +123,7 @@ class ContextManager:
         self._scopes: dict[str, ContextScope] = {}
         self._global = ContextScope(self, GLOBAL, "global")
         self._flush_task: asyncio.Task[None] | None = None
+        self._flush_lock: asyncio.Lock | None = None
         self._closed = False
         self._warned: set[str] = set()
         preload = dict(getattr(settings, "functionGlobalContext", None) or {})
@@ -281,15 +282,32 @@ class ContextManager:
             await asyncio.sleep(self.flush_interval)
         finally:
             self._flush_task = None
-        await self.flush()
+        try:
+            await self.flush()
+        except StorageError as exc:
+            log.error("%s; retrying in %s s", exc, self.flush_interval)
+            self.schedule_flush()
 
     async def flush(self) -> None:
-        """Write every dirty file-store scope now (atomically, off the event loop)."""
-        pending: list[tuple[Path, bytes]] = []
-        for backend in self._stores.values():
-            pending.extend(backend.flush())
-        for path, data in pending:
-            await asyncio.to_thread(atomic_write, path, data, False)
+        """Write every dirty file-store scope now (atomically, off the event loop).
+
+        Raises ``StorageError`` when a file cannot be written (the scope stays dirty for a retry).
+        """
+        if self._flush_lock is None:
+            self._flush_lock = asyncio.Lock()
+        async with self._flush_lock:  # two overlapping flushes must not write an older snapshot last
+            pending: list[PendingWrite] = []
+            for backend in self._stores.values():
+                pending.extend(backend.flush())
+            failures: list[str] = []
+            for item in pending:
+                try:
+                    await asyncio.to_thread(atomic_write, item.path, item.data, False)
+                except StorageError as exc:
+                    item.store.mark_dirty(item.scope)  # keep it for the next attempt
+                    failures.append(str(exc))
+            if failures:
+                raise StorageError("context not saved: " + "; ".join(failures))
 
     async def close(self) -> None:
         """Stop the flush task and write everything (a clean stop loses no context)."""
@@ -300,6 +318,8 @@ class ContextManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             self._flush_task = None
-        await self.flush()
-        for backend in self._stores.values():
-            backend.close()
+        try:
+            await self.flush()
+        finally:
+            for backend in self._stores.values():
+                backend.close()

@@ -13,17 +13,26 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, unquote
 
 from .storage import atomic_write
 from .types import UNDEFINED
 
-__all__ = ["ContextStore", "FileStore", "MemoryStore", "from_disk", "to_disk"]
+__all__ = ["ContextStore", "FileStore", "MemoryStore", "PendingWrite", "from_disk", "to_disk"]
 
 log = logging.getLogger("flowengine.context")
 
 GLOBAL = "global"
+
+
+class PendingWrite(NamedTuple):
+    """A serialised scope waiting to be written; ``retry()`` marks it dirty again after a failure."""
+
+    scope: str
+    path: Path
+    data: bytes
+    store: FileStore
 
 
 class ContextStore(Protocol):
@@ -35,7 +44,7 @@ class ContextStore(Protocol):
     def touch(self, scope: str) -> None: ...
     def scopes(self) -> list[str]: ...
     def delete_scope(self, scope: str) -> None: ...
-    def flush(self) -> list[tuple[Path, bytes]]: ...
+    def flush(self) -> list[PendingWrite]: ...
     def close(self) -> None: ...
 
 
@@ -61,7 +70,7 @@ class MemoryStore:
     def delete_scope(self, scope: str) -> None:
         self._scopes.pop(scope, None)
 
-    def flush(self) -> list[tuple[Path, bytes]]:
+    def flush(self) -> list[PendingWrite]:
         return []
 
     def close(self) -> None:
@@ -164,15 +173,20 @@ class FileStore:
         if scope != GLOBAL and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
-    def flush(self) -> list[tuple[Path, bytes]]:
-        """Serialise the dirty scopes now; returns (path, bytes) for the caller to write."""
+    def flush(self) -> list[PendingWrite]:
+        """Serialise the dirty scopes now; the caller writes them (``atomic_write``) off the loop."""
         pending = []
         for scope in sorted(self._dirty):
             values = self._scopes.get(scope)
             if values is not None:
-                pending.append((self.path_for(scope), _serialise(values)))
+                pending.append(PendingWrite(scope, self.path_for(scope), _serialise(values), self))
         self._dirty.clear()
         return pending
+
+    def mark_dirty(self, scope: str) -> None:
+        """Write ``scope`` again on the next flush (its last write failed)."""
+        if scope in self._scopes:
+            self._dirty.add(scope)
 
     def _write_now(self, scope: str) -> None:
         values = self._scopes.get(scope)
@@ -180,9 +194,9 @@ class FileStore:
             atomic_write(self.path_for(scope), _serialise(values), backup=False)
 
     def close(self) -> None:
-        for path, data in self.flush():
-            atomic_write(path, data, backup=False)
+        """Drop the cache (the manager flushed it first)."""
         self._scopes.clear()
+        self._dirty.clear()
 
 
 def _serialise(values: dict[str, Any]) -> bytes:

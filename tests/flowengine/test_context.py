@@ -236,3 +236,48 @@ def test_encode_scope_shapes(tmp_path):
     assert cm.encode_scope(cm.flow_scope("t")) == {"default": {}, "file": {}}
     cm.flow_scope("t").set("count", 5)
     assert cm.encode_scope(cm.flow_scope("t"))["default"] == {"count": {"msg": "5", "format": "number"}}
+
+
+async def test_failed_flush_is_retried_and_reported(tmp_path, monkeypatch):
+    import flowengine.context as context_module
+    from flowengine.errors import StorageError
+
+    cm = make(tmp_path)
+    cm.global_scope().set("k", 1, "file")
+    real = context_module.atomic_write
+
+    def full_disk(path, data, backup=True):
+        raise StorageError(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr(context_module, "atomic_write", full_disk)
+    with pytest.raises(StorageError, match=r"context not saved: .*No space left"):
+        await cm.flush()
+    monkeypatch.setattr(context_module, "atomic_write", real)
+    await cm.flush()  # still dirty: written now
+    assert json.loads((tmp_path / "context" / "global" / "global.json").read_text()) == {"k": 1}
+    await cm.close()
+
+
+async def test_periodic_flush_failure_is_logged_not_lost(tmp_path, monkeypatch, caplog):
+    import flowengine.context as context_module
+    from flowengine.errors import StorageError
+
+    cm = make(tmp_path, {"default": {"module": "localfilesystem", "config": {"flushInterval": 0.01}}})
+    calls = []
+
+    def flaky(path, data, backup=True):
+        calls.append(path)
+        raise StorageError("cannot write: disk full")
+
+    monkeypatch.setattr(context_module, "atomic_write", flaky)
+    with caplog.at_level(logging.ERROR, logger="flowengine.context"):
+        cm.global_scope().set("k", 1)
+        for _ in range(200):
+            if len(calls) >= 2:
+                break
+            await asyncio.sleep(0.01)
+    assert len(calls) >= 2  # retried
+    assert any("retrying" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    await cm.close()
+    assert json.loads((tmp_path / "context" / "global" / "global.json").read_text()) == {"k": 1}
