@@ -242,12 +242,17 @@ class CredentialStore:
 
     # --- saving ---
     def save(self) -> None:
-        """Encrypt and write the file atomically (previous version kept as backup)."""
+        """Encrypt and write the file atomically (previous version kept as backup); no-op when
+        nothing changed since ``load()``/the last save."""
         if self._locked is not None:
             raise CredentialsError(f"refusing to overwrite credentials: {self._locked}")
         if self.path is None:
             self.dirty = False
             return
+        exists = self.path.exists()
+        if (not self._creds and not exists) or (not self.dirty and exists):
+            self.dirty = False
+            return  # nothing to write (and no key generated for a flow without credentials)
         plain = json.dumps(self._creds, ensure_ascii=False, separators=(",", ":"))
         if self.secrets.encrypted:
             secret = self.secrets.obtain()

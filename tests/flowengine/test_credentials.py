@@ -188,3 +188,31 @@ def test_memory_store_save_is_noop():
     assert not store.dirty
     store.load()
     assert store.ids() == []
+
+
+def test_save_without_credentials_writes_nothing(tmp_path):
+    storage = MemoryFlowStorage()
+    path = tmp_path / "flows_cred.json"
+    store = CredentialStore(path, SecretSource(None, storage))
+    store.load()
+    store.merge({})
+    store.prune(["a"])
+    store.save()
+    assert not path.exists()
+    assert "_credentialSecret" not in storage.load_runtime_config()  # no key generated needlessly
+
+
+def test_unchanged_store_is_not_rewritten(tmp_path):
+    path = tmp_path / "flows_cred.json"
+    store = CredentialStore(path, "s")
+    store.set("n", {"k": "v"})
+    store.save()
+    before = path.read_bytes()
+    again = CredentialStore(path, "s")
+    again.load()
+    again.merge({"n": {"k": "v"}})  # same value: not a change
+    again.save()
+    assert path.read_bytes() == before
+    again.merge({"n": {"k": "w"}})
+    again.save()
+    assert path.read_bytes() != before
