@@ -164,6 +164,7 @@ class SplitNode(Node):
             parts["ch"] = self.splt
         self.remainder = ""
         n = len(pieces)
+        parts.setdefault("index", self.c)  # keeps Node-RED's key order: index before count
         for i, piece in enumerate(pieces):
             if i == n - 1 and self.stream:
                 self.remainder = piece
