@@ -50,7 +50,8 @@ def to_number(value: Any) -> int | float:
     """JavaScript ``Number(value)``.
 
     ``""`` -> 0, ``" 12 "`` -> 12, ``"1e3"`` -> 1000, ``"0x1A"`` -> 26, ``"abc"`` -> NaN, ``True`` -> 1,
-    ``None`` -> 0, ``UNDEFINED`` -> NaN, ``[]`` -> 0, ``[7]`` -> 7, objects -> NaN. Integral results are ints.
+    ``None`` -> 0, ``UNDEFINED`` -> NaN, ``[]`` -> 0, ``[7]`` -> 7, ``[1, 2]`` -> NaN, ``b"12"`` -> 12,
+    objects -> NaN. Integral results are ints.
     """
     if value is None or value is False:
         return 0
@@ -62,12 +63,8 @@ def to_number(value: Any) -> int | float:
         return normalise_number(value) if math.isfinite(value) else value
     if isinstance(value, str):
         return _string_to_number(value)
-    if isinstance(value, list):
-        if not value:
-            return 0
-        if len(value) == 1:
-            return to_number(js_string(value))
-        return _NAN
+    if isinstance(value, list | tuple | bytes | bytearray):
+        return _string_to_number(js_string(value))  # ToPrimitive: arrays join, Buffers decode
     return _NAN
 
 

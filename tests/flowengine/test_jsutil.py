@@ -38,6 +38,8 @@ from flowengine.types import UNDEFINED
         ([], 0),
         ([7], 7),
         (["8"], 8),
+        ([None], 0),
+        (b"12", 12),
         (42, 42),
         (2.0, 2),
     ],
@@ -49,7 +51,7 @@ def test_to_number(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value", ["abc", "1,5", "12px", "0x", "-0x1A", "1_000", "infinity", UNDEFINED, {}, [1, 2], b"1"]
+    "value", ["abc", "1,5", "12px", "0x", "-0x1A", "1_000", "infinity", UNDEFINED, {}, [1, 2], b"x"]
 )
 def test_to_number_nan(value):
     assert math.isnan(to_number(value))
