@@ -1,5 +1,228 @@
-"""Placeholder until the node family is written."""
+"""The debug node: show messages (or one property, or a JSONata result) in the editor sidebar.
 
+Sidebar output is published on the event bus topic ``debug`` in Node-RED's shape
+``{id, z, path, name, topic?, property?, msg, format, _alias?}`` with ``msg``/``format`` from
+``encode_object`` (``RED.util.encodeObject``); ``console`` logs through Python logging;
+``tostatus`` mirrors a short text in the node status.
+"""
+
+from __future__ import annotations
+
+import json
+import pprint
+from typing import Any
+
+from flowengine.encoding import encode_object
 from flowengine.node import Node
+from flowengine.typed import compile_jsonata, js_string
+from flowengine.types import UNDEFINED, Done, Msg, Send
 
-NODES: list[type[Node]] = []
+from ._jsprops import compile_path, js_get, resolve_path
+
+
+class DebugNode(Node):
+    type = "debug"
+    category = "common"
+    color = "#87a980"
+    icon = "debug.svg"
+    inputs = 1
+    outputs = 0
+    schema = {
+        "type": "object",
+        "properties": {
+            "active": {"type": ["boolean", "null", "string"], "default": True},
+            "tosidebar": {"type": ["boolean", "string"], "default": True},
+            "console": {"type": ["boolean", "string"], "default": False},
+            "tostatus": {"type": ["boolean", "string"], "default": False},
+            "complete": {"type": ["string", "boolean"], "default": "false"},
+            "targetType": {"type": "string", "default": "msg"},
+            "statusVal": {"type": "string", "default": ""},
+            "statusType": {"type": "string", "default": "auto"},
+        },
+    }
+    help = (
+        "Displays messages in the debug sidebar: the whole message (*complete* = \"true\"), one "
+        "property path, or the result of a JSONata expression (*targetType* jsonata).\n\n"
+        "It can also log to the runtime console and show a short text as its node status "
+        "(*tostatus*, with *statusType* auto, msg or jsonata). The sidebar button toggles "
+        "*active* without a deploy."
+    )
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self._edit_source = str(config.get("complete") or "") if config.get("targetType") == "jsonata" else None
+        complete = None if self._edit_source is not None else str(config.get("complete") or "payload")
+        if complete in ("false", "False"):
+            complete = "payload"
+        if complete in ("True",):
+            complete = "true"
+        self.complete = complete
+        self.to_console = str(config.get("console") or "false").lower() == "true"
+        self.to_status = config.get("tostatus") is True or config.get("tostatus") == "true"
+        self.status_type = config.get("statusType") or "auto"
+        self.status_val = config.get("statusVal") or self.complete
+        tosidebar = config.get("tosidebar", True)
+        self.to_sidebar = tosidebar is None or tosidebar is True or tosidebar == "true"
+        active = config.get("active")
+        self.active = active is None or active is True or active == "true"
+        self._edit_expr: Any = None
+        self._status_expr: Any = None
+        self._old_status: str | None = None
+        self._valid = True
+
+    def on_start(self) -> None:
+        try:
+            if self._edit_source is not None:
+                self._edit_expr = compile_jsonata(self._edit_source)
+            if self.status_type == "jsonata":
+                self._status_expr = compile_jsonata(str(self.config.get("statusVal") or ""))
+        except Exception as exc:  # the JSONata parser's own error types
+            self._valid = False
+            self.error(f"Invalid JSONata expression in debug node {self.id}: {exc}")
+            return
+        if self.to_status:
+            self.status(fill="grey", shape="ring")
+            self._old_status = "{}"
+
+    def on_close(self, removed: bool) -> None:
+        if self._old_status is not None:
+            self.status({})
+
+    def admin_set_active(self, active: bool) -> bool:
+        self.active = bool(active)
+        return True
+
+    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        if not self._valid or _own_status(msg, self.id):
+            done()
+            return
+        if self.to_status:
+            self._update_status(msg)
+        if self.complete == "true":
+            if self.to_console:
+                self.info("\n" + pprint.pformat(msg, depth=10))
+            if self.active and self.to_sidebar:
+                self._publish({"topic": msg.get("topic", UNDEFINED)}, msg)
+            done()
+            return
+        try:
+            value, prop = self._value(msg)
+        except _BadExpression as exc:
+            self.error(str(exc))
+            done()
+            return
+        if self.to_console:
+            if isinstance(value, str):
+                self.info(("\n" if "\n" in value else "") + value)
+            else:
+                self.info(("\n" if isinstance(value, dict | list) else "") + pprint.pformat(value, depth=10))
+        if self.active and self.to_sidebar:
+            extra: dict[str, Any] = {"topic": msg.get("topic", UNDEFINED)}
+            if prop is not None:
+                extra["property"] = prop
+            self._publish(extra, value)
+        done()
+
+    def _value(self, msg: Msg) -> tuple[Any, str | None]:
+        if self._edit_expr is not None:
+            try:
+                return self._edit_expr.evaluate(self, msg), None
+            except Exception as exc:  # evaluation errors are reported without the msg
+                raise _BadExpression(f"Invalid JSONata expression: {self._edit_source}") from exc
+        prop = self.complete or "payload"
+        return _read(msg, prop), prop
+
+    def _publish(self, extra: dict[str, Any], value: Any) -> None:
+        data: dict[str, Any] = {"id": self.id, "z": self.z, "path": getattr(self.host, "path", None) or self.z}
+        name = self.config.get("name")
+        if name is not None:
+            data["name"] = name
+        for k, v in extra.items():
+            if v is not UNDEFINED:
+                data[k] = v
+        if self.alias:
+            data["_alias"] = self.alias
+        max_length = getattr(self.host.settings, "debugMaxLength", 1000) or 1000
+        data.update(encode_object(value, max_length))
+        self.publish("debug", data)
+
+    def _update_status(self, msg: Msg) -> None:
+        try:
+            output = self._status_value(msg)
+        except _BadExpression as exc:
+            self.error(str(exc))
+            return
+        text = output if isinstance(output, str) else _inspect(output)
+        fill, shape = "grey", "dot"
+        if isinstance(output, dict) and {"fill", "shape", "text"} <= output.keys():
+            fill, shape, text = output["fill"], output["shape"], js_string(output["text"])
+        if self.status_type == "auto":
+            if "error" in msg:
+                fill = "red"
+                err = msg["error"]
+                text = js_string(err.get("message", "") if isinstance(err, dict) else err)
+            status = msg.get("status")
+            if status and isinstance(status, dict):
+                fill = status.get("fill") or "grey"
+                shape = status.get("shape") or "ring"
+                text = js_string(status.get("text") or "")
+        limit = getattr(self.host.settings, "debugStatusLength", 32) or 32
+        if len(text) > limit:
+            text = text[:limit] + "..."
+        new = {"fill": fill, "shape": shape, "text": text}
+        encoded = json.dumps(new, sort_keys=True, default=str)
+        if encoded != self._old_status:
+            self._old_status = encoded
+            self.status(new)
+
+    def _status_value(self, msg: Msg) -> Any:
+        if self.status_type == "auto":
+            if self.complete == "true":
+                return msg.get("payload", UNDEFINED)
+            return self._value(msg)[0]
+        if self._status_expr is not None:
+            try:
+                return self._status_expr.evaluate(self, msg)
+            except Exception as exc:  # evaluation errors are reported without the msg
+                raise _BadExpression(f"Invalid JSONata expression: {self.config.get('statusVal')}") from exc
+        return _read(msg, str(self.status_val or "payload"))
+
+
+class _BadExpression(Exception):
+    """The debug node's JSONata expression failed."""
+
+
+def _own_status(msg: Msg, node_id: str) -> bool:
+    status = msg.get("status")
+    if not isinstance(status, dict):
+        return False
+    source = status.get("source")
+    return isinstance(source, dict) and source.get("id") == node_id
+
+
+def _read(msg: Msg, prop: str) -> Any:
+    try:
+        return js_get(msg, compile_path(prop) or resolve_path(prop, msg))
+    except Exception:  # Node-RED shows undefined for a property it cannot read
+        return UNDEFINED
+
+
+def _inspect(value: Any) -> str:
+    """A short one-line rendering for the status text (Node's util.inspect, roughly)."""
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return js_string(value)
+    if isinstance(value, bytes | bytearray):
+        return "<Buffer " + " ".join(f"{b:02x}" for b in value[:50]) + (" ..." if len(value) > 50 else "") + ">"
+    try:
+        return json.dumps(value, separators=(", ", ": "), default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+NODES: list[type[Node]] = [DebugNode]
