@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonata import Jsonata
 from jsonata.jexception import JException
+from jsonata.timebox import Timebox
 from jsonata.utils import Utils
 
 from .context import parse_context_key
@@ -42,8 +43,13 @@ class JsonataError(NodeError):
 class JsonataExpression:
     """A parsed JSONata expression, evaluated against a message on behalf of a node."""
 
-    def __init__(self, expr: str) -> None:
+    default_timeout_ms = 10_000
+    """A runaway expression (infinite recursion, huge loops) fails after this long instead of
+    blocking the event loop forever."""
+
+    def __init__(self, expr: str, timeout_ms: int | None = None) -> None:
         self.expr = expr
+        self.timeout_ms = self.default_timeout_ms if timeout_ms is None else timeout_ms
         try:
             self._compiled = Jsonata(expr)
         except JException as exc:
@@ -59,10 +65,13 @@ class JsonataExpression:
         ``node`` gives context and env access (may be ``None``: the extension functions then yield
         nothing). Raises ``JsonataError``.
         """
-        frame: dict[str, Any] = _node_functions(node)
+        frame = Jsonata.Frame(None)
+        Timebox(frame, self.timeout_ms, None)  # per evaluation: its clock starts now
+        for k, v in _node_functions(node).items():
+            frame.bind(k, v)
         if bindings:
             for k, v in bindings.items():
-                frame[k] = _jsonata_value(v)
+                frame.bind(k, _jsonata_value(v))
         data = to_jsonata(msg) if msg is not None and msg is not UNDEFINED else None
         compiled = self._compiled
         Jsonata.CURRENT.jsonata = compiled  # $now()/$millis() and higher-order functions read it

@@ -264,3 +264,16 @@ def test_null_context_value_reaches_jsonata_as_null(node):
     node.flow_context().set("n", None)
     assert ev(node, "$type($flowContext('n'))", "jsonata", {}) == "null"
     assert ev(node, "$exists($flowContext('absent'))", "jsonata", {}) is False
+
+
+def test_jsonata_runaway_expression_times_out():
+    from flowengine.typed import JsonataExpression
+
+    expr = JsonataExpression("($f := function($x){ $x > -1 ? $f($x + 1) : 0 }; $f(0))", timeout_ms=50)
+    with pytest.raises(JsonataError) as info:
+        expr.evaluate(None, {})
+    assert info.value.code in ("D1012", "D1011")
+    # the clock restarts for every evaluation of a cached expression
+    quick = JsonataExpression("1 + 1", timeout_ms=50)
+    time.sleep(0.08)
+    assert quick.evaluate(None, {}) == 2
