@@ -1,0 +1,195 @@
+"""The catalog: naming rule, coverage, structure only, and regeneration from a newer spec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from openai_fakes import FakeHost, run
+
+from flowengine.registry import Registry
+from flowengine.settings import Settings
+from nodes.openai import OpenAIConfig, node_classes, register
+from nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
+
+SPEC_DIR = Path("/work/shared/openai/spec")
+REMOVED = {
+    "createEdit", "listFineTunes", "createFineTune", "retrieveFineTune", "cancelFineTune", "listFineTuneEvents",
+    "listAssistantFiles", "createAssistantFile", "getAssistantFile", "deleteAssistantFile", "listMessageFiles",
+    "getMessageFile",
+}
+
+
+@pytest.mark.parametrize(
+    ("op_id", "expected"),
+    [
+        ("createChatCompletion", "create-chat-completion"),
+        ("beta_createResponse", "beta-create-response"),
+        ("CreateVideoCharacter", "create-video-character"),
+        ("admin-api-keys-list", "admin-api-keys-list"),
+        ("usage-audio-speeches", "usage-audio-speeches"),
+        ("beta_Compactconversation", "beta-compactconversation"),
+        ("submitToolOuputsToRun", "submit-tool-ouputs-to-run"),
+        ("listV2Items", "list-v2-items"),
+    ],
+)
+def test_kebab_rule(op_id: str, expected: str) -> None:
+    assert kebab(op_id) == expected
+    assert node_type(op_id) == "openai-" + expected
+
+
+def test_committed_catalog_covers_300_operations() -> None:
+    catalog = load_catalog()
+    ops = catalog["operations"]
+    assert len(ops) == 300
+    assert len({o["type"] for o in ops}) == 300
+    assert {o["operationId"] for o in ops if o["removed_upstream"]} == REMOVED
+    assert sum(o["auth"] == "admin" for o in ops) == 119
+    by_id = {o["operationId"]: o for o in ops}
+    for name in ("createChatCompletion", "createEmbedding", "listFiles", "beta_createResponse"):
+        assert by_id[name]["type"] == node_type(name)
+    assert by_id["createAssistant"]["deprecated"] and by_id["createAssistant"]["beta_header"] == "assistants=v2"
+    assert by_id["createVectorStore"]["beta_header"] == "assistants=v2"
+    assert by_id["createCompletion"]["legacy"]
+    assert by_id["beta_createResponse"]["path"] == "/responses"
+    assert by_id["beta_createResponse"]["fixed_query"] == {"beta": "true"}
+    assert by_id["createSpeech"]["response"]["kind"] == "binary"
+    assert by_id["downloadFile"]["response"]["kind"] == "binary"
+    assert by_id["createChatCompletion"]["response"]["stream"] == "body"
+    assert by_id["createFile"]["body"]["file_fields"] == ["file"]
+    assert by_id["createFile"]["body"]["encoding"] == "multipart"
+    assert by_id["listFiles"]["response"]["pagination"] == {"param": "after", "cursor": "last_id"}
+    assert by_id["createChatCompletion"]["reference"].startswith("https://platform.openai.com/docs/api-reference/")
+
+
+def test_catalog_holds_structure_not_prose() -> None:
+    catalog = load_catalog()
+    stack: list = [catalog]
+    prose_keys = {"description", "example", "examples", "title", "x-oaiMeta"}
+    for _ in range(10_000_000):
+        if not stack:
+            break
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                assert not (k in prose_keys and not isinstance(v, dict)), f"prose key {k!r} in the catalog"
+                stack.append(v)
+        elif isinstance(cur, list):
+            stack.extend(cur)
+    assert all(len(o["summary"]) <= 100 for o in catalog["operations"])
+
+
+def test_every_node_schema_validates_a_bare_node() -> None:
+    reg = Registry()
+    register(reg)
+    assert len(reg.types()) == 301
+    for t in reg.types():
+        assert reg.validate({"id": "a", "type": t, "config": "c", "name": "n", "z": "t", "wires": [[]]}) == []
+    problems = reg.validate({"id": "e", "type": "openai-create-embedding", "dimensions": "many"})
+    assert problems and problems[0].property == "dimensions"
+
+
+def _synthetic_spec(extra_op: bool) -> dict:
+    spec: dict = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "9.9.9"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "summary": "Create thing",
+                    "x-oaiMeta": {"group": "things", "path": "create", "name": "Create thing"},
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/Thing"}}}},
+                    "responses": {"200": {"content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/Thing"}}}}},
+                },
+            },
+        },
+        "components": {"schemas": {"Thing": {
+            "type": "object",
+            "description": "prose that must not be copied",
+            "required": ["label", "ghost"],
+            "properties": {
+                "label": {"type": "string", "description": "more prose"},
+                "size": {"type": "integer", "nullable": True},
+                "child": {"$ref": "#/components/schemas/Thing"},
+                "kind": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            },
+        }}},
+    }
+    if extra_op:
+        spec["paths"]["/things/{thing_id}/polish"] = {"post": {
+            "operationId": "polishThing",
+            "summary": "Polish a thing.",
+            "parameters": [{"name": "thing_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "include", "in": "query",
+                            "schema": {"type": "array", "items": {"type": "string"}}}],
+            "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+        }}
+    return spec
+
+
+def test_generator_on_a_newer_spec_adds_the_node_without_code_change(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(_synthetic_spec(False)))
+    new.write_text(json.dumps(_synthetic_spec(True)))
+    out = tmp_path / "catalog.json"
+    assert main(["build", "--spec", str(new), "-o", str(out)]) == 0
+    catalog = load_catalog(out)
+    assert [o["type"] for o in catalog["operations"]] == ["openai-create-thing", "openai-polish-thing"]
+    thing = catalog["$defs"]["Thing"]
+    assert thing["required"] == ["label"]  # undefined required names are dropped
+    assert thing["properties"]["child"] == {"$ref": "#/$defs/Thing"}  # recursion stays a reference
+    assert thing["properties"]["size"]["type"] == ["integer", "null"]
+    assert "anyOf" in thing["properties"]["kind"]
+    assert "prose" not in out.read_text()
+    assert len(build_catalog(old)["operations"]) == 1
+    classes = {c.type: c for c in node_classes(catalog)}
+    assert set(classes) == {"openai-create-thing", "openai-polish-thing"}
+
+
+async def test_the_added_operation_runs(tmp_path: Path) -> None:
+    spec = tmp_path / "new.json"
+    spec.write_text(json.dumps(_synthetic_spec(True)))
+    classes = {c.type: c for c in node_classes(build_catalog(spec))}
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    host = FakeHost(Settings(user_dir=tmp_path, extra={"openai_transport": httpx.MockTransport(handler)}))
+    host.nodes["cfg"] = OpenAIConfig(host, {"id": "cfg", "type": "openai-config", "base_url": "http://x/v1"},
+                                     {"api_key": "k"})
+    node = classes["openai-polish-thing"](host, {"id": "n", "type": "openai-polish-thing", "config": "cfg"})
+    await run(node, {"payload": {}, "thing_id": "t 1", "include": ["a", "b"]})
+    assert host.sent[0]["payload"] == {"ok": True}
+    assert seen[0].url.raw_path == b"/v1/things/t%201/polish?include%5B%5D=a&include%5B%5D=b"
+    await host.nodes["cfg"].on_close(False)
+
+
+@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs /work/shared/openai/spec (the OpenAPI spec snapshots)")
+def test_committed_catalog_matches_the_generator(tmp_path: Path) -> None:
+    fresh = build_catalog(SPEC_DIR / "openapi-current.json", SPEC_DIR / "openapi-2023-11-08.yaml")
+    committed = load_catalog()
+    assert fresh["operations"] == committed["operations"]
+    assert fresh["$defs"] == committed["$defs"]
+
+
+@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs /work/shared/openai/spec (the OpenAPI spec snapshots)")
+def test_trimmed_real_spec_with_an_added_operation(tmp_path: Path) -> None:
+    doc = json.loads((SPEC_DIR / "openapi-current.json").read_text())
+    keep = {"/embeddings", "/files"}
+    doc["paths"] = {p: v for p, v in doc["paths"].items() if p in keep}
+    doc["paths"]["/embeddings/batch"] = {"post": {**doc["paths"]["/embeddings"]["post"],
+                                                  "operationId": "createEmbeddingBatch"}}
+    spec = tmp_path / "trimmed.json"
+    spec.write_text(json.dumps(doc))
+    catalog = build_catalog(spec)
+    types = sorted(o["type"] for o in catalog["operations"])
+    assert types == ["openai-create-embedding", "openai-create-embedding-batch", "openai-create-file",
+                     "openai-list-files"]
+    assert "CreateEmbeddingRequest" in catalog["$defs"]

@@ -1,0 +1,164 @@
+"""Retries and their timing, errors, redaction, timeouts and the concurrency limit."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+from pathlib import Path
+
+import httpx
+import pytest
+from openai_fakes import make, run
+
+from nodes.openai.client import ClientOptions
+from nodes.openai.errors import APIStatusError, APITimeoutError
+from nodes.openai.retry import RetryPolicy, retry_after_seconds
+
+
+def scripted(*responses: httpx.Response | Exception) -> tuple[list[httpx.Request], object]:
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return seen, handler
+
+
+def test_retry_policy_statuses_and_override() -> None:
+    p = RetryPolicy()
+    assert all(p.should_retry(s) for s in (408, 409, 429, 500, 502, 503, 599, None))
+    assert not any(p.should_retry(s) for s in (400, 401, 403, 404, 422))
+    assert p.should_retry(400, {"x-should-retry": "true"})
+    assert not p.should_retry(500, {"x-should-retry": "false"})
+
+
+def test_retry_delays_backoff_jitter_and_retry_after() -> None:
+    p = RetryPolicy(max_retries=5)
+    assert p.delay(0, {}, lambda: 0.0) == 0.5
+    assert p.delay(1, {}, lambda: 0.0) == 1.0
+    assert p.delay(1, {}, lambda: 1.0) == 0.75  # 25 % jitter at most
+    assert p.delay(6 - 1, {}, lambda: 0.0) is None  # retries exhausted
+    assert RetryPolicy(max_retries=10).delay(6, {}, lambda: 0.0) == 8.0  # capped
+    assert p.delay(0, {"retry-after-ms": "300"}, lambda: 0.0) == pytest.approx(0.3)
+    assert p.delay(0, {"retry-after": "1.5"}, lambda: 0.0) == 1.5
+    assert p.delay(0, {"retry-after": "200"}, lambda: 0.0) is None  # > 120 s: fail fast
+    assert p.delay(0, {"retry-after": "0"}, lambda: 0.0) == 0.5  # not positive: backoff
+    date = email.utils.formatdate(1000.0 + 3, usegmt=True)
+    assert retry_after_seconds({"retry-after": date}, now=lambda: 1000.0) == pytest.approx(3.0)
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+
+
+async def test_429_then_500_then_success_with_recorded_waits(tmp_path: Path) -> None:
+    seen, handler = scripted(
+        httpx.Response(429, headers={"retry-after-ms": "250"}, json={"error": {"message": "slow down"}}),
+        httpx.Response(500, json={"error": {"message": "boom"}}),
+        httpx.Response(200, json={"data": []}),
+    )
+    sleeps: list[float] = []
+    node, host = make("openai-list-models", handler, tmp_path, sleeps=sleeps)
+    await run(node, {"payload": 1})
+    assert len(seen) == 3 and not host.errors
+    assert [r.headers["x-stainless-retry-count"] for r in seen] == ["0", "1", "2"]
+    assert sleeps[0] == pytest.approx(0.25)
+    assert 0.75 <= sleeps[1] <= 1.0  # second backoff step: 1.0 s minus up to 25 % jitter
+    assert host.sent[0]["payload"] == {"data": []}
+
+
+async def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.ConnectError("refused"))
+    sleeps: list[float] = []
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_retries": 3}, sleeps=sleeps)
+    msg = {"payload": 1}
+    await run(node, msg)
+    assert len(seen) == 4 and len(sleeps) == 3
+    err, emsg = host.errors[0]
+    assert err.type == "connection_error" and emsg is msg
+
+
+async def test_timeouts_are_retried_and_become_timeout_errors(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.ReadTimeout("slow"))
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_retries": 1, "timeout": 0.5})
+    await run(node, {"payload": 1})
+    assert len(seen) == 2
+    assert isinstance(host.errors[0][0], APITimeoutError)
+    assert seen[0].extensions["timeout"]["read"] == 0.5
+
+
+async def test_http_error_details_and_no_retry_on_400(tmp_path: Path) -> None:
+    body = {"error": {"message": "bad model", "type": "invalid_request_error", "param": "model", "code": "nope"}}
+    seen, handler = scripted(httpx.Response(400, json=body, headers={"x-request-id": "req_9"}))
+    node, host = make("openai-create-embedding", handler, tmp_path, props={"model": "x"})
+    msg = {"payload": "hi", "original": True}
+    await run(node, msg)
+    assert len(seen) == 1
+    err, emsg = host.errors[0]
+    assert isinstance(err, APIStatusError)
+    assert err.details == {"message": "Error code: 400 - bad model", "status": 400, "type": "invalid_request_error",
+                           "code": "nope", "param": "model", "body": body, "request_id": "req_9"}
+    assert emsg["original"] is True and emsg["openai"]["error"]["status"] == 400
+    assert node.last_error and "400" in node.last_error
+
+
+async def test_retry_after_beyond_limit_fails_fast(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(429, headers={"retry-after": "300"}, json={}))
+    node, host = make("openai-list-models", handler, tmp_path)
+    await run(node, {"payload": 1})
+    assert len(seen) == 1 and host.errors[0][0].status == 429
+
+
+async def test_api_key_never_appears_in_errors_status_or_repr(tmp_path: Path) -> None:
+    key = "sk-secret-key"
+    _seen, handler = scripted(httpx.ConnectError(f"proxy said Bearer {key}"))
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_retries": 0})
+    await run(node, {"payload": 1})
+    err, emsg = host.errors[0]
+    assert key not in str(err) and key not in repr(emsg) and "***" in str(err)
+    cfg = host.nodes["cfg"]
+    assert key not in repr(cfg.options()) and key not in repr(ClientOptions(api_key=key))
+    node._publish_status()
+    assert all(key not in str(s) for s in host.statuses)
+    assert all(key not in text for _, text in host.logs)
+
+
+async def test_environment_fallbacks(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(200, json={}))
+    node, host = make("openai-list-models", handler, tmp_path, credentials={}, config={"base_url": ""})
+    host.env_vars.update({"OPENAI_API_KEY": "sk-env", "OPENAI_BASE_URL": "http://env.test/v9"})
+    await run(node, {"payload": 1})
+    assert str(seen[0].url) == "http://env.test/v9/models"
+    assert seen[0].headers["authorization"] == "Bearer sk-env"
+
+
+async def test_concurrency_limit_queues_the_excess(tmp_path: Path) -> None:
+    active = 0
+    peak = 0
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await release.wait()
+        active -= 1
+        return httpx.Response(200, json={"usage": {"total_tokens": 1}})
+
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_concurrency": 2})
+    tasks = [asyncio.create_task(run(node, {"payload": i})) for i in range(5)]
+    for _ in range(50):
+        await asyncio.sleep(0)
+        if node.in_flight == 2 and node.queued == 3:
+            break
+    assert (node.in_flight, node.queued) == (2, 3)
+    node._publish_status()
+    assert host.statuses[-1]["text"] == "2 in flight · 3 queued"
+    release.set()
+    await asyncio.gather(*tasks)
+    assert peak == 2 and len(host.sent) == 5 and node.tokens == 5
+    assert (node.in_flight, node.queued) == (0, 0)
+    node.on_close(False)
+    await host.nodes["cfg"].on_close(False)
