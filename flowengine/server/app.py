@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, WebSocket
+from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -97,7 +98,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     install_error_handlers(app)
     if admin_on:
         for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router):
-            app.include_router(build(), prefix=prefix)
+            _add_routes(app, build(), prefix)
         for spec in runtime.registry.routes:
             app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),
                               methods=list(spec.methods), tags=["node packages"], response_model=None)
@@ -120,6 +121,16 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
             static = StaticFiles(directory=folder, html=True)
     app.router.default = _Fallback(static, root, router)
     return app
+
+
+def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:
+    """Add a router's routes to the app itself (not ``include_router``, which newer FastAPI keeps as
+    one opaque branch), so that ``AdminGuard`` can see each endpoint's permission."""
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        app.add_api_route(prefix + route.path, route.endpoint, methods=sorted(route.methods),
+                          status_code=route.status_code, summary=route.summary, tags=route.tags,
+                          response_model=route.response_model, name=route.name)
 
 
 class _Fallback:
