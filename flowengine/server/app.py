@@ -128,7 +128,7 @@ def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:
     one opaque branch), so that ``AdminGuard`` can see each endpoint's permission."""
     for route in router.routes:
         assert isinstance(route, APIRoute)
-        app.add_api_route(prefix + route.path, route.endpoint, methods=sorted(route.methods),
+        app.add_api_route(prefix + route.path, route.endpoint, methods=sorted(route.methods or ()),
                           status_code=route.status_code, summary=route.summary, tags=route.tags,
                           response_model=route.response_model, name=route.name)
 

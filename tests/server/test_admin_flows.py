@@ -92,7 +92,7 @@ def test_credentials_are_stripped(client: TestClient) -> None:
 
 
 def test_flows_state(app_factory: AppFactory) -> None:
-    client, runtime, _ = app_factory()
+    client, _, _ = app_factory()
     client.post("/flows", json=inject_debug())
     assert client.get("/flows/state").json() == {"state": "start"}
     assert client.post("/flows/state", json={"state": "stop"}).json() == {"state": "stop"}
