@@ -1,0 +1,239 @@
+// The SVG workspace: layers, drawing nodes and wires of the current tab, pan/zoom, coordinates.
+
+import { svg } from "./dom.js";
+import { applyProblems, applyStatus, buildNode, layoutOf } from "./nodeview.js";
+import { buildWire, GRID, portOffset, setWirePath, wireKey, wirePath } from "./wires.js";
+
+export class Canvas {
+  /** @param {HTMLElement} container #workspace  @param {object} app the editor context */
+  constructor(container, app) {
+    this.app = app;
+    this.container = container;
+    this.pan = { x: 0, y: 0 };
+    this.zoom = 1;
+    this.nodeEls = new Map();
+    this.wireEls = new Map();
+    this.layouts = new Map();
+    this.statuses = new Map();
+    this.svg = svg("svg", { class: "canvas", "aria-label": "Flow canvas", role: "group" });
+    this.viewport = svg("g", { class: "viewport" });
+    this.groupLayer = svg("g", { class: "layer-groups" });
+    this.wireLayer = svg("g", { class: "layer-wires" });
+    this.nodeLayer = svg("g", { class: "layer-nodes" });
+    this.overlay = svg("g", { class: "layer-overlay" });
+    this.viewport.append(this.groupLayer, this.wireLayer, this.nodeLayer, this.overlay);
+    this.svg.append(this.viewport);
+    container.append(this.svg);
+    this.applyTransform();
+  }
+
+  // ---- coordinates ----
+  toCanvas(clientX, clientY) {
+    const r = this.svg.getBoundingClientRect();
+    return { x: (clientX - r.left - this.pan.x) / this.zoom, y: (clientY - r.top - this.pan.y) / this.zoom };
+  }
+
+  /** Centre of the visible area in canvas coordinates. */
+  centre() {
+    const r = this.svg.getBoundingClientRect();
+    return this.toCanvas(r.left + r.width / 2, r.top + r.height / 2);
+  }
+
+  applyTransform() {
+    this.viewport.setAttribute("transform", `translate(${this.pan.x} ${this.pan.y}) scale(${this.zoom})`);
+    const size = GRID * this.zoom;
+    this.container.style.backgroundSize = `${size}px ${size}px`;
+    this.container.style.backgroundPosition = `${this.pan.x}px ${this.pan.y}px`;
+    this.container.dataset.zoom = this.zoom.toFixed(2);
+  }
+
+  panBy(dx, dy) {
+    this.pan.x += dx;
+    this.pan.y += dy;
+    this.applyTransform();
+  }
+
+  /** Zoom to `zoom` keeping the client point (cx, cy) still (defaults to the centre). */
+  zoomTo(zoom, cx, cy) {
+    const z = Math.min(3, Math.max(0.2, zoom));
+    const r = this.svg.getBoundingClientRect();
+    const px = (cx ?? r.left + r.width / 2) - r.left;
+    const py = (cy ?? r.top + r.height / 2) - r.top;
+    this.pan.x = px - ((px - this.pan.x) / this.zoom) * z;
+    this.pan.y = py - ((py - this.pan.y) / this.zoom) * z;
+    this.zoom = z;
+    this.applyTransform();
+  }
+
+  resetView() {
+    this.pan = { x: 0, y: 0 };
+    this.zoom = 1;
+    this.applyTransform();
+  }
+
+  /** Fit every node of the tab into view. */
+  zoomToFit() {
+    const nodes = this.app.model.nodesOn(this.app.view.tab);
+    if (!nodes.length) return this.resetView();
+    const xs = nodes.map((n) => n.x);
+    const ys = nodes.map((n) => n.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs) - 100, Math.max(...xs) + 100, Math.min(...ys) - 60, Math.max(...ys) + 60];
+    const r = this.svg.getBoundingClientRect();
+    this.zoom = Math.min(3, Math.max(0.2, Math.min(r.width / (x1 - x0), r.height / (y1 - y0))));
+    this.pan = { x: -x0 * this.zoom, y: -y0 * this.zoom };
+    this.applyTransform();
+  }
+
+  // ---- drawing ----
+  /** Bring the DOM in line with the model for the current tab (keyed, minimal rebuilds). */
+  render() {
+    const { model, view } = this.app;
+    const nodes = model.nodesOn(view.tab);
+    const alive = new Set();
+    const changed = new Set(model.changedIds());
+    for (const node of nodes) {
+      alive.add(node.id);
+      const { x, y, ...shape } = node;
+      const sig = JSON.stringify(shape) + model.labelOf(node);
+      let entry = this.nodeEls.get(node.id);
+      if (!entry || entry.sig !== sig) {
+        const el = buildNode(model, node);
+        const hadFocus = entry && entry.el.contains(document.activeElement);
+        if (entry) entry.el.replaceWith(el);
+        else this.nodeLayer.append(el);
+        entry = { el, sig };
+        this.nodeEls.set(node.id, entry);
+        this.layouts.set(node.id, layoutOf(model, node));
+        applyStatus(el, this.statuses.get(node.id));
+        if (hadFocus) el.focus();
+      }
+      this.place(node.id, x, y);
+      entry.el.classList.toggle("selected", view.selection.has(node.id));
+      entry.el.classList.toggle("changed", changed.has(node.id));
+      applyProblems(entry.el, this.app.problems.get(node.id));
+    }
+    for (const [id, entry] of this.nodeEls) {
+      if (!alive.has(id)) {
+        entry.el.remove();
+        this.nodeEls.delete(id);
+        this.layouts.delete(id);
+      }
+    }
+    this.renderWires(alive);
+    this.renderGroups();
+  }
+
+  place(id, x, y) {
+    const entry = this.nodeEls.get(id);
+    const layout = this.layouts.get(id);
+    if (!entry || !layout) return;
+    entry.x = x;
+    entry.y = y;
+    entry.el.setAttribute("transform", `translate(${x - layout.size.width / 2} ${y - layout.size.height / 2})`);
+  }
+
+  portPoint(id, kind, index) {
+    const entry = this.nodeEls.get(id);
+    const layout = this.layouts.get(id);
+    const off = portOffset(layout.size, kind, index, layout.outputs);
+    return { x: entry.x - layout.size.width / 2 + off.x, y: entry.y - layout.size.height / 2 + off.y };
+  }
+
+  renderWires(alive) {
+    const { model, view } = this.app;
+    const live = new Set();
+    for (const id of alive) {
+      const node = model.get(id);
+      (node.wires || []).forEach((targets, port) => {
+        for (const dst of targets || []) {
+          if (!alive.has(dst)) continue;
+          const key = wireKey(id, port, dst);
+          live.add(key);
+          let el = this.wireEls.get(key)?.el;
+          if (!el) {
+            el = buildWire(key, `wire from ${model.labelOf(node)} output ${port + 1} to ${model.labelOf(model.get(dst))}`);
+            this.wireEls.set(key, { el, src: id, port, dst });
+            this.wireLayer.append(el);
+          }
+          el.classList.toggle("selected", view.selectedWire === key);
+          this.drawWire(el, id, port, dst);
+        }
+      });
+    }
+    for (const [key, { el }] of this.wireEls) {
+      if (!live.has(key)) {
+        el.remove();
+        this.wireEls.delete(key);
+      }
+    }
+  }
+
+  drawWire(el, src, port, dst) {
+    const a = this.portPoint(src, "out", port);
+    const b = this.portPoint(dst, "in", 0);
+    setWirePath(el, wirePath(a.x, a.y, b.x, b.y, this.layouts.get(src).size.height, this.layouts.get(dst).size.height));
+  }
+
+  /** Redraw the wires touching the given nodes (during a drag). */
+  redrawWiresOf(ids) {
+    for (const w of this.wireEls.values()) {
+      if (ids.has(w.src) || ids.has(w.dst)) this.drawWire(w.el, w.src, w.port, w.dst);
+    }
+  }
+
+  renderGroups() {
+    const { model, view } = this.app;
+    while (this.groupLayer.firstChild) this.groupLayer.firstChild.remove();
+    for (const g of model.groupsOn(view.tab)) {
+      if (typeof g.x !== "number" || typeof g.w !== "number") continue;
+      const style = g.style || {};
+      const label = svg("text", { class: "group-label", x: g.x + 8, y: g.y + 16 });
+      label.textContent = g.name || "";
+      this.groupLayer.append(
+        svg("rect", {
+          class: "group",
+          "data-group-id": g.id,
+          x: g.x, y: g.y, width: g.w, height: g.h, rx: 6, ry: 6,
+          fill: typeof style.fill === "string" ? style.fill : "none",
+          stroke: typeof style.stroke === "string" ? style.stroke : "#999",
+        }),
+        label,
+      );
+    }
+  }
+
+  /** Rebuild everything (tab switch, load). */
+  reset() {
+    for (const layer of [this.wireLayer, this.nodeLayer, this.groupLayer]) {
+      while (layer.firstChild) layer.firstChild.remove();
+    }
+    this.nodeEls.clear();
+    this.wireEls.clear();
+    this.layouts.clear();
+    this.render();
+  }
+
+  setStatus(id, status) {
+    if (status && Object.keys(status).length) this.statuses.set(id, status);
+    else this.statuses.delete(id);
+    const entry = this.nodeEls.get(id);
+    if (entry) applyStatus(entry.el, status);
+  }
+
+  nodeElement(id) {
+    const entry = this.nodeEls.get(id);
+    return entry ? entry.el : null;
+  }
+
+  /** Ids of nodes whose boxes intersect the canvas rectangle. */
+  nodesIn(x0, y0, x1, y1) {
+    const out = [];
+    for (const [id, entry] of this.nodeEls) {
+      const { width, height } = this.layouts.get(id).size;
+      const l = entry.x - width / 2;
+      const t = entry.y - height / 2;
+      if (l < x1 && l + width > x0 && t < y1 && t + height > y0) out.push(id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+// The debug sidebar (#debug): one .debug-message per message, JSON tree, filter, clear, cap 100.
+
+import { clear, h } from "./dom.js";
+import { jsonTree } from "./jsontree.js";
+
+const MAX_MESSAGES = 100;
+
+export class DebugPanel {
+  /** @param {HTMLElement} root #debug  @param {object} app editor context */
+  constructor(root, app) {
+    this.app = app;
+    this.root = root;
+    this.filter = h("select", { "aria-label": "Show debug messages from", "data-action": "debug-filter" }, [
+      h("option", { value: "all", text: "all nodes" }),
+      h("option", { value: "tab", text: "current tab" }),
+      h("option", { value: "selected", text: "selected nodes" }),
+    ]);
+    this.filter.addEventListener("change", () => this.applyFilter());
+    this.list = h("div", { class: "debug-list", role: "log", "aria-label": "Debug messages" });
+    const clearButton = h("button", { type: "button", "data-action": "debug-clear", text: "clear", onclick: () => this.clear() });
+    root.append(
+      h("div", { class: "debug-head" }, [h("h2", { text: "Debug" }), this.filter, clearButton]),
+      this.list,
+    );
+  }
+
+  /** Handle a comms `debug` event (debug-node output or a level 20/30 log event). */
+  add(data) {
+    if (!data || typeof data !== "object") return;
+    const level = data.level === 20 ? "error" : data.level === 30 ? "warn" : null;
+    const node = data.id ? this.app.model.get(data.id) : null;
+    const name = data.name || (node ? this.app.model.labelOf(node) : "") || data.type || data.id || "";
+    const time = new Date();
+    const reveal = h("button", {
+      type: "button", class: "debug-node", text: name || "(node)", title: `show node ${data.id || ""}`,
+      onclick: () => data.id && this.app.reveal(data.id),
+    });
+    const head = h("div", { class: "debug-meta" }, [
+      h("time", { datetime: time.toISOString(), text: time.toLocaleTimeString() }),
+      reveal,
+      data.topic !== undefined && data.topic !== "" ? h("span", { class: "debug-topic", text: `topic: ${String(data.topic)}` }) : null,
+      level ? h("span", { class: "debug-level", text: level === "error" ? "error" : "warning" }) : null,
+    ]);
+    const body = h("div", { class: "debug-body" });
+    if (level) body.append(h("span", { class: "debug-text", text: typeof data.msg === "string" ? data.msg : JSON.stringify(data.msg) }));
+    else body.append(decode(data));
+    const entry = h("div", {
+      class: `debug-message${level ? ` debug-${level}` : ""}`,
+      "data-node-id": data.id || "",
+      "data-z": data.z || "",
+    }, [head, body]);
+    this.list.append(entry);
+    while (this.list.children.length > MAX_MESSAGES) this.list.firstChild.remove();
+    this.match(entry);
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  clear() {
+    clear(this.list);
+  }
+
+  match(entry) {
+    const mode = this.filter.value;
+    const { view } = this.app;
+    let show = true;
+    if (mode === "tab") show = entry.dataset.z === view.tab;
+    else if (mode === "selected") show = view.selection.has(entry.dataset.nodeId);
+    entry.hidden = !show;
+  }
+
+  applyFilter() {
+    for (const entry of this.list.children) this.match(entry);
+  }
+}
+
+/** Turn Node-RED's debug encoding {msg: string, format} into a DOM value. */
+function decode(data) {
+  const format = String(data.format || "");
+  const raw = data.msg;
+  if (typeof raw !== "string") return jsonTree(raw, format || "value", true);
+  if (format === "Object" || format.startsWith("array") || format === "Error") {
+    try {
+      return jsonTree(JSON.parse(raw), format, true);
+    } catch (err) {
+      return h("span", { class: "debug-text", text: raw, title: `not JSON: ${err.message}` });
+    }
+  }
+  const kind = format.startsWith("string") ? "string" : format.split("[")[0] || "value";
+  return h("span", { class: `debug-text json-${kind}` }, [
+    h("span", { class: "debug-format", text: format ? `${format} ` : "" }),
+    h("span", { class: "debug-value", text: raw }),
+  ]);
+}

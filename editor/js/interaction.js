@@ -1,0 +1,224 @@
+// Pointer interaction on the canvas: one small state machine (idle, move, lasso, wire, pan).
+
+import { svg } from "./dom.js";
+import { wirePath } from "./wires.js";
+
+const DRAG_THRESHOLD = 3;
+
+export class Interaction {
+  /** @param {object} app the editor context (model, history, canvas, view, actions) */
+  constructor(app) {
+    this.app = app;
+    this.state = null;
+    this.spaceHeld = false;
+    const el = app.canvas.svg;
+    el.addEventListener("pointerdown", (e) => this.down(e));
+    el.addEventListener("pointermove", (e) => this.move(e));
+    el.addEventListener("pointerup", (e) => this.up(e));
+    el.addEventListener("pointercancel", () => this.cancel());
+    el.addEventListener("dblclick", (e) => this.dblclick(e));
+    el.addEventListener("click", (e) => this.click(e));
+    el.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
+    window.addEventListener("keydown", (e) => {
+      if (e.code === "Space" && e.target === document.body) this.spaceHeld = true;
+    });
+    window.addEventListener("keyup", (e) => {
+      if (e.code === "Space") this.spaceHeld = false;
+    });
+  }
+
+  down(e) {
+    const { canvas, view } = this.app;
+    if (this.state) this.cancel();
+    const target = e.target;
+    const at = canvas.toCanvas(e.clientX, e.clientY);
+    const start = { cx: e.clientX, cy: e.clientY, at, moved: false };
+    if (e.button === 1 || (e.button === 0 && (this.spaceHeld || e.altKey) && !target.closest("[data-node-id]"))) {
+      this.begin(e, { kind: "pan", ...start, pan: { ...canvas.pan } });
+      return;
+    }
+    if (e.button !== 0) return;
+    if (target.closest("[data-action]")) return;
+    const portEl = target.closest("[data-port]");
+    const nodeEl = target.closest("[data-node-id]");
+    if (portEl && nodeEl && portEl.dataset.port.startsWith("out:")) {
+      const src = nodeEl.dataset.nodeId;
+      const port = Number(portEl.dataset.port.slice(4));
+      const from = canvas.portPoint(src, "out", port);
+      const path = svg("path", { class: "wire-drag" });
+      canvas.overlay.append(path);
+      this.begin(e, { kind: "wire", ...start, src, port, from, path });
+      return;
+    }
+    if (nodeEl) {
+      const id = nodeEl.dataset.nodeId;
+      let wasSelected = view.selection.has(id);
+      if (e.shiftKey || e.ctrlKey || e.metaKey) {
+        if (wasSelected) view.selection.delete(id);
+        else view.selection.add(id);
+        wasSelected = true;
+      } else if (!wasSelected) {
+        view.selection.clear();
+        view.selection.add(id);
+      }
+      view.selectedWire = null;
+      this.app.selectionChanged();
+      const origin = new Map();
+      for (const sid of view.selection) {
+        const n = this.app.model.get(sid);
+        if (n && n.z === view.tab) origin.set(sid, { x: n.x, y: n.y });
+      }
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey });
+      return;
+    }
+    const wireEl = target.closest("[data-wire]");
+    if (wireEl) {
+      view.selection.clear();
+      view.selectedWire = wireEl.dataset.wire;
+      this.app.selectionChanged();
+      return;
+    }
+    if (!e.shiftKey) view.selection.clear();
+    view.selectedWire = null;
+    this.app.selectionChanged();
+    const rect = svg("rect", { class: "lasso" });
+    canvas.overlay.append(rect);
+    this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection) });
+  }
+
+  begin(e, state) {
+    this.state = state;
+    this.app.canvas.svg.setPointerCapture(e.pointerId);
+    e.preventDefault();
+  }
+
+  move(e) {
+    const s = this.state;
+    if (!s) {
+      this.hover(e);
+      return;
+    }
+    const { canvas } = this.app;
+    const dx = e.clientX - s.cx;
+    const dy = e.clientY - s.cy;
+    if (!s.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
+    s.moved = true;
+    const at = canvas.toCanvas(e.clientX, e.clientY);
+    if (s.kind === "pan") {
+      canvas.pan = { x: s.pan.x + dx, y: s.pan.y + dy };
+      canvas.applyTransform();
+    } else if (s.kind === "wire") {
+      s.path.setAttribute("d", wirePath(s.from.x, s.from.y, at.x, at.y));
+      this.highlightTarget(e, s);
+    } else if (s.kind === "move") {
+      s.final = new Map();
+      for (const [id, o] of s.origin) {
+        const p = this.app.snap(id, o.x + dx / canvas.zoom, o.y + dy / canvas.zoom);
+        s.final.set(id, p);
+        canvas.place(id, p.x, p.y);
+      }
+      canvas.redrawWiresOf(new Set(s.origin.keys()));
+    } else if (s.kind === "lasso") {
+      const x0 = Math.min(s.at.x, at.x);
+      const y0 = Math.min(s.at.y, at.y);
+      const x1 = Math.max(s.at.x, at.x);
+      const y1 = Math.max(s.at.y, at.y);
+      for (const [k, v] of Object.entries({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 })) s.rect.setAttribute(k, v);
+      s.box = [x0, y0, x1, y1];
+    }
+  }
+
+  up(e) {
+    const s = this.state;
+    if (!s) return;
+    this.state = null;
+    const { model, history, view } = this.app;
+    if (s.kind === "wire") {
+      s.path.remove();
+      this.clearHighlight();
+      const dst = this.portUnder(e.clientX, e.clientY);
+      if (dst) {
+        const problem = model.wireProblem(s.src, s.port, dst);
+        if (problem) this.app.say(`Cannot wire: ${problem}`);
+        else history.run("wire", () => model.connect(s.src, s.port, dst));
+      }
+    } else if (s.kind === "move") {
+      if (s.moved && s.final) {
+        const moves = [...s.final].map(([id, p]) => ({ id, x: p.x, y: p.y }));
+        history.run("move", () => model.moveNodes(moves));
+      } else if (!s.moved && s.wasSelected && !s.shift && view.selection.size > 1) {
+        view.selection.clear();
+        view.selection.add(s.id);
+        this.app.selectionChanged();
+      }
+    } else if (s.kind === "lasso") {
+      s.rect.remove();
+      if (s.box) {
+        view.selection = new Set([...s.base, ...this.app.canvas.nodesIn(...s.box)]);
+        this.app.selectionChanged();
+      }
+    }
+  }
+
+  cancel() {
+    const s = this.state;
+    this.state = null;
+    if (!s) return;
+    if (s.path) s.path.remove();
+    if (s.rect) s.rect.remove();
+    this.clearHighlight();
+    this.app.render();
+  }
+
+  /** The node id of the input port under a client point, if any. */
+  portUnder(x, y) {
+    for (const el of document.elementsFromPoint(x, y)) {
+      const nodeEl = el.closest && el.closest("[data-node-id]");
+      if (!nodeEl) continue;
+      if (el.closest("[data-port='in']") || !el.closest("[data-port]")) {
+        // Dropping on the node body is accepted too, as Node-RED does.
+        if (nodeEl.querySelector("[data-port='in']")) return nodeEl.dataset.nodeId;
+      }
+      return null;
+    }
+    return null;
+  }
+
+  highlightTarget(e, s) {
+    this.clearHighlight();
+    const id = this.portUnder(e.clientX, e.clientY);
+    if (!id || this.app.model.wireProblem(s.src, s.port, id)) return;
+    const port = this.app.canvas.nodeElement(id).querySelector("[data-port='in']");
+    port.classList.add("port-target");
+    this.highlighted = port;
+  }
+
+  clearHighlight() {
+    if (this.highlighted) this.highlighted.classList.remove("port-target");
+    this.highlighted = null;
+  }
+
+  hover() {}
+
+  click(e) {
+    const action = e.target.closest("[data-action]");
+    const nodeEl = e.target.closest("[data-node-id]");
+    if (action && nodeEl) {
+      e.stopPropagation();
+      this.app.nodeAction(action.dataset.action, nodeEl.dataset.nodeId);
+    }
+  }
+
+  dblclick(e) {
+    if (e.target.closest("[data-action]")) return;
+    const nodeEl = e.target.closest("[data-node-id]");
+    if (nodeEl) this.app.openInspector(nodeEl.dataset.nodeId);
+  }
+
+  wheel(e) {
+    e.preventDefault();
+    const { canvas } = this.app;
+    if (e.ctrlKey || e.metaKey) canvas.zoomTo(canvas.zoom * Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+    else canvas.panBy(-e.deltaX, -e.deltaY);
+  }
+}

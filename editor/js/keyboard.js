@@ -1,0 +1,129 @@
+// Keyboard: named actions bound to keys, plus node/wire/button keys. Every drag has a key:
+// arrows move the selection (Shift: 5 grid steps), Enter on a palette entry adds a node, the
+// inspector's Connections section wires, ctrl+arrows pan, +/- zoom.
+
+import { GRID } from "./wires.js";
+
+const KEYMAP = {
+  "ctrl+z": "undo", "ctrl+y": "redo", "ctrl+shift+z": "redo",
+  "ctrl+c": "copy", "ctrl+x": "cut", "ctrl+v": "paste", "ctrl+a": "select-all",
+  "ctrl+d": "deploy", "ctrl+e": "export", "ctrl+i": "import", "ctrl+f": "search",
+  delete: "delete", backspace: "delete", escape: "select-none",
+  "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "zoom-reset", "shift+!": "zoom-fit",
+};
+
+function keyName(e) {
+  const parts = [];
+  if (e.ctrlKey || e.metaKey) parts.push("ctrl");
+  if (e.shiftKey && e.key.length > 1) parts.push("shift");
+  if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey)) parts.push("shift");
+  parts.push(e.key.length === 1 ? e.key.toLowerCase() : e.key.toLowerCase());
+  return parts.join("+");
+}
+
+function typing(target) {
+  return target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+export class Keyboard {
+  constructor(app) {
+    this.app = app;
+    this.clipboard = null;
+    this.pasteCount = 0;
+    this.actions = {
+      undo: () => app.undo(),
+      redo: () => app.redo(),
+      copy: () => this.copy(),
+      cut: () => this.copy(true),
+      paste: () => this.paste(),
+      "select-all": () => app.selectAll(),
+      deploy: () => app.deployer.deploy(),
+      export: () => app.io.openExport(),
+      import: () => app.io.openImport(),
+      search: () => app.palette.filter.focus(),
+      delete: () => app.deleteSelection(),
+      "select-none": () => app.selectNone(),
+      "zoom-in": () => app.canvas.zoomTo(app.canvas.zoom * 1.2),
+      "zoom-out": () => app.canvas.zoomTo(app.canvas.zoom / 1.2),
+      "zoom-reset": () => app.canvas.resetView(),
+      "zoom-fit": () => app.canvas.zoomToFit(),
+    };
+    window.addEventListener("keydown", (e) => this.keydown(e));
+  }
+
+  keydown(e) {
+    if (document.querySelector("dialog[open]")) return;
+    if (typing(e.target)) return;
+    const inPalette = e.target.closest && e.target.closest("#palette, #debug, #tabs");
+    const button = e.target.closest && e.target.closest("[data-node-id] [data-action]");
+    if (button && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      this.app.nodeAction(button.dataset.action, button.closest("[data-node-id]").dataset.nodeId);
+      return;
+    }
+    const nodeEl = e.target.closest && e.target.closest("[data-node-id]");
+    if (nodeEl && e.key === "Enter") {
+      e.preventDefault();
+      this.app.openInspector(nodeEl.dataset.nodeId);
+      return;
+    }
+    const wireEl = e.target.closest && e.target.closest("[data-wire]");
+    if (wireEl && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      this.app.selectWire(wireEl.dataset.wire);
+      return;
+    }
+    if (e.key.startsWith("Arrow") && !inPalette) {
+      e.preventDefault();
+      this.arrow(e);
+      return;
+    }
+    const action = KEYMAP[keyName(e)];
+    if (!action) return;
+    if (inPalette && ["delete", "select-all", "copy", "cut", "paste"].includes(action)) return;
+    e.preventDefault();
+    this.actions[action]();
+  }
+
+  arrow(e) {
+    const { app } = this;
+    const dx = e.key === "ArrowLeft" ? -1 : e.key === "ArrowRight" ? 1 : 0;
+    const dy = e.key === "ArrowUp" ? -1 : e.key === "ArrowDown" ? 1 : 0;
+    if (e.ctrlKey || e.metaKey || app.view.selection.size === 0) {
+      app.canvas.panBy(-dx * 60, -dy * 60);
+      return;
+    }
+    const step = GRID * (e.shiftKey ? 5 : 1);
+    const moves = [...app.view.selection].map((id) => app.model.get(id)).filter(Boolean)
+      .map((n) => ({ id: n.id, x: n.x + dx * step, y: n.y + dy * step }));
+    app.history.run("move", () => app.model.moveNodes(moves));
+    if (moves.length === 1) app.say(`Moved to ${moves[0].x}, ${moves[0].y}`);
+  }
+
+  copy(cut = false) {
+    const { app } = this;
+    const ids = [...app.view.selection];
+    if (!ids.length) return;
+    this.clipboard = app.model.exportNodes(ids);
+    this.pasteCount = 0;
+    const text = JSON.stringify(this.clipboard);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).catch((err) => console.info("system clipboard not available", err.message));
+    }
+    if (cut) app.deleteSelection();
+    app.say(`${cut ? "Cut" : "Copied"} ${ids.length} node${ids.length === 1 ? "" : "s"}`);
+  }
+
+  paste() {
+    const { app } = this;
+    if (!this.clipboard) return;
+    this.pasteCount += 1;
+    const offset = GRID * this.pasteCount;
+    // Config nodes already present are shared, not duplicated.
+    const items = this.clipboard.filter((o) => !(app.model.isConfig(o) && app.model.get(o.id)));
+    const ids = app.history.run("paste", () => app.model.importFlows(items.filter((o) => o.type !== "tab"), app.view.tab, { remapAll: true, dx: offset, dy: offset }));
+    app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
+    app.selectionChanged();
+    app.say(`Pasted ${app.view.selection.size} node(s)`);
+  }
+}

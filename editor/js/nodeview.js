@@ -1,0 +1,124 @@
+// SVG for one node: body, label, ports, buttons (inject, debug toggle), badges and status.
+
+import { svg } from "./dom.js";
+import { nodeSize, portOffset } from "./wires.js";
+
+const STATUS_COLORS = { red: "#c00", green: "#5a8", yellow: "#F9DF31", blue: "#53A3F3", grey: "#999" };
+
+/** Which on-node button a type has, if any. */
+export function buttonOf(node) {
+  if (node.type === "inject") return "inject";
+  if (node.type === "debug") return "debug-toggle";
+  return null;
+}
+
+/** Geometry of a node as drawn: size and ports. */
+export function layoutOf(model, node) {
+  const outputs = model.outputsOf(node);
+  const inputs = model.inputsOf(node);
+  const label = model.labelOf(node);
+  const size = node.type === "junction" ? { width: 10, height: 10 } : nodeSize(label, outputs, buttonOf(node));
+  return { size, outputs, inputs, label };
+}
+
+/** Build the <g> for a node. Text is only ever set through textContent. */
+export function buildNode(model, node) {
+  const { size, outputs, inputs, label } = layoutOf(model, node);
+  const def = model.def(node);
+  const sf = model.subflowOf(node);
+  const known = Boolean(def || sf || node.type === "junction");
+  const typeLabel = sf ? `subflow ${sf.name || sf.id}` : (def && def.label) || node.type;
+  const g = svg("g", {
+    class: `node${known ? "" : " node-unknown"}${node.d ? " node-disabled" : ""}${sf ? " node-subflow" : ""}`,
+    "data-node-id": node.id,
+    "data-node-type": node.type,
+    tabindex: "0",
+    role: "button",
+    "aria-label": `${typeLabel} node ${label}, ${inputs} input${inputs === 1 ? "" : "s"}, ${outputs} output${outputs === 1 ? "" : "s"}`,
+  });
+  const color = (sf && sf.color) || (def && def.color) || "#ddd";
+  g.append(
+    svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }),
+  );
+  if (node.type !== "junction") {
+    const text = svg("text", { class: "node-label", x: 14, y: size.height / 2, "dominant-baseline": "central" });
+    text.textContent = label;
+    g.append(text);
+  }
+  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs)));
+  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs)));
+  const button = buttonOf(node);
+  if (button) g.append(nodeButton(button, node, size));
+  g.append(badge("node-changed", size.width - 8, 0, "changed since the last deploy"));
+  const err = badge("node-error", 8, 0, "");
+  err.setAttribute("data-node-error", "");
+  g.append(err);
+  const status = svg("g", { class: "node-status", "data-node-status": "", transform: `translate(4 ${size.height + 6})` }, [
+    svg("rect", { class: "status-shape", width: 9, height: 9, rx: 2, ry: 2, y: -4.5 }),
+    svg("text", { class: "status-text", x: 14, "dominant-baseline": "central" }),
+  ]);
+  g.append(status);
+  return g;
+}
+
+function port(name, at) {
+  const kind = name === "in" ? "in" : "out";
+  return svg("g", { class: `port port-${kind}`, "data-port": name, transform: `translate(${at.x} ${at.y})` }, [
+    svg("rect", { class: "port-hit", x: -10, y: -10, width: 20, height: 20 }),
+    svg("rect", { class: "port-box", x: -5, y: -5, width: 10, height: 10, rx: 3, ry: 3 }),
+  ]);
+}
+
+function nodeButton(kind, node, size) {
+  const inject = kind === "inject";
+  const x = inject ? -22 : size.width + 4;
+  const active = node.active !== false;
+  const el = svg("g", {
+    class: `node-button node-button-${kind}${!inject && !active ? " inactive" : ""}`,
+    "data-action": kind,
+    role: "button",
+    tabindex: "0",
+    "aria-label": inject ? "inject now" : active ? "disable debug output" : "enable debug output",
+    transform: `translate(${x} ${size.height / 2 - 10})`,
+  }, [svg("rect", { width: 18, height: 20, rx: 4, ry: 4 }), svg("rect", { class: "node-button-mark", x: 5, y: 5, width: 8, height: 10, rx: 2 })]);
+  if (!inject) el.setAttribute("aria-pressed", String(active));
+  return el;
+}
+
+function badge(cls, x, y, title) {
+  const t = svg("title");
+  t.textContent = title;
+  const shape = cls === "node-error"
+    ? svg("path", { d: "M 0 -7 L 7 6 L -7 6 Z" })
+    : svg("circle", { r: 4 });
+  return svg("g", { class: `badge ${cls}`, transform: `translate(${x} ${y})` }, [shape, t]);
+}
+
+/** Show a node status {fill, shape, text} under the node (empty status hides it). */
+export function applyStatus(g, status) {
+  const el = g.querySelector("[data-node-status]");
+  if (!el) return;
+  const s = status || {};
+  const text = s.text === undefined || s.text === null ? "" : String(s.text);
+  el.querySelector(".status-text").textContent = text;
+  const shape = el.querySelector(".status-shape");
+  const fill = STATUS_COLORS[s.fill] || null;
+  shape.style.display = fill ? "" : "none";
+  if (fill) {
+    shape.setAttribute("fill", s.shape === "ring" ? "#fff" : fill);
+    shape.setAttribute("stroke", fill);
+  }
+  el.classList.toggle("empty", !text && !fill);
+}
+
+/** Mark a node as invalid (problems = [{property, message}]) or valid (empty list). */
+export function applyProblems(g, problems) {
+  const invalid = problems && problems.length > 0;
+  g.classList.toggle("invalid", invalid);
+  const title = g.querySelector(".node-error title");
+  const text = invalid ? problems.map((p) => (p.property ? `${p.property}: ${p.message}` : p.message)).join("\n") : "";
+  if (title) title.textContent = text;
+  if (invalid) g.setAttribute("aria-invalid", "true");
+  else g.removeAttribute("aria-invalid");
+  g.setAttribute("aria-description", invalid ? `invalid: ${text}` : "");
+}

@@ -1,0 +1,141 @@
+// The palette: node types grouped by category, a filter box, pointer drag or Enter to add a node.
+
+import { clear, h } from "./dom.js";
+
+const CORE_ORDER = ["common", "function", "sequence", "network", "parser", "storage", "config"];
+
+export class Palette {
+  /** @param {HTMLElement} root #palette  @param {object} app editor context */
+  constructor(root, app) {
+    this.app = app;
+    this.root = root;
+    this.filter = h("input", {
+      type: "search",
+      id: "palette-filter",
+      placeholder: "filter nodes",
+      "aria-label": "Filter node types",
+      autocomplete: "off",
+    });
+    this.filter.addEventListener("input", () => this.applyFilter());
+    this.list = h("div", { class: "palette-list" });
+    this.empty = h("p", { class: "palette-empty", text: "No node type matches.", hidden: true });
+    root.append(this.filter, this.list, this.empty);
+    this.list.addEventListener("pointerdown", (e) => this.dragStart(e));
+    this.list.addEventListener("keydown", (e) => {
+      const item = e.target.closest("[data-palette-type]");
+      if (item && (e.key === "Enter" || e.key === " ")) {
+        e.preventDefault();
+        this.app.addNodeAtCentre(item.dataset.paletteType);
+      }
+    });
+  }
+
+  /** (Re)build the palette from the node types and subflow definitions. */
+  render() {
+    const { model } = this.app;
+    const groups = new Map();
+    for (const def of model.types.values()) {
+      if (def.config) continue;
+      const key = `${def.module === "openai" ? "openai" : "core"}\u0000${def.category || "other"}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push({ type: def.type, label: def.label || def.type, color: def.color, help: def.help });
+    }
+    const subflows = model.all().filter((o) => o.type === "subflow");
+    if (subflows.length) {
+      groups.set("core\u0000subflows", subflows.map((sf) => ({
+        type: `subflow:${sf.id}`, label: sf.name || sf.id, color: sf.color || "#ddd", help: sf.info,
+      })));
+    }
+    const keys = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    clear(this.list);
+    for (const key of keys) {
+      const [origin, category] = key.split("\u0000");
+      const items = groups.get(key).sort((a, b) => a.label.localeCompare(b.label));
+      const title = origin === "openai" && !category.toLowerCase().startsWith("openai") ? `OpenAI ${category}` : category;
+      const section = h("details", { class: `palette-group palette-${origin}`, open: true, "data-category": category }, [
+        h("summary", { text: `${title} (${items.length})` }),
+        ...items.map((it) => this.entry(it)),
+      ]);
+      this.list.append(section);
+    }
+    this.applyFilter();
+  }
+
+  entry(it) {
+    const el = h("div", {
+      class: "palette-node",
+      "data-palette-type": it.type,
+      tabindex: "0",
+      role: "button",
+      title: it.type,
+      "aria-label": `Add ${it.label} node (${it.type})`,
+    }, [h("span", { class: "palette-swatch" }), h("span", { class: "palette-label", text: it.label })]);
+    el.querySelector(".palette-swatch").style.background = it.color || "#ddd";
+    el.dataset.search = `${it.type} ${it.label}`.toLowerCase();
+    return el;
+  }
+
+  applyFilter() {
+    const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const section of this.list.children) {
+      let count = 0;
+      for (const item of section.querySelectorAll("[data-palette-type]")) {
+        const hit = words.every((w) => item.dataset.search.includes(w));
+        item.hidden = !hit;
+        if (hit) count += 1;
+      }
+      section.hidden = count === 0;
+      if (words.length && count) section.open = true;
+      shown += count;
+    }
+    this.empty.hidden = shown > 0;
+  }
+
+  dragStart(e) {
+    const item = e.target.closest("[data-palette-type]");
+    if (!item || e.button !== 0) return;
+    e.preventDefault();
+    const type = item.dataset.paletteType;
+    const ghost = h("div", { class: "palette-ghost", text: item.textContent, "aria-hidden": "true" });
+    ghost.style.background = item.querySelector(".palette-swatch").style.background;
+    document.body.append(ghost);
+    const place = (ev) => {
+      ghost.style.left = `${ev.clientX + 4}px`;
+      ghost.style.top = `${ev.clientY + 4}px`;
+    };
+    place(e);
+    const start = { x: e.clientX, y: e.clientY };
+    const onMove = (ev) => place(ev);
+    const onUp = (ev) => {
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onCancel);
+      ghost.remove();
+      if (Math.hypot(ev.clientX - start.x, ev.clientY - start.y) < 3) {
+        item.focus();
+        return;
+      }
+      const r = this.app.canvas.svg.getBoundingClientRect();
+      if (ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom) {
+        this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
+      }
+    };
+    const onCancel = () => {
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onCancel);
+      ghost.remove();
+    };
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onUp);
+    window.addEventListener("pointercancel", onCancel);
+  }
+}
+
+function rank(key) {
+  const [origin, category] = key.split("\u0000");
+  if (origin === "openai") return 100;
+  const i = CORE_ORDER.indexOf(category);
+  return i === -1 ? (category === "subflows" ? 50 : 20) : i;
+}

@@ -1,0 +1,124 @@
+// Inspector controls that talk to the rest of the editor: config-node references, the OpenAI
+// model list and credential fields (secrets are never shown; "__PWRD__" means "unchanged").
+
+import { h } from "./dom.js";
+
+export const PASSWORD_PLACEHOLDER = "__PWRD__";
+
+/** The config-node type a property refers to, or null. */
+export function refTypeFor(model, def, key, schema) {
+  const explicit = schema && (schema["x-config-type"] || schema["x-node-type"] || schema["x-config"]);
+  if (typeof explicit === "string") return explicit;
+  const configs = [...model.types.values()].filter((t) => t.config);
+  if (key === "config") {
+    const same = configs.filter((t) => t.module === def.module);
+    if (same.length === 1) return same[0].type;
+  }
+  const hit = configs.find((t) => t.type === key || t.type.endsWith(`-${key}`));
+  return hit ? hit.type : null;
+}
+
+/**
+ * A select of the config nodes of `refType` plus "add new"; edit opens `editConfig(id|null, type)`
+ * which resolves with the id of the saved config node (or null when cancelled).
+ */
+export function configRefControl(app, refType, key, value, editConfig) {
+  const id = `ref-${key}-${Math.random().toString(36).slice(2, 8)}`;
+  const sel = h("select", { name: key, id, class: "config-ref", "data-config-type": refType });
+  const fill = (selected) => {
+    sel.replaceChildren(h("option", { value: "", text: "(none)" }));
+    for (const c of app.model.configNodes(refType)) {
+      sel.append(h("option", { value: c.id, text: app.model.labelOf(c) === c.type ? `${c.type} ${c.id}` : app.model.labelOf(c) }));
+    }
+    if (selected && !app.model.get(selected)) sel.append(h("option", { value: selected, text: `${selected} (missing)` }));
+    sel.append(h("option", { value: "__ADD__", text: `add new ${refType}…` }));
+    sel.value = selected || "";
+  };
+  const edit = async (existing) => {
+    const saved = await editConfig(existing, refType);
+    fill(saved || (existing && app.model.get(existing) ? existing : current));
+    current = sel.value;
+    sel.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  let current = value || "";
+  fill(current);
+  if (!current) {
+    const only = app.model.configNodes(refType);
+    if (only.length === 1) sel.value = current = only[0].id;
+  }
+  sel.addEventListener("change", () => {
+    if (sel.value === "__ADD__") edit(null);
+    else current = sel.value;
+  });
+  const button = h("button", {
+    type: "button", class: "small", "data-action": "edit-config", "aria-label": `edit ${refType}`, text: "edit",
+    onclick: () => edit(sel.value && sel.value !== "__ADD__" ? sel.value : null),
+  });
+  return { el: h("span", { class: "config-ref-box" }, [sel, button]), id, focusEl: sel, get: () => sel.value || undefined };
+}
+
+/** A text input with a datalist filled from GET /openai/models for the chosen config node. */
+export function modelControl(app, key, value, configSelect, fallback = []) {
+  const id = `model-${Math.random().toString(36).slice(2, 8)}`;
+  const listId = `${id}-list`;
+  const input = h("input", { type: "text", name: key, id, list: listId, value: value ?? "", autocomplete: "off" });
+  const list = h("datalist", { id: listId }, fallback.map((m) => h("option", { value: m })));
+  const state = h("span", { class: "field-note", "aria-live": "polite" });
+  const load = async () => {
+    const config = configSelect() || "";
+    state.textContent = "loading models…";
+    try {
+      const ids = await app.api.models(config);
+      list.replaceChildren(...ids.map((m) => h("option", { value: m })));
+      state.textContent = `${ids.length} models`;
+    } catch (err) {
+      state.textContent = `model list from the server unavailable (${err.message}); showing known models`;
+    }
+  };
+  const refresh = h("button", { type: "button", class: "small", "data-action": "load-models", text: "refresh", onclick: load });
+  return {
+    el: h("span", { class: "model-box" }, [input, list, refresh, state]),
+    id, focusEl: input, load,
+    get: () => (input.value === "" && value === undefined ? undefined : input.value),
+  };
+}
+
+/** Credential inputs for a node; get() returns only changed values. */
+export function credentialsSection(app, node, fields, takenNames) {
+  const entries = Object.entries(fields || {});
+  if (!entries.length) return null;
+  const pending = node.credentials || {};
+  const rows = [];
+  const box = h("fieldset", { class: "credentials" }, [h("legend", { text: "Credentials" })]);
+  for (const [field, kind] of entries) {
+    const name = takenNames.has(field) ? `credentials.${field}` : field;
+    const id = `cred-${field}-${Math.random().toString(36).slice(2, 8)}`;
+    const input = h("input", {
+      type: kind === "password" ? "password" : "text", name, id, autocomplete: "off", "data-credential": field,
+    });
+    if (pending[field] !== undefined) input.value = pending[field];
+    const row = { field, kind, input, original: input.value };
+    rows.push(row);
+    box.append(h("div", { class: "field" }, [h("label", { for: id, class: "field-label", text: field }), input]));
+  }
+  const loaded = app.api.credentials(node.type, node.id).then((stored) => {
+    for (const row of rows) {
+      if (pending[row.field] !== undefined) continue;
+      if (row.kind === "password" && stored[`has_${row.field}`]) row.original = PASSWORD_PLACEHOLDER;
+      else if (row.kind !== "password" && typeof stored[row.field] === "string") row.original = stored[row.field];
+      if (row.input.value === "") row.input.value = row.original;
+    }
+  }).catch((err) => console.warn("credentials not loaded", err));
+  return {
+    el: box,
+    loaded,
+    get() {
+      const out = {};
+      for (const { field, input, original } of rows) {
+        if (input.value === PASSWORD_PLACEHOLDER || input.value === original) continue;
+        out[field] = input.value;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// A typed input: a value plus its type (str, num, bool, json, msg, flow, global, env, jsonata, ...),
+// the pair Node-RED stores as e.g. `to` + `tot` or `payload` + `payloadType`.
+
+import { h } from "./dom.js";
+
+export const TYPED_TYPES = ["str", "num", "bool", "json", "msg", "flow", "global", "env", "jsonata", "date", "bin", "re"];
+const LABELS = {
+  str: "a-z string", num: "0-9 number", bool: "boolean", json: "{} JSON", msg: "msg.", flow: "flow.",
+  global: "global.", env: "env variable", jsonata: "J: expression", date: "timestamp", bin: "buffer",
+  re: "regular expression", node: "node", cred: "credential",
+};
+
+/** Is `schema` (the sibling `<key>t` / `<key>Type` property) a typed-input type field? */
+export function isTypeField(schema) {
+  if (!schema || (schema.type && schema.type !== "string")) return false;
+  if (!Array.isArray(schema.enum)) return true;
+  return schema.enum.some((t) => TYPED_TYPES.includes(t));
+}
+
+/**
+ * Build a typed input. Returns {el, get() -> {value, type}, inputs: [valueEl, typeEl]}.
+ * @param {object} opts name/typeName (form field names), value, type, types (allowed), label, id
+ */
+export function typedInput({ name, typeName, value, type, types, id, describedBy }) {
+  const allowed = types && types.length ? types : TYPED_TYPES;
+  const current = type || allowed[0];
+  const typeSel = h("select", {
+    name: typeName,
+    class: "typed-type",
+    "aria-label": `${name} type`,
+  }, allowed.map((t) => h("option", { value: t, text: LABELS[t] || t })));
+  if (!allowed.includes(current)) typeSel.append(h("option", { value: current, text: current }));
+  typeSel.value = current;
+  const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  const valueEl = h("input", { type: "text", name, id, class: "typed-value", value: text, "aria-describedby": describedBy });
+  const boolSel = h("select", { class: "typed-bool", "aria-label": `${name} value` }, [
+    h("option", { value: "true", text: "true" }),
+    h("option", { value: "false", text: "false" }),
+  ]);
+  boolSel.value = text === "false" ? "false" : "true";
+  boolSel.addEventListener("change", () => {
+    valueEl.value = boolSel.value;
+  });
+  const sync = () => {
+    const t = typeSel.value;
+    const noValue = t === "date" && !valueEl.value;
+    boolSel.hidden = t !== "bool";
+    valueEl.hidden = t === "bool" || noValue;
+    if (t === "bool") valueEl.value = boolSel.value;
+    valueEl.placeholder = { msg: "payload", flow: "key", global: "key", env: "VAR", jsonata: "expression", json: "{}" }[t] || "";
+  };
+  typeSel.addEventListener("change", sync);
+  sync();
+  const el = h("span", { class: "typed-input" }, [typeSel, valueEl, boolSel]);
+  return {
+    el,
+    inputs: [valueEl, typeSel],
+    get() {
+      return { value: valueEl.value, type: typeSel.value };
+    },
+    check() {
+      if (typeSel.value === "json" && valueEl.value.trim()) {
+        try {
+          JSON.parse(valueEl.value);
+        } catch (err) {
+          return `is not valid JSON: ${err.message}`;
+        }
+      }
+      if (typeSel.value === "num" && valueEl.value.trim() && Number.isNaN(Number(valueEl.value))) {
+        return "is not a number";
+      }
+      return null;
+    },
+  };
+}
