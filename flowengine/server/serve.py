@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import signal
 import socket
 from pathlib import Path
 from types import FrameType
@@ -91,13 +92,20 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
     server = _Server(config, router if isinstance(router, HttpNodeRouter) else None)
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
     log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
+    # uvicorn re-raises the stop signal after its graceful shutdown, with the handler that was
+    # installed before it started: make that one a no-op so a SIGTERM ends with exit code 0.
+    previous = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         asyncio.run(server.serve(sockets=[sock]))
     except SystemExit as exc:  # uvicorn exits when the lifespan (runtime start) fails
         code = exc.code if isinstance(exc.code, int) else 1
         return code or 1
-    except KeyboardInterrupt:
-        return 0
     finally:
         sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0 if server.started else 1
+
+
+def _stopped(sig: int, frame: FrameType | None) -> None:
+    log.info("stopped (signal %d)", sig)
