@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, redact
+from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
 
@@ -159,10 +160,9 @@ class OpenAIClient:
     def _build(self, req: PreparedRequest, attempt: int) -> httpx.Request:
         kwargs: dict[str, Any] = {"params": req.query or None, "headers": self._headers(req, attempt)}
         if req.files is not None:
-            kwargs["files"] = [(name, part.as_httpx()) for name, part in req.files] or None
-            kwargs["data"] = _form_dict(req.form or [])
-            if not req.files:  # multipart without a file: send a form body all the same
-                kwargs["files"] = {}
+            ctype, content = encode_multipart(req.form or [], req.files)
+            kwargs["headers"]["Content-Type"] = ctype
+            kwargs["content"] = content
         elif req.json is not None:
             kwargs["json"] = req.json
         return self.http.build_request(req.method, req.path.lstrip("/"), **kwargs)
@@ -215,14 +215,3 @@ class OpenAIClient:
             yield response
         finally:
             await response.aclose()
-
-
-def _form_dict(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
-    out: dict[str, str | list[str]] = {}
-    for k, v in pairs:
-        if k in out:
-            prev = out[k]
-            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
-        else:
-            out[k] = [v] if k.endswith("[]") else v
-    return out

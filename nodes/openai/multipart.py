@@ -15,13 +15,14 @@ import base64
 import binascii
 import json
 import mimetypes
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import RequestInvalidError
 
-__all__ = ["FilePart", "form_fields", "resolve_file"]
+__all__ = ["FilePart", "encode_multipart", "form_fields", "is_file_value", "resolve_file"]
 
 _EXTRA_EXT = {"audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav", "image/png": ".png",
               "image/jpeg": ".jpg", "image/webp": ".webp", "application/jsonl": ".jsonl",
@@ -109,6 +110,40 @@ def resolve_file(value: Any, field: str, root: Path, filename: str | None = None
     if not name:
         name = "file" + _ext(ctype)
     return FilePart(str(name), content, ctype)
+
+
+def is_file_value(value: Any) -> bool:
+    """Whether a value is unmistakably file content (bytes, a Buffer object, a data URL, ``{data}``)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    if isinstance(value, str):
+        return value.startswith("data:")
+    if isinstance(value, dict):
+        return (value.get("type") == "Buffer" and isinstance(value.get("data"), list)) or "data" in value
+    if isinstance(value, list):
+        return any(is_file_value(v) for v in value)
+    return False
+
+
+def _quote(name: str) -> str:
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def encode_multipart(fields: list[tuple[str, str]], files: list[tuple[str, FilePart]]) -> tuple[str, bytes]:
+    """``(content type, body)`` of a multipart/form-data body (kept as bytes so retries can resend it)."""
+    boundary = os.urandom(16).hex()
+    chunks: list[bytes] = []
+    for name, value in fields:
+        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode())
+        chunks.append(value.encode() + b"\r\n")
+    for name, part in files:
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
+            f'filename="{_quote(part.filename)}"\r\nContent-Type: {part.content_type}\r\n\r\n'.encode()
+        )
+        chunks.append(part.content + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(chunks)
 
 
 def _scalar(value: Any) -> str:

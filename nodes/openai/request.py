@@ -19,7 +19,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from .errors import RequestInvalidError
-from .multipart import FilePart, form_fields, resolve_file
+from .multipart import FilePart, form_fields, is_file_value, resolve_file
 
 __all__ = ["Operation", "PreparedRequest", "build_request", "property_name"]
 
@@ -198,11 +198,15 @@ def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path) -> Prep
         if body or spec.get("required"):
             _validate(op, body)
         stream = stream or body.get("stream") is True or body.get("stream_format") == "sse"
-        file_fields = [f for f in spec.get("file_fields") or [] if f in body]
         types = spec.get("content_types") or []
         multipart = spec["encoding"] == "multipart" or (
-            bool(file_fields) and any(t.startswith("multipart/") for t in types)
+            any(is_file_value(body.get(f)) for f in spec.get("file_fields") or [])
+            and any(t.startswith("multipart/") for t in types)
         )
+        # a file field may also take a non-file alternative (a reference object) which is a form field
+        file_fields = [f for f in spec.get("file_fields") or []
+                       if f in body and ((spec["encoding"] == "multipart" and not isinstance(body[f], dict))
+                                         or is_file_value(body[f]))]
         if multipart:
             files = []
             filename = msg.get("filename") if isinstance(msg.get("filename"), str) else None
