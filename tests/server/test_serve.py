@@ -1,0 +1,95 @@
+"""``serve()`` in a subprocess: listens on 127.0.0.1, serves the API, and on SIGTERM closes the
+nodes, flushes file context and exits 0."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+SCRIPT = """
+import logging, sys
+from flowengine.server import serve
+from flowengine.settings import Settings
+logging.basicConfig(level=logging.INFO, stream=sys.stdout)
+settings = Settings.load(user_dir=sys.argv[1], uiPort=int(sys.argv[2]),
+                         contextStorage={"default": {"module": "localfilesystem"}})
+sys.exit(serve(settings, sys.argv[3] if len(sys.argv) > 3 else None))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early: {proc.stdout.read() if proc.stdout else ''!r}")
+        try:
+            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == "start":
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("server did not become ready")
+
+
+def test_serve_sigterm_flushes_context_and_exits_zero(tmp_path: Path) -> None:
+    flows = [
+        {"id": "t1", "type": "tab", "label": "t", "disabled": False, "info": "", "env": []},
+        {"id": "inj", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "kept",
+         "payloadType": "str", "repeat": "", "crontab": "", "once": False, "x": 1, "y": 1, "wires": [["ch"]]},
+        {"id": "ch", "type": "change", "z": "t1", "rules": [{"t": "set", "p": "k", "pt": "global",
+                                                              "to": "payload", "tot": "msg"}],
+         "x": 1, "y": 1, "wires": [[]]},
+    ]
+    flows_file = tmp_path / "my-flows.json"
+    flows_file.write_text(json.dumps(flows))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path), str(port), str(flows_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+    try:
+        wait_ready(base, proc)
+        assert httpx.get(f"{base}/flows").json() == flows
+        assert httpx.post(f"{base}/inject/inj").status_code == 200
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{base}/context/global/k").json()["msg"] != "kept":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        out = proc.stdout.read().decode() if proc.stdout else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 0, out
+    assert "adminAuth is not set" in out
+    stored = json.loads((tmp_path / "context" / "global" / "global.json").read_text())
+    assert stored["k"] == "kept"
+
+
+def test_serve_port_in_use_returns_1(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), str(port)], capture_output=True,
+                              timeout=60)
+    assert proc.returncode == 1
+    assert b"cannot listen" in proc.stdout + proc.stderr
