@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 from typing import Any
 
 from flowengine.jsutil import js_string, js_typeof, to_number
@@ -49,6 +50,7 @@ _SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 
+_TOP_KEY = re.compile(r"[A-Za-z_$][\w$]*")
 _NO_VALUE = object()  # an array slot no message filled (a JavaScript hole)
 
 
@@ -113,6 +115,8 @@ class JoinNode(Node):
         else:
             self.joiner = unescape_joiner(str(joiner))
         self.inflight: dict[Any, _Group] = {}
+        simple = self.mode == "auto" and self.property_type == "msg" and _TOP_KEY.fullmatch(self.property)
+        self.fast_key: str | None = self.property if simple else None
         self.reducer: ReduceJoiner | None = None
         if self.mode == "reduce":
             try:
@@ -133,6 +137,8 @@ class JoinNode(Node):
             self.reducer.add(msg, send, done)
             return
         parts = msg.get("parts")
+        if self.fast_key is not None and parts.__class__ is dict and self._fast_add(msg, parts, send, done):
+            return
         if self.mode == "auto" and not (isinstance(parts, dict) and "id" in parts):
             self.warn("Message missing msg.parts property - cannot join in 'auto' mode", msg)
             done()
@@ -197,6 +203,32 @@ class JoinNode(Node):
             tcnt = group.target or parts.get("count", UNDEFINED)
         if (_positive(tcnt) and group.count >= to_number(tcnt)) or "complete" in msg:
             self._complete(part_id)
+
+    def _fast_add(self, msg: Msg, parts: dict[str, Any], send: Send, done: Done) -> bool:
+        """The common case of auto mode (an element of a started array sequence), without the
+        general path's look-ups. False when the message needs the general path."""
+        group = self.inflight.get(parts.get("id"))
+        index = parts.get("index")
+        if (
+            group is None
+            or group.kind != "array"
+            or index.__class__ is not int
+            or index < 0  # type: ignore[operator]
+            or parts.get("type") != "array"
+            or "reset" in msg
+            or "complete" in msg
+            or "restartTimeout" in msg
+        ):
+            return False
+        group.dones.append(done)
+        _place(group.payload, index, msg.get(self.fast_key, UNDEFINED))  # type: ignore[arg-type]
+        group.count += 1
+        group.msg.update(msg)
+        group.send = send
+        tcnt = group.target or parts.get("count", UNDEFINED)
+        if _positive(tcnt) and group.count >= to_number(tcnt):
+            self._complete(parts["id"])
+        return True
 
     def _missing_key(self, msg: Msg, part_id: Any, send: Send) -> None:
         if self.mode == "auto":
@@ -297,6 +329,8 @@ class JoinNode(Node):
 
 
 def _positive(value: Any) -> bool:
+    if value.__class__ is int:
+        return bool(value > 0)
     if value is UNDEFINED or value is None or isinstance(value, dict | list):
         return False
     n = to_number(value)

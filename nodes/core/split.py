@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
-from flowengine.message import clone_msg, get_property, new_msgid, set_property
+from flowengine.message import clone_msg, deep_clone, get_property, new_msgid, set_property
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._sequence import unescape_joiner
+
+_TOP_KEY = re.compile(r"[A-Za-z_$][\w$]*")
+_IMMUTABLE = (str, int, float, bool, bytes, type(None))
 
 _SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -56,6 +60,7 @@ class SplitNode(Node):
         self.spltType = config.get("spltType") or "str"
         self.addname = config.get("addname") or ""
         self.property = config.get("property") or "payload"
+        self.top_key = self.property if _TOP_KEY.fullmatch(self.property) else None
         self.splt: Any = None
         self.splt_buffer: list[int] | None = None
         self.array_splt = 1
@@ -182,16 +187,42 @@ class SplitNode(Node):
         parts["type"] = "array"
         parts["count"] = math.ceil(len(value) / size)
         parts["len"] = size
-        if size == 1:
-            for i, item in enumerate(value):
-                set_property(msg, self.property, item)
-                parts["index"] = i
-                send(clone_msg(msg))
-        else:
-            for i, pos in enumerate(range(0, len(value), size)):
-                set_property(msg, self.property, value[pos : pos + size])
-                parts["index"] = i
-                send(clone_msg(msg))
+        if size == 1 and self.top_key is not None:
+            self._split_array_fast(msg, value, send)
+            return
+        for i, pos in enumerate(range(0, len(value), size)):
+            chunk = value[pos : pos + size]
+            set_property(msg, self.property, chunk[0] if size == 1 else chunk)
+            parts["index"] = i
+            send(clone_msg(msg))
+
+    def _split_array_fast(self, msg: Msg, value: list[Any], send: Send) -> None:
+        """One element per message with a top-level property: copy a template instead of cloning
+        the whole message per element (the benchmark's hot path)."""
+        key = self.top_key
+        assert key is not None
+        parts = msg["parts"]
+        parent = parts.get("parts", UNDEFINED)
+        template = dict(msg)
+        mutable = [k for k, v in msg.items() if v.__class__ not in _IMMUTABLE and k not in (key, "parts")]
+        pid, count = parts["id"], parts["count"]
+        for i, item in enumerate(value):
+            m = template.copy()
+            for k in mutable:
+                m[k] = deep_clone(template[k])
+            m[key] = item if item.__class__ in _IMMUTABLE else deep_clone(item)
+            if parent is UNDEFINED:
+                m["parts"] = {"id": pid, "type": "array", "count": count, "len": 1, "index": i}
+            else:
+                m["parts"] = {
+                    "parts": deep_clone(parent),
+                    "id": pid,
+                    "type": "array",
+                    "count": count,
+                    "len": 1,
+                    "index": i,
+                }
+            send(m)
 
     def _split_object(self, msg: Msg, value: dict[str, Any], send: Send) -> None:
         parts = msg["parts"]
