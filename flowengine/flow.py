@@ -36,7 +36,7 @@ from .model import EnvEntry
 from .node import ContextScope, Node
 from .types import UNDEFINED, Msg, SendArg
 
-__all__ = ["BATCH", "Dispatcher", "Flow", "Route", "SubflowInstanceNode", "SubflowStatusNode"]
+__all__ = ["BATCH", "Dispatcher", "Flow", "GlobalConfigNode", "Route", "SubflowInstanceNode", "SubflowStatusNode"]
 
 log = logging.getLogger("flowengine.flow")
 BATCH = 512
@@ -620,3 +620,13 @@ class SubflowStatusNode(Node):
             if status is not None:
                 instance.status({k: v for k, v in status.items() if k != "source"})
         done()
+
+
+class GlobalConfigNode(Node):
+    """``global-config``: holds the global env vars (read by the runtime); no behaviour."""
+
+    type = "global-config"
+    category = "config"
+    is_config = True
+    inputs = 0
+    outputs = 0

@@ -266,11 +266,10 @@ def compile_flows(fs: FlowSet) -> CompiledFlows:
     nodes: dict[str, NodeSpec] = {}
     gflow = FlowSpec(GLOBAL_FLOW, "global", GLOBAL_FLOW, None, groups={})
     flows[GLOBAL_FLOW] = gflow
-    for n in fs.nodes.values():
-        if n.is_config and n.z is None and not n.disabled:
-            spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True)
-            gflow.nodes.append(spec)
-            nodes[n.id] = spec
+    for n in _config_order([n for n in fs.nodes.values() if n.is_config and n.z is None and not n.disabled]):
+        spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True)
+        gflow.nodes.append(spec)
+        nodes[n.id] = spec
     for tab in fs.tabs.values():
         if tab.disabled:
             continue
@@ -290,6 +289,22 @@ def compile_flows(fs: FlowSet) -> CompiledFlows:
             if n.subflow_id is not None and n.subflow_id in fs.subflows:
                 _expand(fs, links, n, spec, flow, n.id, flows, nodes, depth=0)
     return CompiledFlows(flows, nodes)
+
+
+def _config_order(configs: list[NodeConfig]) -> list[NodeConfig]:
+    """Config nodes with the ones they reference first (file order otherwise; cycles kept as is)."""
+    by_id = {c.id: c for c in configs}
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_nodes_from(by_id)
+    for c in configs:
+        for ref in config_refs(c.raw, by_id):
+            if ref != c.id:
+                g.add_edge(ref, c.id)
+    if g.number_of_edges() == 0 or not nx.is_directed_acyclic_graph(g):
+        return configs
+    position = {c.id: i for i, c in enumerate(configs)}
+    order = nx.lexicographical_topological_sort(g, key=lambda nid: position[nid])
+    return [by_id[nid] for nid in order]
 
 
 def _expand(
@@ -351,7 +366,7 @@ def _expand(
         for k, v in list(cfg.items()):
             if k not in ("id", "z", "g", "wires", "_alias", "type") and isinstance(v, str) and v in idmap:
                 cfg[k] = idmap[v]  # references to config nodes copied into this instance
-            elif k == "links" and isinstance(v, list):
+            elif k in ("links", "scope") and isinstance(v, list):
                 cfg[k] = [idmap.get(x, x) for x in v]
         spec = NodeSpec(new_id, n.type, cfg, tuple(wires), root, flow.id, n.is_config)
         flow.nodes.append(spec)

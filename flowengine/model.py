@@ -220,6 +220,8 @@ def parse_flows(
             known = is_config_type(ntype) if is_config_type else None
             if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
                 known = False
+            elif ntype == "global-config":
+                known = True
             is_config = known if known is not None else not ("x" in item and "y" in item)
             z = item.get("z")
             node = NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,

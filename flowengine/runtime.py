@@ -20,7 +20,7 @@ from .credentials import CredentialStore, SecretSource
 from .env import convert_env_value, process_env, substitute_env
 from .errors import DeployConflictError, FlowProblem, FlowValidationError
 from .events import EventBus
-from .flow import Dispatcher, Flow, Route, SubflowInstanceNode, SubflowStatusNode, error_text
+from .flow import Dispatcher, Flow, GlobalConfigNode, Route, SubflowInstanceNode, SubflowStatusNode, error_text
 from .graph import CompiledFlows, compile_flows, deploy_diff, missing_types, validate
 from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
@@ -34,6 +34,7 @@ log = logging.getLogger("flowengine.runtime")
 RUNTIME_STATE = "notification/runtime-state"
 RUNTIME_DEPLOY = "notification/runtime-deploy"
 DEPLOY_TYPES = ("full", "nodes", "flows", "reload")
+BUILTIN_TYPES: dict[str, type[Node]] = {"subflow-status": SubflowStatusNode, "global-config": GlobalConfigNode}
 
 
 def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, Any]]]:
@@ -298,10 +299,10 @@ class Runtime:
 
     # --- internals: configuration checks ---
     def _known(self, type_name: str) -> bool:
-        return type_name in self.registry or type_name in ("subflow-status",)
+        return type_name in self.registry or type_name in BUILTIN_TYPES
 
     def _is_config(self, type_name: str) -> bool | None:
-        cls = self.registry.get(type_name)
+        cls = self.registry.get(type_name) or BUILTIN_TYPES.get(type_name)
         return cls.is_config if cls is not None else None
 
     def _parse(self, clean: list[Any]) -> FlowSet:
@@ -424,8 +425,8 @@ class Runtime:
                 cls = type(f"Subflow_{type_name[8:]}", (SubflowInstanceNode,), {"type": type_name})
                 self._instance_classes[type_name] = cls
             return cls
-        if type_name == "subflow-status":
-            return SubflowStatusNode
+        if type_name in BUILTIN_TYPES and type_name not in self.registry:
+            return BUILTIN_TYPES[type_name]
         return self.registry.get(type_name)
 
     def _construct(self, flow: Flow, ns: Any) -> Node | None:

@@ -122,7 +122,7 @@ class LinkCall(Node):
                     n = route.node
                     if n.type == "link in" and n.name == want and (
                             route.flow is flow or route.flow.spec.kind == "tab"):
-                        return n.id
+                        return str(n.id)
             return None
         links = self.config.get("links")
         return links[0] if isinstance(links, list) and links and isinstance(links[0], str) else None
