@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pprint
+import re
 from typing import Any
 
 from flowengine.encoding import encode_object
@@ -18,6 +19,8 @@ from flowengine.typed import compile_jsonata, js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsprops import compile_path, js_get, resolve_path
+
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
 class DebugNode(Node):
@@ -207,8 +210,8 @@ def _read(msg: Msg, prop: str) -> Any:
         return UNDEFINED
 
 
-def _inspect(value: Any) -> str:
-    """A short one-line rendering for the status text (Node's util.inspect, roughly)."""
+def _inspect(value: Any, nested: bool = False) -> str:
+    """A one-line rendering for the status text, like Node's ``util.inspect``."""
     if value is UNDEFINED:
         return "undefined"
     if value is None:
@@ -217,12 +220,18 @@ def _inspect(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return js_string(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "\\'") + "'" if nested else value
     if isinstance(value, bytes | bytearray):
         return "<Buffer " + " ".join(f"{b:02x}" for b in value[:50]) + (" ..." if len(value) > 50 else "") + ">"
-    try:
-        return json.dumps(value, separators=(", ", ": "), default=str)
-    except (TypeError, ValueError):
-        return str(value)
+    if isinstance(value, list):
+        return "[ " + ", ".join(_inspect(v, True) for v in value) + " ]" if value else "[]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{k if _IDENT.match(str(k)) else repr(str(k))}: {_inspect(v, True)}" for k, v in value.items())
+        return "{ " + ", ".join(items) + " }"
+    return str(value)
 
 
 NODES: list[type[Node]] = [DebugNode]
