@@ -33,7 +33,7 @@ HttpHandler = Callable[[Request, dict[str, str]], Awaitable[Response]]
 WebSocketHandler = Callable[[WebSocket], Awaitable[None]]
 """``handler(websocket)``: owns the (not yet accepted) websocket until it returns."""
 
-_TOKEN = re.compile(r"(/?):(\w+)(\?)?|(\*)|([^:*]+)")
+_TOKEN = re.compile(r"(/?):(\w+)(\?)?|(\*)|((?:[^:*/]|/(?!:))+)")
 
 
 def compile_path(path: str) -> re.Pattern[str]:
