@@ -126,7 +126,7 @@ class RateLimiter(_Buffered):
                 limit = buffer_limit(node)
                 if limit and len(self.buffer) >= limit:
                     self.release_all()
-                    node.error("Message queue limit reached: too many pending messages", m)
+                    node.error("too many pending messages in delay node", m)
                     done()
                 elif msg.get("toFront") is True:
                     self.buffer.appendleft((m, send, done))

@@ -69,7 +69,7 @@ class ReduceJoiner:
                 for m, _s, d in g.items:
                     if m is not msg:
                         d()
-            done("Too many pending messages")
+            done("too many pending messages in join node")
             return
 
     def _fold(self, group: _Pending) -> None:

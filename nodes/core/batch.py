@@ -35,7 +35,7 @@ _SCHEMA: dict[str, Any] = {
 }
 
 MsgInfo = tuple[Msg, Send, Done]
-TOO_MANY = "Too many pending messages"
+TOO_MANY = "too many pending messages in batch node"
 
 
 class BatchNode(Node):
@@ -157,7 +157,7 @@ class BatchNode(Node):
             return
         parts = msg.get("parts")
         if not isinstance(parts, dict) or not all(k in parts for k in ("id", "index", "count")):
-            done("Message missing msg.parts property (id, index and count are needed to concatenate)")
+            done("no parts property in message")
             return
         groups = self.by_topic.setdefault(topic, {})
         group = groups.setdefault(parts["id"], [parts["count"], []])

@@ -213,7 +213,7 @@ class JoinNode(Node):
             group is None
             or group.kind != "array"
             or index.__class__ is not int
-            or index < 0  # type: ignore[operator]
+            or index < 0
             or parts.get("type") != "array"
             or "reset" in msg
             or "complete" in msg

@@ -76,7 +76,7 @@ class SortNode(Node):
             try:
                 self.key_exp = compile_jsonata(source or "")
             except Exception as exc:  # a bad expression disables the node, as in Node-RED
-                self.invalid = f"Invalid JSONata expression: {exc}"
+                self.invalid = f"Invalid JSONata expression in sort node: {exc}"
         self.pending: dict[Any, _Group] = {}
         self.pending_count = 0
         self.seq_no = 0
@@ -136,7 +136,7 @@ class SortNode(Node):
             else:
                 data[:] = self._sorted(data, lambda elem: elem)
         except Exception as exc:  # a failing key expression is the message's error
-            done(f"Invalid JSONata expression: {exc}")
+            done(f"Invalid JSONata expression in sort node: {exc}")
             return
         send(msg)
         done()
@@ -153,7 +153,7 @@ class SortNode(Node):
         except Exception as exc:  # the last message carries the error; the others are done
             for _m, _s, d in items[:-1]:
                 d()
-            items[-1][2](f"Invalid JSONata expression: {exc}")
+            items[-1][2](f"Invalid JSONata expression in sort node: {exc}")
             return
         for i, (m, s, d) in enumerate(ordered):
             m["parts"]["index"] = i
@@ -165,7 +165,7 @@ class SortNode(Node):
             return 0
         gid = min(self.pending, key=lambda k: self.pending[k].seq_no)
         group = self.pending.pop(gid)
-        group.items[-1][2]("Too many pending messages")
+        group.items[-1][2]("too many pending messages in sort node")
         for _m, _s, d in group.items[:-1]:
             d()
         return len(group.items)

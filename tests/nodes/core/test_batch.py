@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 
@@ -68,3 +70,12 @@ async def test_invalid_overlap_is_reported() -> None:
     async with FlowHarness(batch_flow(mode="count", count=2, overlap=2)) as h:
         await h.drain()
     assert any(nid == "b" for _l, nid, _t in h.logs)
+
+
+async def test_buffer_limit(tmp_path: Path) -> None:
+    settings = Settings.load(user_dir=tmp_path, nodeMessageBufferMaxLength=2)
+    async with FlowHarness(batch_flow(mode="count", count=5), settings=settings) as h:
+        for i in range(3):
+            h.send_to("b", {"payload": i})
+        await h.drain()
+    assert any(nid == "b" and "too many pending messages" in text for _l, nid, text in h.logs)

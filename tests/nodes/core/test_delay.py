@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 BASE = {
@@ -155,3 +157,14 @@ async def test_nothing_fires_after_close() -> None:
         assert len(node.delays) == 0  # type: ignore[attr-defined]
         await asyncio.sleep(0.15)
     assert h.received("out") == []
+
+
+async def test_rate_queue_buffer_limit(tmp_path: Path) -> None:
+    settings = Settings.load(user_dir=tmp_path, nodeMessageBufferMaxLength=2)
+    flows = delay_flow(pauseType="rate", rate="1", rateUnits="minute")
+    async with FlowHarness(flows, settings=settings) as h:
+        for i in range(4):
+            h.send_to("d", {"payload": i})
+        await h.drain()
+    assert payloads(h.received("out")) == [0]
+    assert any(nid == "d" and "too many pending messages" in text for _l, nid, text in h.logs)

@@ -130,7 +130,7 @@ async def test_reduce_buffer_limit(tmp_path: Path) -> None:
         for i in range(3):
             h.send_to("jn", {"payload": i, "parts": {"id": "g", "index": i, "count": 10}})
         await h.drain()
-    assert any(nid == "jn" and "Too many pending messages" in text for _l, nid, text in h.logs)
+    assert any(nid == "jn" and "too many pending messages" in text for _l, nid, text in h.logs)
 
 
 async def test_timeout_sends_a_partial_group() -> None:

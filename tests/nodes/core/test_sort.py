@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 BASE = {
@@ -86,3 +88,13 @@ async def test_non_array_is_not_sent() -> None:
         [msg] = await h.wait_for("out")
         await h.drain()
     assert msg["payload"] == [1, 2] and len(h.received("out")) == 1
+
+
+async def test_buffer_limit_drops_the_oldest_sequence(tmp_path: Path) -> None:
+    settings = Settings.load(user_dir=tmp_path, nodeMessageBufferMaxLength=2)
+    flows = sort_flow(targetType="seq", target="")
+    async with FlowHarness(flows, settings=settings) as h:
+        for i in range(3):
+            h.send_to("so", {"payload": i, "parts": {"id": "g", "index": i, "count": 5}})
+        await h.drain()
+    assert any(nid == "so" and "too many pending messages" in text for _l, nid, text in h.logs)
