@@ -103,7 +103,7 @@ class CommsConnection:
     async def _close(self, code: int) -> None:
         try:
             await asyncio.wait_for(self.ws.close(code), CLOSE_TIMEOUT_S)
-        except (RuntimeError, TimeoutError, OSError) as exc:  # already closed by the peer, or stuck
+        except (WebSocketDisconnect, RuntimeError, TimeoutError, OSError) as exc:  # peer gone, or stuck
             log.debug("comms close of %s: %r", self.peer, exc)
 
     # --- client -> server ---
