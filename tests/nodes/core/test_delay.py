@@ -168,3 +168,13 @@ async def test_rate_queue_buffer_limit(tmp_path: Path) -> None:
         await h.drain()
     assert payloads(h.received("out")) == [0]
     assert any(nid == "d" and "too many pending messages" in text for _l, nid, text in h.logs)
+
+
+async def test_burst_mode_passes_up_to_rate_per_period() -> None:
+    flows = delay_flow(2, pauseType="burst", rate="2", nbRateUnits="1", rateUnits="minute")
+    async with FlowHarness(flows) as h:
+        for i in range(4):
+            h.send_to("d", {"payload": i})
+        dropped = await h.wait_for("dropped", 2)
+    assert payloads(h.received("out")) == [0, 1]
+    assert payloads(dropped) == [2, 3]

@@ -125,3 +125,12 @@ async def test_invalid_length_is_reported() -> None:
     async with FlowHarness(split_flow(splt="0", spltType="len")) as h:
         await h.drain()
     assert any(nid == "sp" and "Invalid split property" in text for _lvl, nid, text in h.logs)
+
+
+async def test_buffer_fixed_length_stream() -> None:
+    async with FlowHarness(split_flow(splt="2", spltType="len", stream=True)) as h:
+        h.send_to("sp", {"payload": b"abc"})
+        h.send_to("sp", {"payload": b"def"})
+        msgs = await h.wait_for("out", 3)
+    assert [m["payload"] for m in msgs] == [b"ab", b"cd", b"ef"]
+    assert [m["parts"]["index"] for m in msgs] == [0, 1, 2]
