@@ -1,0 +1,157 @@
+"""function node: Python code, outputs, node API, context, errors, async, initialize/finalize, timeout."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from flowengine.testing import FlowHarness
+
+
+def fn_flow(func: str, outputs: int = 1, **props: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": "t", "type": "tab", "label": "t", "env": [{"name": "GREETING", "value": "hello", "type": "str"}]},
+        {
+            "id": "f",
+            "type": "function",
+            "z": "t",
+            "func": textwrap.dedent(func),
+            "outputs": outputs,
+            "wires": [[f"o{i}"] for i in range(outputs)],
+            **props,
+        },
+        *({"id": f"o{i}", "type": "test-sink", "z": "t"} for i in range(outputs)),
+        {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["err"]]},
+        {"id": "err", "type": "test-sink", "z": "t"},
+    ]
+
+
+async def test_return_forms_route_to_outputs() -> None:
+    code = """
+    p = msg["payload"]
+    if p == "none":
+        return None
+    if p == "both":
+        return [msg, {"payload": "extra"}]
+    if p == "many":
+        return [[{"payload": 1}, {"payload": 2}], None]
+    return msg
+    """
+    async with FlowHarness(fn_flow(code, outputs=2)) as h:
+        for p in ("plain", "none", "both", "many"):
+            h.send_to("f", {"_msgid": f"id-{p}", "payload": p})
+        await h.drain()
+        first = h.received("o0")
+        second = h.received("o1")
+    assert [m["payload"] for m in first] == ["plain", "both", 1, 2]
+    assert [m["payload"] for m in second] == ["extra"]
+    assert second[0]["_msgid"] == "id-both"  # new messages keep the incoming id
+
+
+async def test_node_api_context_and_env() -> None:
+    code = """
+    count = (context.get("count") or 0) + 1
+    context.set("count", count)
+    flow.set("last", msg["payload"])
+    global_.set("g", {"n": count})
+    node.warn("seen " + str(count))
+    node.status(fill="green", shape="dot", text=str(count))
+    msg["count"] = count
+    msg["env"] = env.get("GREETING")
+    msg["keys"] = sorted(context.keys())
+    node.send({"payload": "early"})
+    return msg
+    """
+    async with FlowHarness(fn_flow(code)) as h:
+        h.send_to("f", {"payload": "a"})
+        h.send_to("f", {"payload": "b"})
+        msgs = await h.wait_for("o0", 4)
+        node = h.node("f")
+        assert node.flow_context().get("last") == "b"
+        assert node.global_context().get("g") == {"n": 2}
+    assert [m["payload"] for m in msgs] == ["early", "a", "early", "b"]
+    assert msgs[3]["count"] == 2 and msgs[3]["env"] == "hello" and msgs[3]["keys"] == ["count"]
+    assert (30, "f", "seen 2") in h.logs
+    assert ("status/f", {"text": "2", "fill": "green", "shape": "dot"}) in h.events
+
+
+async def test_exception_is_a_catchable_error_and_bad_return_too() -> None:
+    code = """
+    if msg["payload"] == "bad":
+        raise ValueError("fn failed")
+    return 42
+    """
+    async with FlowHarness(fn_flow(code)) as h:
+        h.send_to("f", {"payload": "bad"})
+        h.send_to("f", {"payload": "num"})
+        caught = await h.wait_for("err", 2)
+    assert caught[0]["error"]["message"] == "ValueError: fn failed"
+    assert caught[0]["error"]["source"] == {
+        "id": "f",
+        "type": "function",
+        "name": caught[0]["error"]["source"]["name"],
+        "count": 1,
+    }
+    assert "Function tried to send a message of type int" in caught[1]["error"]["message"]
+    assert h.received("o0") == []
+
+
+async def test_explicit_done_and_async_code() -> None:
+    code = """
+    import asyncio
+    await asyncio.sleep(0.01)
+    node.send(msg)
+    node.done()
+    """
+    flows = [
+        *fn_flow(code),
+        {"id": "cmp", "type": "complete", "z": "t", "scope": ["f"], "wires": [["fin"]]},
+        {"id": "fin", "type": "test-sink", "z": "t"},
+    ]
+    async with FlowHarness(flows) as h:
+        h.send_to("f", {"payload": 1})
+        [msg] = await h.wait_for("o0")
+        [completed] = await h.wait_for("fin")
+    assert msg["payload"] == 1 and completed["payload"] == 1
+
+
+async def test_initialize_finalize_and_libs() -> None:
+    code = 'msg["payload"] = context.get("ready") + m.sqrt(16)\nreturn msg'
+    flows = fn_flow(
+        code,
+        initialize='context.set("ready", 1)',
+        finalize='global_.set("closed", True)',
+        libs=[{"var": "m", "module": "math"}],
+    )
+    async with FlowHarness(flows) as h:
+        h.send_to("f", {"payload": 0})
+        [msg] = await h.wait_for("o0")
+        await h.deploy([{"id": "probe", "type": "test-sink"}])  # stops f: finalize runs
+        assert h.node("probe").global_context().get("closed") is True
+    assert msg["payload"] == 5
+
+
+async def test_syntax_error_is_reported_at_start() -> None:
+    async with FlowHarness(fn_flow("return (")) as h:
+        h.send_to("f", {"payload": 1})
+        await h.drain()
+    assert h.received("o0") == []
+    assert any(nid == "f" and "SyntaxError" in text for _lvl, nid, text in h.logs)
+
+
+async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
+    code = """
+    while msg["payload"] == "loop":
+        pass
+    msg["init"] = context.get("init")
+    msg["flowval"] = flow.get("v")
+    return msg
+    """
+    flows = fn_flow(code, timeout=0.5, initialize='context.set("init", "yes")\nflow.set("v", 3)')
+    async with FlowHarness(flows) as h:
+        h.send_to("f", {"payload": "loop"})
+        h.send_to("f", {"payload": "ok"})
+        [caught] = await h.wait_for("err", timeout=30)
+        [msg] = await h.wait_for("o0", timeout=30)
+    assert caught["error"]["message"] == "Function timed out" and caught["payload"] == "loop"
+    assert msg["payload"] == "ok" and msg["init"] == "yes" and msg["flowval"] == 3
