@@ -11,11 +11,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from .errors import CorruptFlowsError, StorageError
 
-__all__ = ["FlowStorage", "MemoryFlowStorage", "atomic_write", "backup_path"]
+__all__ = ["FlowStorage", "MemoryFlowStorage", "UserDirLock", "atomic_write", "backup_path"]
 
 
 def backup_path(path: Path) -> Path:
@@ -175,3 +176,47 @@ class MemoryFlowStorage:
 
     def save_runtime_config(self, config: dict[str, Any]) -> None:
         self._runtime = json.dumps(config)
+
+
+class UserDirLock:
+    """An exclusive lock on a user directory, so two runtimes never write the same files.
+
+    ``acquire()`` raises ``StorageError`` naming the holder's pid when another process (or another
+    ``UserDirLock`` in this process) holds it. Released by ``release()`` or on exit of ``with``.
+    """
+
+    def __init__(self, user_dir: str | Path) -> None:
+        self.path = Path(user_dir) / ".flowengine.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise StorageError(
+                f"user directory {self.path.parent} is in use by another flowengine process (pid {holder}); "
+                "stop it or choose another user directory"
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self) -> UserDirLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()

@@ -155,3 +155,30 @@ def test_memory_flow_storage():
     assert storage.saves == 1 and len(storage.load_flows()) == 3
     storage.save_runtime_config({"a": 1})
     assert storage.load_runtime_config() == {"a": 1}
+
+
+def test_user_dir_lock(tmp_path):
+    from flowengine.storage import UserDirLock
+
+    with UserDirLock(tmp_path):
+        with pytest.raises(StorageError, match=rf"in use by another flowengine process \(pid {os.getpid()}\)"):
+            UserDirLock(tmp_path).acquire()
+    second = UserDirLock(tmp_path)
+    second.acquire()  # free again after release
+    second.release()
+    second.release()  # idempotent
+
+
+def test_user_dir_lock_across_processes(tmp_path):
+    import sys
+
+    from flowengine.storage import UserDirLock
+
+    code = (
+        "import sys\nfrom flowengine.storage import UserDirLock\nfrom flowengine.errors import StorageError\n"
+        "try:\n    UserDirLock(sys.argv[1]).acquire()\nexcept StorageError:\n    sys.exit(3)\n"
+    )
+    with UserDirLock(tmp_path):
+        busy = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=60)
+    free = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=60)
+    assert (busy.returncode, free.returncode) == (3, 0)
