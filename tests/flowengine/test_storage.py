@@ -182,3 +182,39 @@ def test_user_dir_lock_across_processes(tmp_path):
         busy = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=60)
     free = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=60)
     assert (busy.returncode, free.returncode) == (3, 0)
+
+
+def test_kill_9_during_writes_never_leaves_a_corrupt_file(tmp_path):
+    import random
+    import signal
+    import sys
+    import time
+
+    target = tmp_path / "flows.json"
+    code = (
+        "import json, sys\nfrom flowengine.storage import atomic_write\n"
+        "i = 0\nprint('ready', flush=True)\n"
+        "while True:\n"
+        "    i += 1\n"
+        "    atomic_write(sys.argv[1], json.dumps([{'id': str(n), 'i': i} for n in range(2000)]).encode())\n"
+    )
+    seen = 0
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE)
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+            time.sleep(random.uniform(0.05, 0.3))
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if target.exists():
+            flows = json.loads(target.read_text())
+            assert len(flows) == 2000
+            seen += 1
+        backup = backup_path(target)
+        if backup.exists():
+            assert len(json.loads(backup.read_text())) == 2000
+    assert seen >= 3  # the writer got to write: the check above was not vacuous
+    assert not [p.name for p in tmp_path.iterdir() if not p.name.endswith((".json", ".backup", ".tmp"))]
