@@ -64,7 +64,8 @@ class ApiResponse:
 
     @property
     def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
+        value: str | None = self.headers.get("x-request-id")
+        return value
 
     @property
     def ratelimit(self) -> dict[str, str]:

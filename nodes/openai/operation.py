@@ -158,7 +158,8 @@ class OperationNode(Node):
         response = await client.send(request)
         for page_no in range(limit):
             data = response.data if isinstance(response.data, dict) else {}
-            page = data.get("data") if isinstance(data.get("data"), list) else []
+            raw_page = data.get("data")
+            page: list[Any] = raw_page if isinstance(raw_page, list) else []
             items.extend(page)
             cursor = _cursor(data, page, pag["cursor"])
             if not data.get("has_more") or not cursor or page_no == limit - 1:

@@ -1,10 +1,11 @@
 """Assembling and validating one request of an operation from node properties and a message.
 
 Precedence (DESIGN §6): body fields come from the node's properties, overridden by the fields of
-``msg.payload`` (an object); a string payload fills the operation's primary input; bytes fill its
-file field. Path, query and header parameters come from ``msg.<name>``, else ``msg.payload.<name>``,
-else the node property. The assembled body is validated against the operation's schema before
-anything is sent; an invalid request raises ``RequestInvalidError`` naming the field.
+``msg.payload`` (an object); a string (or a list) payload fills the operation's primary input
+(``messages``, ``input`` or a required ``prompt``); bytes fill its file field. Path, query and
+header parameters come from ``msg.<name>``, else ``msg.payload.<name>``, else the node property.
+The assembled body is validated against the operation's schema before anything is sent; an
+invalid request raises ``RequestInvalidError`` naming the field.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def _payload_for_primary(op: Operation, payload: Any, body: JSON) -> None:
             body[primary] = payload
         elif file_field:
             body[file_field] = payload
+    elif isinstance(payload, list) and primary:  # e.g. several embedding inputs, or a message list
+        body[primary] = payload
     elif isinstance(payload, (bytes, bytearray, memoryview)) and file_field:
         body[file_field] = bytes(payload)
 
@@ -192,7 +195,8 @@ def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path) -> Prep
             headers[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     spec = op.body
     json_body: Any = None
-    form = files = None
+    form: list[tuple[str, str]] | None = None
+    files: list[tuple[str, FilePart]] | None = None
     if spec is not None:
         body = _assemble_body(op, props, msg, param_names)
         if body or spec.get("required"):

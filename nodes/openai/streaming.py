@@ -149,7 +149,8 @@ class ChatAssembler(StreamAssembler):
                 call["id"] = tc["id"]
             if tc.get("type"):
                 call["type"] = tc["type"]
-            fn = tc.get("function") if isinstance(tc.get("function"), dict) else {}
+            raw_fn = tc.get("function")
+            fn: dict[str, Any] = raw_fn if isinstance(raw_fn, dict) else {}
             if isinstance(fn.get("name"), str):
                 call["function"]["name"] += fn["name"]
             if isinstance(fn.get("arguments"), str):

@@ -1,0 +1,99 @@
+"""The example flows ``flows/openai-*.json`` load, validate and run against the steady mock."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_mock import SPEC_CURRENT, SteadyMock, unavailable_reason
+
+from flowengine.registry import Registry
+from flowengine.settings import Settings
+from flowengine.testing import FlowHarness
+
+FLOWS = sorted((Path(__file__).parents[3] / "flows").glob("openai-*.json"))
+MOCK_ROOT = Path(tempfile.gettempdir()) / "flowengine-openai-mock"
+
+
+def test_six_example_flows_exist_and_validate() -> None:
+    assert len(FLOWS) >= 6
+    registry = Registry.default()
+    for path in FLOWS:
+        flows = json.loads(path.read_text())
+        types = {n["type"] for n in flows}
+        assert {"inject", "debug", "openai-config"} <= types, path.name
+        for node in flows:
+            assert node["type"] in registry or node["type"] == "tab", (path.name, node["type"])
+            assert registry.validate(node) == [], (path.name, node["id"])
+
+
+@pytest.fixture(scope="module")
+def steady() -> Iterator[SteadyMock]:
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    mock = SteadyMock(SPEC_CURRENT, MOCK_ROOT / "flows")
+    mock.start()
+    yield mock
+    mock.stop()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
+async def test_example_flow_runs_against_the_mock(path: Path, steady: SteadyMock, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", steady.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-example-flow")
+    flows: list[dict[str, Any]] = json.loads(path.read_text())
+    injects = [n["id"] for n in flows if n["type"] == "inject"]
+    error_debugs = {n["id"] for n in flows if n["type"] == "debug" and n.get("complete") == "error"}
+    result_debugs = {n["id"] for n in flows if n["type"] == "debug"} - error_debugs
+    async with FlowHarness(flows, settings=Settings(user_dir=tmp_path)) as h:
+        for node_id in injects:
+            assert h.inject(node_id)
+        seen: set[str] = set()
+        for _ in range(100):
+            seen = {d.get("id") for t, d in h.events if t == "debug" and isinstance(d, dict)}
+            if result_debugs <= seen or seen & error_debugs:
+                break
+            await h.wait_event("debug", timeout=5)
+        errors = [d for t, d in h.events if t == "debug" and isinstance(d, dict) and d.get("id") in error_debugs]
+        assert not errors, [e.get("msg") for e in errors[:2]]
+        assert result_debugs <= seen, (result_debugs - seen, h.logs[-5:])
+        assert not [entry for entry in h.logs if entry[0] >= 40], h.logs
+
+
+async def test_tool_loop_flow_runs_the_tool_and_calls_the_model_again(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unit")
+    bodies: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        if len(bodies) == 1:
+            return httpx.Response(200, json={"id": "r1", "output": [
+                {"type": "function_call", "call_id": "c1", "name": "get_weather",
+                 "arguments": "{\"city\":\"Paris\"}"}]})
+        return httpx.Response(200, json={"id": "r2", "output_text": "Sunny, 21 C in Paris.", "output": [
+            {"type": "message", "content": [{"type": "output_text", "text": "Sunny, 21 C in Paris."}]}]})
+
+    path = next(p for p in FLOWS if p.stem == "openai-responses-tools")
+    flows = json.loads(path.read_text())
+    settings = Settings(user_dir=tmp_path, extra={"openai_transport": httpx.MockTransport(handler)})
+    async with FlowHarness(flows, settings=settings) as h:
+        assert h.inject("oa-tools-ask")
+        for _ in range(50):
+            if any(t == "debug" and d.get("id") == "oa-tools-dbg" for t, d in h.events):
+                break
+            await h.wait_event("debug", timeout=5)
+        answer = next(d for t, d in h.events if t == "debug" and d.get("id") == "oa-tools-dbg")
+    assert "Sunny" in answer["msg"]
+    assert len(bodies) == 2
+    outputs = [i for i in bodies[1]["input"] if i.get("type") == "function_call_output"]
+    assert outputs and json.loads(outputs[0]["output"])["city"] == "Paris" and outputs[0]["call_id"] == "c1"
