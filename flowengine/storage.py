@@ -16,7 +16,14 @@ from typing import Any
 
 from .errors import CorruptFlowsError, StorageError
 
-__all__ = ["FlowStorage", "MemoryFlowStorage", "UserDirLock", "atomic_write", "backup_path"]
+__all__ = [
+    "FlowStorage",
+    "MemoryFlowStorage",
+    "UserDirLock",
+    "atomic_write",
+    "backup_path",
+    "remove_stale_temp_files",
+]
 
 
 def backup_path(path: Path) -> Path:
@@ -51,6 +58,19 @@ def atomic_write(path: str | Path, data: bytes, backup: bool = True) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise StorageError(f"cannot write {target}: {exc}") from exc
     _fsync_dir(folder)
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete temporary files an interrupted ``atomic_write`` left in ``folder`` (``.<name>.*.tmp``).
+
+    Only safe while this process owns the directory (see ``UserDirLock``). Returns what was removed.
+    """
+    removed = []
+    for leftover in folder.glob(".*.tmp"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
 
 
 def _copy_durably(source: Path, dest: Path) -> None:
@@ -95,6 +115,7 @@ class FlowStorage:
         array: the runtime must then refuse to start the flows rather than start empty and overwrite.
         """
         path = self.flows_path
+        remove_stale_temp_files(path.parent)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:

@@ -218,3 +218,5 @@ def test_kill_9_during_writes_never_leaves_a_corrupt_file(tmp_path):
             assert len(json.loads(backup.read_text())) == 2000
     assert seen >= 3  # the writer got to write: the check above was not vacuous
     assert not [p.name for p in tmp_path.iterdir() if not p.name.endswith((".json", ".backup", ".tmp"))]
+    FlowStorage(Settings(user_dir=tmp_path)).load_flows()  # startup removes what a killed write left
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
