@@ -1,0 +1,175 @@
+"""http request node against an httpx.MockTransport (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from flowengine.settings import Settings
+from flowengine.testing import FlowHarness
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def harness(handler: Handler | httpx.AsyncBaseTransport, credentials: dict[str, Any] | None = None,
+            **props: Any) -> FlowHarness:
+    transport = handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)
+    settings = Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-hreq-")))
+    settings.extra["http_request_transport"] = transport
+    node: dict[str, Any] = {"id": "req", "type": "http request", "method": "GET", "ret": "txt", "url": "",
+                            **props, "wires": [["out"]]}
+    if credentials:
+        node["credentials"] = credentials
+    flows = [node, {"id": "out", "type": "test-sink"}]
+    return FlowHarness(flows, settings=settings)
+
+
+async def test_get_text_with_status_headers_and_url() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, text="hi there", headers={"X-Reply": "yes"})
+
+    async with harness(handler, url="http://example.test/a/{{{payload}}}") as h:
+        h.send_to("req", {"payload": "b c"})
+        msg = (await h.wait_for("out"))[0]
+    assert str(seen[0].url) == "http://example.test/a/b%20c"
+    assert msg["payload"] == "hi there" and msg["statusCode"] == 200
+    assert msg["headers"]["x-reply"] == "yes"
+    assert msg["responseUrl"] == "http://example.test/a/b%20c"
+
+
+async def test_methods_bodies_and_msg_overrides() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={"ok": True, "method": request.method})
+
+    async with harness(handler, method="use", ret="obj") as h:
+        h.send_to("req", {"url": "http://x.test/j", "method": "post", "payload": {"a": 1}})
+        h.send_to("req", {"url": "http://x.test/f", "method": "PUT", "payload": {"a": "1 2"},
+                          "headers": {"Content-Type": "application/x-www-form-urlencoded", "X-Id": 7}})
+        h.send_to("req", {"url": "http://x.test/t", "method": "PATCH", "payload": "plain"})
+        h.send_to("req", {"url": "http://x.test/b", "method": "DELETE", "payload": b"\x01\x02"})
+        msgs = await h.wait_for("out", 4)
+    assert [m["payload"] for m in msgs] == [{"ok": True, "method": m} for m in ("POST", "PUT", "PATCH", "DELETE")]
+    assert all(m["statusCode"] == 201 for m in msgs)
+    by_path = {r.url.path: r for r in seen}
+    assert json.loads(by_path["/j"].content) == {"a": 1}
+    assert by_path["/j"].headers["content-type"] == "application/json"
+    assert by_path["/f"].content == b"a=1+2" and by_path["/f"].headers["x-id"] == "7"
+    assert by_path["/t"].content == b"plain"
+    assert by_path["/b"].content == b"\x01\x02"
+
+
+async def test_paytoqs_and_binary_return() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"\x00\xff")
+
+    async with harness(handler, url="http://x.test/q", paytoqs="query", ret="bin") as h:
+        h.send_to("req", {"payload": {"a": 1, "b": "two"}})
+        msg = (await h.wait_for("out"))[0]
+    assert seen[0].url.params == httpx.QueryParams({"a": "1", "b": "two"})
+    assert seen[0].content == b""
+    assert msg["payload"] == b"\x00\xff"
+
+
+async def test_obj_parse_error_warns_and_keeps_text() -> None:
+    async with harness(lambda r: httpx.Response(200, text="not json"), url="http://x.test/", ret="obj") as h:
+        h.send_to("req", {"payload": ""})
+        msg = (await h.wait_for("out"))[0]
+    assert msg["payload"] == "not json"
+    assert any("JSON parse error" in text for _, _, text in h.logs)
+
+
+async def test_auth_types() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    async with harness(handler, url="http://x.test/", authType="basic",
+                       credentials={"user": "bob", "password": "pw"}) as h:
+        h.send_to("req", {})
+        await h.wait_for("out")
+    async with harness(handler, url="http://x.test/", authType="bearer", credentials={"password": "tok"}) as h:
+        h.send_to("req", {})
+        await h.wait_for("out")
+    assert seen[0].headers["authorization"] == "Basic Ym9iOnB3"
+    assert seen[1].headers["authorization"] == "Bearer tok"
+
+
+async def test_connection_error_is_catchable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    flows_catch = {"id": "c", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]}
+    settings = Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-hreq-")))
+    settings.extra["http_request_transport"] = httpx.MockTransport(handler)
+    flows = [{"id": "req", "type": "http request", "method": "GET", "url": "http://x.test/", "wires": [["out"]]},
+             {"id": "out", "type": "test-sink"}, flows_catch, {"id": "caught", "type": "test-sink"}]
+    async with FlowHarness(flows, settings=settings) as h:
+        h.send_to("req", {"payload": 1})
+        msg = (await h.wait_for("caught"))[0]
+        assert h.received("out") == []
+    assert msg["statusCode"] == "ECONNREFUSED"
+    assert "refused" in msg["error"]["message"]
+
+
+async def test_timeout_from_msg() -> None:
+    class Hang(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await asyncio.Event().wait()
+            raise AssertionError("unreachable")
+
+    async with harness(Hang(), url="http://x.test/slow") as h:
+        h.send_to("req", {"requestTimeout": 50})
+        for _ in range(200):
+            if h.logs:
+                break
+            await asyncio.sleep(0.01)
+    assert any("50 ms" in text for _, _, text in h.logs)
+
+
+async def test_senderr_and_response_headers_not_resent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200 if request.url.path == "/1" else 500, headers={"x-upstream": "1"})
+
+    settings = Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-hreq-")))
+    settings.extra["http_request_transport"] = httpx.MockTransport(handler)
+    flows = [{"id": "r1", "type": "http request", "method": "GET", "url": "http://x.test/1", "wires": [["r2"]]},
+             {"id": "r2", "type": "http request", "method": "GET", "url": "http://x.test/2", "senderr": True,
+              "wires": [["out"]]},
+             {"id": "out", "type": "test-sink"},
+             {"id": "c", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]},
+             {"id": "caught", "type": "test-sink"}]
+    async with FlowHarness(flows, settings=settings) as h:
+        h.send_to("r1", {})
+        msg = (await h.wait_for("caught"))[0]
+    assert "x-upstream" not in seen[1].headers
+    assert msg["statusCode"] == 500 and "500" in msg["error"]["message"]
+
+
+async def test_missing_url_is_an_error() -> None:
+    async with harness(lambda r: httpx.Response(200)) as h:
+        h.send_to("req", {"payload": 1})
+        for _ in range(100):
+            if h.logs:
+                break
+            await asyncio.sleep(0.01)
+    assert any("url" in text for _, _, text in h.logs)
