@@ -60,13 +60,13 @@ def atomic_write(path: str | Path, data: bytes, backup: bool = True) -> None:
     _fsync_dir(folder)
 
 
-def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Delete temporary files an interrupted ``atomic_write`` left in ``folder`` (``.<name>.*.tmp``).
+def remove_stale_temp_files(target: Path) -> list[Path]:
+    """Delete temporary files an interrupted ``atomic_write`` of ``target`` left (``.<name>.*.tmp``).
 
-    Only safe while this process owns the directory (see ``UserDirLock``). Returns what was removed.
+    Only safe while nothing else writes ``target`` (the runtime lock and ``UserDirLock``).
     """
     removed = []
-    for leftover in folder.glob(".*.tmp"):
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
         if leftover.is_file():
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
@@ -115,7 +115,8 @@ class FlowStorage:
         array: the runtime must then refuse to start the flows rather than start empty and overwrite.
         """
         path = self.flows_path
-        remove_stale_temp_files(path.parent)
+        remove_stale_temp_files(path)
+        remove_stale_temp_files(path.with_name(path.stem + "_cred" + path.suffix))
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
