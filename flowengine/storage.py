@@ -7,6 +7,7 @@ truncated one. The previous version is kept as ``.<name>.backup`` (Node-RED's na
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -61,15 +62,16 @@ def atomic_write(path: str | Path, data: bytes, backup: bool = True) -> None:
 
 
 def remove_stale_temp_files(target: Path) -> list[Path]:
-    """Delete temporary files an interrupted ``atomic_write`` of ``target`` left (``.<name>.*.tmp``).
+    """Delete temporary files an interrupted ``atomic_write`` of ``target`` (or of its backup) left.
 
     Only safe while nothing else writes ``target`` (the runtime lock and ``UserDirLock``).
     """
     removed = []
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
-            removed.append(leftover)
+    for name in (target.name, backup_path(target).name):
+        for leftover in target.parent.glob(f".{glob.escape(name)}.*.tmp"):
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
     return removed
 
 
