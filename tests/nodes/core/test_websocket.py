@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from flowengine.registry import Registry
@@ -110,7 +111,7 @@ def test_wholemsg_and_route_removed_on_redeploy(live: Live) -> None:
         _, msg = live.wait_sink(1)[0]
         assert msg["payload"] == 5 and msg["topic"] == "t"
     live.deploy([TAB])
-    with pytest.raises(Exception), connect(f"ws://127.0.0.1:{live.port}/ws/whole") as ws:
+    with pytest.raises(InvalidStatus), connect(f"ws://127.0.0.1:{live.port}/ws/whole") as ws:
         ws.recv(timeout=2)
 
 
