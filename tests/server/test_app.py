@@ -1,0 +1,82 @@
+"""How create_app composes: editor files at the admin root, API first, node routes after, flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
+from flowengine.server import HTTP_ROUTER_KEY, HttpNodeRouter, create_app
+from flowengine.server import app as app_module
+
+from .conftest import AppFactory
+from .helpers import TestClient, make_settings, tab
+
+
+@pytest.fixture
+def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "editor-files"
+    (folder / "js").mkdir(parents=True)
+    (folder / "index.html").write_text("<!doctype html><title>editor</title>")
+    (folder / "js" / "main.js").write_text("export {};")
+    (tmp_path / "secret.txt").write_text("do not serve")
+    monkeypatch.setattr(app_module, "editor_directory", lambda: folder)
+    return folder
+
+
+def http_flow(url: str) -> list[dict[str, object]]:
+    return [tab(), {"id": "h", "type": "http in", "z": "t1", "url": url, "method": "get", "x": 1, "y": 1,
+                    "wires": [["r"]]},
+            {"id": "r", "type": "http response", "z": "t1", "statusCode": "", "headers": {}, "x": 1, "y": 1,
+             "wires": []}]
+
+
+def test_editor_static_then_api_then_node_routes(app_factory: AppFactory, fake_editor: Path) -> None:
+    client, _, _ = app_factory()
+    r = client.get("/")
+    assert r.status_code == 200 and "<title>editor</title>" in r.text
+    assert client.get("/js/main.js").text == "export {};"
+    assert client.get("/flows").json() == []
+    assert client.post("/flows", json=http_flow("/hello")).status_code == 204
+    assert client.get("/hello?x=1").json() == {"x": "1"}
+    assert client.get("/js/../../secret.txt").status_code == 404
+    assert client.get("/%2e%2e/secret.txt").status_code == 404
+    r = client.get("/nothing-here")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+
+
+def test_editor_off(app_factory: AppFactory, fake_editor: Path) -> None:
+    client, _, _ = app_factory(editor=False)
+    assert client.get("/").status_code == 404
+    client, _, _ = app_factory(disableEditor=True)
+    assert client.get("/").status_code == 404
+    assert client.get("/flows").status_code == 200
+    assert not any(getattr(r, "path", "") == "/comms" for r in client.app.routes)  # type: ignore[attr-defined]
+
+
+def test_editor_under_admin_root(app_factory: AppFactory, fake_editor: Path) -> None:
+    client, _, _ = app_factory(httpAdminRoot="/red/")
+    assert "editor" in client.get("/red/").text
+    assert client.get("/red/flows").json() == []
+    assert client.get("/").status_code == 404
+
+
+def test_headless_serves_only_node_routes(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    with TestClient(create_app(runtime, settings, admin=False)) as client:
+        assert client.get("/flows").status_code == 404
+        assert client.get("/openapi.json").status_code == 404
+    assert isinstance(settings.extra[HTTP_ROUTER_KEY], HttpNodeRouter)
+
+
+def test_http_node_root_false(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, httpNodeRoot=False)
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    with TestClient(create_app(runtime, settings)) as client:
+        assert client.post("/flows", json=http_flow("/hello")).status_code == 204
+        assert client.get("/hello").status_code == 404
+        assert client.get("/settings").json()["httpNodeRoot"] is False
+    assert HTTP_ROUTER_KEY not in settings.extra
