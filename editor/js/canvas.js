@@ -211,6 +211,22 @@ export class Canvas {
     this.wireEls.clear();
     this.layouts.clear();
     this.render();
+    this.keepContentVisible();
+  }
+
+  /** Pan so that nodes left of or above the origin (wide labels, imports) are not hidden. */
+  keepContentVisible() {
+    let left = Infinity;
+    let top = Infinity;
+    for (const [id, entry] of this.nodeEls) {
+      const { width, height } = this.layouts.get(id).size;
+      left = Math.min(left, entry.x - width / 2 - 30);
+      top = Math.min(top, entry.y - height / 2 - 10);
+    }
+    if (left === Infinity) return;
+    const dx = Math.max(0, -(left * this.zoom + this.pan.x));
+    const dy = Math.max(0, -(top * this.zoom + this.pan.y));
+    if (dx || dy) this.panBy(dx, dy);
   }
 
   setStatus(id, status) {

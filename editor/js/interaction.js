@@ -139,7 +139,7 @@ export class Interaction {
       const dst = this.portUnder(e.clientX, e.clientY);
       if (dst) {
         const problem = model.wireProblem(s.src, s.port, dst);
-        if (problem) this.app.say(`Cannot wire: ${problem}`);
+        if (problem) this.app.say(`Cannot wire: ${problem}`, true);
         else history.run("wire", () => model.connect(s.src, s.port, dst));
       }
     } else if (s.kind === "move") {
@@ -210,8 +210,10 @@ export class Interaction {
   }
 
   dblclick(e) {
-    if (e.target.closest("[data-action]")) return;
-    const nodeEl = e.target.closest("[data-node-id]");
+    // Pointer capture retargets clicks to the canvas: look at what is under the pointer.
+    const hit = document.elementFromPoint(e.clientX, e.clientY) || e.target;
+    if (hit.closest("[data-action]")) return;
+    const nodeEl = hit.closest("[data-node-id]");
     if (nodeEl) this.app.openInspector(nodeEl.dataset.nodeId);
   }
 

@@ -63,7 +63,7 @@ export class ImportExport {
     const unknown = [...new Set(ids.map((id) => model.get(id)).filter((o) => o && !model.types.has(o.type) && model.isCanvasNode(o) && !model.subflowOf(o) && o.type !== "junction").map((o) => o.type))];
     view.selection = new Set(ids.filter((id) => model.get(id)?.z === view.tab && model.isCanvasNode(model.get(id))));
     this.app.selectionChanged();
-    this.app.say(`Imported ${ids.length} object${ids.length === 1 ? "" : "s"}${unknown.length ? `; unknown types: ${unknown.join(", ")}` : ""}`);
+    this.app.say(`Imported ${ids.length} object${ids.length === 1 ? "" : "s"}${unknown.length ? `; unknown types: ${unknown.join(", ")}` : ""}`, true);
     return ids;
   }
 
@@ -101,9 +101,9 @@ export class ImportExport {
             out.select();
             try {
               await navigator.clipboard.writeText(out.value);
-              this.app.say("Copied to the clipboard");
+              this.app.say("Copied to the clipboard", true);
             } catch (err) {
-              this.app.say(`Select the text and copy it (${err.message})`);
+              this.app.say(`Select the text and copy it (${err.message})`, true);
             }
           },
         }),

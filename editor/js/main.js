@@ -193,8 +193,10 @@ class App {
   }
 
   // ---- commands used by the parts ----
-  say(text) {
-    notify(text, "info");
+  /** Announce to screen readers; `visible` also shows a notice. */
+  say(text, visible = false) {
+    if (visible) notify(text, "info");
+    else announce(text);
   }
 
   showTab(id) {

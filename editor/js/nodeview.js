@@ -113,7 +113,7 @@ export function applyStatus(g, status) {
 
 /** Mark a node as invalid (problems = [{property, message}]) or valid (empty list). */
 export function applyProblems(g, problems) {
-  const invalid = problems && problems.length > 0;
+  const invalid = Boolean(problems && problems.length > 0);
   g.classList.toggle("invalid", invalid);
   const title = g.querySelector(".node-error title");
   const text = invalid ? problems.map((p) => (p.property ? `${p.property}: ${p.message}` : p.message)).join("\n") : "";

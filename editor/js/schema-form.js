@@ -247,7 +247,7 @@ function jsonControl(value, path, required) {
 function nestedObject(s, value, path, hooks, depth, required) {
   const inner = objectFields(s, value && typeof value === "object" ? value : {}, path, hooks, depth, false);
   const box = h(required || value !== undefined ? "fieldset" : "details", { class: "form-nested" }, [
-    h(required || value !== undefined ? "legend" : "summary", { text: s.title || lastKey(path) }),
+    h(required || value !== undefined ? "legend" : "summary", { text: s.title || (/^\d+$/.test(lastKey(path)) ? `#${Number(lastKey(path)) + 1}` : lastKey(path)) }),
     inner.el,
   ]);
   return {

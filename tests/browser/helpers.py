@@ -1,0 +1,59 @@
+"""Small drivers for the editor's stable test hooks (see DESIGN.md §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+
+def centre(page: Any, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not visible"
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag(page: Any, src: tuple[float, float], dst: tuple[float, float], steps: int = 10) -> None:
+    page.mouse.move(*src)
+    page.mouse.down()
+    page.mouse.move(*dst, steps=steps)
+    page.mouse.up()
+
+
+def workspace_point(page: Any, dx: float, dy: float) -> tuple[float, float]:
+    box = page.locator("#workspace").bounding_box()
+    return box["x"] + dx, box["y"] + dy
+
+
+def add_node(page: Any, node_type: str, dx: float, dy: float) -> str:
+    """Drag a palette entry onto the workspace at (dx, dy) from its top-left; returns the new id."""
+    before = set(page.evaluate("window.__editor.state().nodes.map(n => n.id)"))
+    entry = f'[data-palette-type="{node_type}"]'
+    page.locator(entry).scroll_into_view_if_needed()
+    drag(page, centre(page, entry), workspace_point(page, dx, dy))
+    new = [n for n in page.evaluate("window.__editor.state().nodes.map(n => n.id)") if n not in before]
+    assert len(new) == 1, f"dropping {node_type} added {len(new)} nodes"
+    expect(page.locator(f'[data-node-id="{new[0]}"][data-node-type="{node_type}"]')).to_be_visible()
+    return str(new[0])
+
+
+def wire(page: Any, src: str, dst: str, port: int = 0) -> None:
+    drag(page, centre(page, f'[data-node-id="{src}"] [data-port="out:{port}"]'),
+         centre(page, f'[data-node-id="{dst}"] [data-port="in"]'))
+    expect(page.locator(f'[data-wire="{src}:{port}->{dst}"]')).to_have_count(1)
+
+
+def deploy(page: Any) -> None:
+    page.locator("#deploy").click()
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
+
+
+def state(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate("window.__editor.state()"))
+
+
+def import_json(page: Any, text: str) -> None:
+    page.locator("[data-action='import']").first.click()
+    page.locator("#import-json").fill(text)
+    page.locator("[data-action='import-confirm']").click()
+    expect(page.locator("#import-dialog")).to_have_count(0)
