@@ -148,7 +148,7 @@ async def test_timed_mode_releases_all_topics_together() -> None:
 
 
 async def test_nothing_fires_after_close() -> None:
-    async with FlowHarness(delay_flow(timeout="60")) as h:
+    async with FlowHarness(delay_flow(timeout="5000")) as h:
         h.send_to("d", {"payload": 1})
         await h.drain()
         node = h.node("d")

@@ -202,7 +202,7 @@ async def test_full_message_objects() -> None:
 
 
 async def test_close_cancels_the_timeout() -> None:
-    flows = join_flow(**{**MANUAL, "build": "array", "count": "10", "timeout": "0.05"})
+    flows = join_flow(**{**MANUAL, "build": "array", "count": "10", "timeout": "5"})
     async with FlowHarness(flows) as h:
         h.send_to("jn", {"payload": 1})
         await h.drain()

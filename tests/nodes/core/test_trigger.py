@@ -51,7 +51,7 @@ async def test_op1_then_op2_and_inputs_ignored_while_waiting() -> None:
 
 
 async def test_payload_types_with_extend_and_reset() -> None:
-    flows = trigger_flow(op1="", op2="", op1type="pay", op2type="payl", duration="80", extend=True)
+    flows = trigger_flow(op1="", op2="", op1type="pay", op2type="payl", duration="300", extend=True)
     async with FlowHarness(flows) as h:
         h.send_to("tr", {"payload": "first"})
         await h.wait_for("out", 1)
@@ -60,7 +60,9 @@ async def test_payload_types_with_extend_and_reset() -> None:
         h.send_to("tr", {"payload": "third"})
         await h.wait_for("out", 3)
         h.send_to("tr", {"payload": "x", "reset": True})
-        await asyncio.sleep(0.2)
+        await h.drain()
+        assert not h.node("tr").topics  # type: ignore[attr-defined]
+        await asyncio.sleep(0.4)
     assert payloads(h.received("out")) == ["first", "second", "third"]
     assert payloads(msgs) == ["first", "second"]
 
@@ -123,7 +125,7 @@ async def test_mustache_op_and_status() -> None:
 
 
 async def test_close_cancels_pending_second_message() -> None:
-    async with FlowHarness(trigger_flow(duration="50")) as h:
+    async with FlowHarness(trigger_flow(duration="5000")) as h:
         h.send_to("tr", {"payload": "a"})
         await h.wait_for("out", 1)
         node = h.node("tr")
