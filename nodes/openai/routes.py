@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .config import OpenAIConfig
-from .errors import OpenAIError
+from .errors import OpenAIError, redact
 from .request import PreparedRequest
 
 __all__ = ["list_models"]
@@ -24,7 +24,8 @@ async def list_models(request: Request, runtime: Any) -> Response:
     try:
         response = await node.client().send(PreparedRequest("listModels", "GET", "/models"))
     except OpenAIError as err:
-        return JSONResponse({"code": err.type or "openai_error", "message": err.message,
+        message = redact(err.message, node.options().secrets)
+        return JSONResponse({"code": err.type or "openai_error", "message": message,
                              "status": err.status}, status_code=502)
     data = response.data if isinstance(response.data, dict) else {}
     ids = sorted(str(m["id"]) for m in data.get("data") or [] if isinstance(m, dict) and m.get("id"))

@@ -1,0 +1,116 @@
+"""Throughput of an ``openai-create-embedding`` node against a plain httpx loop, same mock, same concurrency.
+
+    python bench/openai_embeddings.py [--requests 2000] [--concurrency 16] [--base-url URL] [--rounds 2]
+
+Without ``--base-url`` the steady mock is started on a free port with the shared script
+(``/work/shared/openai/mock/steady.sh``, npm needed) and stopped at the end. Both sides send
+``POST /embeddings {"model", "input"}`` with ``concurrency`` requests in flight: the node through a
+running flow (inject-free: messages delivered to its input, outputs counted at a sink), the
+baseline with ``concurrency`` workers sharing one ``httpx.AsyncClient``. Prints both rates and
+the ratio (goal: node >= 0.9x the plain loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from flowengine.settings import Settings
+from flowengine.testing import FlowHarness
+
+STEADY = Path(os.environ.get("FLOWENGINE_SHARED", "/work/shared")) / "openai/mock/steady.sh"
+SPEC = STEADY.parents[1] / "spec/openapi-current.json"
+BODY = {"model": "text-embedding-3-small", "input": "The quick brown fox"}
+
+
+async def plain_loop(base_url: str, total: int, concurrency: int) -> float:
+    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", limits=limits, timeout=60) as client:
+        remaining = total
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                r = await client.post("embeddings", json=BODY, headers={"Authorization": "Bearer sk-bench"})
+                r.raise_for_status()
+                r.json()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return total / (time.perf_counter() - start)
+
+
+async def through_node(base_url: str, total: int, concurrency: int) -> float:
+    flows = [
+        {"id": "cfg", "type": "openai-config", "base_url": base_url, "max_retries": 0,
+         "max_concurrency": concurrency, "credentials": {"api_key": "sk-bench"}},
+        {"id": "emb", "type": "openai-create-embedding", "config": "cfg", "model": BODY["model"],
+         "wires": [["sink"]]},
+        {"id": "sink", "type": "test-sink"},
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FlowHarness(flows, settings=Settings(user_dir=Path(tmp))) as h:
+            start = time.perf_counter()
+            for i in range(total):
+                h.send_to("emb", {"payload": BODY["input"], "n": i})
+            await h.wait_for("sink", count=total, timeout=300)
+            rate = total / (time.perf_counter() - start)
+            bad = [m for m in h.received("sink") if m["openai"]["status"] != 200]
+            if bad or [entry for entry in h.logs if entry[0] >= 40]:
+                raise SystemExit(f"errors during the node run: {h.logs[-3:]}")
+            return rate
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def steady(cmd: str, mock_dir: Path, port: int = 0) -> None:
+    env = dict(os.environ, MOCK_DIR=str(mock_dir))
+    args = ["bash", str(STEADY), cmd] + ([str(SPEC), str(port)] if cmd == "start" else [])
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180, check=False)
+    if cmd == "start" and done.returncode != 0:
+        raise SystemExit(f"steady did not start: {done.stderr.strip()[-400:]}")
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--base-url")
+    args = ap.parse_args()
+    mock_dir = Path(tempfile.gettempdir()) / "flowengine-openai-mock" / "bench"
+    base_url = args.base_url
+    if base_url is None:
+        port = free_port()
+        steady("start", mock_dir, port)
+        base_url = f"http://127.0.0.1:{port}"
+    try:
+        await plain_loop(base_url, 200, args.concurrency)  # warm-up (connections, mock caches)
+        node_rates, plain_rates = [], []
+        for _ in range(max(1, args.rounds)):
+            plain_rates.append(await plain_loop(base_url, args.requests, args.concurrency))
+            node_rates.append(await through_node(base_url, args.requests, args.concurrency))
+        plain, node = max(plain_rates), max(node_rates)
+        print(f"plain httpx loop : {plain:8.1f} req/s  ({args.requests} requests, concurrency {args.concurrency})")
+        print(f"openai node      : {node:8.1f} req/s")
+        print(f"ratio node/plain : {node / plain:8.2f}x  (goal >= 0.90x)")
+    finally:
+        if args.base_url is None:
+            steady("stop", mock_dir)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
