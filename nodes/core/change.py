@@ -87,6 +87,9 @@ class ChangeNode(Node):
                 ops.extend(self._compile_rule(rule))
             except _RuleError as exc:
                 self._problems.append(str(exc))
+            except PropertyPathError as exc:
+                # Node-RED lets such a rule fail silently on every message; we say so once
+                self.warn(f"change node {self.id}, rule on {rule.get('p')!r} ignored: {exc}")
         for problem in self._problems:
             self.error(f"{problem} (change node {self.id}, property 'rules')")
         self._ops = ops

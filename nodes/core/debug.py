@@ -25,6 +25,7 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 class DebugNode(Node):
     type = "debug"
+    keeps_empty_name = True  # Node-RED copies n.name, so msg.error/status sources show ""
     category = "common"
     color = "#87a980"
     icon = "debug.svg"

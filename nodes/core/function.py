@@ -30,6 +30,7 @@ _CALLS_DONE = re.compile(r"node\.done\s*\(\s*\)")
 
 class FunctionNode(Node):
     type = "function"
+    keeps_empty_name = True  # Node-RED copies n.name, so msg.error/status sources show ""
     category = "function"
     color = "#fdd0a2"
     icon = "function.svg"

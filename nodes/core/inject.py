@@ -170,7 +170,7 @@ class InjectNode(Node):
                 value = ""
             try:
                 if vt == "jsonata":
-                    expr = exprs.get(i) if i in exprs else compile_jsonata(str(value))
+                    expr = exprs[i] if i in exprs else compile_jsonata(str(value))
                     result = expr.evaluate(self, msg)
                 else:
                     result = self.evaluate(value, vt, msg)

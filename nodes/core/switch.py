@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flowengine.message import clone_msg, new_msgid
+from flowengine.message import PropertyPathError, clone_msg, new_msgid
 from flowengine.node import Node
 from flowengine.typed import compile_jsonata, js_compare, js_equal, js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._jsprops import Keys, compile_path, js_get, resolve_path
 from ._jsregex import js_regex
 
 Test = Callable[[Any, Any, Any, Any], bool]
@@ -82,11 +83,17 @@ class SwitchNode(Node):
         self._previous: Any = None
         self._valid = True
         self._prop_expr: Any = None
+        self._property_keys: Keys | None = None
         self._pending_in: dict[str, dict[str, Any]] = {}
         self._pending_out: dict[str, list[list[Msg | None]]] = {}
         self._pending_count = 0
 
     def on_start(self) -> None:
+        if self._property_type == "msg":
+            try:
+                self._property_keys = compile_path(self._property)
+            except PropertyPathError:
+                self._property_keys = None
         try:
             if self._property_type == "jsonata":
                 self._prop_expr = compile_jsonata(self._property)
@@ -162,6 +169,9 @@ class SwitchNode(Node):
             except Exception as exc:  # JSONata runtime errors are reported as a warning
                 raise _RuleFailed(f"Invalid JSONata expression: {exc}") from exc
         try:
+            if self._property_type == "msg":
+                keys = self._property_keys or resolve_path(self._property, msg)
+                return js_get(msg, keys)
             return self.evaluate(self._property, self._property_type, msg)
         except Exception:  # Node-RED: a property that cannot be read is undefined
             return UNDEFINED

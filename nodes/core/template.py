@@ -28,6 +28,7 @@ _JSON_ESCAPE_RE = re.compile(r"[\\\n\t\r\f\b]")
 
 class TemplateNode(Node):
     type = "template"
+    keeps_empty_name = True  # Node-RED copies n.name, so msg.error/status sources show ""
     category = "function"
     color = "rgb(243, 181, 103)"
     icon = "template.svg"
