@@ -86,7 +86,7 @@ class TriggerNode(Node):
         self.extend = config.get("extend") in (True, "true")
         self.override_delay = config.get("overrideDelay") in (True, "true")
         reset = config.get("reset")
-        self.reset = "" if reset in (None, "") else js_string(reset)
+        self.reset = "" if reset in (None, "", 0, False) else js_string(reset)  # JS: n.reset || ""
         duration = parse_float(config.get("duration"))
         self.duration = 250.0 if duration is None else duration
         self.loop = self.duration < 0
