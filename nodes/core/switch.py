@@ -8,15 +8,15 @@ when nothing before it did. Sequence rules (head/tail/index) read ``msg.parts``;
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
 from typing import Any
 
+from flowengine.errors import NodeError
 from flowengine.message import PropertyPathError, clone_msg, new_msgid
 from flowengine.node import Node
-from flowengine.typed import compile_jsonata, js_compare, js_equal, js_string, to_number
+from flowengine.typed import compile_jsonata, js_compare, js_equal, js_string, parse_json, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsprops import Keys, compile_path, js_get, resolve_path
@@ -76,7 +76,8 @@ class SwitchNode(Node):
         super().__init__(host, config, credentials)
         self._property = str(config.get("property") if config.get("property") is not None else "payload")
         self._property_type = config.get("propertyType") or "msg"
-        self._checkall = str(config.get("checkall") if config.get("checkall") is not None else "true") != "false"
+        checkall = config.get("checkall")
+        self._checkall = str(checkall if checkall not in (None, "") else "true").lower() != "false"
         self._repair = bool(config.get("repair")) and config.get("repair") != "false"
         self._rules: list[dict[str, Any]] = [dict(r) for r in (config.get("rules") or [])]
         self._needs_count = self._repair or any(r.get("t") == "tail" for r in self._rules)
@@ -314,8 +315,8 @@ def _istype(a: Any, kind: Any) -> bool:
         return isinstance(a, bytes | bytearray)
     if kind == "json":
         try:
-            json.loads(js_string(a))
-        except ValueError:
+            parse_json(js_string(a))
+        except (ValueError, NodeError):
             return False
         return True
     if kind == "null":
