@@ -59,8 +59,8 @@ class AdminGuard:
             await _send_json(send, 413, {"code": "payload_too_large",
                                          "message": f"request body exceeds {self.max_body} bytes (apiMaxLength)"})
             return
-        permission = self._permission(scope)
-        if permission is not None and self.auth.enabled:
+        permission = self._permission(scope) if self.auth.enabled else None
+        if permission is not None:
             refused = self._check(scope, permission)
             if refused is not None:
                 status, body = refused

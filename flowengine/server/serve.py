@@ -12,6 +12,7 @@ from types import FrameType
 
 import uvicorn
 
+from ..errors import FlowEngineError
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings
@@ -82,8 +83,13 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
     except OSError as exc:
         log.error("cannot listen on %s:%d: %s", host, port, exc)
         return 1
-    runtime = Runtime(Registry.default(), settings)
-    app = create_app(runtime, settings, editor=editor, admin=admin)
+    try:
+        runtime = Runtime(Registry.default(), settings)
+        app = create_app(runtime, settings, editor=editor, admin=admin)
+    except FlowEngineError as exc:  # bad settings (adminAuth, context stores...): refuse to start
+        sock.close()
+        log.error("cannot start: %s", exc)
+        return 1
     router = settings.extra.get(HTTP_ROUTER_KEY)
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,

@@ -93,3 +93,11 @@ def test_serve_port_in_use_returns_1(tmp_path: Path) -> None:
                               timeout=60)
     assert proc.returncode == 1
     assert b"cannot listen" in proc.stdout + proc.stderr
+
+
+def test_serve_refuses_bad_admin_auth(tmp_path: Path) -> None:
+    from flowengine.server import serve
+    from flowengine.settings import Settings
+
+    settings = Settings(user_dir=tmp_path, uiPort=free_port(), adminAuth={"type": "strategy", "strategy": {}})
+    assert serve(settings, None) == 1
