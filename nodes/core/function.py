@@ -71,6 +71,13 @@ class FunctionNode(Node):
 
     async def on_start(self) -> None:
         if self.timeout:
+            try:  # report syntax errors now, not once per message from the worker
+                for source, label in ((self.func, "function"), (self.config.get("initialize"), "initialize"),
+                                      (self.config.get("finalize"), "finalize")):
+                    compile_code(str(source or ""), f"{label}:{self.id}")
+            except SyntaxError as exc:
+                self.error(f"function node {self.id}: SyntaxError: {exc}")
+                return
             self._runner = WorkerRunner(self, self.timeout)
             self._runner.start()
             return

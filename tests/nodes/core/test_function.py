@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import pytest
+
 from flowengine.testing import FlowHarness
 
 
@@ -131,8 +133,9 @@ async def test_initialize_finalize_and_libs() -> None:
     assert msg["payload"] == 5
 
 
-async def test_syntax_error_is_reported_at_start() -> None:
-    async with FlowHarness(fn_flow("return (")) as h:
+@pytest.mark.parametrize("timeout", [0, 1])
+async def test_syntax_error_is_reported_at_start(timeout: int) -> None:
+    async with FlowHarness(fn_flow("return (", timeout=timeout)) as h:
         h.send_to("f", {"payload": 1})
         await h.drain()
     assert h.received("o0") == []
