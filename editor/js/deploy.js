@@ -1,7 +1,7 @@
 // Deploy: the #deploy button (data-state clean|dirty), deploy types, 409 conflicts (merge or
 // overwrite) and per-node errors from the server.
 
-import { announce, ask, notify } from "./dom.js";
+import { ask, notify } from "./dom.js";
 import { ApiError } from "./api.js";
 
 export class Deployer {
@@ -36,8 +36,7 @@ export class Deployer {
       model.markDeployed(rev);
       this.app.serverProblems = new Map();
       this.app.revalidate();
-      announce(`Deployed${rev ? ` (rev ${rev.slice(0, 8)})` : ""}`);
-      notify("Deployed", "success");
+      notify(`Deployed${rev ? ` (rev ${rev.slice(0, 8)})` : ""}`, "success");
     } catch (err) {
       await this.failed(err);
     } finally {

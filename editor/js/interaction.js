@@ -19,6 +19,7 @@ export class Interaction {
     el.addEventListener("dblclick", (e) => this.dblclick(e));
     el.addEventListener("click", (e) => this.click(e));
     el.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
+    el.addEventListener("focusin", (e) => this.focusin(e));
     window.addEventListener("keydown", (e) => {
       if (e.code === "Space" && e.target === document.body) this.spaceHeld = true;
     });
@@ -199,6 +200,15 @@ export class Interaction {
   }
 
   hover() {}
+
+  /** Keyboard focus on a node selects it, so arrows, Delete and copy act on what has focus. */
+  focusin(e) {
+    const nodeEl = e.target.matches && e.target.matches("[data-node-id]") ? e.target : null;
+    if (!nodeEl || this.app.view.selection.has(nodeEl.dataset.nodeId)) return;
+    this.app.view.selection = new Set([nodeEl.dataset.nodeId]);
+    this.app.view.selectedWire = null;
+    this.app.selectionChanged();
+  }
 
   click(e) {
     const action = e.target.closest("[data-action]");

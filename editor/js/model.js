@@ -306,12 +306,15 @@ export class FlowModel {
   }
 }
 
-/** Default property values of a type from its JSON schema. */
+/**
+ * Default property values of a type from its JSON schema. Properties that map onto an API request
+ * (`x-in`: body, query, path) are left out: their defaults are the remote server's to apply.
+ */
 export function defaultsOf(def) {
   const out = {};
   const props = (def && def.schema && def.schema.properties) || {};
   for (const [key, schema] of Object.entries(props)) {
-    if (schema && schema.default !== undefined) out[key] = structuredClone(schema.default);
+    if (schema && schema.default !== undefined && !schema["x-in"]) out[key] = structuredClone(schema.default);
   }
   return out;
 }

@@ -38,7 +38,7 @@ export function configRefControl(app, refType, key, value, editConfig) {
     const saved = await editConfig(existing, refType);
     fill(saved || (existing && app.model.get(existing) ? existing : current));
     current = sel.value;
-    sel.dispatchEvent(new Event("input", { bubbles: true }));
+    sel.dispatchEvent(new Event("change", { bubbles: true }));
   };
   let current = value || "";
   fill(current);
@@ -66,6 +66,7 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
   const state = h("span", { class: "field-note", "aria-live": "polite" });
   const load = async () => {
     const config = configSelect() || "";
+    if (config === "__ADD__") return;
     state.textContent = "loading models…";
     try {
       const ids = await app.api.models(config);
