@@ -46,7 +46,7 @@ export class DebugPanel {
     else body.append(decode(data));
     const entry = h("div", {
       class: `debug-message${level ? ` debug-${level}` : ""}`,
-      "data-node-id": data.id || "",
+      "data-source-id": data.id || "",
       "data-z": data.z || "",
     }, [head, body]);
     this.list.append(entry);
@@ -64,7 +64,7 @@ export class DebugPanel {
     const { view } = this.app;
     let show = true;
     if (mode === "tab") show = entry.dataset.z === view.tab;
-    else if (mode === "selected") show = view.selection.has(entry.dataset.nodeId);
+    else if (mode === "selected") show = view.selection.has(entry.dataset.sourceId);
     entry.hidden = !show;
   }
 

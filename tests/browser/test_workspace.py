@@ -1,0 +1,116 @@
+"""Tabs, subflow instances, live status, error log entries, keyboard wiring, deploy errors, debug cap."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .helpers import add_node, deploy, import_json, state
+
+
+def test_tabs_add_rename_switch_delete(editor: Any) -> None:
+    page = editor
+    page.locator("[data-action='add-tab']").click()
+    tabs = state(page)["tabs"]
+    assert len(tabs) == 2
+    new = tabs[1]["id"]
+    expect(page.locator(f'[data-tab-id="{new}"]')).to_have_attribute("aria-selected", "true")
+    add_node(page, "inject", 200, 150)
+    page.locator(f'[data-tab-id="{new}"]').dblclick()
+    page.locator(".prompt-dialog [name='value']").fill("Second <flow>")
+    page.locator("[data-action='prompt-ok']").click()
+    expect(page.locator(f'[data-tab-id="{new}"]')).to_contain_text("Second <flow>")
+    page.locator('[data-tab-id="tab1"]').click()
+    expect(page.locator("[data-node-id]")).to_have_count(0)
+    page.locator(f'[data-tab-id="{new}"]').click()
+    expect(page.locator("[data-node-id]")).to_have_count(1)
+    page.locator(f'[data-tab-id="{new}"] [data-action="delete-tab"]').click()
+    page.locator("[data-action='confirm-delete']").click()
+    expect(page.locator(f'[data-tab-id="{new}"]')).to_have_count(0)
+    assert state(page)["nodes"] == []
+
+
+SUBFLOW = [
+    {"id": "sf1", "type": "subflow", "name": "Doubler", "info": "", "category": "", "env": [], "color": "#DDAA99",
+     "in": [{"x": 60, "y": 80, "wires": [{"id": "sfc"}]}],
+     "out": [{"x": 400, "y": 60, "wires": [{"id": "sfc", "port": 0}]}, {"x": 400, "y": 120, "wires": [{"id": "sfc", "port": 0}]}]},
+    {"id": "sfc", "type": "change", "z": "sf1", "name": "double", "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "payload * 2", "tot": "jsonata"}],
+     "x": 220, "y": 80, "wires": [[]]},
+    {"id": "inst", "type": "subflow:sf1", "z": "tab1", "name": "", "env": [], "x": 300, "y": 120, "wires": [[], []]},
+]
+
+
+def test_subflow_instance_has_its_ports(editor: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(SUBFLOW))
+    inst = page.locator('[data-node-id="inst"]')
+    expect(inst).to_contain_text("Doubler")
+    expect(inst.locator('[data-port="in"]')).to_have_count(1)
+    expect(inst.locator('[data-port^="out:"]')).to_have_count(2)
+    expect(page.locator('[data-tab-id="sf1"]')).to_contain_text("Doubler")
+    expect(page.locator('[data-palette-type="subflow:sf1"]')).to_have_count(1)
+    page.locator('[data-tab-id="sf1"]').click()
+    expect(page.locator('[data-node-id="sfc"]')).to_be_visible()
+
+
+def test_status_errors_keyboard_wiring_and_debug_cap(editor: Any, shot: Any) -> None:
+    page = editor
+    flows = [
+        {"id": "i1", "type": "inject", "z": "tab1", "name": "go", "props": [{"p": "payload"}], "payload": "7",
+         "payloadType": "num", "repeat": "", "once": False, "x": 140, "y": 100, "wires": [["f1"]]},
+        {"id": "f1", "type": "function", "z": "tab1", "name": "boom", "func": "raise ValueError('boom')", "outputs": 1,
+         "x": 360, "y": 100, "wires": [[]]},
+        {"id": "d1", "type": "debug", "z": "tab1", "name": "shows status", "active": True, "tosidebar": True,
+         "tostatus": True, "complete": "payload", "targetType": "msg", "x": 600, "y": 200, "wires": []},
+    ]
+    import_json(page, json.dumps(flows))
+    # Keyboard-only wiring: focus the inject node, Enter opens the inspector, connect in Connections.
+    page.locator('[data-node-id="i1"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('#inspector [name="wire-out-0"]').select_option("d1")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    expect(page.locator('[data-wire="i1:0->d1"]')).to_have_count(1)
+    deploy(page)
+    page.locator('[data-node-id="i1"]').focus()
+    page.keyboard.press("Tab")  # the inject button is next in tab order
+    page.keyboard.press("Enter")
+    expect(page.locator("#debug .debug-error").first).to_contain_text("boom")
+    expect(page.locator('[data-node-id="d1"] [data-node-status]')).to_contain_text("7")
+    shot(page, "status-and-errors")
+    # Filters: only messages of the selected node.
+    page.locator("[data-action='debug-filter']").select_option("selected")
+    page.locator('[data-node-id="d1"]').click()
+    expect(page.locator("#debug .debug-message:visible")).to_have_count(1)
+    page.locator("[data-action='debug-filter']").select_option("all")
+    # At most 100 messages are kept.
+    page.evaluate("for (let i = 0; i < 120; i++) window.__editor.app.debug.add({id: 'd1', z: 'tab1', msg: String(i), format: 'number'})")
+    expect(page.locator("#debug .debug-message")).to_have_count(100)
+    expect(page.locator("#debug .debug-message").last).to_contain_text("119")
+    page.locator("[data-action='debug-clear']").click()
+    expect(page.locator("#debug .debug-message")).to_have_count(0)
+
+
+def test_invalid_property_badge_and_message(editor: Any) -> None:
+    page = editor
+    change = add_node(page, "change", 300, 200)
+    page.locator(f'[data-node-id="{change}"]').dblclick()
+    page.locator('#inspector [name="rules.0.tot"]').select_option("json")
+    page.locator('#inspector [name="rules.0.to"]').fill("{not json")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    expect(page.locator("#inspector .inspector-errors")).to_contain_text("rules.0.to")
+    expect(page.locator("#inspector")).to_contain_text("not valid JSON")
+    page.locator('#inspector [name="rules.0.to"]').fill('{"ok": true}')
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    expect(page.locator("#inspector")).to_have_count(0)
+    # A schema violation is kept but marked: the node gets a badge naming the field.
+    page.evaluate(f"""(() => {{ const a = window.__editor.app;
+        a.history.run('edit', () => a.model.updateNode('{change}', {{...a.model.get('{change}'), rules: 'nope'}})); }})()""")
+    badge = page.locator(f'[data-node-id="{change}"]')
+    expect(badge).to_have_attribute("aria-invalid", "true")
+    expect(badge.locator(".node-error title")).to_contain_text("rules")
+    # The server refuses it too, naming the node; the editor says so and stays dirty.
+    page.locator("#deploy").click()
+    expect(page.locator(".notice-error")).to_contain_text(change)
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
