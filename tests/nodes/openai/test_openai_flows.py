@@ -97,3 +97,32 @@ async def test_tool_loop_flow_runs_the_tool_and_calls_the_model_again(tmp_path: 
     assert len(bodies) == 2
     outputs = [i for i in bodies[1]["input"] if i.get("type") == "function_call_output"]
     assert outputs and json.loads(outputs[0]["output"])["city"] == "Paris" and outputs[0]["call_id"] == "c1"
+
+
+async def test_stream_parts_reassemble_in_a_join_node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unit")
+    events = "".join("data: " + json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": w}}]}) + "\n\n"
+                     for w in ("a", "b", "c")) + "data: [DONE]\n\n"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events.encode())
+
+    flows = [
+        {"id": "cfg", "type": "openai-config"},
+        {"id": "chat", "type": "openai-create-chat-completion", "config": "cfg", "model": "m", "stream": True,
+         "wires": [["route"]]},
+        {"id": "route", "type": "switch", "property": "parts", "propertyType": "msg",
+         "rules": [{"t": "nnull"}, {"t": "null"}], "checkall": "false", "outputs": 2, "wires": [["join"], ["final"]]},
+        {"id": "join", "type": "join", "mode": "auto", "build": "array", "wires": [["joined"]]},
+        {"id": "joined", "type": "test-sink"},
+        {"id": "final", "type": "test-sink"},
+    ]
+    settings = Settings(user_dir=tmp_path, extra={"openai_transport": httpx.MockTransport(handler)})
+    async with FlowHarness(flows, settings=settings) as h:
+        h.send_to("chat", {"payload": "hi"})
+        [joined] = await h.wait_for("joined", 1, timeout=5)
+        [final] = await h.wait_for("final", 1, timeout=5)
+    assert [c["choices"][0]["delta"]["content"] for c in joined["payload"]] == ["a", "b", "c"]
+    assert final["payload"]["choices"][0]["message"]["content"] == "abc"
