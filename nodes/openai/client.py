@@ -145,7 +145,8 @@ class OpenAIClient:
         await self.http.aclose()
 
     def _headers(self, req: PreparedRequest, attempt: int) -> dict[str, str]:
-        key = self.options.admin_key if req.admin else self.options.api_key
+        # admin operations use the admin key; without one the normal key is sent (compatible servers)
+        key = (self.options.admin_key or self.options.api_key) if req.admin else self.options.api_key
         headers = {"User-Agent": USER_AGENT, "x-stainless-retry-count": str(attempt), **self.options.extra_headers}
         headers["Accept"] = "text/event-stream" if req.stream else (
             "application/octet-stream" if req.response_kind == "binary" else "application/json")

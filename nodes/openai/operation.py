@@ -18,6 +18,7 @@ duration_ms}``. Errors go to catch nodes with the original message; their detail
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any, ClassVar
 
@@ -124,6 +125,10 @@ class OperationNode(Node):
         secrets = client.options.secrets if client is not None else []
         err.message = redact(err.message, secrets)
         err.args = (err.message,)
+        if secrets and err.body is not None:
+            text = json.dumps(err.body, default=str)
+            if any(s in text for s in secrets):
+                err.body = json.loads(redact(text, secrets))
         self.last_error = err.message
         msg["openai"] = {
             "operation": self.operation.operation_id,

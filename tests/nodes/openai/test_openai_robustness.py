@@ -162,3 +162,20 @@ async def test_concurrency_limit_queues_the_excess(tmp_path: Path) -> None:
     assert (node.in_flight, node.queued) == (0, 0)
     node.on_close(False)
     await host.nodes["cfg"].on_close(False)
+
+
+async def test_key_echoed_in_an_error_body_is_redacted(tmp_path: Path) -> None:
+    body = {"error": {"message": "Incorrect API key provided: sk-secret-key", "type": "invalid_request_error"}}
+    _seen, handler = scripted(httpx.Response(401, json=body))
+    node, host = make("openai-list-models", handler, tmp_path)
+    await run(node, {"payload": 1})
+    err, emsg = host.errors[0]
+    assert "sk-secret-key" not in str(err) and "sk-secret-key" not in repr(emsg)
+    assert err.status == 401 and err.details["body"]["error"]["message"].endswith("***")
+
+
+async def test_admin_operations_fall_back_to_the_api_key(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(200, json={"data": []}))
+    node, _host = make("openai-list-projects", handler, tmp_path)
+    await run(node, {"payload": 1})
+    assert seen[0].headers["authorization"] == "Bearer sk-secret-key"
