@@ -201,10 +201,13 @@ export class Interaction {
 
   hover() {}
 
-  /** Keyboard focus on a node selects it, so arrows, Delete and copy act on what has focus. */
+  /**
+   * Keyboard focus on a node selects it (so arrows, Delete and copy act on what has focus),
+   * unless several nodes were gathered with Space, which keeps that selection.
+   */
   focusin(e) {
     const nodeEl = e.target.matches && e.target.matches("[data-node-id]") ? e.target : null;
-    if (!nodeEl || this.app.view.selection.has(nodeEl.dataset.nodeId)) return;
+    if (!nodeEl || this.app.view.selection.has(nodeEl.dataset.nodeId) || this.app.view.selection.size > 1) return;
     this.app.view.selection = new Set([nodeEl.dataset.nodeId]);
     this.app.view.selectedWire = null;
     this.app.selectionChanged();

@@ -1,6 +1,7 @@
 // Keyboard: named actions bound to keys, plus node/wire/button keys. Every drag has a key:
-// arrows move the selection (Shift: 5 grid steps), Enter on a palette entry adds a node, the
-// inspector's Connections section wires, ctrl+arrows pan, +/- zoom.
+// arrows move the selection (Shift: 5 grid steps), Space gathers nodes into the selection, Enter
+// on a palette entry adds a node, the inspector's Connections section wires, ctrl+arrows pan,
+// +/- zoom, Enter on a wire selects it for Delete.
 
 import { GRID } from "./wires.js";
 
@@ -65,6 +66,17 @@ export class Keyboard {
     if (nodeEl && e.key === "Enter") {
       e.preventDefault();
       this.app.openInspector(nodeEl.dataset.nodeId);
+      return;
+    }
+    if (nodeEl && e.key === " ") {
+      // Space adds the focused node to the selection or takes it out (keyboard lasso).
+      e.preventDefault();
+      const { selection } = this.app.view;
+      const id = nodeEl.dataset.nodeId;
+      if (selection.has(id)) selection.delete(id);
+      else selection.add(id);
+      this.app.selectionChanged();
+      this.app.say(`${selection.size} node${selection.size === 1 ? "" : "s"} selected`);
       return;
     }
     const wireEl = e.target.closest && e.target.closest("[data-wire]");

@@ -164,6 +164,7 @@ def shot() -> Any:
 
     def take(pg: Any, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
+        pg.evaluate("document.getElementById('notices')?.replaceChildren()")
         pg.screenshot(path=str(path))
         return path
 
