@@ -180,8 +180,8 @@ class SwitchNode(Node):
     def _apply(self, msg: Msg, value: Any, has_parts: bool) -> list[Msg | None]:
         onward: list[Msg | None] = []
         else_flag = True
-        parts = msg.get("parts") if has_parts else None
-        for i, rule in enumerate(self._rules):
+        parts = msg.get("parts", UNDEFINED)
+        for rule in self._rules:
             v1 = self._operand(rule, "v", "vt", msg, parts)
             has_v2 = "v2" in rule or rule.get("v2t") == "prev"
             v2 = self._operand(rule, "v2", "v2t", msg, parts) if has_v2 else UNDEFINED
@@ -191,8 +191,8 @@ class SwitchNode(Node):
                 else_flag = True
             try:
                 matched = _test(rule, subject, v1, v2, parts)
-            except Exception as exc:  # e.g. an invalid regex built from a msg value
-                raise _RuleFailed(f"switch rule {i + 1}: {exc}") from exc
+            except Exception as exc:  # an invalid regex built from a msg value, a sequence rule without parts
+                raise _RuleFailed(f"{type(exc).__name__}: {exc}") from exc
             if matched:
                 onward.append(msg)
                 else_flag = False
@@ -210,7 +210,8 @@ class SwitchNode(Node):
             return self._previous
         if vt == "jsonata":
             bindings = None
-            if rule["t"] == "jsonata_exp" and key == "v" and isinstance(parts, dict):
+            if rule["t"] == "jsonata_exp" and key == "v" and isinstance(parts, dict) and "id" in parts \
+                    and "index" in parts:
                 bindings = {"I": parts.get("index"), "N": parts.get("count")}
             try:
                 return v.evaluate(self, msg, bindings)
@@ -378,15 +379,14 @@ def _test(rule: dict[str, Any], a: Any, b: Any, c: Any, parts: Any) -> bool:
         return n is not None and n != 0
     if t == "istype":
         return _istype(a, b)
+    if t in ("head", "tail", "index") and not isinstance(parts, dict):
+        # Node-RED reads msg.parts.index unguarded: the message fails with this TypeError
+        raise TypeError(f"Cannot read properties of undefined (reading '{'count' if t == 'tail' else 'index'}')")
     if t == "head":
-        return isinstance(parts, dict) and js_compare(parts.get("index"), "lt", to_number(b))
+        return js_compare(parts.get("index"), "lt", to_number(b))
     if t == "tail":
-        return isinstance(parts, dict) and js_compare(
-            to_number(parts.get("count")) - to_number(b), "lte", parts.get("index")
-        )
+        return js_compare(to_number(parts.get("count")) - to_number(b), "lte", parts.get("index"))
     if t == "index":
-        if not isinstance(parts, dict):
-            return False
         idx = parts.get("index")
         return bool(js_compare(to_number(b), "lte", idx) and js_compare(idx, "lte", to_number(c)))
     if t == "hask":

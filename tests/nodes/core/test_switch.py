@@ -108,3 +108,13 @@ async def test_invalid_regex_is_a_catchable_error() -> None:
         h.send_to("sw", {"payload": "(("})
         [caught] = await h.wait_for("err")
     assert caught["error"]["source"]["id"] == "sw"
+
+
+async def test_sequence_rule_without_parts_fails_like_node_red() -> None:
+    flows = [*switch_flow([{"t": "head", "v": "1", "vt": "num"}]),
+             {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["err"]]},
+             {"id": "err", "type": "test-sink", "z": "t"}]
+    async with FlowHarness(flows) as h:
+        h.send_to("sw", {"payload": 1})
+        [caught] = await h.wait_for("err")
+    assert caught["error"]["message"] == "TypeError: Cannot read properties of undefined (reading 'index')"
