@@ -294,8 +294,38 @@ def _inline(schema: Any, defs: dict[str, Any], depth: int) -> Any:
 
 
 def _field_schema(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema for the editor and deploy validation.
+
+    The API's own default is kept as ``x-default`` (a placeholder), not ``default``: an editor that
+    pre-fills defaults would otherwise send them on every request (``temperature`` is refused by
+    reasoning models, for one).
+    """
     inlined = _inline(schema, defs, 2)
-    return inlined if isinstance(inlined, dict) else {}
+    out: dict[str, Any] = _no_defaults(inlined) if isinstance(inlined, dict) else {}
+    if "x-default" not in out:
+        for variant in out.get("anyOf") or []:
+            if isinstance(variant, dict) and "x-default" in variant:
+                out["x-default"] = variant["x-default"]
+                break
+    return out
+
+
+def _no_defaults(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_no_defaults(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for k, v in schema.items():
+        if k == "default":
+            out["x-default"] = v
+        elif k == "properties" and isinstance(v, dict):  # keys are field names, not keywords
+            out[k] = {name: _no_defaults(s) for name, s in v.items()}
+        elif k in ("enum", "const"):
+            out[k] = v
+        else:
+            out[k] = _no_defaults(v)
+    return out
 
 
 def node_schema(op: Operation) -> dict[str, Any]:

@@ -193,3 +193,20 @@ def test_trimmed_real_spec_with_an_added_operation(tmp_path: Path) -> None:
     assert types == ["openai-create-embedding", "openai-create-embedding-batch", "openai-create-file",
                      "openai-list-files"]
     assert "CreateEmbeddingRequest" in catalog["$defs"]
+
+
+def test_node_schema_shapes() -> None:
+    reg = Registry()
+    register(reg)
+    chat = reg.describe("openai-create-chat-completion")
+    props = chat["schema"]["properties"]
+    assert chat["category"] == "openai chat" and chat["inputs"] == 1 and chat["outputs"] == 1
+    assert {"config", "model", "messages", "stream", "temperature"} <= set(props)
+    assert "default" not in props["temperature"] and "x-default" in props["temperature"]
+    assert props["messages"]["x-in"] == "body" and "required" not in chat["schema"]
+    files = reg.describe("openai-list-files")["schema"]["properties"]
+    assert files["limit"]["x-in"] == "query" and files["fetch_all"]["type"] == "boolean"
+    assert reg.describe("openai-create-file")["schema"]["properties"]["file"]["x-in"] == "file"
+    assert "body_name" in reg.describe("openai-create-vector-store")["schema"]["properties"]
+    assert reg.describe("openai-usage-costs")["category"] == "openai usage"
+    assert "removed_upstream" in reg.describe("openai-create-edit")["help"]
