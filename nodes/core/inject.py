@@ -8,6 +8,7 @@ its ``__user_inject_props__`` replace the configured props for that one message.
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import datetime
 from typing import Any
 
@@ -120,9 +121,11 @@ class InjectNode(Node):
         start = loop.time()
 
         def tick(n: int) -> None:
-            # re-arm on the ideal schedule first, so a slow flow does not drift the interval
-            self._handles = [h for h in self._handles if not h.cancelled()][-4:]
-            self._handles.append(loop.call_at(start + every * (n + 1), self._guarded, lambda: tick(n + 1)))
+            # re-arm on the ideal schedule first (no drift); ticks missed while the loop was busy
+            # are skipped, not fired in a burst, as setInterval behaves
+            k = max(n + 1, math.floor((loop.time() - start) / every) + 1)
+            self._handles = self._handles[-2:]
+            self._handles.append(loop.call_at(start + every * k, self._guarded, lambda: tick(k)))
             self.trigger()
 
         self._handles.append(loop.call_at(start + every, self._guarded, lambda: tick(1)))
@@ -142,7 +145,7 @@ class InjectNode(Node):
                 return
             nxt = it.get_next(datetime)
             delay = max(0.0, (nxt - datetime.now().astimezone()).total_seconds())
-            self._handles = [h for h in self._handles if not h.cancelled()][-4:]
+            self._handles = self._handles[-2:]
             self._handles.append(self.call_later(delay, fire))
 
         def fire() -> None:
