@@ -41,6 +41,27 @@ def test_build_edit_deploy_inject_debug(editor: Any, server: Any, shot: Any) -> 
     shot(page, "flow-debug")
     assert state(page)["dirty"] is False
 
+    # The debug node's button switches its output off (POST /debug/:id/disable) and back on.
+    toggle = page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]')
+    toggle.click()
+    expect(page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]')).to_have_attribute("aria-pressed", "false")
+    page.locator("[data-action='debug-clear']").click()
+    page.locator(f'[data-node-id="{inject}"] [data-action="inject"]').click()
+    page.wait_for_timeout(500)
+    expect(page.locator("#debug .debug-message")).to_have_count(0)
+    page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]').click()
+    page.locator(f'[data-node-id="{inject}"] [data-action="inject"]').click()
+    expect(page.locator("#debug .debug-message")).to_have_count(1)
+
+    # A "modified nodes" deploy of one edited node.
+    page.locator("#deploy-type").select_option("nodes")
+    page.locator(f'[data-node-id="{change}"]').dblclick()
+    page.locator('#inspector [name="rules.0.to"]').fill("second edit")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    deploy(page)
+    page.locator(f'[data-node-id="{inject}"] [data-action="inject"]').click()
+    expect(page.locator("#debug .debug-message").last).to_contain_text("second edit")
+
 
 def test_move_lasso_delete_wire_and_keyboard_add(editor: Any) -> None:
     page = editor
