@@ -148,6 +148,10 @@ async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
         pass
     msg["init"] = context.get("init")
     msg["flowval"] = flow.get("v")
+    msg["env"] = env.get("GREETING")
+    node.warn("in worker")
+    node.status(text="busy")
+    node.send({"payload": "early"})
     return msg
     """
     flows = fn_flow(code, timeout=0.5, initialize='context.set("init", "yes")\nflow.set("v", 3)')
@@ -155,6 +159,9 @@ async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
         h.send_to("f", {"payload": "loop"})
         h.send_to("f", {"payload": "ok"})
         [caught] = await h.wait_for("err", timeout=30)
-        [msg] = await h.wait_for("o0", timeout=30)
+        early, msg = await h.wait_for("o0", 2, timeout=30)
     assert caught["error"]["message"] == "Function timed out" and caught["payload"] == "loop"
-    assert msg["payload"] == "ok" and msg["init"] == "yes" and msg["flowval"] == 3
+    assert msg["payload"] == "ok" and msg["init"] == "yes" and msg["flowval"] == 3 and msg["env"] == "hello"
+    assert early["payload"] == "early" and early["_msgid"] == msg["_msgid"]
+    assert (30, "f", "in worker") in h.logs
+    assert ("status/f", {"text": "busy"}) in h.events
