@@ -141,19 +141,39 @@ class _Fallback:
         self.admin_root = admin_root
         self.router = router
 
+    def _is_file(self, rel: str) -> bool:
+        """A cheap synchronous check, so that node routes never wait for a thread hop."""
+        assert self.static is not None and self.static.directory is not None
+        folder = os.path.realpath(self.static.directory)
+        full = os.path.realpath(os.path.join(folder, rel))
+        if os.path.commonpath([folder, full]) != folder:
+            return False
+        return os.path.isfile(full) or os.path.isfile(os.path.join(full, "index.html"))
+
+    def _static_path(self, scope: Scope) -> str | None:
+        """The editor file a GET/HEAD asks for (relative to the editor folder), or None."""
+        if self.static is None or scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return None
+        path: str = scope["path"]
+        if path + "/" == self.admin_root:
+            rel = ""
+        elif path.startswith(self.admin_root):
+            rel = path[len(self.admin_root):]
+        else:
+            return None
+        return os.path.normpath(rel or ".") if self._is_file(rel) else None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.static is not None and scope["method"] in ("GET", "HEAD"):
-            path: str = scope["path"]
-            if path.startswith(self.admin_root) or path + "/" == self.admin_root:
-                rel = path[len(self.admin_root):] if path.startswith(self.admin_root) else ""
-                try:
-                    response = await self.static.get_response(os.path.normpath(rel or "."), scope)
-                except HTTPException as exc:
-                    if exc.status_code not in (404, 405):
-                        raise
-                else:
-                    await response(scope, receive, send)
-                    return
+        rel = self._static_path(scope)
+        if rel is not None and self.static is not None:
+            try:
+                response = await self.static.get_response(rel, scope)
+            except HTTPException as exc:
+                if exc.status_code not in (404, 405):
+                    raise
+            else:
+                await response(scope, receive, send)
+                return
         if self.router is not None:
             await self.router(scope, receive, send)
             return
