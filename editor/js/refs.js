@@ -67,6 +67,10 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
   const load = async () => {
     const config = configSelect() || "";
     if (config === "__ADD__") return;
+    if (!config) {
+      state.textContent = "choose a config node to list its models";
+      return;
+    }
     state.textContent = "loading models…";
     try {
       const ids = await app.api.models(config);

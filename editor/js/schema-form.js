@@ -159,7 +159,8 @@ function stringControl(s, value, path, required) {
     ? h("textarea", { name: path, id, rows: lastKey(path) === "func" ? 10 : 4, class: s["x-widget"] === "code" || lastKey(path) === "func" ? "code" : "" }, [])
     : h("input", { type: password ? "password" : "text", name: path, id, autocomplete: "off" });
   input.value = text;
-  if (s.default !== undefined && !text) input.placeholder = String(s.default);
+  const fallback = s.default ?? s["x-default"];
+  if (fallback !== undefined && fallback !== null && !text) input.placeholder = String(fallback);
   return {
     el: input, id, focusEl: input,
     get: () => (input.value === "" && !required && value === undefined ? undefined : input.value),
@@ -172,7 +173,8 @@ function numberControl(s, value, path, required) {
   if (s.minimum !== undefined) input.min = s.minimum;
   if (s.maximum !== undefined) input.max = s.maximum;
   if (value !== undefined && value !== null) input.value = String(value);
-  if (s.default !== undefined && (value === undefined || value === null)) input.placeholder = String(s.default);
+  const fallback = s.default ?? s["x-default"];
+  if (fallback !== undefined && fallback !== null && (value === undefined || value === null)) input.placeholder = String(fallback);
   return {
     el: input, id, focusEl: input,
     get: () => {
@@ -193,7 +195,8 @@ function boolControl(s, value, path, required) {
     const initial = input.checked;
     return { el: input, id, focusEl: input, get: () => (untouched && input.checked === initial ? undefined : input.checked) };
   }
-  const sel = h("select", { name: path, id }, [h("option", { value: "", text: "(not set)" }), h("option", { value: "true", text: "true" }), h("option", { value: "false", text: "false" })]);
+  const fallback = s["x-default"];
+  const sel = h("select", { name: path, id }, [h("option", { value: "", text: fallback !== undefined ? `(default: ${fallback})` : "(not set)" }), h("option", { value: "true", text: "true" }), h("option", { value: "false", text: "false" })]);
   return { el: sel, id, focusEl: sel, get: () => (sel.value === "" ? undefined : sel.value === "true") };
 }
 
@@ -201,7 +204,8 @@ function enumControl(s, value, path, required) {
   const id = `f-${++uid}`;
   const sel = h("select", { name: path, id });
   const byOption = new Map();
-  if (!required || value === undefined) sel.append(h("option", { value: "", text: s.default !== undefined ? `(default: ${s.default})` : "(not set)" }));
+  const fallback = s.default ?? s["x-default"];
+  if (!required || value === undefined) sel.append(h("option", { value: "", text: fallback !== undefined && fallback !== null ? `(default: ${fallback})` : "(not set)" }));
   s.enum.forEach((v, i) => {
     const key = typeof v === "string" && v !== "" ? v : `\u0001${i}`;
     byOption.set(key, v);
@@ -221,7 +225,7 @@ function enumControl(s, value, path, required) {
 
 function jsonControl(value, path, required) {
   const id = `f-${++uid}`;
-  const input = h("textarea", { name: path, id, rows: 3, class: "code json", placeholder: "JSON" });
+  const input = h("textarea", { name: path, id, rows: 2, class: "code json", placeholder: "JSON" });
   input.value = value === undefined ? "" : JSON.stringify(value, null, 2);
   const parse = () => {
     if (input.value.trim() === "") return { ok: true, v: undefined };
