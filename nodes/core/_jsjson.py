@@ -11,6 +11,7 @@ import json
 import math
 from typing import Any
 
+from flowengine.encoding import to_json_text
 from flowengine.types import UNDEFINED
 
 __all__ = ["js_stringify", "to_json_value"]
@@ -47,6 +48,27 @@ def js_stringify(value: Any, indent: int = 0) -> str | None:
     plain = to_json_value(value)
     if plain is UNDEFINED:
         return None
-    if indent:
-        return json.dumps(plain, indent=indent, ensure_ascii=False)
-    return json.dumps(plain, separators=(",", ":"), ensure_ascii=False)
+    if not indent:
+        return to_json_text(plain)
+    out: list[str] = []
+    _pretty(plain, " " * indent, "", out)
+    return "".join(out)
+
+
+def _pretty(value: Any, step: str, pad: str, out: list[str]) -> None:
+    if isinstance(value, dict) and value:
+        inner = pad + step
+        out.append("{\n")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("" if i == 0 else ",\n") + inner + json.dumps(k, ensure_ascii=False) + ": ")
+            _pretty(v, step, inner, out)
+        out.append("\n" + pad + "}")
+    elif isinstance(value, list) and value:
+        inner = pad + step
+        out.append("[\n")
+        for i, v in enumerate(value):
+            out.append(("" if i == 0 else ",\n") + inner)
+            _pretty(v, step, inner, out)
+        out.append("\n" + pad + "]")
+    else:
+        out.append(to_json_text(value))
