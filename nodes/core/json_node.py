@@ -12,7 +12,9 @@ from typing import Any
 
 import jsonschema
 
+from flowengine.errors import NodeError
 from flowengine.node import Node
+from flowengine.typed import parse_json
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsjson import js_stringify
@@ -69,9 +71,9 @@ class JsonNode(Node):
         if isinstance(value, str):
             if self.action in ("", "obj") or validate:
                 try:
-                    parsed = json.loads(value)
-                except ValueError as exc:
-                    done(_json_error(exc))
+                    parsed = parse_json(value)
+                except NodeError as exc:
+                    done(str(exc))
                     return
                 if self.action in ("", "obj"):
                     js_set(msg, keys, parsed)
@@ -124,10 +126,6 @@ class JsonNode(Node):
         ]
         done("JSON Schema error: " + ", ".join(e.message for e in errors))
         return False
-
-
-def _json_error(exc: ValueError) -> str:
-    return f"Unexpected token in JSON: {exc}"
 
 
 NODES: list[type[Node]] = [JsonNode]

@@ -7,14 +7,14 @@ Output is a string, or parsed JSON / YAML.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import yaml
 
+from flowengine.errors import NodeError
 from flowengine.node import Node
-from flowengine.typed import parse_context_key
+from flowengine.typed import parse_context_key, parse_json
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsprops import compile_path, js_set, resolve_path
@@ -81,7 +81,7 @@ class TemplateNode(Node):
                 text = template
             value = self._convert(text)
             self._store(msg, value)
-        except (MustacheError, ValueError, yaml.YAMLError) as exc:
+        except (MustacheError, ValueError, NodeError, yaml.YAMLError) as exc:
             done(exc)
             return
         send(msg)
@@ -100,7 +100,7 @@ class TemplateNode(Node):
 
     def _convert(self, text: str) -> Any:
         if self.output == "json":
-            return json.loads(text)
+            return parse_json(text)
         if self.output == "yaml":
             return yaml.safe_load(text)
         return text
