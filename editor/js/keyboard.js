@@ -10,7 +10,7 @@ const KEYMAP = {
   "ctrl+c": "copy", "ctrl+x": "cut", "ctrl+v": "paste", "ctrl+a": "select-all",
   "ctrl+d": "deploy", "ctrl+e": "export", "ctrl+i": "import", "ctrl+f": "search",
   delete: "delete", backspace: "delete", escape: "select-none",
-  "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "zoom-reset", "shift+!": "zoom-fit",
+  "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "zoom-reset", "!": "zoom-fit",
 };
 
 function keyName(e) {

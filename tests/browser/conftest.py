@@ -59,10 +59,10 @@ def _serve_command() -> list[str]:
 class Server:
     """One ``flowengine serve`` process on 127.0.0.1 with its own user dir."""
 
-    def __init__(self, user_dir: Path, port: int | None = None) -> None:
+    def __init__(self, user_dir: Path, port: int | None = None, root: str = "/") -> None:
         self.user_dir = user_dir
         self.port = port or _free_port()
-        self.base = f"http://127.0.0.1:{self.port}/"
+        self.base = f"http://127.0.0.1:{self.port}{root}"
         self.log_path = user_dir / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -75,7 +75,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"flowengine serve exited with {self.proc.returncode}: {self.log()[-2000:]}")
             try:
-                if httpx.get(self.base + "settings", timeout=1).status_code == 200:
+                if httpx.get(self.base + "settings", timeout=1).status_code in (200, 401):
                     return
             except httpx.TransportError:
                 pass

@@ -88,3 +88,34 @@ def test_connection_lost_banner_and_reconnect(playwright_browser: Any, tmp_path:
     finally:
         context.close()
         srv.stop()
+
+
+def test_login_and_admin_root(playwright_browser: Any, tmp_path: Path) -> None:
+    import bcrypt
+
+    hashed = bcrypt.hashpw(b"s3cret-pass", bcrypt.gensalt(rounds=4)).decode()
+    (tmp_path / "settings.toml").write_text(
+        'httpAdminRoot = "/admin"\n'
+        "[adminAuth]\n"
+        'type = "credentials"\n'
+        "[[adminAuth.users]]\n"
+        'username = "admin"\n'
+        f'password = "{hashed}"\n'
+        'permissions = "*"\n'
+    )
+    srv = Server(tmp_path, root="/admin/")
+    srv.start()
+    context = playwright_browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(srv.base.rstrip("/"))  # no trailing slash: the editor redirects to the root
+        page.locator("#login-dialog [name='username']").fill("admin")
+        page.locator("#login-dialog [name='password']").fill("s3cret-pass")
+        page.locator("[data-action='login']").click()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("body")).to_have_attribute("data-connection", "connected")
+        add_node(page, "inject", 200, 200)
+        deploy(page)
+    finally:
+        context.close()
+        srv.stop()
