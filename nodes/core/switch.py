@@ -9,6 +9,7 @@ when nothing before it did. Sequence rules (head/tail/index) read ``msg.parts``;
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -288,6 +289,13 @@ class SwitchNode(Node):
             self.error("Too many pending messages", msg)
 
 
+_NUMBERS = (int, float)
+_PLAIN = (int, float, str)
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge,
+}
+
+
 class _InvalidRule(Exception):
     """A rule cannot be compiled."""
 
@@ -348,6 +356,15 @@ def _hask(a: Any, b: Any) -> bool:
 
 def _test(rule: dict[str, Any], a: Any, b: Any, c: Any, parts: Any) -> bool:
     t = rule["t"]
+    ta, tb = a.__class__, b.__class__
+    if (ta is tb and ta in _PLAIN) or (ta in _NUMBERS and tb in _NUMBERS):
+        # fast path: two numbers or two strings compare the same in Python and JavaScript
+        if t == "eq":
+            return bool(a == b)
+        if t == "neq":
+            return bool(a != b)
+        if t in _COMPARE:
+            return bool(_COMPARE[t](a, b))
     if t == "eq":
         return js_equal(a, b)
     if t == "neq":
