@@ -17,7 +17,7 @@ import asyncio
 import json
 import ssl
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -29,7 +29,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 from ._mustache import render
 from .http_in import REQUEST_NODE_HEADER, headers_hash
 
-__all__ = ["NODES", "TRANSPORT_KEY", "HttpRequest"]
+__all__ = ["NODES", "TRANSPORT_KEY", "HttpProxy", "HttpRequest", "TlsConfig"]
 
 TRANSPORT_KEY = "http_request_transport"
 DEFAULT_TIMEOUT_MS = 120000
@@ -93,21 +93,17 @@ class HttpRequest(Node):
             if isinstance(transport, httpx.AsyncBaseTransport):
                 client = httpx.AsyncClient(transport=transport)
             else:
-                client = httpx.AsyncClient(verify=self._ssl_context(verify))
+                proxy = self.config_node(self.config.get("proxy"))
+                client = httpx.AsyncClient(verify=self._ssl_context(verify),
+                                           proxy=proxy.proxy_url() if isinstance(proxy, HttpProxy) else None)
             self._clients[verify] = client
         return client
 
     def _ssl_context(self, verify: bool) -> ssl.SSLContext | bool:
         tls = self.config_node(self.config.get("tls"))
-        if tls is None:
+        if not isinstance(tls, TlsConfig):
             return verify
-        cfg = tls.config
-        if cfg.get("verifyservercert") in (False, "false") or not verify:
-            return False
-        context = ssl.create_default_context(cafile=cfg.get("ca") or None)
-        if cfg.get("cert") and cfg.get("key"):
-            context.load_cert_chain(cfg["cert"], cfg["key"], password=tls.credentials.get("passphrase") or None)
-        return context
+        return tls.ssl_context(verify)
 
     async def on_close(self, removed: bool) -> None:
         clients = list(self._clients.values())
@@ -273,4 +269,78 @@ def _error_code(exc: httpx.HTTPError) -> str:
     return type(exc).__name__
 
 
-NODES: list[type[Node]] = [HttpRequest]
+class TlsConfig(Node):
+    """``tls-config``: certificates for http request and websocket-client (files or pasted PEM)."""
+
+    type = "tls-config"
+    category = "config"
+    label = "TLS configuration"
+    is_config = True
+    inputs = 0
+    outputs = 0
+    credentials_schema = {"certdata": "text", "keydata": "text", "cadata": "text", "passphrase": "password"}
+    schema = {
+        "type": "object",
+        "properties": {
+            "cert": {"type": "string", "default": ""},
+            "key": {"type": "string", "default": ""},
+            "ca": {"type": "string", "default": ""},
+            "servername": {"type": "string", "default": ""},
+            "verifyservercert": {"type": ["boolean", "string"], "default": True},
+        },
+    }
+    help = "Client certificate, key and CA for TLS connections; *verifyservercert* off accepts any server."
+
+    def ssl_context(self, verify: bool = True) -> ssl.SSLContext:
+        """An SSL context from the configured files and/or PEM data."""
+        cfg = self.config
+        creds = self.credentials
+        context = ssl.create_default_context(cafile=cfg.get("ca") or None, cadata=creds.get("cadata") or None)
+        if cfg.get("cert") and cfg.get("key"):
+            context.load_cert_chain(cfg["cert"], cfg["key"], password=creds.get("passphrase") or None)
+        elif creds.get("certdata") and creds.get("keydata"):
+            self._load_pem_chain(context, str(creds["certdata"]), str(creds["keydata"]))
+        if not verify or cfg.get("verifyservercert") in (False, "false"):
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def _load_pem_chain(self, context: ssl.SSLContext, cert: str, key: str) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="flowengine-tls-") as tmp:
+            cert_path, key_path = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+            with open(cert_path, "w", encoding="utf-8") as fh:
+                fh.write(cert)
+            with open(key_path, "w", encoding="utf-8") as fh:
+                fh.write(key)
+            context.load_cert_chain(cert_path, key_path, password=self.credentials.get("passphrase") or None)
+
+
+class HttpProxy(Node):
+    """``http proxy``: a proxy URL (with optional user/password) for http request nodes."""
+
+    type = "http proxy"
+    category = "config"
+    label = "HTTP proxy"
+    is_config = True
+    inputs = 0
+    outputs = 0
+    credentials_schema = {"username": "text", "password": "password"}
+    schema = {"type": "object", "properties": {"url": {"type": "string", "default": ""},
+                                               "noproxy": {"type": "array", "default": []}}}
+    help = "An HTTP proxy for http request nodes."
+
+    def proxy_url(self) -> str | None:
+        url = str(self.config.get("url") or "")
+        if not url:
+            return None
+        user = self.credentials.get("username")
+        if user and "://" in url:
+            scheme, rest = url.split("://", 1)
+            password = self.credentials.get("password") or ""
+            url = f"{scheme}://{quote(str(user), safe='')}:{quote(str(password), safe='')}@{rest}"
+        return url
+
+
+NODES: list[type[Node]] = [HttpRequest, TlsConfig, HttpProxy]

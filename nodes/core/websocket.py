@@ -238,13 +238,8 @@ class WebSocketClient(Node):
         if not self.url.startswith("wss://"):
             return None
         tls = self.config_node(self.config.get("tls"))
-        if tls is None:
-            return ssl.create_default_context()
-        context = ssl.create_default_context(cafile=tls.config.get("ca") or None)
-        if tls.config.get("verifyservercert") in (False, "false"):
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
+        context = getattr(tls, "ssl_context", None)
+        return context() if callable(context) else ssl.create_default_context()
 
     async def _run(self) -> None:
         protocols = [p.strip() for p in str(self.config.get("subprotocol") or "").split(",") if p.strip()]

@@ -173,3 +173,20 @@ async def test_missing_url_is_an_error() -> None:
                 break
             await asyncio.sleep(0.01)
     assert any("url" in text for _, _, text in h.logs)
+
+
+def test_tls_config_and_proxy_nodes() -> None:
+    import ssl
+    from types import SimpleNamespace
+
+    from nodes.core.http_request import HttpProxy, TlsConfig
+
+    host = SimpleNamespace(settings=SimpleNamespace(extra={}))
+    tls = TlsConfig(host, {"id": "tls1", "type": "tls-config", "verifyservercert": False})  # type: ignore[arg-type]
+    ctx = tls.ssl_context()
+    assert ctx.verify_mode == ssl.CERT_NONE and not ctx.check_hostname
+    strict = TlsConfig(host, {"id": "tls2", "type": "tls-config", "verifyservercert": True})  # type: ignore[arg-type]
+    assert strict.ssl_context().verify_mode == ssl.CERT_REQUIRED
+    proxy = HttpProxy(host, {"id": "p", "type": "http proxy", "url": "http://proxy.test:3128"},  # type: ignore[arg-type]
+                      {"username": "u@x", "password": "p:w"})
+    assert proxy.proxy_url() == "http://u%40x:p%3Aw@proxy.test:3128"
