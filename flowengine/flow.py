@@ -33,7 +33,7 @@ from .events import EventBus
 from .graph import FlowSpec, NodeSpec
 from .message import clone_msg, deep_clone, new_msgid
 from .model import EnvEntry
-from .node import ContextScope, Node
+from .node import ContextScope, Node, NodeStats
 from .types import UNDEFINED, Msg, SendArg
 
 __all__ = ["BATCH", "Dispatcher", "Flow", "GlobalConfigNode", "Route", "SubflowInstanceNode", "SubflowStatusNode"]
@@ -41,6 +41,8 @@ __all__ = ["BATCH", "Dispatcher", "Flow", "GlobalConfigNode", "Route", "SubflowI
 log = logging.getLogger("flowengine.flow")
 BATCH = 512
 """Deliveries between two yields to the event loop."""
+DEFER_CLONES_AT = 1024
+"""Queue length above which a fan-out send defers its clones until it reaches the queue head."""
 ERROR_LOOP_LIMIT = 10
 _NR_LEVEL = {logging.ERROR: 20, logging.WARNING: 30, logging.INFO: 40, logging.DEBUG: 50}
 
@@ -64,11 +66,39 @@ def error_text(err: BaseException | str | Any) -> str:
     return str(err)
 
 
+class _Expander:
+    """Queue head action for a deferred fan-out: clone now, put the events back at the head."""
+
+    __slots__ = ("closed", "node", "queue", "stats")
+
+    _async_input = False
+
+    def __init__(self, queue: deque[tuple[Route, Msg]]) -> None:
+        self.queue = queue
+        self.closed = False
+        self.node = self
+        self.stats = NodeStats()
+
+    def on_input(self, events: list[tuple[Route, Msg]], send: Any, done: Any) -> None:
+        q = self.queue
+        for i in range(len(events) - 1, 0, -1):
+            target, m = events[i]
+            q.appendleft((target, clone_msg(m)))
+        q.appendleft(events[0])
+
+    def send(self, arg: Any) -> None:
+        raise NotImplementedError
+
+    def done(self, msg: Any, err: Any = None) -> None:
+        return None
+
+
 class Dispatcher:
     """The FIFO of pending deliveries and the loop task that drains it."""
 
     def __init__(self) -> None:
         self.queue: deque[tuple[Route, Msg]] = deque()
+        self.expander = _Expander(self.queue)
         self.idle = True
         self.delivered = 0
         self._event: asyncio.Event | None = None
@@ -207,6 +237,17 @@ class Route:
         if msgid is None:
             msgid = new_msgid()
         q = self.dispatcher.queue
+        if len(events) > 1 and len(q) > DEFER_CLONES_AT:
+            # under a burst: one queue entry for the whole send; clones are taken when it reaches
+            # the head of the queue (see the module docstring)
+            for _, m in events:
+                if "_msgid" not in m:
+                    m["_msgid"] = msgid
+            q.append((self.dispatcher.expander, events))  # type: ignore[arg-type]
+            self.node.stats.sent += len(events)
+            if self.dispatcher.idle:
+                self.dispatcher.wake()
+            return
         first = True
         for target, m in events:
             if "_msgid" not in m:

@@ -10,6 +10,7 @@ returns -> the new nodes start (config nodes first, then nodes, then ``on_start`
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import logging
 from collections.abc import Callable
@@ -34,6 +35,7 @@ log = logging.getLogger("flowengine.runtime")
 RUNTIME_STATE = "notification/runtime-state"
 RUNTIME_DEPLOY = "notification/runtime-deploy"
 DEPLOY_TYPES = ("full", "nodes", "flows", "reload")
+GC_THRESHOLD = (20000, 20, 20)
 BUILTIN_TYPES: dict[str, type[Node]] = {"subflow-status": SubflowStatusNode, "global-config": GlobalConfigNode}
 
 
@@ -95,6 +97,7 @@ class Runtime:
         self._instance_classes: dict[str, type[Node]] = {}
         self._typed: Callable[..., Any] | None = None
         self._closed = False
+        self._gc_saved: tuple[int, ...] | None = None
 
     # --- engine services used by Flow objects ---
     def global_env(self, name: str) -> Any:
@@ -122,6 +125,7 @@ class Runtime:
     async def start(self, flows: list[dict[str, Any]] | None = None) -> None:
         """Load flows (from storage when ``flows`` is None) and start them (unless safe mode)."""
         self.dispatcher.start()
+        self._tune_gc()
         runtime_config = await asyncio.to_thread(self.storage.load_runtime_config)
         await asyncio.to_thread(self.credentials.load)
         loaded = flows if flows is not None else await asyncio.to_thread(self.storage.load_flows)
@@ -171,6 +175,23 @@ class Runtime:
             await asyncio.gather(*self.orphans, return_exceptions=True)
         await self.dispatcher.close()
         await self.context.close()
+        if self._gc_saved is not None:
+            gc.set_threshold(*self._gc_saved)
+            self._gc_saved = None
+
+    def _tune_gc(self) -> None:
+        """Raise the cyclic GC's thresholds while running (setting ``gcThreshold``, ``false`` = leave).
+
+        Messages are acyclic dicts freed by reference counting; with CPython's default threshold
+        (700) a burst of queued messages triggers full collections over every live message again
+        and again, which costs more than the deliveries themselves.
+        """
+        wanted = self.settings.extra.get("gcThreshold", GC_THRESHOLD)
+        if wanted is False or wanted is None or self._gc_saved is not None:
+            return
+        values = tuple(int(v) for v in wanted) if isinstance(wanted, list | tuple) else GC_THRESHOLD
+        self._gc_saved = gc.get_threshold()
+        gc.set_threshold(*values)
 
     # --- configuration ---
     @property
