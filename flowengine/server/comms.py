@@ -32,6 +32,7 @@ log = logging.getLogger("flowengine.server.comms")
 BATCH_SIZE = 50
 FLUSH_DELAY_S = 0.05
 CLOSE_TIMEOUT_S = 2.0
+AUTH_TIMEOUT_S = 30.0
 
 
 def _json(value: Any) -> str:
@@ -60,6 +61,7 @@ class CommsConnection:
         self._wake = asyncio.Event()
         self._done = asyncio.Event()
         self._last_sent = time.monotonic()
+        self._opened = time.monotonic()
 
     @property
     def queued(self) -> int:
@@ -164,6 +166,9 @@ class CommsConnection:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=keepalive)
             except TimeoutError:
+                if not self.active and time.monotonic() - self._opened > AUTH_TIMEOUT_S:
+                    self._done.set()  # never authenticated: free the slot
+                    return
                 if self._session_expired():
                     await self._write({"auth": "fail"})
                     self._done.set()
