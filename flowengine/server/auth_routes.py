@@ -27,7 +27,7 @@ async def _fields(request: Request) -> dict[str, Any]:
         raw = await request.body()
         try:
             data = json.loads(raw or b"{}")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ApiError(400, "invalid_request", "request body is not valid JSON") from exc
         return data if isinstance(data, dict) else {}
     form = await request.form()

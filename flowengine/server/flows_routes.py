@@ -26,6 +26,8 @@ async def read_json(request: Request, default: Any = None) -> Any:
         return json.loads(raw)
     except ValueError as exc:
         raise ApiError(400, "invalid_request", f"request body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "invalid_request", "request body is nested too deeply") from exc
 
 
 def _api_version(request: Request) -> str:

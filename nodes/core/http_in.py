@@ -148,6 +148,8 @@ async def parse_body(request: Request, upload: bool, skip: bool) -> tuple[Any, l
             return json.loads(raw), None
         except ValueError as exc:
             raise BodyError(f"invalid JSON body: {exc}") from exc
+        except RecursionError as exc:
+            raise BodyError("JSON body nested too deeply") from exc
     if ctype == "application/x-www-form-urlencoded":
         return _query(raw.decode("utf-8", errors="replace")), None
     if ctype == "multipart/form-data":

@@ -173,3 +173,15 @@ def test_global_flow_configs_have_users(client: TestClient) -> None:
     assert r.status_code == 200
     cfg = next(n for n in client.get("/flows").json() if n["id"] == "cfg1")
     assert cfg["path"] == "/ws/b" and "_users" not in cfg
+
+
+def test_hostile_bodies_are_refused_cleanly(client: TestClient) -> None:
+    deep = b"[" * 100000 + b"]" * 100000
+    r = client.post("/flows", content=deep, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_request"
+    r = client.post("/flows", json=[tab(), {"id": "__proto__", "type": "constructor", "z": "t1", "wires": []}])
+    assert r.status_code in (204, 400)
+    assert client.get("/flows/state").status_code == 200
+    for path in ("/flow/..%2F..%2Fetc%2Fpasswd", "/credentials/x/..%2f.."):
+        assert client.get(path).status_code == 404
+    assert client.get("/context/node/..%2f..%2fx").json() == {"default": {}}  # ids are keys, never paths
