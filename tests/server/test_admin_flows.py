@@ -182,6 +182,4 @@ def test_hostile_bodies_are_refused_cleanly(client: TestClient) -> None:
     r = client.post("/flows", json=[tab(), {"id": "__proto__", "type": "constructor", "z": "t1", "wires": []}])
     assert r.status_code in (204, 400)
     assert client.get("/flows/state").status_code == 200
-    for path in ("/flow/..%2F..%2Fetc%2Fpasswd", "/credentials/x/..%2f.."):
-        assert client.get(path).status_code == 404
     assert client.get("/context/node/..%2f..%2fx").json() == {"default": {}}  # ids are keys, never paths
