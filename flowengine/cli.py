@@ -1,0 +1,198 @@
+"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``nodes``, ``hash-password``.
+
+``run FLOWS`` is the headless daemon (logs to stdout; SIGTERM/SIGINT close the nodes within
+``nodeCloseTimeout``, flush context and exit 0). Flows with HTTP or websocket endpoints (or
+``--admin``) run behind the HTTP server without the editor. ``serve`` starts runtime + admin API +
+comms + editor. ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import CredentialsError, FlowProblem, SettingsError, StorageError
+from .registry import Registry
+from .settings import Settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("flowengine.cli")
+HTTP_TYPES = frozenset({"http in", "websocket in", "websocket out", "websocket-listener"})
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="flowengine", description="A Node-RED-style flow runtime in Python.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def server_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, help="port to listen on (default 1880)")
+        p.add_argument("--user-dir", help="user directory (default ~/.flowengine)")
+        p.add_argument("--settings", help="settings file (TOML or JSON)")
+
+    run = sub.add_parser("run", help="run flows headless (no editor)")
+    run.add_argument("flows", help="flows file (Node-RED flow JSON)")
+    server_opts(run)
+    run.add_argument("--admin", action="store_true", help="also serve the admin HTTP API")
+    serve = sub.add_parser("serve", help="runtime + admin API + editor")
+    serve.add_argument("flows", nargs="?", help="flows file (default <user dir>/flows.json)")
+    server_opts(serve)
+    val = sub.add_parser("validate", help="check a flows file; exit 1 when invalid")
+    val.add_argument("flows")
+    val.add_argument("--settings")
+    val.add_argument("--user-dir")
+    sub.add_parser("nodes", help="list the registered node types")
+    hp = sub.add_parser("hash-password", help="print a bcrypt hash for adminAuth")
+    hp.add_argument("password", nargs="?", help="the password (read from stdin / prompt when omitted)")
+    return ap
+
+
+def _settings(args: argparse.Namespace, flows: str | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "host", None):
+        overrides["uiHost"] = args.host
+    if getattr(args, "port", None):
+        overrides["uiPort"] = args.port
+    if flows:
+        overrides["flowFile"] = str(Path(flows).resolve())
+    return Settings.load(getattr(args, "settings", None), getattr(args, "user_dir", None), **overrides)
+
+
+def _read_flows(path: str) -> list[Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc}") from exc
+    except ValueError as exc:
+        raise StorageError(f"{path} is not valid JSON: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("flows"), list):
+        data = data["flows"]
+    if not isinstance(data, list):
+        raise StorageError(f"{path} must hold a JSON array of nodes")
+    return data
+
+
+def _print_problems(problems: list[FlowProblem], out: Any) -> None:
+    by_node: dict[str, list[FlowProblem]] = {}
+    for p in problems:
+        key = f"{p.node_id} ({p.node_type})" if p.node_id else "(flows)"
+        by_node.setdefault(key, []).append(p)
+    for key, items in by_node.items():
+        print(f"{key}:", file=out)
+        for p in items:
+            where = f"{p.property}: " if p.property else ""
+            print(f"  {p.level}: {where}{p.message}", file=out)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .runtime import Runtime
+
+    flows = _read_flows(args.flows)
+    settings = Settings.load(args.settings, args.user_dir)
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    problems = [p for p in runtime.check(flows) if p.level != "info"]
+    errors = [p for p in problems if p.level == "error"]
+    _print_problems(problems, sys.stdout)
+    nodes = sum(1 for n in flows if isinstance(n, dict))
+    print(f"{args.flows}: {nodes} objects, {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    return 1 if errors else 0
+
+
+def cmd_nodes(args: argparse.Namespace) -> int:
+    registry = Registry.default()
+    for t in sorted(registry.types()):
+        cls = registry.get(t)
+        assert cls is not None
+        print(f"{t:40s} {registry.module_of(t):10s} {cls.category}")
+    return 0
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    from .server.auth import hash_password
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("error: empty password", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    settings = _settings(args)
+    return serve(settings, args.flows, editor=True, admin=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    flows = _read_flows(args.flows)
+    settings = _settings(args, args.flows)
+    needs_http = any(isinstance(n, dict) and n.get("type") in HTTP_TYPES and not n.get("d") for n in flows)
+    if needs_http or args.admin:
+        from .server import serve
+
+        return serve(settings, args.flows, editor=False, admin=bool(args.admin))
+    return asyncio.run(run_headless(settings))
+
+
+async def run_headless(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run the runtime alone until SIGTERM/SIGINT (or ``stop`` is set); returns the exit code."""
+    from .runtime import Runtime
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests): rely on ``stop``
+            log.debug("signal %s not handled here", sig)
+    runtime = Runtime(Registry.default(), settings)
+    try:
+        log.info("flows file %s", settings.flows_path)
+        await runtime.start()
+        blocking = [p for p in runtime.problems if p.level == "error"]
+        if runtime.missing_types or (blocking and runtime.state != "start"):
+            _print_problems(blocking, sys.stderr)
+            if runtime.missing_types:
+                print("missing node types: " + ", ".join(runtime.missing_types), file=sys.stderr)
+            return 1
+        log.info("started flows (%d nodes)", len(runtime.routes))
+        await stop.wait()
+        log.info("stopping flows")
+        return 0
+    finally:
+        await runtime.close()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        log.info("stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``flowengine`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
+                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    commands = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "nodes": cmd_nodes,
+                "hash-password": cmd_hash_password}
+    try:
+        return commands[args.command](args)
+    except (StorageError, SettingsError, CredentialsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
