@@ -88,7 +88,8 @@ export class FlowModel {
     if (obj.type === "junction") return 1;
     const def = this.def(obj);
     if (!def) return (obj.wires || []).length;
-    if (typeof obj.outputs === "number" && def.outputs !== 0) return obj.outputs;
+    const declared = typeof obj.outputs === "string" && obj.outputs.trim() !== "" ? Number(obj.outputs) : obj.outputs;
+    if (Number.isInteger(declared) && declared >= 0 && def.outputs !== 0) return declared;
     return def.outputs || 0;
   }
 

@@ -18,8 +18,15 @@ export function buildForm(schema, value, hooks = {}) {
   return objectFields(schema || {}, value || {}, "", hooks, 0, true);
 }
 
+// Friendlier labels for Node-RED's terse core property names (the field names stay as they are).
+const LABELS = {
+  t: "rule", p: "property", v: "value", v2: "and value", dc: "deep copy", case: "ignore case",
+  checkall: "check all rules", repair: "recreate sequences", tosidebar: "to debug sidebar",
+  tostatus: "to node status", complete: "output", noerr: "errors", libs: "modules",
+};
+
 function label(key, schema, required, forId) {
-  const text = schema.title || key;
+  const text = schema.title || (LABELS[key] ? `${LABELS[key]} (${key})` : key);
   return h("label", { for: forId, class: "field-label" }, [text, required ? h("span", { class: "req", text: " *", "aria-hidden": "true" }) : null]);
 }
 
@@ -140,7 +147,9 @@ function normalise(schema) {
   }
   if (Array.isArray(s.type)) {
     const types = s.type.filter((t) => t !== "null");
+    const numeric = types.find((t) => t === "integer" || t === "number");
     if (types.length === 1) s.type = types[0];
+    else if (numeric && typeof s.default === "number") s.type = numeric;
     else if (types.includes("boolean") && (typeof s.default === "boolean" || !types.includes("string"))) s.type = "boolean";
     else if (types.includes("string")) s.type = "string";
     else if (types.includes("number")) s.type = "number";
