@@ -1,0 +1,284 @@
+"""runtime.py: deploy types, validation refusal, conflicts, missing types, state, events, storage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from flowengine.errors import CorruptFlowsError, DeployConflictError, FlowValidationError
+from flowengine.model import flows_rev
+from flowengine.node import Node
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
+from flowengine.settings import Settings
+from flowengine.testing import FlowHarness, TestSink
+
+
+class Probe(Node):
+    """Counts starts/closes in a shared dict passed through the registry class attribute."""
+
+    type = "t-probe"
+    events: dict[str, list[str]] = {}
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+
+    def on_start(self):
+        self.events.setdefault("start", []).append(self.id)
+
+    def on_input(self, msg, send, done):
+        msg.setdefault("path", []).append(self.id)
+        send(msg)
+        done()
+
+    def on_close(self, removed):
+        self.events.setdefault("close", []).append(f"{self.id}:{removed}")
+
+
+class SlowClose(Node):
+    type = "t-slowclose"
+
+    async def on_close(self, removed):
+        await asyncio.sleep(10)
+
+
+class Cfg(Node):
+    type = "t-cfg"
+    is_config = True
+    inputs = outputs = 0
+
+
+def registry() -> Registry:
+    reg = Registry()
+    for cls in (Probe, SlowClose, Cfg, TestSink):
+        reg.add(cls)
+    return reg
+
+
+@pytest.fixture(autouse=True)
+def _reset_log():
+    Probe.events = {}
+    yield
+
+
+def tab(tid="t1", **kw):
+    return {"id": tid, "type": "tab", "label": tid, "disabled": False, "env": [], **kw}
+
+
+def probe(nid, wires=(), z="t1", **kw):
+    return {"id": nid, "type": "t-probe", "z": z, "x": 0, "y": 0, "wires": [list(wires)], **kw}
+
+
+def sink(nid="s", z="t1"):
+    return {"id": nid, "type": "test-sink", "z": z, "x": 0, "y": 0, "wires": []}
+
+
+BASE = [tab(), probe("a", ["b"]), probe("b", ["s"]), probe("u"), sink(), {"id": "k", "type": "t-cfg"},
+        probe("user", cfg="k")]
+
+
+def edit(flows, nid, **changes):
+    return [dict(n, **changes) if n["id"] == nid else dict(n) for n in flows]
+
+
+async def test_full_deploy_restarts_everything_and_nodes_deploy_only_changed():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        assert sorted(Probe.events["start"]) == ["a", "b", "u", "user"]
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "b", n=1), "nodes")
+        assert Probe.events == {"close": ["b:False"], "start": ["b"]}
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "b", n=2), "flows")
+        assert sorted(Probe.events["start"]) == ["a", "b"]
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "b", n=2), "full")
+        assert sorted(Probe.events["start"]) == ["a", "b", "u", "user"]
+
+
+async def test_removed_nodes_are_closed_with_removed_true():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        Probe.events.clear()
+        await h.deploy([n for n in BASE if n["id"] != "u"], "nodes")
+        assert Probe.events == {"close": ["u:True"]}
+        assert h.runtime.node("u") is None
+
+
+async def test_config_change_restarts_users():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "k", host="x"), "nodes")
+        assert Probe.events["start"] == ["user"]
+
+
+async def test_rewired_node_gets_new_wires_in_place_on_nodes_deploy():
+    flows = [*BASE, sink("s2")]
+    async with FlowHarness(flows, registry=registry()) as h:
+        node_b = h.node("b")
+        Probe.events.clear()
+        await h.deploy(edit(flows, "b", wires=[["s2"]]), "nodes")
+        assert Probe.events == {}  # nothing restarted
+        assert h.node("b") is node_b
+        h.send_to("a", {"payload": 1})
+        [m] = await h.wait_for("s2")
+        assert m["path"] == ["a", "b"] and h.received("s") == []
+
+
+async def test_invalid_deploy_is_refused_and_nothing_running_is_touched():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        rev = h.runtime.revision
+        Probe.events.clear()
+        with pytest.raises(FlowValidationError) as err:
+            await h.runtime.deploy(edit(BASE, "b", n="not a number"))
+        assert err.value.problems[0].node_id == "b" and err.value.problems[0].property == "n"
+        with pytest.raises(FlowValidationError):
+            await h.runtime.deploy(edit(BASE, "a", wires=[["ghost"]]))
+        assert Probe.events == {} and h.runtime.revision == rev
+        h.send_to("a", {"payload": 1})
+        await h.wait_for("s")
+
+
+async def test_stale_rev_is_a_conflict():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        rev = h.runtime.revision
+        assert rev == flows_rev(h.flows)
+        new_rev = await h.runtime.deploy(edit(BASE, "b", n=3), "full", rev=rev)
+        await h.runtime.wait_started()
+        with pytest.raises(DeployConflictError):
+            await h.runtime.deploy(BASE, "full", rev=rev)
+        assert h.runtime.revision == new_rev
+
+
+async def test_missing_types_stop_flows_and_keep_config_verbatim():
+    flows = [*BASE, {"id": "m", "type": "from-elsewhere", "z": "t1", "x": 1, "y": 1, "wires": [[]], "odd": 1}]
+    async with FlowHarness(BASE, registry=registry()) as h:
+        h.events.clear()
+        await h.runtime.deploy(flows)
+        assert h.runtime.state == "stop" and h.runtime.missing_types == ["from-elsewhere"]
+        assert h.runtime.node("a") is None
+        state = [d for t, d in h.events if t == "notification/runtime-state"]
+        assert {"state": "stop", "error": "missing-types", "type": "warning",
+                "text": "notification.warnings.missing-types", "types": ["from-elsewhere"]} in state
+        assert h.runtime.get_flows()[-1] == flows[-1]
+        await h.deploy(BASE)
+        assert h.runtime.state == "start" and h.runtime.node("a") is not None
+
+
+async def test_deploy_event_sequence():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        h.node("a").status(text="old")
+        h.events.clear()
+        rev = await h.deploy(edit(BASE, "b", n=5))
+        seq = [(t, d) for t, d in h.events if t.startswith(("notification/", "status/"))]
+        assert seq[0] == ("notification/runtime-state", {})
+        assert ("status/a", {}) in seq
+        i_stop = seq.index(("notification/runtime-state", {"state": "stop", "deploy": True}))
+        i_start = seq.index(("notification/runtime-state", {"state": "start", "deploy": True}))
+        assert seq.index(("status/a", {})) < i_stop < i_start
+        assert seq[-1] == ("notification/runtime-deploy", {"revision": rev})
+        assert h.runtime.events.retained("notification/runtime-deploy") == [
+            ("notification/runtime-deploy", {"revision": rev})]
+
+
+async def test_credentials_are_stripped_and_stored():
+    flows = [*BASE, {"id": "k2", "type": "t-cfg", "credentials": {"password": "s3cret"}}]
+    async with FlowHarness(BASE, registry=registry()) as h:
+        await h.deploy(flows)
+        assert all("credentials" not in n for n in h.runtime.get_flows())
+        assert h.runtime.credentials.get("k2") == {"password": "s3cret"}
+        assert h.node("k2").credentials == {"password": "s3cret"}
+        assert "s3cret" not in json.dumps(h.runtime.get_flows())
+
+
+async def test_close_timeout_is_logged_and_deploy_continues():
+    settings = Settings(nodeCloseTimeout=50)
+    flows = [tab(), {"id": "slow", "type": "t-slowclose", "z": "t1", "x": 0, "y": 0, "wires": [[]]}]
+    async with FlowHarness(flows, registry=registry(), settings=settings) as h:
+        await asyncio.wait_for(h.deploy([tab()]), 2)
+        assert (20, "slow", "Close timed out") in h.logs
+
+
+async def test_set_state_stop_and_start():
+    async with FlowHarness(BASE, registry=registry()) as h:
+        assert await h.runtime.set_state("stop") == "stop"
+        assert h.runtime.node("a") is None and not h.inject("a")
+        assert h.runtime.storage.load_runtime_config()["runtimeFlowState"] == "stop"
+        assert await h.runtime.set_state("start") == "start"
+        assert h.runtime.node("a") is not None
+        with pytest.raises(ValueError):
+            await h.runtime.set_state("foo")
+
+
+async def test_disabled_nodes_and_tabs_do_not_start():
+    flows = [tab(), tab("t2", disabled=True), probe("a", d=True), probe("b"), probe("c", z="t2")]
+    async with FlowHarness(flows, registry=registry()) as h:
+        assert Probe.events["start"] == ["b"]
+        assert h.runtime.node("a") is None and h.runtime.node("c") is None
+
+
+async def test_persisted_runtime_saves_flows_and_refuses_corrupt_file(tmp_path):
+    settings = Settings.load(user_dir=tmp_path)
+    rt = Runtime(registry(), settings)
+    await rt.start()
+    await rt.deploy(edit(BASE, "b", n=1))
+    rev = await rt.deploy(BASE)
+    await rt.wait_started()
+    await rt.close()
+    saved = json.loads((tmp_path / "flows.json").read_text())
+    assert flows_rev(saved) == rev
+    rt2 = Runtime(registry(), settings)
+    await rt2.start()
+    assert rt2.revision == rev and rt2.node("a") is not None
+    await rt2.close()
+    (tmp_path / "flows.json").write_text("[{broken")
+    rt3 = Runtime(registry(), settings)
+    with pytest.raises(CorruptFlowsError) as err:
+        await rt3.start()
+    assert err.value.backup is not None
+    await rt3.close()
+    assert (tmp_path / "flows.json").read_text() == "[{broken"
+
+
+async def test_safe_mode_loads_without_starting(tmp_path):
+    settings = Settings.load(user_dir=tmp_path, safeMode=True)
+    rt = Runtime(registry(), settings, persist=False)
+    await rt.start(BASE)
+    assert rt.state == "safe" and rt.node("a") is None
+    await rt.deploy(BASE)
+    await rt.wait_started()
+    assert rt.state == "start" and rt.node("a") is not None
+    await rt.close()
+
+
+async def test_reload_restarts_from_storage(tmp_path):
+    settings = Settings.load(user_dir=tmp_path)
+    rt = Runtime(registry(), settings)
+    await rt.start()
+    await rt.deploy(BASE)
+    await rt.wait_started()
+    Probe.events.clear()
+    await rt.reload()
+    await rt.wait_started()
+    assert sorted(Probe.events["start"]) == ["a", "b", "u", "user"]
+    await rt.close()
+
+
+async def test_node_exception_in_constructor_does_not_stop_the_others():
+    class Broken(Node):
+        type = "t-broken"
+
+        def __init__(self, host: Any, config: dict[str, Any], credentials: Any = None):
+            raise RuntimeError("cannot build")
+
+    reg = registry()
+    reg.add(Broken)
+    flows = [tab(), {"id": "x", "type": "t-broken", "z": "t1", "x": 0, "y": 0, "wires": [[]]}, probe("a")]
+    async with FlowHarness(flows, registry=reg) as h:
+        assert h.runtime.node("a") is not None and h.runtime.node("x") is None
+        assert any(nid == "x" and "cannot build" in text for _, nid, text in h.logs)
+
+
+async def test_check_reports_problems_without_deploying():
+    rt = Runtime(registry(), Settings(), persist=False)
+    problems = rt.check([tab(), probe("a", ["nowhere"])])
+    assert [(p.node_id, p.property) for p in problems if p.level == "error"] == [("a", "wires[0]")]
