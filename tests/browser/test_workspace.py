@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import add_node, deploy, import_json, state
+from .helpers import add_node, centre, deploy, import_json, state
 
 
 def test_tabs_add_rename_switch_delete(editor: Any) -> None:
@@ -114,3 +114,39 @@ def test_invalid_property_badge_and_message(editor: Any) -> None:
     page.locator("#deploy").click()
     expect(page.locator(".notice-error")).to_contain_text(change)
     expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
+
+
+def test_pan_zoom_snap_and_file_import(editor: Any, tmp_path: Any) -> None:
+    page = editor
+    node = add_node(page, "inject", 300, 200)
+    before = page.locator(f'[data-node-id="{node}"]').bounding_box()
+    # Ctrl+wheel zooms at the pointer; the keyboard resets.
+    x, y = centre(page, "#workspace")
+    page.mouse.move(x, y)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    expect(page.locator("#workspace")).not_to_have_attribute("data-zoom", "1.00")
+    assert page.locator(f'[data-node-id="{node}"]').bounding_box()["width"] > before["width"]
+    page.locator("#workspace svg").click(position={"x": 5, "y": 5})
+    page.keyboard.press("0")
+    expect(page.locator("#workspace")).to_have_attribute("data-zoom", "1.00")
+    # Space-drag (or a middle-button drag) on empty canvas pans without moving nodes.
+    page.mouse.move(x, y + 150)
+    page.mouse.down(button="middle")
+    page.mouse.move(x + 100, y + 190, steps=5)
+    page.mouse.up(button="middle")
+    after = page.locator(f'[data-node-id="{node}"]').bounding_box()
+    assert round(after["x"] - before["x"]) == 100 and round(after["y"] - before["y"]) == 40
+    assert {n["id"]: n for n in state(page)["nodes"]}[node]["x"] % 20 == 10  # 100 px wide, left edge on the grid
+    # Without snapping a drop keeps its exact point.
+    page.locator("[data-action='snap']").click()
+    expect(page.locator("[data-action='snap']")).to_have_attribute("aria-pressed", "false")
+    # Import from a file.
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps([{"id": "fi1", "type": "comment", "z": "tab1", "name": "from a file", "x": 200, "y": 300, "wires": []}]))
+    page.locator("[data-action='import']").first.click()
+    page.locator("[data-action='import-file']").set_input_files(str(path))
+    expect(page.locator("#import-json")).to_have_value(path.read_text())
+    page.locator("[data-action='import-confirm']").click()
+    expect(page.locator('[data-node-id="fi1"]')).to_contain_text("from a file")
