@@ -48,20 +48,40 @@ export class Palette {
     }
     const keys = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     clear(this.list);
+    let openaiHeader = false;
     for (const key of keys) {
       const [origin, category] = key.split("\u0000");
+      if (origin === "openai" && !openaiHeader) {
+        openaiHeader = true;
+        this.list.append(this.openaiToggle());
+      }
       const items = groups.get(key).sort((a, b) => a.label.localeCompare(b.label));
       const title = origin === "openai" && !category.toLowerCase().startsWith("openai") ? `OpenAI ${category}` : category;
       const section = h("details", { class: `palette-group palette-${origin}`, open: true, "data-category": category }, [
         h("summary", { text: `${title} (${items.length})` }),
-        ...items.map((it) => this.entry(it)),
+        ...items.map((it) => this.entry(it, title)),
       ]);
       this.list.append(section);
     }
     this.applyFilter();
   }
 
-  entry(it) {
+  /** One button that folds or unfolds every OpenAI group at once. */
+  openaiToggle() {
+    const button = h("button", {
+      type: "button", class: "small palette-fold", "data-action": "fold-openai", "aria-expanded": "true",
+      text: "collapse OpenAI groups",
+    });
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      for (const d of this.list.querySelectorAll(".palette-openai")) d.open = open;
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "collapse OpenAI groups" : "expand OpenAI groups";
+    });
+    return h("div", { class: "palette-fold-row" }, [button]);
+  }
+
+  entry(it, category = "") {
     const el = h("div", {
       class: "palette-node",
       "data-palette-type": it.type,
@@ -71,7 +91,7 @@ export class Palette {
       "aria-label": `Add ${it.label} node (${it.type})`,
     }, [h("span", { class: "palette-swatch" }), h("span", { class: "palette-label", text: it.label })]);
     el.querySelector(".palette-swatch").style.background = it.color || "#ddd";
-    el.dataset.search = `${it.type} ${it.label}`.toLowerCase();
+    el.dataset.search = `${it.type} ${it.label} ${category}`.toLowerCase();
     return el;
   }
 
@@ -79,6 +99,10 @@ export class Palette {
     const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
     for (const section of this.list.children) {
+      if (section.tagName !== "DETAILS") {
+        section.hidden = words.length > 0;
+        continue;
+      }
       let count = 0;
       for (const item of section.querySelectorAll("[data-palette-type]")) {
         const hit = words.every((w) => item.dataset.search.includes(w));
