@@ -130,7 +130,8 @@ def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:
         assert isinstance(route, APIRoute)
         app.add_api_route(prefix + route.path, route.endpoint, methods=sorted(route.methods or ()),
                           status_code=route.status_code, summary=route.summary, tags=route.tags,
-                          response_model=route.response_model, name=route.name)
+                          response_model=route.response_model, name=route.name,
+                          openapi_extra=route.openapi_extra, description=route.description)
 
 
 class _Fallback:

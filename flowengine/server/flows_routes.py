@@ -16,6 +16,27 @@ __all__ = ["build_flows_router", "read_json"]
 
 DEPLOY_TYPES = ("full", "nodes", "flows", "reload")
 
+_NODE = {"type": "object", "required": ["id", "type"],
+         "properties": {"id": {"type": "string"}, "type": {"type": "string"}}}
+_FLOWS_BODY = {"requestBody": {"content": {"application/json": {"schema": {"oneOf": [
+    {"type": "array", "items": _NODE, "description": "v1: the flow array"},
+    {"type": "object", "required": ["flows"], "description": "v2",
+     "properties": {"flows": {"type": "array", "items": _NODE}, "rev": {"type": "string"},
+                    "credentials": {"type": "object"}}},
+]}}}}}
+_STATE_BODY = {"requestBody": {"content": {"application/json": {"schema": {
+    "type": "object", "properties": {"state": {"type": "string", "enum": ["start", "stop"]}}}}}}}
+_FLOW_BODY = {"requestBody": {"content": {"application/json": {"schema": {
+    "type": "object", "required": ["nodes"],
+    "properties": {"label": {"type": "string"}, "nodes": {"type": "array", "items": _NODE},
+                   "configs": {"type": "array", "items": _NODE}, "info": {"type": "string"},
+                   "env": {"type": "array"}, "disabled": {"type": "boolean"}}}}}}}
+_HEADERS = [
+    {"name": "Node-RED-API-Version", "in": "header", "schema": {"type": "string", "enum": ["v1", "v2"]}},
+    {"name": "Node-RED-Deployment-Type", "in": "header",
+     "schema": {"type": "string", "enum": list(DEPLOY_TYPES)}},
+]
+
 
 async def read_json(request: Request, default: Any = None) -> Any:
     """The request body as JSON (``default`` when empty); 400 ``invalid_request`` otherwise."""
@@ -53,7 +74,8 @@ async def _deploy(request: Request, flows: list[Any], deploy_type: str = "flows"
 def build_flows_router() -> APIRouter:
     router = APIRouter(tags=["flows"])
 
-    @router.get("/flows", summary="The deployed flow configuration (v1: array; v2: {flows, rev})")
+    @router.get("/flows", summary="The deployed flow configuration (v1: array; v2: {flows, rev})",
+                openapi_extra={"parameters": _HEADERS[:1]})
     @needs("flows.read")
     async def get_flows(request: Request) -> Any:
         version = _api_version(request)
@@ -63,7 +85,8 @@ def build_flows_router() -> APIRouter:
             return {"flows": flows, "rev": runtime.revision}
         return flows
 
-    @router.post("/flows", summary="Deploy a flow configuration", response_model=None)
+    @router.post("/flows", summary="Deploy a flow configuration", response_model=None,
+                 openapi_extra={**_FLOWS_BODY, "parameters": _HEADERS})
     @needs("flows.write")
     async def post_flows(request: Request) -> Response | dict[str, Any]:
         version = _api_version(request)
@@ -99,7 +122,8 @@ def build_flows_router() -> APIRouter:
     async def get_state(request: Request) -> dict[str, Any]:
         return {"state": server_state(request).runtime.state}
 
-    @router.post("/flows/state", summary="Start or stop the flows (runtimeState.enabled)")
+    @router.post("/flows/state", summary="Start or stop the flows (runtimeState.enabled)",
+                 openapi_extra=_STATE_BODY)
     @needs("flows.write")
     async def set_state(request: Request) -> dict[str, Any]:
         state = server_state(request)
@@ -118,7 +142,7 @@ def build_flows_router() -> APIRouter:
         state = server_state(request)
         return get_flow(state.runtime.get_flows(), flow_id, state.is_config)
 
-    @router.post("/flow", summary="Add a tab")
+    @router.post("/flow", summary="Add a tab", openapi_extra=_FLOW_BODY)
     @needs("flows.write")
     async def post_one(request: Request) -> dict[str, Any]:
         state = server_state(request)
@@ -126,7 +150,8 @@ def build_flows_router() -> APIRouter:
         await _deploy(request, flows)
         return {"id": flow_id}
 
-    @router.put("/flow/{flow_id}", summary="Replace a tab (or the global configs and subflows)")
+    @router.put("/flow/{flow_id}", summary="Replace a tab (or the global configs and subflows)",
+                openapi_extra=_FLOW_BODY)
     @needs("flows.write")
     async def put_one(request: Request, flow_id: str) -> dict[str, Any]:
         state = server_state(request)

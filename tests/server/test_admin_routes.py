@@ -170,3 +170,15 @@ def test_admin_root_prefix(app_factory: AppFactory) -> None:
     assert client.get("/admin/flows").json() == []
     assert client.get("/admin/openapi.json").status_code == 200
     assert client.get("/flows").status_code == 404
+
+
+def test_openapi_documents_bodies_and_headers(client: TestClient) -> None:
+    post = client.get("/openapi.json").json()["paths"]["/flows"]["post"]
+    assert "requestBody" in post
+    assert {p["name"] for p in post["parameters"]} == {"Node-RED-API-Version", "Node-RED-Deployment-Type"}
+
+
+def test_public_api_is_pinned() -> None:
+    import flowengine.server as server
+
+    assert sorted(server.__all__) == ["HTTP_ROUTER_KEY", "HttpNodeRouter", "create_app", "hash_password", "serve"]
