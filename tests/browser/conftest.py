@@ -22,8 +22,14 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -183,7 +189,9 @@ def steady_mock(tmp_path: Path) -> Iterator[str]:
     if cache.exists():  # reuse an installed copy instead of installing again
         (tmp_path / "steady").mkdir()
         (tmp_path / "steady" / "node_modules").symlink_to(cache)
-    started = subprocess.run(["bash", str(script), "start", "", str(port)], env=env, capture_output=True, text=True, timeout=180)
+    started = subprocess.run(
+        ["bash", str(script), "start", "", str(port)], env=env, capture_output=True, text=True, timeout=180
+    )
     if started.returncode != 0:
         pytest.skip(f"steady mock did not start: {started.stdout[-500:]} {started.stderr[-500:]}")
     try:

@@ -38,8 +38,11 @@ def add_node(page: Any, node_type: str, dx: float, dy: float) -> str:
 
 
 def wire(page: Any, src: str, dst: str, port: int = 0) -> None:
-    drag(page, centre(page, f'[data-node-id="{src}"] [data-port="out:{port}"]'),
-         centre(page, f'[data-node-id="{dst}"] [data-port="in"]'))
+    drag(
+        page,
+        centre(page, f'[data-node-id="{src}"] [data-port="out:{port}"]'),
+        centre(page, f'[data-node-id="{dst}"] [data-port="in"]'),
+    )
     expect(page.locator(f'[data-wire="{src}:{port}->{dst}"]')).to_have_count(1)
 
 

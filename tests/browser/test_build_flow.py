@@ -44,7 +44,9 @@ def test_build_edit_deploy_inject_debug(editor: Any, server: Any, shot: Any) -> 
     # The debug node's button switches its output off (POST /debug/:id/disable) and back on.
     toggle = page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]')
     toggle.click()
-    expect(page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]')).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(f'[data-node-id="{debug}"] [data-action="debug-toggle"]')).to_have_attribute(
+        "aria-pressed", "false"
+    )
     page.locator("[data-action='debug-clear']").click()
     page.locator(f'[data-node-id="{inject}"] [data-action="inject"]').click()
     page.wait_for_timeout(500)
@@ -70,7 +72,14 @@ def test_move_lasso_delete_wire_and_keyboard_add(editor: Any) -> None:
     wire(page, a, b)
     # Move a node: its wire follows, the move snaps to the 20 px grid.
     before = {n["id"]: n for n in state(page)["nodes"]}
-    drag(page, centre(page, f'[data-node-id="{b}"] .node-label'), (centre(page, f'[data-node-id="{b}"] .node-label')[0] + 47, centre(page, f'[data-node-id="{b}"] .node-label')[1] + 61))
+    drag(
+        page,
+        centre(page, f'[data-node-id="{b}"] .node-label'),
+        (
+            centre(page, f'[data-node-id="{b}"] .node-label')[0] + 47,
+            centre(page, f'[data-node-id="{b}"] .node-label')[1] + 61,
+        ),
+    )
     after = {n["id"]: n for n in state(page)["nodes"]}
     assert after[b]["y"] != before[b]["y"] and after[b]["y"] % 20 == 0
     # Select the wire and delete it.

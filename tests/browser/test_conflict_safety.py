@@ -20,7 +20,9 @@ def _external_deploy(server: Any, extra: dict[str, Any]) -> None:
 def test_conflict_merge_then_overwrite(editor: Any, server: Any, shot: Any) -> None:
     page = editor
     mine = add_node(page, "inject", 150, 150)
-    _external_deploy(server, {"id": "ext1", "type": "comment", "z": "tab1", "name": "theirs", "x": 300, "y": 320, "wires": []})
+    _external_deploy(
+        server, {"id": "ext1", "type": "comment", "z": "tab1", "name": "theirs", "x": 300, "y": 320, "wires": []}
+    )
     page.locator("#deploy").click()
     expect(page.locator("[data-action='conflict-merge']")).to_be_visible()
     shot(page, "conflict")
@@ -32,7 +34,9 @@ def test_conflict_merge_then_overwrite(editor: Any, server: Any, shot: Any) -> N
     assert {"ext1", mine} <= ids
 
     second = add_node(page, "debug", 400, 150)
-    _external_deploy(server, {"id": "ext2", "type": "comment", "z": "tab1", "name": "lost", "x": 300, "y": 380, "wires": []})
+    _external_deploy(
+        server, {"id": "ext2", "type": "comment", "z": "tab1", "name": "lost", "x": 300, "y": 380, "wires": []}
+    )
     page.locator("#deploy").click()
     page.locator("[data-action='conflict-overwrite']").click()
     expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
@@ -49,10 +53,34 @@ def test_user_text_is_rendered_as_text(editor: Any, shot: Any) -> None:
     page = editor
     flows = [
         {"id": "xtab", "type": "tab", "label": XSS_TAB, "disabled": False, "info": "", "env": []},
-        {"id": "xin", "type": "inject", "z": "xtab", "name": XSS_NAME, "props": [{"p": "payload"}, {"p": "topic", "vt": "str"}],
-         "payload": XSS_PAYLOAD, "payloadType": "str", "topic": XSS_NAME, "repeat": "", "once": False, "x": 150, "y": 100, "wires": [["xdbg"]]},
-        {"id": "xdbg", "type": "debug", "z": "xtab", "name": XSS_NAME, "active": True, "tosidebar": True, "complete": "true",
-         "targetType": "full", "x": 450, "y": 100, "wires": []},
+        {
+            "id": "xin",
+            "type": "inject",
+            "z": "xtab",
+            "name": XSS_NAME,
+            "props": [{"p": "payload"}, {"p": "topic", "vt": "str"}],
+            "payload": XSS_PAYLOAD,
+            "payloadType": "str",
+            "topic": XSS_NAME,
+            "repeat": "",
+            "once": False,
+            "x": 150,
+            "y": 100,
+            "wires": [["xdbg"]],
+        },
+        {
+            "id": "xdbg",
+            "type": "debug",
+            "z": "xtab",
+            "name": XSS_NAME,
+            "active": True,
+            "tosidebar": True,
+            "complete": "true",
+            "targetType": "full",
+            "x": 450,
+            "y": 100,
+            "wires": [],
+        },
     ]
     import_json(page, json.dumps(flows))
     expect(page.locator('[data-node-id="xin"] .node-label')).to_have_text(XSS_NAME)

@@ -64,14 +64,23 @@ def test_openai_chat_flow_against_mock(editor: Any, server: Any, steady_mock: st
 
 
 def _big_flow(count: int) -> list[dict[str, Any]]:
-    flows: list[dict[str, Any]] = [{"id": "big", "type": "tab", "label": "Big", "disabled": False, "info": "", "env": []}]
+    flows: list[dict[str, Any]] = [
+        {"id": "big", "type": "tab", "label": "Big", "disabled": False, "info": "", "env": []}
+    ]
     per_chain = 4
     for chain in range(count // per_chain):
         ids = [f"n{chain}_{i}" for i in range(per_chain)]
         types = ["inject", "change", "change", "debug"]
         for i, (nid, typ) in enumerate(zip(ids, types, strict=True)):
-            node: dict[str, Any] = {"id": nid, "type": typ, "z": "big", "name": "", "x": 120 + i * 180,
-                                    "y": 40 + chain * 40, "wires": [[ids[i + 1]]] if i < per_chain - 1 else []}
+            node: dict[str, Any] = {
+                "id": nid,
+                "type": typ,
+                "z": "big",
+                "name": "",
+                "x": 120 + i * 180,
+                "y": 40 + chain * 40,
+                "wires": [[ids[i + 1]]] if i < per_chain - 1 else [],
+            }
             if typ == "change":
                 node["rules"] = [{"t": "set", "p": "payload", "pt": "msg", "to": str(i), "tot": "num"}]
             if typ == "debug":

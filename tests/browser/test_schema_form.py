@@ -15,13 +15,25 @@ SCHEMA = {
         "maybe": {"type": ["boolean", "null"]},
         "payload": {"type": "string"},
         "payloadType": {"type": "string", "enum": ["str", "num", "json", "msg", "jsonata"]},
-        "options": {"type": "object", "required": ["depth"], "properties": {"depth": {"type": "number"}, "label": {"type": "string"}}},
-        "tools": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "strict": {"type": "boolean", "default": True}}}},
+        "options": {
+            "type": "object",
+            "required": ["depth"],
+            "properties": {"depth": {"type": "number"}, "label": {"type": "string"}},
+        },
+        "tools": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "strict": {"type": "boolean", "default": True}},
+            },
+        },
         "tags": {"type": "array", "items": {"type": "string"}},
-        "shape": {"oneOf": [
-            {"type": "object", "title": "circle", "required": ["r"], "properties": {"r": {"type": "number"}}},
-            {"type": "object", "title": "square", "required": ["side"], "properties": {"side": {"type": "number"}}},
-        ]},
+        "shape": {
+            "oneOf": [
+                {"type": "object", "title": "circle", "required": ["r"], "properties": {"r": {"type": "number"}}},
+                {"type": "object", "title": "square", "required": ["side"], "properties": {"side": {"type": "number"}}},
+            ]
+        },
         "model": {"anyOf": [{"type": "string"}, {"type": "string", "enum": ["small", "large"]}]},
         "extra": {"type": "object", "additionalProperties": True},
         "temperature": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 2}, {"type": "null"}]},
@@ -42,8 +54,16 @@ BUILD = """async ([schema, value]) => {
 
 def test_schema_form_round_trip(editor: Any) -> None:
     page = editor
-    value = {"name": "n", "mode": "slow", "count": 3, "payload": "a.b", "payloadType": "msg",
-             "tools": [{"name": "t1", "strict": False}], "shape": {"side": 4}, "keep": "untouched"}
+    value = {
+        "name": "n",
+        "mode": "slow",
+        "count": 3,
+        "payload": "a.b",
+        "payloadType": "msg",
+        "tools": [{"name": "t1", "strict": False}],
+        "shape": {"side": 4},
+        "keep": "untouched",
+    }
     page.evaluate(BUILD, [SCHEMA, value])
     form = page.locator("#form-under-test")
     assert form.locator("[name='mode']").input_value() == "slow"

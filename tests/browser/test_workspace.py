@@ -33,11 +33,30 @@ def test_tabs_add_rename_switch_delete(editor: Any) -> None:
 
 
 SUBFLOW = [
-    {"id": "sf1", "type": "subflow", "name": "Doubler", "info": "", "category": "", "env": [], "color": "#DDAA99",
-     "in": [{"x": 60, "y": 80, "wires": [{"id": "sfc"}]}],
-     "out": [{"x": 400, "y": 60, "wires": [{"id": "sfc", "port": 0}]}, {"x": 400, "y": 120, "wires": [{"id": "sfc", "port": 0}]}]},
-    {"id": "sfc", "type": "change", "z": "sf1", "name": "double", "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "payload * 2", "tot": "jsonata"}],
-     "x": 220, "y": 80, "wires": [[]]},
+    {
+        "id": "sf1",
+        "type": "subflow",
+        "name": "Doubler",
+        "info": "",
+        "category": "",
+        "env": [],
+        "color": "#DDAA99",
+        "in": [{"x": 60, "y": 80, "wires": [{"id": "sfc"}]}],
+        "out": [
+            {"x": 400, "y": 60, "wires": [{"id": "sfc", "port": 0}]},
+            {"x": 400, "y": 120, "wires": [{"id": "sfc", "port": 0}]},
+        ],
+    },
+    {
+        "id": "sfc",
+        "type": "change",
+        "z": "sf1",
+        "name": "double",
+        "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "payload * 2", "tot": "jsonata"}],
+        "x": 220,
+        "y": 80,
+        "wires": [[]],
+    },
     {"id": "inst", "type": "subflow:sf1", "z": "tab1", "name": "", "env": [], "x": 300, "y": 120, "wires": [[], []]},
 ]
 
@@ -58,12 +77,45 @@ def test_subflow_instance_has_its_ports(editor: Any) -> None:
 def test_status_errors_keyboard_wiring_and_debug_cap(editor: Any, shot: Any) -> None:
     page = editor
     flows = [
-        {"id": "i1", "type": "inject", "z": "tab1", "name": "go", "props": [{"p": "payload"}], "payload": "7",
-         "payloadType": "num", "repeat": "", "once": False, "x": 140, "y": 100, "wires": [["f1"]]},
-        {"id": "f1", "type": "function", "z": "tab1", "name": "boom", "func": "raise ValueError('boom')", "outputs": 1,
-         "x": 360, "y": 100, "wires": [[]]},
-        {"id": "d1", "type": "debug", "z": "tab1", "name": "shows status", "active": True, "tosidebar": True,
-         "tostatus": True, "complete": "payload", "targetType": "msg", "x": 600, "y": 200, "wires": []},
+        {
+            "id": "i1",
+            "type": "inject",
+            "z": "tab1",
+            "name": "go",
+            "props": [{"p": "payload"}],
+            "payload": "7",
+            "payloadType": "num",
+            "repeat": "",
+            "once": False,
+            "x": 140,
+            "y": 100,
+            "wires": [["f1"]],
+        },
+        {
+            "id": "f1",
+            "type": "function",
+            "z": "tab1",
+            "name": "boom",
+            "func": "raise ValueError('boom')",
+            "outputs": 1,
+            "x": 360,
+            "y": 100,
+            "wires": [[]],
+        },
+        {
+            "id": "d1",
+            "type": "debug",
+            "z": "tab1",
+            "name": "shows status",
+            "active": True,
+            "tosidebar": True,
+            "tostatus": True,
+            "complete": "payload",
+            "targetType": "msg",
+            "x": 600,
+            "y": 200,
+            "wires": [],
+        },
     ]
     import_json(page, json.dumps(flows))
     # Keyboard-only wiring: focus the inject node, Enter opens the inspector, connect in Connections.
@@ -85,7 +137,10 @@ def test_status_errors_keyboard_wiring_and_debug_cap(editor: Any, shot: Any) -> 
     expect(page.locator("#debug .debug-message:visible")).to_have_count(1)
     page.locator("[data-action='debug-filter']").select_option("all")
     # At most 100 messages are kept.
-    page.evaluate("for (let i = 0; i < 120; i++) window.__editor.app.debug.add({id: 'd1', z: 'tab1', msg: String(i), format: 'number'})")
+    page.evaluate(
+        "for (let i = 0; i < 120; i++)"
+        " window.__editor.app.debug.add({id: 'd1', z: 'tab1', msg: String(i), format: 'number'})"
+    )
     expect(page.locator("#debug .debug-message")).to_have_count(100)
     expect(page.locator("#debug .debug-message").last).to_contain_text("119")
     page.locator("[data-action='debug-clear']").click()
@@ -105,8 +160,11 @@ def test_invalid_property_badge_and_message(editor: Any) -> None:
     page.locator('#inspector [data-action="inspector-done"]').click()
     expect(page.locator("#inspector")).to_have_count(0)
     # A schema violation is kept but marked: the node gets a badge naming the field.
-    page.evaluate(f"""(() => {{ const a = window.__editor.app;
-        a.history.run('edit', () => a.model.updateNode('{change}', {{...a.model.get('{change}'), rules: 'nope'}})); }})()""")
+    page.evaluate(
+        """(id) => { const a = window.__editor.app;
+        a.history.run('edit', () => a.model.updateNode(id, {...a.model.get(id), rules: 'nope'})); }""",
+        change,
+    )
     badge = page.locator(f'[data-node-id="{change}"]')
     expect(badge).to_have_attribute("aria-invalid", "true")
     expect(badge.locator(".node-error title")).to_contain_text("rules")
@@ -144,7 +202,11 @@ def test_pan_zoom_snap_and_file_import(editor: Any, tmp_path: Any) -> None:
     expect(page.locator("[data-action='snap']")).to_have_attribute("aria-pressed", "false")
     # Import from a file.
     path = tmp_path / "flow.json"
-    path.write_text(json.dumps([{"id": "fi1", "type": "comment", "z": "tab1", "name": "from a file", "x": 200, "y": 300, "wires": []}]))
+    path.write_text(
+        json.dumps(
+            [{"id": "fi1", "type": "comment", "z": "tab1", "name": "from a file", "x": 200, "y": 300, "wires": []}]
+        )
+    )
     page.locator("[data-action='import']").first.click()
     page.locator("[data-action='import-file']").set_input_files(str(path))
     expect(page.locator("#import-json")).to_have_value(path.read_text())
