@@ -85,7 +85,7 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         return 1
     try:
         runtime = Runtime(Registry.default(), settings)
-        app = create_app(runtime, settings, editor=editor, admin=admin)
+        app = create_app(runtime, settings, editor=editor, admin=admin, start_runtime=False)
     except FlowEngineError as exc:  # bad settings (adminAuth, context stores...): refuse to start
         sock.close()
         log.error("cannot start: %s", exc)
@@ -96,22 +96,34 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         timeout_graceful_shutdown=max(1, int(settings.close_timeout_s)),
     )
     server = _Server(config, router if isinstance(router, HttpNodeRouter) else None)
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
-    # uvicorn re-raises the stop signal after its graceful shutdown, with the handler that was
-    # installed before it started: make that one a no-op so a SIGTERM ends with exit code 0.
-    previous = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def stop(sig: int, frame: FrameType | None) -> None:
+        # Before uvicorn takes over the signals (while flows start) and after it hands them back
+        # (it re-raises the signal once shut down): ask for a stop, never kill mid-shutdown.
+        server.should_exit = True
+
+    async def main() -> int:
+        try:
+            await runtime.start()
+        except FlowEngineError as exc:  # e.g. a wrong credentialSecret: refuse, touch nothing
+            log.error("cannot start: %s", exc)
+            await runtime.close()
+            return 1
+        shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await runtime.close()
+        return 0 if server.started else 1
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(server.serve(sockets=[sock]))
-    except SystemExit as exc:  # uvicorn exits when the lifespan (runtime start) fails
+        return asyncio.run(main())
+    except SystemExit as exc:  # uvicorn exits when the app's startup fails
         code = exc.code if isinstance(exc.code, int) else 1
         return code or 1
     finally:
         sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0 if server.started else 1
-
-
-def _stopped(sig: int, frame: FrameType | None) -> None:
-    log.info("stopped (signal %d)", sig)

@@ -101,3 +101,29 @@ def test_serve_refuses_bad_admin_auth(tmp_path: Path) -> None:
 
     settings = Settings(user_dir=tmp_path, uiPort=free_port(), adminAuth={"type": "strategy", "strategy": {}})
     assert serve(settings, None) == 1
+
+
+def test_serve_refuses_wrong_credential_secret(tmp_path: Path) -> None:
+    import asyncio
+
+    from flowengine.registry import Registry
+    from flowengine.runtime import Runtime
+    from flowengine.server import serve
+    from flowengine.settings import Settings
+
+    flows = [{"id": "t1", "type": "tab", "label": "t"},
+             {"id": "r", "type": "http request", "z": "t1", "method": "GET", "url": "http://x.test/", "x": 1,
+              "y": 1, "wires": [[]], "credentials": {"user": "bob", "password": "pw"}}]
+
+    async def write_creds() -> None:
+        runtime = Runtime(Registry.default(), Settings(user_dir=tmp_path, credentialSecret="right"))
+        await runtime.start([])
+        await runtime.deploy(flows)
+        await runtime.close()
+
+    asyncio.run(write_creds())
+    cred_file = tmp_path / "flows_cred.json"
+    before = cred_file.read_bytes()
+    settings = Settings(user_dir=tmp_path, uiPort=free_port(), credentialSecret="wrong")
+    assert serve(settings, None) == 1
+    assert cred_file.read_bytes() == before
