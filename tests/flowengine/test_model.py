@@ -1,0 +1,63 @@
+"""model.py: parsing flow JSON into frozen dataclasses, and the rev hash."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+import pytest
+
+from flowengine.model import EnvEntry, flows_rev, parse_env, parse_flows
+
+
+def test_rev_is_sha256_of_compact_json_like_node_red():
+    flows = [{"id": "t", "type": "tab", "label": "é"}]
+    compact = json.dumps(flows, separators=(",", ":"), ensure_ascii=False)
+    assert flows_rev(flows) == hashlib.sha256(compact.encode()).hexdigest()
+    assert flows_rev([]) == hashlib.sha256(b"[]").hexdigest()
+
+
+def test_objects_are_frozen_and_keep_raw():
+    raw = {"id": "n", "type": "change", "z": "t", "x": 1, "y": 2, "wires": [["a"], []], "g": "g1", "d": True}
+    fs = parse_flows([{"id": "t", "type": "tab"}, raw])
+    n = fs.nodes["n"]
+    assert n.raw is raw and n.wires == (("a",), ()) and n.g == "g1" and n.disabled
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        n.id = "x"  # type: ignore[misc]
+
+
+def test_subflow_ports_and_instance_id():
+    fs = parse_flows([{"id": "sf", "type": "subflow", "in": [{"wires": [{"id": "a"}]}],
+                       "out": [{"wires": [{"id": "a", "port": 1}, {"id": "sf", "port": 0}]}],
+                       "status": {"wires": [{"id": "b", "port": 0}]}},
+                      {"id": "i", "type": "subflow:sf", "z": "t", "x": 0, "y": 0, "wires": [[]]}])
+    sf = fs.subflows["sf"]
+    assert sf.inputs[0].targets == (("a", 0),)
+    assert sf.outputs[0].targets == (("a", 1), ("sf", 0))
+    assert sf.status is not None and sf.status.targets == (("b", 0),)
+    assert fs.nodes["i"].subflow_id == "sf" and not fs.nodes["i"].is_config
+
+
+def test_config_decision_uses_callback_then_xy_rule():
+    flows = [{"id": "a", "type": "cfgtype"}, {"id": "b", "type": "known-node"},
+             {"id": "c", "type": "unknown"}, {"id": "d", "type": "unknown", "x": 1, "y": 1},
+             {"id": "gc", "type": "global-config"}, {"id": "j", "type": "junction"}]
+    fs = parse_flows(flows, lambda t: {"cfgtype": True, "known-node": False}.get(t))
+    assert [fs.nodes[i].is_config for i in "abcd"] == [True, False, True, False]
+    assert fs.nodes["gc"].is_config and fs.global_config is fs.nodes["gc"]
+    assert not fs.nodes["j"].is_config
+
+
+def test_env_entries_are_typed_and_bad_ones_skipped():
+    env = parse_env([{"name": "A", "value": "1", "type": "num"}, {"value": "no name"}, "junk",
+                     {"name": "B", "value": "x"}])
+    assert env == (EnvEntry("A", "1", "num"), EnvEntry("B", "x", "str"))
+    assert parse_env(None) == ()
+
+
+def test_members_and_by_id():
+    fs = parse_flows([{"id": "t", "type": "tab"}, {"id": "a", "type": "x", "z": "t", "x": 0, "y": 0},
+                      {"id": "b", "type": "x", "z": "u", "x": 0, "y": 0}])
+    assert [n.id for n in fs.members("t")] == ["a"]
+    assert fs.by_id("t") == {"id": "t", "type": "tab"} and fs.by_id("zz") is None
