@@ -70,7 +70,10 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
                          keepalive_s=settings.webSocketKeepAliveTime / 1000.0)
     router = None
     if settings.httpNodeRoot is not False:
-        router = HttpNodeRouter(settings.node_root)
+        node_auth = settings.extra.get("httpNodeAuth")
+        basic = (str(node_auth["user"]), str(node_auth["pass"])) if isinstance(node_auth, dict) and node_auth.get(
+            "user") and node_auth.get("pass") else None
+        router = HttpNodeRouter(settings.node_root, basic_auth=basic)
         settings.extra[HTTP_ROUTER_KEY] = router
     state = ServerState(runtime, settings, auth, comms, router)
 

@@ -13,12 +13,16 @@ matching ignores case and a trailing slash, first registered wins (as in Node-RE
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import html
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import bcrypt
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -66,8 +70,11 @@ class NodeRoute:
 class HttpNodeRouter:
     """Dynamic HTTP and websocket routes under the node root; an ASGI app for unmatched requests."""
 
-    def __init__(self, root: str = "/") -> None:
+    def __init__(self, root: str = "/", basic_auth: tuple[str, str] | None = None) -> None:
+        """``basic_auth`` = (user, bcrypt hash): Node-RED's ``httpNodeAuth`` for every node route."""
         self.root = "/" + root.strip("/") if root.strip("/") else ""
+        self.basic_auth = basic_auth
+        self._verified: set[str] = set()
         self._http: list[NodeRoute] = []
         self._ws: list[NodeRoute] = []
         self._pending: set[asyncio.Future[Response]] = set()
@@ -149,6 +156,11 @@ class HttpNodeRouter:
             return
         if scope["type"] != "http":
             return
+        if self.basic_auth is not None and not self._authorised(scope):
+            await Response("Unauthorized", status_code=401, media_type="text/plain",
+                           headers={"WWW-Authenticate": 'Basic realm="Authorization Required"'})(
+                scope, receive, send)
+            return
         found = self.match(scope["method"], scope["path"])
         if found is None:
             await not_found(scope["method"], scope["path"])(scope, receive, send)
@@ -157,6 +169,32 @@ class HttpNodeRouter:
         request = Request(scope, receive)
         response = await route.handler(request, params)
         await response(scope, receive, send)
+
+
+    def _authorised(self, scope: Scope) -> bool:
+        assert self.basic_auth is not None
+        header = next((v for k, v in scope.get("headers", ()) if k.lower() == b"authorization"), b"")
+        if not header[:6].lower() == b"basic ":
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        expected_user, hashed = self.basic_auth
+        if not hmac.compare_digest(user, expected_user):
+            return False
+        key = hashlib.sha256(f"{user}:{password}".encode()).hexdigest()
+        if key in self._verified:  # bcrypt costs ~50 ms: remember what already matched
+            return True
+        try:
+            ok = bcrypt.checkpw(password.encode("utf-8"), hashed.encode("utf-8"))
+        except ValueError:  # not a bcrypt hash
+            return False
+        if ok:
+            if len(self._verified) > 100:
+                self._verified.clear()
+            self._verified.add(key)
+        return ok
 
 
 def not_found(method: str, path: str) -> Response:

@@ -82,3 +82,16 @@ def test_http_node_root_false(tmp_path: Path) -> None:
         assert client.get("/hello").status_code == 404
         assert client.get("/settings").json()["httpNodeRoot"] is False
     assert HTTP_ROUTER_KEY not in settings.extra
+
+
+def test_http_node_auth(app_factory: AppFactory) -> None:
+    from flowengine.server import hash_password
+
+    client, _, _ = app_factory(extra={"httpNodeAuth": {"user": "u", "pass": hash_password("p", rounds=4)}})
+    assert client.post("/flows", json=http_flow("/guarded")).status_code == 204
+    assert client.get("/guarded").status_code == 401
+    assert client.get("/guarded", auth=("u", "wrong")).status_code == 401
+    assert client.get("/guarded", auth=("x", "p")).status_code == 401
+    assert client.get("/guarded", auth=("u", "p")).status_code == 200
+    assert client.get("/guarded", auth=("u", "p")).status_code == 200
+    assert client.get("/flows").status_code == 200  # the admin API has its own auth
