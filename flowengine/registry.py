@@ -8,6 +8,7 @@ mounts them, as Node-RED nodes add routes to ``RED.httpAdmin``).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class Registry:
         self._types: dict[str, type[Node]] = {}
         self._module_of: dict[str, str] = {}
         self._validators: dict[str, Any] = {}
+        # Validation results by (type, canonical properties): large flows repeat the same
+        # configurations (and redeploys repeat all of them), and jsonschema costs ~100 us a node.
+        self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
 
@@ -140,15 +144,30 @@ class Registry:
             vcls.check_schema(cls.schema)
             validator = vcls(cls.schema)
             self._validators[cls.type] = validator
-        problems = []
-        props = {k: v for k, v in config.items() if k not in ("wires", "x", "y", "z", "g", "d", "l")}
-        for err in validator.iter_errors(props):
-            path = ".".join(str(p) for p in err.absolute_path) or None
-            if path is None and err.validator == "required":
-                missing = err.message.split("'")[1] if "'" in err.message else None
-                path = missing
-            problems.append(FlowProblem(config.get("id"), cls.type, path, err.message))
-        return problems
+        props = {k: v for k, v in config.items() if k not in _IGNORED_FOR_SCHEMA}
+        try:
+            key: tuple[str, str] | None = (cls.type, json.dumps(props, sort_keys=True, default=repr))
+        except (TypeError, ValueError):  # not JSON-like (a caller passed objects): validate uncached
+            key = None
+        verdict = self._verdicts.get(key) if key else None
+        if verdict is None:
+            verdict = tuple(_describe(err) for err in validator.iter_errors({**props, "id": config.get("id")}))
+            if key:
+                if len(self._verdicts) >= _VERDICT_CACHE_SIZE:
+                    self._verdicts.clear()
+                self._verdicts[key] = verdict
+        return [FlowProblem(config.get("id"), cls.type, path, message) for path, message in verdict]
+
+
+_IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
+_VERDICT_CACHE_SIZE = 50_000
+
+
+def _describe(err: Any) -> tuple[str | None, str]:
+    path = ".".join(str(p) for p in err.absolute_path) or None
+    if path is None and err.validator == "required" and "'" in err.message:
+        path = err.message.split("'")[1]
+    return path, err.message
 
 
 def _version() -> str:

@@ -53,3 +53,13 @@ def test_validate_names_node_and_property():
 def test_default_registry_loads_installed_packages():
     reg = Registry.default()
     assert {s.module for s in reg.node_sets()} <= {"core", "openai"}
+
+
+def test_validation_verdicts_are_cached_per_configuration_not_per_node():
+    reg = Registry()
+    reg.add(Upper)
+    a = reg.validate({"id": "a", "type": "upper", "count": -1, "mode": "a"})
+    b = reg.validate({"id": "b", "type": "upper", "count": -1, "mode": "a", "x": 5})
+    assert [(p.node_id, p.property) for p in a] == [("a", "count")]
+    assert [(p.node_id, p.property) for p in b] == [("b", "count")]
+    assert reg.validate({"id": "c", "type": "upper", "count": 1, "mode": "a"}) == []
