@@ -68,13 +68,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     if admin_on and not settings.disableEditor:
         comms = CommsHub(runtime.events, auth, queue_limit=settings.commsQueueLimit,
                          keepalive_s=settings.webSocketKeepAliveTime / 1000.0)
-    router = None
-    if settings.httpNodeRoot is not False:
-        node_auth = settings.extra.get("httpNodeAuth")
-        basic = (str(node_auth["user"]), str(node_auth["pass"])) if isinstance(node_auth, dict) and node_auth.get(
-            "user") and node_auth.get("pass") else None
-        router = HttpNodeRouter(settings.node_root, basic_auth=basic)
-        settings.extra[HTTP_ROUTER_KEY] = router
+    router = _node_router(settings)
     state = ServerState(runtime, settings, auth, comms, router)
 
     @asynccontextmanager
@@ -124,6 +118,19 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
             static = StaticFiles(directory=folder, html=True)
     app.router.default = _Fallback(static, root, router)
     return app
+
+
+def _node_router(settings: Settings) -> HttpNodeRouter | None:
+    """The router for node routes, published in ``settings.extra`` (None when httpNodeRoot is false)."""
+    if settings.httpNodeRoot is False:
+        return None
+    node_auth = settings.extra.get("httpNodeAuth")
+    basic = None
+    if isinstance(node_auth, dict) and node_auth.get("user") and node_auth.get("pass"):
+        basic = (str(node_auth["user"]), str(node_auth["pass"]))
+    router = HttpNodeRouter(settings.node_root, basic_auth=basic)
+    settings.extra[HTTP_ROUTER_KEY] = router
+    return router
 
 
 def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:
