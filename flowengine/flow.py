@@ -41,6 +41,8 @@ __all__ = ["BATCH", "Dispatcher", "Flow", "GlobalConfigNode", "Route", "SubflowI
 log = logging.getLogger("flowengine.flow")
 BATCH = 512
 """Deliveries between two yields to the event loop."""
+ROOM_LIMIT = 10_000
+"""Queue length ``Flow.room()`` waits for (back-pressure for bursty producers)."""
 DEFER_CLONES_AT = 1024
 """Queue length above which a fan-out send defers its clones until it reaches the queue head."""
 ERROR_LOOP_LIMIT = 10
@@ -118,6 +120,13 @@ class Dispatcher:
         self.queue.append((route, msg))
         if self.idle:
             self.wake()
+
+    async def room(self, limit: int = ROOM_LIMIT) -> None:
+        """Wait until at most ``limit`` deliveries are queued: back-pressure for a node that emits
+        a large burst (split of a huge array, file lines...) from an async handler or task."""
+        q = self.queue
+        while len(q) > limit and self._task is not None:
+            await asyncio.sleep(0)
 
     async def drained(self, timeout: float = 5.0) -> None:
         """Wait until the queue is empty (tests and shutdown)."""
@@ -381,6 +390,14 @@ class Flow:
         self.engine.dispatcher.push(route, msg)
         return True
 
+    async def room(self, limit: int = ROOM_LIMIT) -> None:
+        """Back-pressure: wait until the runtime's delivery queue is short again.
+
+        A node emitting many messages (``for part in parts: send(part)``) from an async handler
+        can ``await self.host.room()`` every few hundred sends to keep memory bounded.
+        """
+        await self.engine.dispatcher.room(limit)
+
     def report_complete(self, node: Node, msg: Msg) -> None:
         self.fire_complete(node, msg)
 
@@ -402,7 +419,7 @@ class Flow:
             self.log(node, logging.ERROR, error_text(err), msg)
         return handled
 
-    def handle_error(self, node: Node, err: Any, msg: Msg, reporting: Node) -> bool:
+    def handle_error(self, node: Node, err: Any, msg: Msg, reporting: Node, depth: int = 0) -> bool:
         count = 1
         prev = msg.get("error")
         if isinstance(prev, dict):
@@ -425,7 +442,22 @@ class Flow:
                     handled = True
         if not handled and self.spec.kind == "subflow" and self.parent is not None and self.instance:
             handled = self.parent.handle_error(self.instance, err, msg, self.instance)
+        if not handled and self.spec.kind == "global" and depth < 2:
+            # a global config node's error goes to the flows of the nodes that use it
+            for flow, user in self._user_flows(node):
+                handled = flow.handle_error(node, err, msg, user, depth + 1) or handled
         return handled
+
+    def _user_flows(self, config_node: Node) -> list[tuple[Flow, Node]]:
+        """One (flow, first user node) per flow using ``config_node``."""
+        out: dict[str, tuple[Flow, Node]] = {}
+        for route in self.engine.routes.values():
+            if route.flow is self or route.flow.id in out:
+                continue
+            cfg = route.node.config
+            if any(v == config_node.id for v in cfg.values() if isinstance(v, str)):
+                out[route.flow.id] = (route.flow, route.node)
+        return list(out.values())
 
     @staticmethod
     def _error_msg(node: Node, err: Any, msg: Msg, count: int) -> Msg:

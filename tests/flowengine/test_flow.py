@@ -377,3 +377,31 @@ async def test_context_scopes():
 async def test_evaluate_delegates_to_typed(vtype, value, expected):
     async with harness([{"id": "a", "type": "t-relay", "wires": [[]]}]) as h:
         assert h.node("a").evaluate(value, vtype, {"payload": 1}) == expected
+
+
+class CfgNode(Node):
+    type = "t-cfgnode"
+    is_config = True
+    inputs = outputs = 0
+
+
+async def test_global_config_node_errors_go_to_the_flows_of_its_users():
+    reg = registry()
+    reg.add(CfgNode)
+    flows = [{"id": "k", "type": "t-cfgnode"},
+             {"id": "u", "type": "t-relay", "cfg": "k", "wires": [[]]},
+             {"id": "c", "type": "catch", "scope": ["u"], "wires": [["s"]]}, {"id": "s", "type": "test-sink"}]
+    async with FlowHarness(flows, registry=reg) as h:
+        assert h.node("k").error("config broke", {"payload": 1}) is True
+        [m] = await h.wait_for("s")
+        assert m["error"]["source"]["id"] == "k" and m["error"]["message"] == "config broke"
+
+
+async def test_room_waits_for_a_short_queue():
+    async with harness([{"id": "a", "type": "t-relay", "wires": [["s"]]}, {"id": "s", "type": "test-sink"}]) as h:
+        flow = h.runtime.flow_of("a")
+        assert flow is not None
+        for i in range(50):
+            h.node("a").send({"payload": i})
+        await asyncio.wait_for(flow.room(10), 2)
+        assert len(h.runtime.dispatcher.queue) <= 10
