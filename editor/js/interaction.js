@@ -142,6 +142,9 @@ export class Interaction {
         const problem = model.wireProblem(s.src, s.port, dst);
         if (problem) this.app.say(`Cannot wire: ${problem}`, true);
         else history.run("wire", () => model.connect(s.src, s.port, dst));
+      } else if (s.moved && !this.overNode(e.clientX, e.clientY)) {
+        // Released on empty canvas: offer the quick-add search, wired to this output.
+        this.app.quickAdd.open(e.clientX, e.clientY, { src: s.src, port: s.port });
       }
     } else if (s.kind === "move") {
       if (s.moved && s.final) {
@@ -228,6 +231,11 @@ export class Interaction {
     if (hit.closest("[data-action]")) return;
     const nodeEl = hit.closest("[data-node-id]");
     if (nodeEl) this.app.openInspector(nodeEl.dataset.nodeId);
+    else if (!hit.closest("[data-wire]")) this.app.quickAdd.open(e.clientX, e.clientY);
+  }
+
+  overNode(x, y) {
+    return document.elementsFromPoint(x, y).some((el) => el.closest && el.closest("[data-node-id]"));
   }
 
   wheel(e) {

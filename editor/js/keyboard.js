@@ -3,14 +3,43 @@
 // on a palette entry adds a node, the inspector's Connections section wires, ctrl+arrows pan,
 // +/- zoom, Enter on a wire selects it for Delete.
 
+import { h } from "./dom.js";
 import { GRID } from "./wires.js";
+
+const HELP = [
+  ["Enter (palette entry)", "add that node at the centre of the canvas"],
+  ["Double-click canvas", "search a node type and add it there (also when a wire is released on the canvas)"],
+  ["Tab / Shift+Tab", "move between nodes, their buttons and wires; focus selects a node"],
+  ["Space", "add the focused node to the selection, or take it out"],
+  ["Arrows (Shift: ×5)", "move the selection one grid step; with nothing selected or with Ctrl: pan"],
+  ["Enter (node)", "open the inspector; wire outputs in its Connections section"],
+  ["Enter (wire), Delete", "select a wire, delete the selection"],
+  ["Ctrl+Z / Ctrl+Y", "undo / redo"],
+  ["Ctrl+C / X / V, Ctrl+A", "copy / cut / paste, select all"],
+  ["Ctrl+D", "deploy"],
+  ["Ctrl+I / Ctrl+E", "import / export"],
+  ["+ / - / 0 / !", "zoom in / out / reset / fit"],
+  ["Ctrl+F", "filter the palette"],
+  ["F2 / Delete (tab)", "rename / delete a flow tab"],
+];
+
+function showHelp() {
+  const dialog = h("dialog", { id: "help-dialog", "aria-label": "Keyboard shortcuts" }, [
+    h("h2", { text: "Keyboard" }),
+    h("table", { class: "help-keys" }, HELP.map(([k, v]) => h("tr", {}, [h("th", { text: k }), h("td", { text: v })]))),
+    h("div", { class: "dialog-buttons" }, [h("button", { type: "button", class: "primary", text: "Close", onclick: () => dialog.close() })]),
+  ]);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
 
 const KEYMAP = {
   "ctrl+z": "undo", "ctrl+y": "redo", "ctrl+shift+z": "redo",
   "ctrl+c": "copy", "ctrl+x": "cut", "ctrl+v": "paste", "ctrl+a": "select-all",
   "ctrl+d": "deploy", "ctrl+e": "export", "ctrl+i": "import", "ctrl+f": "search",
   delete: "delete", backspace: "delete", escape: "select-none",
-  "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "zoom-reset", "!": "zoom-fit",
+  "?": "help", "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "zoom-reset", "!": "zoom-fit",
 };
 
 function keyName(e) {
@@ -48,6 +77,7 @@ export class Keyboard {
       "zoom-out": () => app.canvas.zoomTo(app.canvas.zoom / 1.2),
       "zoom-reset": () => app.canvas.resetView(),
       "zoom-fit": () => app.canvas.zoomToFit(),
+      help: () => showHelp(),
     };
     window.addEventListener("keydown", (e) => this.keydown(e));
   }

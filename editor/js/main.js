@@ -13,6 +13,7 @@ import { ImportExport } from "./io.js";
 import { Keyboard } from "./keyboard.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
+import { QuickAdd } from "./quickadd.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
 import { layoutOf } from "./nodeview.js";
@@ -37,6 +38,7 @@ class App {
     this.interaction = new Interaction(this);
     this.palette = new Palette(document.getElementById("palette"), this);
     this.inspector = new Inspector(this);
+    this.quickAdd = new QuickAdd(this);
     this.debug = new DebugPanel(document.getElementById("debug"), this);
     this.io = new ImportExport(this);
     this.tabs = new TabBar(document.getElementById("tabs"), this);
@@ -158,6 +160,7 @@ class App {
     const on = (action, fn) => document.querySelector(`[data-action='${action}']`).addEventListener("click", fn);
     on("import", () => this.io.openImport());
     on("export", () => this.io.openExport());
+    on("help", () => this.keyboard.actions.help());
     on("undo", () => this.undo());
     on("redo", () => this.redo());
     on("zoom-in", () => this.canvas.zoomTo(this.canvas.zoom * 1.2));
@@ -252,9 +255,10 @@ class App {
     return { x: Math.round((x - half) / GRID) * GRID + half, y: Math.round(y / GRID) * GRID };
   }
 
-  addNodeAtClient(type, clientX, clientY) {
+  /** Add a node at a client point; `from` = {src, port} also wires that output to it. */
+  addNodeAtClient(type, clientX, clientY, from = null) {
     const at = this.canvas.toCanvas(clientX, clientY);
-    return this.addNode(type, at.x, at.y);
+    return this.addNode(type, at.x, at.y, from);
   }
 
   addNodeAtCentre(type) {
@@ -265,7 +269,7 @@ class App {
     return this.addNode(type, c.x, y);
   }
 
-  addNode(type, x, y) {
+  addNode(type, x, y, from = null) {
     const node = this.history.run("add", () => {
       const n = this.model.addNode(type, x, y, this.view.tab);
       if (this.view.snap && n.x !== undefined) {
@@ -273,6 +277,7 @@ class App {
         n.x = Math.round((n.x - half) / GRID) * GRID + half;
         n.y = Math.round(n.y / GRID) * GRID;
       }
+      if (from) this.model.connect(from.src, from.port, n.id);
       return n;
     });
     this.view.selection = new Set([node.id]);

@@ -212,3 +212,28 @@ def test_pan_zoom_snap_and_file_import(editor: Any, tmp_path: Any) -> None:
     expect(page.locator("#import-json")).to_have_value(path.read_text())
     page.locator("[data-action='import-confirm']").click()
     expect(page.locator('[data-node-id="fi1"]')).to_contain_text("from a file")
+
+
+def test_quick_add_and_keyboard_help(editor: Any) -> None:
+    page = editor
+    x, y = centre(page, "#workspace")
+    page.mouse.dblclick(x - 200, y - 100)
+    page.keyboard.type("inject")
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-node-type="inject"]')).to_have_count(1)
+    inject = state(page)["nodes"][0]["id"]
+    # Releasing a wire on empty canvas offers the search; the new node comes wired.
+    port = centre(page, f'[data-node-id="{inject}"] [data-port="out:0"]')
+    page.mouse.move(*port)
+    page.mouse.down()
+    page.mouse.move(port[0] + 250, port[1] + 80, steps=8)
+    page.mouse.up()
+    expect(page.locator("[data-quickadd]")).to_be_visible()
+    page.keyboard.type("debug")
+    page.keyboard.press("Enter")
+    debug = next(n["id"] for n in state(page)["nodes"] if n["type"] == "debug")
+    expect(page.locator(f'[data-wire="{inject}:0->{debug}"]')).to_have_count(1)
+    page.locator("[data-action='help']").click()
+    expect(page.locator("#help-dialog")).to_contain_text("Space")
+    page.keyboard.press("Escape")
+    expect(page.locator("#help-dialog")).to_have_count(0)
