@@ -180,9 +180,10 @@ def shot() -> Any:
 @pytest.fixture
 def steady_mock(tmp_path: Path) -> Iterator[str]:
     """The steady OpenAI mock on a free port (skips when the script is not available)."""
-    script = Path(os.environ.get("STEADY_SH", REPO.parent / "shared" / "openai" / "mock" / "steady.sh"))
+    shared = Path(os.environ.get("FLOWENGINE_SHARED") or REPO.parent / "shared")
+    script = shared / "openai" / "mock" / "steady.sh"
     if not script.exists():
-        pytest.skip(f"needs the steady OpenAI mock script ({script}); set STEADY_SH to its path")
+        pytest.skip(f"needs the steady OpenAI mock script at {script}: set FLOWENGINE_SHARED to the shared folder")
     port = _free_port()
     env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady")}
     cache = Path("/tmp/openai-mock/steady/node_modules")
