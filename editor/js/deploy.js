@@ -52,8 +52,8 @@ export class Deployer {
     }
     if (err.status === 409) {
       const answer = await ask(
-        "Flows changed on the server",
-        "Someone else deployed since you loaded the flows. Merge their changes with yours, overwrite them with yours, or cancel.",
+        "Deploy conflict",
+        "The flows on the server changed since you loaded them (someone else deployed). Merge their changes with yours, overwrite them with yours, or cancel.",
         [
           { label: "Cancel", value: "cancel", action: "conflict-cancel" },
           { label: "Merge", value: "merge", action: "conflict-merge" },
@@ -101,16 +101,19 @@ export class Deployer {
     notify("Merged the server's changes with yours; deploy to apply them.", "info");
   }
 
-  /** comms notification/runtime-deploy: someone (maybe us) deployed. */
+  /**
+   * comms notification/runtime-deploy: someone (maybe us) deployed. Like Node-RED, nothing is
+   * replaced behind the user's back: a clean editor offers a reload, a dirty one a merge.
+   */
   remoteDeployed(revision) {
     const { model } = this.app;
     if (this.busy) return;
-    if (!revision || revision === model.rev || this.ownRevisions.has(revision)) return;
+    if (!revision || revision === model.rev || this.ownRevisions.has(revision) || revision === this.noticed) return;
+    this.noticed = revision;
     if (!model.isDirty()) {
-      this.app.reload();
-      notify("Flows were updated on the server and reloaded.", "info");
+      notify("The flows were updated on the server.", "warn", { label: "Reload", name: "reload-flows", run: () => this.app.reload() });
     } else {
-      notify("Flows changed on the server. Deploying will ask whether to merge or overwrite.", "warn");
+      notify("The flows were updated on the server; deploying will offer to merge.", "warn", { label: "Merge now", name: "merge-flows", run: () => this.merge() });
     }
   }
 }

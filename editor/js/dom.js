@@ -64,18 +64,28 @@ export function announce(text) {
   });
 }
 
-/** Show a short-lived notice in the notification area. */
-export function notify(text, kind = "info") {
+/**
+ * Show a notice in the notification area. `action` = {label, run, name} adds a button; notices
+ * with an action stay until used or dismissed.
+ */
+export function notify(text, kind = "info", action = null) {
   const area = document.getElementById("notices");
   announce(text);
   if (!area) return;
   const note = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" }, [
     h("span", { text }),
+    action ? h("button", {
+      type: "button", class: "notice-action", "data-action": action.name, text: action.label,
+      onclick: () => {
+        note.remove();
+        action.run();
+      },
+    }) : null,
     h("button", { class: "notice-close", "aria-label": "Dismiss", text: "×", onclick: () => note.remove() }),
   ]);
   area.append(note);
   while (area.children.length > 4) area.firstChild.remove();
-  setTimeout(() => note.remove(), kind === "error" ? 12000 : 5000);
+  if (!action) setTimeout(() => note.remove(), kind === "error" ? 12000 : 5000);
 }
 
 /** Open a native modal dialog and resolve with the value of the button that closed it. */

@@ -43,6 +43,17 @@ def test_conflict_merge_then_overwrite(editor: Any, server: Any, shot: Any) -> N
     ids = {n["id"] for n in server.flows()["flows"]}
     assert second in ids and "ext2" not in ids
 
+    # A deploy from elsewhere while the editor is clean: nothing is replaced, a reload is offered.
+    _external_deploy(
+        server, {"id": "ext3", "type": "comment", "z": "tab1", "name": "new", "x": 500, "y": 380, "wires": []}
+    )
+    reload = page.locator("[data-action='reload-flows']")
+    expect(reload).to_be_visible()
+    expect(page.locator('[data-node-id="ext3"]')).to_have_count(0)
+    reload.click()
+    expect(page.locator('[data-node-id="ext3"]')).to_be_visible()
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
+
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 XSS_TAB = "<script>window.__xss=2</script>"
