@@ -85,6 +85,8 @@ def whole_env_ref(value: Any) -> str | None:
 
 def substitute_env(config: dict[str, Any], lookup: Callable[[str], Any]) -> dict[str, Any]:
     """A copy of a node config with every whole-string ``${VAR}`` replaced (undefined -> ``""``)."""
+    if "${" not in repr(config):  # the common case, checked at C speed
+        return config
     changed = False
     out: dict[str, Any] = {}
     for k, v in config.items():

@@ -428,7 +428,7 @@ class Flow:
                 count = int(src.get("count") or 0) + 1
                 if count >= ERROR_LOOP_LIMIT:
                     self.log(node, logging.WARNING, "Message exceeded maximum number of catches")
-                    return True  # the loop is stopped and reported; do not log the error again
+                    return False  # Node-RED: the loop stops here and the error is logged as uncaught
         candidates = self._candidates(self.catchers, reporting)
         handled = False
         for w in candidates:

@@ -74,12 +74,15 @@ def validate(
     known: Callable[[str], bool],
     check_node: Callable[[Any], list[FlowProblem]] | None = None,
     config_types: Callable[[str], Mapping[str, str]] | None = None,
+    *,
+    info: bool = True,
 ) -> list[FlowProblem]:
     """Every problem of the configuration, errors first.
 
     ``known(type)`` says whether a type is registered; ``check_node(raw)`` validates one node's
     properties (the registry's JSON schema); ``config_types(type)`` maps property names that must
-    name a config node to the config type they need.
+    name a config node to the config type they need. ``info=False`` skips the informational
+    checks (wiring loops), which a deploy does not need.
     """
     problems = list(fs.problems)
     containers = set(fs.tabs) | set(fs.subflows)
@@ -128,7 +131,8 @@ def validate(
             problems.extend(check_node(n.raw))
     problems.extend(_config_cycles(fs, config_ids))
     problems.extend(_subflow_recursion(fs))
-    problems.extend(_wiring_cycles(fs))
+    if info:
+        problems.extend(_wiring_cycles(fs))
     order = {"error": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda p: order.get(p.level, 3))
     return problems

@@ -116,6 +116,7 @@ class FlowSet:
     nodes: dict[str, NodeConfig] = field(default_factory=dict)
     global_config: NodeConfig | None = None
     problems: tuple[FlowProblem, ...] = ()
+    by_z: dict[str | None, list[NodeConfig]] = field(default_factory=dict)
 
     def by_id(self, node_id: str) -> Mapping[str, Any] | None:
         for table in (self.nodes, self.tabs, self.subflows, self.groups):
@@ -126,7 +127,7 @@ class FlowSet:
 
     def members(self, container_id: str) -> list[NodeConfig]:
         """Nodes (and config nodes) whose ``z`` is ``container_id``, in file order."""
-        return [n for n in self.nodes.values() if n.z == container_id]
+        return list(self.by_z.get(container_id, ()))
 
 
 def parse_env(value: Any) -> tuple[EnvEntry, ...]:
@@ -231,5 +232,6 @@ def parse_flows(
             if ntype == "global-config":
                 object.__setattr__(fs, "global_config", node)
             fs.nodes[nid] = node
+            fs.by_z.setdefault(node.z, []).append(node)
     object.__setattr__(fs, "problems", tuple(problems))
     return fs

@@ -214,7 +214,7 @@ class Runtime:
     def check(self, flows: list[Any]) -> list[FlowProblem]:
         """Every problem of a configuration (errors, warnings, info), without deploying it."""
         clean, _ = strip_credentials(flows) if isinstance(flows, list) else (flows, {})
-        return self._problems(self._parse(clean))
+        return self._problems(self._parse(clean), info=True)
 
     async def deploy(
         self,
@@ -337,8 +337,8 @@ class Runtime:
         return {k: str(v.get("x-config-type") or "") for k, v in props.items()
                 if isinstance(v, dict) and "x-config-type" in v}
 
-    def _problems(self, fs: FlowSet) -> list[FlowProblem]:
-        return validate(fs, self._known, self.registry.validate, self._config_types)
+    def _problems(self, fs: FlowSet, info: bool = False) -> list[FlowProblem]:
+        return validate(fs, self._known, self.registry.validate, self._config_types, info=info)
 
     def _blocking(self, problems: list[FlowProblem]) -> list[FlowProblem]:
         """Errors that refuse a deploy: every error except unknown types (those stop the flows)."""
