@@ -42,6 +42,15 @@ export class Interaction {
     if (target.closest("[data-action]")) return;
     const portEl = target.closest("[data-port]");
     const nodeEl = target.closest("[data-node-id]");
+    if (portEl && nodeEl && portEl.dataset.port === "in") {
+      // Wiring backwards: from an input to an output port.
+      const dst = nodeEl.dataset.nodeId;
+      const from = canvas.portPoint(dst, "in", 0);
+      const path = svg("path", { class: "wire-drag" });
+      canvas.overlay.append(path);
+      this.begin(e, { kind: "wire-in", ...start, dst, from, path });
+      return;
+    }
     if (portEl && nodeEl && portEl.dataset.port.startsWith("out:")) {
       const src = nodeEl.dataset.nodeId;
       const port = Number(portEl.dataset.port.slice(4));
@@ -111,6 +120,8 @@ export class Interaction {
     } else if (s.kind === "wire") {
       s.path.setAttribute("d", wirePath(s.from.x, s.from.y, at.x, at.y));
       this.highlightTarget(e, s);
+    } else if (s.kind === "wire-in") {
+      s.path.setAttribute("d", wirePath(at.x, at.y, s.from.x, s.from.y));
     } else if (s.kind === "move") {
       s.final = new Map();
       for (const [id, o] of s.origin) {
@@ -145,6 +156,14 @@ export class Interaction {
       } else if (s.moved && !this.overNode(e.clientX, e.clientY)) {
         // Released on empty canvas: offer the quick-add search, wired to this output.
         this.app.quickAdd.open(e.clientX, e.clientY, { src: s.src, port: s.port });
+      }
+    } else if (s.kind === "wire-in") {
+      s.path.remove();
+      const out = this.outPortUnder(e.clientX, e.clientY);
+      if (out) {
+        const problem = model.wireProblem(out.src, out.port, s.dst);
+        if (problem) this.app.say(`Cannot wire: ${problem}`, true);
+        else history.run("wire", () => model.connect(out.src, out.port, s.dst));
       }
     } else if (s.kind === "move") {
       if (s.moved && s.final) {
@@ -184,6 +203,15 @@ export class Interaction {
         if (nodeEl.querySelector("[data-port='in']")) return nodeEl.dataset.nodeId;
       }
       return null;
+    }
+    return null;
+  }
+
+  /** {src, port} of the output port under a client point, if any. */
+  outPortUnder(x, y) {
+    for (const el of document.elementsFromPoint(x, y)) {
+      const portEl = el.closest && el.closest("[data-port^='out:']");
+      if (portEl) return { src: portEl.closest("[data-node-id]").dataset.nodeId, port: Number(portEl.dataset.port.slice(4)) };
     }
     return null;
   }

@@ -82,10 +82,16 @@ def test_move_lasso_delete_wire_and_keyboard_add(editor: Any) -> None:
     )
     after = {n["id"]: n for n in state(page)["nodes"]}
     assert after[b]["y"] != before[b]["y"] and after[b]["y"] % 20 == 0
-    # Select the wire and delete it.
+    # Select the wire and delete it; then wire again backwards, from the input to the output.
     page.locator(f'[data-wire="{a}:0->{b}"]').click()
     page.keyboard.press("Delete")
     expect(page.locator(f'[data-wire="{a}:0->{b}"]')).to_have_count(0)
+    drag(
+        page,
+        centre(page, f'[data-node-id="{b}"] [data-port="in"]'),
+        centre(page, f'[data-node-id="{a}"] [data-port="out:0"]'),
+    )
+    expect(page.locator(f'[data-wire="{a}:0->{b}"]')).to_have_count(1)
     # Lasso both nodes, delete them.
     box = page.locator("#workspace").bounding_box()
     drag(page, (box["x"] + 20, box["y"] + 20), (box["x"] + box["width"] - 60, box["y"] + box["height"] - 60))
