@@ -72,6 +72,8 @@ def test_subflow_instance_has_its_ports(editor: Any) -> None:
     expect(page.locator('[data-palette-type="subflow:sf1"]')).to_have_count(1)
     page.locator('[data-tab-id="sf1"]').click()
     expect(page.locator('[data-node-id="sfc"]')).to_be_visible()
+    expect(page.locator(".subflow-port")).to_have_count(3)
+    expect(page.locator(".subflow-wire")).to_have_count(3)
 
 
 def test_status_errors_keyboard_wiring_and_debug_cap(editor: Any, shot: Any) -> None:
