@@ -14,12 +14,14 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..runtime import Runtime
@@ -116,7 +118,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
             log.warning("the editor package has no index.html: the editor is not served")
         else:
             static = StaticFiles(directory=folder, html=True)
-    app.router.default = _Fallback(static, root, router)
+    app.router.default = _Fallback(static, root, _with_cors(router, settings.extra.get("httpNodeCors")))
     return app
 
 
@@ -144,13 +146,25 @@ def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:
                           openapi_extra=route.openapi_extra, description=route.description)
 
 
+def _with_cors(router: HttpNodeRouter | None, cors: Any) -> ASGIApp | None:
+    """Node routes behind CORS headers when ``httpNodeCors`` ({origin, methods, credentials}) is set."""
+    if router is None or not isinstance(cors, dict):
+        return router
+    origin = cors.get("origin", "*")
+    origins = [str(o) for o in origin] if isinstance(origin, list) else [str(origin)]
+    methods = cors.get("methods", "GET,PUT,POST,DELETE")
+    methods_list = [m.strip().upper() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
+    return CORSMiddleware(router, allow_origins=origins, allow_methods=methods_list, allow_headers=["*"],
+                          allow_credentials=bool(cors.get("credentials")))
+
+
 class _Fallback:
     """What no API route matched: editor files, then node routes, then a 404 page."""
 
-    def __init__(self, static: StaticFiles | None, admin_root: str, router: HttpNodeRouter | None) -> None:
+    def __init__(self, static: StaticFiles | None, admin_root: str, node_app: ASGIApp | None) -> None:
         self.static = static
         self.admin_root = admin_root
-        self.router = router
+        self.node_app = node_app
 
     def _is_file(self, rel: str) -> bool:
         """A cheap synchronous check, so that node routes never wait for a thread hop."""
@@ -185,8 +199,8 @@ class _Fallback:
             else:
                 await response(scope, receive, send)
                 return
-        if self.router is not None:
-            await self.router(scope, receive, send)
+        if self.node_app is not None:
+            await self.node_app(scope, receive, send)
             return
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})

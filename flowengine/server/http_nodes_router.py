@@ -170,7 +170,6 @@ class HttpNodeRouter:
         response = await route.handler(request, params)
         await response(scope, receive, send)
 
-
     def _authorised(self, scope: Scope) -> bool:
         assert self.basic_auth is not None
         header = next((v for k, v in scope.get("headers", ()) if k.lower() == b"authorization"), b"")

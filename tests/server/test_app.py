@@ -95,3 +95,16 @@ def test_http_node_auth(app_factory: AppFactory) -> None:
     assert client.get("/guarded", auth=("u", "p")).status_code == 200
     assert client.get("/guarded", auth=("u", "p")).status_code == 200
     assert client.get("/flows").status_code == 200  # the admin API has its own auth
+
+
+def test_http_node_cors(app_factory: AppFactory) -> None:
+    client, _, _ = app_factory(extra={"httpNodeCors": {"origin": "https://app.test", "methods": "GET,POST"}})
+    assert client.post("/flows", json=http_flow("/shared")).status_code == 204
+    r = client.get("/shared", headers={"Origin": "https://app.test"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "https://app.test"
+    r = client.options("/shared", headers={"Origin": "https://app.test", "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 200 and "POST" in r.headers["access-control-allow-methods"]
+    r = client.get("/shared", headers={"Origin": "https://evil.test"})
+    assert "access-control-allow-origin" not in r.headers
+    r = client.get("/flows", headers={"Origin": "https://app.test"})
+    assert "access-control-allow-origin" not in r.headers  # admin API: no CORS
