@@ -101,6 +101,10 @@ class OpenAIConfig(Node):
             self._client = OpenAIClient(self.options(), **kwargs)
         return self._client
 
+    def files_root(self) -> Path:
+        """``file_dir`` as a callable: request building asks only when a file is given by path."""
+        return self.file_dir
+
     @property
     def file_dir(self) -> Path:
         """Where file fields given as paths are read from (``settings.fileDirectory``)."""

@@ -96,7 +96,7 @@ class OperationNode(Node):
         client: OpenAIClient | None = None
         try:
             cfg = self._config()
-            request = build_request(op, self.config, msg, cfg.file_dir)
+            request = build_request(op, self.config, msg, cfg.files_root)
             client = cfg.client()
             self.queued += 1
             self._refresh()

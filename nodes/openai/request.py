@@ -10,6 +10,7 @@ invalid request raises ``RequestInvalidError`` naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -90,8 +91,11 @@ class Operation:
     @cached_property
     def validator(self) -> Any:
         """A JSON-schema validator of the request body (built on first use)."""
-        schema = {**(self.body or {}).get("schema", {}), "$defs": self.defs}
-        return jsonschema.Draft202012Validator(schema)
+        root: JSON = (self.body or {}).get("schema", {})
+        ref = root.get("$ref")
+        if isinstance(ref, str) and len(root) == 1:  # validate against the definition itself: no look-up per call
+            root = self.defs.get(ref.rsplit("/", 1)[-1], root)
+        return jsonschema.Draft202012Validator({**root, "$defs": self.defs})
 
 
 def _encode_query(name: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -146,7 +150,10 @@ def _assemble_body(op: Operation, props: JSON, msg: JSON, param_names: set[str])
 
 
 def _validate(op: Operation, body: JSON) -> None:
-    err = best_match(op.validator.iter_errors(body))
+    validator = op.validator
+    if next(validator.iter_errors(body), None) is None:
+        return
+    err = best_match(validator.iter_errors(body))
     if err is None:
         return
     path = [str(p) for p in err.absolute_path]
@@ -159,7 +166,7 @@ def _validate(op: Operation, body: JSON) -> None:
     )
 
 
-def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path) -> PreparedRequest:
+def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path | Callable[[], Path]) -> PreparedRequest:
     """The request ``msg`` asks for, or ``RequestInvalidError`` (nothing is sent then)."""
     entry = op.entry
     payload = msg.get("payload")
@@ -214,11 +221,12 @@ def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path) -> Prep
         if multipart:
             files = []
             filename = msg.get("filename") if isinstance(msg.get("filename"), str) else None
+            root = file_dir if isinstance(file_dir, Path) else file_dir()
             for f in file_fields:
                 value = body.pop(f)
                 values = value if isinstance(value, list) else [value]
                 part_name = f + "[]" if isinstance(value, list) else f
-                files.extend((part_name, resolve_file(v, f, file_dir, filename)) for v in values)
+                files.extend((part_name, resolve_file(v, f, root, filename)) for v in values)
             form = form_fields(body)
         elif body or spec.get("required"):
             json_body = body
