@@ -15,7 +15,8 @@ __all__ = ["list_models"]
 
 
 async def list_models(request: Request, runtime: Any) -> Response:
-    """The model ids the config node's server lists, sorted; errors as ``{code, message}``."""
+    """The models the config node's server lists, sorted by id, as ``{"object": "list", "data": [{"id"}],
+    "models": [ids]}``; errors as ``{code, message}`` (404 unknown config node, 502 upstream error)."""
     config_id = request.query_params.get("config")
     node = runtime.node(config_id) if config_id else None
     if not isinstance(node, OpenAIConfig):
@@ -29,4 +30,4 @@ async def list_models(request: Request, runtime: Any) -> Response:
                              "status": err.status}, status_code=502)
     data = response.data if isinstance(response.data, dict) else {}
     ids = sorted(str(m["id"]) for m in data.get("data") or [] if isinstance(m, dict) and m.get("id"))
-    return JSONResponse({"models": ids})
+    return JSONResponse({"object": "list", "data": [{"id": i} for i in ids], "models": ids})

@@ -39,7 +39,8 @@ async def test_model_list_route(tmp_path: Path) -> None:
     runtime = FakeRuntime(host.nodes)
     response = await list_models(_request("config=cfg"), runtime)
     assert response.status_code == 200
-    assert json.loads(response.body) == {"models": ["gpt-a", "gpt-b"]}
+    assert json.loads(response.body) == {"object": "list", "data": [{"id": "gpt-a"}, {"id": "gpt-b"}],
+                                         "models": ["gpt-a", "gpt-b"]}
     assert seen[0].url.path == "/v1/models" and seen[0].headers["authorization"] == "Bearer sk-secret-key"
     missing = await list_models(_request("config=nope"), runtime)
     assert missing.status_code == 404 and json.loads(missing.body)["code"] == "not_found"
