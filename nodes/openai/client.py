@@ -42,6 +42,7 @@ class ClientOptions:
     timeout: float = 600.0
     max_retries: int = 2
     max_concurrency: int = 8
+    auth_header: str = "Authorization"
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # keys never appear in logs or reprs
@@ -151,7 +152,10 @@ class OpenAIClient:
         headers["Accept"] = "text/event-stream" if req.stream else (
             "application/octet-stream" if req.response_kind == "binary" else "application/json")
         if key:
-            headers["Authorization"] = f"Bearer {key}"
+            if self.options.auth_header.lower() == "authorization":
+                headers["Authorization"] = f"Bearer {key}"
+            else:
+                headers[self.options.auth_header] = key
         if self.options.organization:
             headers["OpenAI-Organization"] = self.options.organization
         if self.options.project:

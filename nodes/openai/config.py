@@ -1,10 +1,12 @@
 """The ``openai-config`` node: connection settings and keys shared by every operation node.
 
 Properties ``base_url``, ``organization``, ``project``, ``timeout`` (s), ``max_retries``,
-``max_concurrency``; credentials ``api_key`` and ``admin_key`` (admin operations). Empty values
-fall back to the environment: ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``,
-``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and
-closed with the node.
+``max_concurrency``, ``auth_header`` (empty: ``Authorization: Bearer <key>``; another name, e.g.
+``api-key``, sends the bare key in that header, for compatible servers) and ``headers`` (extra
+request headers, no secrets: they are plain properties); credentials ``api_key`` and
+``admin_key`` (admin operations). Empty values fall back to the environment:
+``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``, ``OPENAI_ORG_ID``,
+``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and closed with the node.
 
 Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``transport``) is an
 ``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
@@ -47,6 +49,8 @@ class OpenAIConfig(Node):
             "timeout": {"type": ["number", "string"], "default": 600},
             "max_retries": {"type": ["integer", "string"], "default": 2},
             "max_concurrency": {"type": ["integer", "string"], "default": 8},
+            "auth_header": {"type": "string", "x-default": "Authorization"},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }
     credentials_schema: ClassVar[dict[str, str]] = {"api_key": "password", "admin_key": "password"}
@@ -88,6 +92,9 @@ class OpenAIConfig(Node):
             timeout=max(0.001, self._number("timeout", 600.0)),
             max_retries=max(0, int(self._number("max_retries", 2))),
             max_concurrency=max(1, int(self._number("max_concurrency", 8))),
+            auth_header=str(self.config.get("auth_header") or "Authorization"),
+            extra_headers={str(k): str(v) for k, v in (self.config.get("headers") or {}).items()}
+            if isinstance(self.config.get("headers"), dict) else {},
         )
 
     def client(self) -> OpenAIClient:

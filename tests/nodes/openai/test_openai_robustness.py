@@ -179,3 +179,12 @@ async def test_admin_operations_fall_back_to_the_api_key(tmp_path: Path) -> None
     node, _host = make("openai-list-projects", handler, tmp_path)
     await run(node, {"payload": 1})
     assert seen[0].headers["authorization"] == "Bearer sk-secret-key"
+
+
+async def test_custom_auth_header_and_extra_headers(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(200, json={}))
+    node, _host = make("openai-list-models", handler, tmp_path,
+                       config={"auth_header": "api-key", "headers": {"X-Trace": "t1"}})
+    await run(node, {"payload": 1})
+    assert seen[0].headers["api-key"] == "sk-secret-key" and "authorization" not in seen[0].headers
+    assert seen[0].headers["x-trace"] == "t1"
