@@ -25,7 +25,7 @@ class LiveServer:
         self.app = app
         self.runtime = runtime
         self.settings = settings
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.bind(("127.0.0.1", 0))
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,

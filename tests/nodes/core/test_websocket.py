@@ -33,7 +33,7 @@ class Live:
         self.runtime = Runtime(reg, settings, persist=False)
         self.received: list[tuple[str, Any]] = []
         self.runtime.events.listen(lambda t, d: self.received.append(d) if t == SINK_TOPIC else None)
-        self.sock = socket.socket()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         config = uvicorn.Config(create_app(self.runtime, settings, editor=False), log_config=None,
