@@ -59,6 +59,42 @@ function chatMessages(value) {
   };
 }
 
+// Which rule fields matter for each rule kind (the others are hidden, not removed).
+const RULE_FIELDS = {
+  change: {
+    keys: ["p", "to", "from", "dc"],
+    shown: (t) => ({ set: ["p", "to", "dc"], change: ["p", "from", "to"], delete: ["p"], move: ["p", "to"] })[t] || ["p", "to", "from", "dc"],
+  },
+  switch: {
+    keys: ["v", "v2", "case"],
+    shown: (t) => {
+      if (["true", "false", "null", "nnull", "empty", "nempty", "else"].includes(t)) return [];
+      if (t === "btwn" || t === "index") return ["v", "v2"];
+      if (t === "regex") return ["v", "case"];
+      return ["v"];
+    },
+  },
+};
+
+/** Show only the rule fields that apply to each rule's kind (change and switch rules). */
+export function decorate(type, root) {
+  const spec = RULE_FIELDS[type];
+  if (!spec) return;
+  const update = () => {
+    for (const sel of root.querySelectorAll('select[name^="rules."][name$=".t"]')) {
+      const base = sel.name.slice(0, -2);
+      const shown = spec.shown(sel.value);
+      for (const key of spec.keys) {
+        const row = root.querySelector(`[data-field="${CSS.escape(`${base}.${key}`)}"]`);
+        if (row) row.hidden = !shown.includes(key);
+      }
+    }
+  };
+  root.addEventListener("change", update);
+  new MutationObserver(update).observe(root, { childList: true, subtree: true });
+  update();
+}
+
 /** Fix-ups after editing: derived properties Node-RED keeps in step. */
 export function adjust(type, props) {
   if (type === "switch" && Array.isArray(props.rules)) props.outputs = Math.max(1, props.rules.length);

@@ -2,7 +2,7 @@
 // fields, keyboard wiring ("connections") and help. Config nodes open in a stacked dialog.
 
 import { h } from "./dom.js";
-import { adjust, coreControl, hiddenFor } from "./core-editors.js";
+import { adjust, coreControl, decorate, hiddenFor } from "./core-editors.js";
 import { configRefControl, credentialsSection, modelControl, refTypeFor } from "./refs.js";
 import { buildForm } from "./schema-form.js";
 
@@ -76,6 +76,7 @@ export class Inspector {
     ]);
     dialog.append(formEl);
     document.body.append(dialog);
+    decorate(nodeType, form.el);
     const showProblems = () => {
       const problems = form.validate();
       for (const el of formEl.querySelectorAll("[data-error-for]")) el.textContent = "";

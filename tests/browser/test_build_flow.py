@@ -24,6 +24,10 @@ def test_build_edit_deploy_inject_debug(editor: Any, server: Any, shot: Any) -> 
     inspector.locator('[name="name"]').fill("greeter")
     inspector.locator('[name="rules.0.tot"]').select_option("str")
     inspector.locator('[name="rules.0.to"]').fill("hello from the editor")
+    expect(inspector.locator('[name="rules.0.from"]')).to_be_hidden()  # a "set" rule has no "from"
+    inspector.locator('[name="rules.0.t"]').select_option("change")
+    expect(inspector.locator('[name="rules.0.from"]')).to_be_visible()
+    inspector.locator('[name="rules.0.t"]').select_option("set")
     shot(page, "inspector-change")
     inspector.locator('[data-action="inspector-done"]').click()
     expect(inspector).to_have_count(0)
@@ -103,6 +107,7 @@ def test_move_lasso_delete_wire_and_keyboard_add(editor: Any) -> None:
     entry = page.locator('[data-palette-type="openai-create-chat-completion"]')
     expect(entry).to_be_visible()
     expect(page.locator('[data-palette-type="inject"]')).to_be_hidden()
+    expect(page.locator('[data-palette-type="openai-create-embedding"]')).to_be_hidden()
     entry.focus()
     page.keyboard.press("Enter")
     expect(page.locator('[data-node-type="openai-create-chat-completion"]')).to_have_count(1)
