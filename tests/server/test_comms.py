@@ -191,3 +191,29 @@ async def test_slow_reader_is_dropped_without_blocking_publishers() -> None:
     await asyncio.wait_for(runner, 5)
     assert ws.closed == 1008
     hub.close()
+
+
+def test_never_reading_client_is_dropped_on_a_real_socket(tmp_path: Path) -> None:
+    import socket as socketlib
+
+    with live_server(make_settings(tmp_path, commsQueueLimit=50)) as server:
+        raw = socketlib.create_connection(("127.0.0.1", server.port))
+        raw.setsockopt(socketlib.SOL_SOCKET, socketlib.SO_RCVBUF, 4096)
+        raw.sendall(b"GET /comms HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        assert b" 101 " in raw.recv(1024)
+        hub = server.app.state.flowengine.comms
+        deadline = time.monotonic() + 5
+        while not hub.connections:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        big = "x" * 100_000
+        deadline = time.monotonic() + 20
+        sent = 0
+        while hub.connections:  # the client reads nothing: its queue fills and it is dropped
+            assert time.monotonic() < deadline, "slow client was never dropped"
+            server.runtime.events.publish("debug", {"n": sent, "blob": big})
+            sent += 1
+            time.sleep(0.001)
+        assert httpx.get(f"{server.http}/flows/state", timeout=5).json() == {"state": "start"}
+        raw.close()
