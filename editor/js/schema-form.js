@@ -34,7 +34,8 @@ function row(key, schema, required, control, forId, path) {
   const helpId = schema.description ? `help-${++uid}` : null;
   const help = helpId ? h("div", { class: "field-help", id: helpId, text: schema.description.slice(0, 300) }) : null;
   if (helpId && control.focusEl) control.focusEl.setAttribute("aria-describedby", helpId);
-  return h("div", { class: "field", "data-field": path }, [
+  const wide = control.el.matches && control.el.matches(".form-array-box, .form-nested, .variant-box");
+  return h("div", { class: `field${wide ? " wide" : ""}`, "data-field": path }, [
     label(key, schema, required, forId),
     control.el,
     help,
