@@ -15,9 +15,9 @@ CHAT = "openai-create-chat-completion"
 
 def test_openai_chat_flow_against_mock(editor: Any, server: Any, steady_mock: str, shot: Any) -> None:
     page = editor
-    inject = add_node(page, "inject", 140, 140)
-    chat = add_node(page, CHAT, 420, 140)
-    debug = add_node(page, "debug", 700, 220)
+    inject = add_node(page, "inject", 110, 140)
+    chat = add_node(page, CHAT, 340, 140)
+    debug = add_node(page, "debug", 600, 220)
     wire(page, inject, chat)
     wire(page, chat, debug)
 
