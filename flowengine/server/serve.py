@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import logging
 import signal
@@ -109,6 +110,10 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
             log.error("cannot start: %s", exc)
             await runtime.close()
             return 1
+        # Everything loaded so far (node registry, OpenAI catalog, modules) lives as long as the
+        # process: keep it out of the collector's full passes (each took ~100 ms with it).
+        gc.collect()
+        gc.freeze()
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
         log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
         try:
