@@ -86,6 +86,8 @@ class APIStatusError(OpenAIError):
         text = err.get("message") if isinstance(err, dict) else None
         if text is None and isinstance(body, dict) and isinstance(body.get("error"), str):
             text = body["error"]  # some servers (and mocks) send {"error": "text"}
+        if text is None and isinstance(body, dict):  # RFC 7807 problem details (proxies, Prism)
+            text = body.get("detail") or body.get("title")
         fields = err if isinstance(err, dict) else {}
         message = f"Error code: {status} - {text}" if text else f"Error code: {status}"
         return cls(

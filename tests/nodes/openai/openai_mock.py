@@ -61,3 +61,31 @@ class SteadyMock:
 
     def stop(self) -> None:
         subprocess.run(["bash", str(STEADY), "stop"], env=self._env(), capture_output=True, timeout=30, check=False)
+
+
+PRISM = SHARED / "openai/mock/prism.sh"
+
+
+@dataclass
+class PrismMock:
+    """Prism (patched current spec) on 127.0.0.1: checks bearer auth, forces statuses with ``Prefer``."""
+
+    mock_dir: Path
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        return dict(os.environ, MOCK_DIR=str(self.mock_dir), READY_TIMEOUT="120")
+
+    def start(self) -> None:
+        self.port = free_port()
+        done = subprocess.run(["bash", str(PRISM), "start", str(SPEC_CURRENT), str(self.port)], env=self._env(),
+                              capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"prism did not start: {done.stderr.strip()[-500:]}")
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(PRISM), "stop"], env=self._env(), capture_output=True, timeout=30, check=False)
