@@ -6,10 +6,14 @@ input handlers inline and yielding to the event loop every ``BATCH`` deliveries 
 run. This gives breadth-first order, keeps per-wire order, and never grows the stack in loops.
 Async handlers run as tasks owned by their node (cancelled when it closes).
 
-Memory: a node that sends N messages in one handler queues N deliveries (as Node-RED does); the
-queue holds only references, and clones are taken at send time as the semantics require. The loop
-keeps draining before the producer runs again, so a chain of nodes never holds more than the
-burst it was given.
+Memory (bounded under bursts, documented departure from Node-RED, which grows without bound):
+when more than ``BURST_AT`` deliveries are queued, a message sent to a node that has nothing
+waiting in the main queue goes to a second, *urgent* FIFO that is drained first. A burst (a split
+of 100,000 parts) then flows through the downstream nodes part by part instead of piling up
+100,000 messages in front of every hop. Per-wire order is kept: a target with deliveries still in
+the main queue keeps receiving through the main queue, and the urgent queue always runs first.
+Below ``BURST_AT`` the order is exactly Node-RED's breadth-first order. Under a burst, a fan-out
+send also takes one queue entry and clones when it reaches the head of its queue.
 
 A ``Flow`` is the ``NodeHost`` of its nodes: error routing to catch nodes (``msg.error`` shape,
 ``_error``, loop guard), status to status nodes and ``status/<id>`` events, ``done()`` to complete
@@ -43,6 +47,8 @@ BATCH = 512
 """Deliveries between two yields to the event loop."""
 ROOM_LIMIT = 10_000
 """Queue length ``Flow.room()`` waits for (back-pressure for bursty producers)."""
+BURST_AT = 10_000
+"""Main-queue length above which idle targets are served through the urgent queue."""
 DEFER_CLONES_AT = 1024
 """Queue length above which a fan-out send defers its clones until it reaches the queue head."""
 ERROR_LOOP_LIMIT = 10
@@ -71,13 +77,14 @@ def error_text(err: BaseException | str | Any) -> str:
 class _Expander:
     """Queue head action for a deferred fan-out: clone now, put the events back at the head."""
 
-    __slots__ = ("closed", "node", "queue", "stats")
+    __slots__ = ("closed", "node", "pending", "queue", "stats")
 
     _async_input = False
 
     def __init__(self, queue: deque[tuple[Route, Msg]]) -> None:
         self.queue = queue
         self.closed = False
+        self.pending = 0
         self.node = self
         self.stats = NodeStats()
 
@@ -100,7 +107,9 @@ class Dispatcher:
 
     def __init__(self) -> None:
         self.queue: deque[tuple[Route, Msg]] = deque()
+        self.urgent: deque[tuple[Route, Msg]] = deque()
         self.expander = _Expander(self.queue)
+        self.urgent_expander = _Expander(self.urgent)
         self.idle = True
         self.delivered = 0
         self._event: asyncio.Event | None = None
@@ -117,24 +126,46 @@ class Dispatcher:
             self._event.set()
 
     def push(self, route: Route, msg: Msg) -> None:
-        self.queue.append((route, msg))
+        """Queue one delivery (main queue, or the urgent one under a burst; see module docstring)."""
+        q = self.queue
+        if route.pending or len(q) <= BURST_AT:
+            route.pending += 1
+            q.append((route, msg))
+        else:
+            self.urgent.append((route, msg))
         if self.idle:
             self.wake()
+
+    def push_group(self, events: list[tuple[Route, Msg]]) -> None:
+        """Queue a fan-out send as one entry; its clones are taken when it reaches the head."""
+        q = self.queue
+        if len(q) > BURST_AT and not any(t.pending for t, _ in events):
+            self.urgent.append((self.urgent_expander, events))  # type: ignore[arg-type]
+        else:
+            for t, _ in events:
+                t.pending += 1
+            self.expander.pending += 1
+            q.append((self.expander, events))  # type: ignore[arg-type]
+        if self.idle:
+            self.wake()
+
+    def backlog(self) -> int:
+        """Deliveries waiting in both queues."""
+        return len(self.queue) + len(self.urgent)
 
     async def room(self, limit: int = ROOM_LIMIT) -> None:
         """Wait until at most ``limit`` deliveries are queued: back-pressure for a node that emits
         a large burst (split of a huge array, file lines...) from an async handler or task."""
-        q = self.queue
-        while len(q) > limit and self._task is not None:
+        while self.backlog() > limit and self._task is not None:
             await asyncio.sleep(0)
 
     async def drained(self, timeout: float = 5.0) -> None:
         """Wait until the queue is empty (tests and shutdown)."""
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        while self.queue or not self.idle:
+        while self.queue or self.urgent or not self.idle:
             if loop.time() > end:
-                raise TimeoutError(f"{len(self.queue)} deliveries still queued")
+                raise TimeoutError(f"{self.backlog()} deliveries still queued")
             await asyncio.sleep(0.001)
 
     async def close(self) -> None:
@@ -147,22 +178,31 @@ class Dispatcher:
                 if not task.cancelled():
                     raise
         self.queue.clear()
+        self.urgent.clear()
 
     async def _run(self) -> None:
         q = self.queue
+        urgent = self.urgent
         popleft = q.popleft
+        upopleft = urgent.popleft
         event = self._event
         assert event is not None
         while True:
-            if not q:
+            if not q and not urgent:
                 self.idle = True
                 event.clear()
                 await event.wait()
                 self.idle = False
                 continue
             n = 0
-            while q and n < BATCH:
-                route, msg = popleft()
+            while n < BATCH:
+                if urgent:
+                    route, msg = upopleft()
+                elif q:
+                    route, msg = popleft()
+                    route.pending -= 1
+                else:
+                    break
                 n += 1
                 if route.closed:
                     continue
@@ -184,7 +224,7 @@ class Dispatcher:
 class Route:
     """A running node's place in the wiring: resolved output targets and owned tasks."""
 
-    __slots__ = ("closed", "dispatcher", "flow", "node", "ports", "send", "single", "spec", "tasks")
+    __slots__ = ("closed", "dispatcher", "flow", "node", "pending", "ports", "send", "single", "spec", "tasks")
 
     def __init__(self, node: Node, flow: Flow, spec: NodeSpec, dispatcher: Dispatcher) -> None:
         self.node = node
@@ -195,6 +235,8 @@ class Route:
         self.single: Route | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
         self.closed = False
+        self.pending = 0
+        """Deliveries to this route waiting in the main queue (keeps per-wire order under bursts)."""
         self.send: Callable[[SendArg], None] = self._send
 
     def resolve(self, routes: dict[str, Route]) -> None:
@@ -211,7 +253,12 @@ class Route:
                     msg["_msgid"] = new_msgid()
                 self.node.stats.sent += 1
                 d = self.dispatcher
-                d.queue.append((single, msg))
+                q = d.queue
+                if single.pending or len(q) <= BURST_AT:
+                    single.pending += 1
+                    q.append((single, msg))
+                else:
+                    d.urgent.append((single, msg))
                 if d.idle:
                     d.wake()
                 return
@@ -245,27 +292,22 @@ class Route:
             return
         if msgid is None:
             msgid = new_msgid()
-        q = self.dispatcher.queue
-        if len(events) > 1 and len(q) > DEFER_CLONES_AT:
-            # under a burst: one queue entry for the whole send; clones are taken when it reaches
-            # the head of the queue (see the module docstring)
+        d = self.dispatcher
+        if len(events) > 1 and d.backlog() > DEFER_CLONES_AT:
             for _, m in events:
                 if "_msgid" not in m:
                     m["_msgid"] = msgid
-            q.append((self.dispatcher.expander, events))  # type: ignore[arg-type]
+            d.push_group(events)
             self.node.stats.sent += len(events)
-            if self.dispatcher.idle:
-                self.dispatcher.wake()
             return
         first = True
+        push = d.push
         for target, m in events:
             if "_msgid" not in m:
                 m["_msgid"] = msgid
-            q.append((target, m if first else clone_msg(m)))
+            push(target, m if first else clone_msg(m))
             first = False
         self.node.stats.sent += len(events)
-        if self.dispatcher.idle:
-            self.dispatcher.wake()
 
     def done(self, msg: Msg, err: Any = None) -> None:
         if err is not None:
