@@ -42,6 +42,7 @@ class ClientOptions:
     timeout: float = 600.0
     max_retries: int = 2
     max_concurrency: int = 8
+    max_queue: int = 10000
     auth_header: str = "Authorization"
     extra_headers: dict[str, str] = field(default_factory=dict)
 

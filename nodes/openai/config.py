@@ -1,7 +1,8 @@
 """The ``openai-config`` node: connection settings and keys shared by every operation node.
 
 Properties ``base_url``, ``organization``, ``project``, ``timeout`` (s), ``max_retries``,
-``max_concurrency``, ``auth_header`` (empty: ``Authorization: Bearer <key>``; another name, e.g.
+``max_concurrency``, ``max_queue`` (messages waiting beyond it fail with a catchable
+``queue_full`` error), ``auth_header`` (empty: ``Authorization: Bearer <key>``; another name, e.g.
 ``api-key``, sends the bare key in that header, for compatible servers) and ``headers`` (extra
 request headers, no secrets: they are plain properties); credentials ``api_key`` and
 ``admin_key`` (admin operations). Empty values fall back to the environment:
@@ -49,6 +50,7 @@ class OpenAIConfig(Node):
             "timeout": {"type": ["number", "string"], "default": 600},
             "max_retries": {"type": ["integer", "string"], "default": 2},
             "max_concurrency": {"type": ["integer", "string"], "default": 8},
+            "max_queue": {"type": ["integer", "string"], "default": 10000},
             "auth_header": {"type": "string", "x-default": "Authorization"},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
         },
@@ -92,6 +94,7 @@ class OpenAIConfig(Node):
             timeout=max(0.001, self._number("timeout", 600.0)),
             max_retries=max(0, int(self._number("max_retries", 2))),
             max_concurrency=max(1, int(self._number("max_concurrency", 8))),
+            max_queue=max(0, int(self._number("max_queue", 10000))),
             auth_header=str(self.config.get("auth_header") or "Authorization"),
             extra_headers={str(k): str(v) for k, v in (self.config.get("headers") or {}).items()}
             if isinstance(self.config.get("headers"), dict) else {},

@@ -98,6 +98,12 @@ class OperationNode(Node):
             cfg = self._config()
             request = build_request(op, self.config, msg, cfg.files_root)
             client = cfg.client()
+            if client.limiter.queued >= client.options.max_queue:
+                raise OpenAIError(
+                    f"{self.type}: {client.limiter.queued} requests already wait for the config node's "
+                    f"concurrency limit (max_queue {client.options.max_queue})",
+                    type="queue_full",
+                )
             self.queued += 1
             self._refresh()
             acquired = False

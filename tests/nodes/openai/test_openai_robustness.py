@@ -188,3 +188,20 @@ async def test_custom_auth_header_and_extra_headers(tmp_path: Path) -> None:
     await run(node, {"payload": 1})
     assert seen[0].headers["api-key"] == "sk-secret-key" and "authorization" not in seen[0].headers
     assert seen[0].headers["x-trace"] == "t1"
+
+
+async def test_queue_bound_refuses_the_excess(tmp_path: Path) -> None:
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json={})
+
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_concurrency": 1, "max_queue": 2})
+    tasks = [asyncio.create_task(run(node, {"payload": i})) for i in range(5)]
+    for _ in range(50):
+        await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(*tasks)
+    assert len(host.sent) == 3  # one in flight + two queued
+    assert [e.type for e, _ in host.errors] == ["queue_full", "queue_full"]
