@@ -74,6 +74,13 @@ def error_text(err: BaseException | str | Any) -> str:
     return str(err)
 
 
+def _report(node: Any, exc: Exception, msg: Msg) -> None:
+    try:
+        node.error(exc, msg)
+    except Exception:  # reporting must never stop the delivery loop
+        log.exception("could not report an error of %r: %s", node, error_text(exc))
+
+
 class _Expander:
     """Queue head action for a deferred fan-out: clone now, put the events back at the head."""
 
@@ -100,6 +107,10 @@ class _Expander:
 
     def done(self, msg: Any, err: Any = None) -> None:
         return None
+
+    def error(self, err: Any, msg: Any = None) -> bool:
+        log.error("a fan-out could not be cloned: %s", error_text(err))
+        return False
 
 
 class Dispatcher:
@@ -208,15 +219,15 @@ class Dispatcher:
                     continue
                 node = route.node
                 node.stats.received += 1
-                if node._async_input:
-                    route.start_async(msg)
-                    continue
                 try:
+                    if node._async_input:
+                        route.start_async(msg)
+                        continue
                     res = node.on_input(msg, route.send, partial(route.done, msg))
                     if res is not None:
                         route.adopt(res, msg)
                 except Exception as exc:  # a handler's exception is the node's error, never the loop's
-                    node.error(exc, msg)
+                    _report(node, exc, msg)
             self.delivered += n
             await asyncio.sleep(0)
 

@@ -477,3 +477,23 @@ async def test_fan_out_under_a_burst_still_clones():
         assert [m["payload"] for m in right] == list(range(n))
         assert all("mark" not in m for m in right) and all(m["mark"] == "a" for m in left)
         assert all(a is not b for a, b in zip(left, right, strict=True))
+
+
+class BadSignature(Node):
+    type = "t-badsig"
+
+    def on_input(self, msg):  # type: ignore[override]
+        return None
+
+
+async def test_a_broken_handler_signature_is_the_nodes_error_and_delivery_goes_on():
+    reg = registry()
+    reg.add(BadSignature)
+    flows = [{"id": "x", "type": "t-badsig", "wires": [[]]},
+             {"id": "a", "type": "t-relay", "wires": [["s"]]}, {"id": "s", "type": "test-sink"}]
+    async with FlowHarness(flows, registry=reg) as h:
+        h.send_to("x", {"payload": 1})
+        h.send_to("a", {"payload": 2})
+        [m] = await h.wait_for("s")
+        assert m["payload"] == 2
+        assert any(nid == "x" and "TypeError" in text for _, nid, text in h.logs)
