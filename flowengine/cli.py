@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, help="port to listen on (default 1880)")
         p.add_argument("--user-dir", help="user directory (default ~/.flowengine)")
         p.add_argument("--settings", help="settings file (TOML or JSON)")
+        p.add_argument("--safe", action="store_true", help="load the flows without starting them")
 
     run = sub.add_parser("run", help="run flows headless (no editor)")
     run.add_argument("flows", help="flows file (Node-RED flow JSON)")
@@ -63,6 +64,8 @@ def _settings(args: argparse.Namespace, flows: str | None = None) -> Settings:
         overrides["uiPort"] = args.port
     if flows:
         overrides["flowFile"] = str(Path(flows).resolve())
+    if getattr(args, "safe", False):
+        overrides["safeMode"] = True
     return Settings.load(getattr(args, "settings", None), getattr(args, "user_dir", None), **overrides)
 
 
