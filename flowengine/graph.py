@@ -485,12 +485,14 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str) -> DeployPlan:
     # nodes using a changed/added/removed config node changed too (transitively)
     config_ids = {nid for nid, n in {**old_top, **new_top}.items() if n.is_config}
     dirty_cfg = config_ids & (changed | added | removed)
+    sf_refs = _subflow_config_refs(new, config_ids) if dirty_cfg else {}
     while dirty_cfg:
         nxt: set[str] = set()
         for nid, n in new_top.items():
             if nid in changed or nid in added:
                 continue
-            if set(config_refs(n.raw, config_ids)) & dirty_cfg:
+            refs = set(config_refs(n.raw, config_ids)) | sf_refs.get(n.subflow_id or "", set())
+            if refs & dirty_cfg:
                 changed.add(nid)
                 if n.is_config:
                     nxt.add(nid)
@@ -520,6 +522,24 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str) -> DeployPlan:
     rewire = rewired if deploy_type == "nodes" else set()
     return DeployPlan(False, frozenset(stop), frozenset(start), frozenset(rewire), frozenset(changed),
                       frozenset(added), frozenset(removed), frozenset(rewired), frozenset(linked))
+
+
+def _subflow_config_refs(fs: FlowSet, config_ids: set[str]) -> dict[str, set[str]]:
+    """Config nodes used inside each subflow definition (through nested instances too)."""
+    refs: dict[str, set[str]] = {}
+    for sid in fs.subflows:
+        refs[sid] = {r for n in fs.members(sid) for r in config_refs(n.raw, config_ids)}
+    for _ in range(len(fs.subflows)):
+        grew = False
+        for sid in fs.subflows:
+            for n in fs.members(sid):
+                inner = refs.get(n.subflow_id or "")
+                if inner and not inner <= refs[sid]:
+                    refs[sid] |= inner
+                    grew = True
+        if not grew:
+            break
+    return refs
 
 
 def _in_groups(fs: FlowSet, gid: str | None, changed: set[str]) -> bool:

@@ -388,3 +388,10 @@ def test_link_change_counts_as_rewire():
     new = edited(old, "b", links=["lo"])
     p = diff(old, new, "nodes")
     assert "lo" in p.rewire and "b" in p.stop
+
+
+def test_changed_global_config_used_inside_a_subflow_restarts_the_instance():
+    old = [*subflow_flows(), {"id": "k", "type": "cfg"}]
+    old = edited(old, "n2", cfg="k")
+    p = diff(old, edited(old, "k", host="new"), "nodes")
+    assert p.stop == {"k", "i1"}
