@@ -12,7 +12,6 @@ from typing import Any
 
 from flowengine.registry import Registry
 
-from .catalog import load_catalog
 from .config import OpenAIConfig
 from .operation import OperationNode, node_class
 from .request import Operation
@@ -23,6 +22,8 @@ __all__ = ["OpenAIConfig", "OperationNode", "node_classes", "register"]
 
 def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
     """One node class per operation of ``catalog`` (default: the committed catalog)."""
+    from .catalog import load_catalog  # imported here so ``python -m nodes.openai.catalog`` runs cleanly
+
     data = catalog if catalog is not None else load_catalog(path)
     defs = data.get("$defs") or {}
     return [node_class(Operation(entry, defs)) for entry in data["operations"]]

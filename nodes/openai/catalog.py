@@ -133,10 +133,10 @@ def _body(doc: JSON, norm: SchemaNormalizer, op: JSON) -> JSON | None:
     # json and multipart: validate against the multipart schema when it has file fields
     schema_src = (content.get(multipart_type) or content[chosen]).get("schema") or {}
     json_src = (content.get("application/json") or {}).get("schema")
-    schema = norm.normalize(schema_src)
+    schema = _resolve_root(norm, norm.normalize(schema_src))
     fields, required = _flatten_fields(norm, schema)
     if json_src is not None and multipart_type:
-        json_schema = norm.normalize(json_src)
+        json_schema = _resolve_root(norm, norm.normalize(json_src))
         jf, jr = _flatten_fields(norm, json_schema)
         fields.update({k: v for k, v in jf.items() if k not in fields})
         required &= jr
@@ -155,6 +155,16 @@ def _body(doc: JSON, norm: SchemaNormalizer, op: JSON) -> JSON | None:
         "file_fields": files,
         "primary": primary,
     }
+
+
+def _resolve_root(norm: SchemaNormalizer, schema: JSON) -> JSON:
+    """The body schema itself at the top (a copy of its definition); nested references stay in $defs."""
+    for _ in range(8):
+        ref = schema.get("$ref")
+        if not (isinstance(ref, str) and len(schema) == 1):
+            return schema
+        schema = dict(norm.defs.get(ref.rsplit("/", 1)[-1], schema))
+    return schema
 
 
 def _resolve_shallow(norm: SchemaNormalizer, schema: JSON) -> JSON:
@@ -279,7 +289,7 @@ def build_catalog(spec: str | Path, legacy: str | Path | None = None) -> JSON:
     doc = load_spec(spec)
     norm = SchemaNormalizer(doc)
     ops = _operations(doc, norm, legacy=False)
-    defs = dict(norm.defs)
+    defs = _reachable(norm.defs, _collect_refs(ops))
     catalog: JSON = {"format": 1, "generator": "nodes.openai.catalog", "source": _source(Path(spec), doc)}
     if legacy:
         ldoc = load_spec(legacy)

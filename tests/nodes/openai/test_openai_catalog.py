@@ -192,7 +192,9 @@ def test_trimmed_real_spec_with_an_added_operation(tmp_path: Path) -> None:
     types = sorted(o["type"] for o in catalog["operations"])
     assert types == ["openai-create-embedding", "openai-create-embedding-batch", "openai-create-file",
                      "openai-list-files"]
-    assert "CreateEmbeddingRequest" in catalog["$defs"]
+    batch = next(o for o in catalog["operations"] if o["operationId"] == "createEmbeddingBatch")
+    assert {"input", "model"} <= set(batch["body"]["schema"]["properties"])  # the root is resolved
+    assert batch["body"]["required_fields"] == ["input", "model"]
 
 
 def test_node_schema_shapes() -> None:
