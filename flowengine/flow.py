@@ -527,6 +527,12 @@ class Flow:
             value = getattr(err, attr, None)
             if isinstance(value, str | int | float):
                 error[attr] = value
+        details = getattr(err, "details", None)
+        if isinstance(err, NodeError) and isinstance(details, dict):
+            # a node error may carry more fields for flows (OpenAI: status, type, param, body)
+            for key, value in details.items():
+                if isinstance(key, str) and key not in error and value is not None:
+                    error[key] = value
         m["error"] = error
         return m
 

@@ -126,3 +126,30 @@ async def test_stream_parts_reassemble_in_a_join_node(tmp_path: Path, monkeypatc
         [final] = await h.wait_for("final", 1, timeout=5)
     assert [c["choices"][0]["delta"]["content"] for c in joined["payload"]] == ["a", "b", "c"]
     assert final["payload"]["choices"][0]["message"]["content"] == "abc"
+
+
+async def test_catch_node_gets_status_type_param_and_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unit")
+    body = {"error": {"message": "bad", "type": "invalid_request_error", "param": "input", "code": "c1"}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json=body, headers={"x-request-id": "req_7"})
+
+    flows = [
+        {"id": "cfg", "type": "openai-config"},
+        {"id": "emb", "type": "openai-create-embedding", "config": "cfg", "model": "m", "wires": [["out"]]},
+        {"id": "catch", "type": "catch", "scope": None, "wires": [["errors"]]},
+        {"id": "out", "type": "test-sink"},
+        {"id": "errors", "type": "test-sink"},
+    ]
+    settings = Settings(user_dir=tmp_path, extra={"openai_transport": httpx.MockTransport(handler)})
+    async with FlowHarness(flows, settings=settings) as h:
+        h.send_to("emb", {"payload": "hi", "keep": 1})
+        [err] = await h.wait_for("errors", 1, timeout=5)
+    e = err["error"]
+    assert e["message"] == "openai-create-embedding: Error code: 400 - bad"
+    assert (e["status"], e["type"], e["param"], e["code"], e["request_id"]) == (
+        400, "invalid_request_error", "input", "c1", "req_7")
+    assert e["body"] == body and e["source"]["id"] == "emb" and err["keep"] == 1
