@@ -29,12 +29,12 @@ from flowengine.types import Done, Msg, Send
 from .client import ApiResponse, OpenAIClient, decode_body
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
-from .request import Operation, PreparedRequest, build_request, property_name
+from .request import Operation, PreparedRequest, build_request
+from .schema import MAX_PAGES_CAP, node_schema
 from .streaming import assembler_for, iter_events
 
-__all__ = ["OperationNode", "node_class", "node_schema"]
+__all__ = ["OperationNode", "category_of", "node_class"]
 
-MAX_PAGES_CAP = 1000
 STATUS_INTERVAL = 0.2
 _GROUP_COLORS = {"administration": "#c0c0c0", "usage": "#c0c0c0", "audit-logs": "#c0c0c0"}
 
@@ -263,110 +263,6 @@ def _cursor(data: dict[str, Any], page: list[Any], kind: str) -> str | None:
 
 
 # --- class factory ------------------------------------------------------------------------------
-
-
-def _inline(schema: Any, defs: dict[str, Any], depth: int) -> Any:
-    """``schema`` with ``$ref``s replaced by their definitions down to ``depth`` (then: any value)."""
-    if isinstance(schema, list):
-        return [_inline(s, defs, depth) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if "$ref" in schema:
-        if depth <= 0:
-            return {}
-        target = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
-        rest = {k: v for k, v in schema.items() if k != "$ref"}
-        merged = {**_inline(target, defs, depth - 1), **_inline(rest, defs, depth)}
-        return merged
-    if schema.get("x-file"):
-        return {}
-    out: dict[str, Any] = {}
-    for k, v in schema.items():
-        if k == "properties" and isinstance(v, dict):
-            out[k] = {name: _inline(s, defs, depth - 1) for name, s in v.items()} if depth > 0 else {}
-            if depth <= 0:
-                out.pop(k)
-                out.pop("required", None)
-        elif k in ("items", "additionalProperties", "not") and isinstance(v, dict):
-            out[k] = _inline(v, defs, depth - 1) if depth > 0 else {}
-        elif k in ("anyOf", "allOf", "prefixItems") and isinstance(v, list):
-            if depth > 0:
-                out[k] = [_inline(s, defs, depth - 1) for s in v]
-        elif k == "required" and depth <= 0:
-            continue
-        else:
-            out[k] = v
-    return out
-
-
-def _field_schema(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """A property's schema for the editor and deploy validation.
-
-    The API's own default is kept as ``x-default`` (a placeholder), not ``default``: an editor that
-    pre-fills defaults would otherwise send them on every request (``temperature`` is refused by
-    reasoning models, for one).
-    """
-    inlined = _inline(schema, defs, 2)
-    out: dict[str, Any] = _no_defaults(inlined) if isinstance(inlined, dict) else {}
-    if "x-default" not in out:
-        for variant in out.get("anyOf") or []:
-            if isinstance(variant, dict) and "x-default" in variant:
-                out["x-default"] = variant["x-default"]
-                break
-    return out
-
-
-def _no_defaults(schema: Any) -> Any:
-    if isinstance(schema, list):
-        return [_no_defaults(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for k, v in schema.items():
-        if k == "default":
-            out["x-default"] = v
-        elif k == "properties" and isinstance(v, dict):  # keys are field names, not keywords
-            out[k] = {name: _no_defaults(s) for name, s in v.items()}
-        elif k in ("enum", "const"):
-            out[k] = v
-        else:
-            out[k] = _no_defaults(v)
-    return out
-
-
-def node_schema(op: Operation) -> dict[str, Any]:
-    """The node's property schema: config, parameters and body fields, none required at deploy."""
-    props: dict[str, Any] = {"config": {"type": "string"}, "name": {"type": "string"}}
-    for p in op.params:
-        props[property_name(p["name"])] = {**_field_schema(p["schema"], op.defs), "x-in": p["in"]}
-    body = op.body or {}
-    body_fields: dict[str, Any] = {}
-    if body:
-        fields = _collect_fields(body.get("schema") or {}, op.defs)
-        for name in body.get("fields") or []:
-            schema = _field_schema(fields.get(name, {}), op.defs)
-            schema["x-in"] = "file" if name in (body.get("file_fields") or []) else "body"
-            body_fields[property_name(name)] = schema
-    props.update(body_fields)
-    if op.pagination:
-        props["fetch_all"] = {"type": "boolean", "default": False}
-        props["max_pages"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGES_CAP, "default": 20}
-    return {"type": "object", "properties": props}
-
-
-def _collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    if depth > 8 or not isinstance(schema, dict):
-        return {}
-    out: dict[str, Any] = {}
-    if "$ref" in schema:
-        out.update(_collect_fields(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}), defs, depth + 1))
-    for name, s in (schema.get("properties") or {}).items():
-        out.setdefault(name, s)
-    for key in ("allOf", "anyOf"):
-        for sub in schema.get(key) or []:
-            for name, s in _collect_fields(sub, defs, depth + 1).items():
-                out.setdefault(name, s)
-    return out
 
 
 def _help(entry: dict[str, Any]) -> str:
