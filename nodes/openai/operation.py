@@ -5,8 +5,9 @@ for a slot of its config node's concurrency limit, sends it with retries, and ou
 
 * JSON -> ``msg.payload`` object; binary -> bytes; text -> str;
 * ``stream: true`` -> one message per SSE event (``msg.parts = {id, index, type: "array"}``, the
-  last one with ``count``, so a join node in auto mode rebuilds the list), then one final message
-  with the assembled result (a chat completion, a response object...);
+  last one with ``count``, so a join node in auto mode rebuilds the list; an incoming
+  ``msg.parts`` is nested under it), then one final message with the assembled result (a chat
+  completion, a response object...) carrying the incoming ``msg.parts`` unchanged;
 * list operations with ``fetch_all`` follow the cursor to the end (at most ``max_pages`` pages) and
   output ``{"object": "list", "data": [...all items], "has_more": false}``.
 
@@ -226,6 +227,8 @@ class OperationNode(Node):
                     pending = clone_msg(base)
                     pending["payload"] = event.data
                     pending["parts"] = {"id": stream_id, "index": index, "type": "array", "len": 1}
+                    if "parts" in msg:  # nested sequence, as Node-RED's split nests msg.parts
+                        pending["parts"]["parts"] = msg["parts"]
                     pending["openai"] = {**meta, "event": event.type}
                     index += 1
                 if pending is not None:
@@ -235,7 +238,6 @@ class OperationNode(Node):
                     send(pending)
         result = assembler.result()
         self._count_tokens(assembler.usage)
-        msg.pop("parts", None)
         msg["payload"] = result
         msg["openai"] = {**meta, "usage": assembler.usage, "events": index,
                          "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}

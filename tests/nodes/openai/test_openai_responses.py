@@ -186,3 +186,12 @@ async def test_fetch_all_follows_cursors_to_the_end_bounded(tmp_path: Path) -> N
     node3, host3 = make("openai-list-files", handler, tmp_path, props={"limit": 2})
     await run(node3, {"payload": {}})
     assert len(seen) == 1 and len(host3.sent[-1]["payload"]["data"]) == 2
+
+
+async def test_stream_nests_incoming_parts_and_keeps_them_on_the_final(tmp_path: Path) -> None:
+    node, host = make("openai-create-chat-completion", stream_handler(CHAT_STREAM), tmp_path,
+                      props={"model": "gpt-4o", "stream": True})
+    outer = {"id": "outer", "index": 2, "count": 5, "type": "array"}
+    await run(node, {"payload": "hi", "parts": dict(outer)})
+    assert host.sent[0]["parts"]["parts"] == outer and host.sent[0]["parts"]["id"] != "outer"
+    assert host.sent[-1]["parts"] == outer
