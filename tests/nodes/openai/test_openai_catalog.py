@@ -8,13 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 from openai_fakes import FakeHost, run
+from openai_mock import SHARED
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from nodes.openai import OpenAIConfig, node_classes, register
 from nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
 
-SPEC_DIR = Path("/work/shared/openai/spec")
+SPEC_DIR = SHARED / "openai/spec"
 REMOVED = {
     "createEdit", "listFineTunes", "createFineTune", "retrieveFineTune", "cancelFineTune", "listFineTuneEvents",
     "listAssistantFiles", "createAssistantFile", "getAssistantFile", "deleteAssistantFile", "listMessageFiles",
@@ -171,7 +172,7 @@ async def test_the_added_operation_runs(tmp_path: Path) -> None:
     await host.nodes["cfg"].on_close(False)
 
 
-@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs /work/shared/openai/spec (the OpenAPI spec snapshots)")
+@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs the OpenAPI spec snapshots in $FLOWENGINE_SHARED/openai/spec")
 def test_committed_catalog_matches_the_generator(tmp_path: Path) -> None:
     fresh = build_catalog(SPEC_DIR / "openapi-current.json", SPEC_DIR / "openapi-2023-11-08.yaml")
     committed = load_catalog()
@@ -179,7 +180,7 @@ def test_committed_catalog_matches_the_generator(tmp_path: Path) -> None:
     assert fresh["$defs"] == committed["$defs"]
 
 
-@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs /work/shared/openai/spec (the OpenAPI spec snapshots)")
+@pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs the OpenAPI spec snapshots in $FLOWENGINE_SHARED/openai/spec")
 def test_trimmed_real_spec_with_an_added_operation(tmp_path: Path) -> None:
     doc = json.loads((SPEC_DIR / "openapi-current.json").read_text())
     keep = {"/embeddings", "/files"}
