@@ -166,7 +166,17 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
-        await self._wait_starting()
+        task = self._starting
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), self.settings.close_timeout_s)
+            except TimeoutError:
+                log.error("nodes still starting after nodeCloseTimeout; stopping them anyway")
+                task.cancel()
+                for result in await asyncio.gather(task, return_exceptions=True):
+                    if isinstance(result, Exception):
+                        log.error("starting the nodes failed: %s", error_text(result))
+            self._starting = None
         await self._stop_nodes(None, set())
         self._state = "stop"
         for task in list(self.orphans):
