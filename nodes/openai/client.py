@@ -187,6 +187,9 @@ class OpenAIClient:
             except httpx.TransportError as exc:
                 error = APIConnectionError(redact(f"Connection error: {exc}", self.options.secrets))
                 headers, cause = None, exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # not worth a retry: bad URL, body, redirects
+                text = redact(f"Request failed: {type(exc).__name__}: {exc}", self.options.secrets)
+                raise APIConnectionError(text) from exc
             else:
                 if response.is_success:
                     return response, retries

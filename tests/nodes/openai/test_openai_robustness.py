@@ -205,3 +205,16 @@ async def test_queue_bound_refuses_the_excess(tmp_path: Path) -> None:
     await asyncio.gather(*tasks)
     assert len(host.sent) == 3  # one in flight + two queued
     assert [e.type for e, _ in host.errors] == ["queue_full", "queue_full"]
+
+
+async def test_undecodable_body_and_unusable_base_url_are_reported(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(200, headers={"content-encoding": "gzip"},
+                                            stream=httpx.ByteStream(b"not gzip")))
+    node, host = make("openai-list-models", handler, tmp_path)
+    await run(node, {"payload": 1})
+    assert len(seen) == 1 and host.errors[0][0].type == "connection_error"
+    assert "DecodingError" in str(host.errors[0][0])
+    node2, host2 = make("openai-list-models", handler, tmp_path, config={"base_url": "not a url", "max_retries": 0})
+    host2.settings.extra.pop("openai_transport")  # the real transport refuses the URL
+    await run(node2, {"payload": 1})
+    assert host2.errors[0][0].type == "connection_error"
