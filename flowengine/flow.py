@@ -696,7 +696,7 @@ class Flow:
 
     def spawn(self, node: Node, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         route = self.engine.routes.get(node.id)
-        task = asyncio.get_running_loop().create_task(_guarded(node, coro))
+        task = asyncio.get_running_loop().create_task(_guarded(node, coro), name=f"node:{node.id}")
         if route is not None and route.node is node:
             route.tasks.add(task)
             task.add_done_callback(route.tasks.discard)

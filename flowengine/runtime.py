@@ -436,6 +436,11 @@ class Runtime:
                 if node is None:
                     continue
                 route = Route(node, flow, ns, self.dispatcher)
+                for task in [t for t in self.orphans if t.get_name() == f"node:{ns.id}"]:
+                    # spawned from the constructor, before the route existed: the node owns it now
+                    self.orphans.discard(task)
+                    route.tasks.add(task)
+                    task.add_done_callback(route.tasks.discard)
                 self.routes[ns.id] = route
                 flow.routes[ns.id] = route
                 created.append(route)

@@ -282,3 +282,21 @@ async def test_check_reports_problems_without_deploying():
     rt = Runtime(registry(), Settings(), persist=False)
     problems = rt.check([tab(), probe("a", ["nowhere"])])
     assert [(p.node_id, p.property) for p in problems if p.level == "error"] == [("a", "wires[0]")]
+
+
+class EarlySpawner(Node):
+    type = "t-early"
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: Any = None):
+        super().__init__(host, config, credentials)
+        self.task = self.spawn(asyncio.sleep(3600))
+
+
+async def test_task_spawned_in_constructor_is_owned_and_cancelled_on_redeploy():
+    reg = registry()
+    reg.add(EarlySpawner)
+    flows = [tab(), {"id": "e", "type": "t-early", "z": "t1", "x": 0, "y": 0, "wires": [[]]}]
+    async with FlowHarness(flows, registry=reg) as h:
+        task = h.node("e").task
+        await h.deploy([tab()])
+        assert task.cancelled()
