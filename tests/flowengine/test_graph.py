@@ -264,7 +264,7 @@ def test_subflow_instance_gets_copies_with_alias_and_flattened_wires():
 
 
 def test_two_instances_get_distinct_ids_and_stable_ones_across_compiles():
-    flows = subflow_flows() + [node("i2", "subflow:sf", wires=[[], []])]
+    flows = [*subflow_flows(), node("i2", "subflow:sf", wires=[[], []])]
     a = compile_flows(parse(flows))
     b = compile_flows(parse(flows))
     ids1 = {n.id for n in a.flows["i1"].nodes}
