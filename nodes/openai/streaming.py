@@ -9,6 +9,8 @@ raises mid-stream, as the SDK does.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json as jsonlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -222,6 +224,34 @@ def _output_text(response: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+class TerminalAssembler(StreamAssembler):
+    """Streams whose terminal event carries the whole result (images, transcriptions): that event;
+    speech: the audio bytes of its ``speech.audio.delta`` events. Otherwise the list of events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.final: Any = None
+        self.audio: list[bytes] = []
+
+    def feed(self, event: StreamEvent) -> None:
+        super().feed(event)
+        data = event.data
+        if event.type == "speech.audio.delta" and isinstance(data, dict) and isinstance(data.get("audio"), str):
+            try:
+                self.audio.append(base64.b64decode(data["audio"]))
+            except (binascii.Error, ValueError):
+                self.audio.append(b"")
+        if event.type in TERMINAL_TYPES:
+            self.final = data
+
+    def result(self) -> Any:
+        if self.audio:
+            return b"".join(self.audio)
+        if self.final is not None:
+            return self.final
+        return self.events
+
+
 def assembler_for(path: str) -> StreamAssembler:
     """The assembler for an operation path."""
     if path == "/chat/completions":
@@ -230,6 +260,6 @@ def assembler_for(path: str) -> StreamAssembler:
         return CompletionAssembler()
     if path.startswith("/responses"):
         return ResponsesAssembler()
-    return StreamAssembler()
+    return TerminalAssembler()
 
 

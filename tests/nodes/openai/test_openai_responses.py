@@ -195,3 +195,22 @@ async def test_stream_nests_incoming_parts_and_keeps_them_on_the_final(tmp_path:
     await run(node, {"payload": "hi", "parts": dict(outer)})
     assert host.sent[0]["parts"]["parts"] == outer and host.sent[0]["parts"]["id"] != "outer"
     assert host.sent[-1]["parts"] == outer
+
+
+async def test_speech_and_transcription_streams_assemble(tmp_path: Path) -> None:
+    import base64
+
+    audio = sse(*("event: speech.audio.delta\ndata: " + json.dumps(
+        {"type": "speech.audio.delta", "audio": base64.b64encode(part).decode()}) + "\n\n" for part in (b"ab", b"cd")),
+        'data: {"type": "speech.audio.done", "usage": {"total_tokens": 3}}\n\n')
+    node, host = make("openai-create-speech", stream_handler(audio), tmp_path,
+                      props={"model": "gpt-4o-mini-tts", "voice": "alloy", "stream_format": "sse"})
+    await run(node, {"payload": "hi"})
+    assert not host.errors and host.sent[-1]["payload"] == b"abcd"
+    assert host.sent[-1]["openai"]["usage"] == {"total_tokens": 3}
+    text = sse('data: {"type": "transcript.text.delta", "delta": "he"}\n\n',
+               'data: {"type": "transcript.text.done", "text": "hello"}\n\n')
+    node2, host2 = make("openai-create-transcription", stream_handler(text), tmp_path,
+                        props={"model": "gpt-4o-transcribe", "stream": True})
+    await run(node2, {"payload": {"file": b"x"}})
+    assert host2.sent[-1]["payload"] == {"type": "transcript.text.done", "text": "hello"}
