@@ -28,17 +28,19 @@ export function portOffset(size, kind, index, outputs) {
 export function wirePath(sx, sy, ex, ey, srcHeight = 30, dstHeight = 30) {
   const dx = ex - sx;
   const dy = ey - sy;
-  if (dx >= 0 || Math.abs(dy) < 1e-9) {
+  if (dx >= 0) {
     const reach = Math.max(dx, 0);
     let bend = Math.max(reach * 0.5, 40);
     if (reach < 120) bend = Math.max(bend, Math.min(Math.abs(dy) * 0.4, 80));
     return `M ${sx} ${sy} C ${sx + bend} ${sy} ${ex - bend} ${ey} ${ex} ${ey}`;
   }
   const r = 25;
-  const below = Math.max(sy + srcHeight / 2, ey + dstHeight / 2) + 25;
+  // Far apart vertically: run back between the two nodes; otherwise loop below both.
+  const gap = (srcHeight + dstHeight) / 2 + 2 * r;
+  const back = Math.abs(dy) > gap ? (sy + ey) / 2 : Math.max(sy + srcHeight / 2, ey + dstHeight / 2) + r;
   return (
-    `M ${sx} ${sy} C ${sx + r * 1.6} ${sy} ${sx + r * 1.6} ${below} ${sx} ${below} ` +
-    `L ${ex} ${below} C ${ex - r * 1.6} ${below} ${ex - r * 1.6} ${ey} ${ex} ${ey}`
+    `M ${sx} ${sy} C ${sx + r * 1.6} ${sy} ${sx + r * 1.6} ${back} ${sx} ${back} ` +
+    `L ${ex} ${back} C ${ex - r * 1.6} ${back} ${ex - r * 1.6} ${ey} ${ex} ${ey}`
   );
 }
 
