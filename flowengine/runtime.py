@@ -19,7 +19,7 @@ from typing import Any
 from .context import ContextManager
 from .credentials import CredentialStore, SecretSource
 from .env import convert_env_value, process_env, substitute_env
-from .errors import DeployConflictError, FlowProblem, FlowValidationError
+from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValidationError
 from .events import EventBus
 from .flow import Dispatcher, Flow, GlobalConfigNode, Route, SubflowInstanceNode, SubflowStatusNode, error_text
 from .graph import CompiledFlows, compile_flows, deploy_diff, missing_types, validate
@@ -166,28 +166,29 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
-        task = self._starting
-        if task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(task), self.settings.close_timeout_s)
-            except TimeoutError:
-                log.error("nodes still starting after nodeCloseTimeout; stopping them anyway")
+        async with self._lock:  # a deploy in progress finishes first
+            task = self._starting
+            if task is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(task), self.settings.close_timeout_s)
+                except TimeoutError:
+                    log.error("nodes still starting after nodeCloseTimeout; stopping them anyway")
+                    task.cancel()
+                    for result in await asyncio.gather(task, return_exceptions=True):
+                        if isinstance(result, Exception):
+                            log.error("starting the nodes failed: %s", error_text(result))
+                self._starting = None
+            await self._stop_nodes(None, set())
+            self._state = "stop"
+            for task in list(self.orphans):
                 task.cancel()
-                for result in await asyncio.gather(task, return_exceptions=True):
-                    if isinstance(result, Exception):
-                        log.error("starting the nodes failed: %s", error_text(result))
-            self._starting = None
-        await self._stop_nodes(None, set())
-        self._state = "stop"
-        for task in list(self.orphans):
-            task.cancel()
-        if self.orphans:
-            await asyncio.gather(*self.orphans, return_exceptions=True)
-        await self.dispatcher.close()
-        await self.context.close()
-        if self._gc_saved is not None:
-            gc.set_threshold(*self._gc_saved)
-            self._gc_saved = None
+            if self.orphans:
+                await asyncio.gather(*self.orphans, return_exceptions=True)
+            await self.dispatcher.close()
+            await self.context.close()
+            if self._gc_saved is not None:
+                gc.set_threshold(*self._gc_saved)
+                self._gc_saved = None
 
     def _tune_gc(self) -> None:
         """Raise the cyclic GC's thresholds while running (setting ``gcThreshold``, ``false`` = leave).
@@ -248,6 +249,8 @@ class Runtime:
                                                    f"unknown deployment type {deploy_type!r}")],
                                       code="invalid_request")
         async with self._lock:
+            if self._closed:
+                raise FlowEngineError("the runtime is shutting down")
             await self._wait_starting()
             if rev is not None and self._rev is not None and rev != self._rev:
                 raise DeployConflictError(f"deploy is based on revision {rev}, current is {self._rev}")
