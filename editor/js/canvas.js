@@ -19,9 +19,11 @@ export class Canvas {
     this.viewport = svg("g", { class: "viewport" });
     this.groupLayer = svg("g", { class: "layer-groups" });
     this.wireLayer = svg("g", { class: "layer-wires" });
+    this.linkLayer = svg("g", { class: "layer-links", "aria-hidden": "true" });
+    this.links = [];
     this.nodeLayer = svg("g", { class: "layer-nodes" });
     this.overlay = svg("g", { class: "layer-overlay" });
-    this.viewport.append(this.groupLayer, this.wireLayer, this.nodeLayer, this.overlay);
+    this.viewport.append(this.groupLayer, this.linkLayer, this.wireLayer, this.nodeLayer, this.overlay);
     this.svg.append(this.viewport);
     container.append(this.svg);
     this.applyTransform();
@@ -120,6 +122,7 @@ export class Canvas {
       }
     }
     this.renderWires(alive);
+    this.renderLinks(alive);
     this.renderGroups();
     this.renderSubflowPorts();
   }
@@ -180,6 +183,34 @@ export class Canvas {
     for (const w of this.wireEls.values()) {
       if (ids.has(w.src) || ids.has(w.dst)) this.drawWire(w.el, w.src, w.port, w.dst);
     }
+    for (const l of this.links) if (ids.has(l.src) || ids.has(l.dst)) this.drawLink(l);
+  }
+
+  /** Virtual wires (dashed) from link out / link call nodes to the link in nodes of this tab. */
+  renderLinks(alive) {
+    const { model } = this.app;
+    while (this.linkLayer.firstChild) this.linkLayer.firstChild.remove();
+    this.links = [];
+    for (const id of alive) {
+      const node = model.get(id);
+      if ((node.type !== "link out" && node.type !== "link call") || !Array.isArray(node.links)) continue;
+      for (const dst of node.links) {
+        if (!alive.has(dst)) continue;
+        const el = svg("path", { class: "link-wire", "data-link": `${id}->${dst}` });
+        this.linkLayer.append(el);
+        const link = { src: id, dst, el };
+        this.links.push(link);
+        this.drawLink(link);
+      }
+    }
+  }
+
+  drawLink({ src, dst, el }) {
+    const a = this.nodeEls.get(src);
+    const b = this.nodeEls.get(dst);
+    const la = this.layouts.get(src).size;
+    const lb = this.layouts.get(dst).size;
+    el.setAttribute("d", wirePath(a.x + la.width / 2, a.y, b.x - lb.width / 2, b.y, la.height, lb.height));
   }
 
   renderGroups() {
@@ -190,17 +221,24 @@ export class Canvas {
       const style = g.style || {};
       const label = svg("text", { class: "group-label", x: g.x + 8, y: g.y + 16 });
       label.textContent = g.name || "";
-      this.groupLayer.append(
+      const title = svg("title");
+      title.textContent = `group ${g.name || g.id}: drag to move its nodes`;
+      this.groupLayer.append(svg("g", { class: "group-box", "data-group-id": g.id }, [
         svg("rect", {
           class: "group",
-          "data-group-id": g.id,
           x: g.x, y: g.y, width: g.w, height: g.h, rx: 6, ry: 6,
           fill: typeof style.fill === "string" ? style.fill : "none",
           stroke: typeof style.stroke === "string" ? style.stroke : "#999",
         }),
         label,
-      );
+        title,
+      ]));
     }
+  }
+
+  /** The drawn box of a group (during a drag it is translated without touching the model). */
+  groupElement(id) {
+    return this.groupLayer.querySelector(`[data-group-id="${CSS.escape(id)}"]`);
   }
 
   /** Inside a subflow definition: its input/output port markers and their wires (read-only). */
@@ -228,7 +266,7 @@ export class Canvas {
 
   /** Rebuild everything (tab switch, load). */
   reset() {
-    for (const layer of [this.wireLayer, this.nodeLayer, this.groupLayer]) {
+    for (const layer of [this.wireLayer, this.linkLayer, this.nodeLayer, this.groupLayer]) {
       while (layer.firstChild) layer.firstChild.remove();
     }
     this.nodeEls.clear();

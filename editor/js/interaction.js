@@ -1,6 +1,7 @@
 // Pointer interaction on the canvas: one small state machine (idle, move, lasso, wire, pan).
 
 import { svg } from "./dom.js";
+import { canSplice, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
 import { wirePath } from "./wires.js";
 
 const DRAG_THRESHOLD = 3;
@@ -78,7 +79,8 @@ export class Interaction {
         const n = this.app.model.get(sid);
         if (n && n.z === view.tab) origin.set(sid, { x: n.x, y: n.y });
       }
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey });
+      const spliceable = origin.size === 1 && canSplice(this.app.model, id);
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey, spliceable });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -86,6 +88,15 @@ export class Interaction {
       view.selection.clear();
       view.selectedWire = wireEl.dataset.wire;
       this.app.selectionChanged();
+      return;
+    }
+    const groupEl = target.closest("[data-group-id]");
+    if (groupEl && !e.shiftKey) {
+      const members = groupMembers(this.app.model, groupEl.dataset.groupId);
+      view.selection = new Set(members.nodes);
+      view.selectedWire = null;
+      this.app.selectionChanged();
+      this.begin(e, { kind: "group", ...start, members });
       return;
     }
     if (!e.shiftKey) view.selection.clear();
@@ -130,6 +141,15 @@ export class Interaction {
         canvas.place(id, p.x, p.y);
       }
       canvas.redrawWiresOf(new Set(s.origin.keys()));
+      if (s.spliceable) this.markSplice(wireUnder(e.clientX, e.clientY, s.id));
+    } else if (s.kind === "group") {
+      s.delta = groupDelta(dx, dy, canvas.zoom, this.app.view.snap);
+      for (const id of s.members.nodes) {
+        const n = this.app.model.get(id);
+        canvas.place(id, n.x + s.delta.x, n.y + s.delta.y);
+      }
+      for (const gid of s.members.groups) canvas.groupElement(gid)?.setAttribute("transform", `translate(${s.delta.x} ${s.delta.y})`);
+      canvas.redrawWiresOf(new Set(s.members.nodes));
     } else if (s.kind === "lasso") {
       const x0 = Math.min(s.at.x, at.x);
       const y0 = Math.min(s.at.y, at.y);
@@ -166,14 +186,28 @@ export class Interaction {
         else history.run("wire", () => model.connect(out.src, out.port, s.dst));
       }
     } else if (s.kind === "move") {
+      const target = s.spliceable && s.moved ? wireUnder(e.clientX, e.clientY, s.id) : null;
+      this.markSplice(null);
       if (s.moved && s.final) {
         const moves = [...s.final].map(([id, p]) => ({ id, x: p.x, y: p.y }));
-        history.run("move", () => model.moveNodes(moves));
+        history.run(target ? "splice" : "move", () => {
+          model.moveNodes(moves);
+          if (target) splice(model, s.id, target);
+        });
       } else if (!s.moved && s.wasSelected && !s.shift && view.selection.size > 1) {
         view.selection.clear();
         view.selection.add(s.id);
         this.app.selectionChanged();
       }
+    } else if (s.kind === "group") {
+      if (s.moved && s.delta && (s.delta.x || s.delta.y)) {
+        const { nodes, groups } = s.members;
+        const moves = [...nodes, ...groups].map((id) => {
+          const o = model.get(id);
+          return { id, x: o.x + s.delta.x, y: o.y + s.delta.y };
+        });
+        history.run("move", () => model.moveNodes(moves));
+      } else this.app.render();
     } else if (s.kind === "lasso") {
       s.rect.remove();
       if (s.box) {
@@ -190,6 +224,7 @@ export class Interaction {
     if (s.path) s.path.remove();
     if (s.rect) s.rect.remove();
     this.clearHighlight();
+    this.markSplice(null);
     this.app.render();
   }
 
@@ -223,6 +258,13 @@ export class Interaction {
     const port = this.app.canvas.nodeElement(id).querySelector("[data-port='in']");
     port.classList.add("port-target");
     this.highlighted = port;
+  }
+
+  /** Highlight the wire a dragged node would be spliced into (null clears). */
+  markSplice(wire) {
+    if (this.spliceEl && this.spliceEl !== wire?.el) this.spliceEl.classList.remove("splice-target");
+    this.spliceEl = wire ? wire.el : null;
+    if (this.spliceEl) this.spliceEl.classList.add("splice-target");
   }
 
   clearHighlight() {

@@ -1,7 +1,10 @@
 // SVG for one node: body, label, ports, buttons (inject, debug toggle), badges and status.
 
 import { svg } from "./dom.js";
+import { glyphFor } from "./icons.js";
 import { nodeSize, portOffset } from "./wires.js";
+
+const ICON_W = 26;
 
 const STATUS_COLORS = { red: "#c00", green: "#5a8", yellow: "#F9DF31", blue: "#53A3F3", grey: "#999" };
 
@@ -41,7 +44,8 @@ export function buildNode(model, node) {
     svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }),
   );
   if (node.type !== "junction") {
-    const text = svg("text", { class: "node-label", x: 14, y: size.height / 2, "dominant-baseline": "central" });
+    g.append(iconArea(glyphFor(node.type, def, Boolean(sf)), size.height));
+    const text = svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" });
     text.textContent = label;
     g.append(text);
   }
@@ -59,6 +63,17 @@ export function buildNode(model, node) {
   ]);
   g.append(status);
   return g;
+}
+
+/** The darker strip at the node's left with its glyph. */
+function iconArea(d, height) {
+  const r = 5;
+  const strip = svg("path", {
+    class: "node-icon-bg",
+    d: `M ${r} 0 H ${ICON_W} V ${height} H ${r} A ${r} ${r} 0 0 1 0 ${height - r} V ${r} A ${r} ${r} 0 0 1 ${r} 0 Z`,
+  });
+  const glyph = svg("path", { class: "node-icon", d, transform: `translate(3 ${height / 2 - 10})` });
+  return svg("g", { class: "node-icon-area", "aria-hidden": "true" }, [strip, glyph]);
 }
 
 function port(name, at) {

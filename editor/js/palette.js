@@ -1,6 +1,7 @@
 // The palette: node types grouped by category, a filter box, pointer drag or Enter to add a node.
 
 import { clear, h } from "./dom.js";
+import { glyphFor, glyphSvg } from "./icons.js";
 
 const CORE_ORDER = ["common", "function", "sequence", "network", "parser", "storage", "config"];
 
@@ -38,12 +39,12 @@ export class Palette {
       if (def.config) continue;
       const key = `${def.module === "openai" ? "openai" : "core"}\u0000${def.category || "other"}`;
       if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push({ type: def.type, label: def.label || def.type, color: def.color, help: def.help });
+      groups.get(key).push({ type: def.type, label: def.label || def.type, color: def.color, help: def.help, icon: def.icon, category: def.category });
     }
     const subflows = model.all().filter((o) => o.type === "subflow");
     if (subflows.length) {
       groups.set("core\u0000subflows", subflows.map((sf) => ({
-        type: `subflow:${sf.id}`, label: sf.name || sf.id, color: sf.color || "#ddd", help: sf.info,
+        type: `subflow:${sf.id}`, label: sf.name || sf.id, color: sf.color || "#ddd", help: sf.info, subflow: true,
       })));
     }
     const keys = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
@@ -89,7 +90,7 @@ export class Palette {
       role: "button",
       title: it.type,
       "aria-label": `Add ${it.label} node (${it.type})`,
-    }, [h("span", { class: "palette-swatch" }), h("span", { class: "palette-label", text: it.label })]);
+    }, [h("span", { class: "palette-swatch" }, [glyphSvg(glyphFor(it.type, it, Boolean(it.subflow)))]), h("span", { class: "palette-label", text: it.label })]);
     el.querySelector(".palette-swatch").style.background = it.color || "#ddd";
     el.dataset.search = `${it.type} ${it.label} ${category}`.toLowerCase();
     return el;
