@@ -8,7 +8,7 @@ const PORT_GAP = 20;
 /** Width and height of a node box, from its label and port count. */
 export function nodeSize(label, outputs, hasButton) {
   const text = Math.min(label.length, 48) * 7.2;
-  const width = Math.max(100, Math.ceil((text + 60 + (hasButton ? 10 : 0)) / GRID) * GRID);
+  const width = Math.max(100, Math.ceil((text + 52 + (hasButton ? 4 : 0)) / GRID) * GRID);
   const height = Math.max(30, outputs * PORT_GAP + 10);
   return { width, height };
 }

@@ -198,7 +198,8 @@ def test_pan_zoom_snap_and_file_import(editor: Any, tmp_path: Any) -> None:
     page.mouse.up(button="middle")
     after = page.locator(f'[data-node-id="{node}"]').bounding_box()
     assert round(after["x"] - before["x"]) == 100 and round(after["y"] - before["y"]) == 40
-    assert {n["id"]: n for n in state(page)["nodes"]}[node]["x"] % 20 == 10  # 100 px wide, left edge on the grid
+    width = float(page.locator(f'[data-node-id="{node}"] .node-body').get_attribute("width"))
+    assert ({n["id"]: n for n in state(page)["nodes"]}[node]["x"] - width / 2) % 20 == 0  # left edge on the grid
     # Without snapping a drop keeps its exact point.
     page.locator("[data-action='snap']").click()
     expect(page.locator("[data-action='snap']")).to_have_attribute("aria-pressed", "false")
