@@ -1,0 +1,95 @@
+"""Canvas details: icons, back wires below nodes, link wires, group drag and splicing onto a wire."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .helpers import centre, drag, import_json, state
+
+FLOW = [
+    {"id": "t1", "type": "tab", "label": "Extras"},
+    {"id": "grp", "type": "group", "z": "t1", "name": "<b>grouped</b>", "style": {"label": True},
+     "nodes": ["a", "b"], "x": 74, "y": 79, "w": 352, "h": 82},
+    {"id": "a", "type": "inject", "z": "t1", "g": "grp", "name": "tick", "x": 170, "y": 120, "wires": [["b"]],
+     "props": [{"p": "payload"}], "payload": "1", "payloadType": "num", "repeat": "", "once": False, "topic": ""},
+    {"id": "b", "type": "change", "z": "t1", "g": "grp", "name": "",
+     "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "2", "tot": "num"}], "x": 340, "y": 120,
+     "wires": [["lo"]]},
+    {"id": "lo", "type": "link out", "z": "t1", "name": "to B", "mode": "link", "links": ["li"], "x": 520, "y": 120,
+     "wires": []},
+    {"id": "li", "type": "link in", "z": "t1", "name": "from A", "links": ["lo"], "x": 180, "y": 260,
+     "wires": [["d"]]},
+    {"id": "d", "type": "debug", "z": "t1", "name": "", "active": True, "tosidebar": True, "complete": "false",
+     "x": 420, "y": 260, "wires": []},
+    {"id": "fn", "type": "function", "z": "t1", "name": "", "func": "return msg", "outputs": 1, "x": 300, "y": 420,
+     "wires": [[]]},
+    {"id": "late", "type": "change", "z": "t1", "name": "", "rules": [], "x": 600, "y": 520, "wires": [["early"]]},
+    {"id": "early", "type": "debug", "z": "t1", "name": "", "active": True, "tosidebar": True, "complete": "false",
+     "x": 200, "y": 520, "wires": []},
+]
+
+
+def _open(editor: Any) -> Any:
+    import_json(editor, json.dumps(FLOW))
+    editor.locator('[data-tab-id="t1"]').first.click()
+    expect(editor.locator('[data-node-id="a"]')).to_be_visible()
+    return editor
+
+
+def _wires(page: Any) -> set[str]:
+    return set(page.evaluate("[...document.querySelectorAll('[data-wire]')].map(e => e.dataset.wire)"))
+
+
+def test_icons_and_link_wires(editor: Any) -> None:
+    page = _open(editor)
+    glyph = page.locator('[data-node-id="a"] .node-icon').get_attribute("d")
+    assert glyph and glyph != page.locator('[data-node-id="fn"] .node-icon').get_attribute("d")
+    assert page.locator('[data-palette-type="inject"] .glyph path').get_attribute("d") == glyph
+    # The link out -> link in pair is joined by a dashed virtual wire, not a real one.
+    expect(page.locator('[data-link="lo->li"]')).to_have_count(1)
+    assert not any(w.startswith("lo:") for w in _wires(page))
+    # The group label is text, not markup.
+    expect(page.locator('[data-group-id="grp"] text')).to_have_text("<b>grouped</b>")
+
+
+def test_back_wire_at_same_height_loops_below(editor: Any) -> None:
+    page = _open(editor)
+    d = page.locator('[data-wire="late:0->early"] .wire-line').get_attribute("d")
+    ys = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)[1::2]]
+    assert max(ys) > 520 + 15, f"the wire does not pass below the nodes: {d}"
+
+
+def test_drag_group_moves_members_and_box(editor: Any) -> None:
+    page = _open(editor)
+    box = page.locator('[data-group-id="grp"] rect').bounding_box()
+    drag(page, (box["x"] + 8, box["y"] + 30), (box["x"] + 48, box["y"] + 70))
+    nodes = {n["id"]: n for n in state(page)["nodes"]}
+    assert (nodes["a"]["x"], nodes["a"]["y"]) == (210, 160)
+    assert (nodes["b"]["x"], nodes["b"]["y"]) == (380, 160)
+    assert (nodes["lo"]["x"], nodes["lo"]["y"]) == (520, 120)  # not a member
+    moved = page.locator('[data-group-id="grp"] rect')
+    expect(moved).to_have_attribute("x", "114")
+    expect(moved).to_have_attribute("y", "119")
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
+    page.keyboard.press("Control+z")
+    expect(moved).to_have_attribute("x", "74")
+    assert {n["id"]: n for n in state(page)["nodes"]}["a"]["x"] == 170
+
+
+def test_drop_node_on_wire_splices_it(editor: Any) -> None:
+    page = _open(editor)
+    target = page.locator('[data-wire="li:0->d"] .wire-hit').bounding_box()
+    drag(page, centre(page, '[data-node-id="fn"]'), (target["x"] + target["width"] / 2, target["y"] + target["height"] / 2))
+    wires = _wires(page)
+    assert {"li:0->fn", "fn:0->d"} <= wires and "li:0->d" not in wires
+    page.keyboard.press("Control+z")
+    expect(page.locator('[data-wire="li:0->d"]')).to_have_count(1)
+    expect(page.locator('[data-wire="li:0->fn"]')).to_have_count(0)
+    # A node that already has wires is only moved, never spliced.
+    target = page.locator('[data-wire="li:0->d"] .wire-hit').bounding_box()
+    drag(page, centre(page, '[data-node-id="b"]'), (target["x"] + target["width"] / 2, target["y"] + target["height"] / 2))
+    assert "li:0->d" in _wires(page)
