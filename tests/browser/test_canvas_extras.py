@@ -82,14 +82,12 @@ def test_drag_group_moves_members_and_box(editor: Any) -> None:
 
 def test_drop_node_on_wire_splices_it(editor: Any) -> None:
     page = _open(editor)
-    target = page.locator('[data-wire="li:0->d"] .wire-hit').bounding_box()
-    drag(page, centre(page, '[data-node-id="fn"]'), (target["x"] + target["width"] / 2, target["y"] + target["height"] / 2))
+    drag(page, centre(page, '[data-node-id="fn"]'), centre(page, '[data-wire="li:0->d"] .wire-hit'))
     wires = _wires(page)
     assert {"li:0->fn", "fn:0->d"} <= wires and "li:0->d" not in wires
     page.keyboard.press("Control+z")
     expect(page.locator('[data-wire="li:0->d"]')).to_have_count(1)
     expect(page.locator('[data-wire="li:0->fn"]')).to_have_count(0)
     # A node that already has wires is only moved, never spliced.
-    target = page.locator('[data-wire="li:0->d"] .wire-hit').bounding_box()
-    drag(page, centre(page, '[data-node-id="b"]'), (target["x"] + target["width"] / 2, target["y"] + target["height"] / 2))
+    drag(page, centre(page, '[data-node-id="b"]'), centre(page, '[data-wire="li:0->d"] .wire-hit'))
     assert "li:0->d" in _wires(page)
