@@ -34,7 +34,8 @@ SPEC = STEADY.parents[1] / "spec/openapi-current.json"
 BODY = {"model": "text-embedding-3-small", "input": "The quick brown fox"}
 
 
-async def plain_loop(base_url: str, total: int, concurrency: int) -> float:
+async def plain_loop(base_url: str, total: int, concurrency: int) -> tuple[float, float]:
+    """``(requests/s, client CPU µs per request)``."""
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", limits=limits, timeout=60) as client:
         remaining = total
@@ -47,9 +48,9 @@ async def plain_loop(base_url: str, total: int, concurrency: int) -> float:
                 r.raise_for_status()
                 r.json()
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return total / (time.perf_counter() - start)
+        return total / (time.perf_counter() - start), (time.process_time() - cpu) / total * 1e6
 
 
 class CountingSink(Node):
@@ -58,7 +59,7 @@ class CountingSink(Node):
     type = "bench-counting-sink"
     outputs = 0
     expected = 0
-    finished: asyncio.Future[float] | None = None
+    finished: asyncio.Future[tuple[float, float]] | None = None
     ok = 0
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
@@ -66,11 +67,12 @@ class CountingSink(Node):
         if msg["openai"]["status"] == 200:
             cls.ok += 1
         if cls.ok == cls.expected and cls.finished is not None and not cls.finished.done():
-            cls.finished.set_result(time.perf_counter())
+            cls.finished.set_result((time.perf_counter(), time.process_time()))
         done()
 
 
-async def through_node(base_url: str, total: int, concurrency: int) -> float:
+async def through_node(base_url: str, total: int, concurrency: int) -> tuple[float, float]:
+    """``(requests/s, client CPU µs per request)`` through a running flow."""
     flows = [
         {"id": "cfg", "type": "openai-config", "base_url": base_url, "max_retries": 0,
          "max_concurrency": concurrency, "credentials": {"api_key": "sk-bench"}},
@@ -84,13 +86,13 @@ async def through_node(base_url: str, total: int, concurrency: int) -> float:
     CountingSink.finished = asyncio.get_running_loop().create_future()
     with tempfile.TemporaryDirectory() as tmp:
         async with FlowHarness(flows, registry=registry, settings=Settings(user_dir=Path(tmp))) as h:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             for i in range(total):
                 h.send_to("emb", {"payload": BODY["input"], "n": i})
-            end = await asyncio.wait_for(CountingSink.finished, 300)
+            end, cpu_end = await asyncio.wait_for(CountingSink.finished, 300)
             if [entry for entry in h.logs if entry[0] >= 40]:
                 raise SystemExit(f"errors during the node run: {h.logs[-3:]}")
-            return total / (end - start)
+            return total / (end - start), (cpu_end - cpu) / total * 1e6
 
 
 def free_port() -> int:
@@ -129,12 +131,14 @@ async def main() -> None:
             plain_rates.append(await plain_loop(base_url, args.requests, args.concurrency))
             if not i % 2:
                 node_rates.append(await through_node(base_url, args.requests, args.concurrency))
-        plain, node = max(plain_rates), max(node_rates)
-        print(f"plain httpx loop : {plain:8.1f} req/s  ({args.requests} requests, concurrency {args.concurrency})")
-        print(f"openai node      : {node:8.1f} req/s")
+        plain, node = max(r for r, _ in plain_rates), max(r for r, _ in node_rates)
+        plain_cpu, node_cpu = min(c for _, c in plain_rates), min(c for _, c in node_rates)
+        print(f"plain httpx loop : {plain:8.1f} req/s  {plain_cpu:7.0f} µs CPU/request  "
+              f"({args.requests} requests, concurrency {args.concurrency})")
+        print(f"openai node      : {node:8.1f} req/s  {node_cpu:7.0f} µs CPU/request")
         print(f"ratio node/plain : {node / plain:8.2f}x  (goal >= 0.90x; best of {len(node_rates)} rounds each)")
-        print("rounds plain     :", " ".join(f"{r:.0f}" for r in plain_rates))
-        print("rounds node      :", " ".join(f"{r:.0f}" for r in node_rates))
+        print("rounds plain     :", " ".join(f"{r:.0f}" for r, _ in plain_rates))
+        print("rounds node      :", " ".join(f"{r:.0f}" for r, _ in node_rates))
     finally:
         if args.base_url is None:
             steady("stop", mock_dir)
