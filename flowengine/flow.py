@@ -258,7 +258,7 @@ class Route:
     def _send(self, arg: SendArg) -> None:
         if arg.__class__ is dict:
             single = self.single
-            if single is not None:
+            if single is not None and not self.closed:
                 msg: Msg = arg
                 if "_msgid" not in msg:
                     msg["_msgid"] = new_msgid()
@@ -276,8 +276,8 @@ class Route:
         self._send_general(arg)
 
     def _send_general(self, arg: SendArg) -> None:
-        if arg is None:
-            return
+        if arg is None or self.closed:
+            return  # a stopped node's late timer: its messages go nowhere
         entries = arg if isinstance(arg, list) else [arg]
         events: list[tuple[Route, Msg]] = []
         msgid: str | None = None

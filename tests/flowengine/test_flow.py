@@ -497,3 +497,13 @@ async def test_a_broken_handler_signature_is_the_nodes_error_and_delivery_goes_o
         [m] = await h.wait_for("s")
         assert m["payload"] == 2
         assert any(nid == "x" and "TypeError" in text for _, nid, text in h.logs)
+
+
+async def test_a_stopped_node_cannot_send_any_more():
+    async with harness([{"id": "a", "type": "t-relay", "wires": [["s"]]}, {"id": "s", "type": "test-sink"}]) as h:
+        route = h.runtime.routes["a"]
+        await h.deploy([{"id": "a", "type": "t-relay", "set": "x", "wires": [["s"]]},
+                        {"id": "s", "type": "test-sink"}], "nodes")
+        route.send({"payload": "late"})
+        await h.drain()
+        assert h.received("s") == []
