@@ -12,8 +12,11 @@ waiting in the main queue goes to a second, *urgent* FIFO that is drained first.
 of 100,000 parts) then flows through the downstream nodes part by part instead of piling up
 100,000 messages in front of every hop. Per-wire order is kept: a target with deliveries still in
 the main queue keeps receiving through the main queue, and the urgent queue always runs first.
-Below ``BURST_AT`` the order is exactly Node-RED's breadth-first order. Under a burst, a fan-out
-send also takes one queue entry and clones when it reaches the head of its queue.
+Below ``BURST_AT`` the order is exactly Node-RED's breadth-first order. With more than
+``DEFER_CLONES_AT`` deliveries queued, a fan-out send takes a single queue entry and its clones are
+taken when that entry reaches the head of its queue (instead of at send time): far fewer live
+copies, at the price that a sender mutating a message *after* sending it would be seen by the
+clones too (Node-RED's function node clones before sending, so flows do not rely on this).
 
 A ``Flow`` is the ``NodeHost`` of its nodes: error routing to catch nodes (``msg.error`` shape,
 ``_error``, loop guard), status to status nodes and ``status/<id>`` events, ``done()`` to complete
