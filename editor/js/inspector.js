@@ -77,8 +77,9 @@ export class Inspector {
     dialog.append(formEl);
     document.body.append(dialog);
     decorate(nodeType, form.el);
-    const showProblems = () => {
-      const problems = form.validate();
+    const showProblems = (stored = []) => {
+      const own = form.validate();
+      const problems = [...own, ...stored.filter((x) => !own.some((p) => p.property === x.property))];
       for (const el of formEl.querySelectorAll("[data-error-for]")) el.textContent = "";
       for (const el of formEl.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
       const loose = [];
@@ -96,7 +97,8 @@ export class Inspector {
     };
     formEl.addEventListener("input", () => showProblems());
     formEl.addEventListener("change", () => showProblems());
-    showProblems();
+    // On opening, also say what is wrong with the stored values (a number field cannot show "hot").
+    showProblems(main && node ? this.app.problems.get(node.id) || [] : []);
     if (modelCtl) {
       modelCtl.load();
       if (configRef) configRef.focusEl.addEventListener("change", () => modelCtl.load());

@@ -37,6 +37,10 @@ function check(value, schema, path, out, depth) {
       return;
     }
   }
+  if (numericText(schema) && typeof value === "string" && !NUMERIC.test(value.trim()) && !ENV_REF.test(value.trim())) {
+    at(`must be a number, got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
+    return;
+  }
   if (schema.const !== undefined && JSON.stringify(value) !== JSON.stringify(schema.const)) {
     at(`must be ${JSON.stringify(schema.const)}`);
   }
@@ -87,12 +91,41 @@ function check(value, schema, path, out, depth) {
   for (const key of ["oneOf", "anyOf"]) {
     if (!Array.isArray(schema[key])) continue;
     const matches = schema[key].filter((s) => matches0(value, s, depth));
-    if (matches.length === 0) at(`does not match any allowed form`);
+    if (matches.length === 0) at(`must be ${schema[key].map(describe).join(" or ")}, got ${typeOf(value)} ${short(value)}`);
     else if (key === "oneOf" && matches.length > 1 && !schema[key].every((s) => s.type === "string" || s.enum)) {
       at("matches more than one allowed form");
     }
   }
   for (const sub of schema.allOf || []) check(value, sub, path, out, depth + 1);
+}
+
+const NUMERIC = /^$|^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const ENV_REF = /^\$\{[A-Za-z_][\w.]*\}$/;
+
+/**
+ * Core node properties typed [number, string] with a numeric default hold a number written as
+ * text (Node-RED stores "5"): any other text is a mistake, as Node-RED's number validator says.
+ */
+function numericText(schema) {
+  const types = Array.isArray(schema.type) ? schema.type : [];
+  if (types.length !== 2 || !types.includes("string") || !types.some((t) => t === "number" || t === "integer")) return false;
+  const d = schema.default;
+  return typeof d === "number" || (typeof d === "string" && d.trim() !== "" && NUMERIC.test(d.trim()));
+}
+
+/** A short phrase for one branch of anyOf/oneOf, e.g. "number (0 to 2)" or "null". */
+function describe(branch) {
+  if (!branch || typeof branch !== "object") return "an allowed form";
+  if (Array.isArray(branch.enum)) return `one of ${branch.enum.map((e) => JSON.stringify(e)).join(", ")}`;
+  if (branch.const !== undefined) return JSON.stringify(branch.const);
+  if (!branch.type) return branch.title ? String(branch.title) : "an allowed form";
+  const range = branch.minimum !== undefined && branch.maximum !== undefined ? ` (${branch.minimum} to ${branch.maximum})` : "";
+  return `${[].concat(branch.type).join("/")}${range}`;
+}
+
+function short(value) {
+  const text = JSON.stringify(value);
+  return text === undefined ? "" : text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function matches0(value, schema, depth) {

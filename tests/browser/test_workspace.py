@@ -240,3 +240,26 @@ def test_quick_add_and_keyboard_help(editor: Any) -> None:
     expect(page.locator("#help-dialog")).to_contain_text("Space")
     page.keyboard.press("Escape")
     expect(page.locator("#help-dialog")).to_have_count(0)
+
+
+def test_number_written_as_text_and_stored_problems_shown(editor: Any) -> None:
+    page = editor
+    flow = [
+        {"id": "dl", "type": "delay", "z": "tab1", "name": "", "pauseType": "delay", "timeout": "five",
+         "timeoutUnits": "seconds", "x": 200, "y": 100, "wires": [[]]},
+        {"id": "dl2", "type": "delay", "z": "tab1", "name": "", "pauseType": "delay", "timeout": "${WAIT}",
+         "timeoutUnits": "seconds", "x": 200, "y": 200, "wires": [[]]},
+        {"id": "oa", "type": "openai-create-chat-completion", "z": "tab1", "name": "", "temperature": "hot",
+         "x": 450, "y": 300, "wires": [[]]},
+    ]
+    page.locator("[data-action='import']").first.click()
+    page.locator("#import-json").fill(json.dumps(flow))
+    page.locator("[data-action='import-confirm']").click()
+    delay = page.locator('[data-node-id="dl"]')
+    expect(delay).to_have_attribute("aria-invalid", "true")
+    expect(delay.locator(".node-error title")).to_contain_text('timeout: must be a number, got "five"')
+    expect(page.locator('[data-node-id="dl2"]')).not_to_have_attribute("aria-invalid", "true")  # env reference
+    # A number field cannot display "hot": the form still says what the stored value's problem is.
+    page.locator('[data-node-id="oa"]').dblclick()
+    expect(page.locator("#inspector")).to_contain_text("temperature: must be number (0 to 2) or null")
+    page.locator('#inspector [data-action="inspector-cancel"]').click()
