@@ -251,6 +251,7 @@ class Runtime:
         async with self._lock:
             if self._closed:
                 raise FlowEngineError("the runtime is shutting down")
+            self.dispatcher.start()  # deploy() without start(): messages must still flow
             await self._wait_starting()
             if rev is not None and self._rev is not None and rev != self._rev:
                 raise DeployConflictError(f"deploy is based on revision {rev}, current is {self._rev}")
