@@ -13,11 +13,22 @@ export class Palette {
     this.filter = h("input", {
       type: "search",
       id: "palette-filter",
-      placeholder: "filter nodes",
+      placeholder: "filter nodes (Enter adds the first)",
       "aria-label": "Filter node types",
       autocomplete: "off",
     });
     this.filter.addEventListener("input", () => this.applyFilter());
+    // Enter in the filter adds the first match; arrows walk the visible entries.
+    this.filter.addEventListener("keydown", (e) => {
+      const first = this.visibleEntries()[0];
+      if (e.key === "Enter" && first) {
+        e.preventDefault();
+        this.app.addNodeAtCentre(first.dataset.paletteType);
+      } else if (e.key === "ArrowDown" && first) {
+        e.preventDefault();
+        first.focus();
+      }
+    });
     this.list = h("div", { class: "palette-list" });
     this.empty = h("p", { class: "palette-empty", text: "No node type matches.", hidden: true });
     root.append(this.filter, this.list, this.empty);
@@ -27,6 +38,12 @@ export class Palette {
       if (item && (e.key === "Enter" || e.key === " ")) {
         e.preventDefault();
         this.app.addNodeAtCentre(item.dataset.paletteType);
+      } else if (item && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+        e.preventDefault();
+        const entries = this.visibleEntries();
+        const next = entries.indexOf(item) + (e.key === "ArrowDown" ? 1 : -1);
+        if (next < 0) this.filter.focus();
+        else entries[Math.min(next, entries.length - 1)].focus();
       }
     });
   }
@@ -94,6 +111,11 @@ export class Palette {
     el.querySelector(".palette-swatch").style.background = it.color || "#ddd";
     el.dataset.search = `${it.type} ${it.label} ${category}`.toLowerCase();
     return el;
+  }
+
+  /** Palette entries a user can see now (not filtered out, group unfolded). */
+  visibleEntries() {
+    return [...this.list.querySelectorAll("[data-palette-type]")].filter((el) => !el.hidden && !el.closest("[hidden]") && el.closest("details").open);
   }
 
   applyFilter() {
