@@ -457,6 +457,9 @@ class Flow:
     def report_complete(self, node: Node, msg: Msg) -> None:
         self.fire_complete(node, msg)
 
+    def completion_watched(self, node: Node) -> bool:
+        return bool(self.complete_map.get(node.id))
+
     def fire_complete(self, node: Node, msg: Msg) -> None:
         targets = self.complete_map.get(node.id)
         if not targets:

@@ -59,6 +59,7 @@ class NodeHost(Protocol):
     def get_node(self, node_id: str) -> Node | None: ...
     def spawn(self, node: Node, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
     def publish(self, topic: str, data: Any, retain: bool = False) -> None: ...
+    def completion_watched(self, node: Node) -> bool: ...
 
 
 class NodeStats:
@@ -186,6 +187,14 @@ class Node:
     def config_node(self, node_id: str | None) -> Node | None:
         """The running config node with this id, or None."""
         return self.host.get_node(node_id) if node_id else None
+
+    def completion_watched(self) -> bool:
+        """True when a complete node listens to this node's ``done()``.
+
+        A node that holds ``done`` callbacks until later (join, split) may call them at once when
+        nobody listens: each held callback keeps its message alive.
+        """
+        return self.host.completion_watched(self)
 
     def publish(self, topic: str, data: Any, retain: bool = False) -> None:
         """Publish an event for the comms websocket (the debug node's ``debug`` topic, say)."""

@@ -190,11 +190,10 @@ class JoinNode(Node):
             if group.timer is not None:
                 group.timer.cancel()
             group.timer = self.call_later(self.timer, lambda: self._timed_out(part_id))
-        group.dones.append(done)
         if build == "buffer" and prop is not UNDEFINED and not isinstance(prop, bytes | bytearray | str | list):
-            group.dones.pop()
             done(f"Cannot join {js_typeof(prop)} to buffer")
             return
+        self._hold(group, done)
         self._add(group, build, prop, key, index, msg)
         group.msg.update(msg)
         group.send = send
@@ -203,6 +202,14 @@ class JoinNode(Node):
             tcnt = group.target or parts.get("count", UNDEFINED)
         if (_positive(tcnt) and group.count >= to_number(tcnt)) or "complete" in msg:
             self._complete(part_id)
+
+    def _hold(self, group: _Group, done: Done) -> None:
+        """Keep ``done`` until the group is sent (complete nodes fire then, as in Node-RED); with
+        no complete node listening, call it now so held callbacks do not keep every part alive."""
+        if self.completion_watched():
+            group.dones.append(done)
+        else:
+            done()
 
     def _fast_add(self, msg: Msg, parts: dict[str, Any], send: Send, done: Done) -> bool:
         """The common case of auto mode (an element of a started array sequence), without the
@@ -220,7 +227,7 @@ class JoinNode(Node):
             or "restartTimeout" in msg
         ):
             return False
-        group.dones.append(done)
+        self._hold(group, done)
         _place(group.payload, index, msg.get(self.fast_key, UNDEFINED))  # type: ignore[arg-type]
         group.count += 1
         group.msg.update(msg)

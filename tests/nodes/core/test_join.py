@@ -213,3 +213,41 @@ async def test_close_cancels_the_timeout() -> None:
         await asyncio.sleep(0.15)
     assert handle.cancelled() and node.inflight == {}  # type: ignore[attr-defined]
     assert h.received("out") == []
+
+
+async def test_complete_node_fires_when_the_group_is_sent() -> None:
+    flows = [
+        {"id": "j", "type": "join", "mode": "custom", "build": "array", "property": "payload",
+         "propertyType": "msg", "count": "3", "timeout": "", "wires": [["out"]]},
+        {"id": "c", "type": "complete", "scope": ["j"], "wires": [["done"]]},
+        {"id": "out", "type": "test-sink"},
+        {"id": "done", "type": "test-sink"},
+    ]
+    async with FlowHarness(flows) as h:
+        assert h.node("j").completion_watched()
+        h.send_to("j", {"payload": 1})
+        h.send_to("j", {"payload": 2})
+        await h.drain()
+        assert h.received("done") == []  # held until the group goes out, as in Node-RED
+        h.send_to("j", {"payload": 3})
+        [joined] = await h.wait_for("out")
+        assert joined["payload"] == [1, 2, 3]
+        await h.wait_for("done", count=3)
+
+
+async def test_without_complete_nodes_parts_are_released_at_once() -> None:
+    flows = [
+        {"id": "j", "type": "join", "mode": "custom", "build": "array", "property": "payload",
+         "propertyType": "msg", "count": "3", "timeout": "", "wires": [["out"]]},
+        {"id": "out", "type": "test-sink"},
+    ]
+    async with FlowHarness(flows) as h:
+        assert not h.node("j").completion_watched()
+        h.send_to("j", {"payload": 0})
+        h.send_to("j", {"payload": 1})
+        await h.drain()
+        [group] = h.node("j").inflight.values()
+        assert group.count == 2 and group.dones == []  # nothing keeps the parts alive
+        h.send_to("j", {"payload": 2})
+        [joined] = await h.wait_for("out")
+        assert joined["payload"] == [0, 1, 2]
