@@ -40,6 +40,7 @@ export class DebugPanel {
       reveal,
       data.topic !== undefined && data.topic !== "" ? h("span", { class: "debug-topic", text: `topic: ${String(data.topic)}` }) : null,
       level ? h("span", { class: "debug-level", text: level === "error" ? "error" : "warning" }) : null,
+      level ? null : h("span", { class: "debug-prop", text: `msg${data.property ? `.${String(data.property)}` : ""} : ${String(data.format || "")}` }),
     ]);
     const body = h("div", { class: "debug-body" });
     if (level) body.append(h("span", { class: "debug-text", text: typeof data.msg === "string" ? data.msg : JSON.stringify(data.msg) }));

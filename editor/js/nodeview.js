@@ -2,7 +2,7 @@
 
 import { svg } from "./dom.js";
 import { glyphFor } from "./icons.js";
-import { nodeSize, portOffset } from "./wires.js";
+import { MAX_LABEL, nodeSize, portOffset } from "./wires.js";
 
 const ICON_W = 26;
 
@@ -46,8 +46,10 @@ export function buildNode(model, node) {
   if (node.type !== "junction") {
     g.append(iconArea(glyphFor(node.type, def, Boolean(sf)), size.height));
     const text = svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" });
-    text.textContent = label;
-    g.append(text);
+    text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
+    const tip = svg("title");
+    tip.textContent = label;
+    g.append(text, tip);
   }
   if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs)));
   for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs)));

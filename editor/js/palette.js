@@ -13,7 +13,8 @@ export class Palette {
     this.filter = h("input", {
       type: "search",
       id: "palette-filter",
-      placeholder: "filter nodes (Enter adds the first)",
+      placeholder: "filter nodes",
+      title: "Filter node types; Enter adds the first match, Down goes to the list",
       "aria-label": "Filter node types",
       autocomplete: "off",
     });

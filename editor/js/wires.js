@@ -4,10 +4,12 @@ import { svg } from "./dom.js";
 
 export const GRID = 20;
 const PORT_GAP = 20;
+/** Longer labels are cut with an ellipsis on the canvas (the full text is the node's tooltip). */
+export const MAX_LABEL = 64;
 
 /** Width and height of a node box, from its label and port count. */
 export function nodeSize(label, outputs, hasButton) {
-  const text = Math.min(label.length, 48) * 7.2;
+  const text = Math.min(label.length, MAX_LABEL) * 7;
   const width = Math.max(100, Math.ceil((text + 52 + (hasButton ? 4 : 0)) / GRID) * GRID);
   const height = Math.max(30, outputs * PORT_GAP + 10);
   return { width, height };
