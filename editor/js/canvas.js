@@ -1,5 +1,6 @@
 // The SVG workspace: layers, drawing nodes and wires of the current tab, pan/zoom, coordinates.
 
+import { cull } from "./cull.js";
 import { svg } from "./dom.js";
 import { applyProblems, applyStatus, buildNode, layoutOf } from "./nodeview.js";
 import { buildWire, GRID, portOffset, setWirePath, wireKey, wirePath } from "./wires.js";
@@ -47,6 +48,7 @@ export class Canvas {
     this.container.style.backgroundSize = `${size}px ${size}px`;
     this.container.style.backgroundPosition = `${this.pan.x}px ${this.pan.y}px`;
     this.container.dataset.zoom = this.zoom.toFixed(2);
+    if (this.nodeEls) cull(this);
   }
 
   panBy(dx, dy) {
@@ -125,6 +127,7 @@ export class Canvas {
     this.renderLinks(alive);
     this.renderGroups();
     this.renderSubflowPorts();
+    cull(this);
   }
 
   place(id, x, y) {

@@ -91,3 +91,25 @@ def test_drop_node_on_wire_splices_it(editor: Any) -> None:
     # A node that already has wires is only moved, never spliced.
     drag(page, centre(page, '[data-node-id="b"]'), centre(page, '[data-wire="li:0->d"] .wire-hit'))
     assert "li:0->d" in _wires(page)
+
+
+def test_big_flow_draws_only_what_is_near_the_view(page: Any, server: Any) -> None:
+    from .test_openai_scale import _big_flow
+
+    server.deploy(_big_flow(1000))
+    page.goto(server.base)
+    page.wait_for_selector("body[data-ready='1']", timeout=60000)
+    far = page.locator('[data-node-id="n249_0"]')
+    near = page.locator('[data-node-id="n0_0"]')
+    expect(near).to_be_visible()
+    expect(far).to_be_hidden()  # culled, still in the DOM with its hooks
+    assert page.locator("[data-node-id]").count() == 1000
+    page.evaluate("window.__editor.app.canvas.panBy(0, -9700)")
+    expect(far).to_be_visible()
+    expect(near).to_be_hidden()
+    # Moving everything still works on culled nodes, and undo brings them back.
+    page.keyboard.press("Control+a")
+    page.keyboard.press("ArrowDown")
+    assert {n["id"]: n for n in state(page)["nodes"]}["n0_0"]["y"] == 60
+    page.keyboard.press("Control+z")
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
