@@ -35,9 +35,10 @@ from .errors import install_error_handlers
 from .flows_routes import build_flows_router
 from .guard import AdminGuard, parse_size
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
+from .node_fast_path import NodeFastPath
 from .state import ServerState
 
-__all__ = ["create_app", "editor_directory"]
+__all__ = ["FlowEngineApp", "create_app", "editor_directory"]
 
 log = logging.getLogger("flowengine.server")
 
@@ -50,6 +51,19 @@ def editor_directory() -> Path | None:
         return None
     path = Path(editor.__file__).parent
     return path if (path / "index.html").exists() else None
+
+
+class FlowEngineApp(FastAPI):
+    """The FastAPI app, with node routes served before the middleware stack (see node_fast_path)."""
+
+    node_fast_path: NodeFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.node_fast_path
+        if fast is not None and fast.claims(scope):
+            await fast(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, admin: bool = True,
@@ -91,7 +105,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
 
     docs = f"{prefix}/docs" if admin_on else None
     openapi = f"{prefix}/openapi.json" if admin_on else None
-    app = FastAPI(title="flowengine admin API", version=__version__, lifespan=lifespan,
+    app = FlowEngineApp(title="flowengine admin API", version=__version__, lifespan=lifespan,
                   docs_url=docs, redoc_url=None, openapi_url=openapi)
     app.state.flowengine = state
     install_error_handlers(app)
@@ -118,8 +132,25 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
             log.warning("the editor package has no index.html: the editor is not served")
         else:
             static = StaticFiles(directory=folder, html=True)
-    app.router.default = _Fallback(static, root, _with_cors(router, settings.extra.get("httpNodeCors")))
+    node_app = _with_cors(router, settings.extra.get("httpNodeCors"))
+    app.router.default = _Fallback(static, root, node_app)
+    if router is not None and node_app is not None:
+        reserved = _reserved_segments(app, prefix, static)
+        app.node_fast_path = NodeFastPath(router, node_app, root if admin_on else "",
+                                          reserved, parse_size(settings.apiMaxLength))
     return app
+
+
+def _reserved_segments(app: FastAPI, prefix: str, static: StaticFiles | None) -> set[str]:
+    """First path segments (below the admin root) taken by admin routes and editor files."""
+    reserved = {"", "comms"}
+    for route in app.router.routes:
+        path = getattr(route, "path", "")
+        if path.startswith(prefix + "/"):
+            reserved.add(path[len(prefix) + 1:].split("/", 1)[0].split("{", 1)[0])
+    if static is not None and static.directory is not None:
+        reserved.update(os.listdir(static.directory))
+    return reserved
 
 
 def _node_router(settings: Settings) -> HttpNodeRouter | None:
