@@ -1,13 +1,13 @@
 import json
 import re
-from pathlib import Path
 
 import pytest
+from shared_dir import shared_dir
 
 from flowengine.encoding import debug_format, encode_object, to_json_text
 from flowengine.types import UNDEFINED
 
-CORPUS = Path("/work/shared/nodered/corpus")
+CORPUS = shared_dir() / "nodered" / "corpus"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def _corpus_debug_msgs():
                 yield path.name, out["msg"]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not present at /work/shared/nodered/corpus")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not found: set FLOWENGINE_SHARED to the shared folder")
 def test_corpus_debug_messages_round_trip():
     # Every expected debug msg is the JSON-parse of Node-RED's encoding; decoding the markers back to
     # Python values and encoding again must give the same JSON.

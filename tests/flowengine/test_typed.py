@@ -3,9 +3,9 @@ import json
 import math
 import re
 import time
-from pathlib import Path
 
 import pytest
+from shared_dir import shared_dir
 
 from flowengine.context import ContextManager
 from flowengine.encoding import encode_object
@@ -22,7 +22,7 @@ from flowengine.typed import (
 )
 from flowengine.types import UNDEFINED
 
-CORPUS = Path("/work/shared/nodered/corpus")
+CORPUS = shared_dir() / "nodered" / "corpus"
 
 
 class FakeNode:
@@ -212,7 +212,7 @@ def _load(name):
     return flow, expected
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not present at /work/shared/nodered/corpus")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not found: set FLOWENGINE_SHARED to the shared folder")
 def test_corpus_inject_typed_props(node):
     _flow, expected = _load("inject_typed_props")
     msg: dict = {}
@@ -221,7 +221,7 @@ def test_corpus_inject_typed_props(node):
     assert json.loads(encode_object(msg)["msg"]) == expected["outputs"][0]["msg"]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not present at /work/shared/nodered/corpus")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="Node-RED corpus not found: set FLOWENGINE_SHARED to the shared folder")
 def test_corpus_change_set_types(node):
     # Apply the change rules with the typed-input evaluator and compare with Node-RED's output.
     flow, expected = _load("change_set_types")

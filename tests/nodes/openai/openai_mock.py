@@ -9,7 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-SHARED = Path(os.environ.get("FLOWENGINE_SHARED", "/work/shared"))
+from shared_dir import shared_dir
+
+SHARED = shared_dir()
 STEADY = SHARED / "openai/mock/steady.sh"
 SPEC_CURRENT = SHARED / "openai/spec/openapi-current.json"
 SPEC_2023 = SHARED / "openai/spec/openapi-2023-11-08.yaml"
