@@ -16,16 +16,20 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from .builtins import BUILTIN_TYPES, subflow_instance_class
 from .context import ContextManager
 from .credentials import CredentialStore, SecretSource
+from .dispatch import Dispatcher
 from .env import convert_env_value, process_env, substitute_env
 from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValidationError
 from .events import EventBus
-from .flow import Dispatcher, Flow, GlobalConfigNode, Route, SubflowInstanceNode, SubflowStatusNode, error_text
+from .flow import Flow
 from .graph import CompiledFlows, compile_flows, deploy_diff, missing_types, validate
 from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
 from .registry import Registry
+from .reporting import error_text
+from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
 
@@ -36,7 +40,6 @@ RUNTIME_STATE = "notification/runtime-state"
 RUNTIME_DEPLOY = "notification/runtime-deploy"
 DEPLOY_TYPES = ("full", "nodes", "flows", "reload")
 GC_THRESHOLD = (20000, 20, 20)
-BUILTIN_TYPES: dict[str, type[Node]] = {"subflow-status": SubflowStatusNode, "global-config": GlobalConfigNode}
 
 
 def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, Any]]]:
@@ -462,7 +465,7 @@ class Runtime:
         if type_name.startswith("subflow:"):
             cls = self._instance_classes.get(type_name)
             if cls is None:
-                cls = type(f"Subflow_{type_name[8:]}", (SubflowInstanceNode,), {"type": type_name})
+                cls = subflow_instance_class(type_name)
                 self._instance_classes[type_name] = cls
             return cls
         if type_name in BUILTIN_TYPES and type_name not in self.registry:

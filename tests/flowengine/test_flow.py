@@ -425,7 +425,7 @@ def burst_registry() -> Registry:
 
 
 async def test_burst_flows_through_downstream_nodes_in_order_with_a_short_backlog():
-    from flowengine.flow import BURST_AT
+    from flowengine.dispatch import BURST_AT
 
     n = BURST_AT * 2
     seen_backlog: list[int] = []
@@ -444,7 +444,7 @@ async def test_burst_flows_through_downstream_nodes_in_order_with_a_short_backlo
 
 
 async def test_per_wire_order_is_kept_when_a_burst_starts_in_between():
-    from flowengine.flow import BURST_AT
+    from flowengine.dispatch import BURST_AT
 
     flows = [{"id": "x", "type": "t-relay", "wires": [["y"]]},
              {"id": "y", "type": "t-relay", "wires": [["s"]]},
@@ -463,7 +463,7 @@ async def test_per_wire_order_is_kept_when_a_burst_starts_in_between():
 
 
 async def test_fan_out_under_a_burst_still_clones():
-    from flowengine.flow import BURST_AT
+    from flowengine.dispatch import BURST_AT
 
     flows = [{"id": "b", "type": "t-burst", "wires": [["a", "c"]]},
              {"id": "a", "type": "t-relay", "set": "mark", "wires": [["s"]]},

@@ -1,0 +1,172 @@
+"""``Route``: a running node's place in the wiring (output targets, send/done/error, owned tasks).
+
+``Route.send`` is the node's ``send``: a single-target send queues directly (the hot path), other
+sends resolve ports, clone fan-outs and stamp ``_msgid``. ``Route.close`` runs the node's close
+handler within the close timeout and cancels the tasks the node owns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from .dispatch import BURST_AT, DEFER_CLONES_AT, Dispatcher
+from .errors import NodeError
+from .graph import NodeSpec
+from .message import clone_msg, new_msgid
+from .node import Node
+from .reporting import error_text
+from .types import Msg, SendArg
+
+if TYPE_CHECKING:
+    from .flow import Flow
+
+__all__ = ["Route"]
+
+
+class Route:
+    """A running node's place in the wiring: resolved output targets and owned tasks."""
+
+    __slots__ = ("closed", "dispatcher", "flow", "node", "pending", "ports", "send", "single", "spec", "tasks")
+
+    def __init__(self, node: Node, flow: Flow, spec: NodeSpec, dispatcher: Dispatcher) -> None:
+        self.node = node
+        self.flow = flow
+        self.spec = spec
+        self.dispatcher = dispatcher
+        self.ports: list[list[Route]] = []
+        self.single: Route | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.closed = False
+        self.pending = 0
+        """Deliveries to this route waiting in the main queue (keeps per-wire order under bursts)."""
+        self.send: Callable[[SendArg], None] = self._send
+
+    def resolve(self, routes: dict[str, Route]) -> None:
+        """Turn the node's wires (ids) into routes; missing/disabled targets are dropped."""
+        self.ports = [[routes[t] for t in port if t in routes] for port in self.spec.wires]
+        self.single = self.ports[0][0] if len(self.ports) == 1 and len(self.ports[0]) == 1 else None
+
+    def _send(self, arg: SendArg) -> None:
+        if arg.__class__ is dict:
+            single = self.single
+            if single is not None and not self.closed:
+                msg: Msg = arg
+                if "_msgid" not in msg:
+                    msg["_msgid"] = new_msgid()
+                self.node.stats.sent += 1
+                d = self.dispatcher
+                q = d.queue
+                if single.pending or len(q) <= BURST_AT:
+                    single.pending += 1
+                    q.append((single, msg))
+                else:
+                    d.urgent.append((single, msg))
+                if d.idle:
+                    d.wake()
+                return
+        self._send_general(arg)
+
+    def _send_general(self, arg: SendArg) -> None:
+        if arg is None or self.closed:
+            return  # a stopped node's late timer: its messages go nowhere
+        entries = arg if isinstance(arg, list) else [arg]
+        events: list[tuple[Route, Msg]] = []
+        msgid: str | None = None
+        ports = self.ports
+        for port, entry in enumerate(entries):
+            if entry is None:
+                continue
+            msgs = entry if isinstance(entry, list) else [entry]
+            for m in msgs:
+                if m is not None and not isinstance(m, dict):
+                    self.node.error(NodeError(
+                        f"non-message-returned: tried to send a message of type {type(m).__name__}"))
+                    return
+                if msgid is None and m is not None and m.get("_msgid"):
+                    msgid = m["_msgid"]
+            if port >= len(ports):
+                continue
+            for target in ports[port]:
+                for m in msgs:
+                    if m is not None:
+                        events.append((target, m))
+        if not events:
+            return
+        if msgid is None:
+            msgid = new_msgid()
+        d = self.dispatcher
+        if len(events) > 1 and d.backlog() > DEFER_CLONES_AT:
+            for _, m in events:
+                if "_msgid" not in m:
+                    m["_msgid"] = msgid
+            d.push_group(events)
+            self.node.stats.sent += len(events)
+            return
+        first = True
+        push = d.push
+        for target, m in events:
+            if "_msgid" not in m:
+                m["_msgid"] = msgid
+            push(target, m if first else clone_msg(m))
+            first = False
+        self.node.stats.sent += len(events)
+
+    def done(self, msg: Msg, err: Any = None) -> None:
+        if err is not None:
+            self.node.error(err, msg)
+            return
+        flow = self.flow
+        if flow.complete_map:
+            flow.fire_complete(self.node, msg)
+
+    def start_async(self, msg: Msg) -> None:
+        coro = self.node.on_input(msg, self.send, partial(self.done, msg))
+        self.adopt(coro, msg)
+
+    def adopt(self, awaitable: Any, msg: Msg | None) -> None:
+        if not inspect.isawaitable(awaitable):
+            return
+        task = asyncio.get_running_loop().create_task(self._guard(awaitable, msg))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _guard(self, awaitable: Any, msg: Msg | None) -> Any:
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an async handler's error is the node's error
+            self.node.error(exc, msg)
+            return None
+
+    async def close(self, removed: bool, timeout: float) -> None:
+        """Stop deliveries, run the close handler within ``timeout``, cancel owned tasks."""
+        self.closed = True
+        node = self.node
+        try:
+            res = node.on_close(removed)
+            if inspect.isawaitable(res):
+                t = node.close_timeout if node.close_timeout is not None else timeout
+                await asyncio.wait_for(_as_coro(res), t)
+        except TimeoutError:
+            self.flow.log(node, logging.ERROR, "Close timed out")
+        except Exception as exc:  # a failing close handler must not stop the deploy
+            self.flow.log(node, logging.ERROR, f"Error closing node: {error_text(exc)}")
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            for r in results:
+                if isinstance(r, Exception):
+                    self.flow.log(node, logging.ERROR, f"task failed while closing: {error_text(r)}")
+
+
+async def _as_coro(aw: Any) -> Any:
+    return await aw
+
