@@ -24,9 +24,28 @@ export class DebugPanel {
     );
   }
 
-  /** Handle a comms `debug` event (debug-node output or a level 20/30 log event). */
+  /**
+   * Handle a comms `debug` event (debug-node output or a level 20/30 log event). Messages are
+   * drawn once per animation frame and only the newest 100 of a burst are ever built, so a flood
+   * of debug output cannot freeze the editor.
+   */
   add(data) {
     if (!data || typeof data !== "object") return;
+    this.pending = this.pending || [];
+    this.pending.push(data);
+    if (this.pending.length > MAX_MESSAGES) this.pending.splice(0, this.pending.length - MAX_MESSAGES);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    requestAnimationFrame(() => {
+      this.flushQueued = false;
+      const batch = this.pending;
+      this.pending = [];
+      for (const d of batch) this.draw(d);
+      this.list.scrollTop = this.list.scrollHeight;
+    });
+  }
+
+  draw(data) {
     const level = data.level === 20 ? "error" : data.level === 30 ? "warn" : null;
     const node = data.id ? this.app.model.get(data.id) : null;
     const name = data.name || (node ? this.app.model.labelOf(node) : "") || data.type || data.id || "";
@@ -53,10 +72,10 @@ export class DebugPanel {
     this.list.append(entry);
     while (this.list.children.length > MAX_MESSAGES) this.list.firstChild.remove();
     this.match(entry);
-    this.list.scrollTop = this.list.scrollHeight;
   }
 
   clear() {
+    this.pending = [];
     clear(this.list);
   }
 

@@ -113,3 +113,22 @@ def test_big_flow_draws_only_what_is_near_the_view(page: Any, server: Any) -> No
     assert {n["id"]: n for n in state(page)["nodes"]}["n0_0"]["y"] == 60
     page.keyboard.press("Control+z")
     expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
+
+
+def test_debug_flood_keeps_the_newest_hundred(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy([
+        {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []},
+        {"id": "go", "type": "inject", "z": "tab1", "name": "", "props": [{"p": "payload"}], "payload": "",
+         "payloadType": "date", "repeat": "", "once": False, "x": 100, "y": 100, "wires": [["burst"]]},
+        {"id": "burst", "type": "function", "z": "tab1", "name": "burst", "outputs": 1, "x": 300, "y": 100,
+         "func": "for i in range(1500):\n    node.send({'payload': i})\nreturn None", "wires": [["out"]]},
+        {"id": "out", "type": "debug", "z": "tab1", "name": "out", "active": True, "tosidebar": True,
+         "complete": "false", "x": 500, "y": 100, "wires": []},
+    ])
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator('[data-node-id="go"] [data-action="inject"]').click()
+    last = page.locator("#debug .debug-message").last
+    expect(last).to_contain_text("1499", timeout=20000)
+    expect(page.locator("#debug .debug-message")).to_have_count(100)
