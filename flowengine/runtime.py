@@ -17,14 +17,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .builtins import BUILTIN_TYPES, subflow_instance_class
+from .compiler import compile_flows
 from .context import ContextManager
 from .credentials import CredentialStore, SecretSource
+from .deploy_diff import deploy_diff
 from .dispatch import Dispatcher
 from .env import convert_env_value, process_env, substitute_env
 from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValidationError
 from .events import EventBus
 from .flow import Flow
-from .graph import CompiledFlows, compile_flows, deploy_diff, missing_types, validate
+from .graph import CompiledFlows
 from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
 from .registry import Registry
@@ -32,6 +34,7 @@ from .reporting import error_text
 from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
+from .validation import missing_types, validate
 
 __all__ = ["Runtime", "strip_credentials"]
 

@@ -1,20 +1,16 @@
-"""graph.py: validation, link compilation, subflow expansion and deploy diff (pure, no I/O)."""
+"""The pure configuration modules: graph (shapes, links, config refs), validation, compiler and
+subflows (compilation, instance expansion), deploy_diff."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flowengine.compiler import compile_flows
+from flowengine.deploy_diff import deploy_diff
 from flowengine.errors import FlowProblem
-from flowengine.graph import (
-    GLOBAL_FLOW,
-    compile_flows,
-    config_refs,
-    deploy_diff,
-    link_targets,
-    missing_types,
-    validate,
-)
+from flowengine.graph import GLOBAL_FLOW, config_refs, link_targets
 from flowengine.model import parse_flows
+from flowengine.validation import missing_types, validate
 
 KNOWN = {"inject", "change", "debug", "link in", "link out", "link call", "catch", "status", "complete",
          "junction", "cfg", "global-config", "test-sink"}

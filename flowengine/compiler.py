@@ -1,0 +1,63 @@
+"""``compile_flows``: a ``FlowSet`` turned into the running shape (pure).
+
+Enabled tabs and nodes only; link-out ``links`` become ordinary wires; config nodes come before
+the nodes that use them; each subflow instance is expanded by ``subflows.expand_instance``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .graph import GLOBAL_FLOW, CompiledFlows, FlowSpec, NodeSpec, config_refs, link_targets
+from .model import FlowSet, NodeConfig
+from .subflows import expand_instance
+
+__all__ = ["compile_flows"]
+
+
+def compile_flows(fs: FlowSet) -> CompiledFlows:
+    """The running shape of a configuration (enabled tabs, enabled nodes, expanded subflows)."""
+    links = link_targets(fs)
+    flows: dict[str, FlowSpec] = {}
+    nodes: dict[str, NodeSpec] = {}
+    gflow = FlowSpec(GLOBAL_FLOW, "global", GLOBAL_FLOW, None, groups={})
+    flows[GLOBAL_FLOW] = gflow
+    for n in _config_order([n for n in fs.nodes.values() if n.is_config and n.z is None and not n.disabled]):
+        spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True)
+        gflow.nodes.append(spec)
+        nodes[n.id] = spec
+    for tab in fs.tabs.values():
+        if tab.disabled:
+            continue
+        groups = {g.id: g for g in fs.groups.values() if g.z == tab.id}
+        flow = FlowSpec(tab.id, "tab", tab.id, GLOBAL_FLOW, tab=tab, groups=groups)
+        flows[tab.id] = flow
+        members = [n for n in fs.members(tab.id) if not n.disabled]
+        for n in sorted(members, key=lambda m: not m.is_config):
+            wires = n.wires
+            if n.id in links:
+                wires = (tuple(links[n.id]),)
+            spec = NodeSpec(n.id, n.type, dict(n.raw), wires, n.id, tab.id, n.is_config)
+            if wires is not n.wires:
+                spec.config["wires"] = [list(p) for p in wires]
+            flow.nodes.append(spec)
+            nodes[n.id] = spec
+            if n.subflow_id is not None and n.subflow_id in fs.subflows:
+                expand_instance(fs, links, n, spec, flow, n.id, flows, nodes, depth=0)
+    return CompiledFlows(flows, nodes)
+
+
+def _config_order(configs: list[NodeConfig]) -> list[NodeConfig]:
+    """Config nodes with the ones they reference first (file order otherwise; cycles kept as is)."""
+    by_id = {c.id: c for c in configs}
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_nodes_from(by_id)
+    for c in configs:
+        for ref in config_refs(c.raw, by_id):
+            if ref != c.id:
+                g.add_edge(ref, c.id)
+    if g.number_of_edges() == 0 or not nx.is_directed_acyclic_graph(g):
+        return configs
+    position = {c.id: i for i, c in enumerate(configs)}
+    order = nx.lexicographical_topological_sort(g, key=lambda nid: position[nid])
+    return [by_id[nid] for nid in order]
