@@ -13,6 +13,7 @@ from typing import Any
 from flowengine.registry import Registry
 
 from .config import OpenAIConfig
+from .leniency import lenient_schema
 from .operation import OperationNode, node_class
 from .request import Operation
 from .routes import list_models
@@ -26,7 +27,8 @@ def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None 
 
     data = catalog if catalog is not None else load_catalog(path)
     defs = data.get("$defs") or {}
-    return [node_class(Operation(entry, defs)) for entry in data["operations"]]
+    check_defs = lenient_schema(defs, defs)
+    return [node_class(Operation(entry, defs, check_defs)) for entry in data["operations"]]
 
 
 def register(registry: Registry) -> None:

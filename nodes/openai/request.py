@@ -4,8 +4,9 @@ Precedence (DESIGN §6): body fields come from the node's properties, overridden
 ``msg.payload`` (an object); a string (or a list) payload fills the operation's primary input
 (``messages``, ``input`` or a required ``prompt``); bytes fill its file field. Path, query and
 header parameters come from ``msg.<name>``, else ``msg.payload.<name>``, else the node property.
-The assembled body is validated against the operation's schema before anything is sent; an
-invalid request raises ``RequestInvalidError`` naming the field.
+The assembled body is validated against the operation's schema (as loosely as the API reads it, see
+``leniency``) before anything is sent; an invalid request raises ``RequestInvalidError`` naming the
+field.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 import jsonschema
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import RequestInvalidError
+from .leniency import coerce_form_strings, lenient_schema
 from .multipart import FilePart, form_fields, is_file_value, resolve_file
 
 __all__ = ["Operation", "PreparedRequest", "build_request", "property_name"]
@@ -68,6 +70,7 @@ class Operation:
 
     entry: JSON
     defs: JSON
+    check_defs: JSON | None = None  # lenient_schema(defs): computed once per catalog by node_classes
 
     @property
     def operation_id(self) -> str:
@@ -95,7 +98,12 @@ class Operation:
         ref = root.get("$ref")
         if isinstance(ref, str) and len(root) == 1:  # validate against the definition itself: no look-up per call
             root = self.defs.get(ref.rsplit("/", 1)[-1], root)
-        return jsonschema.Draft202012Validator({**root, "$defs": self.defs})
+        return jsonschema.Draft202012Validator({**lenient_schema(root, self.defs), "$defs": self.lenient_defs})
+
+    @cached_property
+    def lenient_defs(self) -> JSON:
+        """``defs`` as request validation reads them (see ``leniency``): ``check_defs`` when given."""
+        return self.check_defs if self.check_defs is not None else lenient_schema(self.defs, self.defs)
 
 
 def _encode_query(name: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -149,6 +157,43 @@ def _assemble_body(op: Operation, props: JSON, msg: JSON, param_names: set[str])
     return body
 
 
+def _variant_error(err: ValidationError, defs: JSON) -> ValidationError:
+    """For "not valid under any" of a union whose variants are told apart by ``type``: the error inside
+    the variant the value names (``{"type": "input_image", ...}`` -> what that variant is missing)."""
+    for _ in range(20):
+        kind = err.instance.get("type") if isinstance(err.instance, dict) else None
+        variants = err.schema.get(str(err.validator)) if isinstance(err.schema, dict) else None
+        if err.validator not in ("anyOf", "oneOf") or not isinstance(kind, str) or not isinstance(variants, list):
+            return err
+        named = {i for i, v in enumerate(variants) if _fixes_type(v, kind, defs, 0)}
+        found = best_match([e for e in err.context or [] if e.relative_schema_path
+                            and e.relative_schema_path[0] in named])
+        if found is None:
+            return err
+        err = found
+    return err
+
+
+def _fixes_type(schema: Any, kind: str, defs: JSON, depth: int) -> bool:
+    """Does ``schema`` (or one of its union variants) require ``type`` to be ``kind``?"""
+    for _ in range(20):
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if not isinstance(ref, str):
+            break
+        schema = defs.get(ref.rsplit("/", 1)[-1])
+    if not isinstance(schema, dict) or depth > 8:
+        return False
+    prop = (schema.get("properties") or {}).get("type")
+    for _ in range(20):
+        ref = prop.get("$ref") if isinstance(prop, dict) else None
+        if not isinstance(ref, str):
+            break
+        prop = defs.get(ref.rsplit("/", 1)[-1])
+    if isinstance(prop, dict) and (prop.get("const") == kind or kind in (prop.get("enum") or [])):
+        return True
+    return any(_fixes_type(v, kind, defs, depth + 1) for key in ("anyOf", "oneOf") for v in schema.get(key) or [])
+
+
 def _validate(op: Operation, body: JSON) -> None:
     validator = op.validator
     if next(validator.iter_errors(body), None) is None:
@@ -156,6 +201,7 @@ def _validate(op: Operation, body: JSON) -> None:
     err = best_match(validator.iter_errors(body))
     if err is None:
         return
+    err = _variant_error(err, op.lenient_defs)
     path = [str(p) for p in err.absolute_path]
     if err.validator == "required" and "'" in err.message:
         path.append(err.message.split("'")[1])
@@ -206,14 +252,16 @@ def build_request(op: Operation, props: JSON, msg: JSON, file_dir: Path | Callab
     files: list[tuple[str, FilePart]] | None = None
     if spec is not None:
         body = _assemble_body(op, props, msg, param_names)
-        if body or spec.get("required"):
-            _validate(op, body)
-        stream = stream or body.get("stream") is True or body.get("stream_format") == "sse"
         types = spec.get("content_types") or []
         multipart = spec["encoding"] == "multipart" or (
             any(is_file_value(body.get(f)) for f in spec.get("file_fields") or [])
             and any(t.startswith("multipart/") for t in types)
         )
+        if multipart:
+            body = coerce_form_strings(body, spec.get("schema") or {}, op.defs)
+        if body or spec.get("required"):
+            _validate(op, body)
+        stream = stream or body.get("stream") is True or body.get("stream_format") == "sse"
         # a file field may also take a non-file alternative (a reference object) which is a form field
         file_fields = [f for f in spec.get("file_fields") or []
                        if f in body and ((spec["encoding"] == "multipart" and not isinstance(body[f], dict))

@@ -6,6 +6,7 @@ spec's prose. They are plain JSON Schema 2020-12 so ``jsonschema`` can validate 
 * OpenAPI 3.0 ``nullable: true`` becomes a ``"null"`` type (or an ``anyOf`` with null);
 * ``oneOf`` becomes ``anyOf`` (the spec's unions overlap, strict one-of rejects valid requests);
 * ``required`` names an object does not define are dropped (spec bugs);
+* a required enum property whose text states its default ("Defaults to `auto`") gets that ``default``;
 * boolean ``exclusiveMinimum``/``exclusiveMaximum`` (3.0) become numeric bounds;
 * ``{type: string, format: binary}`` becomes ``{"x-file": true}`` (a file part: bytes or a path);
 * ``$ref`` to ``#/components/schemas/X`` becomes ``#/$defs/<prefix>X``: recursion stays a reference.
@@ -138,6 +139,10 @@ class SchemaNormalizer:
         props = schema.get("properties")
         if isinstance(props, dict):
             out["properties"] = {k: self._norm(v) for k, v in props.items()}
+            for name in schema.get("required") or []:
+                stated = self._stated_default(props.get(name))
+                if stated is not None and name in out["properties"]:
+                    out["properties"][name] = {**out["properties"][name], "default": stated}
         if "items" in schema:
             out["items"] = self._norm(schema["items"])
         if isinstance(schema.get("prefixItems"), list):
@@ -165,6 +170,23 @@ class SchemaNormalizer:
         if schema.get("nullable") is True:
             out = _nullable(out)
         return out
+
+
+    def _stated_default(self, prop: Any) -> str | None:
+        """The default a required enum property's text names ("Defaults to `auto`"), when it has no ``default``.
+
+        Only a value of the property's own enum counts, so nothing but a fact of the schema is kept.
+        """
+        if not isinstance(prop, dict) or "default" in prop or not isinstance(prop.get("description"), str):
+            return None
+        found = _STATED_DEFAULT.search(prop["description"])
+        enum = deref(self.doc, prop).get("enum") if isinstance(deref(self.doc, prop), dict) else None
+        if found is None or not isinstance(enum, list) or found.group(1) not in enum:
+            return None
+        return found.group(1)
+
+
+_STATED_DEFAULT = re.compile(r"Defaults to `([^`]+)`")
 
 
 def _nullable(schema: JSON) -> JSON:
