@@ -17,7 +17,7 @@ from ._jsjson import to_json_value
 from ._jsprops import compile_path, js_get, js_set, resolve_path
 
 
-class _IndentedDumper(yaml.SafeDumper):  # type: ignore[misc]
+class _IndentedDumper(yaml.SafeDumper):
     """js-yaml indents block sequences inside mappings; PyYAML does not by default."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:

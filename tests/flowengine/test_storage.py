@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from flowengine import storage
 from flowengine.errors import CorruptFlowsError, StorageError
 from flowengine.settings import Settings
 from flowengine.storage import FlowStorage, MemoryFlowStorage, atomic_write, backup_path
@@ -35,18 +36,33 @@ def test_atomic_write_keeps_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_atomic_write_failure_leaves_original(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("running as root: directory permissions do not stop writes")
+def test_atomic_write_failure_leaves_original(tmp_path, monkeypatch):
     path = tmp_path / "f"
     path.write_bytes(b"original")
     os.chmod(tmp_path, 0o500)
+    if os.geteuid() == 0:  # root writes through directory permissions: fail the way a user would
+        def refused(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(tmp_path))
+        monkeypatch.setattr(storage.tempfile, "mkstemp", refused)
     try:
         with pytest.raises(StorageError, match="cannot write"):
             atomic_write(path, b"new", backup=False)
     finally:
         os.chmod(tmp_path, 0o700)
     assert path.read_bytes() == b"original"
+
+
+def test_failed_rename_removes_the_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "f"
+    path.write_bytes(b"original")
+
+    def refused(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(storage.os, "replace", refused)
+    with pytest.raises(StorageError, match="No space left"):
+        atomic_write(path, b"new", backup=False)
+    assert path.read_bytes() == b"original"
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
 
 
 def test_disk_full_leaves_original_intact(tmp_path):
