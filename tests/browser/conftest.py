@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from shared_dir import shared_dir
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -180,8 +181,7 @@ def shot() -> Any:
 @pytest.fixture
 def steady_mock(tmp_path: Path) -> Iterator[str]:
     """The steady OpenAI mock on a free port (skips when the script is not available)."""
-    shared = Path(os.environ.get("FLOWENGINE_SHARED") or REPO.parent / "shared")
-    script = shared / "openai" / "mock" / "steady.sh"
+    script = shared_dir() / "openai" / "mock" / "steady.sh"
     if not script.exists():
         pytest.skip(f"needs the steady OpenAI mock script at {script}: set FLOWENGINE_SHARED to the shared folder")
     port = _free_port()

@@ -8,12 +8,12 @@ folder (env FLOWENGINE_SHARED, or ../shared next to the repository) and takes ab
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from shared_dir import shared_dir
 
 from .test_serve import free_port, wait_ready
 
@@ -29,18 +29,10 @@ module = "localfilesystem"
 """
 
 
-def shared_dir() -> Path | None:
-    candidates = [os.environ.get("FLOWENGINE_SHARED"), str(REPO.parent / "shared")]
-    for c in candidates:
-        if c and (Path(c) / "nodered" / "corpus" / "capture.py").exists():
-            return Path(c)
-    return None
-
-
 def test_corpus_against_live_server(tmp_path: Path) -> None:
     shared = shared_dir()
-    if shared is None:
-        pytest.skip("shared reference folder not found: set FLOWENGINE_SHARED or put it at ../shared")
+    if not (shared / "nodered" / "corpus" / "capture.py").exists():
+        pytest.skip(f"Node-RED corpus not found under {shared}: set FLOWENGINE_SHARED to the shared folder")
     try:
         import flowengine.cli  # noqa: F401
     except ImportError:
