@@ -1,9 +1,11 @@
 """The batch node: group a stream of messages into sequences (``msg.parts``).
 
 Modes: ``count`` (every ``count`` messages, the last ``overlap`` ones repeated at the start of the
-next sequence), ``interval`` (everything that arrived in each ``interval`` seconds; an empty
-interval sends ``{payload: null}`` when ``allowEmptySequence``), ``concat`` (one sequence from the
-complete sequences of each listed topic, in the listed order). ``msg.reset`` drops what is held.
+next sequence; with ``honourParts`` a sequence also ends early at the last message of an incoming
+``msg.parts`` sequence, ``index + 1 == count``, as Node-RED 4 does), ``interval`` (everything that
+arrived in each ``interval`` seconds; an empty interval sends ``{payload: null}`` when
+``allowEmptySequence``), ``concat`` (one sequence from the complete sequences of each listed topic,
+in the listed order). ``msg.reset`` drops what is held.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ class BatchNode(Node):
     schema = _SCHEMA
     help = (
         "Groups messages into sequences and adds msg.parts so a join node can combine them. "
-        "Count mode: a sequence every N messages, optionally overlapping by M messages. Interval "
+        "Count mode: a sequence every N messages, optionally overlapping by M messages; with "
+        "honour parts, also at the end of an incoming msg.parts sequence. Interval "
         "mode: the messages received in each interval (optionally an empty sequence with a null "
         "payload). Concatenate mode: one sequence out of the complete sequences received on each "
         "of the listed topics, in the listed order. A message with msg.reset clears what is held."
@@ -62,6 +65,7 @@ class BatchNode(Node):
         self.overlap = int(number_prop(config.get("overlap"), 0))
         self.interval = number_prop(config.get("interval"), 0)
         self.allow_empty = config.get("allowEmptySequence") in (True, "true")
+        self.honour_parts = config.get("honourParts") in (True, "true")
         self.topics: list[Any] = [t.get("topic") for t in config.get("topics") or [] if isinstance(t, dict)]
         self.queue: list[MsgInfo] = []
         self.pending_count = 0
@@ -101,7 +105,7 @@ class BatchNode(Node):
             return
         self.queue.append((msg, send, done))
         self.pending_count += 1
-        if len(self.queue) == self.count:
+        if len(self.queue) == self.count or (self.honour_parts and _ends_sequence(msg)):
             queue = self.queue
             self.queue = queue[-self.overlap :] if self.overlap > 0 else []
             self.pending_count = 0
@@ -222,6 +226,16 @@ class BatchNode(Node):
         self.by_topic = {}
         self.pending_count = 0
         self._release(held)
+
+
+def _ends_sequence(msg: Msg) -> bool:
+    """``msg.parts`` marks the last message of its sequence (``index + 1 === count`` in JS)."""
+    parts = msg.get("parts")
+    if not isinstance(parts, dict):
+        return False
+    index, count = parts.get("index"), parts.get("count")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (index, count))
+    return numbers and index + 1 == count
 
 
 NODES: list[type[Node]] = [BatchNode]

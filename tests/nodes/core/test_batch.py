@@ -79,3 +79,39 @@ async def test_buffer_limit(tmp_path: Path) -> None:
             h.send_to("b", {"payload": i})
         await h.drain()
     assert any(nid == "b" and "too many pending messages" in text for _l, nid, text in h.logs)
+
+
+def _seq(pid: str, payloads: list[Any]) -> list[dict[str, Any]]:
+    n = len(payloads)
+    return [{"payload": p, "parts": {"id": pid, "index": i, "count": n}} for i, p in enumerate(payloads)]
+
+
+async def test_honour_parts_ends_a_batch_at_the_end_of_an_incoming_sequence() -> None:
+    # Node-RED 4 (PR #4829): the last message of a msg.parts sequence (index + 1 == count)
+    # sends what is held, so the tail of a file split into lines is not kept back.
+    async with FlowHarness(batch_flow(mode="count", count=4, honourParts=True)) as h:
+        for m in _seq("A", [0, 1, 2, 3, 4, 5]) + _seq("B", [6, 7]):
+            h.send_to("b", m)
+        msgs = await h.wait_for("out", 8)
+    assert [m["payload"] for m in msgs] == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert [(m["parts"]["index"], m["parts"]["count"]) for m in msgs] == [
+        (0, 4), (1, 4), (2, 4), (3, 4), (0, 2), (1, 2), (0, 2), (1, 2)]
+    assert msgs[4]["parts"]["id"] == msgs[4]["_msgid"] != msgs[0]["parts"]["id"]
+
+
+async def test_honour_parts_off_keeps_the_tail_held() -> None:
+    async with FlowHarness(batch_flow(mode="count", count=4, honourParts=False)) as h:
+        for m in _seq("A", [0, 1, 2, 3, 4, 5]):
+            h.send_to("b", m)
+        await h.wait_for("out", 4)
+        await h.drain()
+    assert [m["payload"] for m in h.received("out")] == [0, 1, 2, 3]
+
+
+async def test_honour_parts_keeps_the_overlap_after_an_early_end() -> None:
+    async with FlowHarness(batch_flow(mode="count", count=3, overlap=1, honourParts="true")) as h:
+        for m in [*_seq("A", [0, 1]), {"payload": 2}, {"payload": 3}]:
+            h.send_to("b", m)
+        msgs = await h.wait_for("out", 5)
+    assert [m["payload"] for m in msgs] == [0, 1, 1, 2, 3]
+    assert [m["parts"]["count"] for m in msgs] == [2, 2, 3, 3, 3]
