@@ -1,0 +1,57 @@
+"""The benchmarks still run: each one, as its command line is documented, on a tiny workload.
+
+Figures are never asserted here (timed tests are not tests); what is checked is that every
+benchmark completes and prints each figure it promises, so a change that breaks one is seen at once.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from shared_dir import shared_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_bench(*args: str, timeout: float = 300) -> str:
+    done = subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    assert "failed" not in done.stderr, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_throughput_prints_every_variant() -> None:
+    out = run_bench("bench.throughput", "-n", "300", "--runs", "1")
+    for variant in ("chain1", "chain10", "fanout4"):
+        assert re.search(rf"^{variant}\s+[\d,]+ msg/s\s+peak RSS \d+ MiB", out, re.M), out
+
+
+def test_server_bench_prints_latency_and_deploy_figures() -> None:
+    out = run_bench("bench.server", "--requests", "30", "--sizes", "200")
+    for name in ("lat0_median", "lat10_median", "lat10_p99", "deploy200_response", "deploy200_started",
+                 "deploy200_rss", "redeploy200_full_started", "deploy200_nodes_one_change_started"):
+        assert re.search(rf"^{name} \d+ (us|ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
+
+
+def test_editor_load_bench_prints_its_figures() -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install chromium")
+    pytest.importorskip("playwright", reason="needs playwright: pip install -e .[test]")
+    out = run_bench("bench.editor_load", "--sizes", "40", "--runs", "1")
+    for name in ("editor40_drawn", "editor40_start", "editor40_select_move_undo"):
+        assert re.search(rf"^{name} \d+ ms$", out, re.M), f"{name} missing:\n{out}"
+
+
+def test_openai_embeddings_bench_prints_the_ratio() -> None:
+    if not (shared_dir() / "openai" / "mock" / "steady.sh").exists():
+        pytest.skip(f"needs the steady mock script under {shared_dir()}: set FLOWENGINE_SHARED")
+    if shutil.which("npm") is None:
+        pytest.skip("needs npm to install the steady OpenAI mock: apt-get install npm")
+    out = run_bench("bench.openai_embeddings", "--requests", "40", "--concurrency", "4", "--rounds", "1")
+    assert re.search(r"^ratio node/plain :\s+[\d.]+x", out, re.M), out
