@@ -1,8 +1,10 @@
 """OpenAI nodes: one node type per operation of the catalog, plus the ``openai-config`` node.
 
 ``register(registry)`` reads ``catalog.json`` (see ``catalog.py``), creates one class per operation
-with ``operation.node_class`` and adds the admin route ``GET /openai/models?config=<id>`` that
-lists the models the config node's server offers (for the editor's model picker).
+with ``operation.node_class`` and adds the admin routes ``GET /openai/models?config=<id>`` (a
+deployed config node, permission ``nodes.read``) and ``POST /openai/models`` (a config node being
+edited, its key in the body; ``nodes.write``) that list the models a server offers (the editor's
+model picker, see ``routes``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .config import OpenAIConfig
 from .leniency import lenient_schema
 from .operation import OperationNode, node_class
 from .request import Operation
-from .routes import list_models
+from .routes import list_models, list_models_for_draft
 
 __all__ = ["OpenAIConfig", "OperationNode", "node_classes", "register"]
 
@@ -37,3 +39,4 @@ def register(registry: Registry) -> None:
     for cls in node_classes():
         registry.add(cls)
     registry.add_route("/openai/models", list_models, ["GET"])
+    registry.add_route("/openai/models", list_models_for_draft, ["POST"])

@@ -11,7 +11,8 @@ request headers, no secrets: they are plain properties); credentials ``api_key``
 
 Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``transport``) is an
 ``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
-``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries.
+``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries;
+``settings.extra["openai_clock"]`` replaces ``time.monotonic`` for the model-list cache.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 from flowengine.node import Node
 
 from .client import ClientOptions, OpenAIClient
+from .model_list import ModelListCache
 
 __all__ = ["OpenAIConfig"]
 
@@ -65,6 +67,7 @@ class OpenAIConfig(Node):
     """Test hook: a transport every config node uses (``settings.extra['openai_transport']`` wins)."""
 
     _client: OpenAIClient | None = None
+    _models: ModelListCache | None = None
 
     def _setting(self, prop: str, env: str, default: str = "") -> str:
         value = self.config.get(prop)
@@ -103,13 +106,27 @@ class OpenAIConfig(Node):
     def client(self) -> OpenAIClient:
         """The shared client, created on first use."""
         if self._client is None:
-            extra = getattr(getattr(self.host, "settings", None), "extra", None) or {}
+            extra = self._extra()
             transport = extra.get("openai_transport") or type(self).transport
             kwargs: dict[str, Any] = {"transport": transport}
             if extra.get("openai_sleep") is not None:
                 kwargs["sleep"] = extra["openai_sleep"]
             self._client = OpenAIClient(self.options(), **kwargs)
         return self._client
+
+    async def model_ids(self) -> list[str]:
+        """The ids ``GET /models`` lists for this connection, cached ``MODEL_LIST_TTL`` seconds.
+
+        The cache lives with this node: redeploying a changed config node starts an empty one.
+        """
+        if self._models is None:
+            clock = self._extra().get("openai_clock")
+            self._models = ModelListCache(clock=clock) if clock is not None else ModelListCache()
+        return await self._models.get(self.client())
+
+    def _extra(self) -> dict[str, Any]:
+        extra = getattr(getattr(self.host, "settings", None), "extra", None)
+        return extra if isinstance(extra, dict) else {}
 
     def files_root(self) -> Path:
         """``file_dir`` as a callable: request building asks only when a file is given by path."""
