@@ -1,24 +1,37 @@
 """adminAuth: login, tokens, expiry, revoke, throttling, read-only users, and every admin route
-refusing unauthenticated requests before doing any work."""
+refusing unauthenticated requests before doing any work.
+
+The route tables below are read from a real app at collection time, so a route added later is
+covered by every parametrised test without editing this file.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
-from flowengine.server import hash_password
-from flowengine.server.auth import AdminAuth, LoginThrottle, has_permission
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
+from flowengine.server import create_app, hash_password
+from flowengine.server.auth import AdminAuth, LoginThrottle, User, has_permission
 
 from .conftest import AppFactory
-from .helpers import TestClient, inject_debug
+from .helpers import TestClient, inject_debug, make_settings
+from .live import live_server
 
-PUBLIC = {"/auth/login", "/auth/token", "/auth/revoke", "/docs", "/docs/oauth2-redirect", "/openapi.json"}
+PUBLIC = {"/auth/login", "/auth/token", "/auth/revoke"}
+"""The only API routes reachable without a token (``needs(None)``)."""
 
 
 def _auth_config(**extra: Any) -> dict[str, Any]:
@@ -41,13 +54,69 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _admin_routes(client: TestClient) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str  # path parameters filled in with "x1"
+    permission: str | None  # what the route's ``needs(...)`` mark asks for; None = public
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _routes_of(app: Any) -> list[ApiRoute]:
     out = []
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, APIRoute) and route.path not in PUBLIC:
+    for route in app.routes:
+        if isinstance(route, APIRoute):
             path = re.sub(r"\{[^}]+\}", "x1", route.path)
-            out.extend((m, path) for m in sorted(route.methods))
+            permission = route.endpoint.__dict__.get("permission", "*")
+            out.extend(ApiRoute(m, path, permission) for m in sorted(route.methods))
     return out
+
+
+def _app_routes() -> list[ApiRoute]:
+    """Every API route of an app with adminAuth and the default node packages (their routes too)."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = make_settings(Path(folder), adminAuth=_auth_config())
+        return _routes_of(create_app(Runtime(Registry.default(), settings, persist=False), settings))
+
+
+ROUTES = _app_routes()
+GUARDED = [r for r in ROUTES if r.permission is not None]
+WRITES = [r for r in GUARDED if not has_permission("read", r.permission or "*")]
+READS = [r for r in GUARDED if has_permission("read", r.permission or "*")]
+BODY = json.dumps(inject_debug()).encode()
+"""A real deploy body: a route that wrongly ran its handler would change something."""
+
+
+@dataclass
+class Guarded:
+    client: TestClient
+    runtime: Runtime
+    auth: AdminAuth
+
+    def user(self, name: str, password: str) -> User:
+        return self.auth.verify(name, password) or pytest.fail(f"cannot log in as {name}")
+
+    def request(self, route: ApiRoute, headers: dict[str, str]) -> Any:
+        return self.client.request(route.method, route.path, headers={"content-type": "application/json",
+                                                                      **headers}, content=BODY)
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guarded]:
+    """One app with adminAuth for the per-route tests (nothing deployed; requests must not deploy)."""
+    settings = make_settings(tmp_path_factory.mktemp("guarded"), adminAuth=_auth_config())
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    with TestClient(create_app(runtime, settings)) as client:
+        yield Guarded(client, runtime, client.app.state.flowengine.auth)  # type: ignore[attr-defined]
+    assert runtime.get_flows() == [], "a refused request deployed flows"
+
+
+def test_route_tables_are_read_from_the_app() -> None:
+    assert len(GUARDED) >= 20 and len(WRITES) >= 8 and len(READS) >= 8
+    assert {r.path for r in ROUTES if r.permission is None} == PUBLIC
+    assert {"POST /flows", "DELETE /context/global/x1", "POST /openai/models"} <= {str(r) for r in WRITES}
 
 
 def test_login_prompts(app_factory: AppFactory) -> None:
@@ -69,30 +138,64 @@ def test_token_grant_errors(app_factory: AppFactory) -> None:
     assert r.status_code == 200 and r.json()["access_token"]
 
 
-def test_every_admin_route_needs_a_token(app_factory: AppFactory) -> None:
-    client, runtime, _ = app_factory(adminAuth=_auth_config())
-    routes = _admin_routes(client)
-    assert len(routes) >= 20
-    for method, path in routes:
-        for headers in ({}, _bearer("garbage"), {"Authorization": "Basic YWRtaW46c2VjcmV0"}):
-            r = client.request(method, path, headers=headers, content=b"[]")
-            assert r.status_code == 401, (method, path, r.status_code)
-    assert runtime.get_flows() == []  # the POST /flows above did nothing
+@pytest.mark.parametrize("route", GUARDED, ids=str)
+@pytest.mark.parametrize("headers", [{}, _bearer("garbage"), {"Authorization": "Basic YWRtaW46c2VjcmV0"}],
+                         ids=["no-token", "bad-token", "basic-auth"])
+def test_every_admin_route_needs_a_token(guarded: Guarded, route: ApiRoute, headers: dict[str, str]) -> None:
+    r = guarded.request(route, headers)
+    assert r.status_code == 401, (str(route), r.status_code, r.text)
 
 
-def test_token_allows_and_readonly_is_refused_writes(app_factory: AppFactory) -> None:
+@pytest.mark.parametrize("route", GUARDED, ids=str)
+def test_every_admin_route_refuses_an_expired_token(guarded: Guarded, route: ApiRoute) -> None:
+    auth = guarded.auth
+    real_clock = auth.clock
+    auth.clock = lambda: real_clock() - auth.expiry_s - 1  # issued one second more than its lifetime ago
+    try:
+        token = auth.issue(guarded.user("admin", "secret"), "node-red-editor")["access_token"]
+    finally:
+        auth.clock = real_clock
+    r = guarded.request(route, _bearer(token))
+    assert r.status_code == 401, (str(route), r.status_code, r.text)
+
+
+@pytest.mark.parametrize("route", GUARDED, ids=str)
+def test_every_admin_route_refuses_a_revoked_token(guarded: Guarded, route: ApiRoute) -> None:
+    issue = guarded.auth.issue
+    token = issue(guarded.user("admin", "secret"), "node-red-editor")["access_token"]
+    other = issue(guarded.user("admin", "secret"), "node-red-editor")["access_token"]
+    r = guarded.client.post("/auth/revoke", json={"token": token}, headers=_bearer(other))
+    assert r.status_code == 200
+    assert guarded.client.get("/flows", headers=_bearer(other)).status_code == 200  # only `token` was revoked
+    r = guarded.request(route, _bearer(token))
+    assert r.status_code == 401, (str(route), r.status_code, r.text)
+
+
+@pytest.mark.parametrize("route", WRITES, ids=str)
+def test_read_only_user_is_refused_every_write_route(guarded: Guarded, route: ApiRoute) -> None:
+    token = guarded.auth.issue(guarded.user("viewer", "look"), "node-red-editor")["access_token"]
+    r = guarded.request(route, _bearer(token))
+    assert r.status_code == 403, (str(route), r.status_code, r.text)
+    assert r.json()["code"] == "permission_denied"
+    assert guarded.runtime.get_flows() == []
+
+
+@pytest.mark.parametrize("route", READS, ids=str)
+def test_read_only_user_passes_every_read_route(guarded: Guarded, route: ApiRoute) -> None:
+    token = guarded.auth.issue(guarded.user("viewer", "look"), "node-red-editor")["access_token"]
+    r = guarded.request(route, _bearer(token))
+    assert r.status_code not in (401, 403), (str(route), r.status_code, r.text)
+
+
+def test_token_allows_writes(app_factory: AppFactory) -> None:
     client, runtime, _ = app_factory(adminAuth=_auth_config())
     admin = _bearer(_token(client))
     assert client.post("/flows", json=inject_debug(), headers=admin).status_code == 204
     assert client.get("/settings", headers=admin).json()["user"] == {"username": "admin", "permissions": "*"}
-    viewer = _bearer(_token(client, "viewer", "look"))
-    for method, path in _admin_routes(client):
-        r = client.request(method, path, headers=viewer, content=b"[]")
-        if method == "GET":
-            assert r.status_code != 401 and r.status_code != 403, (method, path)
-        else:
-            assert r.status_code == 403, (method, path, r.status_code)
     assert len(runtime.get_flows()) == 3
+    viewer = _bearer(_token(client, "viewer", "look"))
+    assert client.get("/settings", headers=viewer).json()["user"] == {"username": "viewer",
+                                                                       "permissions": "read"}
 
 
 def test_expired_and_revoked_tokens(app_factory: AppFactory) -> None:
@@ -178,3 +281,25 @@ def test_unreadable_sessions_file(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["sessions"]
     assert auth.session(issued["access_token"]) is not None
     assert time.time() < auth.session(issued["access_token"]).expires  # type: ignore[union-attr]
+
+
+@pytest.mark.integration
+def test_comms_handshake_refuses_an_expired_token(tmp_path: Path) -> None:
+    with live_server(make_settings(tmp_path, adminAuth=_auth_config())) as server:
+        auth: AdminAuth = server.app.state.flowengine.auth
+        user = auth.verify("admin", "secret") or pytest.fail("login")
+        real_clock = auth.clock
+        auth.clock = lambda: real_clock() - auth.expiry_s - 1
+        try:
+            expired = auth.issue(user, "node-red-editor")["access_token"]
+        finally:
+            auth.clock = real_clock
+        live = auth.issue(user, "node-red-editor")["access_token"]
+        with connect(f"{server.ws}/comms") as ws:
+            ws.send(json.dumps({"auth": expired}))
+            assert json.loads(ws.recv(timeout=5)) == {"auth": "fail"}
+            with pytest.raises(ConnectionClosed):  # and the server closes the socket
+                ws.recv(timeout=5)
+        with connect(f"{server.ws}/comms") as ws:  # the same handshake with a live token succeeds
+            ws.send(json.dumps({"auth": live}))
+            assert json.loads(ws.recv(timeout=5)) == {"auth": "ok"}
