@@ -1,5 +1,6 @@
 // Pointer interaction on the canvas: one small state machine (idle, move, lasso, wire, pan).
 
+import { bringIntoView } from "./cull.js";
 import { svg } from "./dom.js";
 import { canSplice, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
 import { wirePath } from "./wires.js";
@@ -279,6 +280,7 @@ export class Interaction {
    * unless several nodes were gathered with Space, which keeps that selection.
    */
   focusin(e) {
+    if (e.target.matches && e.target.matches(":focus-visible")) bringIntoView(this.app.canvas, e.target);
     const nodeEl = e.target.matches && e.target.matches("[data-node-id]") ? e.target : null;
     if (!nodeEl || this.app.view.selection.has(nodeEl.dataset.nodeId) || this.app.view.selection.size > 1) return;
     this.app.view.selection = new Set([nodeEl.dataset.nodeId]);

@@ -3,13 +3,14 @@
 // on a palette entry adds a node, the inspector's Connections section wires, ctrl+arrows pan,
 // +/- zoom, Enter on a wire selects it for Delete.
 
+import { tabStep } from "./cull.js";
 import { h } from "./dom.js";
 import { GRID } from "./wires.js";
 
 const HELP = [
   ["Enter (palette entry)", "add that node at the centre of the canvas"],
   ["Double-click canvas", "search a node type and add it there (also when a wire is released on the canvas)"],
-  ["Tab / Shift+Tab", "move between nodes, their buttons and wires; focus selects a node"],
+  ["Tab / Shift+Tab", "move between groups, wires, nodes and their buttons (the view pans to follow); focus selects a node"],
   ["Space", "add the focused node to the selection, or take it out"],
   ["Arrows (Shift: ×5)", "move the selection one grid step; with nothing selected or with Ctrl: pan"],
   ["Enter (node)", "open the inspector; wire outputs in its Connections section"],
@@ -85,6 +86,12 @@ export class Keyboard {
   keydown(e) {
     if (document.querySelector("dialog[open]")) return;
     if (typing(e.target)) return;
+    const { canvas } = this.app;
+    if (e.key === "Tab" && !e.ctrlKey && !e.altKey && !e.metaKey && e.target !== canvas.svg && canvas.svg.contains(e.target)) {
+      // Walk the canvas ourselves: culled (display:none) items are skipped by the browser.
+      if (tabStep(canvas, e.target, e.shiftKey)) e.preventDefault();
+      return;
+    }
     const inPalette = e.target.closest && e.target.closest("#palette, #debug, #tabs");
     const button = e.target.closest && e.target.closest("[data-node-id] [data-action]");
     if (button && (e.key === "Enter" || e.key === " ")) {

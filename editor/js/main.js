@@ -3,6 +3,7 @@
 import { Api, ApiError } from "./api.js";
 import { Canvas } from "./canvas.js";
 import { Comms } from "./comms.js";
+import { focusItem } from "./cull.js";
 import { DebugPanel } from "./debug.js";
 import { Deployer } from "./deploy.js";
 import { announce, h, notify } from "./dom.js";
@@ -313,7 +314,7 @@ class App {
 
   focusNode(id) {
     const el = id && this.canvas.nodeElement(id);
-    if (el) el.focus();
+    if (el) focusItem(this.canvas, el);
   }
 
   reveal(id) {
