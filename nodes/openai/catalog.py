@@ -43,6 +43,12 @@ LEGACY_BETA_HEADERS = {"assistants": "assistants=v1", "threads": "assistants=v1"
 # Inputs a string msg.payload fills, in order of preference (DESIGN §6).
 PRIMARY_INPUTS = ("messages", "input", "prompt")
 _BINARY_TYPES = ("application/octet-stream", "application/zip", "application/binary")
+# Responses the spec mis-declares (FACTS §1.5.2): declared as a JSON string or as nothing, but the body
+# is the raw file. Every other response kind follows the declared media types.
+BINARY_OVERRIDES = frozenset({
+    ("GET", "/files/{file_id}/content"),
+    ("GET", "/containers/{container_id}/files/{file_id}/content"),
+})
 
 
 def kebab(operation_id: str) -> str:
@@ -204,8 +210,8 @@ def _response(doc: JSON, norm: SchemaNormalizer, method: str, path: str, op: JSO
             if mt == "application/json" and schema is None:
                 schema = deref(doc, (m or {}).get("schema"))
     sse = "text/event-stream" in media
-    if method == "get" and path.endswith("/content"):
-        kind = "binary"  # declared as JSON or not at all, but the body is the raw file (FACTS §1.5)
+    if (method.upper(), path) in BINARY_OVERRIDES:
+        kind = "binary"
     elif any(mt in _BINARY_TYPES or mt.split("/")[0] in ("audio", "image", "video") for mt in media):
         kind = "binary"
     elif "application/json" in media:

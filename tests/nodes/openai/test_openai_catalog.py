@@ -65,6 +65,34 @@ def test_committed_catalog_covers_300_operations() -> None:
     assert by_id["createChatCompletion"]["reference"].startswith("https://platform.openai.com/docs/api-reference/")
 
 
+def test_response_kind_follows_declared_media_types_with_the_known_overrides(tmp_path: Path) -> None:
+    by_id = {o["operationId"]: o for o in load_catalog()["operations"]}
+    content_gets = {o["operationId"]: o["response"]["kind"] for o in by_id.values()
+                    if o["method"] == "GET" and o["path"].endswith("/content")}
+    assert content_gets == {
+        "downloadFile": "binary",  # declared as a JSON string (FACTS §1.5.2 override)
+        "RetrieveContainerFileContent": "binary",  # declared with no content (override)
+        "RetrieveVideoContent": "binary", "GetSkillContent": "binary", "GetSkillVersionContent": "binary",
+        "retrieveVectorStoreFileContent": "json",  # declared JSON, and JSON it is
+    }
+    spec = _synthetic_spec(False)
+    spec["paths"]["/things/{id}/content"] = {"get": {
+        "operationId": "getThingContent",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}}}}
+    spec["paths"]["/things/{id}/raw"] = {"get": {
+        "operationId": "getThingRaw",
+        "responses": {"200": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}}}}
+    kinds = {o["operationId"]: o["response"]["kind"] for o in _built(spec, tmp_path)["operations"]}
+    assert kinds["getThingContent"] == "json" and kinds["getThingRaw"] == "binary"
+
+
+def _built(spec: dict, tmp_path: Path) -> dict:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    return build_catalog(path)
+
+
 def test_catalog_holds_structure_not_prose() -> None:
     catalog = load_catalog()
     stack: list = [catalog]

@@ -128,6 +128,9 @@ async def test_every_current_operation_against_steady(steady_current: SteadyMock
             assert isinstance(out["payload"], bytes), entry["operationId"]
         elif kind == "json":
             assert isinstance(out["payload"], (dict, list)), entry["operationId"]
+    # declared JSON (a list of parsed content parts), not a raw file: the payload is the decoded object
+    assert isinstance(by_op["retrieveVectorStoreFileContent"]["payload"], dict)
+    assert {by_op[op]["payload"].__class__ for op in ("downloadFile", "RetrieveContainerFileContent")} == {bytes}
     assert len(transport.verdicts) == 288
     assert all(200 <= status < 300 and valid in ("true", None) for _, _, status, valid in transport.verdicts), [
         v for v in transport.verdicts if not (200 <= v[2] < 300 and v[3] in ("true", None))]
