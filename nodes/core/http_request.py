@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from flowengine.encoding import to_json_text
-from flowengine.jsutil import js_string
+from flowengine.jsutil import js_string, to_number
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
@@ -90,11 +90,13 @@ class HttpRequest(Node):
         client = self._clients.get(verify)
         if client is None:
             transport = (getattr(self.host.settings, "extra", None) or {}).get(TRANSPORT_KEY)
+            # The client's timeout is the node's, so no request falls back to httpx's 5 s default.
+            timeout = httpx.Timeout(self.timeout_ms / 1000.0)
             if isinstance(transport, httpx.AsyncBaseTransport):
-                client = httpx.AsyncClient(transport=transport)
+                client = httpx.AsyncClient(transport=transport, timeout=timeout)
             else:
                 proxy = self.config_node(self.config.get("proxy"))
-                client = httpx.AsyncClient(verify=self._ssl_context(verify),
+                client = httpx.AsyncClient(verify=self._ssl_context(verify), timeout=timeout,
                                            proxy=proxy.proxy_url() if isinstance(proxy, HttpProxy) else None)
             self._clients[verify] = client
         return client
@@ -119,7 +121,8 @@ class HttpRequest(Node):
             done(str(exc))
             return
         verify = msg.get("rejectUnauthorized") is not False
-        timeout_ms = _float(msg.get("requestTimeout")) or self.timeout_ms
+        timeout_ms = self._timeout_ms(msg)
+        request.extensions["timeout"] = httpx.Timeout(timeout_ms / 1000.0).as_dict()
         follow = msg.get("followRedirects") is not False
         self.status(fill="blue", shape="dot", text="requesting")
         try:
@@ -146,6 +149,21 @@ class HttpRequest(Node):
             return
         send(msg)
         done()
+
+    def _timeout_ms(self, msg: Msg) -> float:
+        """``msg.requestTimeout`` when it is a number >= 1 (ms), else the node's timeout (Node-RED's rule)."""
+        raw = msg.get("requestTimeout", UNDEFINED)
+        if raw is UNDEFINED:
+            return self.timeout_ms
+        value = to_number(raw)
+        if value != value:
+            self.warn(f"msg.requestTimeout {js_string(raw)!r} is not a valid number: using {self.timeout_ms:g} ms",
+                      msg)
+        elif value < 1:
+            self.warn(f"msg.requestTimeout {js_string(raw)} is less than 1 ms: using {self.timeout_ms:g} ms", msg)
+        else:
+            return float(value)
+        return self.timeout_ms
 
     def _build(self, msg: Msg) -> httpx.Request:
         url = self.url

@@ -1,4 +1,4 @@
-"""http request node against an httpx.MockTransport (no network)."""
+"""http request node against an httpx.MockTransport, and against real local servers (127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,19 @@ import httpx
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
+from ._local_http import Answer, LocalHttp
+
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def harness(handler: Handler | httpx.AsyncBaseTransport, credentials: dict[str, Any] | None = None,
-            **props: Any) -> FlowHarness:
-    transport = handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)
+def harness(handler: Handler | httpx.AsyncBaseTransport | None, credentials: dict[str, Any] | None = None,
+            settings_extra: dict[str, Any] | None = None, **props: Any) -> FlowHarness:
+    """One http request node wired to sink "out"; ``handler`` None = real network (local servers)."""
     settings = Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-hreq-")))
-    settings.extra["http_request_transport"] = transport
+    if handler is not None:
+        transport = handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)
+        settings.extra["http_request_transport"] = transport
+    settings.extra.update(settings_extra or {})
     node: dict[str, Any] = {"id": "req", "type": "http request", "method": "GET", "ret": "txt", "url": "",
                             **props, "wires": [["out"]]}
     if credentials:
@@ -141,6 +146,52 @@ async def test_timeout_from_msg() -> None:
                 break
             await asyncio.sleep(0.01)
     assert any("50 ms" in text for _, _, text in h.logs)
+
+
+async def test_configured_timeout_is_the_one_httpx_applies() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    def seconds(request: httpx.Request) -> set[float]:
+        return set(request.extensions["timeout"].values())
+
+    async with harness(handler, url="http://x.test/", reqTimeout="1500") as h:
+        h.send_to("req", {})
+        h.send_to("req", {"requestTimeout": 700})
+        h.send_to("req", {"requestTimeout": "soon"})
+        h.send_to("req", {"requestTimeout": -5})
+        await h.wait_for("out", 4)
+    assert [seconds(r) for r in seen] == [{1.5}, {0.7}, {1.5}, {1.5}]
+    warnings = [text for _, _, text in h.logs]
+    assert any("requestTimeout" in t and "not a valid number" in t for t in warnings)
+    assert any("requestTimeout" in t and "less than 1" in t for t in warnings)
+    seen.clear()
+    async with harness(handler, url="http://x.test/", settings_extra={"httpRequestTimeout": 2500}) as h:
+        h.send_to("req", {})
+        await h.wait_for("out")
+    async with harness(handler, url="http://x.test/") as h:
+        h.send_to("req", {})
+        await h.wait_for("out")
+    assert [seconds(r) for r in seen] == [{2.5}, {120.0}]
+
+
+async def test_slow_local_server_is_cut_only_at_the_configured_timeout() -> None:
+    async with LocalHttp(lambda seen: Answer(body=b"late", delay=0.6)) as srv:
+        flows = [{"id": "req", "type": "http request", "method": "GET", "url": srv.url + "/slow", "reqTimeout": 300,
+                  "wires": [["out"]]},
+                 {"id": "out", "type": "test-sink"},
+                 {"id": "c", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]},
+                 {"id": "caught", "type": "test-sink"}]
+        async with FlowHarness(flows, settings=Settings.load(user_dir=Path(tempfile.mkdtemp()))) as h:
+            h.send_to("req", {})
+            failed = (await h.wait_for("caught", timeout=5))[0]
+            h.send_to("req", {"requestTimeout": 1000})
+            ok = (await h.wait_for("out", timeout=5))[0]
+    assert failed["statusCode"] == "ETIMEDOUT" and "300 ms" in failed["error"]["message"]
+    assert ok["payload"] == "late" and ok["statusCode"] == 200
 
 
 async def test_senderr_and_response_headers_not_resent() -> None:
