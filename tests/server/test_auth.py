@@ -146,6 +146,79 @@ def test_every_admin_route_needs_a_token(guarded: Guarded, route: ApiRoute, head
     assert r.status_code == 401, (str(route), r.status_code, r.text)
 
 
+class Probe:
+    """Raw ASGI calls that record whether the request body was read and which route handler ran."""
+
+    def __init__(self, guarded: Guarded, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.guarded = guarded
+        self.body_reads = 0
+        self.handlers: list[str] = []
+        for route in guarded.client.app.routes:  # type: ignore[attr-defined]
+            if isinstance(route, APIRoute):
+                monkeypatch.setattr(route, "app", self._recording(route.path, route.app))
+
+    def _recording(self, path: str, app: Any) -> Any:
+        async def handler(scope: Any, receive: Any, send: Any) -> None:
+            self.handlers.append(path)
+            await app(scope, receive, send)
+
+        return handler
+
+    def call(self, route: ApiRoute, token: str) -> tuple[int, bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            self.body_reads += 1
+            return {"type": "http.request", "body": BODY, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        headers = [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                   (b"content-length", str(len(BODY)).encode()), (b"authorization", f"Bearer {token}".encode())]
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": route.method,
+                 "scheme": "http", "path": route.path, "raw_path": route.path.encode(), "root_path": "",
+                 "query_string": b"", "headers": headers, "client": ("127.0.0.1", 50000),
+                 "server": ("testserver", 80), "state": {}}
+        client = self.guarded.client
+        client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        return int(start["status"]), b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.fixture
+def probe(guarded: Guarded, monkeypatch: pytest.MonkeyPatch) -> Probe:
+    return Probe(guarded, monkeypatch)
+
+
+def test_probe_sees_body_reads_and_handlers(guarded: Guarded, probe: Probe) -> None:
+    """The probe itself: an accepted deploy reads the body and runs the handler (then is undone)."""
+    token = guarded.auth.issue(guarded.user("admin", "secret"), "node-red-editor")["access_token"]
+    status, _ = probe.call(ApiRoute("POST", "/flows", "flows.write"), token)
+    assert status == 204 and probe.body_reads >= 1 and probe.handlers == ["/flows"]
+    assert len(guarded.runtime.get_flows()) == 3
+    assert guarded.client.post("/flows", json=[], headers=_bearer(token)).status_code == 204
+
+
+@pytest.mark.parametrize("route", GUARDED, ids=str)
+def test_refused_before_the_body_is_read_or_the_handler_runs(probe: Probe, guarded: Guarded,
+                                                              route: ApiRoute) -> None:
+    status, body = probe.call(route, "garbage")
+    assert status == 401, (str(route), status, body)
+    assert probe.body_reads == 0, f"{route}: the request body was read before the token was checked"
+    assert probe.handlers == [], f"{route}: the route handler ran for an unauthenticated request"
+    assert guarded.runtime.get_flows() == []
+
+
+@pytest.mark.parametrize("route", WRITES, ids=str)
+def test_read_only_refused_before_the_body_is_read(probe: Probe, guarded: Guarded, route: ApiRoute) -> None:
+    token = guarded.auth.issue(guarded.user("viewer", "look"), "node-red-editor")["access_token"]
+    status, body = probe.call(route, token)
+    assert status == 403, (str(route), status, body)
+    assert probe.body_reads == 0 and probe.handlers == [], str(route)
+    assert guarded.runtime.get_flows() == []
+
+
 @pytest.mark.parametrize("route", GUARDED, ids=str)
 def test_every_admin_route_refuses_an_expired_token(guarded: Guarded, route: ApiRoute) -> None:
     auth = guarded.auth
