@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .response_shape import response_shape
 from .spec import SchemaNormalizer, deref, load_spec
 
 __all__ = ["build_catalog", "kebab", "load_catalog", "main", "node_type"]
@@ -42,13 +43,6 @@ BETA_HEADERS = {
 LEGACY_BETA_HEADERS = {"assistants": "assistants=v1", "threads": "assistants=v1"}
 # Inputs a string msg.payload fills, in order of preference (DESIGN §6).
 PRIMARY_INPUTS = ("messages", "input", "prompt")
-_BINARY_TYPES = ("application/octet-stream", "application/zip", "application/binary")
-# Responses the spec mis-declares (FACTS §1.5.2): declared as a JSON string or as nothing, but the body
-# is the raw file. Every other response kind follows the declared media types.
-BINARY_OVERRIDES = frozenset({
-    ("GET", "/files/{file_id}/content"),
-    ("GET", "/containers/{container_id}/files/{file_id}/content"),
-})
 
 
 def kebab(operation_id: str) -> str:
@@ -197,46 +191,6 @@ def _params(doc: JSON, norm: SchemaNormalizer, path_item: JSON, op: JSON) -> lis
     return list(out.values())
 
 
-def _response(doc: JSON, norm: SchemaNormalizer, method: str, path: str, op: JSON, body: JSON | None,
-              params: list[JSON]) -> JSON:
-    media: list[str] = []
-    schema: Any = None
-    for code, resp in (op.get("responses") or {}).items():
-        if not str(code).startswith("2"):
-            continue
-        resp = deref(doc, resp)
-        for mt, m in (resp.get("content") or {}).items():
-            media.append(mt)
-            if mt == "application/json" and schema is None:
-                schema = deref(doc, (m or {}).get("schema"))
-    sse = "text/event-stream" in media
-    if (method.upper(), path) in BINARY_OVERRIDES:
-        kind = "binary"
-    elif any(mt in _BINARY_TYPES or mt.split("/")[0] in ("audio", "image", "video") for mt in media):
-        kind = "binary"
-    elif "application/json" in media:
-        kind = "json"
-    elif any(mt.startswith("text/") or mt == "application/sdp" for mt in media if mt != "text/event-stream"):
-        kind = "text"
-    else:
-        kind = "none" if not sse else "json"
-    stream = None
-    fields = set((body or {}).get("fields") or [])
-    if "stream" in fields:
-        stream = "body"
-    elif any(p["in"] == "query" and p["name"] == "stream" for p in params):
-        stream = "query"
-    elif "stream_format" in fields:
-        stream = "format"
-    out: JSON = {"kind": kind, "media": media, "sse": bool(sse or stream), "stream": stream}
-    props = (schema or {}).get("properties") if isinstance(schema, dict) else None
-    query = {p["name"] for p in params if p["in"] == "query"}
-    if method == "get" and isinstance(props, dict) and "data" in props and "after" in query:
-        cursor = "last_id" if "last_id" in props else "next" if "next" in props else "id"
-        out["pagination"] = {"param": "after", "cursor": cursor}
-    return out
-
-
 def _operations(doc: JSON, norm: SchemaNormalizer, legacy: bool) -> list[JSON]:
     ops = []
     global_auth = doc.get("security") or []
@@ -275,7 +229,7 @@ def _operations(doc: JSON, norm: SchemaNormalizer, legacy: bool) -> list[JSON]:
                 "removed_upstream": False,
                 "parameters": params,
                 "body": body,
-                "response": _response(doc, norm, method, path, op, body, params),
+                "response": response_shape(doc, method, path, op, body, params),
             })
     return ops
 

@@ -8,8 +8,9 @@ for a slot of its config node's concurrency limit, sends it with retries, and ou
   last one with ``count``, so a join node in auto mode rebuilds the list; an incoming
   ``msg.parts`` is nested under it), then one final message with the assembled result (a chat
   completion, a response object...) carrying the incoming ``msg.parts`` unchanged;
-* list operations with ``fetch_all`` follow the cursor to the end (at most ``max_pages`` pages) and
-  output ``{"object": "list", "data": [...all items], "has_more": false}``.
+* list operations with ``fetch_all`` follow the cursor (``after``) or the page token (``page`` =
+  ``next_page``, the usage endpoints) while ``has_more``, at most ``max_pages`` pages, and output
+  the last page's object with ``data`` holding every item (``has_more: false`` when complete).
 
 Every output carries ``msg.openai = {operation, status, request_id, usage, ratelimit,
 duration_ms}``. Errors go to catch nodes with the original message; their details
@@ -173,7 +174,7 @@ class OperationNode(Node):
             raw_page = data.get("data")
             page: list[Any] = raw_page if isinstance(raw_page, list) else []
             items.extend(page)
-            cursor = _cursor(data, page, pag["cursor"])
+            cursor = _cursor(data, page, pag)
             if not data.get("has_more") or not cursor or page_no == limit - 1:
                 break
             response = await client.send(request.with_query(pag["param"], cursor))
@@ -255,11 +256,16 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _cursor(data: dict[str, Any], page: list[Any], kind: str) -> str | None:
-    if kind in ("last_id", "next"):
-        value = data.get(kind)
+def _cursor(data: dict[str, Any], page: list[Any], pag: dict[str, Any]) -> str | None:
+    """The next request's cursor: a response field (``last_id``, ``next``, ``next_page``), or for
+    cursor-style lists without one the last item's id."""
+    field = pag["cursor"]
+    if field != "id":
+        value = data.get(field)
         if value:
             return str(value)
+        if pag.get("kind") == "page":  # page tokens are opaque: no item id stands in for one
+            return None
     last = page[-1] if page else None
     return str(last["id"]) if isinstance(last, dict) and last.get("id") else None
 

@@ -61,7 +61,10 @@ def test_committed_catalog_covers_300_operations() -> None:
     assert by_id["createChatCompletion"]["response"]["stream"] == "body"
     assert by_id["createFile"]["body"]["file_fields"] == ["file"]
     assert by_id["createFile"]["body"]["encoding"] == "multipart"
-    assert by_id["listFiles"]["response"]["pagination"] == {"param": "after", "cursor": "last_id"}
+    assert by_id["listFiles"]["response"]["pagination"] == {"kind": "cursor", "param": "after", "cursor": "last_id"}
+    paged = {o["operationId"] for o in ops if (o["response"].get("pagination") or {}).get("kind") == "page"}
+    assert paged == {o["operationId"] for o in ops if o["group"].startswith("usage-")} and len(paged) == 11
+    assert "pagination" not in by_id["retrieveVectorStoreFileContent"]["response"]  # has_more, but no page param
     assert by_id["createChatCompletion"]["reference"].startswith("https://platform.openai.com/docs/api-reference/")
 
 

@@ -188,6 +188,44 @@ async def test_fetch_all_follows_cursors_to_the_end_bounded(tmp_path: Path) -> N
     assert len(seen) == 1 and len(host3.sent[-1]["payload"]["data"]) == 2
 
 
+async def test_fetch_all_follows_usage_page_tokens_bounded(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+    pages = {None: ("page_b", [1, 2]), "page_b": ("page_c", [3]), "page_c": (None, [4, 5])}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        token = request.url.params.get("page")
+        following, values = pages[token]
+        return httpx.Response(200, json={"object": "page", "data": [{"object": "bucket", "n": v} for v in values],
+                                         "has_more": following is not None, "next_page": following})
+
+    props = {"fetch_all": True, "start_time": 1700000000, "limit": 2}
+    node, host = make("openai-usage-completions", handler, tmp_path, props=props)
+    assert node.operation.pagination == {"kind": "page", "param": "page", "cursor": "next_page"}
+    await run(node, {"payload": {}})
+    assert not host.errors
+    assert [r.url.params.get("page") for r in seen] == [None, "page_b", "page_c"]
+    assert all(r.url.params.get("start_time") == "1700000000" for r in seen)  # the other parameters stay
+    out = host.sent[-1]["payload"]
+    assert [b["n"] for b in out["data"]] == [1, 2, 3, 4, 5] and out["has_more"] is False
+    # bounded: stops after max_pages, telling where it stopped
+    seen.clear()
+    node2, host2 = make("openai-usage-completions", handler, tmp_path, props={**props, "max_pages": 2})
+    await run(node2, {"payload": {}})
+    assert len(seen) == 2
+    assert host2.sent[-1]["payload"]["has_more"] is True and host2.sent[-1]["payload"]["next_page"] == "page_c"
+    # has_more without a next_page token: no guessing from item ids, one page
+    seen.clear()
+
+    def no_token(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": [{"id": "x"}], "has_more": True, "next_page": None})
+
+    node3, host3 = make("openai-usage-costs", no_token, tmp_path, props=props)
+    await run(node3, {"payload": {}})
+    assert len(seen) == 1 and host3.sent[-1]["payload"]["data"] == [{"id": "x"}]
+
+
 async def test_stream_nests_incoming_parts_and_keeps_them_on_the_final(tmp_path: Path) -> None:
     node, host = make("openai-create-chat-completion", stream_handler(CHAT_STREAM), tmp_path,
                       props={"model": "gpt-4o", "stream": True})
