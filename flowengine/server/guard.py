@@ -3,6 +3,7 @@
 The check runs before the request body is read and before any route handler, so an
 unauthenticated request never causes work (no flow code, no body parsing). Which permission a
 route needs is read from its endpoint's ``needs(...)`` mark; unmarked API routes need ``*``.
+Refusals are 401 both without a valid token and for a user lacking the permission (Node-RED).
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ class AdminGuard:
                 return None
             return 401, {"code": "unauthorized", "message": "Unauthorized"}
         if not has_permission(session.permissions, permission):
-            return 403, {"code": "permission_denied", "message": f"Permission denied: needs {permission}"}
+            # 401, not 403: Node-RED's needsPermission answers a logged-in user lacking the
+            # permission with ``res.status(401)`` (case test_read_only_user_is_refused_every_write_route).
+            return 401, {"code": "permission_denied", "message": f"Permission denied: needs {permission}"}
         return None
 
     async def _call_limited(self, scope: Scope, receive: Receive, send: Send) -> None:

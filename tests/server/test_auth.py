@@ -214,7 +214,7 @@ def test_refused_before_the_body_is_read_or_the_handler_runs(probe: Probe, guard
 def test_read_only_refused_before_the_body_is_read(probe: Probe, guarded: Guarded, route: ApiRoute) -> None:
     token = guarded.auth.issue(guarded.user("viewer", "look"), "node-red-editor")["access_token"]
     status, body = probe.call(route, token)
-    assert status == 403, (str(route), status, body)
+    assert status == 401, (str(route), status, body)
     assert probe.body_reads == 0 and probe.handlers == [], str(route)
     assert guarded.runtime.get_flows() == []
 
@@ -248,8 +248,8 @@ def test_every_admin_route_refuses_a_revoked_token(guarded: Guarded, route: ApiR
 def test_read_only_user_is_refused_every_write_route(guarded: Guarded, route: ApiRoute) -> None:
     token = guarded.auth.issue(guarded.user("viewer", "look"), "node-red-editor")["access_token"]
     r = guarded.request(route, _bearer(token))
-    assert r.status_code == 403, (str(route), r.status_code, r.text)
-    assert r.json()["code"] == "permission_denied"
+    assert r.status_code == 401, (str(route), r.status_code, r.text)  # Node-RED's needsPermission: 401
+    assert r.json() == {"code": "permission_denied", "message": f"Permission denied: needs {route.permission}"}
     assert guarded.runtime.get_flows() == []
 
 
