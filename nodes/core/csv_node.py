@@ -1,5 +1,9 @@
 """The csv node: CSV text <-> objects (RFC 4180 quoting), as Node-RED's csv node.
 
+``spec: "rfc"`` (what the editor gives new nodes) selects this RFC 4180 mode; a node without
+``spec`` or with ``spec: ""`` (every flow from before Node-RED 4) runs the legacy parser of
+``_csv_legacy``, whose results differ (quoted numbers, CRLF, quotes inside fields, templates).
+
 String payload -> one msg per row (``multi`` "one", with ``msg.parts``) or one msg with an array
 (``multi`` "mult"); column names from the header row (``hdrin``), the ``temp`` template, or
 ``col1``, ``col2``... Object/array payload -> CSV text with an optional header row (``hdrout``
@@ -15,6 +19,8 @@ from flowengine.message import clone_msg, new_msgid
 from flowengine.node import Node
 from flowengine.typed import js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
+
+from ._csv_legacy import LegacyCsv
 
 _NUMBER = re.compile(r"^-?(?!E)(?!0\d)\d*\.?\d*(E-?\+?)?\d+$", re.IGNORECASE)
 _NULL = object()  # a field with no characters at all (not even quotes)
@@ -47,7 +53,10 @@ class CsvNode(Node):
         "*hdrin* is set, else the *temp* template, else col1, col2...), numbers are parsed when "
         "*strings* is set; one message per row (with msg.parts) or one array (*multi* = mult). "
         "Objects/arrays in: CSV text, with a header row when *hdrout* is all (or once). "
-        "*skip* drops leading lines; *sep* and *ret* set separator and line ending."
+        "*skip* drops leading lines; *sep* and *ret* set separator and line ending. "
+        "*spec* rfc parses RFC 4180 CSV; without it (flows from before Node-RED 4) the legacy "
+        "parser runs: quoted numbers become numbers, every CR or LF ends a row, quotes are "
+        "removed from column names."
     )
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
@@ -70,10 +79,13 @@ class CsvNode(Node):
         self._header_sent = False
         self._store: list[dict[str, Any]] = []
         self._warned_template = False
+        self.legacy = LegacyCsv(self, str(config.get("temp") or "")) if config.get("spec") != "rfc" else None
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         if "reset" in msg:
             self._header_sent = False
+            if self.legacy is not None:
+                self.legacy.reset()
         if "payload" not in msg:
             if "reset" not in msg:
                 send(msg)
@@ -81,14 +93,17 @@ class CsvNode(Node):
             return
         payload = msg["payload"]
         if isinstance(payload, dict | list):
-            text, columns = self._to_csv(msg, payload)
+            text, columns = self._to_csv(msg, payload) if self.legacy is None else self.legacy.to_csv(msg, payload)
             msg["payload"] = text
             msg["columns"] = columns
             if text:
                 send(msg)
             done()
         elif isinstance(payload, str):
-            self._from_csv(msg, payload, send)
+            if self.legacy is None:
+                self._from_csv(msg, payload, send)
+            else:
+                self.legacy.from_csv(msg, payload, send)
             done()
         else:
             self.warn("This node only handles CSV strings or js objects.")
