@@ -19,12 +19,14 @@ export class Canvas {
     this.svg = svg("svg", { class: "canvas", "aria-label": "Flow canvas", role: "group" });
     this.viewport = svg("g", { class: "viewport" });
     this.groupLayer = svg("g", { class: "layer-groups" });
+    this.groupEls = new Map();
+    this.portLayer = svg("g", { class: "layer-subflow-ports" });
     this.wireLayer = svg("g", { class: "layer-wires" });
     this.linkLayer = svg("g", { class: "layer-links", "aria-hidden": "true" });
     this.links = [];
     this.nodeLayer = svg("g", { class: "layer-nodes" });
     this.overlay = svg("g", { class: "layer-overlay" });
-    this.viewport.append(this.groupLayer, this.linkLayer, this.wireLayer, this.nodeLayer, this.overlay);
+    this.viewport.append(this.groupLayer, this.portLayer, this.linkLayer, this.wireLayer, this.nodeLayer, this.overlay);
     this.svg.append(this.viewport);
     container.append(this.svg);
     this.applyTransform();
@@ -216,17 +218,34 @@ export class Canvas {
     el.setAttribute("d", wirePath(a.x + la.width / 2, a.y, b.x - lb.width / 2, b.y, la.height, lb.height));
   }
 
+  /**
+   * Group boxes, keyed: an unchanged group keeps its element (and so keyboard focus). Each box is
+   * focusable; arrows on it move the group with its nodes (keyboard.js).
+   */
   renderGroups() {
     const { model, view } = this.app;
-    while (this.groupLayer.firstChild) this.groupLayer.firstChild.remove();
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-group-id]");
+    const refocus = focused && this.groupLayer.contains(focused) ? focused.dataset.groupId : null;
+    const live = new Set();
     for (const g of model.groupsOn(view.tab)) {
       if (typeof g.x !== "number" || typeof g.w !== "number") continue;
+      live.add(g.id);
       const style = g.style || {};
+      const members = (g.nodes || []).length;
+      const sig = JSON.stringify([g.x, g.y, g.w, g.h, g.name, style.fill, style.stroke, members]);
+      const old = this.groupEls.get(g.id);
+      if (old && old.sig === sig) {
+        old.el.removeAttribute("transform"); // left by a group drag that was cancelled
+        continue;
+      }
       const label = svg("text", { class: "group-label", x: g.x + 8, y: g.y + 16 });
       label.textContent = g.name || "";
       const title = svg("title");
       title.textContent = `group ${g.name || g.id}: drag to move its nodes`;
-      this.groupLayer.append(svg("g", { class: "group-box", "data-group-id": g.id }, [
+      const el = svg("g", {
+        class: "group-box", "data-group-id": g.id, tabindex: "0", role: "group",
+        "aria-label": `group ${g.name || g.id}, ${members} member${members === 1 ? "" : "s"}; arrows move it`,
+      }, [
         svg("rect", {
           class: "group",
           x: g.x, y: g.y, width: g.w, height: g.h, rx: 6, ry: 6,
@@ -235,25 +254,37 @@ export class Canvas {
         }),
         label,
         title,
-      ]));
+      ]);
+      if (old) old.el.replaceWith(el);
+      else this.groupLayer.append(el);
+      this.groupEls.set(g.id, { el, sig });
+    }
+    for (const [id, { el }] of this.groupEls) {
+      if (live.has(id)) continue;
+      el.remove();
+      this.groupEls.delete(id);
+    }
+    if (refocus && this.groupEls.has(refocus) && !this.groupEls.get(refocus).el.contains(document.activeElement)) {
+      this.groupEls.get(refocus).el.focus({ preventScroll: true });
     }
   }
 
   /** The drawn box of a group (during a drag it is translated without touching the model). */
   groupElement(id) {
-    return this.groupLayer.querySelector(`[data-group-id="${CSS.escape(id)}"]`);
+    return this.groupEls.get(id)?.el || null;
   }
 
   /** Inside a subflow definition: its input/output port markers and their wires (read-only). */
   renderSubflowPorts() {
+    while (this.portLayer.firstChild) this.portLayer.firstChild.remove();
     const sf = this.app.model.get(this.app.view.tab);
     if (!sf || sf.type !== "subflow") return;
     const marker = (x, y, text) => {
       const label = svg("text", { class: "subflow-port-label", x, y: y + 4, "text-anchor": "middle" });
       label.textContent = text;
-      this.groupLayer.append(svg("rect", { class: "subflow-port", x: x - 20, y: y - 15, width: 40, height: 30, rx: 5, ry: 5 }), label);
+      this.portLayer.append(svg("rect", { class: "subflow-port", x: x - 20, y: y - 15, width: 40, height: 30, rx: 5, ry: 5 }), label);
     };
-    const line = (a, b) => this.groupLayer.append(svg("path", { class: "wire-line subflow-wire", d: wirePath(a.x, a.y, b.x, b.y) }));
+    const line = (a, b) => this.portLayer.append(svg("path", { class: "wire-line subflow-wire", d: wirePath(a.x, a.y, b.x, b.y) }));
     (sf.in || []).forEach((p, i) => {
       marker(p.x, p.y, `in ${i + 1}`);
       for (const w of p.wires || []) if (this.nodeEls.has(w.id)) line({ x: p.x + 20, y: p.y }, this.portPoint(w.id, "in", 0));
@@ -269,9 +300,10 @@ export class Canvas {
 
   /** Rebuild everything (tab switch, load). */
   reset() {
-    for (const layer of [this.wireLayer, this.linkLayer, this.nodeLayer, this.groupLayer]) {
+    for (const layer of [this.wireLayer, this.linkLayer, this.nodeLayer, this.groupLayer, this.portLayer]) {
       while (layer.firstChild) layer.firstChild.remove();
     }
+    this.groupEls.clear();
     this.nodeEls.clear();
     this.wireEls.clear();
     this.layouts.clear();

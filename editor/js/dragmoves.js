@@ -1,5 +1,6 @@
 // Helpers for two drag gestures: moving a group box with its members, and splicing a dragged
-// node onto an existing wire. No DOM state of their own; the pointer state machine calls them.
+// node onto an existing wire. No DOM state of their own; the pointer state machine and the
+// keyboard (arrows on a group, S on a node) call them.
 
 import { GRID } from "./wires.js";
 
@@ -24,6 +25,28 @@ export function groupMembers(model, gid) {
     }
   }
   return { nodes, groups };
+}
+
+/**
+ * Groups that travel with a moved set of nodes: those whose every node (nested groups included)
+ * is in `ids`, so moving all the members of a group moves its box too.
+ */
+export function carriedGroups(model, ids) {
+  const moved = new Set(ids);
+  const tabs = new Set([...moved].map((id) => model.get(id)?.z).filter(Boolean));
+  const out = [];
+  for (const z of tabs) {
+    for (const g of model.groupsOn(z)) {
+      const { nodes } = groupMembers(model, g.id);
+      if (nodes.length && nodes.every((id) => moved.has(id))) out.push(g.id);
+    }
+  }
+  return out;
+}
+
+/** Node and group moves for shifting the nodes `ids` and the groups they carry by (dx, dy). */
+export function shiftMoves(model, ids, groups, dx, dy) {
+  return [...ids, ...groups].map((id) => model.get(id)).filter(Boolean).map((o) => ({ id: o.id, x: o.x + dx, y: o.y + dy }));
 }
 
 /** The pointer delta in canvas units, snapped to whole grid steps when snapping is on. */

@@ -2,7 +2,7 @@
 
 import { bringIntoView } from "./cull.js";
 import { svg } from "./dom.js";
-import { canSplice, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
+import { canSplice, carriedGroups, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
 import { wirePath } from "./wires.js";
 
 const DRAG_THRESHOLD = 3;
@@ -75,13 +75,15 @@ export class Interaction {
       }
       view.selectedWire = null;
       this.app.selectionChanged();
+      this.focusFromPointer(nodeEl);
       const origin = new Map();
       for (const sid of view.selection) {
         const n = this.app.model.get(sid);
         if (n && n.z === view.tab) origin.set(sid, { x: n.x, y: n.y });
       }
       const spliceable = origin.size === 1 && canSplice(this.app.model, id);
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey, spliceable });
+      const groups = carriedGroups(this.app.model, origin.keys());
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey, spliceable, groups });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -89,6 +91,7 @@ export class Interaction {
       view.selection.clear();
       view.selectedWire = wireEl.dataset.wire;
       this.app.selectionChanged();
+      this.focusFromPointer(wireEl);
       return;
     }
     const groupEl = target.closest("[data-group-id]");
@@ -97,15 +100,31 @@ export class Interaction {
       view.selection = new Set(members.nodes);
       view.selectedWire = null;
       this.app.selectionChanged();
+      this.focusFromPointer(this.app.canvas.groupElement(groupEl.dataset.groupId));
       this.begin(e, { kind: "group", ...start, members });
       return;
     }
     if (!e.shiftKey) view.selection.clear();
     view.selectedWire = null;
     this.app.selectionChanged();
+    if (canvas.svg.contains(document.activeElement)) document.activeElement.blur();
     const rect = svg("rect", { class: "lasso" });
     canvas.overlay.append(rect);
     this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection) });
+  }
+
+  /**
+   * Keyboard focus follows a click (pointerdown's preventDefault would leave it on the item
+   * focused before), without the focus-selects-the-node rule: the click already chose.
+   */
+  focusFromPointer(el) {
+    if (!el) return;
+    this.pointerFocus = true;
+    try {
+      el.focus({ preventScroll: true });
+    } finally {
+      this.pointerFocus = false;
+    }
   }
 
   begin(e, state) {
@@ -142,6 +161,9 @@ export class Interaction {
         canvas.place(id, p.x, p.y);
       }
       canvas.redrawWiresOf(new Set(s.origin.keys()));
+      const lead = s.final.get(s.id);
+      const o = s.origin.get(s.id);
+      for (const gid of s.groups) if (lead && o) canvas.groupElement(gid)?.setAttribute("transform", `translate(${lead.x - o.x} ${lead.y - o.y})`);
       if (s.spliceable) this.markSplice(wireUnder(e.clientX, e.clientY, s.id));
     } else if (s.kind === "group") {
       s.delta = groupDelta(dx, dy, canvas.zoom, this.app.view.snap);
@@ -191,6 +213,15 @@ export class Interaction {
       this.markSplice(null);
       if (s.moved && s.final) {
         const moves = [...s.final].map(([id, p]) => ({ id, x: p.x, y: p.y }));
+        const lead = s.final.get(s.id);
+        const o = s.origin.get(s.id);
+        if (lead && o) {
+          // The groups whose every member moved go along (by the dragged node's delta).
+          for (const gid of s.groups) {
+            const g = model.get(gid);
+            if (g) moves.push({ id: gid, x: g.x + lead.x - o.x, y: g.y + lead.y - o.y });
+          }
+        }
         history.run(target ? "splice" : "move", () => {
           model.moveNodes(moves);
           if (target) splice(model, s.id, target);
@@ -280,6 +311,7 @@ export class Interaction {
    * unless several nodes were gathered with Space, which keeps that selection.
    */
   focusin(e) {
+    if (this.pointerFocus) return;
     if (e.target.matches && e.target.matches(":focus-visible")) bringIntoView(this.app.canvas, e.target);
     const nodeEl = e.target.matches && e.target.matches("[data-node-id]") ? e.target : null;
     if (!nodeEl || this.app.view.selection.has(nodeEl.dataset.nodeId) || this.app.view.selection.size > 1) return;

@@ -1,10 +1,13 @@
-// Keyboard: named actions bound to keys, plus node/wire/button keys. Every drag has a key:
-// arrows move the selection (Shift: 5 grid steps), Space gathers nodes into the selection, Enter
-// on a palette entry adds a node, the inspector's Connections section wires, ctrl+arrows pan,
-// +/- zoom, Enter on a wire selects it for Delete.
+// Keyboard: named actions bound to keys, plus node/wire/group/button keys. Every drag has a key:
+// arrows move the selection (Shift: 5 grid steps) or a focused group with its nodes, Space
+// gathers nodes into the selection, Enter on a palette entry adds a node, the inspector's
+// Connections section wires, S splices a node into a wire, ctrl+arrows pan, +/- zoom, Enter on a
+// wire selects it for Delete.
 
 import { tabStep } from "./cull.js";
 import { h } from "./dom.js";
+import { carriedGroups, groupMembers, shiftMoves } from "./dragmoves.js";
+import { openSpliceDialog } from "./splice-dialog.js";
 import { GRID } from "./wires.js";
 
 const HELP = [
@@ -12,7 +15,9 @@ const HELP = [
   ["Double-click canvas", "search a node type and add it there (also when a wire is released on the canvas)"],
   ["Tab / Shift+Tab", "move between groups, wires, nodes and their buttons (the view pans to follow); focus selects a node"],
   ["Space", "add the focused node to the selection, or take it out"],
-  ["Arrows (Shift: ×5)", "move the selection one grid step; with nothing selected or with Ctrl: pan"],
+  ["Arrows (Shift: ×5)", "move the selection one grid step (a group moves when all its nodes do); with nothing selected or with Ctrl: pan"],
+  ["Arrows (group)", "move the focused group box with all its nodes; Enter or Space selects its nodes"],
+  ["S (node)", "splice the focused unwired node into a wire (the keyboard way to drop it on a wire): pick the wire"],
   ["Enter (node)", "open the inspector; wire outputs in its Connections section"],
   ["Enter (wire), Delete", "select a wire, delete the selection"],
   ["Ctrl+Z / Ctrl+Y", "undo / redo"],
@@ -50,6 +55,12 @@ function keyName(e) {
   if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey)) parts.push("shift");
   parts.push(e.key.length === 1 ? e.key.toLowerCase() : e.key.toLowerCase());
   return parts.join("+");
+}
+
+function direction(e) {
+  const dx = e.key === "ArrowLeft" ? -1 : e.key === "ArrowRight" ? 1 : 0;
+  const dy = e.key === "ArrowUp" ? -1 : e.key === "ArrowDown" ? 1 : 0;
+  return [dx, dy];
 }
 
 function typing(target) {
@@ -99,7 +110,25 @@ export class Keyboard {
       this.app.nodeAction(button.dataset.action, button.closest("[data-node-id]").dataset.nodeId);
       return;
     }
+    const groupEl = e.target.closest && e.target.closest("[data-group-id]");
+    if (groupEl && e.key.startsWith("Arrow") && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      this.moveGroup(groupEl.dataset.groupId, e);
+      return;
+    }
+    if (groupEl && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      this.app.view.selection = new Set(groupMembers(this.app.model, groupEl.dataset.groupId).nodes);
+      this.app.selectionChanged();
+      this.app.say(`${this.app.view.selection.size} nodes of the group selected`);
+      return;
+    }
     const nodeEl = e.target.closest && e.target.closest("[data-node-id]");
+    if (nodeEl && e.key.toLowerCase() === "s" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      openSpliceDialog(this.app, nodeEl.dataset.nodeId);
+      return;
+    }
     if (nodeEl && e.key === "Enter") {
       e.preventDefault();
       this.app.openInspector(nodeEl.dataset.nodeId);
@@ -136,17 +165,29 @@ export class Keyboard {
 
   arrow(e) {
     const { app } = this;
-    const dx = e.key === "ArrowLeft" ? -1 : e.key === "ArrowRight" ? 1 : 0;
-    const dy = e.key === "ArrowUp" ? -1 : e.key === "ArrowDown" ? 1 : 0;
+    const [dx, dy] = direction(e);
     if (e.ctrlKey || e.metaKey || app.view.selection.size === 0) {
       app.canvas.panBy(-dx * 60, -dy * 60);
       return;
     }
     const step = GRID * (e.shiftKey ? 5 : 1);
-    const moves = [...app.view.selection].map((id) => app.model.get(id)).filter(Boolean)
-      .map((n) => ({ id: n.id, x: n.x + dx * step, y: n.y + dy * step }));
+    const ids = [...app.view.selection].filter((id) => app.model.get(id));
+    const moves = shiftMoves(app.model, ids, carriedGroups(app.model, ids), dx * step, dy * step);
     app.history.run("move", () => app.model.moveNodes(moves));
-    if (moves.length === 1) app.say(`Moved to ${moves[0].x}, ${moves[0].y}`);
+    if (ids.length === 1) app.say(`Moved to ${moves[0].x}, ${moves[0].y}`);
+  }
+
+  /** Arrows on a focused group box: move it, its nested groups and all its nodes. */
+  moveGroup(gid, e) {
+    const { app } = this;
+    const group = app.model.get(gid);
+    if (!group) return;
+    const [dx, dy] = direction(e);
+    const step = GRID * (e.shiftKey ? 5 : 1);
+    const { nodes, groups } = groupMembers(app.model, gid);
+    app.history.run("move", () => app.model.moveNodes(shiftMoves(app.model, nodes, groups, dx * step, dy * step)));
+    const moved = app.model.get(gid);
+    app.say(`Moved group ${group.name || gid} with ${nodes.length} node${nodes.length === 1 ? "" : "s"} to ${moved.x}, ${moved.y}`);
   }
 
   copy(cut = false) {

@@ -3,11 +3,13 @@ the model combobox, secrets never echoed, named merge conflicts, aria labels and
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import state
+from .helpers import import_json, state
 
 ACTIVE_NODE = "document.activeElement && document.activeElement.dataset.nodeId"
 
@@ -65,3 +67,89 @@ def test_tab_reaches_culled_nodes_and_pans_to_them(page: Any, server: Any) -> No
     expect(page.locator('[data-node-id="n0_0"]')).to_be_hidden()
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(ACTIVE_NODE) == "n249_2"
+
+
+def _extras(page: Any) -> Any:
+    from .test_canvas_extras import FLOW
+
+    import_json(page, json.dumps(FLOW))
+    page.locator('[data-tab-id="t1"]').first.click()
+    expect(page.locator('[data-node-id="a"]')).to_be_visible()
+    return page
+
+
+def _xy(page: Any, node_id: str) -> tuple[int, int]:
+    node = {n["id"]: n for n in state(page)["nodes"]}[node_id]
+    return node["x"], node["y"]
+
+
+def test_group_moves_by_keyboard_and_carries_its_box(editor: Any) -> None:
+    page = _extras(editor)
+    group = page.locator('[data-group-id="grp"]')
+    rect = group.locator("rect")
+    expect(group).to_have_attribute("tabindex", "0")
+    expect(group).to_have_attribute("aria-label", re.compile(r"^group <b>grouped</b>, 2 members"))
+    # Tab reaches the group box (it comes first on the canvas).
+    page.locator('[data-tab-id="t1"]').first.focus()
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.groupId") == "grp":
+            break
+    assert page.evaluate("document.activeElement.dataset.groupId") == "grp"
+    page.keyboard.press("ArrowRight")
+    assert _xy(page, "a") == (190, 120) and _xy(page, "b") == (360, 120)
+    expect(rect).to_have_attribute("x", "94")
+    assert _xy(page, "lo") == (520, 120)  # not a member
+    page.keyboard.press("Shift+ArrowDown")  # five grid steps
+    assert _xy(page, "a") == (190, 220)
+    expect(rect).to_have_attribute("y", "179")
+    assert page.evaluate("document.activeElement.dataset.groupId") == "grp", "the group lost focus"
+    expect(page.locator("#announcer")).to_contain_text("Moved group <b>grouped</b> with 2 nodes")
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    expect(rect).to_have_attribute("x", "74")
+    assert _xy(page, "a") == (170, 120)
+    # Moving every member with the arrow keys takes the box along; moving only one does not.
+    page.locator('[data-node-id="a"]').click()
+    page.locator('[data-node-id="b"]').click(modifiers=["Shift"])
+    page.keyboard.press("ArrowLeft")
+    assert _xy(page, "a") == (150, 120) and _xy(page, "b") == (320, 120)
+    expect(rect).to_have_attribute("x", "54")
+    page.locator('[data-node-id="a"]').click()
+    page.keyboard.press("ArrowUp")
+    assert _xy(page, "a") == (150, 100)
+    expect(rect).to_have_attribute("y", "79")
+    # Enter on the focused group selects its nodes.
+    group.focus()
+    page.keyboard.press("Enter")
+    assert sorted(state(page)["selection"]) == ["a", "b"]
+
+
+def test_splice_a_node_into_a_wire_by_keyboard(editor: Any) -> None:
+    page = _extras(editor)
+    page.locator("[data-action='help']").click()
+    expect(page.locator("#help-dialog")).to_contain_text("S (node)")
+    expect(page.locator("#help-dialog")).to_contain_text("splice")
+    page.locator("#help-dialog button").click()
+    page.locator('[data-node-id="fn"]').focus()
+    page.keyboard.press("s")
+    dialog = page.locator("#splice-dialog")
+    expect(dialog).to_be_visible()
+    choice = dialog.locator("[name='splice-wire']")
+    expect(choice).to_be_focused()
+    choice.select_option(label="from A output 1 → debug")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(page.locator('[data-wire="li:0->fn"]')).to_have_count(1)
+    expect(page.locator('[data-wire="fn:0->d"]')).to_have_count(1)
+    expect(page.locator('[data-wire="li:0->d"]')).to_have_count(0)
+    assert page.evaluate(ACTIVE_NODE) == "fn"
+    expect(page.locator("#announcer")).to_contain_text("Spliced")
+    page.keyboard.press("Control+z")
+    expect(page.locator('[data-wire="li:0->d"]')).to_have_count(1)
+    # A node that already has wires cannot be spliced: the user is told why, nothing changes.
+    page.locator('[data-node-id="b"]').focus()
+    page.keyboard.press("s")
+    expect(page.locator("#splice-dialog")).to_have_count(0)
+    expect(page.locator("#notices")).to_contain_text("Cannot splice")
+    assert "li:0->d" in state(page)["wires"]
