@@ -3,8 +3,12 @@
 ``auto`` mode reads ``msg.parts`` (as written by split); ``custom`` (manual) mode builds an array,
 string, buffer, object keyed by ``msg.<key>`` or a merged object, sending after ``count``
 messages (distinct keys for object/merged builds), after ``timeout`` seconds, or when a message
-carries ``msg.complete``; ``reduce`` mode folds a sequence with a JSONata expression (see
-``_reduce``).
+carries ``msg.complete``. With ``useparts`` (absent counts as true: nodes from before Node-RED
+4.0.1 keep the 3.x behaviour) a blank ``count`` means the incoming ``msg.parts`` sequence: its
+``count`` completes the group, its ``id`` keeps concurrent sequences apart; ``useparts: false``
+(the editor's default for new nodes) ignores ``msg.parts``: it is removed from each incoming
+message (a parent ``parts.parts`` is kept for the output). ``reduce`` mode folds a sequence with
+a JSONata expression (see ``_join_reduce``).
 """
 
 from __future__ import annotations
@@ -85,7 +89,8 @@ class JoinNode(Node):
         "msg.parts. Manual mode builds an array, a string (with a joiner), a buffer, an object "
         "keyed by a message property (default msg.topic) or a merged object; it sends after a "
         "number of messages (distinct keys for objects), after a timeout, or when a message has "
-        "msg.complete set. msg.reset drops the group being collected. Reduce mode folds the "
+        "msg.complete set; with 'use existing msg.parts' (useparts) a blank count means the incoming "
+        "sequence's msg.parts.count. msg.reset drops the group being collected. Reduce mode folds the "
         "sequence with a JSONata expression ($A accumulated value, $I index, $N count), with an "
         "initial value and an optional fix-up expression."
     )
@@ -101,6 +106,7 @@ class JoinNode(Node):
         self.count_blank = config.get("count") == ""
         self.build = config.get("build") or "array"
         self.accumulate = config.get("accumulate") in (True, "true")
+        self.use_parts = config.get("useparts") not in (False, "false")
         self.invalid: str | None = None
         joiner = config.get("joiner") or ""
         self.joiner: Any = joiner
@@ -136,6 +142,8 @@ class JoinNode(Node):
         if self.reducer is not None:
             self.reducer.add(msg, send, done)
             return
+        if self.mode == "custom" and not self.use_parts and "parts" in msg:
+            _drop_parts(msg)
         parts = msg.get("parts")
         if self.fast_key is not None and parts.__class__ is dict and self._fast_add(msg, parts, send, done):
             return
@@ -164,6 +172,8 @@ class JoinNode(Node):
             join_char = self.joiner
             if self.count_blank and isinstance(parts, dict):
                 target = parts.get("count") or 0
+                if isinstance(parts.get("id"), str | int | float):  # node-red#4143: sequences kept apart
+                    part_id = parts["id"]
             if build == "object":
                 key = get_property(msg, self.key)
         if "reset" in msg:
@@ -333,6 +343,15 @@ class JoinNode(Node):
             self._finish(group)
         if self.reducer is not None:
             self.reducer.clear()
+
+
+def _drop_parts(msg: Msg) -> None:
+    """``useparts: false``: the incoming sequence is ignored; only its parent sequence is kept."""
+    parts = msg["parts"]
+    if isinstance(parts, dict) and "parts" in parts:
+        msg["parts"] = {"parts": parts["parts"]}
+    else:
+        del msg["parts"]
 
 
 def _positive(value: Any) -> bool:

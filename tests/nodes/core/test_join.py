@@ -251,3 +251,44 @@ async def test_without_complete_nodes_parts_are_released_at_once() -> None:
         h.send_to("j", {"payload": 2})
         [joined] = await h.wait_for("out")
         assert joined["payload"] == [0, 1, 2]
+
+
+def _sequence(pid: str, payloads: list[Any], **extra: Any) -> list[dict[str, Any]]:
+    n = len(payloads)
+    return [{"payload": p, "parts": {"id": pid, "index": i, "count": n, **extra}} for i, p in enumerate(payloads)]
+
+
+async def test_useparts_false_ignores_incoming_parts() -> None:
+    # Node-RED 4.0.1+: new manual joins do not use msg.parts; a blank count then never completes
+    # the group, msg.complete does, and the parent sequence (parts.parts) survives.
+    flows = join_flow(**{**MANUAL, "build": "array", "count": "", "useparts": False})
+    async with FlowHarness(flows) as h:
+        for m in _sequence("s", [1, 2], parts={"id": "outer", "index": 4, "count": 9}):
+            h.send_to("jn", m)
+        await h.drain()
+        assert h.received("out") == []
+        h.send_to("jn", {"payload": 3, "complete": True})
+        [msg] = await h.wait_for("out")
+    assert msg["payload"] == [1, 2, 3]
+    assert msg["parts"] == {"id": "outer", "index": 4, "count": 9}
+
+
+async def test_useparts_false_with_a_count_ignores_parts_index_and_id() -> None:
+    flows = join_flow(**{**MANUAL, "build": "array", "count": "3", "useparts": "false"})
+    async with FlowHarness(flows) as h:
+        for m in [*_sequence("a", ["a0", "a1"]), *_sequence("b", ["b0"])]:
+            h.send_to("jn", m)
+        [msg] = await h.wait_for("out")
+    assert msg["payload"] == ["a0", "a1", "b0"] and "parts" not in msg
+
+
+async def test_useparts_absent_keeps_the_3x_behaviour_sequence_by_sequence() -> None:
+    # flows from before Node-RED 4.0.1 have no useparts: the incoming msg.parts still count, and
+    # two interleaved sequences are joined apart (node-red#4143)
+    flows = join_flow(**{**MANUAL, "build": "string", "joiner": "-", "count": ""})
+    async with FlowHarness(flows) as h:
+        a, b = _sequence("a", ["a0", "a1", "a2"]), _sequence("b", ["b0", "b1"])
+        for m in [a[0], b[0], a[1], b[1], a[2]]:
+            h.send_to("jn", m)
+        msgs = await h.wait_for("out", 2)
+    assert [m["payload"] for m in msgs] == ["b0-b1", "a0-a1-a2"]
