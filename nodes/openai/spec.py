@@ -6,6 +6,10 @@ spec's prose. They are plain JSON Schema 2020-12 so ``jsonschema`` can validate 
 * OpenAPI 3.0 ``nullable: true`` becomes a ``"null"`` type (or an ``anyOf`` with null);
 * ``oneOf`` becomes ``anyOf`` (the spec's unions overlap, strict one-of rejects valid requests);
 * ``required`` names an object does not define are dropped (spec bugs);
+* response-only properties are not required: ``readOnly: true`` ones (OpenAPI: their ``required``
+  applies to responses only), and those whose text says the API returns them ("returned by the
+  API"). The spec shares some response-shaped schemas with request bodies without marking them
+  readOnly, e.g. the realtime session object's ``client_secret``, which only the answer carries;
 * a required enum property whose text states its default ("Defaults to `auto`") gets that ``default``;
 * boolean ``exclusiveMinimum``/``exclusiveMaximum`` (3.0) become numeric bounds;
 * ``{type: string, format: binary}`` becomes ``{"x-file": true}`` (a file part: bytes or a path);
@@ -165,12 +169,25 @@ class SchemaNormalizer:
             names = [r for r in req if isinstance(r, str)]
             if isinstance(props, dict) and not composed:
                 names = [r for r in names if r in props]
+            if isinstance(props, dict):
+                names = [r for r in names if not self._response_only(props.get(r))]
             if names:
                 out["required"] = names
         if schema.get("nullable") is True:
             out = _nullable(out)
         return out
 
+
+    def _response_only(self, prop: Any) -> bool:
+        """Is ``prop`` a property only responses carry (``readOnly``, or "returned by the API")?"""
+        if not isinstance(prop, dict):
+            return False
+        target = deref(self.doc, prop)
+        for schema in (prop, target):
+            if isinstance(schema, dict) and schema.get("readOnly") is True:
+                return True
+        text = prop.get("description")
+        return isinstance(text, str) and _RETURNED_BY_API.search(text) is not None
 
     def _stated_default(self, prop: Any) -> str | None:
         """The default a required enum property's text names ("Defaults to `auto`"), when it has no ``default``.
@@ -187,6 +204,7 @@ class SchemaNormalizer:
 
 
 _STATED_DEFAULT = re.compile(r"Defaults to `([^`]+)`")
+_RETURNED_BY_API = re.compile(r"\breturned by the API\b")
 
 
 def _nullable(schema: JSON) -> JSON:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from openai_fakes import make, run
+from openai_minimal import minimal_request
 from test_openai_request import Recorder, _multipart
 
 from nodes.openai.errors import RequestInvalidError
@@ -120,3 +121,34 @@ def test_normalizer_keeps_a_default_the_schema_states_for_a_required_enum() -> N
     props = norm.defs["Image"]["properties"]
     assert props["detail"]["default"] == "auto"
     assert "default" not in props["size"]  # not a value of its enum: not a fact of the schema
+
+
+def test_response_only_properties_are_not_required_in_requests() -> None:
+    doc = {"components": {"schemas": {"Key": {"type": "object", "properties": {"value": {"type": "string"}}}}}}
+    norm = SchemaNormalizer(doc)
+    schema = norm.normalize({
+        "type": "object",
+        "required": ["model", "id", "secret", "token"],
+        "properties": {
+            "model": {"type": "string"},
+            "id": {"type": "string", "readOnly": True},  # OpenAPI: required applies to responses only
+            "secret": {"$ref": "#/components/schemas/Key", "description": "Ephemeral key returned by the API."},
+            "token": {"type": "string", "description": "The token returned by the shell process."},
+        },
+    })
+    assert schema["required"] == ["model", "token"]
+    assert set(schema["properties"]) == {"model", "id", "secret", "token"}  # still accepted when sent
+
+
+async def test_realtime_session_minimal_request_is_sent_without_the_returned_client_secret(tmp_path: Path) -> None:
+    rec = Recorder()
+    node, host = make("openai-create-realtime-session", rec, tmp_path)
+    entry = node.operation.entry
+    assert entry["body"]["required_fields"] == []  # the spec's shared session object requires client_secret
+    msg, _ = minimal_request(entry, node.operation.defs)
+    assert msg["payload"] == {}
+    await run(node, msg)
+    await run(node, {"payload": {"model": "gpt-realtime", "modalities": ["audio", "text"]}})
+    assert not host.errors, host.errors
+    assert [r.url.path for r in rec.requests] == ["/v1/realtime/sessions"] * 2
+    assert rec.json(0) == {} and rec.json(1) == {"model": "gpt-realtime", "modalities": ["audio", "text"]}
