@@ -1,5 +1,6 @@
 // The debug sidebar (#debug): one .debug-message per message, JSON tree, filter, clear, cap 100.
 
+import { DebugFilter } from "./debug-filter.js";
 import { clear, h } from "./dom.js";
 import { jsonTree } from "./jsontree.js";
 
@@ -10,16 +11,12 @@ export class DebugPanel {
   constructor(root, app) {
     this.app = app;
     this.root = root;
-    this.filter = h("select", { "aria-label": "Show debug messages from", "data-action": "debug-filter" }, [
-      h("option", { value: "all", text: "all nodes" }),
-      h("option", { value: "tab", text: "current tab" }),
-      h("option", { value: "selected", text: "selected nodes" }),
-    ]);
-    this.filter.addEventListener("change", () => this.applyFilter());
+    this.filter = new DebugFilter(app, () => this.applyFilter());
     this.list = h("div", { class: "debug-list", role: "log", "aria-label": "Debug messages" });
     const clearButton = h("button", { type: "button", "data-action": "debug-clear", text: "clear", onclick: () => this.clear() });
     root.append(
-      h("div", { class: "debug-head" }, [h("h2", { text: "Debug" }), this.filter, clearButton]),
+      h("div", { class: "debug-head" }, [h("h2", { text: "Debug" }), this.filter.select, clearButton]),
+      this.filter.picker,
       this.list,
     );
   }
@@ -80,12 +77,7 @@ export class DebugPanel {
   }
 
   match(entry) {
-    const mode = this.filter.value;
-    const { view } = this.app;
-    let show = true;
-    if (mode === "tab") show = entry.dataset.z === view.tab;
-    else if (mode === "selected") show = view.selection.has(entry.dataset.sourceId);
-    entry.hidden = !show;
+    entry.hidden = !this.filter.passes(entry);
   }
 
   applyFilter() {
