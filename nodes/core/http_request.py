@@ -7,6 +7,11 @@ Input: ``msg.url`` (when the node has none; the node's URL may hold mustache tag
 Output: ``msg.payload`` as text / bytes / parsed JSON (*ret* txt, bin, obj), ``msg.statusCode``,
 ``msg.headers``, ``msg.responseUrl``, ``msg.redirectList``, ``msg.responseCookies``.
 
+Connections: one httpx transport (connection pool) per TLS setting and proxy, owned by the node
+and closed with it; each request gets its own short-lived client around it, so cookies live for
+one request and its redirects only (Node-RED's fresh cookie jar per request). *persist* keeps
+connections open between requests; without it every request says ``Connection: close``.
+
 Tests (and embedders) can route every request through their own transport by putting an
 ``httpx.AsyncBaseTransport`` in ``settings.extra["http_request_transport"]``.
 """
@@ -15,25 +20,46 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import ssl
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import httpx
 
 from flowengine.encoding import to_json_text
-from flowengine.jsutil import js_string, to_number
+from flowengine.jsutil import js_string, js_truthy, to_number
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._cookies import msg_cookies, parse_cookie, request_jar, response_cookies
 from ._mustache import render
+from ._tls_proxy import HttpProxy, TlsConfig, proxy_for_url
 from .http_in import REQUEST_NODE_HEADER, headers_hash
 
 __all__ = ["NODES", "TRANSPORT_KEY", "HttpProxy", "HttpRequest", "TlsConfig"]
 
 TRANSPORT_KEY = "http_request_transport"
 DEFAULT_TIMEOUT_MS = 120000
+MAX_REDIRECTS = 21  # got's maxRedirects in Node-RED
 METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS")
+# Why a TLS handshake failed, under the error codes Node.js gives them (msg.statusCode).
+TLS_CODES = {10: "CERT_HAS_EXPIRED", 18: "DEPTH_ZERO_SELF_SIGNED_CERT", 19: "SELF_SIGNED_CERT_IN_CHAIN",
+             20: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 21: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+             62: "ERR_TLS_CERT_ALTNAME_INVALID", 64: "ERR_TLS_CERT_ALTNAME_INVALID"}
+
+
+class _Lent(httpx.AsyncBaseTransport):
+    """A node's transport lent to a one-request client: closing that client leaves the pool open."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None
 
 
 class HttpRequest(Node):
@@ -81,54 +107,64 @@ class HttpRequest(Node):
         self.url = str(config.get("url") or "")
         self.auth_type = str(config.get("authType") or "")
         self.senderr = bool(config.get("senderr"))
+        self.persist = config.get("persist") in (True, "true")
         self.fixed_headers = _node_headers(config.get("headers"))
         self.timeout_ms = _float(config.get("reqTimeout")) or _float(
             (getattr(host.settings, "extra", None) or {}).get("httpRequestTimeout")) or DEFAULT_TIMEOUT_MS
-        self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._transports: dict[tuple[bool, str | None], httpx.AsyncBaseTransport] = {}
 
-    def _client(self, verify: bool) -> httpx.AsyncClient:
-        client = self._clients.get(verify)
-        if client is None:
-            transport = (getattr(self.host.settings, "extra", None) or {}).get(TRANSPORT_KEY)
-            # The client's timeout is the node's, so no request falls back to httpx's 5 s default.
-            timeout = httpx.Timeout(self.timeout_ms / 1000.0)
-            if isinstance(transport, httpx.AsyncBaseTransport):
-                client = httpx.AsyncClient(transport=transport, timeout=timeout)
-            else:
-                proxy = self.config_node(self.config.get("proxy"))
-                client = httpx.AsyncClient(verify=self._ssl_context(verify), timeout=timeout,
-                                           proxy=proxy.proxy_url() if isinstance(proxy, HttpProxy) else None)
-            self._clients[verify] = client
-        return client
-
-    def _ssl_context(self, verify: bool) -> ssl.SSLContext | bool:
+    def _tls(self) -> TlsConfig | None:
         tls = self.config_node(self.config.get("tls"))
-        if not isinstance(tls, TlsConfig):
-            return verify
-        return tls.ssl_context(verify)
+        return tls if isinstance(tls, TlsConfig) else None
+
+    def _transport(self, url: httpx.URL, msg: Msg) -> httpx.AsyncBaseTransport:
+        """The pool a request to ``url`` uses. With a tls-config node its *verifyservercert*
+        decides; without one ``msg.rejectUnauthorized`` false accepts any certificate (Node-RED)."""
+        injected = (getattr(self.host.settings, "extra", None) or {}).get(TRANSPORT_KEY)
+        if isinstance(injected, httpx.AsyncBaseTransport):
+            return injected
+        tls = self._tls()
+        verify = tls.verify if tls is not None else msg.get("rejectUnauthorized") is not False
+        proxy_node = self.config_node(self.config.get("proxy"))
+        proxy = proxy_for_url(str(url), proxy_node if isinstance(proxy_node, HttpProxy) else None)
+        key = (verify, proxy)
+        transport = self._transports.get(key)
+        if transport is None:
+            context: ssl.SSLContext | bool = tls.ssl_context(verify) if tls is not None else verify
+            transport = httpx.AsyncHTTPTransport(verify=context, proxy=proxy, retries=0)
+            self._transports[key] = transport
+        return transport
 
     async def on_close(self, removed: bool) -> None:
-        clients = list(self._clients.values())
-        self._clients.clear()
-        for client in clients:
-            await client.aclose()
+        transports = list(self._transports.values())
+        self._transports.clear()
+        for transport in transports:
+            await transport.aclose()
 
     async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         try:
-            request = self._build(msg)
+            request, cookies = self._build(msg)
+            transport = self._transport(request.url, msg)
         except ValueError as exc:
-            self.status(fill="red", shape="ring", text="invalid url")
+            self.status(fill="red", shape="ring", text="invalid request")
             done(str(exc))
             return
-        verify = msg.get("rejectUnauthorized") is not False
         timeout_ms = self._timeout_ms(msg)
-        request.extensions["timeout"] = httpx.Timeout(timeout_ms / 1000.0).as_dict()
-        follow = msg.get("followRedirects") is not False
+        timeout = httpx.Timeout(timeout_ms / 1000.0)
+        request.extensions["timeout"] = timeout.as_dict()
+        tls = self._tls()
+        if tls is not None and tls.servername and request.url.scheme == "https":
+            request.extensions["sni_hostname"] = tls.servername
+        follow = js_truthy(msg["followRedirects"]) if "followRedirects" in msg else True
         self.status(fill="blue", shape="dot", text="requesting")
         try:
-            response = await asyncio.wait_for(
-                self._client(verify).send(request, follow_redirects=follow, auth=self._auth()),
-                timeout_ms / 1000.0)
+            # The client lives for this request (and its redirects): its cookie jar starts from
+            # the request's cookies and collects what the redirects set.
+            async with httpx.AsyncClient(transport=_Lent(transport), cookies=request_jar(request, cookies),
+                                         timeout=timeout,
+                                         max_redirects=MAX_REDIRECTS, trust_env=False) as client:
+                response = await asyncio.wait_for(
+                    client.send(request, follow_redirects=follow, auth=self._auth()), timeout_ms / 1000.0)
         except (TimeoutError, httpx.TimeoutException):
             self.status(fill="red", shape="ring", text="timeout")
             msg["payload"] = "RequestError: request timed out"
@@ -140,7 +176,7 @@ class HttpRequest(Node):
             self.status(fill="red", shape="ring", text=code)
             msg["payload"] = f"RequestError: {exc}"
             msg["statusCode"] = code
-            done(f"request to {request.url} failed: {exc}")
+            done(f"request to {request.url} failed: {_explain(exc, code, tls is not None)}")
             return
         self._fill(msg, response)
         self.status({})
@@ -165,7 +201,8 @@ class HttpRequest(Node):
             return float(value)
         return self.timeout_ms
 
-    def _build(self, msg: Msg) -> httpx.Request:
+    def _build(self, msg: Msg) -> tuple[httpx.Request, list[tuple[str, str]]]:
+        """The request for ``msg`` and the cookies (name, encoded value) it carries."""
         url = self.url
         if url:
             url = render(url, msg) if "{{" in url else url
@@ -174,8 +211,10 @@ class HttpRequest(Node):
             url = js_string(raw) if raw not in (None, UNDEFINED) else ""
         if not url:
             raise ValueError("no url: set the node's property 'url' or msg.url")
+        if "://" in url and not url.startswith("http"):
+            raise ValueError(f"invalid transport in {url!r}: the url must start with http:// or https://")
         if "://" not in url:
-            url = ("https://" if url.startswith("https") else "http://") + url
+            url = ("https://" if self._tls() is not None else "http://") + url
         method = self.method
         if method == "use":
             method = js_string(msg.get("method") or "GET")
@@ -187,25 +226,24 @@ class HttpRequest(Node):
             marker = msg_headers.pop(REQUEST_NODE_HEADER, None)
             if marker is None or marker != headers_hash(msg_headers):
                 for k, v in msg_headers.items():
-                    if v is not None and v is not UNDEFINED:
+                    if v is not None and v is not UNDEFINED and str(k).lower() not in headers:
                         headers[str(k).lower()] = js_string(v)
         if self.auth_type == "bearer" and self.credentials.get("password"):
             headers["authorization"] = f"Bearer {self.credentials['password']}"
-        cookies = msg.get("cookies")
-        if isinstance(cookies, dict) and cookies:
-            pairs = [f"{k}={js_string(v.get('value') if isinstance(v, dict) else v)}" for k, v in cookies.items()
-                     if v is not None]
-            headers["cookie"] = "; ".join(pairs)
+        if not self.persist and "connection" not in headers:
+            headers["connection"] = "close"
+        cookies = list(parse_cookie(headers.pop("cookie", "")).items()) + msg_cookies(msg.get("cookies"))
         payload = msg.get("payload", UNDEFINED)
         params: dict[str, Any] | None = None
         content: bytes | None = None
-        carries_body = method not in ("GET", "HEAD", "OPTIONS") or self.paytoqs == "body"
-        if self.paytoqs == "query" and method in ("GET", "HEAD", "OPTIONS", "DELETE") and isinstance(payload, dict):
+        has_payload = payload is not UNDEFINED and payload is not None
+        if method == "GET" and self.paytoqs == "query" and has_payload:
+            if not isinstance(payload, dict):
+                raise ValueError("msg.payload must be an object to append it to the query string (paytoqs)")
             params = {k: js_string(v) for k, v in payload.items()}
-            carries_body = False
-        if carries_body and payload is not UNDEFINED and payload is not None:
+        elif has_payload and (method not in ("GET", "HEAD") or (method == "GET" and self.paytoqs == "body")):
             content = _body(payload, headers)
-        return httpx.Request(method, url, headers=headers, params=params, content=content)
+        return httpx.Request(method, url, headers=headers, params=params, content=content), cookies
 
     def _auth(self) -> httpx.Auth | None:
         user = self.credentials.get("user") or ""
@@ -225,13 +263,14 @@ class HttpRequest(Node):
         msg["statusCode"] = response.status_code
         msg["headers"] = headers
         msg["responseUrl"] = str(response.url)
-        msg["redirectList"] = [{"location": str(r.headers.get("location", "")), "cookies": {}}
-                               for r in response.history]
-        msg["responseCookies"] = {c.name: {"value": c.value} for c in response.cookies.jar}
+        msg["redirectList"] = [_redirect(r) for r in response.history]
+        msg["retry"] = 0
+        if set_cookies:
+            msg["responseCookies"] = response_cookies(set_cookies)
         if self.ret == "bin":
             msg["payload"] = response.content
         elif self.ret == "obj":
-            text = response.text
+            text = "{}" if response.status_code == 204 else response.text
             try:
                 msg["payload"] = json.loads(text)
             except ValueError:
@@ -239,6 +278,14 @@ class HttpRequest(Node):
                 self.warn("JSON parse error: the response is not JSON (property 'ret' is 'obj')", msg)
         else:
             msg["payload"] = response.text
+
+
+def _redirect(response: httpx.Response) -> dict[str, Any]:
+    entry: dict[str, Any] = {"location": response.headers.get("location", "")}
+    set_cookies = response.headers.get_list("set-cookie")
+    if set_cookies:
+        entry["cookies"] = response_cookies(set_cookies)
+    return entry
 
 
 def _body(payload: Any, headers: dict[str, str]) -> bytes:
@@ -280,85 +327,42 @@ def _float(value: Any) -> float:
 
 
 def _error_code(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.ConnectError):
-        return "ECONNREFUSED"
+    """Node.js's error code for a failed request (``msg.statusCode``)."""
     if isinstance(exc, httpx.TimeoutException):
         return "ETIMEDOUT"
+    cause = _cause(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return TLS_CODES.get(cause.verify_code, "CERT_VERIFY_FAILED")
+    if isinstance(cause, ssl.SSLError):
+        return "EPROTO"
+    if isinstance(cause, socket.gaierror):
+        return "ENOTFOUND"
+    if isinstance(exc, httpx.ConnectError):
+        return "ECONNREFUSED"
     return type(exc).__name__
 
 
-class TlsConfig(Node):
-    """``tls-config``: certificates for http request and websocket-client (files or pasted PEM)."""
-
-    type = "tls-config"
-    category = "config"
-    label = "TLS configuration"
-    is_config = True
-    inputs = 0
-    outputs = 0
-    credentials_schema = {"certdata": "text", "keydata": "text", "cadata": "text", "passphrase": "password"}
-    schema = {
-        "type": "object",
-        "properties": {
-            "cert": {"type": "string", "default": ""},
-            "key": {"type": "string", "default": ""},
-            "ca": {"type": "string", "default": ""},
-            "servername": {"type": "string", "default": ""},
-            "verifyservercert": {"type": ["boolean", "string"], "default": True},
-        },
-    }
-    help = "Client certificate, key and CA for TLS connections; *verifyservercert* off accepts any server."
-
-    def ssl_context(self, verify: bool = True) -> ssl.SSLContext:
-        """An SSL context from the configured files and/or PEM data."""
-        cfg = self.config
-        creds = self.credentials
-        context = ssl.create_default_context(cafile=cfg.get("ca") or None, cadata=creds.get("cadata") or None)
-        if cfg.get("cert") and cfg.get("key"):
-            context.load_cert_chain(cfg["cert"], cfg["key"], password=creds.get("passphrase") or None)
-        elif creds.get("certdata") and creds.get("keydata"):
-            self._load_pem_chain(context, str(creds["certdata"]), str(creds["keydata"]))
-        if not verify or cfg.get("verifyservercert") in (False, "false"):
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
-
-    def _load_pem_chain(self, context: ssl.SSLContext, cert: str, key: str) -> None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="flowengine-tls-") as tmp:
-            cert_path, key_path = f"{tmp}/cert.pem", f"{tmp}/key.pem"
-            with open(cert_path, "w", encoding="utf-8") as fh:
-                fh.write(cert)
-            with open(key_path, "w", encoding="utf-8") as fh:
-                fh.write(key)
-            context.load_cert_chain(cert_path, key_path, password=self.credentials.get("passphrase") or None)
+def _cause(exc: BaseException) -> BaseException | None:
+    """The deepest exception under ``exc`` (httpx wraps httpcore, which wraps ssl/socket errors)."""
+    seen: set[int] = set()
+    inner: BaseException | None = None
+    current = exc.__cause__ or exc.__context__
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        inner = current
+        current = current.__cause__ or current.__context__
+    return inner
 
 
-class HttpProxy(Node):
-    """``http proxy``: a proxy URL (with optional user/password) for http request nodes."""
-
-    type = "http proxy"
-    category = "config"
-    label = "HTTP proxy"
-    is_config = True
-    inputs = 0
-    outputs = 0
-    credentials_schema = {"username": "text", "password": "password"}
-    schema = {"type": "object", "properties": {"url": {"type": "string", "default": ""},
-                                               "noproxy": {"type": "array", "default": []}}}
-    help = "An HTTP proxy for http request nodes."
-
-    def proxy_url(self) -> str | None:
-        url = str(self.config.get("url") or "")
-        if not url:
-            return None
-        user = self.credentials.get("username")
-        if user and "://" in url:
-            scheme, rest = url.split("://", 1)
-            password = self.credentials.get("password") or ""
-            url = f"{scheme}://{quote(str(user), safe='')}:{quote(str(password), safe='')}@{rest}"
-        return url
+def _explain(exc: httpx.HTTPError, code: str, has_tls: bool) -> str:
+    """The error text; a certificate the client does not trust says how to fix it."""
+    cause = _cause(exc)
+    if not isinstance(cause, ssl.SSLCertVerificationError):
+        return str(exc)
+    fix = ("check the CA of the tls-config node (property 'tls'), its 'servername', or turn off its "
+           "'verifyservercert'") if has_tls else ("set a tls-config node with the server's CA (property 'tls'), "
+                                                   "or send msg.rejectUnauthorized = false")
+    return f"the server's TLS certificate is not trusted ({code}: {cause.verify_message}): {fix}"
 
 
 NODES: list[type[Node]] = [HttpRequest, TlsConfig, HttpProxy]

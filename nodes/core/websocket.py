@@ -27,6 +27,8 @@ from flowengine.node import Node
 from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._tls_proxy import TlsConfig
+
 __all__ = ["NODES", "WebSocketClient", "WebSocketIn", "WebSocketListener", "WebSocketOut"]
 
 SEND_TIMEOUT_S = 10.0
@@ -234,20 +236,28 @@ class WebSocketClient(Node):
     def _show(self, status: dict[str, Any]) -> None:
         self.inputs_.status([*self.inputs_.nodes, *self.outputs_], status)
 
-    def _ssl(self) -> ssl.SSLContext | None:
+    def _ssl(self) -> tuple[ssl.SSLContext | None, str | None]:
+        """(context, SNI host name) for a wss:// URL; the tls-config node's servername, if any."""
         if not self.url.startswith("wss://"):
-            return None
+            return None, None
         tls = self.config_node(self.config.get("tls"))
-        context = getattr(tls, "ssl_context", None)
-        return context() if callable(context) else ssl.create_default_context()
+        if isinstance(tls, TlsConfig):
+            return tls.ssl_context(), tls.servername or None
+        return ssl.create_default_context(), None
 
     async def _run(self) -> None:
         protocols = [p.strip() for p in str(self.config.get("subprotocol") or "").split(",") if p.strip()]
+        try:
+            context, servername = self._ssl()
+        except ValueError as exc:
+            self.error(f"websocket {self.url}: {exc} (property 'tls')")
+            return
+        extra: dict[str, Any] = {"server_hostname": servername} if servername else {}
         while True:
             self._show({"fill": "yellow", "shape": "ring", "text": "connecting"})
             try:
-                async with connect(self.url, ssl=self._ssl(), subprotocols=protocols or None,  # type: ignore[arg-type]
-                                   ping_interval=self.heartbeat or None, proxy=None) as conn:
+                async with connect(self.url, ssl=context, subprotocols=protocols or None,  # type: ignore[arg-type]
+                                   ping_interval=self.heartbeat or None, proxy=None, **extra) as conn:
                     self.conn = conn
                     self._show({"fill": "green", "shape": "dot", "text": "connected"})
                     async for data in conn:

@@ -180,7 +180,8 @@ async def test_configured_timeout_is_the_one_httpx_applies() -> None:
 
 async def test_slow_local_server_is_cut_only_at_the_configured_timeout() -> None:
     async with LocalHttp(lambda seen: Answer(body=b"late", delay=0.6)) as srv:
-        flows = [{"id": "req", "type": "http request", "method": "GET", "url": srv.url + "/slow", "reqTimeout": 300,
+        flows: list[dict[str, Any]] = [
+                 {"id": "req", "type": "http request", "method": "GET", "url": srv.url + "/slow", "reqTimeout": 300,
                   "wires": [["out"]]},
                  {"id": "out", "type": "test-sink"},
                  {"id": "c", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]},
@@ -241,3 +242,65 @@ def test_tls_config_and_proxy_nodes() -> None:
     proxy = HttpProxy(host, {"id": "p", "type": "http proxy", "url": "http://proxy.test:3128"},  # type: ignore[arg-type]
                       {"username": "u@x", "password": "p:w"})
     assert proxy.proxy_url() == "http://u%40x:p%3Aw@proxy.test:3128"
+
+
+def local_flows(url: str, **props: Any) -> list[dict[str, Any]]:
+    return [{"id": "req", "type": "http request", "method": "GET", "url": url, **props, "wires": [["out"]]},
+            {"id": "out", "type": "test-sink"}]
+
+
+def local_settings() -> Settings:
+    return Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-hreq-")))
+
+
+async def test_cookies_redirects_and_response_cookies_on_a_real_server() -> None:
+    def handler(seen: Any) -> Answer:
+        if seen.target == "/start":
+            return Answer(302, headers=[("location", "/next"), ("set-cookie", "step=one; Path=/; HttpOnly")])
+        return Answer(200, seen.headers.get("cookie", "").encode(),
+                      headers=[("set-cookie", "final=a%20b; Path=/; Max-Age=60"), ("set-cookie", "n=2")])
+
+    async with LocalHttp(handler) as srv:
+        async with FlowHarness(local_flows(srv.url + "/start"), settings=local_settings()) as h:
+            h.send_to("req", {"headers": {"cookie": "hdr=1"},
+                              "cookies": {"plain": "x y", "raw": {"value": "a%20b", "encode": False},
+                                          "obj": {"value": 5}, "gone": None, "nulled": {"value": None}}})
+            first = (await h.wait_for("out"))[0]
+            h.send_to("req", {"followRedirects": False})
+            second = (await h.wait_for("out", 2))[1]
+    sent = {s.target: s.headers.get("cookie", "") for s in srv.seen[:2]}
+    assert sorted(sent["/start"].split("; ")) == ["hdr=1", "obj=5", "plain=x%20y", "raw=a%20b"]
+    assert sorted(sent["/next"].split("; ")) == ["hdr=1", "obj=5", "plain=x%20y", "raw=a%20b", "step=one"]
+    assert first["statusCode"] == 200 and first["responseUrl"] == srv.url + "/next"
+    assert first["redirectList"] == [{"location": "/next", "cookies": {"step": {"Path": "/", "value": "one"}}}]
+    assert first["responseCookies"] == {"final": {"Path": "/", "Max-Age": "60", "value": "a b"},
+                                        "n": {"value": "2"}}
+    assert first["headers"]["set-cookie"] == ["final=a%20b; Path=/; Max-Age=60", "n=2"]
+    # msg.followRedirects false: the 302 itself; and a new request starts with an empty cookie jar
+    assert second["statusCode"] == 302 and second["redirectList"] == []
+    assert second["responseCookies"] == {"step": {"Path": "/", "value": "one"}}
+    assert "cookie" not in srv.seen[2].headers
+
+
+async def test_head_options_and_get_body_on_a_real_server() -> None:
+    async with LocalHttp(lambda seen: Answer(200, b"body!", headers=[("allow", "GET, HEAD, OPTIONS")])) as srv:
+        flows: list[dict[str, Any]] = [
+                 {"id": "head", "type": "http request", "method": "HEAD", "url": srv.url + "/h", "wires": [["out"]]},
+                 {"id": "opts", "type": "http request", "method": "OPTIONS", "url": srv.url + "/o",
+                  "wires": [["out"]]},
+                 {"id": "getb", "type": "http request", "method": "GET", "url": srv.url + "/g", "paytoqs": "body",
+                  "wires": [["out"]]},
+                 {"id": "out", "type": "test-sink"}]
+        async with FlowHarness(flows, settings=local_settings()) as h:
+            h.send_to("head", {"payload": "ignored"})
+            head = (await h.wait_for("out"))[0]
+            h.send_to("opts", {"payload": {"q": 1}})
+            opts = (await h.wait_for("out", 2))[1]
+            h.send_to("getb", {"payload": {"g": 2}})
+            await h.wait_for("out", 3)
+    by_target = {s.target: s for s in srv.seen}
+    assert by_target["/h"].method == "HEAD" and by_target["/h"].body == b""
+    assert head["payload"] == "" and head["statusCode"] == 200 and head["headers"]["content-length"] == "5"
+    assert by_target["/o"].method == "OPTIONS" and json.loads(by_target["/o"].body) == {"q": 1}
+    assert opts["headers"]["allow"] == "GET, HEAD, OPTIONS" and opts["payload"] == "body!"
+    assert json.loads(by_target["/g"].body) == {"g": 2}
