@@ -1,4 +1,12 @@
-"""``serve``: run one runtime behind uvicorn until SIGTERM/SIGINT (what ``flowengine serve|run`` call)."""
+"""``serve``: run one runtime behind uvicorn until SIGTERM/SIGINT (what ``flowengine serve|run`` call).
+
+Shutdown is bounded by ``nodeCloseTimeout + SHUTDOWN_MARGIN_S`` from the first signal: the listening
+socket closes at once (new connections are refused), requests waiting for an ``http response`` node
+are answered 503, comms clients are closed, other requests get ``HTTP_DRAIN_S``, then the nodes close
+(each within ``nodeCloseTimeout``) and file context is flushed. Past the bound the process logs what
+is still closing, flushes context and exits 1; if even that cannot run (the event loop is blocked by
+a node), a watchdog ends the process ``WATCHDOG_GRACE_S`` later.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,12 @@ import asyncio
 import gc
 import ipaddress
 import logging
+import os
 import signal
 import socket
+import sys
+import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -20,9 +32,16 @@ from ..settings import Settings
 from .app import create_app
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 
-__all__ = ["serve"]
+__all__ = ["HTTP_DRAIN_S", "SHUTDOWN_MARGIN_S", "WATCHDOG_GRACE_S", "serve"]
 
 log = logging.getLogger("flowengine.server")
+
+HTTP_DRAIN_S = 2
+"""Seconds requests still in flight at a stop signal get to finish before the nodes close."""
+SHUTDOWN_MARGIN_S = HTTP_DRAIN_S + 1.0
+"""The whole shutdown ends within ``nodeCloseTimeout`` plus this (HTTP drain, then context flush)."""
+WATCHDOG_GRACE_S = 2.0
+"""How long past the bound a blocked event loop may hold the process before it is ended."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -48,26 +67,76 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, plus: on the first signal, answer requests still waiting for an
-    ``http response`` node (503) so that shutdown is not held up by them."""
+    """uvicorn's server, plus a bounded shutdown (see the module docstring)."""
 
-    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None) -> None:
+    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None, close_timeout_s: float) -> None:
         super().__init__(config)
         self.router = router
+        self.budget_s = close_timeout_s + SHUTDOWN_MARGIN_S
+        self.stop_requested: float | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.watchdog: threading.Timer | None = None
+
+    def request_stop(self) -> None:
+        """Begin the shutdown (safe in a signal handler: sets flags, schedules, starts a timer)."""
+        self.should_exit = True
+        if self.stop_requested is not None:
+            return
+        self.stop_requested = time.monotonic()
+        self.watchdog = threading.Timer(self.budget_s + WATCHDOG_GRACE_S, _blocked_exit, (self.budget_s,))
+        self.watchdog.daemon = True
+        self.watchdog.start()
+        if self.router is not None and self.loop is not None:
+            # Answered on the loop, not inside the signal handler: set_result runs callbacks.
+            self.loop.call_soon_threadsafe(self.router.shutdown)
+
+    def deadline(self) -> float:
+        """When the shutdown must be over (monotonic clock)."""
+        started = self.stop_requested if self.stop_requested is not None else time.monotonic()
+        return started + self.budget_s
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if not self.should_exit:
+        if self.stop_requested is None:
             log.info("signal %d: stopping (nodes get up to nodeCloseTimeout to close)", sig)
-            if self.router is not None:
-                self.router.shutdown()
+        self.request_stop()
         super().handle_exit(sig, frame)
+
+
+def _blocked_exit(budget_s: float) -> None:
+    """The watchdog: the event loop did not finish the shutdown in time (a node blocks it)."""
+    log.critical("shutdown did not finish within nodeCloseTimeout + %gs (+%gs): a node's close code is "
+                 "blocking the event loop; exiting without flushing context", budget_s, WATCHDOG_GRACE_S)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
+
+
+async def _close_runtime(runtime: Runtime, deadline: float) -> bool:
+    """Close the runtime by ``deadline``; False (logged, context flushed) when nodes are still closing."""
+    closing = asyncio.ensure_future(runtime.close())
+    try:
+        await asyncio.wait_for(asyncio.shield(closing), max(0.1, deadline - time.monotonic()))
+        return True
+    except TimeoutError:
+        routes = list(runtime.routes.values())
+        names = ", ".join(f"{r.spec.type}:{r.spec.id}" for r in routes[:10]) + (", ..." if len(routes) > 10 else "")
+        log.error("shutdown exceeded nodeCloseTimeout + %gs while closing the flows (%d nodes: %s); a close "
+                  "handler ignores cancellation. Flushing context and exiting anyway",
+                  SHUTDOWN_MARGIN_S, len(routes), names or "none")
+        try:
+            await asyncio.wait_for(runtime.context.flush(), 1.0)
+        except (TimeoutError, OSError, FlowEngineError) as exc:
+            log.error("context not flushed: %s", exc)
+        return False
 
 
 def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, admin: bool = True) -> int:
     """Run the runtime with its HTTP server on ``settings.uiHost:uiPort``; blocks until stopped.
 
     ``flows_file`` (relative to the working directory) replaces ``settings.flowFile``. Returns the
-    process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start.
+    process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start or
+    the shutdown overran its bound.
     """
     if flows_file:
         settings.flowFile = str(Path(flows_file).resolve())
@@ -94,16 +163,17 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
     router = settings.extra.get(HTTP_ROUTER_KEY)
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
-        timeout_graceful_shutdown=max(1, int(settings.close_timeout_s)),
+        timeout_graceful_shutdown=HTTP_DRAIN_S,
     )
-    server = _Server(config, router if isinstance(router, HttpNodeRouter) else None)
+    server = _Server(config, router if isinstance(router, HttpNodeRouter) else None, settings.close_timeout_s)
 
     def stop(sig: int, frame: FrameType | None) -> None:
         # Before uvicorn takes over the signals (while flows start) and after it hands them back
         # (it re-raises the signal once shut down): ask for a stop, never kill mid-shutdown.
-        server.should_exit = True
+        server.request_stop()
 
     async def main() -> int:
+        server.loop = asyncio.get_running_loop()
         try:
             await runtime.start()
         except FlowEngineError as exc:  # e.g. a wrong credentialSecret: refuse, touch nothing
@@ -119,8 +189,8 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         try:
             await server.serve(sockets=[sock])
         finally:
-            await runtime.close()
-        return 0 if server.started else 1
+            closed = await _close_runtime(runtime, server.deadline())
+        return 0 if server.started and closed else 1
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -132,3 +202,5 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if server.watchdog is not None:
+            server.watchdog.cancel()
