@@ -34,7 +34,9 @@ class TlsConfig(Node):
     is_config = True
     inputs = 0
     outputs = 0
-    credentials_schema = {"certdata": "text", "keydata": "text", "cadata": "text", "passphrase": "password"}
+    # Certificates are public and echoed to the editor; the private key and its passphrase are
+    # "password" credentials, never sent back (a departure: Node-RED declares keydata "text").
+    credentials_schema = {"certdata": "text", "keydata": "password", "cadata": "text", "passphrase": "password"}
     schema = {
         "type": "object",
         "properties": {

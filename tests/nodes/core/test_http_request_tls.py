@@ -7,6 +7,7 @@ import datetime
 import ipaddress
 import ssl
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
+from flowengine.server import create_app
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 from ._local_http import Answer, LocalHttp
+
+with warnings.catch_warnings():  # starlette asks for httpx2 instead of httpx; both work for tests
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.integration
 
@@ -179,3 +187,23 @@ async def test_client_certificate_from_pasted_pem(pki: Pki) -> None:
         where, msg = await run(flows(srv.url + "/", {"credentials": {"certdata": pki.client.cert,
                                                                      "cadata": pki.ca.cert}}))
         assert where == "caught" and "private key" in msg["error"]["message"]
+
+
+def test_private_key_and_passphrase_are_never_echoed(pki: Pki, tmp_path: Path) -> None:
+    settings = Settings(user_dir=tmp_path)
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    tab = {"id": "t1", "type": "tab", "label": "t", "disabled": False, "info": "", "env": []}
+    creds = {"certdata": pki.client.cert, "keydata": pki.client.key, "cadata": pki.ca.cert, "passphrase": "pw"}
+    with TestClient(create_app(runtime, settings, editor=False)) as client:
+        flows = [tab, {"id": "tls1", "type": "tls-config", "verifyservercert": True, "credentials": creds}]
+        assert client.post("/flows", json=flows).status_code == 204
+        r = client.get("/credentials/tls-config/tls1")
+        assert r.json() == {"certdata": pki.client.cert, "cadata": pki.ca.cert, "has_keydata": True,
+                            "has_passphrase": True}
+        assert "PRIVATE KEY" not in r.text
+        # the editor sends the placeholder back for an unchanged password field: the key is kept
+        flows[1]["credentials"] = {"keydata": "__PWRD__", "passphrase": "__PWRD__"}
+        assert client.post("/flows", json=flows).status_code == 204
+        node = runtime.node("tls1")
+        assert node is not None and node.credentials["keydata"] == pki.client.key
+        assert node.credentials["passphrase"] == "pw"
