@@ -8,7 +8,7 @@ Build (the spec files are data, never committed)::
 Each entry holds structure only: operationId, node type, method, path, group, parameters, the
 request body schema (normalised; component references point into the catalog's shared ``$defs``),
 response kind, flags (deprecated, legacy, beta, removed_upstream), auth (key/admin), the
-``OpenAI-Beta`` header the official SDK sends, and a link to the API reference page. Operations of
+``OpenAI-Beta`` header the official SDK sends, and a link to the API reference page (``reference``). Operations of
 ``--legacy`` that the current spec no longer has are added with ``removed_upstream: true``.
 Running the generator on a newer spec regenerates the node set: nothing here names an operation.
 """
@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .reference import ReferenceLinks, group_of
 from .response_shape import response_shape
 from .spec import SchemaNormalizer, deref, load_spec
 
@@ -30,7 +31,6 @@ __all__ = ["build_catalog", "kebab", "load_catalog", "main", "node_type"]
 
 JSON = dict[str, Any]
 METHODS = ("get", "post", "put", "patch", "delete")
-REFERENCE_ROOT = "https://platform.openai.com/docs/api-reference"
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
 # The OpenAI-Beta header the official SDK adds per resource (the spec does not declare it).
@@ -79,13 +79,6 @@ def _short_summary(op: JSON, operation_id: str) -> str:
     if first and len(first) <= 100 and "[" not in first:
         return first.rstrip(".")
     return kebab(operation_id).replace("-", " ").capitalize()
-
-
-def _reference(group: str, op: JSON) -> str:
-    meta = op.get("x-oaiMeta") or {}
-    sub = meta.get("path")
-    slug = group.replace("_", "-")
-    return f"{REFERENCE_ROOT}/{slug}/{sub}" if isinstance(sub, str) and sub else f"{REFERENCE_ROOT}/{slug}"
 
 
 def _flatten_fields(norm: SchemaNormalizer, schema: JSON, depth: int = 0) -> tuple[dict[str, JSON], set[str]]:
@@ -194,6 +187,7 @@ def _params(doc: JSON, norm: SchemaNormalizer, path_item: JSON, op: JSON) -> lis
 def _operations(doc: JSON, norm: SchemaNormalizer, legacy: bool) -> list[JSON]:
     ops = []
     global_auth = doc.get("security") or []
+    links = ReferenceLinks(doc)
     for raw_path, item in (doc.get("paths") or {}).items():
         item = deref(doc, item)
         path, _, qs = raw_path.partition("?")
@@ -204,7 +198,7 @@ def _operations(doc: JSON, norm: SchemaNormalizer, legacy: bool) -> list[JSON]:
                 continue
             op_id = op.get("operationId") or f"{method}_{path}"
             meta = op.get("x-oaiMeta") or {}
-            group = meta.get("group") or path.strip("/").split("/")[0]
+            group = group_of(path, meta)
             sec = op.get("security", global_auth) or []
             auth = "admin" if any("AdminApiKeyAuth" in s for s in sec) else "key"
             params = _params(doc, norm, item, op)
@@ -219,7 +213,7 @@ def _operations(doc: JSON, norm: SchemaNormalizer, legacy: bool) -> list[JSON]:
                 "group": group,
                 "tag": (op.get("tags") or [""])[0],
                 "summary": _short_summary(op, op_id),
-                "reference": _reference(group, op),
+                "reference": links.url(op_id, path, meta),
                 "auth": auth,
                 "beta_header": beta_table.get(group),
                 "deprecated": bool(op.get("deprecated")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from flowengine.registry import Registry
 from flowengine.settings import Settings
 from nodes.openai import OpenAIConfig, node_classes, register
 from nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
+from nodes.openai.reference import REFERENCE_ROOT, ReferenceLinks, slug
 
 SPEC_DIR = SHARED / "openai/spec"
 REMOVED = {
@@ -94,6 +96,59 @@ def _built(spec: dict, tmp_path: Path) -> dict:
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec))
     return build_catalog(path)
+
+
+def test_every_operation_links_to_its_own_reference_page() -> None:
+    ops = load_catalog()["operations"]
+    by_id = {o["operationId"]: o["reference"].removeprefix(REFERENCE_ROOT + "/") for o in ops}
+    assert all(re.fullmatch(r"[a-z0-9-]+/[A-Za-z0-9-]+(/[a-z0-9-]+)?", ref) for ref in by_id.values()), by_id
+    # one page per documented operation: only an operation and its ?beta=true twin (same name) share one
+    pages: dict[str, set[tuple[str, str]]] = {}
+    for o in ops:
+        pages.setdefault(o["reference"], set()).add((o["group"], o["summary"]))
+    assert all(len(names) == 1 for names in pages.values())
+    assert len(pages) == 300 - 7
+    assert by_id["createChatCompletion"] == "chat/create"  # the spec's own slug (x-oaiMeta.path)
+    assert by_id["getConversationItem"] == "conversations/get-item"
+    assert by_id["ListVideos"] == "videos/list"  # "list for the organization.": its first word
+    assert by_id["DeleteThreadMethod"] == "chatkit/threads/delete"
+    # x-oaiMeta.path "get" / "post" / a slug two operations claim: the name decides
+    assert by_id["ListContainers"] == "containers/list-containers"
+    assert by_id["DeleteContainer"] == "containers/delete-container"
+    assert by_id["DeleteContainerFile"] == "containers/delete-container-file"
+    assert by_id["createEmbedding"] == "embeddings/create-embeddings"
+    assert by_id["CreateSkill"] == "skills/create-skill"  # no x-oaiMeta: the operationId, group from the path
+    assert by_id["createEdit"] == "edits/create"  # the 2023 spec's navigation
+    assert by_id["deleteAssistantFile"] == "assistants/deleteAssistantFile"
+
+
+def test_reference_rule_on_a_small_spec() -> None:
+    def op(op_id: str, **meta: str) -> dict:
+        return {"operationId": op_id, "x-oaiMeta": meta} if meta else {"operationId": op_id}
+
+    doc = {
+        "paths": {
+            "/a": {"get": op("listA", group="a_b", name="List the As", path="list"),
+                   "post": op("createA", group="a_b", name="Create an item", path="post")},
+            "/a/{id}": {"get": op("getA", group="a_b", name="Fetch one", path="get-one"),
+                        "delete": op("deleteA", group="a_b", name="Remove one", path="get-one")},
+            "/z/{id}": {"get": op("fetchZ")},
+        },
+        "x-oaiMeta": {"groups": [{"id": "old", "sections": [{"type": "endpoint", "key": "fetchZ", "path": "fetch"},
+                                                           {"type": "object", "key": "Z", "path": "object"}]}]},
+    }
+    links = ReferenceLinks(doc)
+
+    def url(path: str, method: str) -> str:
+        entry = doc["paths"][path][method]
+        return links.url(entry["operationId"], path, entry.get("x-oaiMeta") or {}).removeprefix(REFERENCE_ROOT)
+
+    assert url("/a", "get") == "/a-b/list"
+    assert url("/a", "post") == "/a-b/create-item"  # an HTTP method name is no slug
+    assert url("/a/{id}", "get") == "/a-b/fetch-one" and url("/a/{id}", "delete") == "/a-b/remove-one"  # clash
+    assert url("/z/{id}", "get") == "/old/fetch"
+    assert slug("Retrieve the file's content") == "retrieve-file-s-content"
+    assert slug("listFineTuningEvents") == "list-fine-tuning-events"
 
 
 def test_catalog_holds_structure_not_prose() -> None:
