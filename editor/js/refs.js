@@ -1,6 +1,8 @@
 // Inspector controls that talk to the rest of the editor: config-node references, the OpenAI
 // model list and credential fields (secrets are never shown; "__PWRD__" means "unchanged").
 
+import { ApiError } from "./api.js";
+import { combobox } from "./combobox.js";
 import { h } from "./dom.js";
 
 export const PASSWORD_PLACEHOLDER = "__PWRD__";
@@ -57,33 +59,57 @@ export function configRefControl(app, refType, key, value, editConfig) {
   return { el: h("span", { class: "config-ref-box" }, [sel, button]), id, focusEl: sel, get: () => sel.value || undefined };
 }
 
-/** A text input with a datalist filled from GET /openai/models for the chosen config node. */
+/**
+ * The model picker: an editable combobox (any model id may be typed) whose list comes from
+ * GET /openai/models for the chosen config node. When that list cannot be loaded (no config
+ * chosen, config not deployed yet, server unreachable) it says why and lists the schema's known
+ * models instead.
+ */
 export function modelControl(app, key, value, configSelect, fallback = []) {
-  const id = `model-${Math.random().toString(36).slice(2, 8)}`;
-  const listId = `${id}-list`;
-  const input = h("input", { type: "text", name: key, id, list: listId, value: value ?? "", autocomplete: "off" });
-  const list = h("datalist", { id: listId }, fallback.map((m) => h("option", { value: m })));
-  const state = h("span", { class: "field-note", "aria-live": "polite" });
+  const combo = combobox({ name: key, value: value ?? "", label: "models" });
+  const { input } = combo;
+  const known = [...new Set(fallback)];
+  combo.setOptions(known);
+  const state = h("span", { class: "field-note model-status", "data-model-status": "", role: "status" });
+  const knownNote = known.length ? `showing the ${known.length} known models` : "type a model id";
+  const show = (text, source) => {
+    state.textContent = text;
+    state.dataset.source = source;
+  };
+  let seq = 0;
   const load = async () => {
     const config = configSelect() || "";
     if (config === "__ADD__") return;
+    const mine = ++seq;
     if (!config) {
-      state.textContent = "choose a config node to list its models";
+      combo.setOptions(known);
+      show(`Choose a config node to list its server's models; ${knownNote}.`, "known");
       return;
     }
-    state.textContent = "loading models…";
+    show("Loading the model list…", "loading");
     try {
       const ids = await app.api.models(config);
-      list.replaceChildren(...ids.map((m) => h("option", { value: m })));
-      state.textContent = `${ids.length} models`;
+      if (mine !== seq) return;
+      if (ids.length) {
+        combo.setOptions(ids);
+        show(`${ids.length} models from the server.`, "server");
+      } else {
+        combo.setOptions(known);
+        show(`The server listed no models; ${knownNote}.`, "known");
+      }
     } catch (err) {
-      state.textContent = `model list from the server unavailable (${err.message}); showing known models`;
+      if (mine !== seq) return;
+      combo.setOptions(known);
+      const why = err instanceof ApiError && err.status === 404
+        ? "the config node is not deployed yet (deploy it, then refresh)"
+        : err.message;
+      show(`Could not load the model list: ${why}; ${knownNote}.`, "error");
     }
   };
   const refresh = h("button", { type: "button", class: "small", "data-action": "load-models", text: "refresh", onclick: load });
   return {
-    el: h("span", { class: "model-box" }, [input, list, refresh, state]),
-    id, focusEl: input, load,
+    el: h("span", { class: "model-box" }, [combo.el, refresh, state]),
+    id: input.id, focusEl: input, load, combo,
     get: () => (input.value === "" && value === undefined ? undefined : input.value),
   };
 }

@@ -153,3 +153,66 @@ def test_splice_a_node_into_a_wire_by_keyboard(editor: Any) -> None:
     expect(page.locator("#splice-dialog")).to_have_count(0)
     expect(page.locator("#notices")).to_contain_text("Cannot splice")
     assert "li:0->d" in state(page)["wires"]
+
+
+OPENAI_FLOW = [
+    {"id": "cfg", "type": "openai-config", "name": "listed", "base_url": "http://127.0.0.1:9/v1"},
+    {"id": "cfg2", "type": "openai-config", "name": "undeployed", "base_url": "http://127.0.0.1:9/v1"},
+    {"id": "chat", "type": "openai-create-chat-completion", "z": "tab1", "name": "chat", "config": "cfg",
+     "x": 300, "y": 150, "wires": [[], []]},
+]
+
+
+def test_model_picker_is_a_combobox_with_fallback(editor: Any) -> None:
+    page = editor
+    asked: list[str] = []
+
+    def models(route: Any) -> None:
+        asked.append(route.request.url)
+        route.fulfill(json={"object": "list", "data": [{"id": "gpt-test-a"}, {"id": "gpt-test-b"}, {"id": "o-test"}]})
+
+    page.route("**/openai/models?config=cfg", models)
+    import_json(page, json.dumps(OPENAI_FLOW))
+    page.locator('[data-node-id="chat"]').dblclick()
+    inspector = page.locator("#inspector")
+    combo = inspector.get_by_role("combobox", name="model")
+    expect(combo).to_have_attribute("name", "model")
+    expect(combo).to_have_attribute("aria-expanded", "false")
+    status = inspector.locator("[data-model-status]")
+    expect(status).to_have_text("3 models from the server.")
+    assert asked and asked[0].endswith("/openai/models?config=cfg")
+    listbox = inspector.get_by_role("listbox")
+    combo.focus()
+    page.keyboard.press("ArrowDown")
+    expect(combo).to_have_attribute("aria-expanded", "true")
+    expect(listbox.get_by_role("option")).to_have_text(["gpt-test-a", "gpt-test-b", "o-test"])
+    page.keyboard.press("ArrowDown")
+    active = combo.get_attribute("aria-activedescendant")
+    expect(page.locator(f"#{active}")).to_have_text("gpt-test-b")
+    page.keyboard.press("Enter")  # picks the option; does not submit the inspector
+    expect(combo).to_have_value("gpt-test-b")
+    expect(combo).to_have_attribute("aria-expanded", "false")
+    expect(inspector).to_be_visible()
+    # Typing filters the list; Escape closes the list but not the inspector.
+    combo.fill("")
+    combo.press_sequentially("o-")
+    expect(listbox.get_by_role("option")).to_have_text(["o-test"])
+    page.keyboard.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(inspector).to_be_visible()
+    # A config node that is not deployed: the server has no list; say so, offer the known models.
+    inspector.locator('[name="config"]').select_option("cfg2")
+    expect(status).to_contain_text("Could not load the model list")
+    expect(status).to_contain_text("not deployed")
+    expect(status).to_have_attribute("data-source", "error")
+    inspector.locator(".combo-toggle").click()
+    options = listbox.get_by_role("option")
+    expect(options.first).to_be_visible()
+    texts = options.all_text_contents()
+    assert "gpt-4.1" in texts and "gpt-test-a" not in texts
+    options.filter(has_text="gpt-4.1-mini").first.click()
+    expect(combo).to_have_value("gpt-4.1-mini")
+    inspector.locator('[data-action="inspector-done"]').click()
+    node = next(n for n in state(page)["nodes"] if n["id"] == "chat")
+    assert node["id"] == "chat"
+    assert page.evaluate("window.__editor.app.model.get('chat').model") == "gpt-4.1-mini"
