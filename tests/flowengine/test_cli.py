@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
-
 from flowengine.cli import main, run_headless
 from flowengine.settings import Settings
 
@@ -48,7 +46,6 @@ def test_nodes_lists_types(capsys):
 
 
 def test_hash_password(capsys):
-    pytest.importorskip("flowengine.server.auth", reason="server package provides hash_password")
     assert main(["hash-password", "secret"]) == 0
     assert capsys.readouterr().out.strip().startswith("$2")
 

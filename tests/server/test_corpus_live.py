@@ -33,24 +33,35 @@ def test_corpus_against_live_server(tmp_path: Path) -> None:
     shared = shared_dir()
     if not (shared / "nodered" / "corpus" / "capture.py").exists():
         pytest.skip(f"Node-RED corpus not found under {shared}: set FLOWENGINE_SHARED to the shared folder")
-    try:
-        import flowengine.cli  # noqa: F401
-    except ImportError:
-        pytest.skip("flowengine.cli is not written yet (it provides `flowengine serve`)")
     (tmp_path / "settings.toml").write_text(SETTINGS)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-c", "import sys; from flowengine.cli import main; sys.exit(main())",
-           "serve", "--host", "127.0.0.1", "--port", str(port), "--user-dir", str(tmp_path)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "flowengine.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--user-dir", str(tmp_path)]
+    log = tmp_path / "server.log"
+
+    def server_log() -> str:
+        return f"--- flowengine serve output ({log}) ---\n{log.read_text(errors='replace')}"
+
+    with log.open("wb") as out:
+        server = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
     try:
-        wait_ready(base, server)
+        try:
+            wait_ready(base, server)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{server_log()}") from None
         check = subprocess.run(
             [sys.executable, str(shared / "nodered" / "corpus" / "capture.py"), "--base", base, "--check",
              "--skip-js"], capture_output=True, text=True, timeout=900)
     finally:
         server.terminate()
-        server.wait(timeout=60)
-    report = check.stdout + check.stderr
-    assert "passed" in report, report
+        try:
+            code = server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            raise AssertionError(f"flowengine serve did not stop on SIGTERM\n{server_log()}") from None
+    report = f"{check.stdout}{check.stderr}\n{server_log()}"
+    assert "passed" in check.stdout + check.stderr, report
     assert check.returncode == 0, report
+    assert code == 0, f"flowengine serve exited {code} after SIGTERM\n{server_log()}"
