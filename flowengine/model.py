@@ -107,7 +107,12 @@ class SubflowConfig:
 
 @dataclass(frozen=True)
 class FlowSet:
-    """A parsed configuration: tabs, subflows, groups, nodes (incl. config nodes), in file order."""
+    """A parsed configuration: tabs, subflows, groups, nodes (incl. config nodes), in file order.
+
+    ``duplicates`` holds node objects whose id repeats an earlier object's: they are not part of
+    the configuration (the first object wins) but are parsed so validation can report their own
+    problems (an unknown type, say) besides the duplicate id.
+    """
 
     flows: tuple[Mapping[str, Any], ...]
     tabs: dict[str, TabConfig] = field(default_factory=dict)
@@ -117,6 +122,7 @@ class FlowSet:
     global_config: NodeConfig | None = None
     problems: tuple[FlowProblem, ...] = ()
     by_z: dict[str | None, list[NodeConfig]] = field(default_factory=dict)
+    duplicates: tuple[NodeConfig, ...] = ()
 
     def by_id(self, node_id: str) -> Mapping[str, Any] | None:
         for table in (self.nodes, self.tabs, self.subflows, self.groups):
@@ -188,6 +194,7 @@ def parse_flows(
         return FlowSet((), problems=tuple(problems))
     fs = FlowSet(tuple(flows))
     seen: set[str] = set()
+    duplicates: list[NodeConfig] = []
     for i, item in enumerate(flows):
         if not isinstance(item, dict):
             problems.append(FlowProblem(None, None, None, f"entry {i} is not an object"))
@@ -201,7 +208,10 @@ def parse_flows(
             problems.append(FlowProblem(nid, None, "type", "node has no type"))
             continue
         if nid in seen:
-            problems.append(FlowProblem(nid, ntype, "id", f"duplicate id {nid!r}"))
+            problems.append(FlowProblem(nid, ntype, "id", f"duplicate id {nid!r}: entry {i} repeats the id of an "
+                                        "earlier object; give it a new id"))
+            if ntype not in _CONTAINER_TYPES:
+                duplicates.append(_node(item, nid, ntype, is_config_type, problems))
             continue
         seen.add(nid)
         if ntype == "tab":
@@ -218,20 +228,31 @@ def parse_flows(
             fs.groups[nid] = GroupConfig(nid, item.get("z"), item.get("g"), str(item.get("name") or ""),
                                          parse_env(item.get("env")), item)
         else:
-            known = is_config_type(ntype) if is_config_type else None
-            if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
-                known = False
-            elif ntype == "global-config":
-                known = True
-            is_config = known if known is not None else not ("x" in item and "y" in item)
-            z = item.get("z")
-            node = NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,
-                              () if is_config else _wires(item, problems),
-                              item.get("g") if isinstance(item.get("g"), str) else None,
-                              item.get("d") is True, is_config)
+            node = _node(item, nid, ntype, is_config_type, problems)
             if ntype == "global-config":
                 object.__setattr__(fs, "global_config", node)
             fs.nodes[nid] = node
             fs.by_z.setdefault(node.z, []).append(node)
     object.__setattr__(fs, "problems", tuple(problems))
+    object.__setattr__(fs, "duplicates", tuple(duplicates))
     return fs
+
+
+def _node(
+    item: Mapping[str, Any],
+    nid: str,
+    ntype: str,
+    is_config_type: Callable[[str], bool | None] | None,
+    problems: list[FlowProblem],
+) -> NodeConfig:
+    known = is_config_type(ntype) if is_config_type else None
+    if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
+        known = False
+    elif ntype == "global-config":
+        known = True
+    is_config = known if known is not None else not ("x" in item and "y" in item)
+    z = item.get("z")
+    g = item.get("g")
+    return NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,
+                      () if is_config else _wires(item, problems),
+                      g if isinstance(g, str) else None, item.get("d") is True, is_config)

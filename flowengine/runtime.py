@@ -34,7 +34,7 @@ from .reporting import error_text
 from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
-from .validation import missing_types, validate
+from .validation import ConfigRef, missing_types, validate
 
 __all__ = ["Runtime", "strip_credentials"]
 
@@ -349,12 +349,16 @@ class Runtime:
     def _parse(self, clean: list[Any]) -> FlowSet:
         return parse_flows(clean, self._is_config)
 
-    def _config_types(self, type_name: str) -> dict[str, str]:
+    def _config_types(self, type_name: str) -> dict[str, ConfigRef]:
+        """Properties the type's schema marks ``"x-config-type"`` (required ones from ``required``)."""
         cls = self.registry.get(type_name)
-        if cls is None:
+        schema = cls.schema if cls is not None and isinstance(cls.schema, dict) else {}
+        props = schema.get("properties")
+        if not isinstance(props, dict):
             return {}
-        props = cls.schema.get("properties", {}) if isinstance(cls.schema, dict) else {}
-        return {k: str(v.get("x-config-type") or "") for k, v in props.items()
+        required = schema.get("required")
+        needed = set(required) if isinstance(required, list) else set()
+        return {k: ConfigRef(str(v.get("x-config-type") or ""), k in needed) for k, v in props.items()
                 if isinstance(v, dict) and "x-config-type" in v}
 
     def _problems(self, fs: FlowSet, info: bool = False) -> list[FlowProblem]:

@@ -1,13 +1,16 @@
 """Validation of a flow configuration: problems keyed by node id, type and property (pure).
 
-Unknown types, nodes off any tab, dangling wires and links, config references of the wrong type,
-circular config dependencies, subflows containing themselves (errors/warnings); wiring loops are
-allowed and reported as info.
+Unknown types, duplicate ids (the duplicate is checked too), nodes off any tab, dangling wires and
+links, config references (missing, disabled, of the wrong type, unset when required), circular
+config dependencies, subflows containing themselves (errors/warnings); wiring loops are allowed and
+reported as info.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -16,13 +19,33 @@ from .errors import FlowProblem
 from .graph import config_refs
 from .model import FlowSet, NodeConfig
 
-__all__ = ["missing_types", "validate"]
+__all__ = ["ConfigRef", "missing_types", "validate"]
+
+_ENV_REF = re.compile(r"\$\{[^{}]+\}")  # a whole-string ${VAR}: resolved when the node is built
+
+
+@dataclass(frozen=True)
+class ConfigRef:
+    """A node property that names a config node (schema marker ``"x-config-type"``).
+
+    ``type`` is the config type it needs (``""``: any config node); ``required`` says an unset
+    reference (absent or ``""``) is an error; an optional one may stay unset.
+    """
+
+    type: str = ""
+    required: bool = False
+
+
+def _all_nodes(fs: FlowSet) -> Iterator[NodeConfig]:
+    """Every node object, the ones whose id repeats an earlier one included."""
+    yield from fs.nodes.values()
+    yield from fs.duplicates
 
 
 def missing_types(fs: FlowSet, known: Callable[[str], bool]) -> list[str]:
     """Types used by the configuration that no node package provides (sorted, unique)."""
     out: set[str] = set()
-    for n in fs.nodes.values():
+    for n in _all_nodes(fs):
         sid = n.subflow_id
         if sid is not None:
             if sid not in fs.subflows:
@@ -36,7 +59,7 @@ def validate(
     fs: FlowSet,
     known: Callable[[str], bool],
     check_node: Callable[[Any], list[FlowProblem]] | None = None,
-    config_types: Callable[[str], Mapping[str, str]] | None = None,
+    config_types: Callable[[str], Mapping[str, ConfigRef | str]] | None = None,
     *,
     info: bool = True,
 ) -> list[FlowProblem]:
@@ -44,18 +67,18 @@ def validate(
 
     ``known(type)`` says whether a type is registered; ``check_node(raw)`` validates one node's
     properties (the registry's JSON schema); ``config_types(type)`` maps property names that must
-    name a config node to the config type they need. ``info=False`` skips the informational
-    checks (wiring loops), which a deploy does not need.
+    name a config node to a ``ConfigRef`` (a plain string is the type of an optional reference).
+    ``info=False`` skips the informational checks (wiring loops), which a deploy does not need.
     """
     problems = list(fs.problems)
     containers = set(fs.tabs) | set(fs.subflows)
     config_ids = {n.id: n for n in fs.nodes.values() if n.is_config}
     for t in missing_types(fs, known):
-        users = [n for n in fs.nodes.values() if n.type == t]
+        users = [n for n in _all_nodes(fs) if n.type == t]
         problems.append(FlowProblem(users[0].id if users else None, t, "type",
                                     f"unknown node type {t!r}: install the package that provides it",
                                     "error"))
-    for n in fs.nodes.values():
+    for n in _all_nodes(fs):
         if n.z is not None and n.z not in containers:
             problems.append(FlowProblem(n.id, n.type, "z", f"node is on unknown tab or subflow {n.z!r}"))
         elif n.z is None and not n.is_config:
@@ -68,7 +91,9 @@ def validate(
                 if tnode is None:
                     problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
                                                 f"wired to unknown node {target!r}"))
-                elif tnode.is_config:
+                elif tnode.is_config and _type_known(tnode, known):
+                    # (a node of unknown type without x/y only looks like a config node: its
+                    # unknown type is the problem, reported above)
                     problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
                                                 f"wired to config node {target!r}"))
         if n.type in ("link out", "link in", "link call"):
@@ -77,21 +102,16 @@ def validate(
                 if target not in fs.nodes:
                     problems.append(FlowProblem(n.id, n.type, "links",
                                                 f"linked to unknown node {target!r}", "warning"))
-        if config_types is not None and known(n.type):
-            for prop, ctype in config_types(n.type).items():
-                ref = n.raw.get(prop)
-                if ref in (None, ""):
-                    continue
-                target_cfg = config_ids.get(ref) if isinstance(ref, str) else None
-                if target_cfg is None:
-                    problems.append(FlowProblem(n.id, n.type, prop,
-                                                f"refers to config node {ref!r} which does not exist"))
-                elif ctype and target_cfg.type != ctype:
-                    problems.append(FlowProblem(n.id, n.type, prop,
-                                                f"refers to {ref!r} of type {target_cfg.type!r}, "
-                                                f"needs a {ctype!r} config node"))
-        if check_node is not None and known(n.type) and not n.disabled:
-            problems.extend(check_node(n.raw))
+        runs = known(n.type) and not n.disabled and not _on_disabled_tab(fs, n)
+        own = check_node(n.raw) if check_node is not None and known(n.type) and not n.disabled else []
+        problems.extend(own)
+        if config_types is not None and runs:
+            reported = {p.property for p in own}
+            for prop, ref in config_types(n.type).items():
+                spec = ref if isinstance(ref, ConfigRef) else ConfigRef(ref)
+                problem = _config_ref_problem(fs, n, prop, spec, absent_reported=prop in reported)
+                if problem is not None:
+                    problems.append(problem)
     problems.extend(_config_cycles(fs, config_ids))
     problems.extend(_subflow_recursion(fs))
     if info:
@@ -99,6 +119,56 @@ def validate(
     order = {"error": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda p: order.get(p.level, 3))
     return problems
+
+
+def _type_known(n: NodeConfig, known: Callable[[str], bool]) -> bool:
+    sid = n.subflow_id
+    return known(n.type) if sid is None else True
+
+
+def _on_disabled_tab(fs: FlowSet, n: NodeConfig) -> bool:
+    tab = fs.tabs.get(n.z) if n.z is not None else None
+    return tab is not None and tab.disabled
+
+
+def _config_ref_problem(
+    fs: FlowSet, n: NodeConfig, prop: str, spec: ConfigRef, *, absent_reported: bool
+) -> FlowProblem | None:
+    """What is wrong with ``n``'s reference ``prop`` to a config node (None when nothing).
+
+    As in Node-RED, a node whose config node is missing (absent, disabled, or on a disabled tab:
+    none of those run) would fail when it starts; here the deploy is refused instead.
+    """
+    needs = f"a {spec.type!r} config node" if spec.type else "a config node"
+    ref = n.raw.get(prop)
+    if ref is None or ref == "":
+        if not spec.required or (ref is None and absent_reported):
+            return None
+        return FlowProblem(n.id, n.type, prop, f"needs {needs}: set {prop!r} to the id of one")
+    if not isinstance(ref, str):
+        return FlowProblem(n.id, n.type, prop, f"must be the id of {needs}, not {ref!r}")
+    if _ENV_REF.fullmatch(ref):
+        return None
+    target = fs.nodes.get(ref)
+    fix = f"add it or set {prop!r} to another {spec.type or 'config'} node"
+    if target is None:
+        return FlowProblem(n.id, n.type, prop, f"refers to config node {ref!r}, which does not exist: {fix}")
+    if not target.is_config:
+        return FlowProblem(n.id, n.type, prop,
+                           f"refers to {ref!r}, a {target.type!r} node, which is not a config node; needs {needs}")
+    if target.disabled or _on_disabled_tab(fs, target):
+        where = "is disabled" if target.disabled else f"is on disabled tab {target.z!r}"
+        return FlowProblem(n.id, n.type, prop,
+                           f"refers to config node {ref!r} ({target.type}), which {where} and so does not "
+                           f"run: enable it or set {prop!r} to another")
+    if spec.type and target.type != spec.type:
+        return FlowProblem(n.id, n.type, prop,
+                           f"refers to {ref!r} of type {target.type!r}, needs {needs}")
+    if target.z in fs.subflows and target.z != n.z:
+        return FlowProblem(n.id, n.type, prop,
+                           f"refers to config node {ref!r}, which belongs to subflow {target.z!r}: only that "
+                           f"subflow's nodes can use it")
+    return None
 
 
 def _config_cycles(fs: FlowSet, config_ids: Mapping[str, NodeConfig]) -> list[FlowProblem]:

@@ -10,7 +10,6 @@ from flowengine.deploy_diff import deploy_diff
 from flowengine.errors import FlowProblem
 from flowengine.graph import GLOBAL_FLOW, config_refs, link_targets
 from flowengine.model import parse_flows
-from flowengine.validation import missing_types, validate
 
 KNOWN = {"inject", "change", "debug", "link in", "link out", "link call", "catch", "status", "complete",
          "junction", "cfg", "global-config", "test-sink"}
@@ -56,122 +55,6 @@ def test_unknown_type_without_xy_is_config_node_like_node_red():
     fs = parse([tab(), {"id": "u", "type": "mystery", "z": "t1"}, node("v", "mystery2")])
     assert fs.nodes["u"].is_config
     assert not fs.nodes["v"].is_config
-
-
-def test_duplicate_ids_are_errors_naming_the_node():
-    fs = parse([tab(), node("a"), node("a")])
-    probs = errors(validate(fs, known))
-    assert any(p.node_id == "a" and p.property == "id" and "duplicate" in p.message for p in probs)
-
-
-def test_not_a_list_is_refused():
-    fs = parse_flows({"flows": []})
-    assert errors(validate(fs, known))
-
-
-def test_entries_without_id_or_type():
-    fs = parse([tab(), {"type": "change"}, {"id": "x"}])
-    probs = errors(validate(fs, known))
-    assert any(p.property == "id" for p in probs)
-    assert any(p.node_id == "x" and p.property == "type" for p in probs)
-
-
-# ---------------------------------------------------------------------------------------- validate
-
-
-def test_valid_flow_has_no_errors():
-    fs = parse([tab(), node("a", wires=[["b"]]), node("b", "debug", wires=[])])
-    assert errors(validate(fs, known)) == []
-
-
-def test_dangling_wire_names_node_and_port():
-    fs = parse([tab(), node("a", wires=[[], ["ghost"]])])
-    [p] = errors(validate(fs, known))
-    assert (p.node_id, p.node_type, p.property) == ("a", "change", "wires[1]")
-    assert "ghost" in p.message
-
-
-def test_wire_to_config_node_is_an_error():
-    fs = parse([tab(), node("a", wires=[["c1"]]), {"id": "c1", "type": "cfg"}])
-    assert any(p.property == "wires[0]" for p in errors(validate(fs, known)))
-
-
-def test_bad_wires_shape():
-    fs = parse([tab(), {"id": "a", "type": "change", "z": "t1", "x": 1, "y": 1, "wires": "b"}])
-    assert any(p.property == "wires" for p in errors(validate(fs, known)))
-
-
-def test_unknown_types_reported_and_listed():
-    fs = parse([tab(), node("a", "nope"), node("b", "nope"), node("c", "subflow:missing")])
-    assert missing_types(fs, known) == ["nope", "subflow:missing"]
-    probs = [p for p in validate(fs, known) if p.property == "type"]
-    assert {p.node_type for p in probs} == {"nope", "subflow:missing"}
-
-
-def test_node_on_unknown_tab_and_without_tab():
-    fs = parse([tab(), node("a", z="elsewhere"), {"id": "b", "type": "change", "x": 1, "y": 1, "wires": []}])
-    probs = errors(validate(fs, known))
-    assert any(p.node_id == "a" and p.property == "z" for p in probs)
-    assert any(p.node_id == "b" and p.property == "z" for p in probs)
-
-
-def test_config_reference_declared_by_schema_must_exist_and_have_the_type():
-    flows = [tab(), node("a", config="c1"), node("b", config="nothere"), node("c", config="gc"),
-             node("e", config=""), {"id": "c1", "type": "cfg"}, {"id": "gc", "type": "global-config"}]
-    probs = errors(validate(parse(flows), known,
-                            config_types=lambda t: {"config": "cfg"} if t == "change" else {}))
-    assert [(p.node_id, p.property) for p in probs] == [("b", "config"), ("c", "config")]
-    assert "does not exist" in probs[0].message and "needs a 'cfg'" in probs[1].message
-
-
-def test_circular_config_dependency_is_an_error():
-    fs = parse([{"id": "c1", "type": "cfg", "other": "c2"}, {"id": "c2", "type": "cfg", "other": "c1"}])
-    probs = errors(validate(fs, known))
-    assert len(probs) == 1 and "circular" in probs[0].message and probs[0].node_id == "c1"
-
-
-def test_config_self_reference_is_circular():
-    fs = parse([{"id": "c1", "type": "cfg", "me": "c1"}])
-    assert any("circular" in p.message for p in errors(validate(fs, known)))
-
-
-def test_wiring_cycles_are_only_info():
-    fs = parse([tab(), node("a", wires=[["b"]]), node("b", wires=[["a"]]), node("s", wires=[["s"]])])
-    probs = validate(fs, known)
-    assert errors(probs) == []
-    infos = [p for p in probs if p.level == "info"]
-    assert {p.node_id for p in infos} == {"a", "s"}
-
-
-def test_check_node_problems_are_included_for_enabled_known_nodes():
-    calls = []
-
-    def check(raw):
-        calls.append(raw["id"])
-        return [FlowProblem(raw["id"], raw["type"], "rules", "bad")]
-
-    fs = parse([tab(), node("a"), node("b", d=True), node("c", "unknown-type")])
-    probs = errors(validate(fs, known, check))
-    assert calls == ["a"]
-    assert any(p.node_id == "a" and p.property == "rules" for p in probs)
-
-
-def test_errors_come_before_warnings_and_info():
-    fs = parse([tab(), node("a", wires=[["a"]], g="nogroup"), node("b", wires=[["zz"]])])
-    levels = [p.level for p in validate(fs, known)]
-    assert levels == sorted(levels, key=["error", "warning", "info"].index)
-
-
-def test_unknown_link_target_is_a_warning():
-    fs = parse([tab(), node("lo", "link out", links=["gone"], wires=[])])
-    probs = validate(fs, known)
-    assert not errors(probs)
-    assert any(p.level == "warning" and p.property == "links" for p in probs)
-
-
-def test_subflow_recursion_is_refused():
-    fs = parse([tab(), {"id": "sf", "type": "subflow", "in": [], "out": []}, node("i", "subflow:sf", z="sf")])
-    assert any("itself" in p.message for p in errors(validate(fs, known)))
 
 
 def test_config_refs_finds_ids_in_values_and_lists():

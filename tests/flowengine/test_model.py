@@ -61,3 +61,13 @@ def test_members_and_by_id():
                       {"id": "b", "type": "x", "z": "u", "x": 0, "y": 0}])
     assert [n.id for n in fs.members("t")] == ["a"]
     assert fs.by_id("t") == {"id": "t", "type": "tab"} and fs.by_id("zz") is None
+
+
+def test_a_repeated_id_is_a_problem_and_the_repeat_is_kept_aside_parsed():
+    first = {"id": "a", "type": "change", "z": "t", "x": 0, "y": 0, "wires": [[]]}
+    again = {"id": "a", "type": "not-installed", "z": "t", "x": 0, "y": 0, "wires": [["b"]]}
+    fs = parse_flows([{"id": "t", "type": "tab"}, first, again, {"id": "t", "type": "tab"}])
+    assert fs.nodes["a"].raw is first  # the first object wins
+    assert [(d.id, d.type, d.wires) for d in fs.duplicates] == [("a", "not-installed", (("b",),))]
+    assert [(p.node_id, p.node_type, p.property) for p in fs.problems] == [("a", "not-installed", "id"),
+                                                                           ("t", "tab", "id")]

@@ -300,3 +300,48 @@ async def test_task_spawned_in_constructor_is_owned_and_cancelled_on_redeploy():
         task = h.node("e").task
         await h.deploy([tab()])
         assert task.cancelled()
+
+
+class CfgUser(Node):
+    """Declares its config references the way node packages do: the x-config-type schema marker."""
+
+    type = "t-cfg-user"
+    schema = {"type": "object", "required": ["server"],
+              "properties": {"server": {"type": "string", "x-config-type": "t-cfg"},
+                             "backup": {"type": "string", "x-config-type": "t-cfg"}}}
+
+
+async def test_deploy_refuses_a_missing_disabled_or_unset_required_config_node():
+    reg = registry()
+    reg.add(CfgUser)
+
+    def user(nid, **kw):
+        return {"id": nid, "type": "t-cfg-user", "z": "t1", "x": 0, "y": 0, "wires": [[]], **kw}
+
+    good = [tab(), {"id": "k", "type": "t-cfg"}, user("ok", server="k", backup="")]
+    async with FlowHarness(good, registry=reg) as h:
+        assert h.runtime.state == "start"
+        bad = [*good, {"id": "off", "type": "t-cfg", "d": True}, user("u1", server="ghost"),
+               user("u2", server="off"), user("u3", server="")]
+        with pytest.raises(FlowValidationError) as err:
+            await h.runtime.deploy(bad)
+        found = {(p.node_id, p.node_type, p.property): p.message for p in err.value.problems}
+        assert set(found) == {("u1", "t-cfg-user", "server"), ("u2", "t-cfg-user", "server"),
+                              ("u3", "t-cfg-user", "server")}
+        assert "'ghost'" in found["u1", "t-cfg-user", "server"]
+        assert "disabled" in found["u2", "t-cfg-user", "server"]
+        assert h.runtime.node("ok") is not None  # nothing running was touched
+
+
+def test_real_registry_reports_a_missing_openai_config_node():
+    # core + openai as FlowHarness builds them: the OpenAI nodes mark `config` with x-config-type,
+    # so a node naming a config node that does not exist is refused with its id, type and property
+    rt = Runtime(Registry.default(), Settings(), persist=False)
+    flows = [tab(), {"id": "cfg", "type": "openai-config", "name": "real"},
+             {"id": "op", "type": "openai-list-files", "z": "t1", "config": "no-such-config", "x": 0, "y": 0,
+              "wires": [[]]},
+             {"id": "fine", "type": "openai-list-files", "z": "t1", "config": "cfg", "x": 0, "y": 0,
+              "wires": [[]]}]
+    problems = [p for p in rt.check(flows) if p.level == "error"]
+    assert [(p.node_id, p.node_type, p.property) for p in problems] == [("op", "openai-list-files", "config")]
+    assert "no-such-config" in problems[0].message
