@@ -125,7 +125,7 @@ class OpenAIConfig(Node):
         return await self._models.get(self.client())
 
     def _extra(self) -> dict[str, Any]:
-        extra = getattr(getattr(self.host, "settings", None), "extra", None)
+        extra = self.host.settings.extra
         return extra if isinstance(extra, dict) else {}
 
     def files_root(self) -> Path:
@@ -134,12 +134,16 @@ class OpenAIConfig(Node):
 
     @property
     def file_dir(self) -> Path:
-        """Where file fields given as paths are read from (``settings.fileDirectory``)."""
-        settings = getattr(self.host, "settings", None)
-        configured = getattr(settings, "fileDirectory", None)
-        if configured:
-            return Path(configured)
-        return Path(getattr(settings, "user_dir", Path.cwd())) / "files"
+        """Where file fields given as paths are read from: ``settings.fileDirectory``, a relative one
+        taken from the user directory (as ``flowFile`` is), not from the process's working directory;
+        default ``<user_dir>/files``."""
+        settings = self.host.settings
+        user_dir = Path(settings.user_dir)
+        configured = settings.fileDirectory
+        if not configured:
+            return user_dir / "files"
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else user_dir / path
 
     async def on_close(self, removed: bool) -> None:
         client, self._client = self._client, None

@@ -13,8 +13,11 @@ for a slot of its config node's concurrency limit, sends it with retries, and ou
   the last page's object with ``data`` holding every item (``has_more: false`` when complete).
 
 Every output carries ``msg.openai = {operation, status, request_id, usage, ratelimit,
-duration_ms}``. Errors go to catch nodes with the original message; their details
-(status, type, code, param, body) are on the error (``OpenAIError.details``) and ``msg.openai``.
+duration_ms}``. Errors go to catch nodes with the original message; their details (status, type,
+code, param, body) are on the error (``OpenAIError.details``) and ``msg.openai``. The status line
+shows requests in flight, queued and the tokens used so far; after a failure, the last error (red
+ring) until the next success clears it: the status tells the latest state, as Node-RED users read
+it, while every error itself has gone to catch nodes.
 """
 
 from __future__ import annotations

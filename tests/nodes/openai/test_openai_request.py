@@ -199,3 +199,25 @@ def test_resolve_file_forms(tmp_path: Path) -> None:
         resolve_file(12, "file", tmp_path)
     with pytest.raises(RequestInvalidError):
         resolve_file("data:text/plain;base64,@@@", "file", tmp_path)
+
+
+async def test_relative_file_directory_is_taken_from_the_user_dir_not_the_cwd(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    user_dir, elsewhere = tmp_path / "user", tmp_path / "cwd"
+    for root, text in ((user_dir, b"from the user dir\n"), (elsewhere, b"from the cwd\n")):
+        (root / "uploads").mkdir(parents=True)
+        (root / "uploads" / "data.jsonl").write_bytes(text)
+    monkeypatch.chdir(elsewhere)
+    rec = Recorder()
+    node, host = make("openai-create-file", rec, user_dir, props={"purpose": "batch"})
+    host.settings.fileDirectory = "uploads"
+    assert host.nodes["cfg"].file_dir == user_dir / "uploads"
+    await run(node, {"payload": "data.jsonl"})
+    assert not host.errors, host.errors
+    _, files = _multipart(rec.requests[0])
+    assert files["file"] == ("data.jsonl", files["file"][1], b"from the user dir\n")
+    host.settings.fileDirectory = str(elsewhere / "uploads")  # an absolute one is kept as it is
+    await run(node, {"payload": "data.jsonl"})
+    assert _multipart(rec.requests[1])[1]["file"][2] == b"from the cwd\n"
+    host.settings.fileDirectory = None
+    assert host.nodes["cfg"].file_dir == user_dir / "files"

@@ -134,6 +134,72 @@ async def test_environment_fallbacks(tmp_path: Path) -> None:
     assert seen[0].headers["authorization"] == "Bearer sk-env"
 
 
+async def test_admin_key_falls_back_to_the_environment(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(200, json={"data": []}))
+    node, host = make("openai-list-projects", handler, tmp_path, credentials={})
+    host.env_vars.update({"OPENAI_API_KEY": "sk-env-key", "OPENAI_ADMIN_KEY": "sk-env-admin"})
+    await run(node, {"payload": 1})
+    assert seen[-1].headers["authorization"] == "Bearer sk-env-admin"
+    assert node.operation.entry["auth"] == "admin"
+    # a key operation keeps the normal key
+    key_node, key_host = make("openai-list-models", handler, tmp_path, credentials={})
+    key_host.env_vars.update(host.env_vars)
+    await run(key_node, {"payload": 1})
+    assert seen[-1].headers["authorization"] == "Bearer sk-env-key"
+    # a stored admin key wins over the environment
+    node2, host2 = make("openai-list-projects", handler, tmp_path, credentials={"admin_key": "sk-stored-admin"})
+    host2.env_vars.update(host.env_vars)
+    await run(node2, {"payload": 1})
+    assert seen[-1].headers["authorization"] == "Bearer sk-stored-admin"
+
+
+async def test_x_should_retry_overrides_the_status_through_a_node(tmp_path: Path) -> None:
+    # true: a 400 (never retried by status) is retried, then succeeds
+    seen, handler = scripted(
+        httpx.Response(400, headers={"x-should-retry": "true"}, json={"error": {"message": "try again"}}),
+        httpx.Response(200, json={"data": [{"id": "m"}]}),
+    )
+    sleeps: list[float] = []
+    node, host = make("openai-list-models", handler, tmp_path, sleeps=sleeps)
+    await run(node, {"payload": 1})
+    assert len(seen) == 2 and len(sleeps) == 1 and not host.errors
+    assert host.sent[-1]["payload"] == {"data": [{"id": "m"}]}
+    # false: a 503 (always retried by status) is not, and reaches the flow as the error
+    seen2, handler2 = scripted(httpx.Response(503, headers={"x-should-retry": "false"},
+                                              json={"error": {"message": "overloaded"}}))
+    sleeps2: list[float] = []
+    node2, host2 = make("openai-list-models", handler2, tmp_path, sleeps=sleeps2)
+    await run(node2, {"payload": 1})
+    assert len(seen2) == 1 and sleeps2 == []
+    assert host2.errors[0][0].status == 503 and not host2.sent
+
+
+async def test_status_shows_tokens_then_the_last_error_until_a_success(tmp_path: Path) -> None:
+    """The status line reflects the latest state, as Node-RED users read it: an error shows until
+    the next success clears it (the error itself went to catch nodes); the token count stays."""
+    seen, handler = scripted(
+        httpx.Response(200, json={"object": "list", "data": [], "usage": {"total_tokens": 7}}),
+        httpx.Response(400, json={"error": {"message": "model not found", "type": "invalid_request_error"}}),
+        httpx.Response(200, json={"usage": {"prompt_tokens": 2, "completion_tokens": 3}}),
+    )
+    node, host = make("openai-list-models", handler, tmp_path)
+    node._publish_status()
+    assert host.statuses[-1] == {}
+    await run(node, {"payload": 1})
+    node._publish_status()
+    assert host.statuses[-1] == {"fill": "green", "shape": "dot", "text": "7 tokens"}
+    await run(node, {"payload": 1})
+    node._publish_status()
+    assert host.statuses[-1]["fill"] == "red" and host.statuses[-1]["shape"] == "ring"
+    assert host.statuses[-1]["text"] == "Error code: 400 - model not found"
+    assert node.tokens == 7
+    await run(node, {"payload": 1})
+    node._publish_status()
+    assert host.statuses[-1] == {"fill": "green", "shape": "dot", "text": "12 tokens"}
+    assert node.last_error is None and len(seen) == 3
+    node.on_close(False)
+
+
 async def test_concurrency_limit_queues_the_excess(tmp_path: Path) -> None:
     active = 0
     peak = 0
