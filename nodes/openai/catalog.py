@@ -33,7 +33,9 @@ JSON = dict[str, Any]
 METHODS = ("get", "post", "put", "patch", "delete")
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
-# The OpenAI-Beta header the official SDK adds per resource (the spec does not declare it).
+# The OpenAI-Beta header the official SDK adds per resource (the spec does not declare it). Not
+# realtime: the SDK sends ``realtime=v1`` only when opening the beta Realtime WebSocket, never on the
+# realtime REST operations (client secrets, sessions, calls), which are all this catalog has.
 BETA_HEADERS = {
     "assistants": "assistants=v2",
     "threads": "assistants=v2",

@@ -55,6 +55,9 @@ def test_committed_catalog_covers_300_operations() -> None:
         assert by_id[name]["type"] == node_type(name)
     assert by_id["createAssistant"]["deprecated"] and by_id["createAssistant"]["beta_header"] == "assistants=v2"
     assert by_id["createVectorStore"]["beta_header"] == "assistants=v2"
+    # realtime=v1 is what the SDK sends on the Realtime WebSocket, not on these REST operations
+    assert {o["beta_header"] for o in ops if o["group"].startswith("realtime")} == {None}
+    assert len([o for o in ops if o["group"].startswith("realtime")]) == 9
     assert by_id["createCompletion"]["legacy"]
     assert by_id["beta_createResponse"]["path"] == "/responses"
     assert by_id["beta_createResponse"]["fixed_query"] == {"beta": "true"}
