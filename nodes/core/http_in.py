@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from flowengine.encoding import to_json_text
 from flowengine.jsutil import js_string
@@ -28,6 +28,8 @@ from flowengine.message import new_msgid
 from flowengine.node import Node
 from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.types import UNDEFINED, Done, Msg, Send
+
+from ._cookies import set_cookie_headers
 
 __all__ = ["NODES", "HttpIn", "HttpRequestInfo", "HttpResponse", "HttpResponseHandle", "headers_hash"]
 
@@ -314,6 +316,17 @@ class HttpResponse(Node):
             self.warn("No response object", msg)
             done()
             return
+        try:
+            response = self._response(msg)
+        except Exception as exc:  # a bad cookie option, status or header: the client gets a 500, the flow an error
+            res.respond(PlainTextResponse("Internal Server Error", status_code=500))
+            done(exc)
+            return
+        if not res.respond(response):
+            self.warn("the response to this request was already sent", msg)
+        done()
+
+    def _response(self, msg: Msg) -> Response:
         headers = dict(self.headers)
         msg_headers = msg.get("headers")
         if isinstance(msg_headers, dict):
@@ -325,13 +338,14 @@ class HttpResponse(Node):
                 if k.lower() not in headers and v is not None and v is not UNDEFINED:
                     headers[k.lower()] = js_string(v)
         status = self.status_code or _int(msg.get("statusCode")) or 200
+        if not 100 <= status <= 999:
+            raise ValueError(f"invalid status code {status}: set msg.statusCode or property 'statusCode' to 100-999")
         response = _response(msg.get("payload", UNDEFINED), status, headers)
         cookies = msg.get("cookies")
         if isinstance(cookies, dict):
-            _set_cookies(response, cookies)
-        if not res.respond(response):
-            self.warn("the response to this request was already sent", msg)
-        done()
+            for value in set_cookie_headers(cookies):
+                response.raw_headers.append((b"set-cookie", value.encode("latin-1")))
+        return response
 
 
 def _int(value: Any) -> int:
@@ -361,25 +375,6 @@ def _response(payload: Any, status: int, headers: dict[str, str]) -> Response:
     if ctype:
         response.headers["content-type"] = ctype
     return response
-
-
-def _set_cookies(response: Response, cookies: dict[str, Any]) -> None:
-    for name, spec in cookies.items():
-        if spec is None or spec is UNDEFINED:
-            response.delete_cookie(name, path="/")
-            continue
-        if not isinstance(spec, dict):
-            response.set_cookie(name, js_string(spec), path="/", samesite=None)
-            continue
-        max_age = spec.get("maxAge")
-        response.set_cookie(
-            name, js_string(spec.get("value", "")),
-            max_age=int(max_age) // 1000 if isinstance(max_age, (int, float)) else None,
-            expires=spec.get("expires") if isinstance(spec.get("expires"), (str, int)) else None,
-            path=str(spec.get("path", "/")), domain=spec.get("domain"), secure=bool(spec.get("secure")),
-            httponly=bool(spec.get("httpOnly")),
-            samesite=str(spec["sameSite"]).lower() if spec.get("sameSite") else None,  # type: ignore[arg-type]
-        )
 
 
 NODES: list[type[Node]] = [HttpIn, HttpResponse]

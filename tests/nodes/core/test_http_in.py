@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime
+import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,12 +22,13 @@ from flowengine.types import Done, Msg, Send
 
 
 class Setter(Node):
-    """Test helper: merges its ``set`` property into the message."""
+    """Test helper: merges its ``set`` property (and the Python values of PYTHON_SET) into the message."""
 
     type = "test-setter"
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         msg.update(self.config.get("set", {}))
+        msg.update(self.host.settings.extra.get("python_set", {}))
         send(msg)
         done()
 
@@ -64,11 +68,12 @@ class Served:
 async def served(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     holder: list[Any] = []
 
-    async def start(flows: list[dict[str, Any]], root: str = "/") -> Served:
+    async def start(flows: list[dict[str, Any]], root: str = "/", python_set: dict[str, Any] | None = None) -> Served:
         tmp = tempfile.mkdtemp(prefix="fe-http-")
         router = HttpNodeRouter(root)
         settings = Settings.load(user_dir=Path(tmp), httpNodeRoot=root)
         settings.extra[HTTP_ROUTER_KEY] = router
+        settings.extra["python_set"] = python_set or {}
         harness = FlowHarness(flows, registry=registry(), settings=settings)
         await harness.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://test")
@@ -146,9 +151,79 @@ async def test_msg_status_headers_cookies(served: Any) -> None:
     assert r.status_code == 201
     assert r.headers["x-test"] == "1" and r.headers["content-type"] == "text/plain"
     cookies = r.headers.get_list("set-cookie")
-    assert any(c.startswith("a=1") for c in cookies)
-    assert any(c.startswith("b=2") and "Max-Age=60" in c and "HttpOnly" in c for c in cookies)
-    assert any(c.startswith("gone=") and "Max-Age=0" in c for c in cookies)
+    assert cookies[0] == "a=1; Path=/"
+    assert re.fullmatch(r"b=2; Max-Age=60; Path=/; Expires=\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT; HttpOnly", cookies[1])
+    assert cookies[2] == "gone=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+async def test_cookie_options_are_express_options(served: Any) -> None:
+    cookies = {
+        "strict": {"value": "s", "sameSite": True},
+        "nosame": {"value": "n", "sameSite": False, "secure": False, "httpOnly": 0},
+        "lax": {"value": "l", "sameSite": "Lax", "secure": True},
+        "none": {"value": "x", "sameSite": "none", "secure": 1, "partitioned": True},
+        "scoped": {"value": "a b;c", "path": "/app", "domain": ".example.com", "priority": "high"},
+        "nopath": {"value": "p", "path": ""},
+        "obj": {"value": {"k": [1]}},
+        "num": 42,
+        "ms": {"value": "m", "maxAge": 1500},
+        "clear": {"value": None, "path": "/app"},
+    }
+    s = await served(http_flow("/opts", setter={"payload": "ok", "cookies": cookies}))
+    r = await asyncio.wait_for(s.client.get("/opts"), 5)
+    assert r.status_code == 200
+    got = dict(c.split("=", 1) for c in r.headers.get_list("set-cookie"))
+    assert got["strict"] == "s; Path=/; SameSite=Strict"
+    assert got["nosame"] == "n; Path=/"
+    assert got["lax"] == "l; Path=/; Secure; SameSite=Lax"
+    assert got["none"] == "x; Path=/; Secure; Partitioned; SameSite=None"
+    assert got["scoped"] == "a%20b%3Bc; Domain=.example.com; Path=/app; Priority=High"
+    assert got["nopath"] == "p"
+    assert got["obj"] == "j%3A%7B%22k%22%3A%5B1%5D%7D; Path=/"
+    assert got["num"] == "42; Path=/"
+    assert re.fullmatch(r"m; Max-Age=1; Path=/; Expires=.+ GMT", got["ms"])
+    assert got["clear"] == "; Path=/app; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+async def test_cookie_expires_and_encode_from_python_values(served: Any) -> None:
+    when = datetime.datetime(2031, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    cookies = {"dated": {"value": "d", "expires": when}, "plain": {"value": "a b", "encode": str.upper}}
+    s = await served(http_flow("/py", setter={"payload": "ok"}), python_set={"cookies": cookies})
+    r = await asyncio.wait_for(s.client.get("/py"), 5)
+    assert r.headers.get_list("set-cookie") == ["dated=d; Path=/; Expires=Tue, 06 May 2031 07:08:09 GMT",
+                                                "plain=A B; Path=/"]
+
+
+@pytest.mark.parametrize(("cookie", "needle"), [
+    ({"value": "v", "sameSite": "sometimes"}, "option sameSite is invalid"),
+    ({"value": "v", "expires": "tomorrow"}, "option expires is invalid"),
+    ({"value": "v", "maxAge": "soon"}, "option maxAge is invalid"),
+    ({"value": "v", "domain": "bad domain"}, "option domain is invalid"),
+    ({"value": "v", "path": "/a;b"}, "option path is invalid"),
+    ({"value": "v", "priority": "urgent"}, "option priority is invalid"),
+    ({"value": "v", "encode": True}, "option encode is invalid"),
+    ({"value": "v", "signed": True}, "signed cookies"),
+])
+async def test_bad_cookie_is_a_catchable_error_and_a_500(served: Any, cookie: dict[str, Any], needle: str) -> None:
+    flows = http_flow("/bad", setter={"payload": "ok", "cookies": {"c": cookie}})
+    flows += [{"id": "catch", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]},
+              {"id": "caught", "type": "test-sink"}]
+    s = await served(flows)
+    r = await asyncio.wait_for(s.client.get("/bad"), 5)
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    err = (await s.h.wait_for("caught"))[0]["error"]
+    assert needle in err["message"] and "'c'" in err["message"]
+    assert err["source"]["id"] == "resp"
+
+
+async def test_invalid_status_code_is_an_error_and_a_500(served: Any) -> None:
+    flows = http_flow("/st", setter={"payload": "ok", "statusCode": 42})
+    flows += [{"id": "catch", "type": "catch", "scope": None, "uncaught": False, "wires": [["caught"]]},
+              {"id": "caught", "type": "test-sink"}]
+    s = await served(flows)
+    r = await asyncio.wait_for(s.client.get("/st"), 5)
+    assert r.status_code == 500
+    assert "invalid status code 42" in (await s.h.wait_for("caught"))[0]["error"]["message"]
 
 
 async def test_node_settings_win_over_msg(served: Any) -> None:
