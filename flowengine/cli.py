@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import CredentialsError, FlowProblem, SettingsError, StorageError
+from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
 from .registry import Registry
 from .settings import Settings
+from .storage import backup_path
 
 __all__ = ["main"]
 
@@ -70,17 +71,30 @@ def _settings(args: argparse.Namespace, flows: str | None = None) -> Settings:
 
 
 def _read_flows(path: str) -> list[Any]:
+    """The nodes in flows file ``path``; ``CorruptFlowsError`` (naming ``.<name>.backup`` when there is
+    one, as the runtime's storage does) when it is not a flow. Reads only: nothing is ever rewritten."""
+    file = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        raw = file.read_bytes()
     except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc}") from exc
-    except ValueError as exc:
-        raise StorageError(f"{path} is not valid JSON: {exc}") from exc
+        raise StorageError(f"cannot read flows file {path}: {exc}") from exc
+    backup = backup_path(file)
+    backup_name = str(backup) if backup.exists() else None
+    if not raw.strip():
+        raise CorruptFlowsError(path, "the file is empty", backup_name)
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CorruptFlowsError(path, f"invalid JSON ({exc})", backup_name) from exc
     if isinstance(data, dict) and isinstance(data.get("flows"), list):
         data = data["flows"]
     if not isinstance(data, list):
-        raise StorageError(f"{path} must hold a JSON array of nodes")
+        raise CorruptFlowsError(path, f"expected a JSON array of nodes, got {type(data).__name__}", backup_name)
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _print_problems(problems: list[FlowProblem], out: Any) -> None:

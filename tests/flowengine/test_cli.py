@@ -1,9 +1,17 @@
-"""cli.py: validate, nodes, hash-password, and the headless run loop."""
+"""cli.py: validate, nodes, hash-password, the headless run loop, corrupt flows files, and `run` as a
+subprocess stopped by SIGTERM / SIGINT."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
 
 from flowengine.cli import main, run_headless
 from flowengine.settings import Settings
@@ -36,7 +44,7 @@ def test_validate_invalid_json(tmp_path, capsys):
     p = tmp_path / "f.json"
     p.write_text("{nope")
     assert main(["validate", str(p)]) == 1
-    assert "not valid JSON" in capsys.readouterr().err
+    assert f"flows file {p} is corrupt: invalid JSON" in capsys.readouterr().err
 
 
 def test_nodes_lists_types(capsys):
@@ -65,3 +73,99 @@ async def test_run_headless_refuses_missing_types(tmp_path, capsys):
     settings = Settings.load(user_dir=tmp_path, flowFile=write(tmp_path, flows))
     assert await asyncio.wait_for(run_headless(settings, asyncio.Event()), 5) == 1
     assert "no-such-type" in capsys.readouterr().err
+
+
+CORRUPT = b'[{"id": "t", "type": "tab"'
+
+
+def _corrupt_with_backup(tmp_path, backup=True):
+    flows = tmp_path / "flows.json"
+    flows.write_bytes(CORRUPT)
+    saved = tmp_path / ".flows.json.backup"
+    if backup:
+        saved.write_text(json.dumps(GOOD))
+    return flows, saved
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_corrupt_flows_names_the_backup_and_touches_nothing(tmp_path, capsys, command):
+    flows, saved = _corrupt_with_backup(tmp_path)
+    assert main([command, str(flows), "--user-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"flows file {flows} is corrupt: invalid JSON" in err
+    assert f"a backup is at {saved} (copy it over {flows} to restore)" in err
+    assert flows.read_bytes() == CORRUPT and json.loads(saved.read_text()) == GOOD
+
+
+@pytest.mark.parametrize("content, reason", [(CORRUPT, "invalid JSON"), (b"  \n", "the file is empty"),
+                                             (b'{"a": 1}', "expected a JSON array of nodes, got dict"),
+                                             (b"[NaN]", "invalid JSON (NaN is not JSON)")])
+def test_corrupt_flows_without_backup(tmp_path, capsys, content, reason):
+    flows = tmp_path / "flows.json"
+    flows.write_bytes(content)
+    assert main(["run", str(flows), "--user-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"flows file {flows} is corrupt: {reason}" in err and "backup" not in err
+    assert flows.read_bytes() == content
+
+
+def _cli(*args):
+    return [sys.executable, "-m", "flowengine.cli", *args]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.integration
+def test_serve_corrupt_flows_names_the_backup(tmp_path):
+    flows, saved = _corrupt_with_backup(tmp_path)
+    proc = subprocess.run(_cli("serve", str(flows), "--host", "127.0.0.1", "--port", str(_free_port()),
+                               "--user-dir", str(tmp_path)), capture_output=True, text=True, timeout=60)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert f"cannot start: flows file {flows} is corrupt: invalid JSON" in out
+    assert f"a backup is at {saved}" in out
+    assert flows.read_bytes() == CORRUPT and json.loads(saved.read_text()) == GOOD
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_run_subprocess_stops_cleanly_on_a_signal(tmp_path, sig):
+    seen, closed = tmp_path / "seen.txt", tmp_path / "closed.txt"
+    flows = [
+        {"id": "t", "type": "tab", "label": "x"},
+        {"id": "inj", "type": "inject", "z": "t", "props": [{"p": "payload"}], "payload": "kept",
+         "payloadType": "str", "repeat": "", "crontab": "", "once": True, "onceDelay": 0.1, "topic": "",
+         "x": 0, "y": 0, "wires": [["fn"]]},
+        {"id": "fn", "type": "function", "z": "t", "name": "keep", "outputs": 1, "libs": [], "x": 0, "y": 0,
+         "wires": [[]], "initialize": "",
+         "func": f"global_.set('k', msg['payload'])\nopen({str(seen)!r}, 'w').write('seen')\nreturn msg",
+         "finalize": f"open({str(closed)!r}, 'w').write('closed')"},
+    ]
+    (tmp_path / "settings.toml").write_text('[contextStorage.default]\nmodule = "localfilesystem"\n')
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(_cli("run", write(tmp_path, flows), "--user-dir", str(tmp_path),
+                                     "--settings", str(tmp_path / "settings.toml")),
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while not seen.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        stored = tmp_path / "context" / "global" / "global.json"
+        assert not stored.exists()  # only in the cache so far (flushInterval is 30 s): the signal flushes it
+        proc.send_signal(sig)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log.read_text()
+    assert code == 0, output
+    assert closed.read_text() == "closed", output
+    assert json.loads(stored.read_text())["k"] == "kept", output
+    assert "stopped" in output
