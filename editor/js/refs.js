@@ -4,8 +4,9 @@
 import { ApiError } from "./api.js";
 import { combobox } from "./combobox.js";
 import { h } from "./dom.js";
+import { PASSWORD_PLACEHOLDER } from "./schema-form.js";
 
-export const PASSWORD_PLACEHOLDER = "__PWRD__";
+export { PASSWORD_PLACEHOLDER };
 
 /** The config-node type a property refers to, or null. */
 export function refTypeFor(model, def, key, schema) {
@@ -114,30 +115,50 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
   };
 }
 
-/** Credential inputs for a node; get() returns only changed values. */
+/**
+ * Credential inputs for a node; get() returns only changed values. A stored (or pending) value is
+ * never put back into an input, whatever its kind: text credentials hold secrets too (a TLS key,
+ * a proxy user). The input shows the "__PWRD__" placeholder, masked, and means "unchanged"; typing
+ * replaces the value (a text field then shows what is typed), clearing it deletes the value.
+ */
 export function credentialsSection(app, node, fields, takenNames) {
   const entries = Object.entries(fields || {});
   if (!entries.length) return null;
   const pending = node.credentials || {};
   const rows = [];
   const box = h("fieldset", { class: "credentials" }, [h("legend", { text: "Credentials" })]);
+  const hold = (row) => {
+    row.original = PASSWORD_PLACEHOLDER;
+    row.input.value = PASSWORD_PLACEHOLDER;
+    row.input.type = "password";
+    row.note.textContent = "stored, not shown: type to replace, clear to delete";
+  };
   for (const [field, kind] of entries) {
     const name = takenNames.has(field) ? `credentials.${field}` : field;
     const id = `cred-${field}-${Math.random().toString(36).slice(2, 8)}`;
+    const noteId = `${id}-note`;
     const input = h("input", {
       type: kind === "password" ? "password" : "text", name, id, autocomplete: "off", "data-credential": field,
+      "aria-describedby": noteId,
     });
-    if (pending[field] !== undefined) input.value = pending[field];
-    const row = { field, kind, input, original: input.value };
+    const note = h("span", { class: "field-note", id: noteId });
+    const row = { field, kind, input, note, original: "" };
+    if (typeof pending[field] === "string" && pending[field] !== "") hold(row);
+    input.addEventListener("input", () => {
+      if (kind !== "password" && input.value !== PASSWORD_PLACEHOLDER) input.type = "text";
+    });
+    input.addEventListener("focus", () => {
+      if (input.value === PASSWORD_PLACEHOLDER) input.select();
+    });
     rows.push(row);
-    box.append(h("div", { class: "field" }, [h("label", { for: id, class: "field-label", text: field }), input]));
+    box.append(h("div", { class: "field" }, [h("label", { for: id, class: "field-label", text: field }), input, note]));
   }
   const loaded = app.api.credentials(node.type, node.id).then((stored) => {
     for (const row of rows) {
-      if (pending[row.field] !== undefined) continue;
-      if (row.kind === "password" && stored[`has_${row.field}`]) row.original = PASSWORD_PLACEHOLDER;
-      else if (row.kind !== "password" && typeof stored[row.field] === "string") row.original = stored[row.field];
-      if (row.input.value === "") row.input.value = row.original;
+      if (pending[row.field] !== undefined || row.input.value !== "") continue;
+      const value = stored[row.field];
+      const has = row.kind === "password" ? stored[`has_${row.field}`] : (typeof value === "string" && value !== "") || stored[`has_${row.field}`];
+      if (has) hold(row);
     }
   }).catch((err) => console.warn("credentials not loaded", err));
   return {

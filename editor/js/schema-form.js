@@ -5,6 +5,9 @@ import { h } from "./dom.js";
 import { isTypeField, typedInput } from "./typed-input.js";
 import { validateNode } from "./validate.js";
 
+/** Stands for a stored secret in an input: the value itself is never put back into the page. */
+export const PASSWORD_PLACEHOLDER = "__PWRD__";
+
 const MAX_DEPTH = 7;
 const LONG_TEXT = new Set(["func", "template", "info", "initialize", "finalize", "instructions", "prompt", "system", "code"]);
 let uid = 0;
@@ -162,18 +165,24 @@ function normalise(schema) {
 
 function stringControl(s, value, path, required) {
   const id = `f-${++uid}`;
-  const long = s["x-widget"] === "textarea" || s["x-widget"] === "code" || LONG_TEXT.has(lastKey(path)) || (s.maxLength || 0) > 500;
-  const password = s.format === "password" || s.writeOnly;
+  const password = Boolean(s.format === "password" || s.writeOnly);
+  const long = !password && (s["x-widget"] === "textarea" || s["x-widget"] === "code" || LONG_TEXT.has(lastKey(path)) || (s.maxLength || 0) > 500);
   const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
   const input = long
     ? h("textarea", { name: path, id, rows: lastKey(path) === "func" ? 10 : 4, class: s["x-widget"] === "code" || lastKey(path) === "func" ? "code" : "" }, [])
     : h("input", { type: password ? "password" : "text", name: path, id, autocomplete: "off" });
-  input.value = text;
+  // A password/writeOnly value is never echoed: the input holds the placeholder, which keeps it.
+  const secret = password && text !== "";
+  input.value = secret ? PASSWORD_PLACEHOLDER : text;
+  if (secret) input.addEventListener("focus", () => input.value === PASSWORD_PLACEHOLDER && input.select());
   const fallback = s.default ?? s["x-default"];
-  if (fallback !== undefined && fallback !== null && !text) input.placeholder = String(fallback);
+  if (fallback !== undefined && fallback !== null && !text && !password) input.placeholder = String(fallback);
   return {
     el: input, id, focusEl: input,
-    get: () => (input.value === "" && !required && value === undefined ? undefined : input.value),
+    get: () => {
+      if (secret && input.value === PASSWORD_PLACEHOLDER) return value;
+      return input.value === "" && !required && value === undefined ? undefined : input.value;
+    },
   };
 }
 

@@ -216,3 +216,75 @@ def test_model_picker_is_a_combobox_with_fallback(editor: Any) -> None:
     node = next(n for n in state(page)["nodes"] if n["id"] == "chat")
     assert node["id"] == "chat"
     assert page.evaluate("window.__editor.app.model.get('chat').model") == "gpt-4.1-mini"
+
+
+SECRET = "alice-SECRET"
+
+
+def _no_input_holds(page: Any, text: str) -> None:
+    found = page.evaluate(
+        "text => [...document.querySelectorAll('input, textarea')].filter(e => e.value.includes(text)).map(e => e.name)",
+        text,
+    )
+    assert found == [], f"a stored secret is echoed in {found}"
+
+
+def test_stored_credentials_and_password_fields_are_never_echoed(page: Any, server: Any) -> None:
+    def node_types(route: Any) -> None:
+        body = route.fetch().json()
+        types = body if isinstance(body, list) else body["types"]
+        types.append({
+            "type": "secret-holder", "category": "test", "label": "secret holder", "module": "test",
+            "inputs": 1, "outputs": 1, "color": "#ddd", "credentials": {},
+            "schema": {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "token": {"type": "string", "format": "password"},
+                "hook": {"type": "string", "writeOnly": True, "description": "a URL with a key in it"},
+            }},
+        })
+        route.fulfill(json=body)
+
+    page.route("**/node-types", node_types)
+    page.route("**/credentials/http%20request/hr", lambda route: route.fulfill(
+        json={"user": SECRET, "has_password": True}))
+    page.goto(server.base)
+    page.wait_for_selector("body[data-ready='1']")
+    import_json(page, json.dumps([
+        {"id": "hr", "type": "http request", "z": "tab1", "name": "fetch", "method": "GET", "ret": "txt",
+         "url": "http://example.invalid/", "x": 200, "y": 100, "wires": [[]]},
+        {"id": "sh", "type": "secret-holder", "z": "tab1", "name": "holder", "token": f"tok-{SECRET}",
+         "hook": f"https://hook.invalid/{SECRET}", "x": 200, "y": 250, "wires": [[]]},
+    ]))
+    # Credentials: the stored text value and the password both show the placeholder, masked.
+    page.locator('[data-node-id="hr"]').dblclick()
+    user = page.locator('#inspector [data-credential="user"]')
+    password = page.locator('#inspector [data-credential="password"]')
+    expect(user).to_have_value("__PWRD__")
+    expect(password).to_have_value("__PWRD__")
+    expect(user).to_have_attribute("type", "password")
+    _no_input_holds(page, SECRET)
+    assert SECRET not in page.locator("#inspector").inner_text()
+    # Typing a new user shows what is typed; only changed fields are kept for the deploy.
+    user.fill("bob")
+    expect(user).to_have_attribute("type", "text")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    assert page.evaluate("window.__editor.app.model.get('hr').credentials") == {"user": "bob"}
+    # Reopened: the pending value is not echoed either, and leaving it alone keeps it.
+    page.locator('[data-node-id="hr"]').dblclick()
+    expect(user).to_have_value("__PWRD__")
+    _no_input_holds(page, "bob")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    assert page.evaluate("window.__editor.app.model.get('hr').credentials") == {"user": "bob"}
+    # Schema fields with format: password / writeOnly: placeholder, never the value; kept unless typed over.
+    page.locator('[data-node-id="sh"]').dblclick()
+    token = page.locator('#inspector [name="token"]')
+    hook = page.locator('#inspector [name="hook"]')
+    expect(token).to_have_value("__PWRD__")
+    expect(hook).to_have_value("__PWRD__")
+    expect(token).to_have_attribute("type", "password")
+    expect(hook).to_have_attribute("type", "password")
+    _no_input_holds(page, SECRET)
+    hook.fill("https://hook.invalid/new")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    node = page.evaluate("window.__editor.app.model.get('sh')")
+    assert node["token"] == f"tok-{SECRET}" and node["hook"] == "https://hook.invalid/new"
