@@ -82,7 +82,11 @@ export class Deployer {
     notify(`Deploy refused: ${err.message}`, "error");
   }
 
-  /** Three-way merge: remote state, plus every object we changed or deleted since our base. */
+  /**
+   * Three-way merge: remote state, plus every object we changed or deleted since our base. When
+   * both sides changed the same object ours wins, and the user is told which objects those were
+   * (notice and aria-live), with a button that shows the first one.
+   */
   async merge() {
     const { model, api } = this.app;
     const remote = await api.flows();
@@ -90,15 +94,27 @@ export class Deployer {
     const base = model.base;
     const merged = new Map(remote.flows.map((o) => [o.id, o]));
     for (const [id, o] of local) {
-      const { credentials, ...plain } = o;
-      if (base.get(id) !== JSON.stringify(plain) + (credentials ? JSON.stringify(credentials) : "")) merged.set(id, o);
+      if (base.get(id) !== signature(o)) merged.set(id, o);
     }
     for (const id of base.keys()) if (!local.has(id)) merged.delete(id);
+    const conflicts = conflictsOf(base, local, new Map(remote.flows.map((o) => [o.id, o])));
     const pending = [...merged.values()];
     model.load(remote.flows, remote.rev);
     this.app.history.run("merge", () => model.restore(JSON.stringify(pending)));
     this.app.afterLoad(false);
-    notify("Merged the server's changes with yours; deploy to apply them.", "info");
+    if (!conflicts.length) {
+      notify("Merged the server's changes with yours; deploy to apply them.", "info");
+      return;
+    }
+    const names = conflicts.slice(0, 5).map((c) => `${model.labelOf(c.obj)} (${c.obj.type} ${c.id}): ${c.outcome}`);
+    const more = conflicts.length > 5 ? `; and ${conflicts.length - 5} more` : "";
+    const count = `${conflicts.length} node${conflicts.length === 1 ? " was" : "s were"} changed both here and on the server`;
+    const shown = conflicts.find((c) => model.get(c.id) && model.isCanvasNode(model.get(c.id)));
+    notify(
+      `Merged the server's changes with yours. ${count}, and your side was kept: ${names.join("; ")}${more}. Check them, then deploy.`,
+      "warn",
+      shown ? { label: "Show", name: "show-conflict", run: () => this.app.reveal(shown.id) } : null,
+    );
   }
 
   /**
@@ -116,4 +132,29 @@ export class Deployer {
       notify("The flows were updated on the server; deploying will offer to merge.", "warn", { label: "Merge now", name: "merge-flows", run: () => this.merge() });
     }
   }
+}
+
+/** The model's change signature of an object (as FlowModel.base holds it). */
+function signature(o) {
+  const { credentials, ...plain } = o;
+  return JSON.stringify(plain) + (credentials ? JSON.stringify(credentials) : "");
+}
+
+/** Objects changed since `base` on both sides, differently: [{id, obj, outcome}]. */
+function conflictsOf(base, local, remote) {
+  const out = [];
+  for (const id of new Set([...base.keys(), ...local.keys()])) {
+    const was = base.get(id);
+    const mine = local.get(id);
+    const theirs = remote.get(id);
+    const mineSig = mine ? signature(mine) : undefined;
+    const theirSig = theirs ? signature(theirs) : undefined;
+    if (mineSig === was || theirSig === was) continue;
+    if (mine && theirs && signature({ ...mine, credentials: undefined }) === theirSig) continue; // same edit
+    const outcome = !mine ? "you deleted it, the server changed it: deleted"
+      : !theirs ? "the server deleted it, you changed it: kept"
+        : "your version kept";
+    out.push({ id, obj: mine || theirs, outcome });
+  }
+  return out;
 }

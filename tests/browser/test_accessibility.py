@@ -288,3 +288,36 @@ def test_stored_credentials_and_password_fields_are_never_echoed(page: Any, serv
     page.locator('#inspector [data-action="inspector-done"]').click()
     node = page.evaluate("window.__editor.app.model.get('sh')")
     assert node["token"] == f"tok-{SECRET}" and node["hook"] == "https://hook.invalid/new"
+
+
+def test_merge_names_the_nodes_changed_on_both_sides(page: Any, server: Any) -> None:
+    tab = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
+
+    def comment(node_id: str, name: str, y: int) -> dict[str, Any]:
+        return {"id": node_id, "type": "comment", "z": "tab1", "name": name, "info": "", "x": 200, "y": y, "wires": []}
+
+    server.deploy([tab, comment("both", "original <both>", 100), comment("theirs", "theirs only", 200)])
+    page.goto(server.base)
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator('[data-node-id="both"]').dblclick()
+    page.locator('#inspector [name="name"]').fill("mine <both>")
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    current = server.flows()
+    changed = [
+        {**o, "name": "server <both>"} if o["id"] == "both" else {**o, "name": "theirs changed"} if o["id"] == "theirs" else o
+        for o in current["flows"]
+    ]
+    server.deploy(changed, rev=current["rev"])
+    page.locator("#deploy").click()
+    page.locator("[data-action='conflict-merge']").click()
+    notice = page.locator("#notices .notice").filter(has_text="Merged")
+    expect(notice).to_contain_text("1 node was changed both here and on the server")
+    expect(notice).to_contain_text("mine <both> (comment both): your version kept")
+    expect(notice).not_to_contain_text("theirs changed")
+    expect(page.locator("#announcer")).to_contain_text("mine <both> (comment both)")
+    # The merge kept our edit and took their other change; "Show" focuses the conflicted node.
+    expect(page.locator('[data-node-id="both"]')).to_contain_text("mine <both>")
+    expect(page.locator('[data-node-id="theirs"]')).to_contain_text("theirs changed")
+    notice.locator("[data-action='show-conflict']").click()
+    assert page.evaluate(ACTIVE_NODE) == "both"
+    assert page.locator("#notices b, #notices both").count() == 0
