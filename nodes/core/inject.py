@@ -3,14 +3,20 @@
 Each trigger builds a new message from ``props`` (``[{p, v, vt}]``) evaluated as typed inputs at
 that moment. ``POST /inject/<id>`` (``admin_inject``) turns the request body into the message;
 its ``__user_inject_props__`` replace the configured props for that one message.
+
+Cron schedules (``crontab``: the 5-field forms the editor writes, ``"00 12 * * 1,3"`` at a time,
+``"*/10 9-17 * * *"`` an interval between times, or 6 fields with seconds first) run on local
+wall-clock time read from a clock: ``settings.extra["inject_clock"]`` when set (tests), else
+``WallClock``; a clock has ``now() -> aware datetime`` and ``call_at(when, fn) -> handle``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from croniter import croniter
 
@@ -21,6 +27,22 @@ from flowengine.types import Done, Msg, Send
 from ._jsprops import compile_path, js_set, resolve_path
 
 _MAX_REPEAT = 2147483  # seconds; setInterval's limit in Node-RED
+CLOCK_KEY = "inject_clock"
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class WallClock:
+    """The inject node's time source: the local time, and a timer at a wall-clock time."""
+
+    def now(self) -> datetime:
+        return datetime.now().astimezone()
+
+    def call_at(self, when: datetime, fn: Callable[[], Any]) -> Cancellable:
+        delay = max(0.0, (when - self.now()).total_seconds())
+        return asyncio.get_running_loop().call_later(delay, fn)
 
 
 class InjectNode(Node):
@@ -63,8 +85,11 @@ class InjectNode(Node):
         super().__init__(host, config, credentials)
         self.props = _normalise_props(config)
         self._exprs: dict[int, Any] = {}
-        self._handles: list[asyncio.TimerHandle] = []
+        self._handles: list[Cancellable] = []
         self._closed = False
+        extra = getattr(getattr(host, "settings", None), "extra", None)
+        clock = extra.get(CLOCK_KEY) if isinstance(extra, dict) else None
+        self.clock = clock if clock is not None else WallClock()
 
     def on_start(self) -> None:
         for i, prop in enumerate(self.props):
@@ -134,8 +159,9 @@ class InjectNode(Node):
         fields = expr.split()
         if len(fields) == 6:  # Node-RED's cron library puts seconds first; croniter last
             fields = fields[1:] + fields[:1]
+        clock = self.clock
         try:
-            it = croniter(" ".join(fields), datetime.now().astimezone())
+            it = croniter(" ".join(fields), clock.now())
         except (ValueError, KeyError) as exc:
             self.error(f"inject node {self.id}, property 'crontab': invalid crontab {expr!r}: {exc}")
             return
@@ -143,10 +169,11 @@ class InjectNode(Node):
         def arm() -> None:
             if self._closed:
                 return
+            # the next time after the previous one (not after "now"): a timer that fires a little
+            # early cannot fire the same minute twice
             nxt = it.get_next(datetime)
-            delay = max(0.0, (nxt - datetime.now().astimezone()).total_seconds())
             self._handles = self._handles[-2:]
-            self._handles.append(self.call_later(delay, fire))
+            self._handles.append(clock.call_at(nxt, lambda: self._guarded(fire)))
 
         def fire() -> None:
             arm()
