@@ -7,19 +7,20 @@ frame's JSON is the message). ``websocket out`` sends ``msg.payload`` (objects a
 binary frames) or the whole message; on a listener it answers only the session in
 ``msg._session`` when there is one, else every connected client.
 The listener registers its path with the server's ``HttpNodeRouter`` (see http_in.py).
+
+Sending never waits on a socket: each listener session and each client connection has a bounded
+``Outbox`` (``webSocketMsgQueueSize`` frames, default 1000) drained by its own task, so a client
+that stops reading is disconnected once its queue is full (with a warning from the
+``websocket out`` node) while every other client keeps receiving.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import ssl
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from starlette.websockets import WebSocket, WebSocketDisconnect
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from flowengine.encoding import to_json_text
 from flowengine.jsutil import js_string
@@ -27,52 +28,39 @@ from flowengine.node import Node
 from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._tls_proxy import TlsConfig
+from ._ws_client import WebSocketClient
+from ._ws_peer import Frame, Outbox, Users, queue_size, wholemsg
 
 __all__ = ["NODES", "WebSocketClient", "WebSocketIn", "WebSocketListener", "WebSocketOut"]
 
-SEND_TIMEOUT_S = 10.0
-RECONNECT_S = 3.0
-Frame = str | bytes
+CLOSE_TIMEOUT_S = 2.0
+CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY = 1008  # a client that stopped reading
 
 
 class _Endpoint(Protocol):
-    def add_input(self, node: WebSocketIn) -> None: ...
-    def remove_input(self, node: WebSocketIn) -> None: ...
-    async def send_frame(self, frame: Frame, session: str | None) -> None: ...
+    """What websocket in/out need of a listener or client config node."""
+
+    whole: bool
+
+    def attach(self, node: Node, output: bool) -> None: ...
+    def detach(self, node: Node) -> None: ...
+    def send_frame(self, frame: Frame, session: str | None, sender: Node) -> None: ...
 
 
-def _wholemsg(config: dict[str, Any]) -> bool:
-    return config.get("wholemsg") in (True, "true")
+class _Session:
+    """One client of a listener: its socket, its outbox and the listener-owned task draining it."""
 
-
-def _message(data: Frame, whole: bool, session: str) -> Msg:
-    msg: Msg
-    if whole:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = {"payload": data}
-        msg = parsed if isinstance(parsed, dict) else {"payload": parsed}
-    else:
-        msg = {"payload": data}
-    msg["_session"] = {"type": "websocket", "id": session}
-    return msg
-
-
-class _Inputs:
-    """The ``websocket in`` nodes fed by one config node, and their status lines."""
-
-    def __init__(self) -> None:
-        self.nodes: list[WebSocketIn] = []
-
-    def emit(self, data: Frame, whole: bool, session: str) -> None:
-        for node in list(self.nodes):
-            node.send(_message(data, whole, session))
-
-    def status(self, users: list[Node], status: dict[str, Any]) -> None:
-        for node in users:
-            node.status(status)
+    def __init__(self, ws: WebSocket, size: int) -> None:
+        self.id = os.urandom(4).hex()
+        self.ws = ws
+        self.outbox = Outbox(ws.send_text, ws.send_bytes, size)
+        self.writer: asyncio.Task[None] | None = None
+        self.ended = asyncio.Event()
+        """Set when the session must end: the client left, a send failed, it was dropped, or closing."""
+        self.close_code = 1000
+        self.finished = asyncio.Event()
+        """Set when its handler has returned (the socket is closed)."""
 
 
 class WebSocketListener(Node):
@@ -94,10 +82,10 @@ class WebSocketListener(Node):
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
         self.path = str(config.get("path") or "")
-        self.whole = _wholemsg(config)
-        self.inputs_ = _Inputs()
-        self.outputs_: list[WebSocketOut] = []
-        self.sessions: dict[str, WebSocket] = {}
+        self.whole = wholemsg(config)
+        self.users = Users()
+        self.sessions: dict[str, _Session] = {}
+        self.queue_size = queue_size(host.settings)
         self._remove: Any = None
 
     def on_start(self) -> None:
@@ -113,178 +101,104 @@ class WebSocketListener(Node):
         if self._remove is not None:
             self._remove()
             self._remove = None
-        sockets = list(self.sessions.values())
-        self.sessions.clear()
-        for ws in sockets:
-            try:
-                await asyncio.wait_for(ws.close(1001), SEND_TIMEOUT_S)
-            except (WebSocketDisconnect, RuntimeError, OSError, TimeoutError) as exc:
-                self.debug_log(f"closing a websocket session: {exc!r}")
+        sessions = list(self.sessions.values())
+        for session in sessions:
+            self._end(session, CLOSE_GOING_AWAY)
+        writers = [s.writer for s in sessions if s.writer is not None]
+        if writers:
+            await asyncio.wait(writers)
+        try:  # each handler closes its socket within CLOSE_TIMEOUT_S
+            async with asyncio.timeout(2 * CLOSE_TIMEOUT_S):
+                for session in sessions:
+                    await session.finished.wait()
+        except TimeoutError:
+            self.warn(f"websocket listener {self.path}: some sessions did not close in time")
 
-    def add_input(self, node: WebSocketIn) -> None:
-        self.inputs_.nodes.append(node)
+    def attach(self, node: Node, output: bool) -> None:
+        self.users.add(node, output)
         self._show()
 
-    def remove_input(self, node: WebSocketIn) -> None:
-        if node in self.inputs_.nodes:
-            self.inputs_.nodes.remove(node)
-
-    def add_output(self, node: WebSocketOut) -> None:
-        self.outputs_.append(node)
-        self._show()
-
-    def remove_output(self, node: WebSocketOut) -> None:
-        if node in self.outputs_:
-            self.outputs_.remove(node)
+    def detach(self, node: Node) -> None:
+        self.users.remove(node)
 
     def _show(self) -> None:
         count = len(self.sessions)
-        status = {"fill": "green", "shape": "dot", "text": f"connected {count}"} if count else {}
-        self.inputs_.status([*self.inputs_.nodes, *self.outputs_], status)
+        self.users.show({"fill": "green", "shape": "dot", "text": f"connected {count}"} if count else {})
 
     async def _serve(self, ws: WebSocket) -> None:
         await ws.accept()
-        session = os.urandom(4).hex()
-        self.sessions[session] = ws
+        session = _Session(ws, self.queue_size)
+        session.writer = self.spawn(self._write(session))
+        self.sessions[session.id] = session
         self._show()
         try:
+            async with asyncio.TaskGroup() as tg:
+                reader = tg.create_task(self._read(session))
+                await session.ended.wait()
+                reader.cancel()
+        finally:
+            self._end(session, session.close_code)
+            if session.writer is not None:
+                await asyncio.wait([session.writer])
+            await self._close_socket(session)
+            session.finished.set()
+
+    async def _read(self, session: _Session) -> None:
+        try:
             while True:
-                message = await ws.receive()
+                message = await session.ws.receive()
                 if message["type"] == "websocket.disconnect":
-                    break
+                    return
                 data: Frame | None = message.get("text")
                 if data is None:
                     data = message.get("bytes") or b""
-                self.inputs_.emit(data, self.whole, session)
+                self.users.emit(data, self.whole, session.id)
         except WebSocketDisconnect:
-            pass
+            return  # the client went away: the session ends
         finally:
-            self.sessions.pop(session, None)
+            session.ended.set()
+
+    async def _write(self, session: _Session) -> None:
+        try:
+            await session.outbox.drain()
+        except (WebSocketDisconnect, OSError, RuntimeError) as exc:  # the client went away mid-send
+            self.debug_log(f"websocket session {session.id} on {self.path}: send failed: {exc!r}")
+        finally:
+            session.ended.set()
+
+    def _end(self, session: _Session, code: int) -> None:
+        """Stop serving ``session``: out of the broadcast list at once, writer cancelled, the
+        handler wakes up and closes the socket with ``code``."""
+        if self.sessions.get(session.id) is session:
+            del self.sessions[session.id]
             self._show()
+        if not session.ended.is_set():
+            session.close_code = code
+            session.ended.set()
+        if session.writer is not None and not session.writer.done():
+            session.writer.cancel()
 
-    async def send_frame(self, frame: Frame, session: str | None) -> None:
-        targets = [session] if session is not None and session in self.sessions else (
-            [] if session is not None else list(self.sessions))
-        for sid in targets:
-            ws = self.sessions.get(sid)
-            if ws is None:
-                continue
-            try:
-                if isinstance(frame, bytes):
-                    await asyncio.wait_for(ws.send_bytes(frame), SEND_TIMEOUT_S)
-                else:
-                    await asyncio.wait_for(ws.send_text(frame), SEND_TIMEOUT_S)
-            except (WebSocketDisconnect, RuntimeError, OSError, TimeoutError) as exc:
-                self.sessions.pop(sid, None)
-                self.warn(f"websocket session {sid} dropped: {exc!r}")
-                self._show()
-
-
-class WebSocketClient(Node):
-    type = "websocket-client"
-    category = "config"
-    label = "websocket client"
-    is_config = True
-    inputs = 0
-    outputs = 0
-    schema = {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "default": ""},
-            "tls": {"type": "string", "default": ""},
-            "wholemsg": {"type": ["string", "boolean"], "default": "false"},
-            "hb": {"type": ["string", "number"], "default": "0"},
-            "subprotocol": {"type": "string", "default": ""},
-        },
-    }
-    help = "An outgoing websocket connection (`ws://` or `wss://` URL), reconnecting every 3 s when lost."
-
-    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
-        super().__init__(host, config, credentials)
-        self.url = str(config.get("path") or "")
-        self.whole = _wholemsg(config)
-        self.inputs_ = _Inputs()
-        self.outputs_: list[WebSocketOut] = []
-        self.conn: ClientConnection | None = None
-        self.session = os.urandom(4).hex()
-        try:
-            self.heartbeat = float(config.get("hb") or 0)
-        except ValueError:
-            self.heartbeat = 0.0
-        self.reconnect_s = RECONNECT_S
-
-    def on_start(self) -> None:
-        if not self.url.startswith(("ws://", "wss://")):
-            self.warn(f"property 'path' must be a ws:// or wss:// URL, got {self.url!r}")
-            return
-        self.spawn(self._run())
-
-    def add_input(self, node: WebSocketIn) -> None:
-        self.inputs_.nodes.append(node)
-
-    def remove_input(self, node: WebSocketIn) -> None:
-        if node in self.inputs_.nodes:
-            self.inputs_.nodes.remove(node)
-
-    def add_output(self, node: WebSocketOut) -> None:
-        self.outputs_.append(node)
-
-    def remove_output(self, node: WebSocketOut) -> None:
-        if node in self.outputs_:
-            self.outputs_.remove(node)
-
-    def _show(self, status: dict[str, Any]) -> None:
-        self.inputs_.status([*self.inputs_.nodes, *self.outputs_], status)
-
-    def _ssl(self) -> tuple[ssl.SSLContext | None, str | None]:
-        """(context, SNI host name) for a wss:// URL; the tls-config node's servername, if any."""
-        if not self.url.startswith("wss://"):
-            return None, None
-        tls = self.config_node(self.config.get("tls"))
-        if isinstance(tls, TlsConfig):
-            return tls.ssl_context(), tls.servername or None
-        return ssl.create_default_context(), None
-
-    async def _run(self) -> None:
-        protocols = [p.strip() for p in str(self.config.get("subprotocol") or "").split(",") if p.strip()]
-        try:
-            context, servername = self._ssl()
-        except ValueError as exc:
-            self.error(f"websocket {self.url}: {exc} (property 'tls')")
-            return
-        extra: dict[str, Any] = {"server_hostname": servername} if servername else {}
-        while True:
-            self._show({"fill": "yellow", "shape": "ring", "text": "connecting"})
-            try:
-                async with connect(self.url, ssl=context, subprotocols=protocols or None,  # type: ignore[arg-type]
-                                   ping_interval=self.heartbeat or None, proxy=None, **extra) as conn:
-                    self.conn = conn
-                    self._show({"fill": "green", "shape": "dot", "text": "connected"})
-                    async for data in conn:
-                        self.inputs_.emit(data, self.whole, self.session)
-            except (OSError, InvalidURI, InvalidHandshake, WebSocketException, TimeoutError) as exc:
-                self.debug_log(f"websocket {self.url}: {exc!r}")
-            finally:
-                self.conn = None
-            self._show({"fill": "red", "shape": "ring", "text": "disconnected"})
-            await asyncio.sleep(self.reconnect_s)
-
-    async def send_frame(self, frame: Frame, session: str | None) -> None:
-        conn = self.conn
-        if conn is None:
+    async def _close_socket(self, session: _Session) -> None:
+        ws = session.ws
+        if ws.client_state != WebSocketState.CONNECTED or ws.application_state != WebSocketState.CONNECTED:
             return
         try:
-            await asyncio.wait_for(conn.send(frame), SEND_TIMEOUT_S)
-        except (WebSocketException, OSError, TimeoutError) as exc:
-            self.warn(f"websocket {self.url}: send failed: {exc!r}")
+            # a client that stopped reading may never take the close frame: give up after a while
+            await asyncio.wait_for(ws.close(session.close_code), CLOSE_TIMEOUT_S)
+        except (WebSocketDisconnect, RuntimeError, OSError, TimeoutError) as exc:
+            self.debug_log(f"closing websocket session {session.id}: {exc!r}")
 
-
-def _endpoint(node: Node) -> _Endpoint | None:
-    cfg_id = node.config.get("server") or node.config.get("client")
-    cfg = node.config_node(cfg_id) if cfg_id else None
-    if isinstance(cfg, (WebSocketListener, WebSocketClient)):
-        return cfg
-    return None
+    def send_frame(self, frame: Frame, session: str | None, sender: Node) -> None:
+        """Queue ``frame`` for one session (``session`` id) or every session (None)."""
+        if session is not None:
+            targets = [self.sessions[session]] if session in self.sessions else []
+        else:
+            targets = list(self.sessions.values())
+        for target in targets:
+            if not target.outbox.offer(frame):
+                sender.warn(f"websocket session {target.id} on {self.path} is not reading: "
+                            f"{target.outbox.size} messages queued (webSocketMsgQueueSize); disconnected it")
+                self._end(target, CLOSE_POLICY)
 
 
 _IO_SCHEMA = {
@@ -293,7 +207,28 @@ _IO_SCHEMA = {
 }
 
 
-class WebSocketIn(Node):
+class _WebSocketUser(Node):
+    """websocket in / out: attached to the listener (``server``) or client (``client``) config node."""
+
+    is_output: ClassVar[bool] = False
+    _endpoint: _Endpoint | None = None
+
+    def on_start(self) -> None:
+        # Node-RED: `n.client ? n.client : n.server`
+        cfg = self.config_node(self.config.get("client") or self.config.get("server") or None)
+        if not isinstance(cfg, (WebSocketListener, WebSocketClient)):
+            self.warn("missing websocket configuration: set property 'server' or 'client'")
+            return
+        cfg.attach(self, self.is_output)
+        self._endpoint = cfg
+
+    def on_close(self, removed: bool) -> None:
+        if self._endpoint is not None:
+            self._endpoint.detach(self)
+            self._endpoint = None
+
+
+class WebSocketIn(_WebSocketUser):
     type = "websocket in"
     category = "network"
     label = "websocket in"
@@ -304,21 +239,8 @@ class WebSocketIn(Node):
     schema = _IO_SCHEMA
     help = "Messages received on a websocket-listener path or a websocket-client connection."
 
-    def on_start(self) -> None:
-        endpoint = _endpoint(self)
-        if endpoint is None:
-            self.warn("missing websocket configuration: set property 'server' or 'client'")
-            return
-        endpoint.add_input(self)
-        self._endpoint = endpoint
 
-    def on_close(self, removed: bool) -> None:
-        endpoint = getattr(self, "_endpoint", None)
-        if endpoint is not None:
-            endpoint.remove_input(self)
-
-
-class WebSocketOut(Node):
+class WebSocketOut(_WebSocketUser):
     type = "websocket out"
     category = "network"
     label = "websocket out"
@@ -327,33 +249,18 @@ class WebSocketOut(Node):
     inputs = 1
     outputs = 0
     schema = _IO_SCHEMA
+    is_output = True
     help = ("Sends `msg.payload` (or the whole message with *wholemsg*) to a websocket; on a listener, "
-            "only to the session in `msg._session` when present, else to every client.")
+            "only to the session in `msg._session` when present, else to every client. A client that "
+            "stops reading is disconnected once `webSocketMsgQueueSize` messages (1000) wait for it.")
 
-    def on_start(self) -> None:
-        endpoint = _endpoint(self)
-        if endpoint is None:
-            self.warn("missing websocket configuration: set property 'server' or 'client'")
-            return
-        add = getattr(endpoint, "add_output", None)
-        if add is not None:
-            add(self)
-        self._endpoint = endpoint
-
-    def on_close(self, removed: bool) -> None:
-        endpoint = getattr(self, "_endpoint", None)
-        remove = getattr(endpoint, "remove_output", None)
-        if remove is not None:
-            remove(self)
-
-    async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        endpoint: _Endpoint | None = getattr(self, "_endpoint", None)
+    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        endpoint = self._endpoint
         if endpoint is None:
             done()
             return
-        whole = isinstance(endpoint, (WebSocketListener, WebSocketClient)) and endpoint.whole
         frame: Frame
-        if whole:
+        if endpoint.whole:
             frame = to_json_text({k: v for k, v in msg.items() if k != "_session"})
         elif "payload" in msg and msg["payload"] is not UNDEFINED:
             payload = msg["payload"]
@@ -368,8 +275,8 @@ class WebSocketOut(Node):
             return
         session = msg.get("_session")
         sid = session.get("id") if isinstance(session, dict) and session.get("type") == "websocket" else None
-        await endpoint.send_frame(frame, str(sid) if sid is not None and isinstance(endpoint, WebSocketListener)
-                                  else None)
+        endpoint.send_frame(frame, str(sid) if sid is not None and isinstance(endpoint, WebSocketListener) else None,
+                            self)
         done()
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
+import os
 import socket
 import threading
 import time
@@ -13,14 +16,16 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from flowengine.registry import Registry
 from flowengine.runtime import Runtime
 from flowengine.server import create_app
+from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.settings import Settings
-from flowengine.testing import SINK_TOPIC, TestSink
+from flowengine.testing import SINK_TOPIC, FlowHarness, TestSink
 
 pytestmark = pytest.mark.integration
 
@@ -138,3 +143,71 @@ def test_client_config_connects_and_sends(live: Live) -> None:
     got = live.wait_sink(2)
     payloads = sorted(m["payload"] for _, m in got)
     assert payloads == ["ping", "ping"]  # the listener got it, echoed it, and the client received the echo
+
+
+async def _stalled_client(port: int, path: str) -> socket.socket:
+    """A websocket client that completes the handshake and then never reads (tiny receive buffer)."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await loop.sock_connect(sock, ("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    await loop.sock_sendall(sock, (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                                   "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += await loop.sock_recv(sock, 1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return sock
+
+
+async def test_a_client_that_stops_reading_is_dropped_while_others_keep_receiving(tmp_path: Path) -> None:
+    router = HttpNodeRouter("/")
+    settings = Settings.load(user_dir=tmp_path, webSocketMsgQueueSize=8)
+    settings.extra[HTTP_ROUTER_KEY] = router
+    flows = [{"id": "L", "type": "websocket-listener", "path": "/ws/slow", "wholemsg": "false"},
+             {"id": "out", "type": "websocket out", "server": "L", "client": "", "wires": []}]
+    listen = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listen.bind(("127.0.0.1", 0))
+    port = listen.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(router, log_config=None, lifespan="off", ws_ping_interval=None,
+                                           timeout_graceful_shutdown=2))
+    serving = asyncio.create_task(server.serve(sockets=[listen]))
+    h = FlowHarness(flows, settings=settings)
+    await h.__aenter__()
+    stalled: socket.socket | None = None
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        stalled = await _stalled_client(port, "/ws/slow")
+        async with ws_connect(f"ws://127.0.0.1:{port}/ws/slow", max_size=None) as good:
+            listener = h.node("L")
+            while len(listener.sessions) < 2:
+                await asyncio.sleep(0.01)
+            frame = "x" * 32768
+            slowest = 0.0
+            sent = 0
+            # Until the stalled client's socket buffers and its queue are full (~4 MB here), every
+            # frame goes to both; the reading client must get each one at once all along.
+            while len(listener.sessions) == 2 and sent < 1000:
+                started = time.monotonic()
+                h.send_to("out", {"payload": f"{sent}:{frame}"})
+                got = await asyncio.wait_for(good.recv(), 5)
+                slowest = max(slowest, time.monotonic() - started)
+                assert isinstance(got, str) and got.split(":", 1)[0] == str(sent)
+                sent += 1
+            assert len(listener.sessions) == 1, "the stalled session was never dropped"
+            assert slowest < 1.0, f"the reading client waited {slowest:.1f} s behind the stalled one"
+            h.send_to("out", {"payload": "after"})
+            assert await asyncio.wait_for(good.recv(), 5) == "after"
+            warnings = [text for _, node_id, text in h.logs if node_id == "out"]
+            assert any("/ws/slow" in t and "not reading" in t and "8 messages" in t for t in warnings), h.logs
+    finally:
+        if stalled is not None:
+            stalled.close()
+        await h.__aexit__(None, None, None)
+        server.should_exit = True
+        await serving
+        listen.close()
