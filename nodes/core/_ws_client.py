@@ -35,7 +35,7 @@ class WebSocketClient(Node):
         "type": "object",
         "properties": {
             "path": {"type": "string", "default": ""},
-            "tls": {"type": "string", "default": ""},
+            "tls": {"type": "string", "default": "", "x-config-type": "tls-config"},
             "wholemsg": {"type": ["string", "boolean"], "default": "false"},
             "hb": {"type": ["string", "number"], "default": "0"},
             "subprotocol": {"type": "string", "default": ""},

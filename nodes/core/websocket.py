@@ -203,7 +203,10 @@ class WebSocketListener(Node):
 
 _IO_SCHEMA = {
     "type": "object",
-    "properties": {"server": {"type": "string", "default": ""}, "client": {"type": "string", "default": ""}},
+    "properties": {  # one of the two names a config node, the other is ""
+        "server": {"type": "string", "default": "", "x-config-type": "websocket-listener"},
+        "client": {"type": "string", "default": "", "x-config-type": "websocket-client"},
+    },
 }
 
 

@@ -211,3 +211,32 @@ async def test_a_client_that_stops_reading_is_dropped_while_others_keep_receivin
         server.should_exit = True
         await serving
         listen.close()
+
+
+async def test_config_references_are_checked_by_validation(tmp_path: Path) -> None:
+    from flowengine.errors import FlowValidationError
+
+    runtime = Runtime(Registry.default(), Settings(user_dir=tmp_path), persist=False)
+    await runtime.start([])
+    try:
+        good = [TAB, {"id": "L", "type": "websocket-listener", "path": "/ws/ok", "wholemsg": "false"},
+                {"id": "C", "type": "websocket-client", "path": "ws://127.0.0.1:1/x", "tls": "", "wholemsg": "false"},
+                node(id="in", type="websocket in", server="L", client="", wires=[[]]),
+                node(id="out", type="websocket out", server="", client="C", wires=[])]
+        assert [p for p in runtime.check(good) if p.level == "error"] == []
+        missing = [*good[:3], node(id="in", type="websocket in", server="nowhere", client="", wires=[[]])]
+        with pytest.raises(FlowValidationError) as refused:
+            await runtime.deploy(missing)
+        (problem,) = [p for p in refused.value.problems if p.level == "error"]
+        assert (problem.node_id, problem.property) == ("in", "server") and "'nowhere'" in problem.message
+        wrong_kind = [*good[:3], node(id="out", type="websocket out", server="", client="L", wires=[])]
+        (problem,) = [p for p in runtime.check(wrong_kind) if p.level == "error"]
+        assert (problem.node_id, problem.property) == ("out", "client") and "websocket-client" in problem.message
+        req = [TAB, node(id="r", type="http request", method="GET", url="http://x.test/", tls="t?", proxy="p?",
+                         wires=[[]]),
+               {"id": "C2", "type": "websocket-client", "path": "wss://x.test/", "tls": "L", "wholemsg": "false"},
+               {"id": "L", "type": "websocket-listener", "path": "/ws/ok", "wholemsg": "false"}]
+        found = {(p.node_id, p.property) for p in runtime.check(req) if p.level == "error"}
+        assert found == {("r", "tls"), ("r", "proxy"), ("C2", "tls")}
+    finally:
+        await runtime.close()
