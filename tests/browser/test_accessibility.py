@@ -321,3 +321,58 @@ def test_merge_names_the_nodes_changed_on_both_sides(page: Any, server: Any) -> 
     notice.locator("[data-action='show-conflict']").click()
     assert page.evaluate(ACTIVE_NODE) == "both"
     assert page.locator("#notices b, #notices both").count() == 0
+
+
+def test_node_aria_labels_and_deploy_announcement(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps([
+        {"id": "i1", "type": "inject", "z": "tab1", "name": "tick <1>", "props": [{"p": "payload"}], "payload": "",
+         "payloadType": "date", "repeat": "", "once": False, "x": 140, "y": 100, "wires": [["f1"]]},
+        {"id": "f1", "type": "function", "z": "tab1", "name": "split", "func": "return [msg, msg]", "outputs": 2,
+         "x": 360, "y": 100, "wires": [["d1"], []]},
+        {"id": "d1", "type": "debug", "z": "tab1", "name": "", "active": True, "tosidebar": True, "complete": "false",
+         "x": 580, "y": 100, "wires": []},
+    ]))
+    labels = page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('[data-node-id]')]"
+        ".map(e => [e.dataset.nodeId, e.getAttribute('aria-label')]))"
+    )
+    assert labels == {
+        "i1": "inject node tick <1>, 0 inputs, 1 output",
+        "f1": "function node split, 1 input, 2 outputs",
+        "d1": "debug node debug, 1 input, 0 outputs",
+    }
+    for node_id in labels:
+        node = page.locator(f'[data-node-id="{node_id}"]')
+        expect(node).to_have_attribute("tabindex", "0")
+        expect(node).to_have_attribute("role", "button")
+    expect(page.get_by_role("button", name="inject node tick <1>, 0 inputs, 1 output")).to_have_count(1)
+    expect(page.locator('[data-wire="i1:0->f1"]')).to_have_attribute("aria-label", "wire from tick <1> output 1 to split")
+    expect(page.locator('[data-wire="f1:0->d1"]')).to_have_attribute("aria-label", "wire from split output 1 to debug")
+    expect(page.locator('[data-node-id="i1"] [data-action="inject"]')).to_have_attribute("aria-label", "inject now")
+    toggle = page.locator('[data-node-id="d1"] [data-action="debug-toggle"]')
+    expect(toggle).to_have_attribute("aria-label", "disable debug output")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    # The live region: polite status; a keyboard move is announced, then the deploy with its revision.
+    announcer = page.locator("#announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    expect(announcer).to_have_attribute("role", "status")
+    page.keyboard.press("Escape")  # the import selected what it added
+    page.locator('[data-node-id="f1"]').focus()
+    page.keyboard.press("ArrowRight")
+    expect(announcer).to_have_text("Moved to 380, 100")
+    expect(page.locator("#deploy")).to_have_attribute("aria-label", "Deploy (unsaved changes)")
+    page.keyboard.press("Control+d")
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
+    rev = server.flows()["rev"]
+    expect(announcer).to_have_text(f"Deployed (rev {rev[:8]})")
+    expect(page.locator("#deploy")).to_have_attribute("aria-label", "Deploy (no changes)")
+    # An invalid node says so to assistive technology, not only with a coloured badge.
+    page.evaluate(
+        """() => { const a = window.__editor.app;
+        a.history.run('edit', () => a.model.updateNode('f1', {...a.model.get('f1'), outputs: 'many'})); }"""
+    )
+    f1 = page.locator('[data-node-id="f1"]')
+    expect(f1).to_have_attribute("aria-invalid", "true")
+    expect(f1).to_have_attribute("aria-description", re.compile(r"^invalid: outputs"))
+    expect(announcer).to_have_text(f"Deployed (rev {rev[:8]})")  # nothing else was announced meanwhile
