@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from .auth import CLIENT_IDS
 from .errors import ApiError, needs
@@ -55,7 +55,9 @@ def build_auth_router() -> APIRouter:
             raise ApiError(404, "not_found", "adminAuth is not configured")
         data = await _fields(request)
         if data.get("client_id") not in CLIENT_IDS:
-            raise ApiError(401, "unauthorized", "Unauthorized")
+            # Node-RED's client-password strategy fails with passport's bare 401: body "Unauthorized"
+            # (case test_token_grant_errors).
+            return PlainTextResponse("Unauthorized", status_code=401)
         if data.get("grant_type") != "password":
             return _oauth_error(400, "unsupported_grant_type", "grant_type must be 'password'")
         username = str(data.get("username") or "")

@@ -1,9 +1,13 @@
 """The comms websocket (``<admin root>comms``): Node-RED's editor event protocol.
 
-Client frames: ``{"subscribe": pattern}`` (replays retained events that match), ``{"auth": token}``
-(first frame when adminAuth is on). Server frames: JSON arrays of up to 50 ``{"topic","data"}``
-events, flushed 50 ms after the first one queued; ``{"auth":"ok"|"fail"}`` as single objects;
-``hb`` heartbeats when idle. Every event goes to every active connection.
+Client frames, read as Node-RED does (the first truthy one of ``auth``, ``subscribe``, ``topic``
+wins; anything else, a non-object or non-JSON frame is ignored): ``{"auth": token}`` (the first frame
+when adminAuth is on; later ones re-authenticate the connection), ``{"subscribe": pattern}``
+(replays retained events that match), ``{"topic": t, "data": d}`` (handed to the hub's client
+listeners, Node-RED's ``comms:message:<topic>`` event; nothing is sent back). Server frames: JSON
+arrays of up to 50 ``{"topic","data"}`` events, flushed 50 ms after the first one queued;
+``{"auth":"ok"|"fail"}`` as single objects; ``hb`` heartbeats when idle. Every event goes to every
+active connection.
 
 A client that stops reading never slows the runtime: the bus listener only appends to a bounded
 per-connection queue, and a connection whose queue passes ``commsQueueLimit`` is dropped.
@@ -25,7 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..events import EventBus
 from .auth import AdminAuth, has_permission
 
-__all__ = ["BATCH_SIZE", "FLUSH_DELAY_S", "CommsConnection", "CommsHub"]
+__all__ = ["BATCH_SIZE", "FLUSH_DELAY_S", "ClientListener", "CommsConnection", "CommsHub"]
 
 log = logging.getLogger("flowengine.server.comms")
 
@@ -33,6 +37,19 @@ BATCH_SIZE = 50
 FLUSH_DELAY_S = 0.05
 CLOSE_TIMEOUT_S = 2.0
 AUTH_TIMEOUT_S = 30.0
+
+
+ClientListener = Callable[[str, Any, str | None], None]
+"""``(topic, data, user)`` for a client's ``{"topic","data"}`` frame (user: None without adminAuth)."""
+
+
+def _truthy(value: Any) -> bool:
+    """JavaScript truthiness, which is how Node-RED tests ``msg.auth`` / ``msg.subscribe`` / ``msg.topic``."""
+    if isinstance(value, (dict, list)):
+        return True
+    if isinstance(value, float) and value != value:  # NaN
+        return False
+    return bool(value)
 
 
 def _json(value: Any) -> str:
@@ -55,6 +72,7 @@ class CommsConnection:
         self.hub = hub
         self.active = not hub.auth.enabled
         self.token: str | None = None
+        self.user: str | None = None
         self.dropped = False
         self._queue: deque[dict[str, Any]] = deque()
         self._control: deque[tuple[dict[str, Any], bool]] = deque()
@@ -128,26 +146,53 @@ class CommsConnection:
             log.debug("comms: ignoring a non-JSON frame from %s", self.peer)
             return
         if not isinstance(frame, dict):
+            frame = {}  # Node-RED reads .auth/.subscribe/.topic of any JSON value: these have none
+        token = frame.get("auth")
+        if _truthy(token):
+            if self.hub.auth.enabled:
+                self._authenticate(token)
+            else:
+                log.debug("comms: ignoring an auth frame from %s (adminAuth is off)", self.peer)
             return
-        auth = self.hub.auth
+        subscribe = frame.get("subscribe")
         if not self.active:
-            if "auth" in frame:
-                token = frame.get("auth")
-                session = auth.session(token if isinstance(token, str) else None)
-                if session is None or not has_permission(session.permissions, "status.read"):
-                    self._answer({"auth": "fail"}, close_after=True)
-                    return
-                self.token = token if isinstance(token, str) else None
-                self.active = True
-                self._answer({"auth": "ok"})
+            if not self._anonymous():
                 return
-            default = auth.default_user
-            if default is None or not has_permission(default.permissions, "status.read"):
-                self._answer({"auth": "fail"}, close_after=True)
-                return
-            self.active = True  # anonymous access granted by adminAuth.default: no acknowledgement
-        pattern = frame.get("subscribe")
-        if isinstance(pattern, str):
+            # Node-RED completes an anonymous connection on any first frame but acts only on its
+            # subscribe: a topic frame that opened the connection is dropped.
+            self._subscribe(subscribe)
+            return
+        if _truthy(subscribe):
+            self._subscribe(subscribe)
+            return
+        topic = frame.get("topic")
+        if _truthy(topic):
+            self.hub.received(str(topic), frame.get("data"), self.user)
+            return
+        log.debug("comms: ignoring a frame without auth, subscribe or topic from %s", self.peer)
+
+    def _authenticate(self, token: Any) -> None:
+        """An ``auth`` frame: the first one opens the connection; a later one replaces its token."""
+        session = self.hub.auth.session(token if isinstance(token, str) else None)
+        if session is None or not has_permission(session.permissions, "status.read"):
+            self._answer({"auth": "fail"}, close_after=True)
+            return
+        self.token = token if isinstance(token, str) else None
+        self.user = session.user
+        self.active = True
+        self._answer({"auth": "ok"})
+
+    def _anonymous(self) -> bool:
+        """Complete a connection without a token when adminAuth.default allows it; else fail it."""
+        default = self.hub.auth.default_user
+        if default is None or not has_permission(default.permissions, "status.read"):
+            self._answer({"auth": "fail"}, close_after=True)
+            return False
+        self.active = True  # anonymous access granted by adminAuth.default: no acknowledgement
+        return True
+
+    def _subscribe(self, pattern: Any) -> None:
+        if isinstance(pattern, str) and pattern:
             for topic, data in self.hub.events.retained(pattern):
                 self.push(topic, data)
 
@@ -212,6 +257,7 @@ class CommsHub:
         self.keepalive_s = max(0.05, keepalive_s)
         self.max_connections = max_connections
         self.connections: set[CommsConnection] = set()
+        self._client_listeners: list[ClientListener] = []
         self._remove_listener: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
@@ -230,6 +276,24 @@ class CommsHub:
             self._remove_listener = None
         for conn in list(self.connections):
             conn.stop()
+
+    def listen_client(self, listener: ClientListener) -> Callable[[], None]:
+        """Receive clients' ``{"topic","data"}`` frames; returns a function that removes the listener."""
+        self._client_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._client_listeners:
+                self._client_listeners.remove(listener)
+
+        return remove
+
+    def received(self, topic: str, data: Any, user: str | None) -> None:
+        """A client sent ``{"topic","data"}``: tell every client listener (none by default)."""
+        for listener in tuple(self._client_listeners):
+            try:
+                listener(topic, data, user)
+            except Exception:  # one broken listener must not end the connection or stop the others
+                log.exception("comms client listener failed on topic %s", topic)
 
     def _on_event(self, topic: str, data: Any) -> None:
         if self._thread is not None and threading.get_ident() != self._thread and self._loop is not None:
