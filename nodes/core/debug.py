@@ -2,14 +2,17 @@
 
 Sidebar output is published on the event bus topic ``debug`` in Node-RED's shape
 ``{id, z, path, name, topic?, property?, msg, format, _alias?}`` with ``msg``/``format`` from
-``encode_object`` (``RED.util.encodeObject``); ``console`` logs through Python logging;
-``tostatus`` mirrors a short text in the node status.
+``encode_object`` (``RED.util.encodeObject``); ``console`` logs at info level as Node-RED's
+``node.log`` does (strings as they are, other values rendered like Node's ``util.inspect``, depth
+10, objects and null on a new line); ``tostatus`` mirrors a short text in the node status
+(``statusType`` auto: the sidebar value, or ``msg.error`` / ``msg.status``; msg: the ``statusVal``
+property; jsonata: an expression).
 """
 
 from __future__ import annotations
 
 import json
-import pprint
+import math
 import re
 from typing import Any
 
@@ -104,7 +107,7 @@ class DebugNode(Node):
             self._update_status(msg)
         if self.complete == "true":
             if self.to_console:
-                self.info("\n" + pprint.pformat(msg, depth=10))
+                self.info("\n" + inspect(msg, depth=10))
             if self.active and self.to_sidebar:
                 self._publish({"topic": msg.get("topic", UNDEFINED)}, msg)
             done()
@@ -118,8 +121,9 @@ class DebugNode(Node):
         if self.to_console:
             if isinstance(value, str):
                 self.info(("\n" if "\n" in value else "") + value)
-            else:
-                self.info(("\n" if isinstance(value, dict | list) else "") + pprint.pformat(value, depth=10))
+            else:  # JavaScript's typeof "object" (null and buffers too) starts on a new line
+                is_object = value is None or isinstance(value, dict | list | bytes | bytearray)
+                self.info(("\n" if is_object else "") + inspect(value, depth=10))
         if self.active and self.to_sidebar:
             extra: dict[str, Any] = {"topic": msg.get("topic", UNDEFINED)}
             if prop is not None:
@@ -156,7 +160,7 @@ class DebugNode(Node):
         except _BadExpression as exc:
             self.error(str(exc))
             return
-        text = output if isinstance(output, str) else _inspect(output)
+        text = output if isinstance(output, str) else inspect(output)
         fill, shape = "grey", "dot"
         if isinstance(output, dict) and {"fill", "shape", "text"} <= output.keys():
             fill, shape, text = output["fill"], output["shape"], js_string(output["text"])
@@ -211,28 +215,102 @@ def _read(msg: Msg, prop: str) -> Any:
         return UNDEFINED
 
 
-def _inspect(value: Any, nested: bool = False) -> str:
-    """A one-line rendering for the status text, like Node's ``util.inspect``."""
-    if value is UNDEFINED:
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
+def inspect(value: Any, depth: int = 2) -> str:
+    """``value`` rendered like Node's ``util.inspect`` (what Node-RED's debug node logs and shows).
+
+    Objects and arrays stay on one line while they fit in 80 columns (nested up to 3 levels),
+    else one entry per line indented by 2; past ``depth`` levels they show as ``[Object]`` /
+    ``[Array]``. Node groups long arrays of short items in columns; here they go one per line.
+    """
+    return _Inspector(depth).format(value, 0)
+
+
+_BREAK_LENGTH = 80
+_COMPACT = 3
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\\": "\\\\"}
+
+
+class _Inspector:
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.indent = 0
+        self.current = 0  # depth of the object formatted last (Node's ctx.currentDepth)
+
+    def format(self, value: Any, level: int) -> str:
+        if value is UNDEFINED:
+            return "undefined"
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value == 0 and math.copysign(1.0, value) < 0:
+            return "-0"
+        if isinstance(value, int | float):
+            return js_string(value)
+        if isinstance(value, str):
+            return _quote(value)
+        if isinstance(value, bytes | bytearray):
+            more = f" ... {len(value) - 50} more bytes" if len(value) > 50 else ""
+            return "<Buffer" + "".join(f" {b:02x}" for b in value[:50]) + more + ">"
+        if isinstance(value, list | tuple):
+            return self._container(list(value), level, "[", "]", "[Array]")
+        if isinstance(value, dict):
+            return self._container(value, level, "{", "}", "[Object]")
         return js_string(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "\\'") + "'" if nested else value
-    if isinstance(value, bytes | bytearray):
-        return "<Buffer " + " ".join(f"{b:02x}" for b in value[:50]) + (" ..." if len(value) > 50 else "") + ">"
-    if isinstance(value, list):
-        return "[ " + ", ".join(_inspect(v, True) for v in value) + " ]" if value else "[]"
-    if isinstance(value, dict):
+
+    def _container(self, value: list[Any] | dict[Any, Any], level: int, open_: str, close: str,
+                   too_deep: str) -> str:
         if not value:
-            return "{}"
-        items = (f"{k if _IDENT.match(str(k)) else repr(str(k))}: {_inspect(v, True)}" for k, v in value.items())
-        return "{ " + ", ".join(items) + " }"
-    return str(value)
+            return open_ + close
+        if level > self.depth:
+            return too_deep
+        level += 1
+        self.current = level
+        self.indent += 2
+        if isinstance(value, dict):
+            entries = [f"{_key(k)}: {self.format(v, level)}" for k, v in value.items()]
+        else:
+            entries = [self.format(v, level) for v in value[:100]]
+            if len(value) > 100:
+                entries.append(f"... {len(value) - 100} more item{'s' if len(value) > 101 else ''}")
+        self.indent -= 2
+        if self.current - level < _COMPACT:
+            start = len(entries) + self.indent + len(open_) + 10
+            total = start + len(entries)
+            fits = total + len(entries) <= _BREAK_LENGTH
+            for entry in entries:
+                total += len(entry)
+                fits = fits and total <= _BREAK_LENGTH
+            joined = ", ".join(entries)
+            if fits and "\n" not in joined:
+                return f"{open_} {joined} {close}"
+        pad = "\n" + " " * self.indent
+        return open_ + pad + "  " + f",{pad}  ".join(entries) + pad + close
+
+
+def _quote(text: str) -> str:
+    quote = "'"
+    if "'" in text:
+        if '"' not in text:
+            quote = '"'
+        elif "`" not in text and "${" not in text:
+            quote = "`"
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02X}")
+        else:
+            out.append(ch)
+    return quote + "".join(out) + quote
+
+
+def _key(key: Any) -> str:
+    text = str(key)
+    return text if _IDENT.match(text) else _quote(text)
 
 
 NODES: list[type[Node]] = [DebugNode]

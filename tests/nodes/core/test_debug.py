@@ -78,3 +78,115 @@ async def test_status_shows_a_short_text() -> None:
     assert statuses[0] == {"fill": "grey", "shape": "ring"}
     assert statuses[1] == {"text": "x" * 32 + "...", "fill": "grey", "shape": "dot"}
     assert statuses[2]["text"] == "{ a: 1 }"
+
+
+def console_lines(h: FlowHarness) -> list[str]:
+    return [text for level, nid, text in h.logs if nid == "d" and level == 40]  # node.log: info
+
+
+async def run(msgs: list[dict[str, Any]], **props: Any) -> FlowHarness:
+    async with FlowHarness(debug_flow(**props)) as h:
+        for m in msgs:
+            h.send_to("d", m)
+        await h.drain()
+    return h
+
+
+async def test_console_logs_the_complete_message_like_util_inspect() -> None:
+    h = await run([{"_msgid": "m1", "payload": "hi", "topic": "t", "n": None, "ok": True}],
+                  console=True, tosidebar=False)
+    assert console_lines(h) == ["\n{ _msgid: 'm1', payload: 'hi', topic: 't', n: null, ok: true }"]
+    assert debug_events(h) == []
+
+
+async def test_console_logs_a_property_strings_as_they_are_other_values_inspected() -> None:
+    msgs = [{"payload": "plain"}, {"payload": "two\nlines"}, {"payload": {"a": [1, "x"]}}, {"payload": None},
+            {"payload": 42}, {"payload": False}, {}, {"payload": b"hi"}]
+    h = await run(msgs, console="true", complete="payload", targetType="msg")
+    assert console_lines(h) == ["plain", "\ntwo\nlines", "\n{ a: [ 1, 'x' ] }", "\nnull", "42", "false",
+                                "undefined", "\n<Buffer 68 69>"]
+    assert len(debug_events(h)) == len(msgs)  # the sidebar gets them too
+
+
+async def test_console_breaks_long_objects_over_lines_and_keeps_depth_ten() -> None:
+    deep = {"a": {"b": {"c": {"d": {"e": 1}}}}}
+    h = await run([{"payload": {"text": "x" * 70, "n": 1}}, {"payload": deep}], console=True, complete="payload")
+    assert console_lines(h) == ["\n{\n  text: '" + "x" * 70 + "',\n  n: 1\n}",
+                                "\n{\n  a: {\n    b: { c: { d: { e: 1 } } }\n  }\n}"]  # as Node 20 prints it
+
+
+async def test_console_logs_even_when_the_sidebar_is_off_or_inactive() -> None:
+    h = await run([{"payload": 1}], console=True, complete="payload", active=False)
+    assert console_lines(h) == ["1"] and debug_events(h) == []
+
+
+async def test_console_logs_the_jsonata_result() -> None:
+    h = await run([{"payload": 21}], console=True, complete="{'double': payload * 2}", targetType="jsonata")
+    assert console_lines(h) == ["\n{ double: 42 }"]
+
+
+async def test_no_console_output_unless_asked() -> None:
+    h = await run([{"payload": 1}], console=False, tostatus=True)
+    assert console_lines(h) == []
+
+
+def statuses(h: FlowHarness) -> list[dict[str, Any]]:
+    # after the initial grey ring, before the clearing {} of the close
+    return [d for t, d in h.events if t == "status/d" and d][1:]
+
+
+async def test_console_status_and_sidebar_together() -> None:
+    h = await run([{"payload": {"a": 1}}], console=True, tostatus=True, complete="payload")
+    assert console_lines(h) == ["\n{ a: 1 }"]
+    assert statuses(h) == [{"fill": "grey", "shape": "dot", "text": "{ a: 1 }"}]
+    assert [e["msg"] for e in debug_events(h)] == ['{"a":1}']
+
+
+async def test_auto_status_of_the_complete_message_is_the_payload() -> None:
+    h = await run([{"payload": "p", "topic": "t"}], tostatus=True, complete="true")
+    assert statuses(h) == [{"fill": "grey", "shape": "dot", "text": "p"}]
+
+
+async def test_auto_status_shows_errors_red_and_status_messages_as_they_are() -> None:
+    msgs = [{"payload": 1, "error": {"message": "boom"}},
+            {"payload": 2, "status": {"fill": "green", "shape": "ring", "text": "connected"}},
+            {"payload": 3, "status": {"text": "no colours"}}]
+    h = await run(msgs, tostatus=True, complete="payload")
+    assert statuses(h) == [{"fill": "red", "shape": "dot", "text": "boom"},
+                           {"fill": "green", "shape": "ring", "text": "connected"},
+                           {"fill": "grey", "shape": "ring", "text": "no colours"}]
+
+
+async def test_msg_status_type_reads_status_val_and_ignores_errors() -> None:
+    msgs = [{"payload": "p", "topic": "from topic", "error": {"message": "boom"}}, {"payload": "p", "topic": 7}]
+    h = await run(msgs, tostatus=True, complete="payload", statusType="msg", statusVal="topic")
+    assert statuses(h) == [{"fill": "grey", "shape": "dot", "text": "from topic"},
+                           {"fill": "grey", "shape": "dot", "text": "7"}]
+
+
+async def test_msg_status_type_without_status_val_uses_the_debugged_property() -> None:
+    h = await run([{"payload": {"inner": "v"}}], tostatus=True, complete="payload.inner", statusType="msg",
+                  statusVal="")
+    assert statuses(h) == [{"fill": "grey", "shape": "dot", "text": "v"}]
+
+
+async def test_jsonata_status_type_and_a_status_object_result() -> None:
+    h = await run([{"payload": 21}], tostatus=True, statusType="jsonata", statusVal="payload * 2")
+    assert statuses(h) == [{"fill": "grey", "shape": "dot", "text": "42"}]
+    expr = "{'fill': 'blue', 'shape': 'ring', 'text': 'n=' & payload}"
+    h = await run([{"payload": 5}], tostatus=True, statusType="jsonata", statusVal=expr)
+    assert statuses(h) == [{"fill": "blue", "shape": "ring", "text": "n=5"}]
+
+
+async def test_an_unchanged_status_is_not_sent_again_and_own_status_is_ignored() -> None:
+    own = {"payload": "x", "status": {"text": "loop", "source": {"id": "d", "type": "debug"}}}
+    h = await run([{"payload": "same"}, {"payload": "same"}, own, {"payload": "other"}], tostatus=True,
+                  complete="payload")
+    assert [s["text"] for s in statuses(h)] == ["same", "other"]
+    assert len(debug_events(h)) == 3  # the status loop message is dropped entirely
+
+
+async def test_bad_status_expression_is_an_error_at_start() -> None:
+    h = await run([{"payload": 1}], tostatus=True, statusType="jsonata", statusVal="payload +")
+    assert any(nid == "d" and "Invalid JSONata" in text for _l, nid, text in h.logs)
+    assert debug_events(h) == []
