@@ -24,10 +24,11 @@ from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
 
-__all__ = ["ApiResponse", "ClientOptions", "Limiter", "OpenAIClient"]
+__all__ = ["ApiResponse", "ClientOptions", "Limiter", "OpenAIClient", "ratelimit_of"]
 
 USER_AGENT = "flowengine-openai/0.1"
 _RATELIMIT_PREFIX = "x-ratelimit-"
+_RATELIMIT_PREFIX_BYTES = _RATELIMIT_PREFIX.encode()
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,14 @@ class ApiResponse:
 
     @property
     def ratelimit(self) -> dict[str, str]:
-        return {k[len(_RATELIMIT_PREFIX):]: v for k, v in self.headers.items() if k.startswith(_RATELIMIT_PREFIX)}
+        return ratelimit_of(self.headers)
+
+
+def ratelimit_of(headers: httpx.Headers) -> dict[str, str]:
+    """The ``x-ratelimit-*`` headers, prefix removed; read from the raw pairs (no decoding of the others)."""
+    size = len(_RATELIMIT_PREFIX)
+    return {k[size:].decode("latin-1").lower(): v.decode("latin-1")
+            for k, v in headers.raw if k[:size].lower() == _RATELIMIT_PREFIX_BYTES}
 
 
 class Limiter:
@@ -142,16 +150,16 @@ class OpenAIClient:
         limits = httpx.Limits(max_connections=max(16, options.max_concurrency * 2), max_keepalive_connections=100)
         self.http = httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits, transport=transport,
                                       follow_redirects=True)
+        self._fixed = {False: self._fixed_headers(admin=False), True: self._fixed_headers(admin=True)}
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    def _headers(self, req: PreparedRequest, attempt: int) -> dict[str, str]:
+    def _fixed_headers(self, admin: bool) -> dict[str, str]:
+        """The headers every request of one auth kind carries (computed once per client)."""
         # admin operations use the admin key; without one the normal key is sent (compatible servers)
-        key = (self.options.admin_key or self.options.api_key) if req.admin else self.options.api_key
-        headers = {"User-Agent": USER_AGENT, "x-stainless-retry-count": str(attempt), **self.options.extra_headers}
-        headers["Accept"] = "text/event-stream" if req.stream else (
-            "application/octet-stream" if req.response_kind == "binary" else "application/json")
+        key = (self.options.admin_key or self.options.api_key) if admin else self.options.api_key
+        headers = {"User-Agent": USER_AGENT, **self.options.extra_headers}
         if key:
             if self.options.auth_header.lower() == "authorization":
                 headers["Authorization"] = f"Bearer {key}"
@@ -161,6 +169,12 @@ class OpenAIClient:
             headers["OpenAI-Organization"] = self.options.organization
         if self.options.project:
             headers["OpenAI-Project"] = self.options.project
+        return headers
+
+    def _headers(self, req: PreparedRequest, attempt: int) -> dict[str, str]:
+        headers = {**self._fixed[req.admin], "x-stainless-retry-count": str(attempt)}
+        headers["Accept"] = "text/event-stream" if req.stream else (
+            "application/octet-stream" if req.response_kind == "binary" else "application/json")
         headers.update(req.headers)
         return headers
 

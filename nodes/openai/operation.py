@@ -31,7 +31,7 @@ from flowengine.message import clone_msg, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
-from .client import ApiResponse, OpenAIClient, decode_body
+from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
 from .request import Operation, PreparedRequest, build_request
@@ -190,7 +190,7 @@ class OperationNode(Node):
             "status": response_status,
             "request_id": headers.get("x-request-id") if headers is not None else None,
             "usage": usage,
-            "ratelimit": {k[12:]: v for k, v in headers.items() if k.startswith("x-ratelimit-")} if headers else {},
+            "ratelimit": ratelimit_of(headers) if headers is not None else {},
             "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
         }
 
