@@ -63,7 +63,7 @@ def _subflow_changed(old: FlowSet, new: FlowSet) -> set[str]:
         if osf is None:
             continue
         if (_subflow_shape(osf) != _subflow_shape(sf)
-                or {n.id: n.raw for n in old.members(sid)} != {n.id: n.raw for n in new.members(sid)}
+                or _internal_nodes(old, sid) != _internal_nodes(new, sid)
                 or _group_shape(old, sid) != _group_shape(new, sid)):
             changed.add(sid)
     # a subflow containing an instance of a changed subflow changed too
@@ -77,6 +77,12 @@ def _subflow_changed(old: FlowSet, new: FlowSet) -> set[str]:
                 changed.add(sid)
                 grew = True
     return changed
+
+
+def _internal_nodes(fs: FlowSet, sid: str) -> dict[str, dict[str, Any]]:
+    """A subflow's nodes as compared for a change: position aside (moving one restarts nothing, as in
+    Node-RED), wiring kept (it is the subflow's own routing)."""
+    return {n.id: {k: v for k, v in n.raw.items() if k not in ("x", "y")} for n in fs.members(sid)}
 
 
 def _subflow_shape(sf: SubflowConfig) -> Any:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from flowengine.deploy_diff import deploy_diff
 from flowengine.model import parse_flows
 
@@ -185,8 +183,6 @@ def test_subflow_change_restarts_its_instances():
     assert diff(old, edited(old, "n1", wires=[["n1"]]), "nodes").stop == {"i1"}  # copies carry the wires
 
 
-@pytest.mark.xfail(strict=True, reason="deploy_diff._subflow_changed compares internal nodes' raw dicts "
-                                       "including x/y (Node-RED ignores x, y: FACTS section 6)")
 def test_moving_a_node_inside_a_subflow_restarts_nothing():
     old = subflow_flows()
     assert diff(old, edited(old, "n1", x=99, y=7), "nodes").stop == frozenset()
