@@ -167,16 +167,14 @@ class HttpRequest(Node):
                     client.send(request, follow_redirects=follow, auth=self._auth()), timeout_ms / 1000.0)
         except (TimeoutError, httpx.TimeoutException):
             self.status(fill="red", shape="ring", text="timeout")
-            msg["payload"] = "RequestError: request timed out"
-            msg["statusCode"] = "ETIMEDOUT"
-            done(f"no response from {request.url} within {timeout_ms:g} ms (msg.requestTimeout / reqTimeout)")
+            self._failed(msg, send, done, request.url, "ETIMEDOUT", "RequestError: request timed out",
+                         f"no response from {request.url} within {timeout_ms:g} ms (msg.requestTimeout / reqTimeout)")
             return
         except httpx.HTTPError as exc:
             code = _error_code(exc)
             self.status(fill="red", shape="ring", text=code)
-            msg["payload"] = f"RequestError: {exc}"
-            msg["statusCode"] = code
-            done(f"request to {request.url} failed: {_explain(exc, code, tls is not None)}")
+            self._failed(msg, send, done, request.url, code, f"RequestError: {exc}",
+                         f"request to {request.url} failed: {_explain(exc, code, tls is not None)}")
             return
         self._fill(msg, response)
         self.status({})
@@ -184,6 +182,19 @@ class HttpRequest(Node):
             done(f"HTTP request to {request.url} failed with status code {response.status_code}")
             return
         send(msg)
+        done()
+
+    def _failed(self, msg: Msg, send: Send, done: Done, url: httpx.URL, code: str, payload: str,
+                error: str) -> None:
+        """A request that got no response, as Node-RED handles it: the error (with the msg as it came
+        in) goes to catch nodes, then, unless ``senderr`` is set, the msg also goes on with
+        ``payload = "<error> : <url>"`` and ``statusCode`` = the error code (legacy behaviour kept
+        by Node-RED since 2.1 so flows that test msg.statusCode keep working)."""
+        self.error(error, msg)
+        msg["payload"] = f"{payload} : {url}"
+        msg["statusCode"] = code
+        if not self.senderr:
+            send(msg)
         done()
 
     def _timeout_ms(self, msg: Msg) -> float:

@@ -127,10 +127,19 @@ async def test_connection_error_is_catchable() -> None:
              {"id": "out", "type": "test-sink"}, flows_catch, {"id": "caught", "type": "test-sink"}]
     async with FlowHarness(flows, settings=settings) as h:
         h.send_to("req", {"payload": 1})
-        msg = (await h.wait_for("caught"))[0]
+        caught = (await h.wait_for("caught"))[0]
+        sent = (await h.wait_for("out"))[0]
+    # Node-RED: the error is reported with the msg as it came in, then the msg goes on as well
+    assert caught["payload"] == 1 and "statusCode" not in caught
+    assert "refused" in caught["error"]["message"]
+    assert sent["statusCode"] == "ECONNREFUSED"
+    assert sent["payload"].startswith("RequestError: ") and sent["payload"].endswith(" : http://x.test/")
+    flows[0]["senderr"] = True  # errors only to catch nodes
+    async with FlowHarness(flows, settings=settings) as h:
+        h.send_to("req", {"payload": 2})
+        assert (await h.wait_for("caught"))[0]["payload"] == 2
+        await h.drain()
         assert h.received("out") == []
-    assert msg["statusCode"] == "ECONNREFUSED"
-    assert "refused" in msg["error"]["message"]
 
 
 async def test_timeout_from_msg() -> None:
@@ -190,8 +199,8 @@ async def test_slow_local_server_is_cut_only_at_the_configured_timeout() -> None
             h.send_to("req", {})
             failed = (await h.wait_for("caught", timeout=5))[0]
             h.send_to("req", {"requestTimeout": 1000})
-            ok = (await h.wait_for("out", timeout=5))[0]
-    assert failed["statusCode"] == "ETIMEDOUT" and "300 ms" in failed["error"]["message"]
+            timed_out, ok = await h.wait_for("out", count=2, timeout=5)
+    assert "300 ms" in failed["error"]["message"] and timed_out["statusCode"] == "ETIMEDOUT"
     assert ok["payload"] == "late" and ok["statusCode"] == 200
 
 

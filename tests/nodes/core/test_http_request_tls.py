@@ -120,14 +120,21 @@ def flows(url: str, tls: dict[str, Any] | None = None, **props: Any) -> list[dic
 
 
 async def run(nodes: list[dict[str, Any]], msg: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-    """("out" | "caught", the message) for one request."""
+    """("out" | "caught", the message) for one request. A request that failed on the wire is caught
+    and (no ``senderr``) also sent on: "caught" then gives the sent message with the caught
+    ``error``; one refused before sending (a bad TLS setup) is only caught."""
     settings = Settings.load(user_dir=Path(tempfile.mkdtemp(prefix="fe-tls-")))
     async with FlowHarness(nodes, settings=settings) as h:
         h.send_to("req", msg or {})
         for _ in range(500):
-            for sink in ("out", "caught"):
-                if h.received(sink):
-                    return sink, h.received(sink)[0]
+            if h.received("caught"):
+                await h.drain()
+                sent, caught = h.received("out"), h.received("caught")[0]
+                return "caught", {**sent[0], "error": caught["error"]} if sent else caught
+            if h.received("out"):
+                await h.drain()
+                if not h.received("caught"):
+                    return "out", h.received("out")[0]
             await asyncio.sleep(0.01)
     raise AssertionError("no answer and no error from the http request node")
 
