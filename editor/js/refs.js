@@ -116,10 +116,11 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
 }
 
 /**
- * Credential inputs for a node; get() returns only changed values. A stored (or pending) value is
- * never put back into an input, whatever its kind: text credentials hold secrets too (a TLS key,
- * a proxy user). The input shows the "__PWRD__" placeholder, masked, and means "unchanged"; typing
- * replaces the value (a text field then shows what is typed), clearing it deletes the value.
+ * Credential inputs for a node; get() returns only changed values. A stored (or pending) password
+ * is never put back into an input: it shows the "__PWRD__" placeholder, masked, meaning
+ * "unchanged"; typing replaces it, clearing it deletes it. Text credentials (a user name) are not
+ * secret by declaration (the server returns them, as Node-RED's does) and show their value; a
+ * node type keeps anything secret in a password field (the TLS key is one).
  */
 export function credentialsSection(app, node, fields, takenNames) {
   const entries = Object.entries(fields || {});
@@ -143,7 +144,10 @@ export function credentialsSection(app, node, fields, takenNames) {
     });
     const note = h("span", { class: "field-note", id: noteId });
     const row = { field, kind, input, note, original: "" };
-    if (typeof pending[field] === "string" && pending[field] !== "") hold(row);
+    if (typeof pending[field] === "string" && pending[field] !== "") {
+      if (kind === "password") hold(row);
+      else row.original = input.value = pending[field];
+    }
     input.addEventListener("input", () => {
       if (kind !== "password" && input.value !== PASSWORD_PLACEHOLDER) input.type = "text";
     });
@@ -157,8 +161,8 @@ export function credentialsSection(app, node, fields, takenNames) {
     for (const row of rows) {
       if (pending[row.field] !== undefined || row.input.value !== "") continue;
       const value = stored[row.field];
-      const has = row.kind === "password" ? stored[`has_${row.field}`] : (typeof value === "string" && value !== "") || stored[`has_${row.field}`];
-      if (has) hold(row);
+      if (row.kind !== "password" && typeof value === "string") row.original = row.input.value = value;
+      else if (stored[`has_${row.field}`]) hold(row);
     }
   }).catch((err) => console.warn("credentials not loaded", err));
   return {

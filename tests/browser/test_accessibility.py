@@ -35,7 +35,8 @@ def test_tab_reaches_culled_nodes_and_pans_to_them(page: Any, server: Any) -> No
     expect(page.locator('[data-node-id="n0_0"]')).to_be_visible()
     # The first node (in Tab order) that culling has hidden, and the focusable item just before it.
     first_hidden = page.evaluate(
-        "[...document.querySelectorAll('.layer-nodes [data-node-id]')].find(e => e.style.display === 'none').dataset.nodeId"
+        "[...document.querySelectorAll('.layer-nodes [data-node-id]')]"
+        ".find(e => e.style.display === 'none').dataset.nodeId"
     )
     expect(page.locator(f'[data-node-id="{first_hidden}"]')).to_be_hidden()
     page.evaluate(
@@ -223,7 +224,8 @@ SECRET = "alice-SECRET"
 
 def _no_input_holds(page: Any, text: str) -> None:
     found = page.evaluate(
-        "text => [...document.querySelectorAll('input, textarea')].filter(e => e.value.includes(text)).map(e => e.name)",
+        "text => [...document.querySelectorAll('input, textarea')]"
+        ".filter(e => e.value.includes(text)).map(e => e.name)",
         text,
     )
     assert found == [], f"a stored secret is echoed in {found}"
@@ -246,7 +248,7 @@ def test_stored_credentials_and_password_fields_are_never_echoed(page: Any, serv
 
     page.route("**/node-types", node_types)
     page.route("**/credentials/http%20request/hr", lambda route: route.fulfill(
-        json={"user": SECRET, "has_password": True}))
+        json={"user": "alice", "has_password": True}))
     page.goto(server.base)
     page.wait_for_selector("body[data-ready='1']")
     import_json(page, json.dumps([
@@ -255,24 +257,26 @@ def test_stored_credentials_and_password_fields_are_never_echoed(page: Any, serv
         {"id": "sh", "type": "secret-holder", "z": "tab1", "name": "holder", "token": f"tok-{SECRET}",
          "hook": f"https://hook.invalid/{SECRET}", "x": 200, "y": 250, "wires": [[]]},
     ]))
-    # Credentials: the stored text value and the password both show the placeholder, masked.
+    # Credentials: the stored password shows the placeholder, masked; the text credential (a user
+    # name, not secret by declaration) shows its value, as in Node-RED.
     page.locator('[data-node-id="hr"]').dblclick()
     user = page.locator('#inspector [data-credential="user"]')
     password = page.locator('#inspector [data-credential="password"]')
-    expect(user).to_have_value("__PWRD__")
-    expect(password).to_have_value("__PWRD__")
-    expect(user).to_have_attribute("type", "password")
-    _no_input_holds(page, SECRET)
-    assert SECRET not in page.locator("#inspector").inner_text()
-    # Typing a new user shows what is typed; only changed fields are kept for the deploy.
-    user.fill("bob")
+    expect(user).to_have_value("alice")
     expect(user).to_have_attribute("type", "text")
+    expect(password).to_have_value("__PWRD__")
+    expect(password).to_have_attribute("type", "password")
+    # Leaving everything alone sends nothing; a new user is the only change kept for the deploy.
+    page.locator('#inspector [data-action="inspector-done"]').click()
+    assert not page.evaluate("window.__editor.app.model.get('hr').credentials")
+    page.locator('[data-node-id="hr"]').dblclick()
+    user.fill("bob")
     page.locator('#inspector [data-action="inspector-done"]').click()
     assert page.evaluate("window.__editor.app.model.get('hr').credentials") == {"user": "bob"}
-    # Reopened: the pending value is not echoed either, and leaving it alone keeps it.
+    # Reopened: the pending text value is shown and kept; the password is still not echoed.
     page.locator('[data-node-id="hr"]').dblclick()
-    expect(user).to_have_value("__PWRD__")
-    _no_input_holds(page, "bob")
+    expect(user).to_have_value("bob")
+    expect(password).to_have_value("__PWRD__")
     page.locator('#inspector [data-action="inspector-done"]').click()
     assert page.evaluate("window.__editor.app.model.get('hr').credentials") == {"user": "bob"}
     # Schema fields with format: password / writeOnly: placeholder, never the value; kept unless typed over.
@@ -304,7 +308,8 @@ def test_merge_names_the_nodes_changed_on_both_sides(page: Any, server: Any) -> 
     page.locator('#inspector [data-action="inspector-done"]').click()
     current = server.flows()
     changed = [
-        {**o, "name": "server <both>"} if o["id"] == "both" else {**o, "name": "theirs changed"} if o["id"] == "theirs" else o
+        {**o, "name": "server <both>"} if o["id"] == "both"
+        else {**o, "name": "theirs changed"} if o["id"] == "theirs" else o
         for o in current["flows"]
     ]
     server.deploy(changed, rev=current["rev"])
@@ -347,7 +352,8 @@ def test_node_aria_labels_and_deploy_announcement(editor: Any, server: Any) -> N
         expect(node).to_have_attribute("tabindex", "0")
         expect(node).to_have_attribute("role", "button")
     expect(page.get_by_role("button", name="inject node tick <1>, 0 inputs, 1 output")).to_have_count(1)
-    expect(page.locator('[data-wire="i1:0->f1"]')).to_have_attribute("aria-label", "wire from tick <1> output 1 to split")
+    expect(page.locator('[data-wire="i1:0->f1"]')).to_have_attribute(
+        "aria-label", "wire from tick <1> output 1 to split")
     expect(page.locator('[data-wire="f1:0->d1"]')).to_have_attribute("aria-label", "wire from split output 1 to debug")
     expect(page.locator('[data-node-id="i1"] [data-action="inject"]')).to_have_attribute("aria-label", "inject now")
     toggle = page.locator('[data-node-id="d1"] [data-action="debug-toggle"]')
