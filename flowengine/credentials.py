@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import copy
 import hashlib
 import json
@@ -196,13 +197,16 @@ class CredentialStore:
             self._creds.pop(node_id, None)
         self.dirty = True
 
-    def merge(self, updates: dict[str, dict[str, Any]]) -> None:
+    def merge(self, updates: dict[str, dict[str, Any]]) -> builtins.set[str]:
         """Apply what the editor sent: per node, only changed fields. ``"__PWRD__"`` keeps the stored
-        value, an empty/blank string deletes the field, ``has_<field>`` flags are ignored."""
+        value, an empty/blank string deletes the field, ``has_<field>`` flags are ignored. Returns the
+        ids of the nodes whose credentials changed (a deploy restarts them)."""
+        touched: builtins.set[str] = builtins.set()
         for node_id, fields in updates.items():
             if not isinstance(fields, dict):
                 continue
-            current = dict(self._creds.get(node_id, {}))
+            before = self._creds.get(node_id, {})
+            current = dict(before)
             for name, value in fields.items():
                 if value == PASSWORD_PLACEHOLDER:
                     continue
@@ -216,11 +220,14 @@ class CredentialStore:
                 if current.get(name, _MISSING) != value:
                     current[name] = copy.deepcopy(value)
                     self.dirty = True
+            if current != before:
+                touched.add(node_id)
             if current:
                 self._creds[node_id] = current
             elif node_id in self._creds:
                 del self._creds[node_id]
                 self.dirty = True
+        return touched
 
     def prune(self, ids: Any) -> None:
         """Drop the credentials of nodes whose id is not in ``ids`` (nodes deleted by a deploy)."""

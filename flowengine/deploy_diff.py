@@ -8,6 +8,7 @@ in a ``nodes`` deploy.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,14 +56,16 @@ def _props(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if k not in _IGNORED_FOR_CHANGE}
 
 
-def _subflow_changed(old: FlowSet, new: FlowSet) -> set[str]:
-    """Subflow definitions whose definition or internal nodes changed (incl. nested ones)."""
+def _subflow_changed(old: FlowSet, new: FlowSet, creds_changed: AbstractSet[str]) -> set[str]:
+    """Subflow definitions whose definition or internal nodes (or their credentials) changed, incl.
+    nested ones."""
     changed = set()
     for sid, sf in new.subflows.items():
         osf = old.subflows.get(sid)
         if osf is None:
             continue
         if (_subflow_shape(osf) != _subflow_shape(sf)
+                or any(n.id in creds_changed for n in new.members(sid))
                 or _internal_nodes(old, sid) != _internal_nodes(new, sid)
                 or _group_shape(old, sid) != _group_shape(new, sid)):
             changed.add(sid)
@@ -94,8 +97,13 @@ def _group_shape(fs: FlowSet, z: str) -> Any:
     return {g.id: (g.name, g.env, g.g) for g in fs.groups.values() if g.z == z}
 
 
-def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str) -> DeployPlan:
-    """Which top-level nodes a deploy of ``deploy_type`` stops, starts and rewires."""
+def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
+                creds_changed: AbstractSet[str] = frozenset()) -> DeployPlan:
+    """Which top-level nodes a deploy of ``deploy_type`` stops, starts and rewires.
+
+    ``creds_changed``: ids of nodes whose credentials this deploy changed (credentials are not in
+    the flow config, so the caller says): they count as changed, as in Node-RED, so a new API key
+    reaches the running config node and, through it, its users."""
     old_top, new_top = _top_level(old), _top_level(new)
     og, ng = old.global_config, new.global_config
     gc_changed = (og is None) != (ng is None) or (og is not None and ng is not None and og.raw != ng.raw)
@@ -105,7 +113,7 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str) -> DeployPlan:
     removed = set(old_top) - set(new_top)
     changed: set[str] = set()
     rewired: set[str] = set()
-    sf_changed = _subflow_changed(old, new)
+    sf_changed = _subflow_changed(old, new, creds_changed)
     changed_groups = {gid for gid, g in new.groups.items()
                       if gid in old.groups and (g.name, g.env, g.g) != (old.groups[gid].name,
                                                                            old.groups[gid].env,
@@ -116,7 +124,8 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str) -> DeployPlan:
         o = old_top.get(nid)
         if o is None:
             continue
-        if (_props(o.raw) != _props(n.raw) or n.subflow_id in sf_changed or n.z in env_tabs
+        if (_props(o.raw) != _props(n.raw) or nid in creds_changed or n.subflow_id in sf_changed
+                or n.z in env_tabs
                 or _in_groups(new, n.g, changed_groups) or _in_groups(old, o.g, changed_groups)):
             changed.add(nid)
         elif (o.wires, old_links.get(nid)) != (n.wires, new_links.get(nid)):

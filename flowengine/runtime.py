@@ -275,12 +275,12 @@ class Runtime:
                     if isinstance(c, dict):
                         creds.setdefault(nid, {}).update(c)
             ids = {str(item["id"]) for item in clean if isinstance(item, dict) and "id" in item}
-            self.credentials.merge(creds)
+            touched = self.credentials.merge(creds)
             self.credentials.prune(ids)
             await asyncio.to_thread(self.credentials.save)
             await asyncio.to_thread(self.storage.save_flows, clean)
             self.problems = problems
-            return await self._apply(clean, fs, deploy_type)
+            return await self._apply(clean, fs, deploy_type, touched)
 
     async def reload(self) -> str:
         """Re-read storage and restart everything (deploy type ``reload``)."""
@@ -377,12 +377,13 @@ class Runtime:
                                             "types": list(self.missing_types)}, retain=True)
 
     # --- internals: deploy ---
-    async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str) -> str:
+    async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
+                     creds_changed: frozenset[str] | set[str] = frozenset()) -> str:
         old_fs = self._fs
         rev = flows_rev(clean)
         missing = missing_types(fs, self._known)
         full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
-        plan = deploy_diff(old_fs, fs, "full" if full else deploy_type)
+        plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed)
         self.events.publish(RUNTIME_STATE, {}, retain=True)
         if self._state == "start":
             await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed))

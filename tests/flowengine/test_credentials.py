@@ -139,9 +139,10 @@ def test_plaintext_when_secret_false(tmp_path):
 
 def test_merge_semantics():
     store = CredentialStore(None)
-    store.merge({"n": {"user": "bob", "password": "pw"}})
-    store.merge({"n": {"password": "__PWRD__", "has_password": True, "user": "alice"}})
+    assert store.merge({"n": {"user": "bob", "password": "pw"}}) == {"n"}
+    assert store.merge({"n": {"password": "__PWRD__", "has_password": True, "user": "alice"}}) == {"n"}
     assert store.get("n") == {"user": "alice", "password": "pw"}
+    assert store.merge({"n": {"password": "__PWRD__", "user": "alice"}, "m": {"password": ""}}) == set()
     store.merge({"n": {"user": ""}})
     assert store.get("n") == {"password": "pw"}
     store.merge({"n": {"password": "  "}})

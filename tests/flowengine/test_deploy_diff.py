@@ -90,6 +90,14 @@ def test_changed_config_node_restarts_its_users():
     assert p.stop == p.start == {"k", "user"}
 
 
+def test_changed_credentials_count_as_a_change():
+    p = deploy_diff(parse(base()), parse(base()), "nodes", {"k"})
+    assert p.stop == p.start == {"k", "user"}
+    old = [*subflow_flows(), node("i2", "subflow:sf", wires=[[]])]
+    assert deploy_diff(parse(old), parse(old), "nodes", {"n1"}).stop == {"i1", "i2"}  # inside a subflow
+    assert deploy_diff(parse(base()), parse(base()), "nodes", {"gone"}).stop == frozenset()
+
+
 def test_config_node_change_reaches_users_through_other_config_nodes():
     old = [*base(), {"id": "k2", "type": "cfg", "tls": "k"}, node("user2", cfg="k2")]
     p = diff(old, edited(old, "k", host="h2"), "nodes")

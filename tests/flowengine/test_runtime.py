@@ -190,6 +190,22 @@ async def test_credentials_are_stripped_and_stored():
         assert "s3cret" not in json.dumps(h.runtime.get_flows())
 
 
+async def test_a_credentials_only_change_restarts_the_node_and_its_users():
+    """A new key for a config node reaches the running node (and the nodes using it) on a
+    'nodes' deploy; the same key sent again, or the __PWRD__ placeholder, restarts nothing."""
+    async with FlowHarness(BASE, registry=registry()) as h:
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "k", credentials={"password": "one"}), "nodes")
+        assert Probe.events == {"close": ["user:False"], "start": ["user"]}
+        assert h.node("k").credentials == {"password": "one"}
+        Probe.events.clear()
+        await h.deploy(edit(BASE, "k", credentials={"password": "__PWRD__"}), "nodes")
+        await h.deploy(edit(BASE, "k", credentials={"password": "one"}), "nodes")
+        assert Probe.events == {}
+        await h.deploy(edit(BASE, "k", credentials={"password": "two"}), "nodes")
+        assert h.node("k").credentials == {"password": "two"} and Probe.events["start"] == ["user"]
+
+
 async def test_close_timeout_is_logged_and_deploy_continues():
     settings = Settings(nodeCloseTimeout=50)
     flows = [tab(), {"id": "slow", "type": "t-slowclose", "z": "t1", "x": 0, "y": 0, "wires": [[]]}]
