@@ -88,7 +88,8 @@ def _no_defaults(schema: Any) -> Any:
 
 def node_schema(op: Operation) -> dict[str, Any]:
     """The node's property schema: config, parameters and body fields, none required at deploy."""
-    props: dict[str, Any] = {"config": {"type": "string"}, "name": {"type": "string"}}
+    props: dict[str, Any] = {"config": {"type": "string", "x-config-type": "openai-config"},
+                             "name": {"type": "string"}}
     for p in op.params:
         props[property_name(p["name"])] = {**_field_schema(p["schema"], op.defs), "x-in": p["in"]}
     body = op.body or {}
