@@ -92,9 +92,16 @@ export class Api {
     }
   }
 
-  /** Model ids the OpenAI config node `configId` can use. */
+  /** Model ids the deployed OpenAI config node `configId` can use. */
   async models(configId) {
     const { body } = await this.request("GET", `openai/models?config=${encodeURIComponent(configId || "")}`);
+    return ((body && body.data) || []).map((m) => m.id).filter(Boolean);
+  }
+
+  /** Model ids for a config node as the editor holds it (not deployed yet, or edited): `draft` has
+   * its id, base_url, organization, project and a typed api_key (never stored by the server). */
+  async draftModels(draft) {
+    const { body } = await this.request("POST", "openai/models", { body: draft });
     return ((body && body.data) || []).map((m) => m.id).filter(Boolean);
   }
 

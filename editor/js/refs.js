@@ -60,11 +60,34 @@ export function configRefControl(app, refType, key, value, editConfig) {
   return { el: h("span", { class: "config-ref-box" }, [sel, button]), id, focusEl: sel, get: () => sel.value || undefined };
 }
 
+/** The deployed config node's models; when it is not deployed (404), the models its settings in
+ * the editor give (base URL, organization, project, a typed key), asked through POST. */
+async function listModels(app, config) {
+  try {
+    return await app.api.models(config);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+  const node = app.model.get(config) || {};
+  const draft = { config };
+  for (const field of ["base_url", "organization", "project"]) {
+    if (typeof node[field] === "string" && node[field]) draft[field] = node[field];
+  }
+  const key = node.credentials && node.credentials.api_key;
+  if (typeof key === "string" && key) draft.api_key = key;
+  try {
+    return await app.api.draftModels(draft);
+  } catch (err) {
+    err.draft = true;
+    throw err;
+  }
+}
+
 /**
  * The model picker: an editable combobox (any model id may be typed) whose list comes from
- * GET /openai/models for the chosen config node. When that list cannot be loaded (no config
- * chosen, config not deployed yet, server unreachable) it says why and lists the schema's known
- * models instead.
+ * GET /openai/models for the chosen config node (POST with its editor settings when it is not
+ * deployed yet). When no list can be loaded (no config chosen, server unreachable) it says why and
+ * lists the schema's known models instead.
  */
 export function modelControl(app, key, value, configSelect, fallback = []) {
   const combo = combobox({ name: key, value: value ?? "", label: "models" });
@@ -89,7 +112,7 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
     }
     show("Loading the model list…", "loading");
     try {
-      const ids = await app.api.models(config);
+      const ids = await listModels(app, config);
       if (mine !== seq) return;
       if (ids.length) {
         combo.setOptions(ids);
@@ -101,8 +124,8 @@ export function modelControl(app, key, value, configSelect, fallback = []) {
     } catch (err) {
       if (mine !== seq) return;
       combo.setOptions(known);
-      const why = err instanceof ApiError && err.status === 404
-        ? "the config node is not deployed yet (deploy it, then refresh)"
+      const why = err.draft
+        ? `the config node is not deployed yet and its server did not list models (${err.message})`
         : err.message;
       show(`Could not load the model list: ${why}; ${knownNote}.`, "error");
     }

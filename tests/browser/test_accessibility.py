@@ -213,6 +213,20 @@ def test_model_picker_is_a_combobox_with_fallback(editor: Any) -> None:
     assert "gpt-4.1" in texts and "gpt-test-a" not in texts
     options.filter(has_text="gpt-4.1-mini").first.click()
     expect(combo).to_have_value("gpt-4.1-mini")
+    # When its server answers, the undeployed config's own settings list the models (POST).
+    drafts: list[Any] = []
+
+    def draft_models(route: Any) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        drafts.append(route.request.post_data_json)
+        route.fulfill(json={"object": "list", "data": [{"id": "draft-a"}, {"id": "draft-b"}]})
+
+    page.route("**/openai/models", draft_models)
+    inspector.locator('[data-action="load-models"]').click()
+    expect(status).to_have_text("2 models from the server.")
+    assert drafts == [{"config": "cfg2", "base_url": "http://127.0.0.1:9/v1"}]
     inspector.locator('[data-action="inspector-done"]').click()
     node = next(n for n in state(page)["nodes"] if n["id"] == "chat")
     assert node["id"] == "chat"
