@@ -147,7 +147,10 @@ class OpenAIClient:
         self._rand = rand
         base = options.base_url.rstrip("/") + "/"
         timeout = httpx.Timeout(options.timeout, connect=min(5.0, options.timeout))
-        limits = httpx.Limits(max_connections=max(16, options.max_concurrency * 2), max_keepalive_connections=100)
+        # the limiter caps requests in flight at max_concurrency: more pooled connections are never
+        # used at once, and httpcore scans every pooled connection on each request
+        pool = max(1, options.max_concurrency) + 2  # + the model list and other calls outside the limiter
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self.http = httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits, transport=transport,
                                       follow_redirects=True)
         self._fixed = {False: self._fixed_headers(admin=False), True: self._fixed_headers(admin=True)}
