@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flow_builders import node, parser, tab
+
 from flowengine.deploy_diff import deploy_diff
-from flowengine.model import parse_flows
 
 KNOWN = {"inject", "change", "debug", "link in", "link out", "cfg", "global-config"}
 
 
-def parse(flows: list[dict[str, Any]]):
-    return parse_flows(flows, lambda t: (t == "cfg") if t in KNOWN else None)
+parse = parser(KNOWN)
 
 
-def tab(tid: str = "t1", **kw: Any) -> dict[str, Any]:
-    return {"id": tid, "type": "tab", "label": tid, "disabled": False, "env": [], **kw}
-
-
-def node(nid: str, typ: str = "change", z: str = "t1", wires: list[list[str]] | None = None,
-         **kw: Any) -> dict[str, Any]:
-    return {"id": nid, "type": typ, "z": z, "x": 0, "y": 0, "wires": wires if wires is not None else [[]], **kw}
 
 
 def base() -> list[dict[str, Any]]:

@@ -3,10 +3,9 @@ sorts objects. Validation, compiler, subflows and deploy_diff have their own tes
 
 from __future__ import annotations
 
-from typing import Any
+from flow_builders import node, parser, tab
 
 from flowengine.graph import config_refs, link_targets
-from flowengine.model import parse_flows
 
 KNOWN = {"inject", "change", "debug", "link in", "link out", "link call", "catch", "status", "complete",
          "junction", "cfg", "global-config", "test-sink"}
@@ -17,17 +16,9 @@ def is_config(t: str) -> bool | None:
     return (t in CONFIG_TYPES) if t in KNOWN else None
 
 
-def parse(flows: list[dict[str, Any]]):
-    return parse_flows(flows, is_config)
+parse = parser(KNOWN, CONFIG_TYPES)
 
 
-def tab(tid: str = "t1", **kw: Any) -> dict[str, Any]:
-    return {"id": tid, "type": "tab", "label": tid, "disabled": False, "env": [], **kw}
-
-
-def node(nid: str, typ: str = "change", z: str = "t1", wires: list[list[str]] | None = None,
-         **kw: Any) -> dict[str, Any]:
-    return {"id": nid, "type": typ, "z": z, "x": 0, "y": 0, "wires": wires if wires is not None else [[]], **kw}
 
 
 # ---------------------------------------------------------------------------------------- parse

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flow_builders import node, parser, tab
+
 from flowengine.compiler import compile_flows
 from flowengine.graph import FlowSpec, NodeSpec
-from flowengine.model import EnvEntry, parse_flows
+from flowengine.model import EnvEntry
 from flowengine.subflows import expand_instance
 
 KNOWN = {"change", "debug", "status", "catch", "cfg"}
 
 
-def parse(flows: list[dict[str, Any]]):
-    return parse_flows(flows, lambda t: (t == "cfg") if t in KNOWN else None)
+parse = parser(KNOWN)
 
 
-def tab(tid: str = "t1", **kw: Any) -> dict[str, Any]:
-    return {"id": tid, "type": "tab", "label": tid, "disabled": False, "env": [], **kw}
-
-
-def node(nid: str, typ: str = "change", z: str = "t1", wires: list[list[str]] | None = None,
-         **kw: Any) -> dict[str, Any]:
-    return {"id": nid, "type": typ, "z": z, "x": 0, "y": 0, "wires": wires if wires is not None else [[]], **kw}
 
 
 SUBFLOW = {

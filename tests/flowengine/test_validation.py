@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flow_builders import node, parser, tab
+
 from flowengine.errors import FlowProblem
-from flowengine.model import parse_flows
 from flowengine.validation import ConfigRef, missing_types, validate
 
 KNOWN = {"inject", "change", "debug", "link in", "link out", "link call", "catch", "status", "complete",
@@ -17,17 +18,9 @@ def known(t: str) -> bool:
     return t in KNOWN
 
 
-def parse(flows: Any):
-    return parse_flows(flows, lambda t: (t in CONFIG_TYPES) if t in KNOWN else None)
+parse = parser(KNOWN, CONFIG_TYPES)
 
 
-def tab(tid: str = "t1", **kw: Any) -> dict[str, Any]:
-    return {"id": tid, "type": "tab", "label": tid, "disabled": False, "env": [], **kw}
-
-
-def node(nid: str, typ: str = "change", z: str = "t1", wires: list[list[str]] | None = None,
-         **kw: Any) -> dict[str, Any]:
-    return {"id": nid, "type": typ, "z": z, "x": 0, "y": 0, "wires": wires if wires is not None else [[]], **kw}
 
 
 def errors(problems: list[FlowProblem]) -> list[FlowProblem]:
@@ -47,7 +40,7 @@ def test_valid_flow_has_no_errors():
 
 
 def test_not_a_list_is_refused():
-    assert errors(validate(parse_flows({"flows": []}), known))
+    assert errors(validate(parse({"flows": []}), known))
 
 
 def test_entries_without_id_or_type():
