@@ -12,10 +12,6 @@ KNOWN = {"inject", "change", "debug", "link in", "link out", "link call", "catch
 CONFIG_TYPES = {"cfg"}
 
 
-def is_config(t: str) -> bool | None:
-    return (t in CONFIG_TYPES) if t in KNOWN else None
-
-
 parse = parser(KNOWN, CONFIG_TYPES)
 
 
