@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import re
 from typing import Any
 
@@ -25,6 +24,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._join_reduce import ReduceJoiner
+from ._join_values import NO_VALUE, array_index, drop_parts, join_buffers, join_strings, place, positive
 from ._sequence import number_prop, unescape_joiner
 
 _SCHEMA: dict[str, Any] = {
@@ -55,7 +55,6 @@ _SCHEMA: dict[str, Any] = {
 }
 
 _TOP_KEY = re.compile(r"[A-Za-z_$][\w$]*")
-_NO_VALUE = object()  # an array slot no message filled (a JavaScript hole)
 
 
 class _Group:
@@ -143,7 +142,7 @@ class JoinNode(Node):
             self.reducer.add(msg, send, done)
             return
         if self.mode == "custom" and not self.use_parts and "parts" in msg:
-            _drop_parts(msg)
+            drop_parts(msg)
         parts = msg.get("parts")
         if self.fast_key is not None and parts.__class__ is dict and self._fast_add(msg, parts, send, done):
             return
@@ -210,7 +209,7 @@ class JoinNode(Node):
         tcnt = group.target
         if isinstance(parts, dict):
             tcnt = group.target or parts.get("count", UNDEFINED)
-        if (_positive(tcnt) and group.count >= to_number(tcnt)) or "complete" in msg:
+        if (positive(tcnt) and group.count >= to_number(tcnt)) or "complete" in msg:
             self._complete(part_id)
 
     def _hold(self, group: _Group, done: Done) -> None:
@@ -238,12 +237,12 @@ class JoinNode(Node):
         ):
             return False
         self._hold(group, done)
-        _place(group.payload, index, msg.get(self.fast_key, UNDEFINED))  # type: ignore[arg-type]
+        place(group.payload, index, msg.get(self.fast_key, UNDEFINED))  # type: ignore[arg-type]
         group.count += 1
         group.msg.update(msg)
         group.send = send
         tcnt = group.target or parts.get("count", UNDEFINED)
-        if _positive(tcnt) and group.count >= to_number(tcnt):
+        if positive(tcnt) and group.count >= to_number(tcnt):
             self._complete(parts["id"])
         return True
 
@@ -272,9 +271,9 @@ class JoinNode(Node):
             elif prop is not None and "complete" not in msg:
                 self.warn("Cannot merge non-object types", msg)
         else:
-            slot = _array_index(index)
+            slot = array_index(index)
             if slot is not None:
-                _place(group.payload, slot, prop)
+                place(group.payload, slot, prop)
                 group.count += 1
             elif prop is not UNDEFINED:
                 group.payload.append(prop)
@@ -298,17 +297,17 @@ class JoinNode(Node):
         if group.kind == "object":
             value = group.payload
         else:
-            items = [None if v is _NO_VALUE or v is UNDEFINED else v for v in group.payload]
-            if group.kind == "array" and _positive(group.array_len) and to_number(group.array_len) > 1:
+            items = [None if v is NO_VALUE or v is UNDEFINED else v for v in group.payload]
+            if group.kind == "array" and positive(group.array_len) and to_number(group.array_len) > 1:
                 flat: list[Any] = []
                 for item in items:
                     flat.extend(item) if isinstance(item, list) else flat.append(item)
                 items = flat
                 group.payload = list(flat)
             if group.kind == "buffer":
-                value = _join_buffers(items, group.join_char)
+                value = join_buffers(items, group.join_char)
             elif group.kind == "string":
-                value = _join_strings(items, group.join_char)
+                value = join_strings(items, group.join_char)
             else:
                 value = items
         out = group.msg
@@ -343,72 +342,6 @@ class JoinNode(Node):
             self._finish(group)
         if self.reducer is not None:
             self.reducer.clear()
-
-
-def _drop_parts(msg: Msg) -> None:
-    """``useparts: false``: the incoming sequence is ignored; only its parent sequence is kept."""
-    parts = msg["parts"]
-    if isinstance(parts, dict) and "parts" in parts:
-        msg["parts"] = {"parts": parts["parts"]}
-    else:
-        del msg["parts"]
-
-
-def _positive(value: Any) -> bool:
-    if value.__class__ is int:
-        return bool(value > 0)
-    if value is UNDEFINED or value is None or isinstance(value, dict | list):
-        return False
-    n = to_number(value)
-    return bool(n == n and n > 0)
-
-
-def _array_index(index: Any) -> int | None:
-    """The slot for ``msg.parts.index``; None when JavaScript's ``isNaN(index)`` is true."""
-    if index is UNDEFINED:
-        return None
-    n = to_number(index)
-    if n != n or (isinstance(n, float) and (math.isinf(n) or not n.is_integer())) or n < 0:
-        return None
-    return int(n)
-
-
-def _place(items: list[Any], slot: int, value: Any) -> None:
-    size = len(items)
-    if slot == size:
-        items.append(value)
-    elif slot < size:
-        items[slot] = value
-    else:
-        items.extend([_NO_VALUE] * (slot - size))
-        items.append(value)
-
-
-def _to_bytes(value: Any) -> bytes:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value)
-    if isinstance(value, list):
-        return bytes(int(to_number(v)) & 0xFF for v in value)
-    if value is None:
-        return b""
-    return js_string(value).encode("utf-8")
-
-
-def _join_buffers(items: list[Any], join_char: Any) -> bytes:
-    chunks = [_to_bytes(v) for v in items]
-    if join_char is UNDEFINED or join_char is None:
-        return b"".join(chunks)
-    return _to_bytes(join_char).join(chunks)
-
-
-def _join_strings(items: list[Any], join_char: Any) -> str:
-    if join_char is UNDEFINED or join_char is None:
-        sep = ","
-    elif isinstance(join_char, str):
-        sep = join_char
-    else:
-        sep = js_string(join_char)
-    return sep.join("" if v is None else js_string(v) for v in items)
 
 
 NODES: list[type[Node]] = [JoinNode]
