@@ -30,6 +30,8 @@ export class Palette {
         first.focus();
       }
     });
+    /** Groups ("origin:category") the user folded; kept across palette rebuilds and filtering. */
+    this.folded = new Set();
     this.list = h("div", { class: "palette-list" });
     this.empty = h("p", { class: "palette-empty", text: "No node type matches.", hidden: true });
     root.append(this.filter, this.list, this.empty);
@@ -76,28 +78,52 @@ export class Palette {
       }
       const items = groups.get(key).sort((a, b) => a.label.localeCompare(b.label));
       const title = origin === "openai" && !category.toLowerCase().startsWith("openai") ? `OpenAI ${category}` : category;
-      const section = h("details", { class: `palette-group palette-${origin}`, open: true, "data-category": category }, [
+      const group = `${origin}:${category}`;
+      const section = h("details", { class: `palette-group palette-${origin}`, open: !this.folded.has(group), "data-category": category }, [
         h("summary", { text: `${title} (${items.length})` }),
         ...items.map((it) => this.entry(it, title)),
       ]);
+      section.dataset.group = group;
+      // Remember what the user folds; a filter opens groups only for as long as it is typed.
+      section.addEventListener("toggle", () => {
+        if (this.filtering()) return;
+        if (section.open) this.folded.delete(group);
+        else this.folded.add(group);
+        this.syncFoldButton();
+      });
       this.list.append(section);
     }
     this.applyFilter();
+    this.syncFoldButton();
   }
 
-  /** One button that folds or unfolds every OpenAI group at once. */
+  /** One button that folds every OpenAI group at once (or unfolds them when all are folded). */
   openaiToggle() {
-    const button = h("button", {
-      type: "button", class: "small palette-fold", "data-action": "fold-openai", "aria-expanded": "true",
-      text: "collapse OpenAI groups",
+    this.foldButton = h("button", { type: "button", class: "small palette-fold", "data-action": "fold-openai" });
+    this.foldButton.addEventListener("click", () => {
+      const sections = [...this.list.querySelectorAll(".palette-openai")];
+      const open = sections.every((d) => this.folded.has(d.dataset.group));
+      for (const d of sections) {
+        if (open) this.folded.delete(d.dataset.group);
+        else this.folded.add(d.dataset.group);
+        d.open = open;
+      }
+      this.syncFoldButton();
     });
-    button.addEventListener("click", () => {
-      const open = button.getAttribute("aria-expanded") !== "true";
-      for (const d of this.list.querySelectorAll(".palette-openai")) d.open = open;
-      button.setAttribute("aria-expanded", String(open));
-      button.textContent = open ? "collapse OpenAI groups" : "expand OpenAI groups";
-    });
-    return h("div", { class: "palette-fold-row" }, [button]);
+    return h("div", { class: "palette-fold-row" }, [this.foldButton]);
+  }
+
+  /** The fold button offers to collapse while any OpenAI group is unfolded, else to expand. */
+  syncFoldButton() {
+    if (!this.foldButton || !this.foldButton.isConnected) return;
+    const sections = [...this.list.querySelectorAll(".palette-openai")];
+    const open = sections.some((d) => !this.folded.has(d.dataset.group));
+    this.foldButton.setAttribute("aria-expanded", String(open));
+    this.foldButton.textContent = open ? "collapse OpenAI groups" : "expand OpenAI groups";
+  }
+
+  filtering() {
+    return this.filter.value.trim() !== "";
   }
 
   entry(it, category = "") {
@@ -134,7 +160,8 @@ export class Palette {
         if (hit) count += 1;
       }
       section.hidden = count === 0;
-      if (words.length && count) section.open = true;
+      if (!words.length) section.open = !this.folded.has(section.dataset.group);
+      else if (count) section.open = true;
       shown += count;
     }
     this.empty.hidden = shown > 0;
