@@ -17,11 +17,12 @@ from typing import Any
 
 from flowengine.message import PropertyPathError, deep_clone
 from flowengine.node import Node
-from flowengine.typed import compile_jsonata, js_string, parse_context_key, to_number
+from flowengine.typed import compile_jsonata, parse_context_key, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._change_rules import changed_value, normalise_rules
 from ._jsprops import Keys, compile_path, js_get, js_set, render_path, resolve_path
-from ._jsregex import escape_js_regex, js_regex, js_replace
+from ._jsregex import escape_js_regex, js_regex
 
 Op = Callable[[Msg], bool]
 """One compiled rule step: mutates the msg; returns False when the msg must be dropped."""
@@ -75,7 +76,7 @@ class ChangeNode(Node):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self._rules = _normalise_rules(config)
+        self._rules = normalise_rules(config)
         self._ops: list[Op] = []
         self._problems: list[str] = []
         self._ready = False
@@ -172,7 +173,7 @@ class ChangeNode(Node):
             from_type, from_value, from_re = get_from(msg)
             keys = keys_of(msg)
             current = js_get(msg, keys)
-            new = _changed(current, value, from_type, from_value, from_re)
+            new = changed_value(current, value, from_type, from_value, from_re)
             if new is not UNDEFINED:
                 js_set(msg, keys, new)
             return True
@@ -202,7 +203,7 @@ class ChangeNode(Node):
                 else:
                     value = get_to(msg)
                     from_type, from_value, from_re = get_from(msg)
-                    new = _changed(scope.get(k, store), value, from_type, from_value, from_re)
+                    new = changed_value(scope.get(k, store), value, from_type, from_value, from_re)
                     if new is not UNDEFINED:
                         scope.set(k, new, store)
             except _Drop:
@@ -362,57 +363,12 @@ def _classify_from(node: Node, value: Any, msg: Msg) -> tuple[str, Any, re.Patte
     raise _Drop
 
 
-def _changed(current: Any, value: Any, from_type: str, from_value: Any, from_re: re.Pattern[str] | None) -> Any:
-    """The new value of a *change* rule's target, or ``UNDEFINED`` to leave it alone."""
-    if isinstance(current, str):
-        if from_type in ("num", "bool", "str") and current == from_value and isinstance(from_value, str):
-            return value
-        if from_re is None:
-            return UNDEFINED
-        return js_replace(from_re, current, js_string(value))
-    if isinstance(current, int | float) and not isinstance(current, bool) and from_type == "num":
-        return value if current == to_number(from_value) else UNDEFINED
-    if isinstance(current, bool) and from_type == "bool":
-        return value if ("true" if current else "false") == js_string(from_value) else UNDEFINED
-    return UNDEFINED
-
-
 def _to_bytes(parsed: Any) -> bytes:
     if isinstance(parsed, str):
         return parsed.encode("utf-8")
     if isinstance(parsed, list):
         return bytes(int(b) & 0xFF for b in parsed)
     raise _RuleError("A buffer value must be a JSON array of bytes or a string")
-
-
-def _normalise_rules(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Node-RED's rule migration: legacy single-action config, default types, ``msg.`` prefixes."""
-    rules = config.get("rules")
-    if not isinstance(rules, list):
-        action = config.get("action") or "set"
-        rule: dict[str, Any] = {"t": "set" if action == "replace" else action, "p": config.get("property") or ""}
-        if rule["t"] in ("set", "move"):
-            rule["to"] = config.get("to") or ""
-        elif rule["t"] == "change":
-            rule["from"] = config.get("from") or ""
-            rule["to"] = config.get("to") or ""
-            if config.get("reg") is None or config.get("reg"):
-                rule["fromt"] = "re"
-        rules = [rule]
-    out = []
-    for raw in rules:
-        rule = dict(raw)
-        rule.setdefault("pt", "msg")
-        rule["pt"] = rule["pt"] or "msg"
-        if rule.get("t") == "change" and rule.pop("re", False):
-            rule["fromt"] = "re"
-        to = rule.get("to", "")
-        if rule.get("t") == "set" and not rule.get("tot") and isinstance(to, str) and to.startswith("msg."):
-            rule["to"], rule["tot"] = to[4:], "msg"
-        rule["tot"] = rule.get("tot") or "str"
-        rule["fromt"] = rule.get("fromt") or "str"
-        out.append(rule)
-    return out
 
 
 NODES: list[type[Node]] = [ChangeNode]
