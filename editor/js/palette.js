@@ -78,9 +78,11 @@ export class Palette {
       }
       const items = groups.get(key).sort((a, b) => a.label.localeCompare(b.label));
       const title = origin === "openai" && !category.toLowerCase().startsWith("openai") ? `OpenAI ${category}` : category;
+      // Shown as Node-RED does ("_" as spaces) with the brand spelled "OpenAI" (CSS capitalizes words).
+      const heading = title.replace(/_/g, " ").replace(/^openai\b/i, "OpenAI");
       const group = `${origin}:${category}`;
       const section = h("details", { class: `palette-group palette-${origin}`, open: !this.folded.has(group), "data-category": category }, [
-        h("summary", { text: `${title} (${items.length})` }),
+        h("summary", { text: `${heading} (${items.length})` }),
         ...items.map((it) => this.entry(it, title)),
       ]);
       section.dataset.group = group;

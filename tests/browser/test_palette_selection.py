@@ -39,6 +39,14 @@ def test_core_categories_come_first_and_openai_groups_fold(editor: Any, shot: An
     # On screen too: the last core header is above the first OpenAI header.
     summaries = page.locator("#palette .palette-group > summary")
     assert summaries.nth(first_openai - 1).bounding_box()["y"] < summaries.nth(first_openai).bounding_box()["y"]
+    # As rendered: the brand is spelled "OpenAI", "_" reads as a space and no header spills out of the palette.
+    shown = page.locator("#palette .palette-openai > summary").all_inner_texts()
+    assert all(t.startswith("OpenAI ") and "_" not in t for t in shown), shown[:5]
+    too_wide = page.evaluate(
+        "[...document.querySelectorAll('#palette .palette-group > summary')]"
+        ".filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.textContent)"
+    )
+    assert not too_wide, too_wide
 
     # Collapse every OpenAI group at once: their entries disappear, the core ones stay.
     fold = page.locator("[data-action='fold-openai']")
