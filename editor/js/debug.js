@@ -98,8 +98,6 @@ function decode(data) {
     }
   }
   const kind = format.startsWith("string") ? "string" : format.split("[")[0] || "value";
-  return h("span", { class: `debug-text json-${kind}` }, [
-    h("span", { class: "debug-format", text: format ? `${format} ` : "" }),
-    h("span", { class: "debug-value", text: raw }),
-  ]);
+  // the header line already says the format (msg.payload : string[5]), as Node-RED's does
+  return h("span", { class: `debug-text json-${kind}` }, [h("span", { class: "debug-value", text: raw })]);
 }
