@@ -35,6 +35,8 @@ def ensure_venv() -> None:
 
 
 def run(args: list[str]) -> int:
+    if args[:1] == ["--"]:  # `dev.py run -- --port 1990`: the separator is ours, not serve's
+        args = args[1:]
     return subprocess.run([BIN / "flowengine", "serve", *args], cwd=ROOT).returncode
 
 
