@@ -197,6 +197,15 @@ class CredentialStore:
             self._creds.pop(node_id, None)
         self.dirty = True
 
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        """A copy of every node's credentials, for ``restore`` when a deploy cannot be saved."""
+        return copy.deepcopy(self._creds)
+
+    def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
+        """Put back what ``snapshot`` took (the next ``save`` writes it)."""
+        self._creds = copy.deepcopy(snapshot)
+        self.dirty = True
+
     def merge(self, updates: dict[str, dict[str, Any]]) -> builtins.set[str]:
         """Apply what the editor sent: per node, only changed fields. ``"__PWRD__"`` keeps the stored
         value, an empty/blank string deletes the field, ``has_<field>`` flags are ignored. Returns the

@@ -275,10 +275,22 @@ class Runtime:
                     if isinstance(c, dict):
                         creds.setdefault(nid, {}).update(c)
             ids = {str(item["id"]) for item in clean if isinstance(item, dict) and "id" in item}
+            before = self.credentials.snapshot()
             touched = self.credentials.merge(creds)
             self.credentials.prune(ids)
-            await asyncio.to_thread(self.credentials.save)
-            await asyncio.to_thread(self.storage.save_flows, clean)
+            try:
+                await asyncio.to_thread(self.credentials.save)
+            except BaseException:
+                self.credentials.restore(before)
+                raise
+            try:
+                await asyncio.to_thread(self.storage.save_flows, clean)
+            except BaseException:
+                # the flows on disk are still the old ones: so must the credentials be (the pruned
+                # ones of nodes this deploy removed included), or a restart loses them
+                self.credentials.restore(before)
+                await asyncio.to_thread(self.credentials.save)
+                raise
             self.problems = problems
             return await self._apply(clean, fs, deploy_type, touched)
 

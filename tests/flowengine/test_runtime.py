@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flowengine.errors import CorruptFlowsError, DeployConflictError, FlowValidationError
+from flowengine.errors import CorruptFlowsError, DeployConflictError, FlowValidationError, StorageError
 from flowengine.model import flows_rev
 from flowengine.node import Node
 from flowengine.registry import Registry
@@ -253,6 +253,34 @@ async def test_persisted_runtime_saves_flows_and_refuses_corrupt_file(tmp_path):
     assert err.value.backup is not None
     await rt3.close()
     assert (tmp_path / "flows.json").read_text() == "[{broken"
+
+
+@pytest.mark.parametrize("bad", ["unserialisable", "disk full"])
+async def test_a_deploy_that_cannot_be_saved_keeps_the_stored_credentials(tmp_path, monkeypatch, bad):
+    """The flows save fails after the credentials were merged and pruned: the credentials file
+    goes back to what matches the flows still on disk (a restart finds the key)."""
+    settings = Settings.load(user_dir=tmp_path, credentialSecret="s3cret-for-tests")
+    rt = Runtime(registry(), settings)
+    await rt.start()
+    await rt.deploy([*BASE, {"id": "k2", "type": "t-cfg", "credentials": {"password": "kept"}}])
+    await rt.wait_started()
+    if bad == "disk full":
+        def full(flows):
+            raise StorageError("cannot write flows.json: [Errno 28] No space left on device")
+
+        monkeypatch.setattr(rt.storage, "save_flows", full)
+        new = BASE  # k2 removed: its credentials would be pruned
+    else:
+        new = [*BASE, {"id": "k3", "type": "t-cfg", "x": float("nan"), "credentials": {"password": "new"}}]
+    with pytest.raises(StorageError):
+        await rt.deploy(new)
+    assert rt.node("k2") is not None  # nothing running was touched
+    await rt.close()
+    rt2 = Runtime(registry(), settings)
+    await rt2.start()
+    assert rt2.credentials.get("k2") == {"password": "kept"} and rt2.credentials.get("k3") == {}
+    assert rt2.node("k2").credentials == {"password": "kept"}
+    await rt2.close()
 
 
 async def test_safe_mode_loads_without_starting(tmp_path):
