@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, redact
+from .errors import APIConnectionError, APIResponseValidationError, APIStatusError, APITimeoutError, redact
 from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
@@ -111,22 +111,44 @@ class Limiter:
                 on_change()
 
 
+BODY_SAMPLE = 2000
+"""How much of an unusable response body an error keeps."""
+
+
 def decode_body(response: httpx.Response, kind: str) -> Any:
-    """JSON -> object, text -> str, binary -> bytes; an empty body is ``{}``."""
+    """JSON -> object, text -> str, binary -> bytes; an empty body is ``{}``.
+
+    A successful response of a JSON operation must be JSON (``text/plain`` stays text: the
+    transcription formats text, srt and vtt): a body cut short or an HTML page from a proxy raises
+    ``APIResponseValidationError`` rather than reaching the flow as a payload. Error responses
+    are decoded leniently (they only feed the error).
+    """
     content = response.content
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "binary" and response.is_success:
         return content
     if not content:
         return {}
-    if ctype.endswith("json"):
+    strict = kind == "json" and response.is_success
+    if ctype.endswith("json") or (strict and not ctype):
         try:
             return json.loads(content)
-        except ValueError:
+        except ValueError as exc:
+            if strict:
+                raise _unusable(response, f"the response body is not valid JSON ({exc}): cut short?") from exc
             return response.text
-    if ctype.startswith("text/") or ctype == "application/sdp":
+    if ctype == "text/plain" or ctype == "application/sdp" or (ctype.startswith("text/") and not strict):
         return response.text
+    if strict:
+        raise _unusable(response, f"expected a JSON response, got {ctype}")
     return content if kind == "binary" or not ctype.endswith("json") else response.text
+
+
+def _unusable(response: httpx.Response, why: str) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"{why} (HTTP {response.status_code}, {len(response.content)} bytes)",
+        status=response.status_code, type="invalid_response", code="invalid_response",
+        body=response.text[:BODY_SAMPLE], request_id=response.headers.get("x-request-id"))
 
 
 class OpenAIClient:

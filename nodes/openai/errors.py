@@ -115,6 +115,11 @@ class APITimeoutError(APIConnectionError):
         OpenAIError.__init__(self, message, type="timeout")
 
 
+class APIResponseValidationError(OpenAIError):
+    """A 2xx response whose body is not what the operation returns: JSON cut short, or a page from
+    a proxy or captive portal instead of JSON. ``body`` holds the start of what arrived."""
+
+
 class StreamError(OpenAIError):
     """An SSE stream failed: an error event, or the stream ended before its terminator."""
 

@@ -11,7 +11,7 @@ import pytest
 from openai_fakes import make, run
 
 from nodes.openai.client import ClientOptions
-from nodes.openai.errors import APIStatusError, APITimeoutError
+from nodes.openai.errors import APIResponseValidationError, APIStatusError, APITimeoutError
 from nodes.openai.retry import RetryPolicy, retry_after_seconds
 
 
@@ -284,3 +284,31 @@ async def test_undecodable_body_and_unusable_base_url_are_reported(tmp_path: Pat
     host2.settings.extra.pop("openai_transport")  # the real transport refuses the URL
     await run(node2, {"payload": 1})
     assert host2.errors[0][0].type == "connection_error"
+
+
+@pytest.mark.parametrize("response, why", [
+    (httpx.Response(200, headers={"content-type": "application/json", "x-request-id": "req_cut"},
+                    content=b'{"object":"chat.completion","choices":[{"mess'), "not valid JSON"),
+    (httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>Sign in to the wifi</html>"),
+     "expected a JSON response, got text/html"),
+    (httpx.Response(200, content=b"<html>no content type</html>"), "not valid JSON"),
+])
+async def test_a_2xx_body_that_is_not_json_is_an_error(tmp_path: Path, response: httpx.Response, why: str) -> None:
+    """A cut or foreign body never reaches the flow as a payload: it is a catchable error with
+    the start of the body, and it is not retried (the SDK's APIResponseValidationError)."""
+    seen, handler = scripted(response)
+    node, host = make("openai-create-chat-completion", handler, tmp_path, props={"model": "m"})
+    await run(node, {"payload": "hi"})
+    assert len(seen) == 1 and host.sent == []
+    err, _ = host.errors[0]
+    assert isinstance(err, APIResponseValidationError) and why in err.message
+    assert err.details["type"] == "invalid_response" and err.details["status"] == 200
+    assert err.details["body"] == response.text[:2000]
+
+
+async def test_text_formats_stay_text(tmp_path: Path) -> None:
+    _seen, handler = scripted(httpx.Response(200, headers={"content-type": "text/plain"}, content=b"hello there"))
+    node, host = make("openai-create-transcription", handler, tmp_path,
+                      props={"model": "whisper-1", "response_format": "text"})
+    await run(node, {"payload": {"file": b"RIFF....WAVE"}, "filename": "a.wav"})
+    assert host.errors == [] and host.sent[0]["payload"] == "hello there"
