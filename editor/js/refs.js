@@ -70,8 +70,11 @@ async function listModels(app, config) {
   }
   const node = app.model.get(config) || {};
   const draft = { config };
-  for (const field of ["base_url", "organization", "project"]) {
+  for (const field of ["base_url", "organization", "project", "auth_header", "auth_query"]) {
     if (typeof node[field] === "string" && node[field]) draft[field] = node[field];
+  }
+  for (const field of ["headers", "query"]) {
+    if (node[field] && typeof node[field] === "object" && !Array.isArray(node[field])) draft[field] = node[field];
   }
   const key = node.credentials && node.credentials.api_key;
   if (typeof key === "string" && key) draft.api_key = key;

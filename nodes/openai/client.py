@@ -45,7 +45,9 @@ class ClientOptions:
     max_concurrency: int = 8
     max_queue: int = 10000
     auth_header: str = "Authorization"
+    auth_query: str = ""
     extra_headers: dict[str, str] = field(default_factory=dict)
+    extra_query: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # keys never appear in logs or reprs
         return f"ClientOptions(base_url={self.base_url!r}, timeout={self.timeout}, max_retries={self.max_retries})"
@@ -176,16 +178,29 @@ class OpenAIClient:
         self.http = httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits, transport=transport,
                                       follow_redirects=True)
         self._fixed = {False: self._fixed_headers(admin=False), True: self._fixed_headers(admin=True)}
+        self._fixed_query = {False: self._fixed_params(admin=False), True: self._fixed_params(admin=True)}
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    def _key(self, admin: bool) -> str:
+        # admin operations use the admin key; without one the normal key is sent (compatible servers)
+        return (self.options.admin_key or self.options.api_key) if admin else self.options.api_key
+
+    def _fixed_params(self, admin: bool) -> list[tuple[str, str]]:
+        """The query parameters every request carries: ``extra_query`` (e.g. Azure's ``api-version``)
+        and, with ``auth_query``, the key (providers that take it in the URL)."""
+        params = list(self.options.extra_query.items())
+        key = self._key(admin)
+        if self.options.auth_query and key:
+            params.append((self.options.auth_query, key))
+        return params
+
     def _fixed_headers(self, admin: bool) -> dict[str, str]:
         """The headers every request of one auth kind carries (computed once per client)."""
-        # admin operations use the admin key; without one the normal key is sent (compatible servers)
-        key = (self.options.admin_key or self.options.api_key) if admin else self.options.api_key
+        key = self._key(admin)
         headers = {"User-Agent": USER_AGENT, **self.options.extra_headers}
-        if key:
+        if key and not self.options.auth_query:
             if self.options.auth_header.lower() == "authorization":
                 headers["Authorization"] = f"Bearer {key}"
             else:
@@ -204,7 +219,9 @@ class OpenAIClient:
         return headers
 
     def _build(self, req: PreparedRequest, attempt: int) -> httpx.Request:
-        kwargs: dict[str, Any] = {"params": req.query or None, "headers": self._headers(req, attempt)}
+        fixed = self._fixed_query[req.admin]
+        query = [*fixed, *req.query] if fixed else req.query
+        kwargs: dict[str, Any] = {"params": query or None, "headers": self._headers(req, attempt)}
         if req.files is not None:
             ctype, content = encode_multipart(req.form or [], req.files)
             kwargs["headers"]["Content-Type"] = ctype

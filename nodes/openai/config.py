@@ -3,8 +3,10 @@
 Properties ``base_url``, ``organization``, ``project``, ``timeout`` (s), ``max_retries``,
 ``max_concurrency``, ``max_queue`` (messages waiting beyond it fail with a catchable
 ``queue_full`` error), ``auth_header`` (empty: ``Authorization: Bearer <key>``; another name, e.g.
-``api-key``, sends the bare key in that header, for compatible servers) and ``headers`` (extra
-request headers, no secrets: they are plain properties); credentials ``api_key`` and
+``api-key``, sends the bare key in that header, for compatible servers), ``auth_query`` (a query
+parameter name, e.g. ``key``: the key goes in the URL instead of a header, for providers that
+want it there), ``headers`` and ``query`` (extra request headers / query parameters on every
+request, e.g. Azure's ``api-version``; no secrets: they are plain properties); credentials ``api_key`` and
 ``admin_key`` (admin operations). Empty values fall back to the environment:
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``, ``OPENAI_ORG_ID``,
 ``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and closed with the node.
@@ -54,7 +56,9 @@ class OpenAIConfig(Node):
             "max_concurrency": {"type": ["integer", "string"], "default": 8},
             "max_queue": {"type": ["integer", "string"], "default": 10000},
             "auth_header": {"type": "string", "x-default": "Authorization"},
+            "auth_query": {"type": "string"},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "query": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }
     credentials_schema: ClassVar[dict[str, str]] = {"api_key": "password", "admin_key": "password"}
@@ -99,9 +103,14 @@ class OpenAIConfig(Node):
             max_concurrency=max(1, int(self._number("max_concurrency", 8))),
             max_queue=max(0, int(self._number("max_queue", 10000))),
             auth_header=str(self.config.get("auth_header") or "Authorization"),
-            extra_headers={str(k): str(v) for k, v in (self.config.get("headers") or {}).items()}
-            if isinstance(self.config.get("headers"), dict) else {},
+            auth_query=str(self.config.get("auth_query") or ""),
+            extra_headers=self._strings("headers"),
+            extra_query=self._strings("query"),
         )
+
+    def _strings(self, prop: str) -> dict[str, str]:
+        value = self.config.get(prop)
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
     def client(self) -> OpenAIClient:
         """The shared client, created on first use."""

@@ -21,14 +21,14 @@ __all__ = ["MODEL_LIST_TTL", "ModelListCache", "connection_key", "fetch_model_id
 
 MODEL_LIST_TTL = 60.0
 
-ConnectionKey = tuple[str, str, str, str, str]
+ConnectionKey = tuple[str, str, str, str, str, str, tuple[tuple[str, str], ...]]
 
 
 def connection_key(options: ClientOptions) -> ConnectionKey:
     """What identifies the list a server gives: the key only as a fingerprint."""
     fingerprint = hashlib.sha256(options.api_key.encode()).hexdigest()[:16] if options.api_key else ""
     return (options.base_url.rstrip("/"), options.auth_header.lower(), options.organization, options.project,
-            fingerprint)
+            fingerprint, options.auth_query, tuple(sorted(options.extra_query.items())))
 
 
 async def fetch_model_ids(client: OpenAIClient) -> list[str]:

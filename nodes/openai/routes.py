@@ -3,7 +3,7 @@
 * ``GET /openai/models?config=<id>`` lists the models of a deployed ``openai-config`` node's server,
   cached per config node (``model_list``).
 * ``POST /openai/models`` with a JSON body ``{config?, base_url?, api_key?, organization?, project?,
-  auth_header?, headers?}`` does the same for a config node being edited and not yet deployed.
+  auth_header?, auth_query?, headers?, query?}`` does the same for a config node being edited and not yet deployed.
   Fields left out (or ``"__PWRD__"``, the editor's "unchanged" placeholder) come from the deployed
   node named by ``config``, else from ``OPENAI_*`` environment variables. The key is used for this
   one request: never logged, never cached, never written anywhere. A draft identical to the deployed
@@ -32,7 +32,7 @@ __all__ = ["list_models", "list_models_for_draft"]
 
 PASSWORD_PLACEHOLDER = "__PWRD__"
 DRAFT_TIMEOUT = 30.0
-_DRAFT_FIELDS = ("base_url", "api_key", "organization", "project", "auth_header")
+_DRAFT_FIELDS = ("base_url", "api_key", "organization", "project", "auth_header", "auth_query")
 _ENV = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY", "organization": "OPENAI_ORG_ID",
         "project": "OPENAI_PROJECT_ID"}
 
@@ -79,11 +79,12 @@ def _draft_options(body: dict[str, Any], deployed: OpenAIConfig | None) -> Clien
         if not isinstance(value, str):
             raise ValueError(f"'{field}' must be a string")
         changes[field] = value
-    headers = body.get("headers")
-    if headers is not None:
-        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-            raise ValueError("'headers' must be an object of strings")
-        changes["extra_headers"] = {str(k): v for k, v in headers.items()}
+    for prop, field_name in (("headers", "extra_headers"), ("query", "extra_query")):
+        value = body.get(prop)
+        if value is not None:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ValueError(f"'{prop}' must be an object of strings")
+            changes[field_name] = {str(k): v for k, v in value.items()}
     return dataclasses.replace(base, **changes)
 
 

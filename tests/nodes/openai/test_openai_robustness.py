@@ -256,6 +256,22 @@ async def test_custom_auth_header_and_extra_headers(tmp_path: Path) -> None:
     assert seen[0].headers["x-trace"] == "t1"
 
 
+async def test_key_in_the_query_and_extra_query_parameters(tmp_path: Path) -> None:
+    """auth_query sends the key as a URL parameter (no auth header); query adds fixed parameters
+    (Azure's api-version) before the operation's own; a key echoed in an error is redacted."""
+    seen, handler = scripted(httpx.Response(200, json={"data": []}))
+    node, _host = make("openai-list-files", handler, tmp_path, props={"limit": 5},
+                       config={"auth_query": "key", "query": {"api-version": "2025-01-01"}})
+    await run(node, {"payload": 1})
+    url = seen[0].url
+    assert url.params.get("key") == "sk-secret-key" and url.params.get("api-version") == "2025-01-01"
+    assert url.params.get("limit") == "5" and "authorization" not in seen[0].headers
+    seen, handler = scripted(httpx.Response(404, json={"error": {"message": f"no such thing at {url}"}}))
+    node, host = make("openai-list-files", handler, tmp_path, config={"auth_query": "key", "max_retries": 0})
+    await run(node, {"payload": 1})
+    assert "sk-secret-key" not in str(host.errors[0][0]) and "sk-secret-key" not in repr(host.errors[0][0].details)
+
+
 async def test_queue_bound_refuses_the_excess(tmp_path: Path) -> None:
     release = asyncio.Event()
 
