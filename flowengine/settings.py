@@ -1,13 +1,15 @@
 """Runtime settings, named after Node-RED's where one exists.
 
 Read from ``<user dir>/settings.toml`` (or a ``--settings`` file, TOML or JSON). Unknown keys are
-kept in ``extra`` so node packages can read their own.
+kept in ``extra`` so node packages can read their own. A value written as ``"${NAME}"`` is read
+from the environment variable ``NAME`` (e.g. ``credentialSecret = "${FLOWENGINE_SECRET}"``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any
 from .errors import SettingsError
 
 __all__ = ["Settings", "default_user_dir"]
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def default_user_dir() -> Path:
@@ -66,7 +70,7 @@ class Settings:
         if path and not candidate.exists():
             raise SettingsError(f"settings file {candidate} does not exist")
         if candidate.exists():
-            data = _read(candidate)
+            data = _expand_env(_read(candidate), str(candidate))
         known = {f.name for f in fields(cls)}
         kwargs: dict[str, Any] = {"user_dir": udir}
         extra: dict[str, Any] = {}
@@ -127,3 +131,22 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SettingsError(f"settings file {path} must hold a table/object")
     return data
+
+
+def _expand_env(value: Any, where: str, key: str = "") -> Any:
+    """A string that is exactly ``${NAME}`` becomes that environment variable (the rule Node-RED
+    applies to node properties), so secrets such as ``credentialSecret`` need not sit in the file;
+    an unset variable is an error naming the setting."""
+    if isinstance(value, dict):
+        return {k: _expand_env(v, where, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, where, f"{key}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str):
+        match = _ENV_REF.fullmatch(value.strip())
+        if match:
+            name = match.group(1)
+            if name not in os.environ:
+                raise SettingsError(f"{where}: setting {key} is ${{{name}}}, but the environment variable "
+                                    f"{name} is not set")
+            return os.environ[name]
+    return value

@@ -29,3 +29,18 @@ def test_bad_settings_file_is_refused(tmp_path):
         Settings.load(user_dir=tmp_path)
     with pytest.raises(SettingsError, match="does not exist"):
         Settings.load(tmp_path / "nope.toml", user_dir=tmp_path)
+
+
+def test_values_can_come_from_the_environment(tmp_path, monkeypatch):
+    (tmp_path / "settings.toml").write_text(
+        'credentialSecret = "${FE_TEST_SECRET}"\nuiPort = 1881\nnote = "costs ${FE_TEST_SECRET}"\n'
+        '[adminAuth]\ntype = "credentials"\n[[adminAuth.users]]\nusername = "admin"\npassword = "${FE_TEST_HASH}"\n')
+    monkeypatch.setenv("FE_TEST_SECRET", "from-the-env")
+    monkeypatch.setenv("FE_TEST_HASH", "$2b$08$hash")
+    s = Settings.load(user_dir=tmp_path)
+    assert s.credentialSecret == "from-the-env"
+    assert s.adminAuth["users"][0]["password"] == "$2b$08$hash"
+    assert s.extra["note"] == "costs ${FE_TEST_SECRET}"  # only a whole value is a reference
+    monkeypatch.delenv("FE_TEST_HASH")
+    with pytest.raises(SettingsError, match=r"adminAuth.users\[0\].password is \$\{FE_TEST_HASH\}.*not set"):
+        Settings.load(user_dir=tmp_path)
