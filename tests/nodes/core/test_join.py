@@ -69,6 +69,20 @@ async def test_auto_mode_rebuilds_string_and_object() -> None:
     assert msgs[1]["payload"] == {"a": 1, "b": 2} and msgs[1]["topic"] == "b"
 
 
+async def test_auto_mode_puts_parts_arriving_out_of_order_in_place() -> None:
+    """Parts that took different paths (a delay, an API call) arrive in any order: the array is
+    rebuilt by parts.index, and two interleaved sequences stay apart by parts.id."""
+    def part(seq: str, index: int, value: Any) -> dict[str, Any]:
+        return {"payload": value, "parts": {"id": seq, "index": index, "count": 3, "type": "array", "len": 1}}
+
+    async with FlowHarness(join_flow(mode="auto")) as h:
+        for msg in (part("A", 2, "a2"), part("B", 1, "b1"), part("A", 0, "a0"), part("B", 2, "b2"),
+                    part("A", 1, "a1"), part("B", 0, "b0")):
+            h.send_to("jn", msg)
+        first, second = await h.wait_for("out", 2)
+    assert first["payload"] == ["a0", "a1", "a2"] and second["payload"] == ["b0", "b1", "b2"]
+
+
 async def test_auto_mode_without_parts_warns() -> None:
     async with FlowHarness(join_flow(mode="auto")) as h:
         h.send_to("jn", {"payload": 1})
