@@ -163,12 +163,16 @@ class OpenAIClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = options
         self.policy = RetryPolicy(max_retries=max(0, int(options.max_retries)))
         self.limiter = Limiter(options.max_concurrency)
         self._sleep = sleep
         self._rand = rand
+        self._clock = clock
+        self.limited_until = 0.0
+        """While the server rate-limits this key (a 429 asked to wait), new requests wait too (clock time)."""
         base = options.base_url.rstrip("/") + "/"
         timeout = httpx.Timeout(options.timeout, connect=min(5.0, options.timeout))
         # the limiter caps requests in flight at max_concurrency: more pooled connections are never
@@ -233,6 +237,9 @@ class OpenAIClient:
     async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, int]:
         """Send with retries; returns an (open, when streaming) 2xx response and the retry count."""
         retries = 0
+        wait = self.limited_until - self._clock()
+        if wait > 0:  # another request of this key got a 429: sending now would only earn another
+            await self._sleep(wait)
         for attempt in range(self.policy.max_retries + 1):
             try:
                 response = await self.http.send(self._build(req, attempt), stream=stream)
@@ -261,6 +268,8 @@ class OpenAIClient:
             delay = self.policy.delay(retries, headers, self._rand)
             if delay is None:
                 raise error from (cause if cause is not error else None)
+            if isinstance(error, APIStatusError) and error.status == 429:
+                self.limited_until = max(self.limited_until, self._clock() + delay)
             retries += 1
             await self._sleep(delay)
         raise AssertionError("unreachable: the retry loop always returns or raises")

@@ -69,6 +69,24 @@ async def test_429_then_500_then_success_with_recorded_waits(tmp_path: Path) -> 
     assert host.sent[0]["payload"] == {"data": []}
 
 
+async def test_a_429_holds_back_the_other_requests_of_the_key(tmp_path: Path) -> None:
+    """A retry-after applies to the key, not just the request that got it: a request starting
+    inside the window waits for the rest of it before sending (one shared bucket per config)."""
+    seen, handler = scripted(
+        httpx.Response(429, headers={"retry-after": "3"}, json={"error": {"message": "slow down"}}),
+        httpx.Response(200, json={"data": []}),
+    )
+    sleeps: list[float] = []
+    node, host = make("openai-list-models", handler, tmp_path, sleeps=sleeps)
+    await run(node, {"payload": 1})  # 429, waits 3 s (fake sleep: no time passes), 200
+    await run(node, {"payload": 2})  # starts inside the window
+    assert sleeps[0] == 3.0 and sleeps[1] == pytest.approx(3.0, abs=0.5) and len(sleeps) == 2
+    assert len(seen) == 3 and not host.errors
+    node.config_node("cfg").client().limited_until = 0.0  # window over: the next one goes at once
+    await run(node, {"payload": 3})
+    assert len(sleeps) == 2
+
+
 async def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
     seen, handler = scripted(httpx.ConnectError("refused"))
     sleeps: list[float] = []
