@@ -47,6 +47,33 @@ def deep_clone(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _deep_clone_iterative(value: Any) -> Any:
+    """``deep_clone`` without recursion, for data nested deeper than Python's stack allows
+    (JavaScript clones such messages without complaint, so Node-RED flows may build them)."""
+    def shell(v: Any) -> Any:
+        cls = v.__class__
+        return {} if cls is dict else [] if cls is list else None
+
+    root = shell(value)
+    if root is None:
+        return deep_clone(value)
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if src.__class__ is dict else enumerate(src)
+        for k, v in items:
+            copy_ = shell(v)
+            if copy_ is None:
+                copy_ = v if v.__class__ in _IMMUTABLE else deep_clone(v)
+            else:
+                stack.append((v, copy_))
+            if dst.__class__ is dict:
+                dst[k] = copy_
+            else:
+                dst.append(copy_)
+    return root
+
+
 def clone_msg(msg: Msg) -> Msg:
     """Clone a message for a later send event: deep, except ``req``/``res`` stay shared."""
     out: Msg = {}
@@ -54,7 +81,10 @@ def clone_msg(msg: Msg) -> Msg:
         if v.__class__ in _IMMUTABLE or k in _SHARED_KEYS:
             out[k] = v
         else:
-            out[k] = deep_clone(v)
+            try:
+                out[k] = deep_clone(v)
+            except RecursionError:
+                out[k] = _deep_clone_iterative(v)
     return out
 
 

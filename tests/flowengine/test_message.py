@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from flowengine.message import (
@@ -95,3 +97,22 @@ def test_deep_clone_other_objects():
     c = deep_clone({"t": t, "tup": (1, [2])})
     assert c["t"] is not t and c["t"].v == [1]
     assert c["tup"] == (1, [2]) and c["tup"][1] is not None
+
+
+def test_clone_of_data_nested_deeper_than_the_stack() -> None:
+    """JavaScript clones a 5,000-level structure without complaint; so must we (no RecursionError)."""
+    deep: Any = {"leaf": [1, "two", None]}
+    for i in range(5000):
+        deep = [deep, i] if i % 2 else {"k": deep, "n": i}
+    msg = {"payload": deep, "topic": "t"}
+    copy_ = clone_msg(msg)
+    a, b = copy_["payload"], msg["payload"]
+    for _ in range(5000):  # same shape and values all the way down, no object shared
+        assert a is not b and a.__class__ is b.__class__
+        if isinstance(a, dict):
+            assert list(a) == list(b) and a["n"] == b["n"]
+            a, b = a["k"], b["k"]
+        else:
+            assert a[1] == b[1]
+            a, b = a[0], b[0]
+    assert a == b == {"leaf": [1, "two", None]} and a is not b and a["leaf"] is not b["leaf"]
