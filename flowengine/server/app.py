@@ -19,7 +19,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,6 +35,7 @@ from .flows_routes import build_flows_router
 from .guard import AdminGuard, parse_size
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
 from .node_fast_path import NodeFastPath
+from .origin import LOOPBACK_HOSTS_KEY, OriginPolicy, cors_middleware
 from .state import ServerState
 
 __all__ = ["FlowEngineApp", "create_app", "editor_directory"]
@@ -123,8 +123,10 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
                 await hub.serve(ws)
 
     public = frozenset(p for p in (docs, openapi, f"{docs}/oauth2-redirect" if docs else None) if p)
+    admin_cors = settings.extra.get("httpAdminCors")
+    policy = OriginPolicy(admin_cors, loopback_hosts_only=bool(settings.extra.get(LOOPBACK_HOSTS_KEY)))
     app.add_middleware(AdminGuard, fastapi_app=app, auth=auth, max_body=parse_size(settings.apiMaxLength),
-                       public_paths=public)
+                       public_paths=public, policy=policy, cors=admin_cors if isinstance(admin_cors, dict) else None)
     static = None
     if admin_on and editor and not settings.disableEditor:
         folder = editor_directory()
@@ -181,12 +183,7 @@ def _with_cors(router: HttpNodeRouter | None, cors: Any) -> ASGIApp | None:
     """Node routes behind CORS headers when ``httpNodeCors`` ({origin, methods, credentials}) is set."""
     if router is None or not isinstance(cors, dict):
         return router
-    origin = cors.get("origin", "*")
-    origins = [str(o) for o in origin] if isinstance(origin, list) else [str(origin)]
-    methods = cors.get("methods", "GET,PUT,POST,DELETE")
-    methods_list = [m.strip().upper() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
-    return CORSMiddleware(router, allow_origins=origins, allow_methods=methods_list, allow_headers=["*"],
-                          allow_credentials=bool(cors.get("credentials")))
+    return cors_middleware(router, cors, "GET,PUT,POST,DELETE")
 
 
 class _Fallback:

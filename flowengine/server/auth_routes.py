@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -10,7 +9,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from .auth import CLIENT_IDS
 from .errors import ApiError, needs
-from .guard import bearer_token
+from .flows_routes import read_json
+from .guard import accepts_form, bearer_token, is_json_type
 from .state import server_state
 
 __all__ = ["build_auth_router"]
@@ -22,13 +22,9 @@ _PROMPTS = {"type": "credentials", "prompts": [
 
 
 async def _fields(request: Request) -> dict[str, Any]:
-    ctype = request.headers.get("content-type", "")
-    if "application/json" in ctype:
-        raw = await request.body()
-        try:
-            data = json.loads(raw or b"{}")
-        except (ValueError, RecursionError) as exc:
-            raise ApiError(400, "invalid_request", "request body is not valid JSON") from exc
+    """The form or JSON body's fields (the guard lets no other non-empty body through)."""
+    if is_json_type(request.headers.get("content-type")):
+        data = await read_json(request, {})
         return data if isinstance(data, dict) else {}
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -49,6 +45,7 @@ def build_auth_router() -> APIRouter:
     @router.post("/auth/token", summary="Exchange a user name and password for a bearer token",
                  response_model=None)
     @needs(None)
+    @accepts_form
     async def token(request: Request) -> Response | dict[str, Any]:
         auth = server_state(request).auth
         if not auth.enabled:
@@ -74,6 +71,7 @@ def build_auth_router() -> APIRouter:
 
     @router.post("/auth/revoke", summary="Revoke a token (needs a valid bearer token)", response_model=None)
     @needs(None)
+    @accepts_form  # Node-RED's editor posts the token as a form; a bearer token is required, so no CSRF
     async def revoke(request: Request) -> Response:
         auth = server_state(request).auth
         if not auth.enabled:

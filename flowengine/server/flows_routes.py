@@ -39,16 +39,24 @@ _HEADERS = [
 
 
 async def read_json(request: Request, default: Any = None) -> Any:
-    """The request body as JSON (``default`` when empty); 400 ``invalid_request`` otherwise."""
+    """The request body as strict JSON (``default`` when empty); 400 ``invalid_request`` otherwise.
+
+    Strict: Python's ``json`` reads ``NaN``/``Infinity``, which are not JSON, could not be saved and
+    no other Node-RED tool could read back; they are refused here, before a deploy reaches storage.
+    """
     raw = await request.body()
     if not raw.strip():
         return default
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
     except ValueError as exc:
         raise ApiError(400, "invalid_request", f"request body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise ApiError(400, "invalid_request", "request body is nested too deeply") from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value (numbers must be finite)")
 
 
 def _api_version(request: Request) -> str:

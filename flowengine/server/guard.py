@@ -1,29 +1,60 @@
-"""ASGI middleware in front of everything: request size limit and the admin permission check.
+"""ASGI middleware in front of everything: the checks every admin request passes before any handler.
 
-The check runs before the request body is read and before any route handler, so an
-unauthenticated request never causes work (no flow code, no body parsing). Which permission a
-route needs is read from its endpoint's ``needs(...)`` mark; unmarked API routes need ``*``.
-Refusals are 401 both without a valid token and for a user lacking the permission (Node-RED).
+In order, for requests matching an admin API route (node routes and editor files pass through,
+bounded by the size limit only): the body size limit (``apiMaxLength``, 413); the ``Host`` and
+``Origin`` checks of ``origin.OriginPolicy`` (403, see there); the admin permission (401); for
+state-changing methods, a non-empty body must be JSON (415), except on routes marked
+``accepts_form`` (``/auth/token``). A comms websocket handshake gets the ``Host``/``Origin`` checks
+and is closed before it is accepted (the server answers 403).
+
+The checks run before the request body is read and before any route handler, so a refused request
+never causes work (no flow code, no body parsing). Which permission a route needs is read from its
+endpoint's ``needs(...)`` mark; unmarked API routes need ``*``. Refusals are 401 both without a
+valid token and for a user lacking the permission (Node-RED).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import AdminAuth, Session, has_permission
+from .origin import OriginPolicy, cors_middleware, header
 
-__all__ = ["SESSION_KEY", "AdminGuard", "bearer_token", "parse_size"]
+__all__ = ["SAFE_METHODS", "SESSION_KEY", "AdminGuard", "accepts_form", "bearer_token", "is_json_type",
+           "parse_size"]
+
+log = logging.getLogger("flowengine.server")
 
 SESSION_KEY = "flowengine.session"
 """Scope key holding the caller's ``Session`` (None without adminAuth or for anonymous access)."""
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing: no Origin check, no body check."""
+
+_FORM_TYPE = "application/x-www-form-urlencoded"
 _UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def accepts_form(fn: F) -> F:
+    """Mark a route endpoint that also takes a form body (``/auth/token``, as Node-RED's login does)."""
+    fn.__dict__["accepts_form"] = True
+    return fn
+
+
+def is_json_type(content_type: str | None) -> bool:
+    """``application/json`` or ``application/<x>+json``, parameters ignored."""
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
 
 
 def parse_size(value: str | int) -> int:
@@ -41,52 +72,122 @@ class _BodyTooLarge(Exception):
 
 
 class AdminGuard:
-    """Pure ASGI middleware; see the module docstring."""
+    """Pure ASGI middleware; see the module docstring.
+
+    Requests matching an admin route go to ``app`` behind CORS headers when ``cors``
+    (``httpAdminCors``: {origin, methods, credentials}) is set; everything else goes to ``app``.
+    """
 
     def __init__(self, app: ASGIApp, *, fastapi_app: FastAPI, auth: AdminAuth, max_body: int,
-                 public_paths: frozenset[str]) -> None:
+                 public_paths: frozenset[str], policy: OriginPolicy | None = None,
+                 cors: dict[str, Any] | None = None) -> None:
         self.app = app
+        self.admin_app = cors_middleware(app, cors, "GET,PUT,POST,DELETE") if cors is not None else app
         self.fastapi_app = fastapi_app
         self.auth = auth
         self.max_body = max_body
         self.public_paths = public_paths
+        self.policy = policy or OriginPolicy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _header(scope, b"content-length")
+        length = header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await _send_json(send, 413, {"code": "payload_too_large",
                                          "message": f"request body exceeds {self.max_body} bytes (apiMaxLength)"})
             return
-        permission = self._permission(scope) if self.auth.enabled else None
+        route = self._route(scope)
+        if route is None:
+            await self._call_limited(self.app, scope, receive, send)
+            return
+        state_changing = scope["method"] not in SAFE_METHODS
+        refused = self.policy.refusal(scope, state_changing=state_changing)
+        if refused is not None:
+            code, message = refused
+            log.warning("refused %s %s: %s", scope["method"], scope["path"], message)
+            await _send_json(send, 403, {"code": code, "message": message})
+            return
+        permission = self._route_permission(route) if self.auth.enabled else None
         if permission is not None:
-            refused = self._check(scope, permission)
-            if refused is not None:
-                status, body = refused
+            denied = self._check(scope, permission)
+            if denied is not None:
+                status, body = denied
                 await _send_json(send, status, body)
                 return
-        await self._call_limited(scope, receive, send)
+        if state_changing:
+            checked = await self._body_type_check(scope, receive, send, route)
+            if checked is None:
+                return
+            receive = checked
+        await self._call_limited(self.admin_app, scope, receive, send)
 
-    def _permission(self, scope: Scope) -> str | None:
-        """The permission the matched API route needs; None for public routes and non-API paths."""
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The comms handshake (an admin websocket route) passes the Host/Origin checks or is closed."""
+        if self._route(scope) is not None:
+            refused = self.policy.refusal(scope, state_changing=True)
+            if refused is not None:
+                log.warning("refused a websocket handshake on %s: %s", scope["path"], refused[1])
+                # A close before the accept: the server answers the handshake with 403.
+                await send({"type": "websocket.close", "code": 1008})
+                return
+        await self.app(scope, receive, send)
+
+    def _route(self, scope: Scope) -> Any:
+        """The admin route ``scope`` targets (a full match, else the first partial one), or None."""
         partial: Any = None
         for route in self.fastapi_app.router.routes:
             if isinstance(route, Mount):
                 continue
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return self._route_permission(route)
+                return route
             if match == Match.PARTIAL and partial is None:
                 partial = route
-        return self._route_permission(partial) if partial is not None else None
+        return partial
 
     def _route_permission(self, route: Any) -> str | None:
+        """The permission ``route`` needs; None for public routes."""
         if getattr(route, "path", None) in self.public_paths:
             return None
         endpoint = getattr(route, "endpoint", None)
         return endpoint.__dict__.get("permission", "*") if endpoint is not None else "*"
+
+    async def _body_type_check(self, scope: Scope, receive: Receive, send: Send, route: Any) -> Receive | None:
+        """``receive`` to go on with, or None after answering 415 for a non-empty body that is not JSON.
+
+        A page can send a cross-site POST without a CORS preflight only as text/plain, a form or
+        without a type: refusing those bodies keeps such "simple" requests from reaching a handler.
+        """
+        ctype = header(scope, b"content-type")
+        endpoint = getattr(route, "endpoint", None)
+        form_ok = endpoint is not None and endpoint.__dict__.get("accepts_form", False)
+        if is_json_type(ctype) or (form_ok and (ctype or "").split(";", 1)[0].strip().lower() == _FORM_TYPE):
+            return receive
+        length = header(scope, b"content-length")
+        if length is not None and length.strip() == "0":
+            return receive
+        if length is None and header(scope, b"transfer-encoding") is None:
+            return receive  # no body at all
+        buffered: list[Message] = []
+        if length is None:  # chunked: look at the body before deciding
+            while True:
+                message = await receive()
+                buffered.append(message)
+                if message["type"] != "http.request" or message.get("body") or not message.get("more_body"):
+                    break
+            if not any(m.get("body") for m in buffered):
+                return _replay(buffered, receive)
+        got = ctype.split(";", 1)[0].strip() if ctype else "no Content-Type"
+        await _send_json(send, 415, {
+            "code": "unsupported_media_type",
+            "message": f"{scope['method']} {scope['path']} takes a JSON body{' or a form' if form_ok else ''}, "
+                       f"got {got}: send the header Content-Type: application/json"})
+        return None
 
     def _check(self, scope: Scope, permission: str) -> tuple[int, dict[str, str]] | None:
         token = bearer_token(scope)
@@ -103,7 +204,7 @@ class AdminGuard:
             return 401, {"code": "permission_denied", "message": f"Permission denied: needs {permission}"}
         return None
 
-    async def _call_limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _call_limited(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0
         started = False
 
@@ -123,7 +224,7 @@ class AdminGuard:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if started:
                 raise
@@ -131,15 +232,20 @@ class AdminGuard:
                                          "message": f"request body exceeds {self.max_body} bytes (apiMaxLength)"})
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for k, v in scope.get("headers", ()):
-        if k.lower() == name:
-            return str(v.decode("latin-1"))
-    return None
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that first hands back ``messages`` (already read), then reads on."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
 def bearer_token(scope: Scope) -> str | None:
-    value = _header(scope, b"authorization")
+    value = header(scope, b"authorization")
     if value and value[:7].lower() == "bearer ":
         return value[7:].strip() or None
     return None

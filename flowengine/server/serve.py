@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import ipaddress
 import logging
 import os
 import signal
@@ -31,6 +30,7 @@ from ..runtime import Runtime
 from ..settings import Settings
 from .app import create_app
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
+from .origin import LOOPBACK_HOSTS_KEY, is_loopback_name
 
 __all__ = ["HTTP_DRAIN_S", "SHUTDOWN_MARGIN_S", "WATCHDOG_GRACE_S", "serve"]
 
@@ -42,15 +42,6 @@ SHUTDOWN_MARGIN_S = HTTP_DRAIN_S + 1.0
 """The whole shutdown ends within ``nodeCloseTimeout`` plus this (HTTP drain, then context flush)."""
 WATCHDOG_GRACE_S = 2.0
 """How long past the bound a blocked event loop may hold the process before it is ended."""
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -142,12 +133,16 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         settings.flowFile = str(Path(flows_file).resolve())
     host, port = settings.uiHost, int(settings.uiPort)
     if admin and settings.httpAdminRoot is not False and not settings.adminAuth:
-        if _is_loopback(host):
+        if is_loopback_name(host):
             log.warning("adminAuth is not set: the admin API and editor are open to anyone on this machine; "
                         "listening on %s only", host)
         else:
             log.warning("adminAuth is not set and the server listens on %s: anyone who can reach it can "
                         "deploy flows (run code). Set adminAuth or bind 127.0.0.1", host)
+    if is_loopback_name(host):
+        # Only this machine can connect, but a page it opens can re-resolve its own name to us
+        # (DNS rebinding): admin requests must then name a loopback host (see origin.py).
+        settings.extra[LOOPBACK_HOSTS_KEY] = True
     try:
         sock = _bind(host, port)
     except OSError as exc:

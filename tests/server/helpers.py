@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from fastapi.routing import APIRoute
 
 from flowengine.settings import Settings
 
@@ -12,7 +16,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 instead of httpx; b
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-__all__ = ["V2", "TestClient", "inject_debug", "make_settings", "tab"]
+__all__ = ["V2", "ApiRoute", "TestClient", "inject_debug", "make_settings", "routes_of", "tab"]
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -37,3 +41,25 @@ def inject_debug(tab_id: str = "t1", inj: str = "inj1", dbg: str = "dbg1") -> li
          "console": False, "tostatus": False, "complete": "payload", "targetType": "msg",
          "x": 300, "y": 100, "wires": []},
     ]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str  # path parameters filled in with "x1"
+    permission: str | None  # what the route's ``needs(...)`` mark asks for; None = public
+    template: str = ""  # the path as declared, e.g. "/inject/{node_id}"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def routes_of(app: Any) -> list[ApiRoute]:
+    """Every (method, path) of the app's API routes, node packages' routes included."""
+    out = []
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            path = re.sub(r"\{[^}]+\}", "x1", route.path)
+            permission = route.endpoint.__dict__.get("permission", "*")
+            out.extend(ApiRoute(m, path, permission, route.path) for m in sorted(route.methods))
+    return out

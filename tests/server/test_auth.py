@@ -8,7 +8,6 @@ covered by every parametrised test without editing this file.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from flowengine.server import create_app, hash_password
 from flowengine.server.auth import AdminAuth, LoginThrottle, User, has_permission
 
 from .conftest import AppFactory
-from .helpers import TestClient, inject_debug, make_settings
+from .helpers import ApiRoute, TestClient, inject_debug, make_settings, routes_of
 from .live import live_server
 
 PUBLIC = {"/auth/login", "/auth/token", "/auth/revoke"}
@@ -54,31 +53,11 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@dataclass(frozen=True)
-class ApiRoute:
-    method: str
-    path: str  # path parameters filled in with "x1"
-    permission: str | None  # what the route's ``needs(...)`` mark asks for; None = public
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-def _routes_of(app: Any) -> list[ApiRoute]:
-    out = []
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            path = re.sub(r"\{[^}]+\}", "x1", route.path)
-            permission = route.endpoint.__dict__.get("permission", "*")
-            out.extend(ApiRoute(m, path, permission) for m in sorted(route.methods))
-    return out
-
-
 def _app_routes() -> list[ApiRoute]:
     """Every API route of an app with adminAuth and the default node packages (their routes too)."""
     with tempfile.TemporaryDirectory() as folder:
         settings = make_settings(Path(folder), adminAuth=_auth_config())
-        return _routes_of(create_app(Runtime(Registry.default(), settings, persist=False), settings))
+        return routes_of(create_app(Runtime(Registry.default(), settings, persist=False), settings))
 
 
 ROUTES = _app_routes()

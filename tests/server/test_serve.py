@@ -127,3 +127,29 @@ def test_serve_refuses_wrong_credential_secret(tmp_path: Path) -> None:
     settings = Settings(user_dir=tmp_path, uiPort=free_port(), credentialSecret="wrong")
     assert serve(settings, None) == 1
     assert cred_file.read_bytes() == before
+
+
+def test_serve_on_loopback_refuses_rebound_hosts_and_cross_site_deploys(tmp_path: Path) -> None:
+    """serve() bound to 127.0.0.1 turns on the Host check (DNS rebinding); the browser checks apply."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path), str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+    try:
+        wait_ready(base, proc)
+        rebound = httpx.get(f"{base}/flows", headers={"host": f"evil.example:{port}"})
+        assert rebound.status_code == 403 and rebound.json()["code"] == "forbidden_host"
+        assert httpx.get(f"http://localhost:{port}/flows").status_code == 200
+        deploy = json.dumps([{"id": "t1", "type": "tab", "label": "t"}])
+        plain = httpx.post(f"{base}/flows", content=deploy, headers={"content-type": "text/plain"})
+        assert plain.status_code == 415
+        cross = httpx.post(f"{base}/flows", content=deploy, headers={"content-type": "application/json",
+                                                                     "origin": "https://evil.example"})
+        assert cross.status_code == 403 and cross.json()["code"] == "forbidden_origin"
+        assert httpx.get(f"{base}/flows").json() == []
+        same = httpx.post(f"{base}/flows", content=deploy, headers={"content-type": "application/json",
+                                                                    "origin": base})
+        assert same.status_code == 204 and httpx.get(f"{base}/flows").json()[0]["id"] == "t1"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
