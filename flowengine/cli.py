@@ -4,6 +4,8 @@
 ``nodeCloseTimeout``, flush context and exit 0). Flows with HTTP or websocket endpoints (or
 ``--admin``) run behind the HTTP server without the editor. ``serve`` starts runtime + admin API +
 comms + editor. ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
+``run`` and ``serve`` hold the user directory's ``UserDirLock`` while they run: a second one on the
+same directory exits 1 naming the other process (``validate`` only reads and takes no lock).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
 from .registry import Registry
 from .settings import Settings
-from .storage import backup_path
+from .storage import UserDirLock, backup_path
 
 __all__ = ["main"]
 
@@ -164,7 +166,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def run_headless(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Run the runtime alone until SIGTERM/SIGINT (or ``stop`` is set); returns the exit code."""
+    """Run the runtime alone until SIGTERM/SIGINT (or ``stop`` is set); returns the exit code.
+
+    Holds the user directory's ``UserDirLock`` throughout; ``StorageError`` (naming the directory and
+    the other process) when another runtime holds it.
+    """
+    with UserDirLock(settings.user_dir):
+        return await _run_locked(settings, stop)
+
+
+async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
     from .runtime import Runtime
 
     stop = stop or asyncio.Event()

@@ -24,10 +24,11 @@ from types import FrameType
 
 import uvicorn
 
-from ..errors import FlowEngineError
+from ..errors import FlowEngineError, StorageError
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings
+from ..storage import UserDirLock
 from .app import create_app
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from .origin import LOOPBACK_HOSTS_KEY, is_loopback_name
@@ -126,11 +127,27 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
     """Run the runtime with its HTTP server on ``settings.uiHost:uiPort``; blocks until stopped.
 
     ``flows_file`` (relative to the working directory) replaces ``settings.flowFile``. Returns the
-    process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start or
-    the shutdown overran its bound.
+    process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start
+    (another process holds the user directory's lock, the port is taken, bad settings...) or the
+    shutdown overran its bound. The user directory stays locked (``UserDirLock``) until it returns.
     """
     if flows_file:
         settings.flowFile = str(Path(flows_file).resolve())
+    lock = UserDirLock(settings.user_dir)
+    try:
+        # Before anything reads the user dir: a second runtime would run the same flows and
+        # credentials, and its startup clean-up would delete the first one's temporary files.
+        lock.acquire()
+    except StorageError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    try:
+        return _serve_locked(settings, editor=editor, admin=admin)
+    finally:
+        lock.release()
+
+
+def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
     host, port = settings.uiHost, int(settings.uiPort)
     if admin and settings.httpAdminRoot is not False and not settings.adminAuth:
         if is_loopback_name(host):

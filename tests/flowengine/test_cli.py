@@ -1,20 +1,24 @@
-"""cli.py: validate, nodes, hash-password, the headless run loop, corrupt flows files, and `run` as a
-subprocess stopped by SIGTERM / SIGINT."""
+"""cli.py: validate, nodes, hash-password, the headless run loop, corrupt flows files, `run` as a
+subprocess stopped by SIGTERM / SIGINT, and the user-directory lock `run` and `serve` hold."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from flowengine.cli import main, run_headless
+from flowengine.errors import StorageError
 from flowengine.settings import Settings
+from flowengine.storage import UserDirLock
 
 GOOD = [{"id": "t", "type": "tab", "label": "x"},
         {"id": "j", "type": "junction", "z": "t", "x": 0, "y": 0, "wires": [[]]}]
@@ -66,6 +70,26 @@ async def test_run_headless_starts_and_stops_cleanly(tmp_path):
     assert not task.done()
     stop.set()
     assert await asyncio.wait_for(task, 5) == 0
+
+
+async def test_run_headless_holds_the_user_dir_lock(tmp_path):
+    settings = Settings.load(user_dir=tmp_path, flowFile=write(tmp_path, GOOD))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_headless(settings, stop))
+    await asyncio.sleep(0.3)
+    with pytest.raises(StorageError, match="in use by another flowengine process"):
+        UserDirLock(tmp_path).acquire()
+    stop.set()
+    assert await asyncio.wait_for(task, 5) == 0
+    with UserDirLock(tmp_path):  # released on exit
+        pass
+
+
+async def test_run_headless_refuses_a_user_dir_in_use(tmp_path):
+    settings = Settings.load(user_dir=tmp_path, flowFile=write(tmp_path, GOOD))
+    with UserDirLock(tmp_path):
+        with pytest.raises(StorageError, match=rf"user directory {tmp_path} is in use .* \(pid {os.getpid()}\)"):
+            await asyncio.wait_for(run_headless(settings, asyncio.Event()), 5)
 
 
 async def test_run_headless_refuses_missing_types(tmp_path, capsys):
@@ -169,3 +193,55 @@ def test_run_subprocess_stops_cleanly_on_a_signal(tmp_path, sig):
     assert closed.read_text() == "closed", output
     assert json.loads(stored.read_text())["k"] == "kept", output
     assert "stopped" in output
+
+
+def _wait_serving(base, proc, log, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == "start":
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"server did not become ready: {log.read_text()}")
+
+
+@pytest.mark.integration
+def test_second_serve_on_the_same_user_dir_exits_1(tmp_path):
+    """Two `flowengine serve` on one user dir: the second exits 1 naming the first, touching nothing."""
+    user_dir = tmp_path / "user"
+    user_dir.mkdir()
+    first_port, second_port = _free_port(), _free_port()
+    first_log = tmp_path / "first.log"
+    with first_log.open("wb") as out:
+        first = subprocess.Popen(_cli("serve", "--host", "127.0.0.1", "--port", str(first_port),
+                                      "--user-dir", str(user_dir)), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{first_port}"
+        _wait_serving(base, first, first_log)
+        in_progress = user_dir / ".flows.json.abc123.tmp"  # as if the first were mid-way through a save
+        in_progress.write_text("[]")
+        second = subprocess.run(_cli("serve", "--host", "127.0.0.1", "--port", str(second_port),
+                                     "--user-dir", str(user_dir)), capture_output=True, text=True, timeout=60)
+        out = second.stdout + second.stderr
+        assert second.returncode == 1, out
+        assert (f"cannot start: user directory {user_dir} is in use by another flowengine process "
+                f"(pid {first.pid})") in out
+        assert in_progress.exists(), "the second server's start-up clean-up deleted the first one's temp file"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{second_port}/flows", timeout=2)
+        assert httpx.post(f"{base}/flows", json=GOOD).status_code == 204  # the first keeps serving
+        assert httpx.get(f"{base}/flows").json() == GOOD
+        run = subprocess.run(_cli("run", write(tmp_path, GOOD), "--user-dir", str(user_dir)),
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 1 and f"(pid {first.pid})" in run.stderr, run.stdout + run.stderr
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0, first_log.read_text()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    with UserDirLock(user_dir):  # released when the first exited
+        pass
