@@ -4,12 +4,19 @@
 import { ask, notify } from "./dom.js";
 import { ApiError } from "./api.js";
 
+const DEPLOY_TYPE_KEY = "flowengine.deployType";
+
 export class Deployer {
   /** @param {HTMLButtonElement} button #deploy  @param {HTMLSelectElement} typeSelect  @param {object} app */
   constructor(button, typeSelect, app) {
     this.app = app;
     this.button = button;
     this.typeSelect = typeSelect;
+    // "Modified nodes" unless the user chose otherwise (kept per browser): a deploy then restarts
+    // only what changed, so timers, connections and queued messages elsewhere survive it
+    const chosen = localStorage.getItem(DEPLOY_TYPE_KEY);
+    if (chosen && [...typeSelect.options].some((o) => o.value === chosen)) typeSelect.value = chosen;
+    typeSelect.addEventListener("change", () => localStorage.setItem(DEPLOY_TYPE_KEY, typeSelect.value));
     this.busy = false;
     this.ownRevisions = new Set();
     button.addEventListener("click", () => this.deploy());
@@ -26,7 +33,7 @@ export class Deployer {
   async deploy({ force = false } = {}) {
     if (this.busy) return;
     const { model, api } = this.app;
-    const type = this.typeSelect.value || "full";
+    const type = this.typeSelect.value || "nodes";
     this.busy = true;
     this.refresh();
     try {

@@ -135,6 +135,7 @@ def test_deploy_types_restart_only_what_they_should(page: Any, server: Any, shot
     assert [t.strip() for t in menu.locator("option").all_text_contents()] == [
         "Full", "Modified flows", "Modified nodes",
     ]
+    expect(menu).to_have_value("nodes")  # the default: a deploy restarts only what changed
     page.wait_for_timeout(500)
     page.locator("[data-action='debug-clear']").click()
 
@@ -161,6 +162,9 @@ def test_deploy_types_restart_only_what_they_should(page: Any, server: Any, shot
     deploy(page)
     assert _sources_after(page, 2) == ["dbgA", "dbgB"]
     assert state(page)["dirty"] is False
+    page.reload()  # the choice is remembered in this browser
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#deploy-type")).to_have_value("full")
 
 
 EXPORT_FLOW = [
