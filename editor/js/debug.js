@@ -43,6 +43,10 @@ export class DebugPanel {
   }
 
   draw(data) {
+    if (data.dropped !== undefined && data.level === undefined) {
+      this.append(this.drawDropped(data));
+      return;
+    }
     const level = data.level === 20 ? "error" : data.level === 30 ? "warn" : null;
     const node = data.id ? this.app.model.get(data.id) : null;
     const name = data.name || (node ? this.app.model.labelOf(node) : "") || data.type || data.id || "";
@@ -66,6 +70,39 @@ export class DebugPanel {
       "data-source-id": data.id || "",
       "data-z": data.z || "",
     }, [head, body]);
+    this.append(entry);
+  }
+
+  /**
+   * A debug node's summary of the messages its rate limit (`debugMaxRate`) held back in one second:
+   * {id, z, name, msg, format, dropped: N, rate}. Drawn as text only, whatever the fields hold.
+   */
+  drawDropped(data) {
+    const node = data.id ? this.app.model.get(data.id) : null;
+    const name = String(data.name || (node ? this.app.model.labelOf(node) : "") || data.id || "(node)");
+    const count = Number(data.dropped);
+    const rate = Number(data.rate);
+    const text = Number.isFinite(count)
+      ? `${count.toLocaleString("en-US")} message${count === 1 ? "" : "s"} from ${name} not shown${rate > 0 ? ` (over ${rate}/s)` : ""}`
+      : String(data.msg ?? "");
+    const time = new Date();
+    const head = h("div", { class: "debug-meta" }, [
+      h("time", { datetime: time.toISOString(), text: time.toLocaleTimeString() }),
+      h("button", {
+        type: "button", class: "debug-node", text: name, title: `show node ${data.id || ""}`,
+        onclick: () => data.id && this.app.reveal(data.id),
+      }),
+      h("span", { class: "debug-level", text: "rate limited" }),
+    ]);
+    return h("div", {
+      class: "debug-message debug-warn debug-dropped",
+      "data-source-id": data.id || "",
+      "data-z": data.z || "",
+      "data-dropped": Number.isFinite(count) ? String(count) : "",
+    }, [head, h("div", { class: "debug-body" }, [h("span", { class: "debug-text", text })])]);
+  }
+
+  append(entry) {
     this.list.append(entry);
     while (this.list.children.length > MAX_MESSAGES) this.list.firstChild.remove();
     this.match(entry);

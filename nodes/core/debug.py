@@ -7,6 +7,13 @@ Sidebar output is published on the event bus topic ``debug`` in Node-RED's shape
 10, objects and null on a new line); ``tostatus`` mirrors a short text in the node status
 (``statusType`` auto: the sidebar value, or ``msg.error`` / ``msg.status``; msg: the ``statusVal``
 property; jsonata: an expression).
+
+Flood limits (ours; Node-RED publishes everything and its editor drowns): at most ``debugMaxRate``
+sidebar messages per second per node (default 50, 0 = unlimited); a second that dropped some ends
+with one summary event ``{id, z, path, name?, msg, format, dropped: N, rate}`` whose ``msg`` is a
+text such as "1,234 messages not shown (over 50/s)". The status is updated at most
+``STATUS_RATE`` times a second, showing the latest message at the end of a busy second. Console
+output is never limited.
 """
 
 from __future__ import annotations
@@ -21,9 +28,12 @@ from flowengine.node import Node
 from flowengine.typed import compile_jsonata, js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._debug_rate import CLOCK_KEY, Clock, LoopClock, WindowLimit, max_rate
 from ._jsprops import compile_path, js_get, resolve_path
 
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+DEFAULT_MAX_RATE = 50
+STATUS_RATE = 5
 
 
 class DebugNode(Node):
@@ -76,6 +86,9 @@ class DebugNode(Node):
         self._status_expr: Any = None
         self._old_status: str | None = None
         self._valid = True
+        self._sidebar_limit: WindowLimit | None = None
+        self._status_limit: WindowLimit | None = None
+        self._status_latest: Msg | None = None
 
     def on_start(self) -> None:
         try:
@@ -87,11 +100,20 @@ class DebugNode(Node):
             self._valid = False
             self.error(f"Invalid JSONata expression in debug node {self.id}: {exc}")
             return
+        extra = self.host.settings.extra
+        clock: Clock = extra.get(CLOCK_KEY) or LoopClock(self.call_later)
+        rate = max_rate(self.host.settings, DEFAULT_MAX_RATE)
+        self._sidebar_limit = WindowLimit(rate, clock, lambda dropped: self._publish_dropped(dropped, rate))
+        self._status_limit = WindowLimit(STATUS_RATE, clock, lambda _dropped: self._show_latest_status())
         if self.to_status:
             self.status(fill="grey", shape="ring")
             self._old_status = "{}"
 
     def on_close(self, removed: bool) -> None:
+        for limit in (self._sidebar_limit, self._status_limit):
+            if limit is not None:
+                limit.close()
+        self._status_latest = None
         if self._old_status is not None:
             self.status({})
 
@@ -104,11 +126,11 @@ class DebugNode(Node):
             done()
             return
         if self.to_status:
-            self._update_status(msg)
+            self._limited_status(msg)
         if self.complete == "true":
             if self.to_console:
                 self.info("\n" + inspect(msg, depth=10))
-            if self.active and self.to_sidebar:
+            if self.active and self.to_sidebar and self._admit():
                 self._publish({"topic": msg.get("topic", UNDEFINED)}, msg)
             done()
             return
@@ -124,7 +146,7 @@ class DebugNode(Node):
             else:  # JavaScript's typeof "object" (null and buffers too) starts on a new line
                 is_object = value is None or isinstance(value, dict | list | bytes | bytearray)
                 self.info(("\n" if is_object else "") + inspect(value, depth=10))
-        if self.active and self.to_sidebar:
+        if self.active and self.to_sidebar and self._admit():
             extra: dict[str, Any] = {"topic": msg.get("topic", UNDEFINED)}
             if prop is not None:
                 extra["property"] = prop
@@ -140,11 +162,18 @@ class DebugNode(Node):
         prop = self.complete or "payload"
         return _read(msg, prop), prop
 
-    def _publish(self, extra: dict[str, Any], value: Any) -> None:
+    def _admit(self) -> bool:
+        return self._sidebar_limit is None or self._sidebar_limit.admit()
+
+    def _event(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "z": self.z, "path": getattr(self.host, "path", None) or self.z}
         name = self.config.get("name")
         if name is not None:
             data["name"] = name
+        return data
+
+    def _publish(self, extra: dict[str, Any], value: Any) -> None:
+        data = self._event()
         for k, v in extra.items():
             if v is not UNDEFINED:
                 data[k] = v
@@ -153,6 +182,26 @@ class DebugNode(Node):
         max_length = getattr(self.host.settings, "debugMaxLength", 1000) or 1000
         data.update(encode_object(value, max_length))
         self.publish("debug", data)
+
+    def _publish_dropped(self, dropped: int, rate: int) -> None:
+        data = self._event()
+        if self.alias:
+            data["_alias"] = self.alias
+        text = f"{dropped:,} message{'s' if dropped != 1 else ''} not shown (over {rate}/s)"
+        data.update(msg=text, format=f"string[{len(text)}]", dropped=dropped, rate=rate)
+        self.publish("debug", data)
+
+    def _limited_status(self, msg: Msg) -> None:
+        if self._status_limit is None or self._status_limit.admit():
+            self._status_latest = None
+            self._update_status(msg)
+        else:  # shown when this second ends, unless a later message replaces it
+            self._status_latest = msg
+
+    def _show_latest_status(self) -> None:
+        msg, self._status_latest = self._status_latest, None
+        if msg is not None:
+            self._update_status(msg)
 
     def _update_status(self, msg: Msg) -> None:
         try:

@@ -190,3 +190,101 @@ async def test_bad_status_expression_is_an_error_at_start() -> None:
     h = await run([{"payload": 1}], tostatus=True, statusType="jsonata", statusVal="payload +")
     assert any(nid == "d" and "Invalid JSONata" in text for _l, nid, text in h.logs)
     assert debug_events(h) == []
+
+
+class FakeClock:
+    """The debug node's clock (``settings.extra["debug_clock"]``): time moves only on ``advance``."""
+
+    def __init__(self) -> None:
+        self.time = 1000.0
+        self.timers: list[FakeTimer] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def call_later(self, delay: float, fn: Any) -> FakeTimer:
+        timer = FakeTimer(self.time + delay, fn)
+        self.timers.append(timer)
+        return timer
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+        for timer in [t for t in self.timers if t.when <= self.time and not t.cancelled]:
+            timer.cancelled = True
+            timer.fn()
+        self.timers = [t for t in self.timers if not t.cancelled]
+
+
+class FakeTimer:
+    def __init__(self, when: float, fn: Any) -> None:
+        self.when, self.fn, self.cancelled = when, fn, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def clocked(tmp_path: Path, clock: FakeClock, **settings: Any) -> Settings:
+    loaded = Settings.load(user_dir=tmp_path, **settings)
+    loaded.extra["debug_clock"] = clock
+    return loaded
+
+
+async def test_a_flood_is_limited_per_second_with_one_summary_per_window(tmp_path: Path) -> None:
+    clock = FakeClock()
+    flow = debug_flow(complete="payload", console=True)
+    async with FlowHarness(flow, settings=clocked(tmp_path, clock, debugMaxRate=20)) as h:
+        for i in range(1000):
+            h.send_to("d", {"payload": i})
+        await h.drain()
+        shown = debug_events(h)
+        assert [e["msg"] for e in shown] == [str(i) for i in range(20)]  # the summary waits for the window's end
+        assert len(console_lines(h)) == 1000  # the console is never limited
+        clock.advance(1.0)  # the node's timer ends the window
+        [summary] = debug_events(h)[20:]
+        assert summary == {"id": "d", "z": "t", "path": "t", "name": "dbg", "dropped": 980, "rate": 20,
+                           "msg": "980 messages not shown (over 20/s)", "format": "string[34]"}
+        assert clock.timers == []
+        for i in range(30):  # the next window publishes again; its summary comes with the window after
+            h.send_to("d", {"payload": i})
+        await h.drain()
+        assert len(debug_events(h)) == 41
+        clock.advance(1.5)
+        h.send_to("d", {"payload": "later"})
+        await h.drain()
+        tail = debug_events(h)[41:]
+    assert [e.get("dropped") for e in tail] == [10, None] and tail[1]["msg"] == "later"
+
+
+async def test_a_limit_of_zero_publishes_everything(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with FlowHarness(debug_flow(complete="payload"), settings=clocked(tmp_path, clock, debugMaxRate=0)) as h:
+        for i in range(1000):
+            h.send_to("d", {"payload": i})
+        await h.drain()
+        clock.advance(1.0)
+        events = debug_events(h)
+    assert len(events) == 1000 and not any("dropped" in e for e in events) and clock.timers == []
+
+
+async def test_default_limit_and_status_rate(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with FlowHarness(debug_flow(complete="payload", tostatus=True), settings=clocked(tmp_path, clock)) as h:
+        for i in range(1000):
+            h.send_to("d", {"payload": f"n{i}"})
+        await h.drain()
+        assert len(debug_events(h)) == 50
+        assert [s["text"] for s in statuses(h)] == ["n0", "n1", "n2", "n3", "n4"]
+        clock.advance(1.0)  # the second's end shows the latest value
+        assert [s["text"] for s in statuses(h)][5:] == ["n999"]
+        assert debug_events(h)[-1]["dropped"] == 950
+    assert clock.timers == []
+
+
+async def test_close_cancels_the_pending_summary(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with FlowHarness(debug_flow(complete="payload"), settings=clocked(tmp_path, clock, debugMaxRate=2)) as h:
+        for i in range(5):
+            h.send_to("d", {"payload": i})
+        await h.drain()
+        assert len(clock.timers) == 1
+    assert all(t.cancelled for t in clock.timers) and len(debug_events(h)) == 2
