@@ -116,15 +116,21 @@ def test_big_flow_draws_only_what_is_near_the_view(page: Any, server: Any) -> No
 
 
 def test_debug_flood_keeps_the_newest_hundred(editor: Any, server: Any) -> None:
+    """1,500 debug messages in one burst: the sidebar keeps the newest 100 and stays responsive.
+    The burst is spread over 40 debug nodes so that each stays within the server's per-node
+    rate limit (debugMaxRate, 50/s): every message reaches the editor, whose own cap is tested."""
     page = editor
+    fanout = 40
+    func = (f"for i in range(1500):\n    out = [None] * {fanout}\n    out[i % {fanout}] = {{'payload': i}}\n"
+            "    node.send(out)\nreturn None")
     server.deploy([
         {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []},
         {"id": "go", "type": "inject", "z": "tab1", "name": "", "props": [{"p": "payload"}], "payload": "",
          "payloadType": "date", "repeat": "", "once": False, "x": 100, "y": 100, "wires": [["burst"]]},
-        {"id": "burst", "type": "function", "z": "tab1", "name": "burst", "outputs": 1, "x": 300, "y": 100,
-         "func": "for i in range(1500):\n    node.send({'payload': i})\nreturn None", "wires": [["out"]]},
-        {"id": "out", "type": "debug", "z": "tab1", "name": "out", "active": True, "tosidebar": True,
-         "complete": "false", "x": 500, "y": 100, "wires": []},
+        {"id": "burst", "type": "function", "z": "tab1", "name": "burst", "outputs": fanout, "x": 300, "y": 100,
+         "func": func, "wires": [[f"out{k}"] for k in range(fanout)]},
+        *({"id": f"out{k}", "type": "debug", "z": "tab1", "name": f"out{k}", "active": True, "tosidebar": True,
+           "complete": "false", "x": 500, "y": 40 + 20 * k, "wires": []} for k in range(fanout)),
     ])
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
