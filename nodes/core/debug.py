@@ -134,6 +134,10 @@ class DebugNode(Node):
                 self._publish({"topic": msg.get("topic", UNDEFINED)}, msg)
             done()
             return
+        show = self.active and self.to_sidebar and self._admit()
+        if not show and not self.to_console:  # over the rate: no property read, no expression run
+            done()
+            return
         try:
             value, prop = self._value(msg)
         except _BadExpression as exc:
@@ -146,7 +150,7 @@ class DebugNode(Node):
             else:  # JavaScript's typeof "object" (null and buffers too) starts on a new line
                 is_object = value is None or isinstance(value, dict | list | bytes | bytearray)
                 self.info(("\n" if is_object else "") + inspect(value, depth=10))
-        if self.active and self.to_sidebar and self._admit():
+        if show:
             extra: dict[str, Any] = {"topic": msg.get("topic", UNDEFINED)}
             if prop is not None:
                 extra["property"] = prop
