@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from serve_process import free_port
 from shared_dir import shared_dir
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,12 +44,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve_command() -> list[str]:
     override = os.environ.get("FLOWENGINE_SERVE")  # e.g. "python -m flowengine serve"
     if override:
@@ -68,7 +62,7 @@ class Server:
 
     def __init__(self, user_dir: Path, port: int | None = None, root: str = "/") -> None:
         self.user_dir = user_dir
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}{root}"
         self.log_path = user_dir / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -184,7 +178,7 @@ def steady_mock(tmp_path: Path) -> Iterator[str]:
     script = shared_dir() / "openai" / "mock" / "steady.sh"
     if not script.exists():
         pytest.skip(f"needs the steady OpenAI mock script at {script}: set FLOWENGINE_SHARED to the shared folder")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady")}
     cache = Path("/tmp/openai-mock/steady/node_modules")
     if cache.exists():  # reuse an installed copy instead of installing again

@@ -7,13 +7,13 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
+from serve_process import free_port, wait_ready
 
 from flowengine.cli import main, run_headless
 from flowengine.errors import StorageError
@@ -137,16 +137,10 @@ def _cli(*args):
     return [sys.executable, "-m", "flowengine.cli", *args]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.integration
 def test_serve_corrupt_flows_names_the_backup(tmp_path):
     flows, saved = _corrupt_with_backup(tmp_path)
-    proc = subprocess.run(_cli("serve", str(flows), "--host", "127.0.0.1", "--port", str(_free_port()),
+    proc = subprocess.run(_cli("serve", str(flows), "--host", "127.0.0.1", "--port", str(free_port()),
                                "--user-dir", str(tmp_path)), capture_output=True, text=True, timeout=60)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
@@ -195,32 +189,19 @@ def test_run_subprocess_stops_cleanly_on_a_signal(tmp_path, sig):
     assert "stopped" in output
 
 
-def _wait_serving(base, proc, log, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == "start":
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server did not become ready: {log.read_text()}")
-
-
 @pytest.mark.integration
 def test_second_serve_on_the_same_user_dir_exits_1(tmp_path):
     """Two `flowengine serve` on one user dir: the second exits 1 naming the first, touching nothing."""
     user_dir = tmp_path / "user"
     user_dir.mkdir()
-    first_port, second_port = _free_port(), _free_port()
+    first_port, second_port = free_port(), free_port()
     first_log = tmp_path / "first.log"
     with first_log.open("wb") as out:
         first = subprocess.Popen(_cli("serve", "--host", "127.0.0.1", "--port", str(first_port),
                                       "--user-dir", str(user_dir)), stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{first_port}"
-        _wait_serving(base, first, first_log)
+        wait_ready(base, first, timeout=60, log=first_log)
         in_progress = user_dir / ".flows.json.abc123.tmp"  # as if the first were mid-way through a save
         in_progress.write_text("[]")
         second = subprocess.run(_cli("serve", "--host", "127.0.0.1", "--port", str(second_port),

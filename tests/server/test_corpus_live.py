@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from serve_process import free_port, wait_ready
 from shared_dir import shared_dir
-
-from .test_serve import free_port, wait_ready
 
 pytestmark = pytest.mark.integration
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serve_process import free_port, wait_ready
 
 pytestmark = pytest.mark.integration
 
@@ -26,26 +27,6 @@ settings = Settings.load(user_dir=sys.argv[1], uiPort=int(sys.argv[2]),
                          contextStorage={"default": {"module": "localfilesystem"}})
 sys.exit(serve(settings, sys.argv[3] if len(sys.argv) > 3 else None))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.stdout.read() if proc.stdout else ''!r}")
-        try:
-            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == "start":
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("server did not become ready")
 
 
 def test_serve_sigterm_flushes_context_and_exits_zero(tmp_path: Path) -> None:

@@ -20,13 +20,13 @@ from typing import Any
 
 import httpx
 import pytest
+from serve_process import free_port, wait_ready
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from flowengine.server.serve import SHUTDOWN_MARGIN_S, WATCHDOG_GRACE_S
 
 from .helpers import tab
-from .test_serve import free_port, wait_ready
 
 pytestmark = pytest.mark.integration
 
