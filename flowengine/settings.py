@@ -58,6 +58,9 @@ class Settings:
     """Events buffered per comms client before it is disconnected (a slow reader never slows flows)."""
     fileDirectory: str | None = None
     """Directory from which nodes may read files named by path (OpenAI uploads); None = user dir/files."""
+    fileWorkingDirectory: str | None = None
+    """Directory that relative file names of the file nodes resolve against (Node-RED's setting);
+    None = the process working directory."""
     safeMode: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -44,3 +44,10 @@ def test_values_can_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("FE_TEST_HASH")
     with pytest.raises(SettingsError, match=r"adminAuth.users\[0\].password is \$\{FE_TEST_HASH\}.*not set"):
         Settings.load(user_dir=tmp_path)
+
+
+def test_file_working_directory(tmp_path):
+    assert Settings.load(user_dir=tmp_path).fileWorkingDirectory is None  # the process working directory
+    (tmp_path / "settings.toml").write_text('fileWorkingDirectory = "/srv/files"\n')
+    s = Settings.load(user_dir=tmp_path)
+    assert s.fileWorkingDirectory == "/srv/files" and "fileWorkingDirectory" not in s.extra
