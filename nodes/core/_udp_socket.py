@@ -15,7 +15,7 @@ import ipaddress
 import socket
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flowengine.node import Node
 
@@ -36,19 +36,19 @@ class UdpEndpoint(asyncio.DatagramProtocol):
         self.family = family
         self.transport: asyncio.DatagramTransport | None = None
         self.listeners: dict[str, Listener] = {}
-        self.error_handlers: dict[str, Callable[[OSError], None]] = {}
+        self.error_handlers: dict[str, Callable[[Exception], Any]] = {}
         self.users: set[str] = set()
         self.groups: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # the selector loop's datagram transport does not subclass DatagramTransport in 3.11
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
         for listener in list(self.listeners.values()):
             listener(data, addr)
 
-    def error_received(self, exc: OSError) -> None:
+    def error_received(self, exc: Exception) -> None:
         for handler in list(self.error_handlers.values()):
             handler(exc)
 

@@ -27,7 +27,7 @@ from ._udp_socket import UdpEndpoint, endpoint, interface_address, join_group, o
 
 __all__ = ["NODES", "UdpIn", "UdpOut"]
 
-MAX_DATAGRAM = {socket.AF_INET: 65507, socket.AF_INET6: 65527}
+MAX_DATAGRAM: dict[int, int] = {socket.AF_INET: 65507, socket.AF_INET6: 65527}
 
 
 def _family(ipv: Any) -> int:
@@ -208,9 +208,13 @@ class UdpOut(_UdpNode):
             else:
                 ep = await self._own_endpoint()
             ep.users.add(self.id)
-            ep.error_handlers[self.id] = lambda exc: self.error(f"udp : Error: {exc.strerror or exc}")
+            ep.error_handlers[self.id] = self._send_failed
             self.endpoint = ep
             return ep
+
+    def _send_failed(self, exc: Exception) -> None:
+        """A datagram could not be sent (reported later by the socket, e.g. no route)."""
+        self.error(f"udp : Error: {getattr(exc, 'strerror', None) or exc}")
 
     async def _own_endpoint(self) -> UdpEndpoint:
         any_host = "::" if self.family == socket.AF_INET6 else "0.0.0.0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -31,10 +32,20 @@ def statuses(h: FlowHarness, node_id: str) -> list[dict[str, Any]]:
     return [d for t, d in h.events if t == f"status/{node_id}"]
 
 
+async def wait_until(h: FlowHarness, ready: Callable[[], bool], what: str, timeout: float = 2.0) -> None:
+    """Wait until ``ready()`` holds, re-checked whenever the harness sees an event or log."""
+    await h._wait(ready, timeout, lambda: f"{what}; logs: {h.logs[-5:]}")
+
+
+def logged(h: FlowHarness, node_id: str, text: str) -> int:
+    """How often ``node_id`` logged exactly ``text``."""
+    return sum(1 for _, nid, t in h.logs if nid == node_id and t == text)
+
+
 async def wait_status(h: FlowHarness, node_id: str, text: str, after: int = 0, timeout: float = 2.0) -> None:
     """Wait until ``node_id`` shows ``text`` (counting from its ``after``-th status)."""
-    await h._wait(lambda: any(d.get("text") == text for d in statuses(h, node_id)[after:]), timeout,
-                  lambda: f"{node_id} never showed {text!r}: {statuses(h, node_id)}")
+    await wait_until(h, lambda: any(d.get("text") == text for d in statuses(h, node_id)[after:]),
+                     f"{node_id} never showed {text!r}: {statuses(h, node_id)}", timeout)
 
 
 class TcpPeer:

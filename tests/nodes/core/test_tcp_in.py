@@ -13,7 +13,7 @@ import pytest
 from flowengine.settings import Settings
 from nodes.core._tcp import listen_host, payload_bytes, port_number, unescape
 
-from ._sockets import TcpPeer, free_port, harness, read_until_closed, statuses, wait_status
+from ._sockets import TcpPeer, free_port, harness, logged, read_until_closed, statuses, wait_status, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ SINK = {"id": "out", "type": "test-sink"}
 async def test_server_streams_chunks_with_peer_address_and_session(tmp_path: Path) -> None:
     port = free_port()
     async with harness(tmp_path, [tcp_in(port, topic="t"), SINK]) as h:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
         await wait_status(h, "in", "1 connection")
         writer.write(b"\x00abc")
         [msg] = await h.wait_for("out")
@@ -48,7 +48,7 @@ async def test_server_splits_text_on_the_delimiter(tmp_path: Path) -> None:
     port = free_port()
     async with harness(tmp_path, [tcp_in(port, datatype="utf8", newline="\\n"), SINK]) as h:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write("one\ntw".encode())
+        writer.write(b"one\ntw")
         await h.wait_for("out", 1)
         writer.write("o\nthré\xe9".encode()[:-1])  # a character cut in two reads
         await h.wait_for("out", 2)
@@ -135,7 +135,7 @@ async def test_client_mode_receives_reconnects_and_survives_a_peer_restart(tmp_p
             await peer.stop()  # the peer goes away ...
             lost = f"connection lost to 127.0.0.1:{peer.port}"
             # ... the node retries (every socketReconnectTime) and fails while it is away ...
-            await h._wait(lambda: sum(text == lost for _, _, text in h.logs) >= 2, 2, lambda: h.logs)
+            await wait_until(h, lambda: logged(h, "in", lost) >= 2, "two failed reconnects")
             peer = await TcpPeer(peer.port).start()  # ... and comes back on the same port
             _, writer = await asyncio.wait_for(peer.accepted.get(), 2)
             writer.write(b"again")
