@@ -31,13 +31,14 @@ from flowengine.types import UNDEFINED
 from ._tls_proxy import TlsConfig
 
 __all__ = [
-    "SESSIONS_KEY", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl", "connect",
+    "SESSIONS_KEY", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl", "close_all", "connect",
     "connect_error_text", "connections_text", "has_payload", "listen", "listen_error_text", "listen_host", "new_id",
     "payload_bytes", "port_number", "reconnect_s", "server_ssl", "sessions", "setting", "unescape",
 ]
 
 SESSIONS_KEY = "tcp_sessions"
 KEEPALIVE_S = 120  # Node-RED: socket.setKeepAlive(true, 120000)
+CLOSE_WAIT_S = 2.0  # how long a closing node waits for its peers to take what is still queued
 # libuv's wording for the errors a listen or connect usually meets (Node.js error messages)
 _UV_TEXT = {errno.EADDRINUSE: "address already in use", errno.EACCES: "permission denied",
             errno.EADDRNOTAVAIL: "address not available", errno.ECONNREFUSED: "connection refused"}
@@ -214,6 +215,24 @@ class TcpSessions:
 
     def __len__(self) -> int:
         return len(self._open)
+
+
+async def close_all(conns: list[TcpConnection], graceful: bool) -> None:
+    """End (``graceful``: after what is queued is sent) or destroy every connection, and wait
+    until they are closed; one whose peer does not take the rest in time is destroyed."""
+    for conn in conns:
+        if graceful:
+            conn.end()
+        else:
+            conn.destroy()
+    if not conns:
+        return
+    waits = [asyncio.ensure_future(conn.closed()) for conn in conns]
+    _, pending = await asyncio.wait(waits, timeout=CLOSE_WAIT_S)
+    if pending:
+        for conn in conns:
+            conn.writer.transport.abort()  # a no-op for those already closed
+        await asyncio.wait(pending)
 
 
 Handler = Callable[[TcpConnection], Coroutine[Any, Any, None]]

@@ -23,6 +23,7 @@ from flowengine.node import Node
 from ._tcp import (
     TcpConnection,
     client_ssl,
+    close_all,
     connect,
     connect_error_text,
     connections_text,
@@ -40,7 +41,6 @@ __all__ = ["NODES", "TcpIn"]
 
 CHUNK = 65536
 FAST_RECONNECT_S = 0.02
-CLOSE_WAIT_S = 2.0
 TLS_PROPERTY = {"type": "string", "default": "", "x-config-type": "tls-config", "title": "TLS configuration",
                 "description": "A tls-config node: TLS for the connection (a server needs its certificate and key)."}
 
@@ -56,7 +56,8 @@ class TcpIn(Node):
     schema = {
         "type": "object",
         "properties": {
-            "server": {"type": "string", "enum": ["server", "client"], "default": "server", "title": "Type",
+            "server": {"type": ["string", "boolean"], "enum": ["server", "client", True, False], "default": "server",
+                       "title": "Type",
                        "description": "Listen on a port (server) or connect to a remote port (client)."},
             "host": {"type": "string", "default": "", "title": "Host",
                      "description": "The host to connect to (client mode)."},
@@ -115,16 +116,9 @@ class TcpIn(Node):
 
     async def on_close(self, removed: bool) -> None:
         self._closing = True
-        conns = list(self.connections.values())
         if self._server is not None:
             self._server.close()
-        for conn in conns:
-            if self.server_mode:
-                conn.end()
-            else:
-                conn.destroy()
-        if conns:
-            await asyncio.wait([asyncio.ensure_future(c.closed()) for c in conns], timeout=CLOSE_WAIT_S)
+        await close_all(list(self.connections.values()), graceful=self.server_mode)
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -152,7 +146,7 @@ class TcpIn(Node):
             session_id = new_id()
             fast = False
             try:
-                conn = await connect(self.remote, self.port or 0, tls, session_id)
+                conn = await connect(self.remote or "localhost", self.port or 0, tls, session_id)
             except (OSError, ssl.SSLError) as exc:
                 self.info(connect_error_text(exc, self.remote, self.port or 0))
             else:

@@ -24,6 +24,7 @@ from flowengine.types import Done, Msg, Send
 from ._tcp import (
     TcpConnection,
     client_ssl,
+    close_all,
     connect,
     connect_error_text,
     connections_text,
@@ -34,7 +35,7 @@ from ._tcp import (
     reconnect_s,
     sessions,
 )
-from .tcp_in import CHUNK, CLOSE_WAIT_S, FAST_RECONNECT_S, TLS_PROPERTY
+from .tcp_in import CHUNK, FAST_RECONNECT_S, TLS_PROPERTY
 
 __all__ = ["NODES", "TcpOut"]
 
@@ -103,16 +104,9 @@ class TcpOut(Node):
 
     async def on_close(self, removed: bool) -> None:
         self._closing = True
-        conns = list(self.connections.values())
         if self._server is not None:
             self._server.close()
-        for conn in conns:
-            if self.mode == "server":
-                conn.end()
-            else:
-                conn.destroy()
-        if conns:
-            await asyncio.wait([asyncio.ensure_future(c.closed()) for c in conns], timeout=CLOSE_WAIT_S)
+        await close_all(list(self.connections.values()), graceful=self.mode == "server")
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -176,7 +170,7 @@ class TcpOut(Node):
             self.info(f"connecting to {where}")
             self.status({"fill": "grey", "shape": "dot", "text": "connecting"})
             try:
-                conn = await connect(self.remote, port, tls)
+                conn = await connect(self.remote or "localhost", port, tls)
             except (OSError, ssl.SSLError) as exc:
                 self.info(f"error: {connect_error_text(exc, self.remote, port)}")
             else:

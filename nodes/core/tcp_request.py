@@ -94,7 +94,7 @@ class TcpRequest(Node):
                     "received, after a fixed number of bytes, never (keep the connection open), or "
                     "immediately without waiting for a reply."},
             "ret": {"type": "string", "enum": ["buffer", "string"], "default": "buffer", "title": "Output"},
-            "splitc": {"type": "string", "default": "0", "title": "Timeout / character / count"},
+            "splitc": {"type": ["string", "number"], "default": "0", "title": "Timeout / character / count"},
             "newline": {"type": "string", "default": "", "title": "Split lines on",
                         "description": "In keep-open mode with string output: one message per delimited piece."},
             "trim": {"type": "boolean", "default": False, "title": "Re-attach delimiter"},
