@@ -42,6 +42,10 @@ class Mosquitto:
 
     def start(self) -> Mosquitto:
         """Start the broker and return once it accepts connections."""
+        if self.proc is not None:
+            raise RuntimeError(f"mosquitto on port {self.port} is already running (pid {self.proc.pid})")
+        if self._accepts():  # another process holds the port: waiting for "ours" would be fooled by it
+            raise RuntimeError(f"port {self.port} is already in use; cannot start a private mosquitto there")
         binary = mosquitto_binary()
         if binary is None:
             raise ServiceUnavailable("the mosquitto MQTT broker is not installed (apt-get install mosquitto)")

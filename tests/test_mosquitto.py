@@ -30,3 +30,11 @@ def test_broker_listens_on_loopback_and_stops() -> None:
             assert conn.recv(4) == bytes([32, 2, 0, 0])  # CONNACK, accepted
     with pytest.raises(ProcessLookupError):  # stopped and reaped
         os.kill(pid, 0)
+
+
+def test_a_taken_port_is_refused_rather_than_mistaken_for_the_broker() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        with pytest.raises(RuntimeError, match="already in use"):
+            Mosquitto(holder.getsockname()[1]).start()

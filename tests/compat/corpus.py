@@ -96,17 +96,17 @@ async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[
     flows, spec, expected = load_case(name)
     with ExitStack() as services:
         for service in spec.get("services", []):
-            services.enter_context(start_service(service))
+            services.enter_context(service_for(service))
         return await _run_case(flows, spec, expected, tmp_dir)
 
 
-def start_service(service: dict[str, Any]) -> Mosquitto:
-    """A service a case declares (``{"mosquitto": PORT}``), started; raises ``ServiceUnavailable``
-    when it is not installed here."""
-    (kind, port), = service.items()
+def service_for(declared: dict[str, Any]) -> Mosquitto:
+    """The service a case declares (``{"mosquitto": PORT}``), not started yet: entering it starts
+    it, or raises ``ServiceUnavailable`` when it is not installed here."""
+    (kind, port), = declared.items()
     if kind != "mosquitto":
         raise ValueError(f"unknown corpus service {kind!r}")
-    return Mosquitto(int(port)).start()
+    return Mosquitto(int(port))
 
 
 async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected: dict[str, Any],

@@ -100,3 +100,12 @@ async def test_multicast_group_must_be_a_multicast_address(tmp_path: Path) -> No
     port = free_port(socket.SOCK_DGRAM)
     async with harness(tmp_path, [udp_in(port, multicast="true", group="127.0.0.1"), SINK]) as h:
         assert any(text == "Bad Multicast Address" for _, _, text in h.logs)
+
+
+async def test_ipv6_round_trip(tmp_path: Path) -> None:
+    port = free_port(socket.SOCK_DGRAM)
+    flows = [udp_in(port, ipv="udp6", datatype="utf8"), udp_out(port, ipv="udp6", addr="::1"), SINK]
+    async with harness(tmp_path, flows, socketListenHost="::1") as h:
+        h.send_to("send", {"payload": "v6"})
+        [msg] = await h.wait_for("got")
+    assert msg["payload"] == "v6" and msg["ip"] == "::1" and msg["fromip"] == f"::1:{port}"
