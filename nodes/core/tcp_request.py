@@ -93,11 +93,15 @@ class TcpRequest(Node):
                     "title": "Return", "description": "after a fixed timeout (ms), when a character is "
                     "received, after a fixed number of bytes, never (keep the connection open), or "
                     "immediately without waiting for a reply."},
-            "ret": {"type": "string", "enum": ["buffer", "string"], "default": "buffer", "title": "Output"},
-            "splitc": {"type": ["string", "number"], "default": "0", "title": "Timeout / character / count"},
+            "ret": {"type": "string", "enum": ["buffer", "string"], "default": "buffer", "title": "Output",
+                    "description": "The reply as a Buffer or as a UTF-8 string."},
+            "splitc": {"type": ["string", "number"], "default": "0", "title": "Timeout / character / count",
+                       "description": "ms to wait (time), the closing character such as \\n or 0x0A (char), or "
+                       "the number of bytes (count)."},
             "newline": {"type": "string", "default": "", "title": "Split lines on",
                         "description": "In keep-open mode with string output: one message per delimited piece."},
-            "trim": {"type": "boolean", "default": False, "title": "Re-attach delimiter"},
+            "trim": {"type": "boolean", "default": False, "title": "Re-attach delimiter",
+                     "description": "Keep the delimiter at the end of each split line."},
             "tls": TLS_PROPERTY,
         },
     }

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from flowengine.registry import Registry
 from flowengine.settings import Settings
 from nodes.core._tcp import listen_host, payload_bytes, port_number, unescape
 
@@ -193,3 +194,13 @@ def test_payload_and_property_conversions() -> None:
     assert port_number("") == 0 and port_number("80") == 80 and port_number("x") is None
     assert port_number(70000) is None
     assert unescape("\\r\\n|\\t") == "\r\n|\t" and unescape("\\n\\n", every=False) == "\n\\n"
+
+
+def test_every_property_is_described_for_the_editor() -> None:
+    registry = Registry.default()
+    for name in ("tcp in", "tcp out", "tcp request", "udp in", "udp out"):
+        cls = registry.get(name)
+        assert cls is not None and cls.category == "network" and cls.color == "Silver" and cls.help
+        for prop, spec in cls.schema["properties"].items():
+            assert spec.get("title") and spec.get("description"), f"{name}.{prop}"
+            assert "default" in spec, f"{name}.{prop}"
