@@ -1,8 +1,9 @@
 """Drive a Node-RED corpus case in-process through flowengine and compare with the recorded outputs.
 
 A case (``cases/NAME.{flow,inputs,expected}.json``) is deployed into a fresh runtime behind the
-server application; steps go through the same admin/HTTP routes the live harness uses, but over
-an in-process ASGI transport, and debug events are read straight from the runtime's event bus.
+server application, after starting the services its inputs declare (``{"mosquitto": PORT}``);
+steps go through the same admin/HTTP routes the live harness uses, but over an in-process ASGI
+transport, and debug events are read straight from the runtime's event bus.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import asyncio
 import json
 import re
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
+from mosquitto import Mosquitto
 
 CASES = Path(__file__).parent / "cases"
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -89,13 +92,30 @@ def by_sink(outputs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run one case; returns (expected, outputs)."""
+    """Run one case, with the services it declares; returns (expected, outputs)."""
+    flows, spec, expected = load_case(name)
+    with ExitStack() as services:
+        for service in spec.get("services", []):
+            services.enter_context(service_for(service))
+        return await _run_case(flows, spec, expected, tmp_dir)
+
+
+def service_for(declared: dict[str, Any]) -> Mosquitto:
+    """The service a case declares (``{"mosquitto": PORT}``), not started yet: entering it starts
+    it, or raises ``ServiceUnavailable`` when it is not installed here."""
+    (kind, port), = declared.items()
+    if kind != "mosquitto":
+        raise ValueError(f"unknown corpus service {kind!r}")
+    return Mosquitto(int(port))
+
+
+async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected: dict[str, Any],
+                    tmp_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from flowengine.registry import Registry
     from flowengine.runtime import Runtime
     from flowengine.server import create_app
     from flowengine.settings import Settings
 
-    flows, spec, expected = load_case(name)
     settings = Settings.load(
         user_dir=tmp_dir,
         contextStorage={

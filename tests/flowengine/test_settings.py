@@ -51,3 +51,12 @@ def test_file_working_directory(tmp_path):
     (tmp_path / "settings.toml").write_text('fileWorkingDirectory = "/srv/files"\n')
     s = Settings.load(user_dir=tmp_path)
     assert s.fileWorkingDirectory == "/srv/files" and "fileWorkingDirectory" not in s.extra
+
+
+def test_socket_settings_default_to_node_red_and_load_from_the_file(tmp_path):
+    s = Settings.load(user_dir=tmp_path)
+    assert s.socketListenHost is None  # every interface, as Node-RED's tcp in / udp in
+    assert s.socketReconnectTime == 10000 and s.socketTimeout is None and s.tcpMsgQueueSize == 1000
+    (tmp_path / "settings.toml").write_text('socketListenHost = "127.0.0.1"\nsocketReconnectTime = 500\n')
+    s = Settings.load(user_dir=tmp_path)
+    assert s.socketListenHost == "127.0.0.1" and s.socketReconnectTime == 500 and s.extra == {}
