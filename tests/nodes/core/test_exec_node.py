@@ -159,7 +159,9 @@ async def test_spawn_mode_streams_and_reports_code() -> None:
 
 
 async def test_spawn_output_arrives_while_running_then_msg_kill() -> None:
-    script = "print('first'); import time; time.sleep(30)"
+    # one write: print() under -u writes the text and the newline separately, and spawn mode sends
+    # each chunk as it arrives, so the test would depend on how the pipe splits them
+    script = "import sys, time; sys.stdout.write('first\\n'); sys.stdout.flush(); time.sleep(30)"
     async with FlowHarness(spawn_flow(command=f'{PY} "{script}"')) as h:
         h.send_to("ex", {"payload": "x"})
         [out] = await h.wait_for("out")  # sent while the process is still running
