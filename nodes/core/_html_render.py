@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ._jsprops import js_object_keys
+
 __all__ = ["attributes", "children", "html_of", "text_of", "xml_of"]
 
 # parse5's serializer: elements written without children or end tag
@@ -43,8 +45,10 @@ def children(node: Any) -> Iterator[Any]:
 
 
 def attributes(node: Any) -> dict[str, str]:
-    """The element's attributes (``this.attribs``): valueless ones are ``""``."""
-    return {k: "" if v is None else v for k, v in node.attributes.items()}
+    """The element's attributes (``this.attribs``): valueless ones are ``""``; in the order of a
+    JavaScript object's keys (index-like names such as ``0`` first, ascending, then the rest)."""
+    attrs = {k: "" if v is None else v for k, v in node.attributes.items()}
+    return {k: attrs[k] for k in js_object_keys(attrs)}
 
 
 def _encode_xml(text: str) -> str:
@@ -123,7 +127,7 @@ def xml_of(node: Any) -> str:
     # JavaScript's trim() ran over serialized HTML, where a no-break space is "&nbsp;" (except in raw text)
     blanks = _JS_WS if node.tag in RAW_TEXT else _JS_WS.replace("\u00a0", "")
     kids = _trimmed(list(children(node)), blanks)
-    edges = (kids[0], kids[-1]) if kids else ()
+    edges: list[Any] = [kids[0], kids[-1]] if kids else []
     flat: list[Any] = []
     for child in kids:
         if child.is_element_node and child.tag in ("head", "body"):

@@ -16,6 +16,7 @@ from typing import Any
 
 from flowengine.jsutil import js_string, js_truthy, utf16_len
 
+from ._jsprops import js_object_keys
 from ._xml_write import Options as WriteOptions
 from ._xml_write import XmlNode, write_document
 
@@ -47,7 +48,7 @@ def _is_object(value: Any) -> bool:
 def _keys(value: Any) -> list[str]:
     """The keys a JavaScript ``for (key in value)`` visits."""
     if isinstance(value, dict):
-        return list(value)
+        return js_object_keys(value)
     if isinstance(value, list | str):
         return [str(i) for i in range(len(value))]
     return []
@@ -198,7 +199,8 @@ class _Render:
                 for key in _keys(child):
                     element = self.render(element.ele(key), _item(child, key)).up()
             return element
-        for key, child in (obj or {}).items():
+        for key in _keys(obj):
+            child = obj[key]
             if key == self.attrkey:
                 if _is_object(child):
                     for attr in _keys(child):
