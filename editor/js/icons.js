@@ -25,6 +25,8 @@ const GLYPHS = {
   "parser-json": "M8 4 C5 4 7.5 10 4 10 C7.5 10 5 16 8 16 M12 4 C15 4 12.5 10 16 10 C12.5 10 15 16 12 16",
   "parser-csv": "M3 4 H17 V16 H3 Z M3 8 H17 M3 12 H17 M8 4 V16 M12 4 V16",
   "parser-yaml": "M4 4 L7 8 L10 4 M7 8 V12 M11 12 H16 M11 16 H16",
+  "parser-xml": "M7 5 L3 10 L7 15 M13 5 L17 10 L13 15 M11 4 L9 16",
+  "parser-html": "M4 3 H12 L16 7 V17 H4 Z M8 9 L6 11.5 L8 14 M12 9 L14 11.5 L12 14",
   rbe: "M3 4 H17 L11.5 10.5 V16 L8.5 14.5 V10.5 Z",
   "white-globe": GLOBE,
   comment: "M4 4 H16 V13 H9 L6 16 V13 H4 Z",

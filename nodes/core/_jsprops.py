@@ -23,7 +23,7 @@ from typing import Any
 from flowengine.message import PropertyPathError, get_property, parse_path
 from flowengine.types import UNDEFINED, Msg
 
-__all__ = ["Keys", "compile_path", "js_get", "js_set", "render_path", "resolve_path"]
+__all__ = ["Keys", "compile_path", "js_get", "js_object_keys", "js_set", "render_path", "resolve_path"]
 
 Keys = tuple[str | int, ...]
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -161,3 +161,18 @@ def _list_assign(lst: list[Any], idx: int, value: Any) -> None:
     else:
         lst.extend([UNDEFINED] * (idx - len(lst)))
         lst.append(value)
+
+
+def _array_index(key: str) -> int | None:
+    if key.isdigit() and key.isascii() and (key == "0" or key[0] != "0") and int(key) < 2**32 - 1:
+        return int(key)
+    return None
+
+
+def js_object_keys(obj: dict[str, Any]) -> list[str]:
+    """``Object.keys(obj)`` order: array-index keys (``"0"``, ``"12"``) first, ascending, then the
+    others in insertion order."""
+    indexed = sorted((i, k) for k in obj if (i := _array_index(k)) is not None)
+    if not indexed:
+        return list(obj)
+    return [k for _, k in indexed] + [k for k in obj if _array_index(k) is None]
