@@ -89,13 +89,47 @@ def by_sink(outputs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run one case; returns (expected, outputs)."""
+    """Run one case (with the services it declares); returns (expected, outputs)."""
+    flows, spec, expected = load_case(name)
+    services = start_services(spec.get("services") or [], tmp_dir)
+    try:
+        return expected, await _run_steps(flows, spec, tmp_dir)
+    finally:
+        for service in services:
+            service.stop()
+
+
+def start_services(declared: list[dict[str, Any]], tmp_dir: Path) -> list[Any]:
+    """Start the services a case declares (``{"mosquitto": PORT}``: a fresh broker on that
+    loopback port, as the live harness does); the caller stops them. Skips the case when the
+    service's program is not installed."""
+    import pytest
+    from mosquitto_process import INSTALL_HINT, Mosquitto, mosquitto_binary
+
+    started: list[Any] = []
+    try:
+        for entry in declared:
+            for kind, port in entry.items():
+                if kind != "mosquitto":
+                    raise ValueError(f"unknown corpus service {kind!r}")
+                if mosquitto_binary() is None:
+                    pytest.skip(INSTALL_HINT)
+                broker = Mosquitto(tmp_dir / f"mosquitto-{port}", int(port))
+                broker.start()
+                started.append(broker)
+    except BaseException:
+        for service in started:
+            service.stop()
+        raise
+    return started
+
+
+async def _run_steps(flows: list[dict[str, Any]], spec: dict[str, Any], tmp_dir: Path) -> list[dict[str, Any]]:
     from flowengine.registry import Registry
     from flowengine.runtime import Runtime
     from flowengine.server import create_app
     from flowengine.settings import Settings
 
-    flows, spec, expected = load_case(name)
     settings = Settings.load(
         user_dir=tmp_dir,
         contextStorage={
@@ -161,7 +195,7 @@ async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[
             collect()
     finally:
         await runtime.close()
-    return expected, outputs
+    return outputs
 
 
 async def _http_step(api: httpx.AsyncClient, spec: dict[str, Any]) -> dict[str, Any]:
