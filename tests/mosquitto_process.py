@@ -32,7 +32,8 @@ class Mosquitto:
     """One broker process. ``start()`` returns once it accepts connections; ``stop()`` ends it
     cleanly, ``kill()`` abruptly; ``start()`` again reuses the port (a broker restart)."""
 
-    def __init__(self, directory: Path, port: int | None = None, users: dict[str, str] | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, users: dict[str, str] | None = None,
+                 tls: tuple[Path, Path] | None = None) -> None:
         binary = mosquitto_binary()
         if binary is None:
             raise FileNotFoundError(INSTALL_HINT)
@@ -40,6 +41,8 @@ class Mosquitto:
         self.dir = directory
         self.port = port or free_port()
         self.users = dict(users or {})
+        self.tls = tls
+        """(certificate, private key) PEM files: the listener speaks TLS (MQTT over TLS)."""
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = directory / "mosquitto.log"
 
@@ -47,6 +50,8 @@ class Mosquitto:
         self.dir.mkdir(parents=True, exist_ok=True)
         lines = [f"listener {self.port} 127.0.0.1", "persistence false", f"log_dest file {self.log}",
                  "log_type error", "log_type warning", "log_type notice"]
+        if self.tls is not None:
+            lines += [f"certfile {self.tls[0]}", f"keyfile {self.tls[1]}"]
         if os.geteuid() == 0:
             lines.append("user root")  # else mosquitto switches to user "mosquitto" and cannot read our files
         if self.users:
