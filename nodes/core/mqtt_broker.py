@@ -222,8 +222,11 @@ class MqttBroker(Node):
                     await self._publish_lwt(client, self.options.birth)
                 except ValueError as exc:
                     self.warn(f"birth message not sent: {exc} (property 'birthTopic')")
+            room = getattr(self.host, "room", None)  # the runtime's back-pressure, when it offers it
             async for message in client.messages:
                 self._dispatch(message)
+                if room is not None:
+                    await room()
         finally:
             self.client = None
 

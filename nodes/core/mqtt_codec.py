@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from typing import Any
 
@@ -75,14 +76,20 @@ def match_topic(topic_filter: str, topic: str) -> bool:
     non-empty level, a final ``/#`` also matches the parent level, ``$share/<name>/`` is dropped."""
     if topic_filter == "#":
         return True
+    pattern = _filter_pattern(topic_filter)
+    return pattern is not None and pattern.match(topic) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _filter_pattern(topic_filter: str) -> re.Pattern[str] | None:
     if topic_filter.startswith("$share"):
         topic_filter = re.sub(r"^\$share/[^#+/]+/(.*)", r"\1", topic_filter, flags=re.S)
     pattern = re.sub(r"([\[\]?()\\$^*.|{}])", r"\\\1", topic_filter).replace("+", "[^/]+")
     pattern = re.sub(r"/#\Z", "(/.*)?", pattern)
     try:
-        return re.match("^" + pattern + r"\Z", topic) is not None
+        return re.compile("^" + pattern + r"\Z")
     except re.error:
-        return False
+        return None
 
 
 def is_utf8(data: bytes) -> bool:
