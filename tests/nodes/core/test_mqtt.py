@@ -206,3 +206,14 @@ async def test_missing_broker_is_an_error():
     async with FlowHarness(flows) as h:
         await h.drain()
     assert {n for _, n, t in h.logs if "missing broker configuration" in t} == {"o", "i"}
+
+
+@pytest.mark.parametrize("version", ["3", "5"])
+async def test_round_trip_on_mqtt_3_1_and_5(mosquitto, version):
+    flows = [broker_node(mosquitto, protocolVersion=version), {"id": "o", "type": "mqtt out", "broker": "b"},
+             mqtt_in("i", "p/#", "s"), {"id": "s", "type": "test-sink"}]
+    async with FlowHarness(flows) as h:
+        await shows(h, "connected", "i", "o")
+        h.send_to("o", {"topic": "p/v", "payload": {"version": version}})
+        [msg] = await h.wait_for("s")
+    assert (msg["topic"], msg["payload"], msg["qos"], msg["retain"]) == ("p/v", {"version": version}, 0, False)
