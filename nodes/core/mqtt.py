@@ -119,15 +119,14 @@ class MqttIn(_BrokerUser):
         self.broker = broker
         broker.register(self)
         if not self.dynamic:
-            broker.subscribe(self._subscription({"topic": self.topic, "qos": self.qos, "nl": self.config.get("nl"),
-                                                 "rap": self.config.get("rap"), "rh": self.config.get("rh")},
-                                                self.datatype))
+            sub = {"topic": self.topic, "qos": self.qos, "nl": self.config.get("nl"), "rap": self.config.get("rap"),
+                   "rh": self.config.get("rh")}
+            broker.subscribe(self._subscription(broker, sub, self.datatype))
 
-    def _subscription(self, sub: dict[str, Any], datatype: str) -> Subscription:
+    def _subscription(self, broker: MqttBroker, sub: dict[str, Any], datatype: str) -> Subscription:
         """The broker subscription for ``sub`` (v5 options only on a v5 connection)."""
-        assert self.broker is not None
         options: dict[str, Any] = {}
-        if self.broker.v5:
+        if broker.v5:
             options = {"no_local": bool(_flag(sub.get("nl"))), "retain_as_published": bool(_flag(sub.get("rap"))),
                        "retain_handling": _int(sub.get("rh"), 0, 2, 0)}
         return Subscription(sub["topic"], int(sub["qos"]), functools.partial(self._received, datatype), self.id,
@@ -207,7 +206,8 @@ class MqttIn(_BrokerUser):
                         sub.pop("nl", None)
                     else:
                         sub["nl"] = _flag(sub["nl"])
-                tasks.append(broker.subscribe(self._subscription(sub, str(sub.get("datatype") or self.datatype))))
+                datatype = str(sub.get("datatype") or self.datatype)
+                tasks.append(broker.subscribe(self._subscription(broker, sub, datatype)))
                 self.dynamic_subs[sub["topic"]] = sub
         msg["subscriptions"] = list(self.dynamic_subs.values())
         pending = [t for t in tasks if t is not None]
