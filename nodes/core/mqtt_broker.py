@@ -43,6 +43,8 @@ DEFAULT_RECONNECT_MS = 5000
 CLOSE_WAIT_S = 2.0
 """How long the close message and the clean disconnect may take (Node-RED waits 2 s too)."""
 SUBSCRIPTION_IDS_UNSUPPORTED = 0xA1
+PENDING_CALLS_WARNING = 10_000
+"""aiomqtt logs a warning past this many unacknowledged calls (its default, 10, is a small burst)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ class MqttBroker(Node):
                 self.error(f"cannot connect to {opts.label}: {exc}")
                 self._set_state("disconnected")
                 return
+            # a burst into mqtt out is many QoS 1/2 publishes awaiting their acknowledgements at once
+            client.pending_calls_threshold = PENDING_CALLS_WARNING
             try:
                 async with _opened(client):
                     await self._serve(client)

@@ -217,3 +217,15 @@ async def test_round_trip_on_mqtt_3_1_and_5(mosquitto, version):
         h.send_to("o", {"topic": "p/v", "payload": {"version": version}})
         [msg] = await h.wait_for("s")
     assert (msg["topic"], msg["payload"], msg["qos"], msg["retain"]) == ("p/v", {"version": version}, 0, False)
+
+
+async def test_a_burst_of_qos_1_messages_arrives_whole_and_in_order(mosquitto):
+    flows = [broker_node(mosquitto), {"id": "o", "type": "mqtt out", "broker": "b", "topic": "burst", "qos": "1"},
+             mqtt_in("i", "burst", "s", qos="1"), {"id": "s", "type": "test-sink"}]
+    async with FlowHarness(flows) as h:
+        await shows(h, "connected", "i", "o")
+        for n in range(500):
+            h.send_to("o", {"payload": n})
+        msgs = await h.wait_for("s", 500, timeout=10)
+    assert [m["payload"] for m in msgs] == list(range(500))
+    assert not [t for level, _, t in h.logs if level <= 30]  # Node-RED levels: 20 error, 30 warn
