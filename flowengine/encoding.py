@@ -77,7 +77,12 @@ def encode_error(exc: BaseException) -> dict[str, Any]:
         stack = "".join(traceback.format_exception(exc)).rstrip()
     else:
         stack = f"{name}: {message}" if message else name
-    return {"__enc__": True, "type": "error", "data": {"name": name, "message": message, "stack": stack}}
+    data: dict[str, Any] = {"name": name, "message": message}
+    code: object = getattr(exc, "code", None)
+    if isinstance(code, str | int) and not isinstance(code, bool):
+        data["code"] = code  # Node.js errors carry one (ENOENT...); Node-RED shows it
+    data["stack"] = stack
+    return {"__enc__": True, "type": "error", "data": data}
 
 
 def _truncate(text: str, max_length: int) -> str:

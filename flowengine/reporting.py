@@ -23,13 +23,16 @@ def node_name(node: Node) -> Any:
 
 
 def error_text(err: BaseException | str | Any) -> str:
-    """``String(err)``: a NodeError or string as is, another exception as ``Type: message``."""
+    """``String(err)``: a NodeError or string as is, another exception as ``Type: message`` (``Type``
+    is the exception's ``js_name`` when it mirrors a JavaScript error, e.g. ``Error`` for Node's fs errors)."""
     if isinstance(err, str):
         return err
     if isinstance(err, NodeError):
         return str(err)
     if isinstance(err, BaseException):
-        return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        explicit = getattr(err, "js_name", None)
+        name = explicit if isinstance(explicit, str) else type(err).__name__
+        return f"{name}: {err}" if str(err) else name
     return str(err)
 
 

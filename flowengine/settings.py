@@ -58,7 +58,19 @@ class Settings:
     """Events buffered per comms client before it is disconnected (a slow reader never slows flows)."""
     fileDirectory: str | None = None
     """Directory from which nodes may read files named by path (OpenAI uploads); None = user dir/files."""
+    fileWorkingDirectory: str | None = None
+    """Directory that relative file names of the file nodes resolve against (Node-RED's setting);
+    None = the process working directory."""
     safeMode: bool = False
+    socketListenHost: str | None = None
+    """Address the tcp in, udp in and server-mode tcp out nodes listen on; None or "" = every
+    interface, as in Node-RED (which has no such setting). "127.0.0.1" keeps them on loopback."""
+    socketReconnectTime: int = 10000
+    """Milliseconds before a client-mode tcp in / tcp out reconnects after its connection is lost."""
+    socketTimeout: int | None = None
+    """Milliseconds a server-mode tcp connection may stay idle before it is closed; None = never."""
+    tcpMsgQueueSize: int = 1000
+    """Messages a tcp request node queues per connection while it connects (the oldest are dropped)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -142,6 +143,18 @@ class FlowHarness:
                          lambda: f"sink {node_id!r} got {len(self._received.get(node_id, []))} of "
                                  f"{count} messages; logs: {self.logs[-5:]}")
         return self.received(node_id)
+
+    async def wait_until(self, node_id: str, accept: Callable[[Msg], bool], timeout: float = 2.0) -> Msg:
+        """Wait until sink ``node_id`` has received a message ``accept`` says yes to; returns the first."""
+        def first() -> Msg | None:
+            return next((m for m in self._received.get(node_id, []) if accept(m)), None)
+
+        await self._wait(lambda: first() is not None, timeout,
+                         lambda: f"sink {node_id!r} got no accepted message among "
+                                 f"{len(self._received.get(node_id, []))}; logs: {self.logs[-5:]}")
+        found = first()
+        assert found is not None
+        return found
 
     async def wait_event(self, topic: str, timeout: float = 2.0) -> Any:
         """Wait for the first (or next unseen) event on ``topic``; returns its data."""

@@ -11,7 +11,8 @@ MODULES = (
     "inject", "debug", "function", "change", "switch", "template", "json_node", "csv_node",
     "yaml_node", "range_node", "rbe", "comment", "split", "join", "sort", "batch", "delay",
     "trigger", "catch", "status", "complete", "link", "junction", "http_in", "http_request",
-    "websocket", "mqtt",
+    "websocket", "exec_node", "file_node", "file_in", "watch", "tcp_in", "tcp_out", "tcp_request",
+    "udp", "mqtt",
 )
 
 

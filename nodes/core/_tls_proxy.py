@@ -26,7 +26,7 @@ DEFAULT_PORTS = {"ftp": 21, "gopher": 70, "http": 80, "https": 443, "ws": 80, "w
 
 
 class TlsConfig(Node):
-    """``tls-config``: certificates for http request and websocket-client (files or pasted PEM)."""
+    """``tls-config``: certificates for http request, websocket-client and the tcp nodes (files or pasted PEM)."""
 
     type = "tls-config"
     category = "config"
@@ -87,6 +87,28 @@ class TlsConfig(Node):
         if not verify or not self.verify:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def server_ssl_context(self) -> ssl.SSLContext:
+        """A server-side context (tcp in / tcp out listening with TLS): the node's certificate and
+        private key, from files or pasted PEM. Clients are not asked for a certificate (Node-RED)."""
+        cert, key = str(self.config.get("cert") or "").strip(), str(self.config.get("key") or "").strip()
+        certdata, keydata = str(self.credentials.get("certdata") or ""), str(self.credentials.get("keydata") or "")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            if cert and key:
+                context.load_cert_chain(cert, key, password=self.credentials.get("passphrase") or None)
+            elif certdata and keydata:
+                self._load_pem_chain(context, certdata, keydata)
+            else:
+                raise ValueError("a TLS server needs a certificate and its private key: set properties "
+                                 "'cert' and 'key' (or paste both)")
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"tls-config {self.id}: cannot load the certificates: {exc}") from exc
+        except ValueError as exc:
+            raise ValueError(f"tls-config {self.id}: {exc}") from exc
+        if self.alpnprotocol:
+            context.set_alpn_protocols([self.alpnprotocol])
         return context
 
     def _load_pem_chain(self, context: ssl.SSLContext, cert: str, key: str) -> None:

@@ -1,8 +1,9 @@
 """Drive a Node-RED corpus case in-process through flowengine and compare with the recorded outputs.
 
 A case (``cases/NAME.{flow,inputs,expected}.json``) is deployed into a fresh runtime behind the
-server application; steps go through the same admin/HTTP routes the live harness uses, but over
-an in-process ASGI transport, and debug events are read straight from the runtime's event bus.
+server application, after starting the services its inputs declare (``{"mosquitto": PORT}``);
+steps go through the same admin/HTTP routes the live harness uses, but over an in-process ASGI
+transport, and debug events are read straight from the runtime's event bus.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import asyncio
 import json
 import re
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
+from mosquitto import Mosquitto
 
 CASES = Path(__file__).parent / "cases"
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -89,42 +92,25 @@ def by_sink(outputs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run one case (with the services it declares); returns (expected, outputs)."""
+    """Run one case, with the services it declares; returns (expected, outputs)."""
     flows, spec, expected = load_case(name)
-    services = start_services(spec.get("services") or [], tmp_dir)
-    try:
-        return expected, await _run_steps(flows, spec, tmp_dir)
-    finally:
-        for service in services:
-            service.stop()
+    with ExitStack() as services:
+        for service in spec.get("services", []):
+            services.enter_context(service_for(service))
+        return await _run_case(flows, spec, expected, tmp_dir)
 
 
-def start_services(declared: list[dict[str, Any]], tmp_dir: Path) -> list[Any]:
-    """Start the services a case declares (``{"mosquitto": PORT}``: a fresh broker on that
-    loopback port, as the live harness does); the caller stops them. Skips the case when the
-    service's program is not installed."""
-    import pytest
-    from mosquitto_process import INSTALL_HINT, Mosquitto, mosquitto_binary
-
-    started: list[Any] = []
-    try:
-        for entry in declared:
-            for kind, port in entry.items():
-                if kind != "mosquitto":
-                    raise ValueError(f"unknown corpus service {kind!r}")
-                if mosquitto_binary() is None:
-                    pytest.skip(INSTALL_HINT)
-                broker = Mosquitto(tmp_dir / f"mosquitto-{port}", int(port))
-                broker.start()
-                started.append(broker)
-    except BaseException:
-        for service in started:
-            service.stop()
-        raise
-    return started
+def service_for(declared: dict[str, Any]) -> Mosquitto:
+    """The service a case declares (``{"mosquitto": PORT}``), not started yet: entering it starts
+    it, or raises ``ServiceUnavailable`` when it is not installed here."""
+    (kind, port), = declared.items()
+    if kind != "mosquitto":
+        raise ValueError(f"unknown corpus service {kind!r}")
+    return Mosquitto(int(port))
 
 
-async def _run_steps(flows: list[dict[str, Any]], spec: dict[str, Any], tmp_dir: Path) -> list[dict[str, Any]]:
+async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected: dict[str, Any],
+                    tmp_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from flowengine.registry import Registry
     from flowengine.runtime import Runtime
     from flowengine.server import create_app
@@ -195,7 +181,7 @@ async def _run_steps(flows: list[dict[str, Any]], spec: dict[str, Any], tmp_dir:
             collect()
     finally:
         await runtime.close()
-    return outputs
+    return expected, outputs
 
 
 async def _http_step(api: httpx.AsyncClient, spec: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mosquitto import ServiceUnavailable
 
 from .corpus import by_sink, case_names, load_case, run_case
 
@@ -13,10 +14,13 @@ NON_JS_CASES = [name for name in case_names() if name not in JS_CASES]
 
 @pytest.mark.parametrize("name", NON_JS_CASES)
 async def test_case_matches_node_red(name, tmp_path):
-    expected, outputs = await run_case(name, tmp_path)
+    try:
+        expected, outputs = await run_case(name, tmp_path)
+    except ServiceUnavailable as exc:
+        pytest.skip(f"case {name} needs a service: {exc}")
     assert by_sink(outputs) == by_sink(expected["outputs"])
 
 
 def test_only_the_javascript_function_case_is_left_out():
-    assert len(case_names()) == 38
+    assert len(case_names()) == 43
     assert JS_CASES == {"catch_function_throw"}

@@ -157,6 +157,13 @@ class _Err(Exception):
         self.stack = data["stack"]
 
 
+def test_error_code_is_shown_like_node_red():
+    err = _Err({"name": "Error", "message": "ENOENT: no such file or directory", "stack": "s"})
+    err.code = "ENOENT"
+    data = json.loads(encode_object({"error": err})["msg"])["error"]["data"]
+    assert data == {"name": "Error", "message": "ENOENT: no such file or directory", "code": "ENOENT", "stack": "s"}
+
+
 def test_corpus_error_marker_shape():
     err = _Err({"name": "Error", "message": "fn failed", "stack": "<stack>"})
     out = json.loads(encode_object({"_error": err})["msg"])["_error"]

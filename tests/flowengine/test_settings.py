@@ -44,3 +44,19 @@ def test_values_can_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("FE_TEST_HASH")
     with pytest.raises(SettingsError, match=r"adminAuth.users\[0\].password is \$\{FE_TEST_HASH\}.*not set"):
         Settings.load(user_dir=tmp_path)
+
+
+def test_file_working_directory(tmp_path):
+    assert Settings.load(user_dir=tmp_path).fileWorkingDirectory is None  # the process working directory
+    (tmp_path / "settings.toml").write_text('fileWorkingDirectory = "/srv/files"\n')
+    s = Settings.load(user_dir=tmp_path)
+    assert s.fileWorkingDirectory == "/srv/files" and "fileWorkingDirectory" not in s.extra
+
+
+def test_socket_settings_default_to_node_red_and_load_from_the_file(tmp_path):
+    s = Settings.load(user_dir=tmp_path)
+    assert s.socketListenHost is None  # every interface, as Node-RED's tcp in / udp in
+    assert s.socketReconnectTime == 10000 and s.socketTimeout is None and s.tcpMsgQueueSize == 1000
+    (tmp_path / "settings.toml").write_text('socketListenHost = "127.0.0.1"\nsocketReconnectTime = 500\n')
+    s = Settings.load(user_dir=tmp_path)
+    assert s.socketListenHost == "127.0.0.1" and s.socketReconnectTime == 500 and s.extra == {}

@@ -22,6 +22,15 @@ async def test_wait_for_times_out_with_a_useful_message():
             await h.wait_for("s", timeout=0.05)
 
 
+async def test_wait_until_returns_the_first_accepted_message():
+    async with FlowHarness([{"id": "s", "type": "test-sink"}]) as h:
+        for i in range(3):
+            h.send_to("s", {"payload": i})
+        assert (await h.wait_until("s", lambda m: m["payload"] > 0))["payload"] == 1
+        with pytest.raises(TimeoutError, match="sink 's' got no accepted message among 3"):
+            await h.wait_until("s", lambda m: m["payload"] > 5, timeout=0.05)
+
+
 async def test_send_to_unknown_node_raises():
     async with FlowHarness([{"id": "s", "type": "test-sink"}]) as h:
         with pytest.raises(KeyError):

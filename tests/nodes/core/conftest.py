@@ -5,19 +5,14 @@ skip fails: tests/conftest.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from mosquitto_process import INSTALL_HINT, Mosquitto, mosquitto_binary
+from mosquitto import Mosquitto
+
+from ._mqtt_helpers import running
 
 
 @pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
-    if mosquitto_binary() is None:
-        pytest.skip(INSTALL_HINT)
-    broker = Mosquitto(tmp_path / "mosquitto")
-    broker.start()
-    try:
+def mosquitto() -> Iterator[Mosquitto]:
+    with running(Mosquitto()) as broker:
         yield broker
-    finally:
-        broker.stop()

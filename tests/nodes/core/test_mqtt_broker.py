@@ -11,13 +11,13 @@ import subprocess
 import sys
 
 import pytest
-from mosquitto_process import Mosquitto
+from mosquitto import Mosquitto
 from serve_process import free_port
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
-from ._mqtt_helpers import broker_node, mqtt_in, raw_client, shows, status, statuses, until
+from ._mqtt_helpers import broker_node, mqtt_in, raw_client, running, shows, status, statuses, until
 
 pytestmark = pytest.mark.integration
 
@@ -70,9 +70,8 @@ def test_the_broker_publishes_the_will_when_the_process_dies(mosquitto, tmp_path
     assert asyncio.run(scenario()) == [b"up", b"gone"]
 
 
-async def test_user_and_password(tmp_path):
-    server = Mosquitto(tmp_path / "auth", users={"alice": "s3cret"})
-    with server:
+async def test_user_and_password():
+    with running(Mosquitto(users={"alice": "s3cret"})) as server:
         good = broker_node(server, credentials={"user": "alice", "password": "s3cret"})
         bad = broker_node(server, "bad", credentials={"user": "alice", "password": "wrong"})
         flows = [good, bad, {"id": "o", "type": "mqtt out", "broker": "b"}, mqtt_in("i", "a/#", "s"),
@@ -144,9 +143,8 @@ async def test_dynamic_subscriptions(mosquitto):
     assert [m["payload"] for m in h.received("s")][-1] == 3
 
 
-async def test_connect_and_disconnect_actions(mosquitto, tmp_path):
-    other = Mosquitto(tmp_path / "other")
-    with other:
+async def test_connect_and_disconnect_actions(mosquitto):
+    with running(Mosquitto()) as other:
         flows = [broker_node(mosquitto, autoConnect=False), {"id": "o", "type": "mqtt out", "broker": "b"},
                  mqtt_in("i", "ctl/#", "s"), {"id": "s", "type": "test-sink"},
                  {"id": "c", "type": "catch", "scope": ["o"], "uncaught": False, "wires": [["errors"]]},

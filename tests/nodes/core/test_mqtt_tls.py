@@ -12,11 +12,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from mosquitto_process import INSTALL_HINT, Mosquitto, mosquitto_binary
+from mosquitto import Mosquitto
 
 from flowengine.testing import FlowHarness
 
-from ._mqtt_helpers import broker_node, mqtt_in, shows, status, until
+from ._mqtt_helpers import broker_node, mqtt_in, running, shows, status, until
 
 pytestmark = pytest.mark.integration
 
@@ -41,8 +41,6 @@ def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | Non
 
 @pytest.fixture
 def tls_broker(tmp_path: Path):
-    if mosquitto_binary() is None:
-        pytest.skip(INSTALL_HINT)
     ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca = _cert("flowengine mqtt test CA", ca_key, None, None)
     server = _cert("127.0.0.1", server_key, ca.subject, ca_key)
@@ -51,8 +49,7 @@ def tls_broker(tmp_path: Path):
     (tmp_path / "server.pem").write_bytes(server.public_bytes(pem))
     (tmp_path / "server.key").write_bytes(server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                                                    serialization.NoEncryption()))
-    broker = Mosquitto(tmp_path / "mosquitto", tls=(tmp_path / "server.pem", tmp_path / "server.key"))
-    with broker:
+    with running(Mosquitto(tls=(tmp_path / "server.pem", tmp_path / "server.key"))) as broker:
         yield broker, tmp_path / "ca.pem"
 
 

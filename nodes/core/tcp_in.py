@@ -1,0 +1,220 @@
+"""The ``tcp in`` node: a TCP server (*server* "server") or a client that keeps a connection open
+(*server* "client"), sending what arrives as messages.
+
+Each message is ``{topic, payload, ip, port, _session: {type: "tcp", id}}`` (a client-mode
+message has no ``ip``/``port``); ``payload`` follows *datamode*, *datatype* and *newline* (see
+_tcp_framer.py). The connection stays in the runtime's session table while open, so a ``tcp out``
+in "reply" mode answers it through ``msg._session``.
+
+Server mode listens on every interface like Node-RED, or on ``socketListenHost``; its status is
+"N connections" with the event, peer address and session. Client mode shows connecting /
+connected / disconnected and reconnects after ``socketReconnectTime`` (ms, default 10000), or
+after 20 ms when the server closed the connection after sending data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+from flowengine.node import Node
+
+from ._tcp import (
+    TcpConnection,
+    client_ssl,
+    close_all,
+    connect,
+    connect_error_text,
+    connections_text,
+    listen,
+    new_id,
+    port_number,
+    reconnect_s,
+    sessions,
+    setting,
+    unescape,
+)
+from ._tcp_framer import Framer, Payload
+
+__all__ = ["NODES", "TcpIn"]
+
+CHUNK = 65536
+FAST_RECONNECT_S = 0.02
+TLS_PROPERTY = {"type": "string", "default": "", "x-config-type": "tls-config", "title": "TLS configuration",
+                "description": "A tls-config node: TLS for the connection (a server needs its certificate and key)."}
+
+
+class TcpIn(Node):
+    type = "tcp in"
+    category = "network"
+    label = "tcp in"
+    color = "Silver"
+    icon = "bridge-dash.svg"
+    inputs = 0
+    outputs = 1
+    schema = {
+        "type": "object",
+        "properties": {
+            "server": {"type": ["string", "boolean"], "enum": ["server", "client", True, False], "default": "server",
+                       "title": "Type",
+                       "description": "Listen on a port (server) or connect to a remote port (client)."},
+            "host": {"type": "string", "default": "", "title": "Host",
+                     "description": "The host to connect to (client mode)."},
+            "port": {"type": ["string", "number"], "default": "", "title": "Port",
+                     "description": "The port to listen on (server) or connect to (client)."},
+            "datamode": {"type": "string", "enum": ["stream", "single"], "default": "stream", "title": "Output",
+                         "description": "A stream of payloads, or a single payload when the connection closes."},
+            "datatype": {"type": "string", "enum": ["buffer", "utf8", "base64"], "default": "buffer",
+                         "title": "Payload type", "description": "Buffer, String (UTF-8) or Base64 string."},
+            "newline": {"type": "string", "default": "", "title": "Delimited by",
+                        "description": "Splits a text stream into one payload per piece (\\n, \\r, \\t allowed)."},
+            "trim": {"type": "boolean", "default": False, "title": "Re-attach delimiter",
+                     "description": "Keep the delimiter at the end of each delimited payload."},
+            "topic": {"type": "string", "default": "", "title": "Topic", "description": "msg.topic of every message."},
+            "base64": {"type": "boolean", "default": False, "title": "Base64 (deprecated)",
+                       "description": "Kept for old flows; choose the Base64 payload type instead."},
+            "tls": TLS_PROPERTY,
+        },
+    }
+    help = (
+        "Receives data over TCP. As a server it listens on *port* (every interface, or the "
+        "`socketListenHost` setting) and accepts any number of connections; as a client it connects "
+        "to *host*:*port* and reconnects when the connection is lost. Output *stream* sends a "
+        "message per chunk read, or per delimited piece of text when *delimited by* is set (tick "
+        "*re-attach delimiter* to keep it); *single* sends everything received when the connection "
+        "closes. The payload is a Buffer, a UTF-8 string or a Base64 string. Messages carry "
+        "`msg._session` (and, from a server, `msg.ip` and `msg.port`), so a tcp out node in *reply* "
+        "mode can answer the same connection."
+    )
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        server = config.get("server", "server")
+        self.server_mode = server if isinstance(server, bool) else server == "server"
+        self.remote = str(config.get("host") or "")
+        self.port = port_number(config.get("port"))
+        self.stream = (config.get("datamode") or "stream") == "stream"
+        self.datatype = str(config.get("datatype") or "buffer")
+        self.newline = unescape(config.get("newline"))
+        self.trim = config.get("trim") in (True, "true")
+        self.topic = config.get("topic", "")
+        self.connections: dict[str, TcpConnection] = {}
+        self._server: asyncio.Server | None = None
+        self._closing = False
+
+    async def on_start(self) -> None:
+        if self.port is None:
+            self.error(f"property 'port' must be a port number (0-65535), got {self.config.get('port')!r}")
+            return
+        if self.server_mode:
+            self._server = await listen(self, self.port, self._serve)
+            return
+        try:
+            tls = client_ssl(self)
+        except ValueError as exc:
+            self.error(f"{exc} (property 'tls')")
+            return
+        self.spawn(self._client(tls))
+
+    async def on_close(self, removed: bool) -> None:
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        await close_all(list(self.connections.values()), graceful=self.server_mode)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+            self.info("stopped listening on port")
+
+    # --- server mode ---
+    async def _serve(self, conn: TcpConnection) -> None:
+        self._opened(conn)
+        self.status({"text": connections_text(len(self.connections)), "event": "connect", "ip": conn.ip,
+                     "port": conn.port, "_session": {"type": "tcp", "id": conn.id}})
+        try:
+            await self._read(conn, Framer(self.datatype, self.stream, self.newline, self.trim, True), True)
+        finally:
+            self._closed(conn)
+            if not self._closing:
+                self.status({"text": connections_text(len(self.connections)), "event": "disconnect",
+                             "ip": conn.ip, "port": conn.port, "_session": {"type": "tcp", "id": conn.id}})
+
+    # --- client mode ---
+    async def _client(self, tls: tuple[ssl.SSLContext | None, str | None]) -> None:
+        where = f"{self.remote}:{self.port}"
+        while True:
+            self.info(f"connecting to {where}")
+            self.status({"fill": "grey", "shape": "dot", "text": "connecting"})
+            session_id = new_id()
+            fast = False
+            try:
+                conn = await connect(self.remote or "localhost", self.port or 0, tls, session_id)
+            except (OSError, ssl.SSLError) as exc:
+                self.info(connect_error_text(exc, self.remote, self.port or 0))
+            else:
+                self._opened(conn)
+                self.info(f"connected to {where}")
+                self.status({"fill": "green", "shape": "dot", "text": "connected",
+                             "_session": {"type": "tcp", "id": session_id}})
+                try:
+                    fast = await self._read(conn, Framer(self.datatype, self.stream, self.newline, self.trim,
+                                                         False), False)
+                finally:
+                    self._closed(conn)
+            self.status({"fill": "red", "shape": "ring", "text": "disconnected",
+                         "_session": {"type": "tcp", "id": session_id}})
+            if not fast:
+                self.info(f"connection lost to {where}")
+            # a server that closes after sending is asked again at once (Node-RED: 20 ms)
+            await asyncio.sleep(FAST_RECONNECT_S if fast else reconnect_s(self))
+
+    # --- both ---
+    def _opened(self, conn: TcpConnection) -> None:
+        self.connections[conn.id] = conn
+        sessions(self).add(conn)
+
+    def _closed(self, conn: TcpConnection) -> None:
+        sessions(self).remove(conn)
+        self.connections.pop(conn.id, None)
+        conn.writer.close()
+
+    async def _read(self, conn: TcpConnection, framer: Framer, with_address: bool) -> bool:
+        """Read until the connection ends; True when a last payload was sent at its end."""
+        idle = setting(self, "socketTimeout", None) if self.server_mode else None
+        idle_s = float(idle) / 1000.0 if idle else None
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(idle_s):
+                        data = await conn.reader.read(CHUNK)
+                except TimeoutError:
+                    self.info(f"timeout closed socket port {self.port}")
+                    conn.end()
+                    idle_s = None
+                    continue
+                if not data:
+                    break
+                for payload in framer.feed(data):
+                    self._emit(conn, payload, with_address)
+        except (OSError, ssl.SSLError) as exc:  # reset by the peer: no end of data
+            self.info(f"Error: {exc}")
+            return False
+        rest = framer.finish()
+        if rest is None or conn.ended_here:
+            return False
+        self._emit(conn, rest, with_address)
+        return True
+
+    def _emit(self, conn: TcpConnection, payload: Payload, with_address: bool) -> None:
+        if self._closing:
+            return
+        msg: dict[str, Any] = {"topic": self.topic, "payload": payload}
+        if with_address:
+            msg["ip"] = conn.ip
+            msg["port"] = conn.port
+        msg["_session"] = {"type": "tcp", "id": conn.id}
+        self.send(msg)
+
+
+NODES = [TcpIn]

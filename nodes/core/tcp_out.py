@@ -1,0 +1,204 @@
+"""The ``tcp out`` node: writes ``msg.payload`` to TCP, in one of three modes (*beserver*):
+
+* "client": keeps a connection to *host*:*port*, reconnecting after ``socketReconnectTime`` (20 ms
+  after it closed the connection itself because of *end*); payloads that arrive while it is not
+  connected are dropped, as in Node-RED;
+* "server": listens on *port* (every interface, or ``socketListenHost``) and writes to every
+  connected client; status "N connections";
+* "reply": answers the tcp in connection named by ``msg._session.id`` (every open tcp in
+  connection when the message has no tcp session); ``msg.reset`` true closes it instead.
+
+Bytes are written as they are; with *base64* a string payload is decoded from Base64 first;
+anything else is written as its JavaScript string. *end* closes the connection after each write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+from flowengine.node import Node
+from flowengine.types import Done, Msg, Send
+
+from ._tcp import (
+    TcpConnection,
+    client_ssl,
+    close_all,
+    connect,
+    connect_error_text,
+    connections_text,
+    has_payload,
+    listen,
+    payload_bytes,
+    port_number,
+    reconnect_s,
+    sessions,
+)
+from .tcp_in import CHUNK, FAST_RECONNECT_S, TLS_PROPERTY
+
+__all__ = ["NODES", "TcpOut"]
+
+
+class TcpOut(Node):
+    type = "tcp out"
+    category = "network"
+    label = "tcp out"
+    color = "Silver"
+    icon = "bridge-dash.svg"
+    inputs = 1
+    outputs = 0
+    schema = {
+        "type": "object",
+        "properties": {
+            "beserver": {"type": "string", "enum": ["client", "server", "reply"], "default": "client",
+                         "title": "Type", "description": "Connect to a port (client), listen on a port "
+                         "(server), or reply to the tcp in connection of msg._session (reply)."},
+            "host": {"type": "string", "default": "", "title": "Host",
+                     "description": "The host to connect to (client mode)."},
+            "port": {"type": ["string", "number"], "default": "", "title": "Port",
+                     "description": "The port to connect to (client) or listen on (server); unused in reply mode."},
+            "base64": {"type": "boolean", "default": False, "title": "Decode Base64 message?",
+                       "description": "A string payload holds Base64: send the bytes it encodes."},
+            "end": {"type": "boolean", "default": False, "title": "Close connection after each message is sent?",
+                    "description": "End the connection after every write (client mode reconnects at once)."},
+            "tls": TLS_PROPERTY,
+        },
+    }
+    help = (
+        "Sends `msg.payload` over TCP (only the payload). *Connect to* keeps a connection to "
+        "*host*:*port* and reconnects when it is lost; *Listen on* accepts connections on *port* and "
+        "sends to every connected client; *Reply to TCP* answers the connection a tcp in node "
+        "received the message from (`msg._session`), or every tcp in connection when the message "
+        "has none, and `msg.reset = true` closes that connection. With *decode Base64* a string "
+        "payload holding Base64 is sent as the bytes it encodes; *close connection* ends the "
+        "connection after each message."
+    )
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.mode = str(config.get("beserver") or "client")
+        self.remote = str(config.get("host") or "")
+        self.port = port_number(config.get("port"))
+        self.base64 = config.get("base64") in (True, "true")
+        self.end = config.get("end") is True
+        self.connections: dict[str, TcpConnection] = {}
+        self.client: TcpConnection | None = None
+        self._ended = False
+        self._server: asyncio.Server | None = None
+        self._closing = False
+
+    async def on_start(self) -> None:
+        if self.mode == "reply":
+            return
+        if self.port is None:
+            self.error(f"property 'port' must be a port number (0-65535), got {self.config.get('port')!r}")
+            return
+        if self.mode == "server":
+            self.status({"text": connections_text(0)})
+            self._server = await listen(self, self.port, self._serve)
+            return
+        try:
+            tls = client_ssl(self)
+        except ValueError as exc:
+            self.error(f"{exc} (property 'tls')")
+            return
+        self.spawn(self._client(tls))
+
+    async def on_close(self, removed: bool) -> None:
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        await close_all(list(self.connections.values()), graceful=self.mode == "server")
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+            self.info("stopped listening on port")
+
+    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        if self.mode == "reply":
+            self._reply(msg)
+        elif self.mode == "server":
+            if has_payload(msg):
+                data = payload_bytes(msg["payload"], self.base64)
+                for conn in list(self.connections.values()):
+                    if self.end:
+                        conn.end(data)
+                    else:
+                        conn.write(data)
+        elif self.client is not None and has_payload(msg):
+            self.client.write(payload_bytes(msg["payload"], self.base64))
+            if self.end:
+                self._ended = True
+                self.status({})
+                self.client.end()
+        done()
+
+    def _reply(self, msg: Msg) -> None:
+        table = sessions(self)
+        session = msg.get("_session")
+        if isinstance(session, dict) and session.get("type") == "tcp":
+            conn = table.get(session.get("id"))
+            targets = [conn] if conn is not None else []
+        else:
+            targets = table.all()
+        for conn in targets:
+            if msg.get("reset") is True:
+                conn.destroy()
+            else:
+                conn.write(payload_bytes(msg.get("payload"), self.base64))
+
+    # --- server mode ---
+    async def _serve(self, conn: TcpConnection) -> None:
+        self.info(f"connection from {conn.ip}:{conn.port}")
+        self.connections[conn.id] = conn
+        self.status({"text": connections_text(len(self.connections))})
+        try:
+            while await conn.reader.read(CHUNK):  # what clients send is ignored
+                pass
+            self.info(f"connection closed from {conn.ip}:{conn.port}")
+        except (OSError, ssl.SSLError):
+            self.info(f"socket error from {conn.ip}:{conn.port}")
+        finally:
+            self.connections.pop(conn.id, None)
+            conn.writer.close()
+            if not self._closing:
+                self.status({"text": connections_text(len(self.connections))})
+
+    # --- client mode ---
+    async def _client(self, tls: tuple[ssl.SSLContext | None, str | None]) -> None:
+        where = f"{self.remote}:{self.port}"
+        port = self.port or 0
+        while True:
+            self.info(f"connecting to {where}")
+            self.status({"fill": "grey", "shape": "dot", "text": "connecting"})
+            try:
+                conn = await connect(self.remote or "localhost", port, tls)
+            except (OSError, ssl.SSLError) as exc:
+                self.info(f"error: {connect_error_text(exc, self.remote, port)}")
+            else:
+                await self._connected(conn, where)
+            self.status({"fill": "red", "shape": "ring", "text": "disconnected"})
+            fast, self._ended = self._ended, False
+            if not fast:
+                self.info(f"connection lost to {where}")
+            await asyncio.sleep(FAST_RECONNECT_S if fast else reconnect_s(self))
+
+    async def _connected(self, conn: TcpConnection, where: str) -> None:
+        self.client = self.connections[conn.id] = conn
+        self.info(f"connected to {where}")
+        self.status({"fill": "green", "shape": "dot", "text": "connected"})
+        try:
+            while await conn.reader.read(CHUNK):  # what the server sends is ignored
+                pass
+            if not conn.ended_here:
+                self.status({})  # the server ended the connection
+        except (OSError, ssl.SSLError) as exc:
+            self.info(f"error: Error: {exc}")
+        finally:
+            self.client = None
+            self.connections.pop(conn.id, None)
+            conn.writer.close()
+
+
+NODES = [TcpOut]
