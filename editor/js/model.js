@@ -79,7 +79,10 @@ export class FlowModel {
     if (sf) return (sf.in || []).length > 0 ? 1 : 0;
     if (obj.type === "junction") return 1;
     const def = this.def(obj);
-    return def ? Math.min(1, def.inputs || 0) : 1;
+    if (!def) return 1;
+    // a type whose schema has an `inputs` property lets each node choose (mqtt in's dynamic mode)
+    const own = def.schema && def.schema.properties && def.schema.properties.inputs ? Number(obj.inputs) : NaN;
+    return Math.min(1, Number.isInteger(own) ? own : def.inputs || 0);
   }
 
   outputsOf(obj) {

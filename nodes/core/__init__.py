@@ -12,7 +12,7 @@ MODULES = (
     "yaml_node", "range_node", "rbe", "comment", "split", "join", "sort", "batch", "delay",
     "trigger", "catch", "status", "complete", "link", "junction", "http_in", "http_request",
     "websocket", "exec_node", "file_node", "file_in", "watch", "tcp_in", "tcp_out", "tcp_request",
-    "udp", "xml_node", "html_node",
+    "udp", "xml_node", "html_node", "mqtt",
 )
 
 

@@ -22,5 +22,5 @@ async def test_case_matches_node_red(name, tmp_path):
 
 
 def test_only_the_javascript_function_case_is_left_out():
-    assert len(case_names()) == 46
+    assert len(case_names()) == 47
     assert JS_CASES == {"catch_function_throw"}
