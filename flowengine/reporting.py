@@ -29,7 +29,8 @@ def error_text(err: BaseException | str | Any) -> str:
     if isinstance(err, NodeError):
         return str(err)
     if isinstance(err, BaseException):
-        return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        name = getattr(err, "js_name", None) or type(err).__name__
+        return f"{name}: {err}" if str(err) else str(name)
     return str(err)
 
 

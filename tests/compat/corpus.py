@@ -154,6 +154,14 @@ async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[
                     outputs.append({"step": i, "context": st["context"], "value": r.json()})
                 elif "sleep" in st:
                     await asyncio.sleep(st["sleep"] / 1000.0)
+                elif "deploy" in st:
+                    r = await api.post("/flows", json={"flows": flows}, headers={
+                        "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": st["deploy"]})
+                    r.raise_for_status()
+                    again = r.json()["rev"]
+                    mark = len(events)
+                    await _wait(lambda: any(t == "notification/runtime-deploy" and d.get("revision") == again
+                                            for _, t, d in events[mark:]), 10)
                 if gap > 0:
                     await asyncio.sleep(gap)
                     collect()
