@@ -158,7 +158,13 @@ class JsFunctionRunner:
         finally:
             engine.deadline = math.inf
         if isinstance(outbox, str) and outbox:
-            self._events(outbox)
+            if outbox[0] == "=":  # one message returned, nothing else: send it on output 1, then done
+                entry = self._pending.pop(args[0], None)
+                if entry is not None:
+                    entry[1](self.bridge.decode(outbox[1:]))
+                    entry[2]()
+            else:
+                self._events(outbox)
         if ran_jobs or name != "__fe_run":
             self._take_outbox()
 

@@ -8,8 +8,11 @@
 // is encoded when the turn ends, as Node-RED delivers it asynchronously (fn_node_send_sync).
 (function (global) {
   "use strict";
-  const host = global.__host;
+  // Strings handed to Python must be flat: QuickJS keeps long concatenations as ropes, which the
+  // binding cannot convert ("Unknown quickjs tag: -6"); String.prototype.concat returns a flat one.
+  const rawHost = global.__host;
   delete global.__host;
+  const host = (op, ...args) => rawHost(op, ...args.map((a) => typeof a === "string" ? "".concat(a) : a));
   const TAG = "__fe$";
   const REF = Symbol("flowengine.ref");
   const OBJ_PROTO = Object.prototype;
@@ -98,16 +101,16 @@
   // The ports of a send: each message is encoded from its own root, so a circular reference reads
   // "[Circular ~.payload.x]" as Node-RED shows it.
   function encodePorts(ports) {
-    if (!needsTags(ports, 0)) return "0" + JSON.stringify(ports);
-    return "1" + JSON.stringify(ports.map((list) => list === null ? null : list.map((m) => tagged(m, "", []))));
+    if (!needsTags(ports, 0)) return "0".concat(JSON.stringify(ports));
+    return "1".concat(JSON.stringify(ports.map((list) => list === null ? null : list.map((m) => tagged(m, "", [])))));
   }
 
   function encode(v) {
     if (needsTags(v, 0)) {
       const t = tagged(v, "", []);
-      return "1" + JSON.stringify(t === SKIP ? null : t);
+      return "1".concat(JSON.stringify(t === SKIP ? null : t));
     }
-    return "0" + JSON.stringify(v);
+    return "0".concat(JSON.stringify(v));
   }
 
   // ---- values: wire -> JavaScript ---------------------------------------------------------------
@@ -458,6 +461,12 @@
     }
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       Promise.resolve(result).then((r) => deliver(token, msgid, msg, watched, r), (err) => fail(token, msg, err));
+    } else if (outbox.length === 0 && touched.size === 0 && config.autoDone && !watched && config.outputs > 0 &&
+               result !== null && typeof result === "object" && !Array.isArray(result) && !(result instanceof Uint8Array)) {
+      // the common case, one message returned and nothing else: "=" + the message, sent on output 1
+      // and then done (no outbox events, no port lists)
+      if (msgid !== undefined) result._msgid = msgid;
+      return "=".concat(encode(result));
     } else {
       deliver(token, msgid, msg, watched, result);
     }

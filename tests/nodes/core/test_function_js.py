@@ -159,3 +159,19 @@ async def test_a_thrown_error_keeps_its_properties_and_stack() -> None:
     assert caught["error"]["message"] == "TypeError: bad"
     assert caught["error"]["code"] == "E1" and "stack" in caught["error"]
     assert isinstance(caught["_error"], JsError) and caught["_error"].js_name == "TypeError"
+
+
+async def test_long_strings_built_by_concatenation_cross_to_python() -> None:
+    # QuickJS keeps long concatenations as ropes internally; every way out must hand over text
+    code = """
+    const big = "x".repeat(5000) + msg.payload;
+    flow.set("big", big);
+    node.status({text: "s".repeat(3000) + "!"});
+    msg.payload = big;
+    return msg;
+    """
+    async with FlowHarness(js_flow(code)) as h:
+        h.send_to("f", {"payload": "y"})
+        [out] = await h.wait_for("o0")
+        stored = h.node("f").flow_context().get("big")
+    assert out["payload"] == "x" * 5000 + "y" and stored == out["payload"]
