@@ -49,15 +49,19 @@ _BOOTSTRAP = """(function () {
   const sources = %(sources)s;
   const groupOf = %(globals)s;
   const loaded = sources.map(() => false);
+  const accessors = new Set();
   const run = eval; // indirect: evaluates in the global scope
   function load(group) {
     if (loaded[group]) return;
     loaded[group] = true;
-    for (const name of Object.keys(groupOf)) if (groupOf[name] === group) delete globalThis[name];
+    for (const name of accessors) {
+      if (groupOf[name] === group) { accessors.delete(name); delete globalThis[name]; }
+    }
     run(sources[group]);
   }
   for (const name of Object.keys(groupOf)) {
     if (typeof globalThis[name] === "function") continue; // the engine has it (TextEncoder, ...)
+    accessors.add(name);
     Object.defineProperty(globalThis, name, {
       enumerable: true, configurable: true,
       get() { load(groupOf[name]); return globalThis[name]; },
