@@ -232,12 +232,12 @@
       const list = [];
       for (const m of entry) {
         if (m === null || m === undefined) continue;
-        if (typeof m === "object" && !Buffer.isBuffer(m) && !Array.isArray(m)) {
+        if (typeof m === "object" && !(m instanceof Uint8Array) && !Array.isArray(m)) {
           if (msgid !== undefined) m._msgid = msgid;
           list.push(m);
           count++;
         } else {
-          const type = typeof m !== "object" ? typeof m : Buffer.isBuffer(m) ? "Buffer" : Array.isArray(m) ? "Array" : "Date";
+          const type = typeof m !== "object" ? typeof m : m instanceof Uint8Array ? "Buffer" : Array.isArray(m) ? "Array" : "Date";
           shared.error("Function tried to send a message of type " + type);
         }
       }
@@ -398,24 +398,32 @@
   for (const [name, level] of [["log", 40], ["info", 40], ["debug", 50], ["trace", 60], ["warn", 30], ["error", 20]]) {
     consoleApi[name] = function (...args) { host("console", level, util.format(...args)); };
   }
-  const red = {
-    util: Object.assign({}, global.__RED_util, {
-      evaluateNodeProperty(value, type, node, msg, callback) {
-        let result;
-        try {
-          result = type === "msg" ? global.__RED_util.getMessageProperty(msg, value)
-            : decode(host("evaluate", encode(value), String(type), msg === undefined ? "" : encode(msg)));
-        } catch (e) {
-          if (typeof callback === "function") { callback(e); return undefined; }
-          throw e;
-        }
-        if (typeof callback === "function") { callback(null, result); return undefined; }
-        return result;
-      },
-      getSetting() { return undefined; },
-    }),
-  };
-  delete global.__RED_util;
+  // RED.util is built on first use: the libraries behind it load lazily (nodes/core/js/__init__.py)
+  let redUtil = null;
+  const red = {};
+  Object.defineProperty(red, "util", {
+    enumerable: true,
+    get() {
+      if (redUtil === null) {
+        redUtil = Object.assign({}, global.__RED_util, {
+          evaluateNodeProperty(value, type, node, msg, callback) {
+            let result;
+            try {
+              result = type === "msg" ? redUtil.getMessageProperty(msg, value)
+                : decode(host("evaluate", encode(value), String(type), msg === undefined ? "" : encode(msg)));
+            } catch (e) {
+              if (typeof callback === "function") { callback(e); return undefined; }
+              throw e;
+            }
+            if (typeof callback === "function") { callback(null, result); return undefined; }
+            return result;
+          },
+          getSetting() { return undefined; },
+        });
+      }
+      return redUtil;
+    },
+  });
   const env = { get(name) { return decode(host("env", String(name))); } };
   Object.assign(global, {
     context: nodeContext, flow: flowContext, global: globalContext, env: env, RED: red,
