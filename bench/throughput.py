@@ -8,7 +8,8 @@ Flow: inject (payload = [0..N-1], start = timestamp) -> split -> F branches of L
 msgs/s = N*F / (end - start), measured from the message's own timestamps, as Node-RED's harness does.
 Each variant runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own.
 Node-RED 5.0.7 on this machine (its FACTS, section 8): chain1 123,152; chain10 31,181; fanout4 124,494 msg/s;
-RSS 0.5-1.3 GiB.
+RSS 0.5-1.3 GiB. chain10_fn: ten JavaScript function nodes (``return msg;``), Node-RED's harness variant;
+chain10_fn_py: the same chain with Python function nodes.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ import sys
 import tempfile
 from typing import Any
 
-VARIANTS = {"chain1": (1, 1), "chain10": (10, 1), "fanout4": (1, 4)}
+VARIANTS = {"chain1": (1, 1), "chain10": (10, 1), "fanout4": (1, 4), "chain10_fn": (10, 1), "chain10_fn_py": (10, 1)}
+# the chain's node: change (set msg.hop), or a function node returning msg in JavaScript (Node-RED's
+# harness variant chain10_fn) or in Python
+HOP_NODES = {
+    "chain10_fn": {"type": "function", "func": "return msg;", "outputs": 1},
+    "chain10_fn_py": {"type": "function", "language": "python", "func": "return msg", "outputs": 1},
+}
 HOP_RULE = [{"t": "set", "p": "hop", "pt": "msg", "to": "payload", "tot": "msg"}]
 
 
-def throughput_flow(n: int, chain: int, fanout: int) -> list[dict[str, Any]]:
+def throughput_flow(n: int, chain: int, fanout: int, hop: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     z = "tabtp"
 
     def node(nid: str, typ: str, wires: list[str], **props: Any) -> dict[str, Any]:
@@ -43,7 +50,10 @@ def throughput_flow(n: int, chain: int, fanout: int) -> list[dict[str, Any]]:
     for b in range(fanout):
         for i in range(chain):
             nxt = f"b{b}c{i + 1}" if i + 1 < chain else f"b{b}join"
-            flows.append(node(f"b{b}c{i}", "change", [nxt], rules=HOP_RULE))
+            if hop is None:
+                flows.append(node(f"b{b}c{i}", "change", [nxt], rules=HOP_RULE))
+            else:
+                flows.append(node(f"b{b}c{i}", hop["type"], [nxt], **{k: v for k, v in hop.items() if k != "type"}))
         flows.append(node(f"b{b}join", "join", [f"b{b}end"], mode="auto", build="object", property="payload",
                           propertyType="msg", key="topic", joiner="\\n", joinerType="str", accumulate="false",
                           timeout="", count=""))
@@ -57,7 +67,7 @@ def throughput_flow(n: int, chain: int, fanout: int) -> list[dict[str, Any]]:
     return flows
 
 
-async def measure(n: int, chain: int, fanout: int) -> float:
+async def measure(n: int, chain: int, fanout: int, hop: dict[str, Any] | None = None) -> float:
     from flowengine.registry import Registry
     from flowengine.runtime import Runtime
     from flowengine.settings import Settings
@@ -77,7 +87,7 @@ async def measure(n: int, chain: int, fanout: int) -> float:
                 done.set_exception(RuntimeError(f"flow error: {data.get('msg')}"))
 
         runtime.events.listen(on_event)
-        await runtime.start(throughput_flow(n, chain, fanout))
+        await runtime.start(throughput_flow(n, chain, fanout, hop))
         await asyncio.sleep(0.2)
         if not runtime.inject("go", None):
             raise RuntimeError("inject node 'go' did not start")
@@ -89,7 +99,8 @@ async def measure(n: int, chain: int, fanout: int) -> float:
 
 def child(variant: str, n: int, runs: int) -> None:
     chain, fanout = VARIANTS[variant]
-    rates = [asyncio.run(measure(n, chain, fanout)) for _ in range(runs + 1)][1:]  # one warm-up
+    hop = HOP_NODES.get(variant)
+    rates = [asyncio.run(measure(n, chain, fanout, hop)) for _ in range(runs + 1)][1:]  # one warm-up
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"variant": variant, "rate": statistics.median(rates), "rates": rates, "peak_rss_mib": peak}))
 

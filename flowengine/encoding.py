@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsutil import js_error_name, js_number_repr, utf16_len
+from .jsvalues import JsBigInt, JsFunction, JsMap, JsRegExp, JsSet
 from .types import UNDEFINED
 
 __all__ = ["debug_format", "encode_error", "encode_object", "to_json_text"]
@@ -52,7 +53,13 @@ def encode_object(value: Any, max_length: int = 1000) -> dict[str, str]:
         return {"msg": _iso(value), "format": "Date"}
     if isinstance(value, re.Pattern):
         return {"msg": _regex_text(value), "format": "RegExp"}
-    if callable(value):
+    if isinstance(value, JsRegExp):
+        return {"msg": str(value), "format": "RegExp"}
+    if isinstance(value, JsMap | JsSet):
+        return {"msg": _encode_json(value, max_length), "format": "Object"}
+    if isinstance(value, JsBigInt):
+        return {"msg": str(value), "format": "bigint"}
+    if isinstance(value, JsFunction) or callable(value):
         return {"msg": "[function]", "format": "function"}
     return {"msg": _truncate(str(value), max_length), "format": type(value).__name__}
 
@@ -78,8 +85,11 @@ def encode_error(exc: BaseException) -> dict[str, Any]:
     else:
         stack = f"{name}: {message}" if message else name
     data: dict[str, Any] = {"name": name, "message": message}
+    props: object = getattr(exc, "props", None)
+    if isinstance(props, dict):  # a JavaScript Error's own properties (code...), as Node-RED shows them
+        data.update((k, v) for k, v in props.items() if k not in data and k != "stack")
     code: object = getattr(exc, "code", None)
-    if isinstance(code, str | int) and not isinstance(code, bool):
+    if "code" not in data and isinstance(code, str | int) and not isinstance(code, bool):
         data["code"] = code  # Node.js errors carry one (ENOENT...); Node-RED shows it
     data["stack"] = stack
     return {"__enc__": True, "type": "error", "data": data}
@@ -139,7 +149,15 @@ def _debug_replacer(key: Any, value: Any, max_length: int) -> Any:
         return _iso(value)
     if value is None or isinstance(value, dict):
         return value
-    if callable(value):
+    if isinstance(value, JsRegExp):
+        return {"__enc__": True, "type": "regexp", "data": str(value)}
+    if isinstance(value, JsMap):
+        return {"__enc__": True, "type": "map", "data": value.as_object(), "length": len(value.entries)}
+    if isinstance(value, JsSet):
+        return {"__enc__": True, "type": "set", "data": list(value.values[:max_length]), "length": len(value.values)}
+    if isinstance(value, JsBigInt):
+        return {"__enc__": True, "type": "bigint", "data": str(value)}
+    if isinstance(value, JsFunction) or callable(value):
         return {"__enc__": True, "type": "function"}
     return "[internal]"
 
@@ -160,8 +178,13 @@ _SKIP = object()
 
 
 def _plain_replacer(key: Any, value: Any) -> Any:
-    if value is UNDEFINED or (callable(value) and not isinstance(value, dict | list | type)):
+    if value is UNDEFINED or isinstance(value, JsFunction) or (
+            callable(value) and not isinstance(value, dict | list | type)):
         return _SKIP
+    if isinstance(value, JsRegExp | JsMap | JsSet):
+        return {}
+    if isinstance(value, JsBigInt):
+        return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, bytes | bytearray):
@@ -171,7 +194,8 @@ def _plain_replacer(key: Any, value: Any) -> Any:
     if isinstance(value, _dt.datetime):
         return _iso(value)
     if isinstance(value, BaseException):
-        return {}
+        props: object = getattr(value, "props", None)  # JSON.stringify keeps an Error's own properties
+        return dict(props) if isinstance(props, dict) else {}
     if isinstance(value, re.Pattern):
         return {}
     return value

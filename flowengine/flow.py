@@ -180,7 +180,10 @@ class Flow:
             "message": error_text(err),
             "source": {"id": node.id, "type": node.type, "name": node_name(node), "count": count},
         }
-        if isinstance(err, BaseException) and not isinstance(err, NodeError) and err.__traceback__:
+        stack: object = getattr(err, "stack", None)
+        if isinstance(err, BaseException) and isinstance(stack, str):
+            error["stack"] = stack  # a JavaScript error's own stack
+        elif isinstance(err, BaseException) and not isinstance(err, NodeError) and err.__traceback__:
             error["stack"] = "".join(traceback.format_exception(err)).rstrip()
         for attr in ("code", "cause"):
             value = getattr(err, attr, None)

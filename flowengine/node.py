@@ -129,6 +129,12 @@ class Node:
         """Release resources. ``removed`` is true when the node was deleted, not restarted."""
         return None
 
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
+        """Problems the schema cannot express: ``(property, message, level)`` with level ``"error"``
+        (the deploy is refused) or ``"warning"``. Pure: called by validation, cached per config."""
+        return []
+
     # --- admin hooks (the engine knows no concrete type; types opt in) ---
     def admin_inject(self, body: dict[str, Any] | None) -> bool:
         """``POST /inject/:id``. Return False when this type cannot be injected (-> 404)."""

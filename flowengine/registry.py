@@ -53,7 +53,7 @@ class Registry:
         self._validators: dict[str, Any] = {}
         # Validation results by (type, canonical properties): large flows repeat the same
         # configurations (and redeploys repeat all of them), and jsonschema costs ~100 us a node.
-        self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str], ...]] = {}
+        self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
 
@@ -152,22 +152,23 @@ class Registry:
         verdict = self._verdicts.get(key) if key else None
         if verdict is None:
             verdict = tuple(_describe(err) for err in validator.iter_errors({**props, "id": config.get("id")}))
+            verdict += tuple(cls.check_config(props))
             if key:
                 if len(self._verdicts) >= _VERDICT_CACHE_SIZE:
                     self._verdicts.clear()
                 self._verdicts[key] = verdict
-        return [FlowProblem(config.get("id"), cls.type, path, message) for path, message in verdict]
+        return [FlowProblem(config.get("id"), cls.type, path, message, level) for path, message, level in verdict]
 
 
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
 _VERDICT_CACHE_SIZE = 50_000
 
 
-def _describe(err: Any) -> tuple[str | None, str]:
+def _describe(err: Any) -> tuple[str | None, str, str]:
     path = ".".join(str(p) for p in err.absolute_path) or None
     if path is None and err.validator == "required" and "'" in err.message:
         path = err.message.split("'")[1]
-    return path, err.message
+    return path, err.message, "error"
 
 
 def _version() -> str:

@@ -138,7 +138,7 @@ class WorkerRunner:
         self, proc: asyncio.subprocess.Process, frame: dict[str, Any],
         sending: tuple[Send, dict[str, Any], Msg] | None, done: Done | None,
     ) -> None:
-        from .function import context_op
+        from ._function_context import context_op
 
         op = frame.get("op")
         node = self.node

@@ -1,6 +1,9 @@
-"""The function node: the user's **Python** code handles each message.
+"""The function node: the user's code handles each message, in JavaScript or in Python.
 
-The code in ``func`` is the body of a function of ``msg, node, context, flow, global_, env``
+A node runs **JavaScript** with Node-RED's sandbox (``_js_function``) unless it has
+``"language": "python"`` (DESIGN §3): flows exported from Node-RED carry no ``language``.
+
+Python: the code in ``func`` is the body of a function of ``msg, node, context, flow, global_, env``
 (plus the modules named in ``libs``: ``[{"var": "np", "module": "numpy"}]``). It returns a msg, a
 list with one entry per output (an entry may be a list of msgs), or None; ``node.send(...)``
 sends at any time. ``initialize`` runs on start and ``finalize`` on close. Code using ``await``
@@ -14,16 +17,23 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flowengine.errors import NodeError
+from flowengine.jsvalues import JsError
 from flowengine.message import clone_msg
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._function_code import Backend, CompiledCode, build_names, compile_code, import_libs, normalise_results
+from ._function_context import context_op
 from ._function_runner import WorkerRunner
+from ._js_engine import check_syntax
+from ._js_function import JsFunctionRunner, calls_done
+from .link import call_link, find_link_in
 
 _CALLS_DONE = re.compile(r"node\.done\s*\(\s*\)")
 
@@ -37,7 +47,11 @@ class FunctionNode(Node):
     schema = {
         "type": "object",
         "properties": {
-            "func": {"type": "string", "default": "return msg"},
+            "language": {"type": "string", "enum": ["python", "javascript"], "default": "python",
+                         "title": "Language",
+                         "description": "The language of the code. Flows imported from Node-RED have none: "
+                                        "their code is JavaScript."},
+            "func": {"type": "string", "default": "return msg", "x-widget": "code"},
             "outputs": {"type": ["integer", "string"], "default": 1},
             "timeout": {"type": ["number", "string"], "default": 0},
             "noerr": {"type": ["integer", "string"], "default": 0},
@@ -47,20 +61,32 @@ class FunctionNode(Node):
         },
     }
     help = (
-        "Runs Python code for each message. The code is a function body with `msg` (a dict), "
-        "`node` (send, done, warn, error, log, status), `context`, `flow`, `global_` (get/set/"
-        "keys) and `env` (get); it returns the message, a list with one entry per output (an "
-        "entry may be a list of messages), or None. `await` is allowed.\n\n"
-        "*initialize* runs at start, *finalize* at stop; *libs* imports modules under a name. "
-        "With a *timeout* (seconds) the code runs in a separate process that is restarted when "
-        "a message takes too long; the message then fails with \"Function timed out\"."
+        "Runs code for each message. The code is the body of a function that receives `msg` and "
+        "returns the message to send, a list with one entry per output (an entry may be a list of "
+        "messages, or null to send nothing on that output), or nothing.\n\n"
+        "**JavaScript** (the default for flows from Node-RED, which have no *language*): Node-RED's "
+        "sandbox: `node` (id, name, path, outputCount, send, done, error, warn, log, debug, trace, "
+        "status, on('close'), linkcall), `context`, `flow` and `global` (get, set, keys, a store name, "
+        "callbacks, `#:(store)::` keys), `env.get`, `RED.util`, `Buffer`, `console`, `util.format`, "
+        "setTimeout/setInterval (cleared when the node stops), Promises and `await`. A thrown error "
+        "goes to catch nodes with Node-RED's text. *libs* (external modules) are not available.\n\n"
+        "**Python** (`language: python`, the default for nodes made in this editor): the same API in "
+        "Python spelling: `msg` (a dict), `node`, `context`, `flow`, `global_`, `env`; `await` is "
+        "allowed; *libs* imports Python modules under a name.\n\n"
+        "*On Start* (initialize) runs when the node starts (messages wait until it has finished), "
+        "*On Stop* (finalize) when it stops. *outputs* sets the number of outputs (0: none). "
+        "*timeout* (seconds; or the `functionTimeout` setting) stops code that runs too long: the "
+        "message fails with \"Script execution timed out after Nms\" (JavaScript, the node keeps "
+        "its state) or \"Function timed out\" (Python, run in a worker process that is restarted)."
     )
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
         self.func = str(config.get("func") or "")
-        self.n_outputs = int(config.get("outputs") or 1) if str(config.get("outputs") or "1").isdigit() else 1
-        self.auto_done = not _CALLS_DONE.search(self.func)
+        self.language = "python" if config.get("language") == "python" else "javascript"
+        outputs = str(config.get("outputs") if config.get("outputs") is not None else 1)
+        self.n_outputs = int(outputs) if outputs.isdigit() else 1
+        self.auto_done = not (calls_done(self.func) if self.language == "javascript" else _CALLS_DONE.search(self.func))
         self.timeout = _seconds(config.get("timeout")) or _seconds(getattr(host.settings, "functionTimeout", 0))
         self._code: CompiledCode | None = None
         self._finalize: CompiledCode | None = None
@@ -68,8 +94,39 @@ class FunctionNode(Node):
         self._libs: dict[str, Any] = {}
         self._backend: _LocalBackend | None = None
         self._runner: WorkerRunner | None = None
+        self._js: JsFunctionRunner | None = None
+        self._link_calls: dict[str, tuple[Callable[[bool, Any], None], Any]] = {}
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
+        problems: list[tuple[str | None, str, str]] = []
+        python = config.get("language") == "python"
+        if not python and config.get("libs"):
+            names = ", ".join(str(lib.get("module")) for lib in config["libs"] if isinstance(lib, dict))
+            problems.append(("libs", f"JavaScript modules are not available in flowengine (no npm inside): {names}; "
+                                     "rewrite without them or use a Python function node", "error"))
+        for prop in ("func", "initialize", "finalize"):
+            code = config.get(prop)
+            if not isinstance(code, str) or not code.strip():
+                continue
+            if python:
+                try:
+                    compile_code(code, f"{prop}")
+                except SyntaxError as exc:
+                    problems.append((prop, f"not valid Python (language is python): SyntaxError: {exc}", "warning"))
+            else:
+                error = check_syntax(code, "async" if prop != "finalize" else "sync")
+                if error:
+                    problems.append((prop, f"not valid JavaScript (no language set, so the code is JavaScript as "
+                                           f"in Node-RED; set language to python for Python code): {error}",
+                                     "warning"))
+        return problems
 
     async def on_start(self) -> None:
+        if self.language == "javascript":
+            self._js = JsFunctionRunner(self, self.timeout)
+            self._js.start()
+            return
         if self.timeout:
             try:  # report syntax errors now, not once per message from the worker
                 for source, label in ((self.func, "function"), (self.config.get("initialize"), "initialize"),
@@ -101,7 +158,39 @@ class FunctionNode(Node):
             except Exception as exc:  # the setup code's error: logged, the node keeps running
                 self.error(f"initialize: {type(exc).__name__}: {exc}")
 
+    # --- node.linkcall (Node-RED 5): call a link-in subroutine and wait for its return ---
+    def link_call(self, target: str, msg: Msg, timeout: float | None, settle: Callable[[bool, Any], None]) -> None:
+        target_id = find_link_in(self, target)
+        if target_id is None:
+            settle(False, JsError("Error", f"target link-in node '{target}' not found"))
+            return
+        event_id = os.urandom(14).hex()
+        timer = self.call_later(30.0 if timeout is None else timeout, lambda: self._link_timed_out(event_id))
+        self._link_calls[event_id] = (settle, timer)
+        if not call_link(self, target_id, msg, event_id):
+            self._link_calls.pop(event_id, None)
+            timer.cancel()
+            settle(False, JsError("Error", f"target link-in node '{target}' not found"))
+
+    def return_message(self, event_id: str, msg: Msg) -> None:
+        """Called by a ``return`` link out: the message a ``node.linkcall`` waits for."""
+        entry = self._link_calls.pop(event_id, None)
+        if entry is not None:
+            entry[1].cancel()
+            entry[0](True, msg)
+
+    def _link_timed_out(self, event_id: str) -> None:
+        entry = self._link_calls.pop(event_id, None)
+        if entry is not None:
+            entry[0](False, JsError("Error", "timeout"))
+
     async def on_close(self, removed: bool) -> None:
+        for _, timer in self._link_calls.values():
+            timer.cancel()
+        self._link_calls.clear()
+        if self._js is not None:
+            await self._js.close()
+            return
         if self._runner is not None:
             await self._runner.close()
             return
@@ -114,6 +203,9 @@ class FunctionNode(Node):
                 self.error(f"finalize: {type(exc).__name__}: {exc}")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        if self._js is not None:
+            self._js.on_input(msg, send, done)
+            return
         if self._runner is not None:
             self._runner.submit(msg, send, done)
             return
@@ -202,26 +294,6 @@ class _LocalBackend(Backend):
     def env(self, name: str) -> Any:
         value = self.node.env(name)
         return None if value is UNDEFINED else value
-
-
-def context_op(node: Node, scope: str, op: str, key: Any, value: Any, store: Any) -> Any:
-    """One context call from function code (shared with the worker runner)."""
-    target = node.context() if scope == "node" else node.flow_context() if scope == "flow" else node.global_context()
-    if op == "get":
-        if isinstance(key, list):
-            return [_defined(target.get(k, store)) for k in key]
-        return _defined(target.get(key, store))
-    if op == "set":
-        target.set(key, value, store)
-        return None
-    if op == "delete":
-        target.set(key, UNDEFINED, store)
-        return None
-    return target.keys(store)
-
-
-def _defined(value: Any) -> Any:
-    return None if value is UNDEFINED else value
 
 
 def _clone_entry(entry: Any) -> Any:

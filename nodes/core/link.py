@@ -72,12 +72,40 @@ class LinkOut(Node):
         if not stack:
             del msg["_linkSource"]
         caller = self.host.get_node(entry.get("node", "")) if isinstance(entry, dict) else None
-        if not isinstance(caller, LinkCall):
+        if not callable(getattr(caller, "return_message", None)):
             done(NodeError(f"link call node {entry.get('node') if isinstance(entry, dict) else entry!r} "
                            "is not running"))
             return
-        caller.return_message(str(entry.get("id")), msg)
+        caller.return_message(str(entry.get("id")), msg)  # type: ignore[union-attr]
         done()
+
+
+def find_link_in(node: Node, want: str) -> str | None:
+    """The id of the ``link in`` named by id or by name (the caller's flow first, then any tab)."""
+    found = node.host.get_node(want)
+    if found is not None and found.type == "link in":
+        return found.id
+    flow = node.host
+    if isinstance(flow, Flow):
+        for route in flow.engine.routes.values():
+            n = route.node
+            if n.type == "link in" and n.name == want and route.flow is flow:
+                return str(n.id)
+        for route in flow.engine.routes.values():
+            n = route.node
+            if n.type == "link in" and n.name == want and route.flow.spec.kind == "tab":
+                return str(n.id)
+    return None
+
+
+def call_link(node: Node, target: str, msg: Msg, event_id: str) -> bool:
+    """Send ``msg`` to the ``link in`` ``target`` as a call from ``node`` (``_linkSource`` entry)."""
+    stack = msg.get("_linkSource")
+    if not isinstance(stack, list):
+        stack = msg["_linkSource"] = []
+    stack.append({"id": event_id, "node": node.id})
+    flow = node.host
+    return isinstance(flow, Flow) and flow.deliver_to(target, msg)
 
 
 class LinkCall(Node):
@@ -111,19 +139,7 @@ class LinkCall(Node):
     def _target(self, msg: Msg) -> str | None:
         if self.config.get("linkType") == "dynamic":
             want = msg.get("target")
-            if not isinstance(want, str) or not want:
-                return None
-            node = self.host.get_node(want)
-            if node is not None and node.type == "link in":
-                return node.id
-            flow = self.host
-            if isinstance(flow, Flow):
-                for route in flow.engine.routes.values():
-                    n = route.node
-                    if n.type == "link in" and n.name == want and (
-                            route.flow is flow or route.flow.spec.kind == "tab"):
-                        return str(n.id)
-            return None
+            return find_link_in(self, want) if isinstance(want, str) and want else None
         links = self.config.get("links")
         return links[0] if isinstance(links, list) and links and isinstance(links[0], str) else None
 
@@ -135,13 +151,9 @@ class LinkCall(Node):
             done(NodeError(f"target link-in node '{want}' not found"))
             return
         event_id = os.urandom(14).hex()
-        stack = msg.get("_linkSource")
-        if not isinstance(stack, list):
-            stack = msg["_linkSource"] = []
-        stack.append({"id": event_id, "node": self.id})
         timer = self.call_later(self.timeout, lambda: self._timed_out(event_id)) if self.timeout > 0 else None
         self.pending[event_id] = (send, done, msg, timer)
-        if not flow.deliver_to(target, msg):
+        if not call_link(self, target, msg, event_id):
             self.pending.pop(event_id, None)
             if timer is not None:
                 timer.cancel()

@@ -20,7 +20,7 @@ DEBUG_FLOW = [
      "props": [{"p": "payload"}, {"p": "topic", "vt": "str"}], "repeat": "", "crontab": "", "once": False,
      "onceDelay": 0.1, "topic": "greeting", "payload": json.dumps(PAYLOAD), "payloadType": "json",
      "x": 120, "y": 100, "wires": [["fn"]]},
-    {"id": "fn", "type": "function", "z": "tab1", "name": "checker", "outputs": 1,
+    {"id": "fn", "type": "function", "language": "python", "z": "tab1", "name": "checker", "outputs": 1,
      "func": 'node.warn("careful: low count");\nnode.error("broken thing");\nreturn msg;',
      "x": 300, "y": 100, "wires": [["dbg"]]},
     {"id": "dbg", "type": "debug", "z": "tab1", "name": "payload view", "active": True, "tosidebar": True,

@@ -14,7 +14,7 @@ FLOWS = [
     {"id": "tab1", "type": "tab", "label": "Flood", "disabled": False, "info": "", "env": []},
     {"id": "inj", "type": "inject", "z": "tab1", "name": "go", "props": [{"p": "payload"}], "payload": "",
      "payloadType": "date", "repeat": "", "once": False, "x": 100, "y": 100, "wires": [["burst"]]},
-    {"id": "burst", "type": "function", "z": "tab1", "name": "burst", "outputs": 1, "x": 250, "y": 100,
+    {"id": "burst", "type": "function", "language": "python", "z": "tab1", "name": "burst", "outputs": 1, "x": 250, "y": 100,
      "func": "for i in range(20000):\n    node.send({'payload': i})\nreturn None", "wires": [["flood"]]},
     {"id": "flood", "type": "debug", "z": "tab1", "name": "flood <b>", "active": True, "tosidebar": True,
      "complete": "payload", "x": 400, "y": 100, "wires": []},

@@ -95,7 +95,7 @@ def test_status_errors_keyboard_wiring_and_debug_cap(editor: Any, shot: Any) -> 
         },
         {
             "id": "f1",
-            "type": "function",
+            "type": "function", "language": "python",
             "z": "tab1",
             "name": "boom",
             "func": "raise ValueError('boom')",

@@ -174,6 +174,14 @@ async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected:
                     outputs.append({"step": i, "context": st["context"], "value": r.json()})
                 elif "sleep" in st:
                     await asyncio.sleep(st["sleep"] / 1000.0)
+                elif "deploy" in st:
+                    r = await api.post("/flows", json={"flows": flows}, headers={
+                        "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": st["deploy"]})
+                    r.raise_for_status()
+                    again = r.json()["rev"]
+                    mark = len(events)
+                    await _wait(lambda: any(t == "notification/runtime-deploy" and d.get("revision") == again
+                                            for _, t, d in events[mark:]), 10)
                 if gap > 0:
                     await asyncio.sleep(gap)
                     collect()

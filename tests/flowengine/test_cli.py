@@ -158,7 +158,7 @@ def test_run_subprocess_stops_cleanly_on_a_signal(tmp_path, sig):
         {"id": "inj", "type": "inject", "z": "t", "props": [{"p": "payload"}], "payload": "kept",
          "payloadType": "str", "repeat": "", "crontab": "", "once": True, "onceDelay": 0.1, "topic": "",
          "x": 0, "y": 0, "wires": [["fn"]]},
-        {"id": "fn", "type": "function", "z": "t", "name": "keep", "outputs": 1, "libs": [], "x": 0, "y": 0,
+        {"id": "fn", "type": "function", "language": "python", "z": "t", "name": "keep", "outputs": 1, "libs": [], "x": 0, "y": 0,
          "wires": [[]], "initialize": "",
          "func": f"global_.set('k', msg['payload'])\nopen({str(seen)!r}, 'w').write('seen')\nreturn msg",
          "finalize": f"open({str(closed)!r}, 'w').write('closed')"},

@@ -145,7 +145,7 @@ def test_node_exceptions_become_catchable_errors_and_the_runtime_keeps_going(ser
     flows = [tab(),
              {"id": "inj", "type": "inject", "z": "t1", "props": [{"p": "payload", "v": "1", "vt": "num"}],
               "repeat": "", "once": False, "wires": [["fn"]]},
-             {"id": "fn", "type": "function", "z": "t1", "name": "boom", "outputs": 1,
+             {"id": "fn", "type": "function", "language": "python", "z": "t1", "name": "boom", "outputs": 1,
               "func": "async def later():\n    raise ValueError('late')\nawait later()\nreturn msg\n",
               "wires": [[]]},
              {"id": "c", "type": "catch", "z": "t1", "scope": None, "uncaught": False, "wires": [["dbg"]]},

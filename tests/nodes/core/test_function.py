@@ -15,7 +15,7 @@ def fn_flow(func: str, outputs: int = 1, **props: Any) -> list[dict[str, Any]]:
         {"id": "t", "type": "tab", "label": "t", "env": [{"name": "GREETING", "value": "hello", "type": "str"}]},
         {
             "id": "f",
-            "type": "function",
+            "type": "function", "language": "python",
             "z": "t",
             "func": textwrap.dedent(func),
             "outputs": outputs,
