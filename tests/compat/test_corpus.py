@@ -6,6 +6,7 @@ import pytest
 
 from .corpus import by_sink, case_names, run_case
 
+
 @pytest.mark.parametrize("name", case_names())
 async def test_case_matches_node_red(name, tmp_path):
     expected, outputs = await run_case(name, tmp_path)
