@@ -111,7 +111,7 @@ class ValueBridge:
         self._refs[ident] = obj
         self._ref_ids[id(obj)] = ident
         while len(self._refs) > _MAX_REFS:  # bounded: a reference older than this is shown as {}
-            old_id, old = self._refs.popitem(last=False)
+            _, old = self._refs.popitem(last=False)
             self._ref_ids.pop(id(old), None)
         return ident
 

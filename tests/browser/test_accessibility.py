@@ -347,7 +347,8 @@ def test_node_aria_labels_and_deploy_announcement(editor: Any, server: Any) -> N
     import_json(page, json.dumps([
         {"id": "i1", "type": "inject", "z": "tab1", "name": "tick <1>", "props": [{"p": "payload"}], "payload": "",
          "payloadType": "date", "repeat": "", "once": False, "x": 140, "y": 100, "wires": [["f1"]]},
-        {"id": "f1", "type": "function", "language": "python", "z": "tab1", "name": "split", "func": "return [msg, msg]", "outputs": 2,
+        {"id": "f1", "type": "function", "language": "python",
+         "z": "tab1", "name": "split", "func": "return [msg, msg]", "outputs": 2,
          "x": 360, "y": 100, "wires": [["d1"], []]},
         {"id": "d1", "type": "debug", "z": "tab1", "name": "", "active": True, "tosidebar": True, "complete": "false",
          "x": 580, "y": 100, "wires": []},

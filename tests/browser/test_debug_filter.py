@@ -16,7 +16,8 @@ FLOWS = [
      "complete": "false", "x": 300, "y": 100, "wires": []},
     {"id": "gamma", "type": "debug", "z": "tab2", "name": "gamma", "active": True, "tosidebar": True,
      "complete": "false", "x": 300, "y": 200, "wires": []},
-    {"id": "fn", "type": "function", "language": "python", "z": "tab1", "name": "not a debug node", "func": "return msg", "outputs": 1,
+    {"id": "fn", "type": "function", "language": "python",
+     "z": "tab1", "name": "not a debug node", "func": "return msg", "outputs": 1,
      "x": 100, "y": 100, "wires": [["alpha"]]},
 ]
 

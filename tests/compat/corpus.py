@@ -178,10 +178,7 @@ async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected:
                     r = await api.post("/flows", json={"flows": flows}, headers={
                         "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": st["deploy"]})
                     r.raise_for_status()
-                    again = r.json()["rev"]
-                    mark = len(events)
-                    await _wait(lambda: any(t == "notification/runtime-deploy" and d.get("revision") == again
-                                            for _, t, d in events[mark:]), 10)
+                    await _wait_deployed(events, r.json()["rev"], len(events))
                 if gap > 0:
                     await asyncio.sleep(gap)
                     collect()
@@ -214,6 +211,11 @@ async def _http_step(api: httpx.AsyncClient, spec: dict[str, Any]) -> dict[str, 
     if xh:
         out["headers"] = xh
     return out
+
+
+async def _wait_deployed(events: list[tuple[float, str, Any]], rev: str, since: int) -> None:
+    await _wait(lambda: any(t == "notification/runtime-deploy" and d.get("revision") == rev
+                            for _, t, d in events[since:]), 10)
 
 
 async def _wait(pred: Any, timeout: float) -> None:

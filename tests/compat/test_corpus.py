@@ -7,6 +7,7 @@ from mosquitto import ServiceUnavailable
 
 from .corpus import by_sink, case_names, run_case
 
+
 @pytest.mark.parametrize("name", case_names())
 async def test_case_matches_node_red(name, tmp_path):
     try:

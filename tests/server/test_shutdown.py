@@ -97,7 +97,8 @@ def served(tmp_path: Path, flows: list[dict[str, Any]], settings: str = SETTINGS
 
 
 def _function(node_id: str, func: str = "return msg", finalize: str = "", wires: Any = None) -> dict[str, Any]:
-    return {"id": node_id, "type": "function", "language": "python", "z": "t1", "name": node_id, "func": func, "outputs": 1,
+    return {"id": node_id, "type": "function", "language": "python",
+            "z": "t1", "name": node_id, "func": func, "outputs": 1,
             "initialize": "", "finalize": finalize, "libs": [], "x": 1, "y": 1, "wires": wires or [[]]}
 
 
