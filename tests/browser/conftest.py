@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from mock_dirs import PACKAGES, run_mock_dir
 from serve_process import free_port
 from shared_dir import shared_dir
 
@@ -179,11 +180,11 @@ def steady_mock(tmp_path: Path) -> Iterator[str]:
     if not script.exists():
         pytest.skip(f"needs the steady OpenAI mock script at {script}: set FLOWENGINE_SHARED to the shared folder")
     port = free_port()
-    env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady")}
-    cache = Path("/tmp/openai-mock/steady/node_modules")
-    if cache.exists():  # reuse an installed copy instead of installing again
-        (tmp_path / "steady").mkdir()
-        (tmp_path / "steady" / "node_modules").symlink_to(cache)
+    env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady"), "STEADY_VERSION": PACKAGES["steady"][1]}
+    try:  # this test's own folder, the npm install shared (tests/mock_dirs.py)
+        run_mock_dir("steady", tmp_path / "steady")
+    except RuntimeError as exc:
+        pytest.skip(f"steady mock could not be installed: {exc}")
     started = subprocess.run(
         ["bash", str(script), "start", "", str(port)], env=env, capture_output=True, text=True, timeout=180
     )
