@@ -2,13 +2,12 @@
 
 Needs ``apt-get install chromium`` (the browser at /usr/bin/chromium) and ``pip install playwright``
 (never ``playwright install``: we use the system browser). Screenshots go to artifacts/screenshots/.
-``FLOWENGINE_SERVE`` overrides the command that starts the server (default: ``flowengine serve``).
+``FLOWENGINE_SERVE`` overrides the command that starts the server (default: ``python -m flowengine serve``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -46,16 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _serve_command() -> list[str]:
-    override = os.environ.get("FLOWENGINE_SERVE")  # e.g. "python -m flowengine serve"
+    """``python -m flowengine serve`` run from the repository (``cwd=REPO``): the code under test is this
+    checkout's, also in a git worktree whose venv has another checkout installed (the ``flowengine``
+    console script would import that one)."""
+    override = os.environ.get("FLOWENGINE_SERVE")  # e.g. "flowengine serve"
     if override:
         return override.split()
-    script = Path(sys.executable).parent / "flowengine"
-    if script.exists():
-        return [str(script), "serve"]
-    found = shutil.which("flowengine")
-    if found:
-        return [found, "serve"]
-    return [sys.executable, "-c", "import sys; from flowengine.cli import main; sys.exit(main())", "serve"]
+    return [sys.executable, "-m", "flowengine", "serve"]
 
 
 class Server:
