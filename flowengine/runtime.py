@@ -390,6 +390,8 @@ class Runtime:
     def _publish_missing(self) -> None:
         self._state = "stop"
         log.warning("flows not started, missing node types: %s", ", ".join(self.missing_types))
+        for name, error in self.registry.failed.items():
+            log.warning("node package %s failed to load (%s): its types are among the missing", name, error)
         self.events.publish(RUNTIME_STATE, {"state": "stop", "error": "missing-types", "type": "warning",
                                             "text": "notification.warnings.missing-types",
                                             "types": list(self.missing_types)}, retain=True)
