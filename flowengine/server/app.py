@@ -32,7 +32,7 @@ from .comms import CommsHub
 from .context_routes import build_context_router
 from .errors import install_error_handlers
 from .flows_routes import build_flows_router
-from .guard import AdminGuard, parse_size
+from .guard import AdminGuard, parse_size, with_nosniff
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
 from .node_fast_path import NodeFastPath
 from .origin import LOOPBACK_HOSTS_KEY, OriginPolicy, cors_middleware
@@ -122,11 +122,13 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
             async def comms_endpoint(ws: WebSocket) -> None:
                 await hub.serve(ws)
 
-    public = frozenset(p for p in (docs, openapi, f"{docs}/oauth2-redirect" if docs else None) if p)
+    # the API's description is the admin's: with adminAuth on, a user who may read it (Node-RED has none)
+    docs_paths = {p: "docs.read" for p in (docs, openapi, f"{docs}/oauth2-redirect" if docs else None) if p}
     admin_cors = settings.extra.get("httpAdminCors")
     policy = OriginPolicy(admin_cors, loopback_hosts_only=bool(settings.extra.get(LOOPBACK_HOSTS_KEY)))
     app.add_middleware(AdminGuard, fastapi_app=app, auth=auth, max_body=parse_size(settings.apiMaxLength),
-                       public_paths=public, policy=policy, cors=admin_cors if isinstance(admin_cors, dict) else None)
+                       path_permissions=docs_paths, policy=policy,
+                       cors=admin_cors if isinstance(admin_cors, dict) else None)
     static = None
     if admin_on and editor and not settings.disableEditor:
         folder = editor_directory()
@@ -225,7 +227,7 @@ class _Fallback:
                 if exc.status_code not in (404, 405):
                     raise
             else:
-                await response(scope, receive, send)
+                await response(scope, receive, with_nosniff(send))
                 return
         if self.node_app is not None:
             await self.node_app(scope, receive, send)

@@ -4,7 +4,8 @@ Users come from ``settings.adminAuth = {"type": "credentials", "users": [{"usern
 (bcrypt), "permissions": "*" | "read" | [scopes]}], "default": {"permissions": ...}}``. A login
 (``POST /auth/token``) returns an opaque bearer token valid ``sessionExpiryTime`` seconds (7 days by
 default). Sessions survive restarts in ``<user dir>/.sessions.json``, which holds only SHA-256
-digests of the tokens. Failed logins are throttled per user name and per client address.
+digests of the tokens. Failed logins are throttled per user name (Node-RED: more than 5 attempts
+for one name in 10 minutes) and, beyond Node-RED, per client address (one host trying many names).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import bcrypt
 from ..errors import SettingsError, StorageError
 from ..storage import atomic_write
 
-__all__ = ["AdminAuth", "LoginThrottle", "Session", "User", "has_permission", "hash_password"]
+__all__ = ["LOGIN_LIMIT", "LOGIN_WINDOW_S", "AdminAuth", "LoginThrottle", "Session", "User", "has_permission",
+           "hash_password"]
 
 log = logging.getLogger("flowengine.server.auth")
 
@@ -79,10 +81,16 @@ class Session:
     expires: float
 
 
+LOGIN_WINDOW_S = 600.0
+"""Node-RED's ``loginSignInWindow`` (editor-api auth/strategies.js): 10 minutes."""
+LOGIN_LIMIT = 5
+"""Failed logins per key within the window; the next attempt is refused (Node-RED: ``> 5``)."""
+
+
 class LoginThrottle:
     """Refuses a key after ``limit`` failures within ``window`` seconds. Bounded memory."""
 
-    def __init__(self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.time,
+    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW_S, clock: Callable[[], float] = time.time,
                  max_keys: int = 10000) -> None:
         self.limit = limit
         self.window = window

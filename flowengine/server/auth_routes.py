@@ -59,9 +59,11 @@ def build_auth_router() -> APIRouter:
             return _oauth_error(400, "unsupported_grant_type", "grant_type must be 'password'")
         username = str(data.get("username") or "")
         password = str(data.get("password") or "")
+        # the user name (Node-RED's key: nobody can guess one user's password from many hosts) and
+        # the client address (one host cannot try many user names), each over Node-RED's 10 minutes
         keys = (f"user:{username}", f"ip:{request.client.host if request.client else '?'}")
         if auth.throttle.blocked(*keys):
-            return _oauth_error(429, "too_many_requests", "Too many login attempts. Wait a minute and try again.")
+            return _oauth_error(429, "too_many_requests", "Too many login attempts. Wait 10 minutes and try again")
         user = auth.verify(username, password)
         if user is None:
             auth.throttle.failed(*keys)

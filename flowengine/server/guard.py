@@ -9,8 +9,12 @@ and is closed before it is accepted (the server answers 403).
 
 The checks run before the request body is read and before any route handler, so a refused request
 never causes work (no flow code, no body parsing). Which permission a route needs is read from its
-endpoint's ``needs(...)`` mark; unmarked API routes need ``*``. Refusals are 401 both without a
-valid token and for a user lacking the permission (Node-RED).
+endpoint's ``needs(...)`` mark; FastAPI's own routes (``/docs``, ``/openapi.json``) take theirs from
+``path_permissions`` (``docs.read``); other unmarked API routes need ``*``. Refusals are 401 both
+without a valid token and for a user lacking the permission (Node-RED).
+
+Every admin response, refusals included, carries ``X-Content-Type-Options: nosniff``: a browser
+then never runs a JSON body (say a debug message or a flow name someone chose) as HTML or script.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .auth import AdminAuth, Session, has_permission
 from .origin import OriginPolicy, cors_middleware, header
 
-__all__ = ["SAFE_METHODS", "SESSION_KEY", "AdminGuard", "accepts_form", "bearer_token", "is_json_type",
-           "parse_size"]
+__all__ = ["NOSNIFF", "SAFE_METHODS", "SESSION_KEY", "AdminGuard", "accepts_form", "bearer_token",
+           "is_json_type", "parse_size", "with_nosniff"]
 
 log = logging.getLogger("flowengine.server")
 
@@ -38,6 +42,9 @@ SESSION_KEY = "flowengine.session"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing: no Origin check, no body check."""
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+"""The header every admin response carries."""
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
@@ -71,6 +78,19 @@ class _BodyTooLarge(Exception):
     pass
 
 
+def with_nosniff(send: Send) -> Send:
+    """``send`` adding ``X-Content-Type-Options: nosniff`` to the response's headers."""
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            if not any(name.lower() == NOSNIFF[0] for name, _ in headers):
+                headers.append(NOSNIFF)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
+
+
 class AdminGuard:
     """Pure ASGI middleware; see the module docstring.
 
@@ -79,14 +99,14 @@ class AdminGuard:
     """
 
     def __init__(self, app: ASGIApp, *, fastapi_app: FastAPI, auth: AdminAuth, max_body: int,
-                 public_paths: frozenset[str], policy: OriginPolicy | None = None,
+                 path_permissions: dict[str, str], policy: OriginPolicy | None = None,
                  cors: dict[str, Any] | None = None) -> None:
         self.app = app
         self.admin_app = cors_middleware(app, cors, "GET,PUT,POST,DELETE") if cors is not None else app
         self.fastapi_app = fastapi_app
         self.auth = auth
         self.max_body = max_body
-        self.public_paths = public_paths
+        self.path_permissions = path_permissions
         self.policy = policy or OriginPolicy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,6 +125,7 @@ class AdminGuard:
         if route is None:
             await self._call_limited(self.app, scope, receive, send)
             return
+        send = with_nosniff(send)
         state_changing = scope["method"] not in SAFE_METHODS
         refused = self.policy.refusal(scope, state_changing=state_changing)
         if refused is not None:
@@ -152,8 +173,9 @@ class AdminGuard:
 
     def _route_permission(self, route: Any) -> str | None:
         """The permission ``route`` needs; None for public routes."""
-        if getattr(route, "path", None) in self.public_paths:
-            return None
+        fixed = self.path_permissions.get(getattr(route, "path", ""))
+        if fixed is not None:
+            return fixed
         endpoint = getattr(route, "endpoint", None)
         return endpoint.__dict__.get("permission", "*") if endpoint is not None else "*"
 
@@ -253,7 +275,7 @@ def bearer_token(scope: Scope) -> str | None:
 
 async def _send_json(send: Send, status: int, body: dict[str, str]) -> None:
     data = json.dumps(body).encode("utf-8")
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), NOSNIFF]
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -279,23 +279,78 @@ def test_sessions_survive_restart_without_plain_tokens(app_factory: AppFactory, 
     assert client2.get("/flows", headers=_bearer(token)).status_code == 200
 
 
+LOGIN = {"client_id": "node-red-editor", "grant_type": "password", "username": "admin", "password": "bad"}
+
+
 def test_login_throttle(app_factory: AppFactory) -> None:
     client, _, _ = app_factory(adminAuth=_auth_config())
-    form = {"client_id": "node-red-editor", "grant_type": "password", "username": "admin", "password": "bad"}
-    codes = [client.post("/auth/token", data=form).status_code for _ in range(6)]
+    codes = [client.post("/auth/token", data=LOGIN).status_code for _ in range(6)]
     assert codes[:5] == [403] * 5 and codes[5] == 429
-    r = client.post("/auth/token", data={**form, "password": "secret"})
+    r = client.post("/auth/token", data={**LOGIN, "password": "secret"})
     assert r.status_code == 429  # even the right password waits out the window
+    assert r.json()["error_description"] == "Too many login attempts. Wait 10 minutes and try again"  # Node-RED's
 
 
-def test_throttle_window_expires() -> None:
+def test_login_throttle_keys_on_the_user_name_and_on_the_address(app_factory: AppFactory) -> None:
+    client, _, _ = app_factory(adminAuth=_auth_config())
+
+    def login(address: str, **fields: str) -> int:
+        # another client address on the same app (no lifespan of its own: the runtime runs already)
+        return TestClient(client.app, client=(address, 40000)).post("/auth/token", data={**LOGIN, **fields}).status_code
+
+    # one user name guessed from five addresses: a sixth address is refused for that name only
+    assert [login(f"10.0.0.{i}") for i in range(5)] == [403] * 5
+    assert login("10.0.1.1", password="secret") == 429
+    assert login("10.0.1.1", username="viewer", password="look") == 200
+    # one address trying five user names: a sixth name is refused from there, not elsewhere
+    assert [login("10.0.2.2", username=f"u{i}") for i in range(5)] == [403] * 5
+    assert login("10.0.2.2", username="viewer", password="look") == 429
+    assert login("10.0.3.3", username="viewer", password="look") == 200
+
+
+def test_throttle_window_is_node_reds_ten_minutes() -> None:
     now = [0.0]
-    t = LoginThrottle(limit=2, window=60, clock=lambda: now[0])
-    t.failed("u")
-    t.failed("u")
+    t = LoginThrottle(clock=lambda: now[0])
+    for _ in range(5):
+        t.failed("u")
     assert t.blocked("u") and not t.blocked("v")
-    now[0] = 61
+    now[0] = 599
+    assert t.blocked("u")
+    now[0] = 601
     assert not t.blocked("u")
+
+
+def test_openapi_and_docs_need_a_token_when_admin_auth_is_on(app_factory: AppFactory) -> None:
+    client, _, _ = app_factory(adminAuth=_auth_config())
+    for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect"):
+        r = client.get(path)
+        assert r.status_code == 401, path
+        assert client.get(path, headers=_bearer("garbage")).status_code == 401, path
+    viewer = _bearer(_token(client, "viewer", "look"))  # a read permission reads the API's description
+    assert client.get("/openapi.json", headers=viewer).json()["paths"]["/flows"]
+    assert client.get("/docs", headers=viewer).status_code == 200
+    anonymous, _, _ = app_factory(adminAuth=_auth_config(default={"permissions": "read"}))
+    assert anonymous.get("/openapi.json").status_code == 200
+    open_client, _, _ = app_factory()
+    assert open_client.get("/openapi.json").status_code == 200 and open_client.get("/docs").status_code == 200
+
+
+def test_admin_responses_say_nosniff(app_factory: AppFactory) -> None:
+    client, _, _ = app_factory(adminAuth=_auth_config())
+    token = _bearer(_token(client))
+    responses = {
+        "api": client.get("/flows", headers=token),
+        "refused": client.get("/flows"),
+        "api error": client.get("/flow/nope", headers=token),
+        "too large": client.post("/flows", content=b"x" * 6_000_000,
+                                 headers={**token, "Content-Type": "application/json"}),
+        "login": client.post("/auth/token", data=LOGIN),
+        "docs": client.get("/openapi.json", headers=token),
+        "editor": client.get("/"),
+    }
+    assert {name: r.headers.get("x-content-type-options") for name, r in responses.items()} == {
+        name: "nosniff" for name in responses}
+    assert [r.status_code for r in responses.values()] == [200, 401, 404, 413, 403, 200, 200]
 
 
 def test_default_anonymous_read(app_factory: AppFactory) -> None:
