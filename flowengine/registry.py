@@ -78,22 +78,28 @@ class Registry:
         finally:
             self._current_module = "local"
 
-    def load_entry_points(self, group: str = "flowengine.nodes") -> None:
-        """Load every node package registered under the entry-point group."""
+    def load_entry_points(self, group: str = "flowengine.nodes") -> set[str]:
+        """Load every node package registered under the entry-point group; returns their modules."""
+        loaded: set[str] = set()
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
             self.load_module(ep.value, ep.name)
+            loaded.add(ep.value)
+        return loaded
 
     @classmethod
     def default(cls) -> Registry:
-        """A registry with every installed node package (falls back to the bundled ones)."""
+        """A registry with every installed node package, plus the bundled ones the installed
+        metadata does not list (a source tree never pip-installed, or installed before a bundled
+        package was added: its entry points are those of the older install)."""
         reg = cls()
-        reg.load_entry_points()
-        if not reg._types:  # running from a source tree that was never pip-installed
-            for name, mod in (("core", "nodes.core"), ("openai", "nodes.openai")):
-                try:
-                    reg.load_module(mod, name)
-                except ModuleNotFoundError as exc:
-                    log.warning("node package %s not loaded: %s", mod, exc)
+        loaded = reg.load_entry_points()
+        for name, mod in BUNDLED:
+            if mod in loaded:
+                continue
+            try:
+                reg.load_module(mod, name)
+            except ModuleNotFoundError as exc:
+                log.warning("node package %s not loaded: %s", mod, exc)
         return reg
 
     # --- reading ---
@@ -160,6 +166,8 @@ class Registry:
         return [FlowProblem(config.get("id"), cls.type, path, message, level) for path, message, level in verdict]
 
 
+BUNDLED = (("core", "nodes.core"), ("openai", "nodes.openai"), ("dashboard", "nodes.dashboard"))
+"""The node packages of this distribution (also declared as entry points in pyproject.toml)."""
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
 _VERDICT_CACHE_SIZE = 50_000
 
