@@ -201,7 +201,8 @@ class UiForm(Widget):
         c = self.config
         fields = c.get("options") or []
         # Dashboard 1's precedence: (height || splitLayout == true) ? half the fields : all of them
-        rows = math.ceil(len(fields) / 2) if (c.get("height") or c.get("splitLayout") in (True, "true")) else len(fields)
+        halve = c.get("height") or c.get("splitLayout") in (True, "true")
+        rows = math.ceil(len(fields) / 2) if halve else len(fields)
         return {"type": "form", "label": c.get("label"), "order": c.get("order"), "value": c.get("payload") or self.id,
                 "width": self.width(), "height": rows, "options": fields, "formValue": c.get("formValue") or {},
                 "submit": c.get("submit"), "cancel": c.get("cancel"), "splitLayout": c.get("splitLayout") or False,
@@ -261,7 +262,8 @@ class UiColourPicker(Widget):
     icon = "ui_colour_picker.png"
     schema = widget_schema({
         "label": prop("string", "", "Label", "Text beside the colour."),
-        "format": prop("string", "hex", "Format", "How colours are written.", enum=["hex", "hex8", "hsl", "hsv", "rgb"]),
+        "format": prop("string", "hex", "Format", "How colours are written.",
+                       enum=["hex", "hex8", "hsl", "hsv", "rgb"]),
         "outformat": prop("string", "string", "Payload", "A string or an object ({r,g,b,a} ...).",
                           enum=["string", "object"]),
         "showSwatch": prop(BOOLEAN, True, "Swatch", "Show the colour swatch."),

@@ -153,7 +153,7 @@ async def _write(websocket: WebSocket, client: Client, hub: DashboardHub) -> Non
             return
         try:
             await websocket.send_text("[" + ",".join(batch) + "]")
-        except (RuntimeError, OSError, WebSocketDisconnect) as exc:  # the browser went away mid-send: the reader sees it too
+        except (RuntimeError, OSError, WebSocketDisconnect) as exc:  # gone mid-send: the reader sees it too
             log.debug("dashboard: browser %s: %s", client.id, exc)
             client.close()
             return

@@ -80,7 +80,8 @@ class Colour:
         kind, parts = f.group(1)[:3], [p for p in re.split(r"[\s,/]+", f.group(2).strip()) if p]
         alpha = _fraction(parts[3], 1) if len(parts) > 3 else 1.0
         if kind == "rgb":
-            return cls(*(_fraction(p, 255) * 255 for p in parts[:3]), alpha)
+            r, g, b = (_fraction(p, 255) * 255 for p in parts[:3])
+            return cls(r, g, b, alpha)
         h = float(parts[0]) % 360 / 360
         if kind == "hsl":
             r, g, b = colorsys.hls_to_rgb(h, _fraction(parts[2], 100), _fraction(parts[1], 100))

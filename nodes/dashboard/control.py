@@ -48,7 +48,8 @@ class UiToast(Widget):
         self.forward_input_messages = False
         self.store_front_end_input_as_state = False
         shown = config.get("displayTime")
-        self.display_time = parse_float(shown) * 1000 if isinstance(shown, str | int | float) and str(shown) else math.nan
+        given = isinstance(shown, str | int | float) and str(shown) != ""
+        self.display_time = parse_float(shown) * 1000 if given else math.nan
         self.sendall = True if config.get("sendall") is None else config.get("sendall")
 
     def on_start(self) -> None:
@@ -68,12 +69,14 @@ class UiToast(Widget):
             shown = 1
         position = self.config.get("position") or "top right"
         self.hub.emit_socket("show-toast", {
-            "title": self.config.get("topic") or msg.get("topic"),
-            "toastClass": self.config.get("className") or msg.get("className"),
-            "message": msg.get("payload"), "highlight": self.config.get("highlight") or msg.get("highlight"),
+            "title": self.config.get("topic") or msg.get("topic", UNDEFINED),
+            "toastClass": self.config.get("className") or msg.get("className", UNDEFINED),
+            "message": msg.get("payload", UNDEFINED),
+            "highlight": self.config.get("highlight") or msg.get("highlight", UNDEFINED),
             "displayTime": shown, "position": position, "id": self.id,
             "dialog": position in ("dialog", "prompt"), "prompt": position == "prompt",
-            "ok": self.config.get("ok"), "cancel": self.config.get("cancel"), "socketid": msg.get("socketid"),
+            "ok": self.config.get("ok"), "cancel": self.config.get("cancel"),
+            "socketid": msg.get("socketid", UNDEFINED),
             "raw": bool(self.config.get("raw") or False), "msg": msg,
         })
         done()
@@ -138,16 +141,17 @@ class UiAudio(Node):
             if math.isnan(level) or level > 300 or level < 0:
                 del msg["level"]
         common = {"tabname": self.tabname, "always": self.config.get("always") or False,
-                  "socketid": msg.get("socketid")}
+                  "socketid": msg.get("socketid", UNDEFINED)}
         payload = msg.get("payload")
         if msg.get("reset") in (True, 1, "1", "true"):
             self.hub.emit_socket("ui-audio", {"reset": True, **common})
         elif isinstance(payload, bytes | bytearray):
             self.hub.emit_socket("ui-audio", {"audio": base64.b64encode(bytes(payload)).decode("ascii"),
-                                              "vol": msg.get("level"), **common})
+                                              "vol": msg.get("level", UNDEFINED), **common})
         elif isinstance(payload, str):
-            self.hub.emit_socket("ui-audio", {"tts": payload, "voice": self.config.get("voice") or msg.get("voice") or 0,
-                                              "vol": msg.get("level"), **common})
+            voice = self.config.get("voice") or msg.get("voice") or 0
+            self.hub.emit_socket("ui-audio", {"tts": payload, "voice": voice,
+                                              "vol": msg.get("level", UNDEFINED), **common})
         done()
 
 
@@ -178,8 +182,8 @@ class UiUiControl(Node):
         hub = self.hub = dashboard_hub(self.host.settings)
         wanted = {"connect": ("newsocket",), "change": ("changetab", "collapse")}.get(
             self.events, ("newsocket", "changetab", "collapse", "endsocket"))
-        handlers = {"newsocket": self._connect, "endsocket": self._lost, "changetab": self._change,
-                    "collapse": self._collapse}
+        handlers: dict[str, Callable[..., None]] = {
+            "newsocket": self._connect, "endsocket": self._lost, "changetab": self._change, "collapse": self._collapse}
         self._removers = [hub.on(event, handlers[event]) for event in wanted]
 
     def on_close(self, removed: bool) -> None:

@@ -44,7 +44,7 @@ class UiText(Widget):
             "The value is always shown as text.")
 
     def build_control(self) -> dict[str, Any]:
-        layout, align = _TEXT_LAYOUTS.get(str(self.config.get("layout") or "row-spread"), ("row", "space-between center"))
+        layout, align = _TEXT_LAYOUTS.get(str(self.config.get("layout") or "row-spread"), _TEXT_LAYOUTS["row-spread"])
         style = ""
         if self.config.get("style"):
             if self.config.get("color"):

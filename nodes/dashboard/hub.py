@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowengine.encoding import to_json_text
+from flowengine.types import UNDEFINED
 
 from .clients import Client
 
@@ -215,9 +216,9 @@ class DashboardHub:
         """Send to the browser named by ``data.msg.socketid`` or ``data.socketid``, else to all."""
         target = None
         inner = data.get("msg")
-        if isinstance(inner, dict) and inner.get("socketid") is not None:
+        if isinstance(inner, dict) and inner.get("socketid") not in (None, UNDEFINED):
             target = inner.get("socketid")
-        elif data.get("socketid") is not None:
+        elif data.get("socketid") not in (None, UNDEFINED):
             target = data.get("socketid")
         if target is None:
             self.emit(event, data)

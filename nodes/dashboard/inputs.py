@@ -292,7 +292,7 @@ class UiNumeric(UiSlider):
         c = self.config
         fmt = str(c.get("format") or "")
         return {"type": "numeric", "label": c.get("label"), "tooltip": c.get("tooltip"), "order": c.get("order"),
-                "format": c.get("format"), "pre": fmt.split("{{")[0], "post": (fmt.split("}}") + [""])[1],
+                "format": c.get("format"), "pre": fmt.split("{{")[0], "post": [*fmt.split("}}"), ""][1],
                 "value": _num(c.get("min")), "min": _num(c.get("min")), "max": _num(c.get("max")),
                 "step": _num(c.get("step") or 1), "wrap": c.get("wrap") or False, "width": self.width(),
                 "height": self.height(), "ed": "value" not in fmt, "className": c.get("className") or ""}

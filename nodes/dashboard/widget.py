@@ -233,7 +233,8 @@ class Widget(Node):
                 name = name.split(".")[0].split("[")[0]
                 if name and name not in target and name in msg and msg[name] is not UNDEFINED:
                     value = msg[name]
-                    target[name] = value.decode("latin-1") if isinstance(value, bytes | bytearray) else deep_clone(value)
+                    binary = isinstance(value, bytes | bytearray)
+                    target[name] = bytes(value).decode("latin-1") if binary else deep_clone(value)
 
     # --- values from the page ---
     def _from_page(self, event: dict[str, Any]) -> None:
