@@ -9,6 +9,9 @@ Frames to the browser are JSON arrays of events, each ``{"type": ..., ...}``.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -16,12 +19,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import bcrypt
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 if TYPE_CHECKING:
     from .hub import DashboardHub
 
-__all__ = ["Client", "serve_browser"]
+__all__ = ["BasicAuth", "Client", "serve_browser"]
 
 log = logging.getLogger("flowengine.dashboard")
 BATCH = 200
@@ -104,9 +108,40 @@ def same_origin(headers: Any) -> bool:
     return bool(origin.split("://", 1)[-1].rstrip("/").lower() == host.lower())
 
 
-async def serve_browser(hub: DashboardHub, websocket: WebSocket) -> None:
+class BasicAuth:
+    """``httpNodeAuth`` for the websocket handshake (the server checks it for the page's HTTP requests;
+    browsers send the same credentials when they open the websocket)."""
+
+    def __init__(self, user: str, hashed: str) -> None:
+        self.user = user
+        self.hashed = hashed
+        self._verified: set[str] = set()
+
+    def allows(self, headers: Any) -> bool:
+        header = str(headers.get("authorization") or "")
+        if header[:6].lower() != "basic ":
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        if not hmac.compare_digest(user, self.user):
+            return False
+        key = hashlib.sha256(f"{user}:{password}".encode()).hexdigest()
+        if key in self._verified:  # bcrypt costs ~50 ms: remember what matched
+            return True
+        try:
+            ok = bcrypt.checkpw(password.encode("utf-8"), self.hashed.encode("utf-8"))
+        except ValueError:  # not a bcrypt hash
+            return False
+        if ok:
+            self._verified = {key} if len(self._verified) > 100 else self._verified | {key}
+        return ok
+
+
+async def serve_browser(hub: DashboardHub, websocket: WebSocket, auth: BasicAuth | None = None) -> None:
     """Run one browser's connection until it closes."""
-    if not same_origin(websocket.headers):
+    if not same_origin(websocket.headers) or (auth is not None and not auth.allows(websocket.headers)):
         await websocket.close(code=1008)
         return
     await websocket.accept()

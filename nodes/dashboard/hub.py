@@ -50,17 +50,24 @@ class DashboardOptions:
     default_group: str = "Default"
     max_backlog: int = 2000
     """Events queued per browser; past it the queue is replaced by a full resynchronisation."""
+    basic_auth: tuple[str, str] | None = None
+    """``httpNodeAuth`` (user, bcrypt hash): the page's websocket asks for it as the page does."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> DashboardOptions:
         ui = (getattr(settings, "extra", None) or {}).get("ui")
         ui = ui if isinstance(ui, dict) else {}
         path = ui.get("path")
+        node_auth = (getattr(settings, "extra", None) or {}).get("httpNodeAuth")
+        basic = None
+        if isinstance(node_auth, dict) and node_auth.get("user") and node_auth.get("pass"):
+            basic = (str(node_auth["user"]), str(node_auth["pass"]))
         return cls(
             path=path.strip("/") if isinstance(path, str) and path.strip("/") else "ui",
             read_only=ui.get("readOnly") is True,
             default_group=str(ui.get("defaultGroup") or "Default"),
             max_backlog=int(ui.get("maxBacklog") or 2000),
+            basic_auth=basic,
         )
 
 

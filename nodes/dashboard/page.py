@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.websockets import WebSocket
 
-from .clients import serve_browser
+from .clients import BasicAuth, serve_browser
 from .hub import DashboardHub
 
 __all__ = ["STATIC", "add_page_routes"]
@@ -50,8 +50,10 @@ def add_page_routes(hub: DashboardHub, routes: Any, settings: Any) -> None:
             return Response(json.dumps(_manifest(hub)), media_type="application/manifest+json")
         return _file(rel)
 
+    auth = BasicAuth(*hub.options.basic_auth) if hub.options.basic_auth else None
+
     async def socket(websocket: WebSocket) -> None:
-        await serve_browser(hub, websocket)
+        await serve_browser(hub, websocket, auth)
 
     routes.add_websocket(path + "/ws", socket, owner="dashboard")
     routes.add_route("GET", path, page, owner="dashboard")
