@@ -63,6 +63,12 @@ FLOWS = [
            topic="dropdown", topicType="str"),
     widget("echo", "ui_template", "extra", 1, wires=False, format="<p id='echo'>{{msg.topic}}={{msg.payload}}</p>",
            templateScope="local"),
+    widget("own", "ui_template", "extra", 2, templateScope="local", storeOutMessages=True, fwdInMessages=False,
+           format="<button id='tb' ng-click=\"send({payload: 'clicked', topic: 'template'})\">Send</button>"
+                  "<span id='seen'></span><script>scope.$watch('msg', function (m) {"
+                  " if (m) { document.getElementById('seen').textContent = 'got ' + m.payload; } });</script>"),
+    inject("in-html", "<img src=x onerror=alert(1)><b>bold</b>", "html", ["html"]),
+    widget("html", "ui_text", "extra", 3, wires=False, label="Raw", format="{{msg.payload}}", layout="row-spread"),
     {"id": "store", "type": "function", "z": "f1", "outputs": 1, "wires": [["echo"]],
      "func": "global.set(msg.topic, msg.payload); return msg;"},
     {"id": "ctl", "type": "ui_ui_control", "z": "f1", "events": "all", "wires": [[]]},
@@ -108,6 +114,13 @@ def test_dashboard_shows_values_and_sends_what_the_page_operates(page: Any, serv
     page.locator('[data-ui-widget="dropdown"] select').select_option(label="Off")
     _expect_echo(page, server, "dropdown", "0")
     assert stored(server, "dropdown") == "0"  # the option's number, as the debug encoding shows it
+    open_tab(page, 1)
+    page.locator("#tb").click()  # a template's own markup sends through scope.send
+    expect(page.locator("#echo")).to_have_text("template=clicked")
+    expect(page.locator("#seen")).to_have_text("got clicked")  # its script's $watch saw the message
+    html = page.locator('[data-ui-widget="html"]')
+    expect(html).to_contain_text("<b>bold</b>")  # message values are text, never markup
+    assert html.locator("b, img").count() == 0
     open_tab(page, 0)  # back to Home for the picture
     expect(page.locator("#menu")).to_be_hidden()
     shot(page, "dashboard")
