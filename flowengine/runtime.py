@@ -30,7 +30,7 @@ from .graph import CompiledFlows
 from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
 from .registry import Registry
-from .reporting import error_text
+from .reporting import error_text, log_event
 from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
@@ -520,8 +520,8 @@ class Runtime:
         except Exception as exc:  # a node that cannot be built is reported; the flow runs without it
             text = f"failed to create node: {error_text(exc)}"
             log.error("[%s:%s] %s", ns.type, ns.id, text)
-            self.events.publish("debug", {"level": 20, "id": ns.id, "type": ns.type, "msg": text,
-                                          "z": cfg.get("z"), "path": flow.path, "name": cfg.get("name") or ""})
+            self.events.publish("debug", log_event(20, ns.id, ns.type, text, z=cfg.get("z"), name=cfg.get("name"),
+                                                   path=flow.path, max_length=self.settings.debugMaxLength))
             self.on_log(20, ns.id, text)
             return None
 
