@@ -121,6 +121,9 @@ EXPECTED_ERRORS = {
     "function/function/04 - Logging events.json": (r"Oh no, something bad happened",),
     # global.get("os") is undefined unless settings.js puts the module in functionGlobalContext
     "function/function/08 - Using external modules.json": (r"(?i)undefined.*hostname|hostname.*undefined",),
+    # watches and writes /tmp/HG, which the user is to create first (the example's comment says so)
+    "storage/watch/02 - Watch change in a directory.json": (r"/tmp/HG does not exist",
+                                                             r"ENOENT: no such file or directory, open '/tmp/HG/"),
 }
 LOCAL_1880 = re.compile(r"\b(localhost|127\.0\.0\.1):1880\b")
 
