@@ -143,7 +143,8 @@ function normalise(schema) {
   let s = { ...(schema || {}) };
   for (const key of ["anyOf", "oneOf"]) {
     if (!Array.isArray(s[key])) continue;
-    const rest = s[key].filter((v) => !(v && v.type === "null"));
+    // "x-tolerated" marks a branch a deploy accepts (as Node-RED does) that the form does not offer
+    const rest = s[key].filter((v) => !(v && (v.type === "null" || v["x-tolerated"])));
     if (rest.length === 1 && rest[0] && Object.keys(rest[0]).length) {
       const { [key]: _drop, ...outer } = s;
       s = { ...outer, ...normalise(rest[0]), description: s.description ?? rest[0].description };
