@@ -317,7 +317,6 @@ def test_node_red_example_configs_validate() -> None:
         {"id": "c", "type": "exec", **BASE, "timer": 5, "oldrc": "true"},
     ):
         assert registry.validate(config) == []
-    assert registry.validate({"id": "d", "type": "exec", **BASE, "useSpawn": "maybe"}) != []
 
 
 def test_use_spawn_as_users_wrote_it_deploys_with_node_reds_meaning() -> None:
