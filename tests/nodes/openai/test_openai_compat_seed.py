@@ -304,3 +304,12 @@ async def test_a_streamed_chat_gives_events_then_the_assembled_answer_each_with_
         msgs = await h.wait_for("out", 3, timeout=5)
     assert [m["statusCode"] for m in msgs] == [200, 200, 200]
     assert msgs[2]["payload"]["choices"][0]["message"]["content"] == "Hello"
+
+
+def test_the_example_flow_validates() -> None:
+    registry = Registry.default()
+    flows = json.loads((Path(__file__).parents[3] / "flows" / "compat-node-red-openai.json").read_text())
+    assert {"openai", "openai-service"} <= {n["type"] for n in flows}
+    for node in flows:
+        assert node["type"] == "tab" or node["type"] in registry, node["type"]
+        assert registry.validate(node) == [], node["id"]
