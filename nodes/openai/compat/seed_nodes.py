@@ -153,6 +153,7 @@ def seed_classes(methods: dict[str, SeedMethod], operations: dict[str, Operation
     enum = list(methods)
     props: dict[str, Any] = {
         "name": {"type": "string", "title": "Name"},
+        "service": {"type": "string", "title": "Service"},  # its x-config-type is set per node type below
         "method": {"type": "string", "enum": enum, "title": "Method",
                    "description": "The operation (the 2023 OpenAPI operationId)."},
     }
@@ -168,7 +169,7 @@ def seed_classes(methods: dict[str, SeedMethod], operations: dict[str, Operation
     out: list[type[Any]] = []
     for node_type, service_type in (("openai", "openai-service"), ("openai-api", "openai-api-service")):
         schema = {"type": "object", "properties": {
-            **props, "service": {"type": "string", "x-config-type": service_type, "title": "Service"}}}
+            **props, "service": {**props["service"], "x-config-type": service_type}}}
         node = type(f"Seed_{node_type.replace('-', '_')}", (SeedNode,), {
             **base_attrs, "type": node_type, "label": node_type, "schema": schema, "help": _HELP,
             "__doc__": f"``{node_type}`` of node-red-openai (config ``{service_type}``)."})
