@@ -100,6 +100,10 @@ class OperationNode(Node):
         """The request ``msg`` asks for (the compat nodes map their own properties here)."""
         return build_request(self.operation, self.config, msg, cfg.files_root)
 
+    def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
+        """The client for ``msg`` (the config node's one; @inductiv's Service Host picks one per message)."""
+        return cfg.client()
+
     def _response_fields(self, request: PreparedRequest, status: int, headers: Any) -> dict[str, Any]:
         """More message properties for every output of a response (none here; the compat nodes
         add ``statusCode`` and ``headers`` as the nodes they stand in for did)."""
@@ -111,7 +115,7 @@ class OperationNode(Node):
         try:
             cfg = self._config()
             request = self._prepare(msg, cfg)
-            client = cfg.client()
+            client = self._client(cfg, msg)
             if client.limiter.queued >= client.options.max_queue:
                 raise OpenAIError(
                     f"{self.type}: {client.limiter.queued} requests already wait for the config node's "

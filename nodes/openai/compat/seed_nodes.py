@@ -62,7 +62,7 @@ class SeedService(OpenAIConfig):
             "max_concurrency": {"type": ["integer", "string"], "default": 8, "title": "Requests in flight"},
         },
     }
-    credentials_schema: ClassVar[dict[str, str]] = {"secureApiKeyValue": "password"}  # (the seed's unused "temp" left out)
+    credentials_schema: ClassVar[dict[str, str]] = {"secureApiKeyValue": "password"}  # the seed's "temp": unused
     help = (
         "Connection of the node-red-openai nodes (flows written for that package run unchanged). The "
         "API key is sent exactly as typed in the named header (Authorization: type 'Bearer sk-...') or "

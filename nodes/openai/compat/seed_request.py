@@ -28,7 +28,7 @@ from ..multipart import is_file_value, resolve_file
 from ..request import Operation, PreparedRequest, build_request
 from .seed_methods import SeedMethod, SeedParam
 
-__all__ = ["js_typeof", "seed_request", "unsupported_type"]
+__all__ = ["js_typeof", "path_as_file", "seed_request", "unsupported_type"]
 
 ReadMsg = Callable[[str, Msg], Any]
 
@@ -77,7 +77,7 @@ def _json_body(payload: Any) -> Any:
     raise unsupported_type(payload)
 
 
-def _file_value(value: Any, name: str, root: Path) -> Any:
+def path_as_file(value: Any, name: str, root: Path) -> Any:
     """A path given as text becomes the file's content (inside the file directory only), so a
     method that also takes JSON still sends a multipart body as the seed did."""
     if isinstance(value, str) and not is_file_value(value):
@@ -111,7 +111,7 @@ def seed_request(method: SeedMethod, op: Operation, props: dict[str, Any], msg: 
             params[param.name] = value
         else:
             root = file_dir if isinstance(file_dir, Path) else file_dir()
-            form[param.name] = _file_value(value, param.name, root) if param.kind == "file" else value
+            form[param.name] = path_as_file(value, param.name, root) if param.kind == "file" else value
     if method.json_body:
         body: Any = _json_body(payload)
     else:
