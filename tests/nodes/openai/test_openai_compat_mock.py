@@ -6,7 +6,8 @@
   URL with query, headers, JSON body or multipart parts), and steady finds it valid: the 45 still in
   the API against the current spec, the 12 removed upstream against the 2023-11-08 spec
   (``STEADY_PATCH=1``);
-* the example flow ``flows/compat-node-red-openai.json`` runs against the mock.
+* each of @inductiv's 143 REST wrappers (``OpenAI API``) sends the request its ``openai-*`` node sends;
+* the example flows ``flows/compat-*.json`` run against the mock.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openai_minimal import minimal_request
+from openai_minimal import FILE, minimal_request
 from openai_mock import SHARED, SPEC_2023, SPEC_CURRENT, SteadyMock, unavailable_reason
 from test_openai_compat_seed import _form
 from test_openai_mock import RecordingTransport
@@ -27,7 +28,7 @@ from test_openai_mock import RecordingTransport
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 from nodes.openai.catalog import load_catalog
-from nodes.openai.compat import SeedMethod, load_seed_methods
+from nodes.openai.compat import SeedMethod, load_inductiv_methods, load_seed_methods
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]
@@ -37,7 +38,7 @@ OPS = {e["type"]: e for e in CATALOG["operations"]}
 METHODS = load_seed_methods()
 MOCK_ROOT = Path(tempfile.gettempdir()) / "flowengine-openai-mock"
 SEED_FLOW = SHARED / "openai/compat/seed-flow-example.json"
-EXAMPLE = Path(__file__).parents[3] / "flows" / "compat-node-red-openai.json"
+EXAMPLES = sorted((Path(__file__).parents[3] / "flows").glob("compat-*.json"))
 # values for the optional parameters the seed read, so they are compared too
 OPTIONAL = {"limit": 2, "order": "asc", "after": "a1", "before": "b1", "purpose": "assistants", "stream": "false",
             "n": 1, "user": "u1", "language": "en", "temperature": 0.5}
@@ -147,6 +148,59 @@ async def _compare(methods: list[SeedMethod], mock: SteadyMock, tmp_path: Path) 
     return tap
 
 
+def _as_path(value: Any) -> Any:
+    """File content as @inductiv takes it: a path (here inside the file directory)."""
+    if value == FILE:
+        return "upload.png"
+    return [_as_path(v) for v in value] if isinstance(value, list) else value
+
+
+async def test_each_inductiv_rest_method_sends_what_its_openai_node_sends(steady_current: SteadyMock,
+                                                                         tmp_path: Path) -> None:
+    by_id = {e["operationId"]: e for e in CATALOG["operations"]}
+    methods = [m for m in load_inductiv_methods().values() if m.operation]
+    assert len(methods) == 143
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "upload.png").write_bytes(FILE)
+    tap = TapTransport()
+    flows: list[dict[str, Any]] = [
+        {"id": "host", "type": "Service Host", "apiBase": steady_current.base_url, "max_retries": 0,
+         "credentials": {"secureApiKeyValue": "sk-ind"}},
+        {"id": "cfg", "type": "openai-config", "base_url": steady_current.base_url, "max_retries": 0,
+         "credentials": {"api_key": "sk-ind"}},
+        {"id": "catch", "type": "catch", "scope": None, "uncaught": False, "wires": [["errors"]]},
+        {"id": "out", "type": "test-sink"},
+        {"id": "errors", "type": "test-sink"},
+    ]
+    cases = []
+    for i, method in enumerate(methods):
+        entry = by_id[str(method.operation)]
+        op_msg, _ = minimal_request(entry, CATALOG["$defs"])
+        params = {k: v for k, v in op_msg.items() if k not in ("payload", "filename")}
+        params.update({k: _as_path(v) for k, v in op_msg["payload"].items()})
+        flows.append({"id": f"ind{i}", "type": "OpenAI API", "service": "host", "method": method.name,
+                      "property": "payload", "propertyType": "msg", "wires": [["out"]]})
+        flows.append({"id": f"op{i}", "type": entry["type"], "config": "cfg", "wires": [["out"]]})
+        cases.append((method, {"payload": params}, op_msg))
+    async with FlowHarness(flows, settings=Settings(user_dir=tmp_path, extra={"openai_transport": tap})) as h:
+        for i, (method, ind_msg, op_msg) in enumerate(cases):
+            before = len(tap.requests)
+            h.send_to(f"ind{i}", ind_msg)
+            await h.wait_for("out", 2 * i + 1, timeout=10)
+            h.send_to(f"op{i}", op_msg)
+            [*_, ind_out, op_out] = await h.wait_for("out", 2 * i + 2, timeout=10)
+            assert not h.received("errors"), (method.name, h.received("errors")[0]["error"])
+            ind_req, op_req = tap.requests[before:]
+            assert _comparable(ind_req) == _comparable(op_req), method.name
+            data = op_out["payload"].get("data") if isinstance(op_out["payload"], dict) else None
+            if method.output_data and isinstance(data, list):
+                assert isinstance(ind_out["payload"], list), method.name
+            else:
+                assert type(ind_out["payload"]) is type(op_out["payload"]), method.name
+    await tap.aclose()
+    assert len(tap.requests) == 2 * 143 and tap.unexpected() == []
+
+
 async def test_the_seed_flow_example_runs_unchanged(steady_current: SteadyMock, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     if not SEED_FLOW.exists():
@@ -188,11 +242,12 @@ async def test_each_removed_seed_method_sends_what_its_openai_node_sends(steady_
     assert len(tap.requests) == 24 and tap.unexpected() == []
 
 
-async def test_the_example_flow_runs_against_the_mock(steady_current: SteadyMock, tmp_path: Path,
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+async def test_the_example_flows_run_against_the_mock(example: Path, steady_current: SteadyMock, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", steady_current.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-example")
-    flows: list[dict[str, Any]] = json.loads(EXAMPLE.read_text())
+    flows: list[dict[str, Any]] = json.loads(example.read_text())
     on_error = {d for n in flows if n["type"] == "catch" for d in n["wires"][0]}
     debugs = {n["id"] for n in flows if n["type"] == "debug"} - on_error
     async with FlowHarness(flows, settings=Settings(user_dir=tmp_path)) as h:

@@ -306,10 +306,12 @@ async def test_a_streamed_chat_gives_events_then_the_assembled_answer_each_with_
     assert msgs[2]["payload"]["choices"][0]["message"]["content"] == "Hello"
 
 
-def test_the_example_flow_validates() -> None:
+@pytest.mark.parametrize(("name", "types"), [("compat-node-red-openai", {"openai", "openai-service"}),
+                                            ("compat-inductiv-openai-api", {"OpenAI API", "Service Host"})])
+def test_the_example_flows_validate(name: str, types: set[str]) -> None:
     registry = Registry.default()
-    flows = json.loads((Path(__file__).parents[3] / "flows" / "compat-node-red-openai.json").read_text())
-    assert {"openai", "openai-service"} <= {n["type"] for n in flows}
+    flows = json.loads((Path(__file__).parents[3] / "flows" / f"{name}.json").read_text())
+    assert types <= {n["type"] for n in flows}
     for node in flows:
         assert node["type"] == "tab" or node["type"] in registry, node["type"]
         assert registry.validate(node) == [], node["id"]
