@@ -27,7 +27,7 @@ import json
 import time
 from typing import Any
 
-from flowengine.message import clone_msg, new_msgid
+from flowengine.message import clone_msg, deep_clone, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
@@ -255,7 +255,7 @@ class OperationNode(Node):
                     if "parts" in msg:  # nested sequence, as Node-RED's split nests msg.parts
                         pending["parts"]["parts"] = msg["parts"]
                     pending["openai"] = {**meta, "event": event.type}
-                    pending.update(extra)
+                    pending.update(deep_clone(extra))  # each event message owns its copy
                     index += 1
                 if pending is not None:
                     pending["parts"]["count"] = index
