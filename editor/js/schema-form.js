@@ -75,6 +75,7 @@ function objectFields(schema, value, path, hooks, depth, top) {
   const known = new Set([...parts.map((x) => x.key), ...consumed]);
   const extras = Object.fromEntries(Object.entries(value).filter(([k]) => !known.has(k)));
   const el = h("div", { class: "form-object" }, parts.map((p) => p.el));
+  showIf(parts, props, path, el);
   return {
     el,
     get() {
@@ -96,6 +97,26 @@ function objectFields(schema, value, path, hooks, depth, top) {
       return [...this.problems(), ...validateNode(this.get(), schema)];
     },
   };
+}
+
+/**
+ * Rows whose schema says `"x-show-if": {"<sibling>": <value>}` are shown only while that sibling
+ * field holds that value (hidden rows keep their values): one node type with a method picker keeps
+ * every method's parameters, as the seed package node-red-openai's `openai` node does.
+ */
+function showIf(parts, props, path, el) {
+  const conditional = parts.filter((p) => props[p.key] && props[p.key]["x-show-if"]);
+  if (!conditional.length) return;
+  const update = () => {
+    for (const p of conditional) {
+      p.el.hidden = !Object.entries(props[p.key]["x-show-if"]).every(([k, want]) => {
+        const control = el.querySelector(`[name="${CSS.escape(join(path, k))}"]`);
+        return control !== null && control.value === String(want);
+      });
+    }
+  };
+  el.addEventListener("change", update);
+  update();
 }
 
 function scalar(schema) {
