@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowengine.encoding import to_json_text
+from flowengine.http_routes import http_routes
 from flowengine.types import UNDEFINED
 
 from .clients import Client
@@ -32,8 +33,6 @@ log = logging.getLogger("flowengine.dashboard")
 
 HUB_KEY = "_dashboard_hub"
 """Where the runtime's hub lives in ``settings.extra`` (one per runtime, created on first use)."""
-ROUTES_KEY = "http_router"
-"""Where the server puts the HTTP routes of its process (``flowengine.http_routes``)."""
 REMOVE_STATE_AFTER = 1.0
 """Seconds a closed widget's value is kept so that a redeploy does not lose it (Dashboard 1)."""
 
@@ -330,7 +329,7 @@ def dashboard_hub(settings: Any) -> DashboardHub:
     if not isinstance(hub, DashboardHub):
         hub = DashboardHub(DashboardOptions.from_settings(settings))
         extra[HUB_KEY] = hub
-    routes = extra.get(ROUTES_KEY)
+    routes = http_routes(settings)
     if routes is not None and hub.routes_added is not routes:
         from .page import add_page_routes
 

@@ -1,8 +1,8 @@
 """The dashboard page under ``<httpNodeRoot><ui.path>/``: static files, manifest and the websocket.
 
 The page is plain ES modules and CSS from ``static/`` (no build step); it opens the websocket at
-``<path>/ws`` relative to itself. Routes go through the server's HTTP routes for nodes, so
-``httpNodeAuth`` guards the page as it guards ``http in`` endpoints.
+``<path>/ws`` relative to itself. Routes go through the process's HTTP routes for nodes
+(``flowengine.http_routes``), so ``httpNodeAuth`` guards the page as it guards ``http in`` endpoints.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.websockets import WebSocket
 
+from flowengine.http_routes import HttpRoutes
+
 from .clients import BasicAuth, serve_browser
 from .hub import DashboardHub
 
@@ -26,7 +28,7 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
           ".json": "application/json", ".ico": "image/x-icon"}
 
 
-def add_page_routes(hub: DashboardHub, routes: Any, settings: Any) -> None:
+def add_page_routes(hub: DashboardHub, routes: HttpRoutes, settings: Any) -> None:
     """Serve the page, its files and its websocket (routes live as long as the server)."""
     path = "/" + hub.options.path
     node_root = str(getattr(settings, "node_root", "/") or "/")
