@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -116,7 +117,12 @@ async def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--base-url")
     args = ap.parse_args()
-    mock_dir = Path(tempfile.gettempdir()) / "flowengine-openai-mock" / "bench"
+    # a folder of this run's own: the script stops whatever its folder's PID file names (another
+    # run's mock, were the folder shared); the npm install the tests share is linked when present
+    mock_dir = Path(tempfile.mkdtemp(prefix="flowengine-steady-bench-"))
+    installed = Path(tempfile.gettempdir()) / "openai-mock" / "steady" / "node_modules"
+    if installed.is_dir():
+        (mock_dir / "node_modules").symlink_to(installed, target_is_directory=True)
     base_url = args.base_url
     if base_url is None:
         port = free_port()
@@ -142,6 +148,7 @@ async def main() -> None:
     finally:
         if args.base_url is None:
             steady("stop", mock_dir)
+        shutil.rmtree(mock_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

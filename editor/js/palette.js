@@ -81,16 +81,21 @@ export class Palette {
       // Shown as Node-RED does ("_" as spaces) with the brand spelled "OpenAI" (CSS capitalizes words).
       const heading = title.replace(/_/g, " ").replace(/^openai\b/i, "OpenAI");
       const group = `${origin}:${category}`;
+      const summary = h("summary", { text: `${heading} (${items.length})` });
       const section = h("details", { class: `palette-group palette-${origin}`, open: !this.folded.has(group), "data-category": category }, [
-        h("summary", { text: `${heading} (${items.length})` }),
+        summary,
         ...items.map((it) => this.entry(it, title)),
       ]);
       section.dataset.group = group;
-      // Remember what the user folds; a filter opens groups only for as long as it is typed.
-      section.addEventListener("toggle", () => {
+      // Remember what the user folds; a filter opens groups only for as long as it is typed. The
+      // click (mouse, Enter or Space) decides, not the "toggle" event: that one is queued and read
+      // later, when a filter typed meanwhile may already have reopened the group, so a fold was lost.
+      summary.addEventListener("click", (e) => {
         if (this.filtering()) return;
-        if (section.open) this.folded.delete(group);
+        e.preventDefault();
+        if (this.folded.has(group)) this.folded.delete(group);
         else this.folded.add(group);
+        section.open = !this.folded.has(group);
         this.syncFoldButton();
       });
       this.list.append(section);

@@ -2,13 +2,12 @@
 
 Needs ``apt-get install chromium`` (the browser at /usr/bin/chromium) and ``pip install playwright``
 (never ``playwright install``: we use the system browser). Screenshots go to artifacts/screenshots/.
-``FLOWENGINE_SERVE`` overrides the command that starts the server (default: ``flowengine serve``).
+``FLOWENGINE_SERVE`` overrides the command that starts the server (default: ``python -m flowengine serve``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from mock_dirs import PACKAGES, run_mock_dir
 from serve_process import free_port
 from shared_dir import shared_dir
 
@@ -45,16 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _serve_command() -> list[str]:
-    override = os.environ.get("FLOWENGINE_SERVE")  # e.g. "python -m flowengine serve"
+    """``python -m flowengine serve`` run from the repository (``cwd=REPO``): the code under test is this
+    checkout's, also in a git worktree whose venv has another checkout installed (the ``flowengine``
+    console script would import that one)."""
+    override = os.environ.get("FLOWENGINE_SERVE")  # e.g. "flowengine serve"
     if override:
         return override.split()
-    script = Path(sys.executable).parent / "flowengine"
-    if script.exists():
-        return [str(script), "serve"]
-    found = shutil.which("flowengine")
-    if found:
-        return [found, "serve"]
-    return [sys.executable, "-c", "import sys; from flowengine.cli import main; sys.exit(main())", "serve"]
+    return [sys.executable, "-m", "flowengine", "serve"]
 
 
 class Server:
@@ -179,11 +176,11 @@ def steady_mock(tmp_path: Path) -> Iterator[str]:
     if not script.exists():
         pytest.skip(f"needs the steady OpenAI mock script at {script}: set FLOWENGINE_SHARED to the shared folder")
     port = free_port()
-    env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady")}
-    cache = Path("/tmp/openai-mock/steady/node_modules")
-    if cache.exists():  # reuse an installed copy instead of installing again
-        (tmp_path / "steady").mkdir()
-        (tmp_path / "steady" / "node_modules").symlink_to(cache)
+    env = {**os.environ, "MOCK_DIR": str(tmp_path / "steady"), "STEADY_VERSION": PACKAGES["steady"][1]}
+    try:  # this test's own folder, the npm install shared (tests/mock_dirs.py)
+        run_mock_dir("steady", tmp_path / "steady")
+    except RuntimeError as exc:
+        pytest.skip(f"steady mock could not be installed: {exc}")
     started = subprocess.run(
         ["bash", str(script), "start", "", str(port)], env=env, capture_output=True, text=True, timeout=180
     )

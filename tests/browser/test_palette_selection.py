@@ -91,6 +91,28 @@ def test_core_categories_come_first_and_openai_groups_fold(editor: Any, shot: An
     expect(page.locator(CHAT)).to_be_visible()
 
 
+def test_a_fold_just_before_typing_a_filter_is_kept(editor: Any) -> None:
+    """The race behind a flaky run of the test above: a header click's "toggle" event is queued, and
+    a filter typed before it ran reopened the group, so the fold was lost and clearing the filter
+    showed the group's entries. Here the click and the typing share one task: always that order."""
+    page = editor
+    page.locator("[data-action='fold-openai']").click()
+    expect(page.locator(OPENAI_ENTRIES)).to_have_count(0)
+    _summary(page, EMBEDDING).click()
+    expect(page.locator(EMBEDDING)).to_be_visible()
+    page.evaluate("""() => {
+      const embedding = document.querySelector('[data-palette-type="openai-create-embedding"]');
+      embedding.closest("details").querySelector(":scope > summary").click();
+      const filter = document.getElementById("palette-filter");
+      filter.value = "create embeddings";
+      filter.dispatchEvent(new Event("input"));
+    }""")
+    expect(page.locator(EMBEDDING)).to_be_visible()
+    page.locator("#palette-filter").fill("")
+    expect(page.locator(OPENAI_ENTRIES)).to_have_count(0)
+    expect(page.locator("[data-action='fold-openai']")).to_have_attribute("aria-expanded", "false")
+
+
 THREE = [
     {"id": "na", "type": "inject", "z": "tab1", "name": "first", "props": [{"p": "payload"}], "payload": "",
      "payloadType": "date", "repeat": "", "once": False, "topic": "", "x": 160, "y": 100, "wires": [["nb"]]},

@@ -1,4 +1,9 @@
-"""Start and stop the steady OpenAPI mock (``/work/shared/openai/mock/steady.sh``) for tests and benchmarks."""
+"""Start and stop the steady OpenAPI mock (``/work/shared/openai/mock/steady.sh``) for tests and benchmarks.
+
+``mock_dir`` must belong to one test run (a ``tmp_path_factory`` folder): the script stops whatever
+process the folder's PID file names before it starts, so a folder shared by two runs lets one run
+kill the other's mock (see ``tests/mock_dirs.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from mock_dirs import PACKAGES, run_mock_dir
 from shared_dir import shared_dir
 
 SHARED = shared_dir()
@@ -49,12 +55,14 @@ class SteadyMock:
         return f"http://127.0.0.1:{self.port}"
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ, MOCK_DIR=str(self.mock_dir), STEADY_ARGS=STEADY_ARGS, READY_TIMEOUT="60")
+        env = dict(os.environ, MOCK_DIR=str(self.mock_dir), STEADY_ARGS=STEADY_ARGS, READY_TIMEOUT="60",
+                   STEADY_VERSION=PACKAGES["steady"][1])
         if self.patch:
             env["STEADY_PATCH"] = "1"
         return env
 
     def start(self) -> None:
+        run_mock_dir("steady", self.mock_dir)
         self.port = free_port()
         done = subprocess.run(["bash", str(STEADY), "start", str(self.spec), str(self.port)], env=self._env(),
                               capture_output=True, text=True, timeout=180, check=False)
@@ -80,9 +88,10 @@ class PrismMock:
         return f"http://127.0.0.1:{self.port}"
 
     def _env(self) -> dict[str, str]:
-        return dict(os.environ, MOCK_DIR=str(self.mock_dir), READY_TIMEOUT="120")
+        return dict(os.environ, MOCK_DIR=str(self.mock_dir), READY_TIMEOUT="120", PRISM_VERSION=PACKAGES["prism"][1])
 
     def start(self) -> None:
+        run_mock_dir("prism", self.mock_dir)
         self.port = free_port()
         done = subprocess.run(["bash", str(PRISM), "start", str(SPEC_CURRENT), str(self.port)], env=self._env(),
                               capture_output=True, text=True, timeout=300, check=False)

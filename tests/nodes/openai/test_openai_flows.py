@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 FLOWS = sorted((Path(__file__).parents[3] / "flows").glob("openai-*.json"))
-MOCK_ROOT = Path(tempfile.gettempdir()) / "flowengine-openai-mock"
 
 
 def test_six_example_flows_exist_and_validate() -> None:
@@ -32,11 +30,11 @@ def test_six_example_flows_exist_and_validate() -> None:
 
 
 @pytest.fixture(scope="module")
-def steady() -> Iterator[SteadyMock]:
+def steady(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SteadyMock]:
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
-    mock = SteadyMock(SPEC_CURRENT, MOCK_ROOT / "flows")
+    mock = SteadyMock(SPEC_CURRENT, tmp_path_factory.mktemp("steady-flows"))
     mock.start()
     yield mock
     mock.stop()

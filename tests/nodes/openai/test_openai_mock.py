@@ -9,7 +9,6 @@ except for ``SPEC_REFUSALS``: requests the real API takes that the letter of the
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]
 
 CATALOG = load_catalog()
-MOCK_ROOT = Path(tempfile.gettempdir()) / "flowengine-openai-mock"
 
 
 # The realtime session request body is the spec's session *object*, which requires ``client_secret``:
@@ -72,16 +70,16 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture(scope="module")
-def steady_current() -> Iterator[SteadyMock]:
-    mock = SteadyMock(SPEC_CURRENT, MOCK_ROOT / "current")
+def steady_current(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SteadyMock]:
+    mock = SteadyMock(SPEC_CURRENT, tmp_path_factory.mktemp("steady-current"))
     mock.start()
     yield mock
     mock.stop()
 
 
 @pytest.fixture(scope="module")
-def steady_2023() -> Iterator[SteadyMock]:
-    mock = SteadyMock(SPEC_2023, MOCK_ROOT / "seed", patch=True)
+def steady_2023(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SteadyMock]:
+    mock = SteadyMock(SPEC_2023, tmp_path_factory.mktemp("steady-seed"), patch=True)
     mock.start()
     yield mock
     mock.stop()

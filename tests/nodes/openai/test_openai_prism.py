@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,8 @@ pytestmark = [pytest.mark.integration,
 
 
 @pytest.fixture(scope="module")
-def prism() -> Iterator[PrismMock]:
-    mock = PrismMock(Path(tempfile.gettempdir()) / "flowengine-openai-mock" / "prism")
+def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismMock]:
+    mock = PrismMock(tmp_path_factory.mktemp("prism"))
     mock.start()
     yield mock
     mock.stop()
