@@ -194,3 +194,16 @@ async def test_messages_between_javascript_nodes_keep_their_values_when_fanned_o
         oc = await h.wait_for("oc", 3)
     assert [(m["payload"], m["n"]) for m in ob] == [(0, 11), (1, 11), (2, 11)]
     assert [(m["payload"], m["n"]) for m in oc] == [(0, 101), (1, 101), (2, 101)]
+
+
+async def test_promisify_and_awaited_timers() -> None:
+    code = """
+    const sleep = promisify(setTimeout);
+    const got = await sleep(5, "slept");
+    msg.payload = got + ":" + typeof util.format;
+    return msg;
+    """
+    async with FlowHarness(js_flow(code)) as h:
+        h.send_to("f", {"payload": 1})
+        [out] = await h.wait_for("o0")
+    assert out["payload"] == "slept:function"
