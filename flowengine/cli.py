@@ -162,7 +162,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .server import serve
 
         return serve(settings, args.flows, editor=False, admin=bool(args.admin))
-    return asyncio.run(run_headless(settings))
+    from .bounded import run_bounded
+
+    return run_bounded(run_headless(settings))
 
 
 async def run_headless(settings: Settings, stop: asyncio.Event | None = None) -> int:
@@ -200,12 +202,12 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
         log.info("started flows (%d nodes)", len(runtime.routes))
         await stop.wait()
         log.info("stopping flows")
-        return 0
     finally:
         await runtime.close()
         for sig in installed:
             loop.remove_signal_handler(sig)
         log.info("stopped")
+    return 1 if runtime.left_running else 0  # what ignored cancellation was logged, by node
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .bounded import CANCEL_GRACE_S, Abandoned, as_task, cancel_within, failure, finish_within
 from .dispatch import BURST_AT, DEFER_CLONES_AT, Dispatcher
 from .errors import NodeError
 from .graph import NodeSpec
@@ -129,11 +130,16 @@ class Route:
         self.adopt(coro, msg)
 
     def adopt(self, awaitable: Any, msg: Msg | None) -> None:
-        if not inspect.isawaitable(awaitable):
-            return
-        task = asyncio.get_running_loop().create_task(self._guard(awaitable, msg))
+        if inspect.isawaitable(awaitable):
+            self.own(awaitable, msg)
+
+    def own(self, awaitable: Any, msg: Msg | None = None, name: str | None = None) -> asyncio.Task[Any]:
+        """Run ``awaitable`` as a task this node owns: its error is the node's (with ``msg``), and
+        it is cancelled when the node closes."""
+        task = asyncio.get_running_loop().create_task(self._guard(awaitable, msg), name=name)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        return task
 
     async def _guard(self, awaitable: Any, msg: Msg | None) -> Any:
         try:
@@ -144,29 +150,48 @@ class Route:
             self.node.error(exc, msg)
             return None
 
-    async def close(self, removed: bool, timeout: float) -> None:
-        """Stop deliveries, run the close handler within ``timeout``, cancel owned tasks."""
+    async def close(self, removed: bool, timeout: float, abandoned: Abandoned) -> None:
+        """Stop deliveries, run the close handler within ``timeout``, cancel owned tasks.
+
+        Bounded whatever the node does: a close handler past ``timeout`` is cancelled, and one that
+        ignores the cancellation (like an owned task that does) is handed to ``abandoned`` after
+        ``CANCEL_GRACE_S``, logged with the node's id and type. Returns within about
+        ``timeout + CANCEL_GRACE_S``.
+        """
         self.closed = True
         node = self.node
+        t = node.close_timeout if node.close_timeout is not None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + t
         try:
             res = node.on_close(removed)
-            if inspect.isawaitable(res):
-                t = node.close_timeout if node.close_timeout is not None else timeout
-                await asyncio.wait_for(_as_coro(res), t)
-        except TimeoutError:
-            self.flow.log(node, logging.ERROR, "Close timed out")
         except Exception as exc:  # a failing close handler must not stop the deploy
             self.flow.log(node, logging.ERROR, f"Error closing node: {error_text(exc)}")
+            res = None
+        if inspect.isawaitable(res):
+            closing = as_task(res, name=f"close:{node.id}")
+            if await finish_within({closing}, t):
+                self.flow.log(node, logging.ERROR, "Close timed out")
+                if await cancel_within({closing}):
+                    self._abandon(abandoned, closing, "close handler", t)
+            error = failure(closing)
+            if isinstance(error, Exception):
+                self.flow.log(node, logging.ERROR, f"Error closing node: {error_text(error)}")
         tasks = list(self.tasks)
+        if not tasks:
+            return
+        stubborn = await cancel_within(tasks, max(deadline - loop.time(), CANCEL_GRACE_S))
         for task in tasks:
-            task.cancel()
-        if tasks:
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            for r in results:
-                if isinstance(r, Exception):
-                    self.flow.log(node, logging.ERROR, f"task failed while closing: {error_text(r)}")
+            error = failure(task)
+            if isinstance(error, Exception):
+                self.flow.log(node, logging.ERROR, f"task failed while closing: {error_text(error)}")
+        for task in stubborn:
+            self._abandon(abandoned, task, "task", t)
 
-
-async def _as_coro(aw: Any) -> Any:
-    return await aw
-
+    def _abandon(self, abandoned: Abandoned, task: asyncio.Task[Any], what: str, timeout: float) -> None:
+        node = self.node
+        self.tasks.discard(task)
+        abandoned.add(task, f"{what} of {node.type}:{node.id}")
+        self.flow.log(node, logging.ERROR,
+                      f"{what} ignores cancellation: abandoned after nodeCloseTimeout ({timeout:g} s) "
+                      f"(node {node.id}, type {node.type}); it may keep running until the process exits")

@@ -3,8 +3,10 @@
 A deploy is serialised by a lock: rev check -> validate (graph + each node's JSON schema; nothing
 running is touched when refused) -> credentials stripped into the store -> save -> stop the
 affected nodes (close handlers raced with ``nodeCloseTimeout``) -> context clean -> ``deploy()``
-returns -> the new nodes start (config nodes first, then nodes, then ``on_start``) -> events
-``runtime-state start`` and the retained ``runtime-deploy {revision}``.
+returns -> the new nodes start (config nodes first, then nodes, then ``on_start``, waited for up to
+``nodeCloseTimeout``) -> events ``runtime-state start`` and the retained ``runtime-deploy {revision}``.
+Whatever a node does, a deploy and ``close()`` end: a close handler or task that ignores
+cancellation is abandoned (bounded.py) and named in the log, and the next deploy works.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from .bounded import Abandoned, cancel_within, failure, finish_within
 from .builtins import BUILTIN_TYPES, subflow_instance_class
 from .compiler import compile_flows
 from .context import ContextManager
@@ -96,6 +99,10 @@ class Runtime:
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
+        self.abandoned = Abandoned()
+        """Close handlers and tasks that ignored cancellation (see bounded.py): nothing waits on them."""
+        self.left_running: list[str] = []
+        """What ``close()`` had to abandon, or found still running (``serve``/``run`` then exit 1)."""
         self.problems: list[FlowProblem] = []
         self.missing_types: list[str] = []
         self.log_listeners: list[Callable[[int, str, str], None]] = []
@@ -180,24 +187,23 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
-        async with self._lock:  # a deploy in progress finishes first
-            task = self._starting
-            if task is not None:
-                try:
-                    await asyncio.wait_for(asyncio.shield(task), self.settings.close_timeout_s)
-                except TimeoutError:
-                    log.error("nodes still starting after nodeCloseTimeout; stopping them anyway")
-                    task.cancel()
-                    for result in await asyncio.gather(task, return_exceptions=True):
-                        if isinstance(result, Exception):
-                            log.error("starting the nodes failed: %s", error_text(result))
-                self._starting = None
+        async with self._lock:  # a deploy in progress finishes first (deploys are bounded)
+            before = len(self.abandoned.history)
+            try:
+                await self._wait_starting()
+            except Exception as exc:  # closing goes on: the nodes that did start must stop
+                log.error("starting the nodes failed: %s", error_text(exc))
             await self._stop_nodes(None, set())
             self._state = "stop"
-            for task in list(self.orphans):
-                task.cancel()
-            if self.orphans:
-                await asyncio.gather(*self.orphans, return_exceptions=True)
+            orphans = list(self.orphans)
+            for task in await cancel_within(orphans):
+                self.abandoned.add(task, f"task {task.get_name()}")
+            for task in orphans:
+                failure(task)  # retrieved (a node error was reported when it happened)
+            left = await self.abandoned.close()
+            if left:
+                log.error("still running at shutdown, ignoring cancellation: %s", ", ".join(left))
+            self.left_running = sorted({*self.abandoned.history[before:], *left})
             await self.dispatcher.close()
             await self.context.close()
             if self._gc_saved is not None:
@@ -426,7 +432,7 @@ class Runtime:
     async def _wait_starting(self) -> None:
         task, self._starting = self._starting, None
         if task is not None:
-            await task
+            await task  # bounded: _start_nodes waits for on_start handlers up to nodeCloseTimeout
 
     async def _start_nodes(self, roots: set[str] | None, *, deploy: bool, rev: str | None = None) -> None:
         """Create the nodes whose root is in ``roots`` (all when None); rewire survivors; on_start."""
@@ -437,15 +443,23 @@ class Runtime:
             if config.get("runtimeFlowState") == "stop":
                 config["runtimeFlowState"] = "start"
                 await asyncio.to_thread(self.storage.save_runtime_config, config)
+        # Async on_start handlers are waited for up to nodeCloseTimeout in all: past it, the ones
+        # still running go on as tasks the node owns (cancelled when it closes), and the flows start.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.close_timeout_s
         for route in created:
             if route.closed:
                 continue
             try:
                 res = route.node.on_start()
-                if inspect.isawaitable(res):
-                    await res
             except Exception as exc:  # a node that fails to start reports it; the others run
                 route.node.error(exc)
+                continue
+            if inspect.isawaitable(res):
+                task = route.own(res, name=f"start:{route.spec.id}")
+                if await finish_within({task}, max(0.0, deadline - loop.time())):
+                    log.warning("[%s:%s] still starting after nodeCloseTimeout: the flows start without "
+                                "waiting for it", route.spec.type, route.spec.id)
         self.events.publish(RUNTIME_STATE, {"state": "start", "deploy": True} if deploy else {"state": "start"},
                             retain=True)
         self.events.publish(RUNTIME_DEPLOY, {"revision": rev or self._rev}, retain=True)
@@ -534,7 +548,7 @@ class Runtime:
         for phase in (False, True):
             batch = [r for r in stopping if r.spec.is_config is phase]
             if batch:
-                await asyncio.gather(*(r.close(r.spec.root in removed, timeout) for r in batch))
+                await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
         for r in stopping:
             self.routes.pop(r.spec.id, None)
             r.flow.routes.pop(r.spec.id, None)

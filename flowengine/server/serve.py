@@ -24,6 +24,7 @@ from types import FrameType
 
 import uvicorn
 
+from ..bounded import run_bounded
 from ..errors import FlowEngineError, StorageError
 from ..registry import Registry
 from ..runtime import Runtime
@@ -109,7 +110,7 @@ async def _close_runtime(runtime: Runtime, deadline: float) -> bool:
     closing = asyncio.ensure_future(runtime.close())
     try:
         await asyncio.wait_for(asyncio.shield(closing), max(0.1, deadline - time.monotonic()))
-        return True
+        return not runtime.left_running  # abandoned close handlers were logged, by node
     except TimeoutError:
         routes = list(runtime.routes.values())
         names = ", ".join(f"{r.spec.type}:{r.spec.id}" for r in routes[:10]) + (", ..." if len(routes) > 10 else "")
@@ -206,7 +207,7 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return asyncio.run(main())
+        return run_bounded(main())
     except SystemExit as exc:  # uvicorn exits when the app's startup fails
         code = exc.code if isinstance(exc.code, int) else 1
         return code or 1
