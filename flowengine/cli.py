@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("flows")
     val.add_argument("--settings")
     val.add_argument("--user-dir")
-    sub.add_parser("nodes", help="list the registered node types")
+    sub.add_parser("nodes", help="list the registered node types (exit 1 when a node package failed to load)")
     hp = sub.add_parser("hash-password", help="print a bcrypt hash for adminAuth")
     hp.add_argument("password", nargs="?", help="the password (read from stdin / prompt when omitted)")
     return ap
@@ -131,7 +131,9 @@ def cmd_nodes(args: argparse.Namespace) -> int:
         cls = registry.get(t)
         assert cls is not None
         print(f"{t:40s} {registry.module_of(t):10s} {cls.category}")
-    return 0
+    for name, error in registry.failed.items():
+        print(f"node package {name} failed to load: {error}", file=sys.stderr)
+    return 1 if registry.failed else 0
 
 
 def cmd_hash_password(args: argparse.Namespace) -> int:
@@ -198,6 +200,8 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
             _print_problems(blocking, sys.stderr)
             if runtime.missing_types:
                 print("missing node types: " + ", ".join(runtime.missing_types), file=sys.stderr)
+                for name, error in runtime.registry.failed.items():
+                    print(f"node package {name} failed to load: {error}", file=sys.stderr)
             return 1
         log.info("started flows (%d nodes)", len(runtime.routes))
         await stop.wait()

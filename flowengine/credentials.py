@@ -257,18 +257,17 @@ class CredentialStore:
         return out
 
     # --- saving ---
-    def save(self) -> None:
-        """Encrypt and write the file atomically (previous version kept as backup); no-op when
-        nothing changed since ``load()``/the last save."""
+    def encode(self) -> bytes | None:
+        """The credentials file's new content (encrypted), or None when there is nothing to write:
+        nothing changed since ``load()``/the last save, or no credentials and no file yet. The
+        caller writes it (with the flows, ``FlowStorage.save_flows``) and then calls ``saved()``."""
         if self._locked is not None:
             raise CredentialsError(f"refusing to overwrite credentials: {self._locked}")
         if self.path is None:
-            self.dirty = False
-            return
+            return None
         exists = self.path.exists()
         if (not self._creds and not exists) or (not self.dirty and exists):
-            self.dirty = False
-            return  # nothing to write (and no key generated for a flow without credentials)
+            return None  # nothing to write (and no key generated for a flow without credentials)
         plain = json.dumps(self._creds, ensure_ascii=False, separators=(",", ":"))
         if self.secrets.encrypted:
             secret = self.secrets.obtain()
@@ -277,12 +276,23 @@ class CredentialStore:
             text = json.dumps({"$": base64.b64encode(sealed).decode("ascii"), "alg": _ALG})
         else:
             text = json.dumps(self._creds, indent=4, ensure_ascii=False)
-        atomic_write(self.path, text.encode("utf-8"), backup=True)
-        try:
-            os.chmod(self.path, 0o600)
-        except OSError as exc:
-            log.warning("cannot restrict permissions of %s: %s", self.path, exc)
+        return text.encode("utf-8")
+
+    def saved(self) -> None:
+        """What ``encode()`` returned is on disk."""
         self.dirty = False
+
+    def save(self) -> None:
+        """Encrypt and write the file alone, atomically (previous version kept as backup; the
+        runtime saves it with the flows instead); no-op when ``encode()`` has nothing to write."""
+        data = self.encode()
+        if data is not None and self.path is not None:
+            atomic_write(self.path, data, backup=True)
+            try:
+                os.chmod(self.path, 0o600)
+            except OSError as exc:
+                log.warning("cannot restrict permissions of %s: %s", self.path, exc)
+        self.saved()
 
 
 _MISSING = object()

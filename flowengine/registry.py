@@ -3,6 +3,11 @@
 A node package exposes ``register(registry: Registry) -> None`` and calls ``registry.add(NodeClass)``
 for each type; it may also contribute admin HTTP routes with ``registry.add_route`` (the server
 mounts them, as Node-RED nodes add routes to ``RED.httpAdmin``).
+
+A package that raises while it is imported or registered is logged with its name and error, kept
+in ``failed`` (``GET /nodes`` lists it with ``err``, ``flowengine nodes`` prints it) and contributes
+nothing: the types it did add before failing are taken back. The other packages load, the server
+starts, and flows using the package's types wait in the ``missing-types`` state, as Node-RED's do.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class Registry:
         self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
+        self.failed: dict[str, str] = {}
+        """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
 
     # --- filling ---
     def add(self, cls: type[Node]) -> None:
@@ -78,11 +85,30 @@ class Registry:
         finally:
             self._current_module = "local"
 
+    def load_package(self, module_name: str, name: str) -> bool:
+        """``load_module``, except that a package that raises is logged and recorded in ``failed``
+        (whatever it registered before the error is taken back); False then."""
+        types, routes = set(self._types), len(self.routes)
+        try:
+            self.load_module(module_name, name)
+        except Exception as exc:  # one broken package must not stop the runtime: its types go missing
+            for added in set(self._types) - types:
+                del self._types[added]
+                self._module_of.pop(added, None)
+            del self.routes[routes:]
+            text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self.failed[name] = text
+            log.error("[%s] node package failed to load (module %s): %s; its node types are missing",
+                      name, module_name, text)
+            return False
+        return True
+
     def load_entry_points(self, group: str = "flowengine.nodes") -> set[str]:
-        """Load every node package registered under the entry-point group; returns their modules."""
+        """Load every node package registered under the entry-point group; returns their modules
+        (a package that fails to load is logged and counted as seen)."""
         loaded: set[str] = set()
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
-            self.load_module(ep.value, ep.name)
+            self.load_package(ep.value, ep.name)
             loaded.add(ep.value)
         return loaded
 
@@ -94,12 +120,8 @@ class Registry:
         reg = cls()
         loaded = reg.load_entry_points()
         for name, mod in BUNDLED:
-            if mod in loaded:
-                continue
-            try:
-                reg.load_module(mod, name)
-            except ModuleNotFoundError as exc:
-                log.warning("node package %s not loaded: %s", mod, exc)
+            if mod not in loaded:
+                reg.load_package(mod, name)
         return reg
 
     # --- reading ---

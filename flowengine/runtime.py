@@ -146,6 +146,7 @@ class Runtime:
         """Load flows (from storage when ``flows`` is None) and start them (unless safe mode)."""
         self.dispatcher.start()
         self._tune_gc()
+        await asyncio.to_thread(self.storage.recover)  # a save a crash interrupted: finished or undone
         runtime_config = await asyncio.to_thread(self.storage.load_runtime_config)
         await asyncio.to_thread(self.credentials.load)
         loaded = flows if flows is not None else await asyncio.to_thread(self.storage.load_flows)
@@ -294,25 +295,23 @@ class Runtime:
             touched = self.credentials.merge(creds)
             self.credentials.prune(ids)
             try:
-                await asyncio.to_thread(self.credentials.save)
+                await asyncio.to_thread(self._save, clean)
             except BaseException:
-                self.credentials.restore(before)
-                raise
-            try:
-                await asyncio.to_thread(self.storage.save_flows, clean)
-            except BaseException:
-                # the flows on disk are still the old ones: so must the credentials be (the pruned
-                # ones of nodes this deploy removed included), or a restart loses them
-                self.credentials.restore(before)
-                await asyncio.to_thread(self.credentials.save)
+                self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
             return await self._apply(clean, fs, deploy_type, touched)
+
+    def _save(self, clean: list[Any]) -> None:
+        """Flows and credentials as one save: a crash leaves the old pair or the new (journal.py)."""
+        self.storage.save_flows(clean, self.credentials.encode())
+        self.credentials.saved()
 
     async def reload(self) -> str:
         """Re-read storage and restart everything (deploy type ``reload``)."""
         async with self._lock:
             await self._wait_starting()
+            await asyncio.to_thread(self.storage.recover)
             flows = await asyncio.to_thread(self.storage.load_flows)
             await asyncio.to_thread(self.credentials.load)
             clean, _ = strip_credentials(flows)
@@ -400,6 +399,8 @@ class Runtime:
     def _publish_missing(self) -> None:
         self._state = "stop"
         log.warning("flows not started, missing node types: %s", ", ".join(self.missing_types))
+        for name, error in self.registry.failed.items():
+            log.warning("node package %s failed to load (%s): its types are among the missing", name, error)
         self.events.publish(RUNTIME_STATE, {"state": "stop", "error": "missing-types", "type": "warning",
                                             "text": "notification.warnings.missing-types",
                                             "types": list(self.missing_types)}, retain=True)

@@ -1,21 +1,22 @@
-"""Files of the user directory: atomic writes, the flows file and ``.config.runtime.json``.
+"""Files of the user directory: the flows file (saved with the credentials file as one, see
+journal.py), ``.config.runtime.json`` and the user directory's lock.
 
 Every write goes to a temporary file in the same directory, is fsynced, renamed over the target
-and the directory fsynced, so a crash or a full disk leaves either the old or the new file, never a
-truncated one. The previous version is kept as ``.<name>.backup`` (Node-RED's naming).
+and the directory fsynced (atomic.py), so a crash or a full disk leaves either the old or the new
+file, never a truncated one. The previous version is kept as ``.<name>.backup`` (Node-RED's naming).
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .atomic import atomic_write, backup_path, remove_stale_temp_files
 from .errors import CorruptFlowsError, StorageError
+from .journal import PendingFile, marker_path, recover, save_together
 
 __all__ = [
     "FlowStorage",
@@ -27,88 +28,19 @@ __all__ = [
 ]
 
 
-def backup_path(path: Path) -> Path:
-    """Where the previous version of ``path`` is kept: ``.<name>.backup`` next to it."""
-    return path.with_name(f".{path.name}.backup")
-
-
-def atomic_write(path: str | Path, data: bytes, backup: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (temp file + fsync + rename + fsync of the directory).
-
-    With ``backup`` the current file is first copied to ``.<name>.backup``. Raises ``StorageError``
-    (the original file untouched, the temporary file removed) when anything fails, e.g. a full disk.
-    """
-    target = Path(path)
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if backup and target.exists():
-            _copy_durably(target, backup_path(target))
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise StorageError(f"cannot write {target}: {exc}") from exc
-    _fsync_dir(folder)
-
-
-def remove_stale_temp_files(target: Path) -> list[Path]:
-    """Delete temporary files an interrupted ``atomic_write`` of ``target`` (or of its backup) left.
-
-    Only safe while nothing else writes ``target`` (the runtime lock and ``UserDirLock``).
-    """
-    removed = []
-    for name in (target.name, backup_path(target).name):
-        for leftover in target.parent.glob(f".{glob.escape(name)}.*.tmp"):
-            if leftover.is_file():
-                leftover.unlink(missing_ok=True)
-                removed.append(leftover)
-    return removed
-
-
-def _copy_durably(source: Path, dest: Path) -> None:
-    data = source.read_bytes()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # platforms without directory handles (Windows): the rename is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        return  # some filesystems refuse fsync on directories; nothing more can be done
-    finally:
-        os.close(fd)
-
-
 class FlowStorage:
     """The flows file and the runtime config file of a user directory (``settings.flows_path``)."""
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
         self.flows_path: Path = Path(settings.flows_path)
+        self.credentials_path: Path = Path(settings.credentials_path)
         self.runtime_config_path: Path = Path(settings.user_dir) / ".config.runtime.json"
+
+    def recover(self) -> str | None:
+        """Finish or undo a save of flows + credentials a crash interrupted (journal.recover);
+        call before reading either file. What was done, or None."""
+        return recover(marker_path(self.flows_path), [self.flows_path, self.credentials_path])
 
     def load_flows(self) -> list[Any]:
         """The saved flows, ``[]`` when there is no flows file yet.
@@ -139,15 +71,22 @@ class FlowStorage:
             raise CorruptFlowsError(str(path), f"expected a JSON array, got {type(flows).__name__}", backup_name)
         return flows
 
-    def save_flows(self, flows: list[Any]) -> None:
-        """Write the flows (4-space indented when ``flowFilePretty``), keeping the previous file as backup."""
+    def save_flows(self, flows: list[Any], credentials: bytes | None = None) -> None:
+        """Write the flows (4-space indented when ``flowFilePretty``), keeping the previous file as backup.
+
+        ``credentials``, the new content of the credentials file (None: unchanged), is saved with
+        the flows as one (journal.save_together): a crash leaves the old pair or the new pair.
+        """
         pretty = bool(getattr(self.settings, "flowFilePretty", True))
         try:
             text = json.dumps(flows, indent=4 if pretty else None, ensure_ascii=False, allow_nan=False,
                               separators=None if pretty else (",", ":"))
         except (TypeError, ValueError) as exc:
             raise StorageError(f"flows cannot be saved as JSON: {exc}") from exc
-        atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+        files = [PendingFile(self.flows_path, text.encode("utf-8"))]
+        if credentials is not None:
+            files.append(PendingFile(self.credentials_path, credentials, 0o600))
+        save_together(files)
 
     def load_runtime_config(self) -> dict[str, Any]:
         """``.config.runtime.json`` (``instanceId``, ``_credentialSecret``...), ``{}`` when absent."""
@@ -189,7 +128,10 @@ class MemoryFlowStorage:
         assert isinstance(flows, list)
         return flows
 
-    def save_flows(self, flows: list[Any]) -> None:
+    def recover(self) -> str | None:
+        return None
+
+    def save_flows(self, flows: list[Any], credentials: bytes | None = None) -> None:
         self._flows = json.dumps(flows, allow_nan=False)
         self.saves += 1
 

@@ -17,8 +17,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, log: Path | None = None) -> None:
-    """Return once ``GET <base>/flows/state`` says ``start``; fail (with the server's output from
+def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, log: Path | None = None,
+               state: str = "start") -> None:
+    """Return once ``GET <base>/flows/state`` says ``state``; fail (with the server's output from
     ``log``, else its stdout pipe) when the process exits first or ``timeout`` passes."""
     def output() -> str:
         if log is not None:
@@ -30,7 +31,7 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, lo
         if proc.poll() is not None:
             raise AssertionError(f"server exited early: {output()}")
         try:
-            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == "start":
+            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == state:
                 return
         except httpx.HTTPError:
             pass

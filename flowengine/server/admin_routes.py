@@ -138,11 +138,17 @@ def build_admin_router() -> APIRouter:
         accept = request.headers.get("accept", "application/json")
         if "text/html" in accept and "application/json" not in accept:
             return HTMLResponse(_nodes_html(state))
-        return [
+        registry = state.runtime.registry
+        loaded = [
             {"id": f"{ns.module}/{ns.name}", "name": ns.name, "types": list(ns.types), "enabled": True,
-             "local": False, "user": False, "module": ns.module, "version": ns.version}
-            for ns in state.runtime.registry.node_sets()
+             "loaded": True, "local": False, "user": False, "module": ns.module, "version": ns.version}
+            for ns in registry.node_sets()
         ]
+        # as Node-RED lists a node set that failed to load: no types, loaded false, its error
+        failed = [{"id": f"{name}/{name}", "name": name, "types": [], "enabled": True, "loaded": False,
+                   "local": False, "user": False, "module": name, "err": error}
+                  for name, error in registry.failed.items()]
+        return loaded + failed
 
     @router.get("/node-types", tags=["nodes"], summary="Every registered node type as the editor sees it")
     @needs("nodes.read")

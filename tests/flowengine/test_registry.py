@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 
 from flowengine.node import Node
@@ -64,3 +66,26 @@ def test_validation_verdicts_are_cached_per_configuration_not_per_node():
     assert [(p.node_id, p.property) for p in a] == [("a", "count")]
     assert [(p.node_id, p.property) for p in b] == [("b", "count")]
     assert reg.validate({"id": "c", "type": "upper", "count": 1, "mode": "a"}) == []
+
+
+def test_a_package_that_fails_to_load_is_recorded_and_contributes_nothing(monkeypatch, caplog):
+    import types
+
+    half = types.ModuleType("half_nodes")
+
+    def register(registry: Registry) -> None:
+        registry.add(Upper)
+        registry.add_route("/half", lambda request, runtime: {})
+        raise ValueError("bad schema in the second type")
+
+    half.register = register  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "half_nodes", half)
+    reg = Registry()
+    assert reg.load_package("half_nodes", "half") is False
+    assert reg.load_package("no_such_node_package", "ghost") is False
+    assert "upper" not in reg and reg.routes == [] and reg.node_sets() == []  # taken back
+    assert reg.failed == {"half": "ValueError: bad schema in the second type",
+                          "ghost": "ModuleNotFoundError: No module named 'no_such_node_package'"}
+    assert "[half] node package failed to load (module half_nodes): ValueError: bad schema" in caplog.text
+    reg.add(Upper)  # the registry is still usable
+    assert "upper" in reg

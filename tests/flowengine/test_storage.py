@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from flowengine import storage
+from flowengine import atomic
 from flowengine.errors import CorruptFlowsError, StorageError
 from flowengine.settings import Settings
 from flowengine.storage import FlowStorage, MemoryFlowStorage, atomic_write, backup_path
@@ -43,7 +43,7 @@ def test_atomic_write_failure_leaves_original(tmp_path, monkeypatch):
     if os.geteuid() == 0:  # root writes through directory permissions: fail the way a user would
         def refused(*args, **kwargs):
             raise PermissionError(13, "Permission denied", str(tmp_path))
-        monkeypatch.setattr(storage.tempfile, "mkstemp", refused)
+        monkeypatch.setattr(atomic.tempfile, "mkstemp", refused)
     try:
         with pytest.raises(StorageError, match="cannot write"):
             atomic_write(path, b"new", backup=False)
@@ -58,7 +58,7 @@ def test_failed_rename_removes_the_temporary_file(tmp_path, monkeypatch):
 
     def refused(src, dst):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(storage.os, "replace", refused)
+    monkeypatch.setattr(atomic.os, "replace", refused)
     with pytest.raises(StorageError, match="No space left"):
         atomic_write(path, b"new", backup=False)
     assert path.read_bytes() == b"original"

@@ -67,16 +67,20 @@ def serve_command(tmp_path: Path, port: int, settings_file: Path) -> list[str]:
 
 
 @contextmanager
-def served(tmp_path: Path, flows: list[dict[str, Any]], settings: str = SETTINGS) -> Iterator[Served]:
+def served(tmp_path: Path, flows: list[dict[str, Any]], settings: str = SETTINGS, *,
+           env: dict[str, str] | None = None, state: str = "start") -> Iterator[Served]:
+    """``flowengine serve`` on ``flows`` with ``settings`` (and ``env``), ready once its flows are in
+    ``state``; killed on exit if still running."""
     _, settings_file = write_files(tmp_path, flows, settings)
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(serve_command(tmp_path, port, settings_file), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(serve_command(tmp_path, port, settings_file), stdout=out, stderr=subprocess.STDOUT,
+                                env=env)
     running = Served(proc, f"http://127.0.0.1:{port}", port, log)
     try:
         try:
-            wait_ready(running.base, proc)
+            wait_ready(running.base, proc, state=state)
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{running.output()}") from None
         yield running
