@@ -21,7 +21,7 @@ from .graph import FlowSpec
 from .message import clone_msg, deep_clone, new_msgid
 from .model import EnvEntry
 from .node import ContextScope, Node
-from .reporting import error_text, node_name
+from .reporting import error_text, log_event, node_name
 from .route import Route
 from .types import UNDEFINED, Msg, SendArg
 
@@ -249,11 +249,9 @@ class Flow:
         logging.getLogger(f"flowengine.node.{node.type}").log(
             level, "[%s:%s] %s", node.type, node.name or node.id, text)
         if nr_level <= 30:
-            data: dict[str, Any] = {"level": nr_level, "id": node.id, "type": node.type, "msg": text,
-                                    "z": node.z, "path": self.path, "name": node.name}
-            if node.alias:
-                data["_alias"] = node.alias
-            self.events.publish("debug", data)
+            self.events.publish("debug", log_event(
+                nr_level, node.id, node.type, text, alias=node.alias, z=node.z, name=node.name, path=self.path,
+                max_length=int(getattr(self.settings, "debugMaxLength", 1000) or 1000)))
         hook = getattr(self.engine, "on_log", None)
         if hook is not None:
             hook(nr_level, node.id, text)

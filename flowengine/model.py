@@ -70,11 +70,14 @@ class NodeConfig:
 
 @dataclass(frozen=True)
 class TabConfig:
+    """A tab (Node-RED's "flow"). ``added`` marks one the file does not contain (see ``parse_flows``)."""
+
     id: str
     label: str
     disabled: bool
     env: tuple[EnvEntry, ...]
     raw: Mapping[str, Any]
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,9 +236,26 @@ def parse_flows(
                 object.__setattr__(fs, "global_config", node)
             fs.nodes[nid] = node
             fs.by_z.setdefault(node.z, []).append(node)
+    _add_missing_tabs(fs)
     object.__setattr__(fs, "problems", tuple(problems))
     object.__setattr__(fs, "duplicates", tuple(duplicates))
     return fs
+
+
+def _add_missing_tabs(fs: FlowSet) -> None:
+    """A tab for every ``z`` that names nothing in the file, as Node-RED's runtime adds one.
+
+    Example flows and flows copied from the web hold nodes but not their tab (the editor puts
+    imported nodes on the current tab). Node-RED's ``parseConfig`` (runtime/lib/flows/util.js,
+    ``addedTabs``) then runs them on a tab ``{"type": "tab", "id": z}``: no label, after the
+    file's own tabs in order of first use. The tab exists only in the running configuration: the
+    flow file (``FlowSet.flows``, ``GET /flows``, an export) stays as it was. A ``z`` naming a
+    node or group of the file is left alone (validation reports it).
+    """
+    taken = fs.nodes.keys() | fs.groups.keys()
+    for z in list(fs.by_z):
+        if z is not None and z not in fs.tabs and z not in fs.subflows and z not in taken:
+            fs.tabs[z] = TabConfig(z, "", False, (), {"id": z, "type": "tab"}, added=True)
 
 
 def _node(

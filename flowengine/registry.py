@@ -103,19 +103,24 @@ class Registry:
             return False
         return True
 
-    def load_entry_points(self, group: str = "flowengine.nodes") -> int:
-        """Load every node package registered under the entry-point group; how many there are."""
-        found = sorted(entry_points(group=group), key=lambda e: e.name)
-        for ep in found:
+    def load_entry_points(self, group: str = "flowengine.nodes") -> set[str]:
+        """Load every node package registered under the entry-point group; returns their modules
+        (a package that fails to load is logged and counted as seen)."""
+        loaded: set[str] = set()
+        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
             self.load_package(ep.value, ep.name)
-        return len(found)
+            loaded.add(ep.value)
+        return loaded
 
     @classmethod
     def default(cls) -> Registry:
-        """A registry with every installed node package (falls back to the bundled ones)."""
+        """A registry with every installed node package, plus the bundled ones the installed
+        metadata does not list (a source tree never pip-installed, or installed before a bundled
+        package was added: its entry points are those of the older install)."""
         reg = cls()
-        if not reg.load_entry_points():  # running from a source tree that was never pip-installed
-            for name, mod in (("core", "nodes.core"), ("openai", "nodes.openai")):
+        loaded = reg.load_entry_points()
+        for name, mod in BUNDLED:
+            if mod not in loaded:
                 reg.load_package(mod, name)
         return reg
 
@@ -183,6 +188,8 @@ class Registry:
         return [FlowProblem(config.get("id"), cls.type, path, message, level) for path, message, level in verdict]
 
 
+BUNDLED = (("core", "nodes.core"), ("openai", "nodes.openai"), ("dashboard", "nodes.dashboard"))
+"""The node packages of this distribution (also declared as entry points in pyproject.toml)."""
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
 _VERDICT_CACHE_SIZE = 50_000
 

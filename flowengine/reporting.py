@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from .encoding import encode_object
 from .errors import NodeError
 from .node import Node
 from .types import UNDEFINED, Msg
 
-__all__ = ["error_text", "node_name", "report_error"]
+__all__ = ["error_text", "log_event", "node_name", "report_error"]
 
 log = logging.getLogger("flowengine.flow")
 
@@ -35,6 +37,30 @@ def error_text(err: BaseException | str | Any) -> str:
         return f"{name}: {err}" if str(err) else name
     return str(err)
 
+
+
+def log_event(level: int, node_id: str, node_type: str, text: str, *, alias: str | None = None,
+              z: str | None = None, name: str | None = None, path: str | None = None,
+              max_length: int = 1000) -> dict[str, Any]:
+    """A node's error (20) or warning (30) as the comms ``debug`` topic carries it.
+
+    Node-RED's shape and key order: ``log_helper`` (level, id, type, msg, _alias, z, name; the last
+    three only when set), ``Flow.log`` (path), ``Log.log`` (timestamp, ms) and ``encodeObject`` at
+    the debug node (format, and ``msg`` cut to debugMaxLength).
+    """
+    data: dict[str, Any] = {"level": level, "id": node_id, "type": node_type, "msg": text}
+    if alias:
+        data["_alias"] = alias
+    if z:
+        data["z"] = z
+    if name:
+        data["name"] = name
+    if path is not None:
+        data["path"] = path
+    data["timestamp"] = int(time.time() * 1000)
+    encoded = encode_object(text, max_length)
+    data["msg"], data["format"] = encoded["msg"], encoded["format"]
+    return data
 
 
 def report_error(node: Any, exc: Exception, msg: Msg) -> None:

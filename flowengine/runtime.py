@@ -33,11 +33,11 @@ from .graph import CompiledFlows
 from .model import FlowSet, flows_rev, parse_flows
 from .node import Node
 from .registry import Registry
-from .reporting import error_text
+from .reporting import error_text, log_event
 from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
-from .validation import ConfigRef, missing_types, validate
+from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 
 __all__ = ["Runtime", "strip_credentials"]
 
@@ -60,6 +60,13 @@ def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, 
                 creds[item["id"]] = value
         clean.append(item)
     return clean, creds
+
+
+def _log_dropped_wires(problems: list[FlowProblem]) -> None:
+    """Log the wires to nodes that are not in the flows (Node-RED drops them; so do we, saying so)."""
+    for p in problems:
+        if p.level == "warning" and p.message.startswith(DROPPED_WIRE):
+            log.warning("[%s:%s] %s: %s", p.node_type, p.node_id, p.property, p.message)
 
 
 class Runtime:
@@ -153,6 +160,7 @@ class Runtime:
         self.missing_types = missing_types(fs, self._known)
         self._compiled = compile_flows(fs)
         errors = self._blocking(problems)
+        _log_dropped_wires(problems)
         if self.settings.safeMode:
             self._state = "safe"
             log.warning("flows stopped in safe mode; deploy to start")
@@ -277,6 +285,7 @@ class Runtime:
             if errors:
                 self.problems = problems
                 raise FlowValidationError(errors)
+            _log_dropped_wires(problems)
             if credentials:
                 for nid, c in credentials.items():
                     if isinstance(c, dict):
@@ -311,6 +320,7 @@ class Runtime:
             errors = self._blocking(self.problems)
             if errors:
                 raise FlowValidationError(errors)
+            _log_dropped_wires(self.problems)
             return await self._apply(clean, fs, "full")
 
     async def set_state(self, state: str) -> str:
@@ -525,8 +535,8 @@ class Runtime:
         except Exception as exc:  # a node that cannot be built is reported; the flow runs without it
             text = f"failed to create node: {error_text(exc)}"
             log.error("[%s:%s] %s", ns.type, ns.id, text)
-            self.events.publish("debug", {"level": 20, "id": ns.id, "type": ns.type, "msg": text,
-                                          "z": cfg.get("z"), "path": flow.path, "name": cfg.get("name") or ""})
+            self.events.publish("debug", log_event(20, ns.id, ns.type, text, z=cfg.get("z"), name=cfg.get("name"),
+                                                   path=flow.path, max_length=self.settings.debugMaxLength))
             self.on_log(20, ns.id, text)
             return None
 

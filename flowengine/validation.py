@@ -1,9 +1,10 @@
 """Validation of a flow configuration: problems keyed by node id, type and property (pure).
 
-Unknown types, duplicate ids (the duplicate is checked too), nodes off any tab, dangling wires and
-links, config references (missing, disabled, of the wrong type, unset when required), circular
-config dependencies, subflows containing themselves (errors/warnings); wiring loops are allowed and
-reported as info.
+Unknown types, duplicate ids (the duplicate is checked too), nodes off any tab, dangling wires
+and links (warnings: the runtime drops them, as Node-RED does), config references (missing,
+disabled, of the wrong type, unset when required), circular config dependencies, subflows
+containing themselves (errors/warnings); wiring loops and the tabs added for nodes whose tab is
+not in the file (as Node-RED adds them) are reported as info.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from .errors import FlowProblem
 from .graph import config_refs
 from .model import FlowSet, NodeConfig
 
-__all__ = ["ConfigRef", "missing_types", "validate"]
+__all__ = ["DROPPED_WIRE", "ConfigRef", "missing_types", "validate"]
+
+DROPPED_WIRE = "wired to unknown node"
+"""How the warning about a wire to a node that is not in the flows starts (the runtime logs them)."""
 
 _ENV_REF = re.compile(r"\$\{[^{}]+\}")  # a whole-string ${VAR}: resolved when the node is built
 
@@ -78,9 +82,13 @@ def validate(
         problems.append(FlowProblem(users[0].id if users else None, t, "type",
                                     f"unknown node type {t!r}: install the package that provides it",
                                     "error"))
+    problems.extend(_added_tabs(fs))
     for n in _all_nodes(fs):
         if n.z is not None and n.z not in containers:
-            problems.append(FlowProblem(n.id, n.type, "z", f"node is on unknown tab or subflow {n.z!r}"))
+            what = fs.by_id(n.z)
+            kind = f"a {what.get('type')!r} object" if what is not None else "not in the file"
+            problems.append(FlowProblem(n.id, n.type, "z", f"node is on {n.z!r}, which is {kind}, not a tab or "
+                                        "subflow: set 'z' to the id of its tab"))
         elif n.z is None and not n.is_config:
             problems.append(FlowProblem(n.id, n.type, "z", "node is not on any tab (missing 'z')"))
         if n.g is not None and n.g not in fs.groups:
@@ -90,7 +98,8 @@ def validate(
                 tnode = fs.nodes.get(target)
                 if tnode is None:
                     problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
-                                                f"wired to unknown node {target!r}"))
+                                                f"{DROPPED_WIRE} {target!r}, which is not in the flows: "
+                                                "the wire is dropped", "warning"))
                 elif tnode.is_config and _type_known(tnode, known):
                     # (a node of unknown type without x/y only looks like a config node: its
                     # unknown type is the problem, reported above)
@@ -119,6 +128,13 @@ def validate(
     order = {"error": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda p: order.get(p.level, 3))
     return problems
+
+
+def _added_tabs(fs: FlowSet) -> list[FlowProblem]:
+    """One note per tab added for nodes whose ``z`` names no tab in the file (as Node-RED does)."""
+    return [FlowProblem(t.id, "tab", "z", f"{len(fs.members(t.id))} node(s) name tab {t.id!r}, which the file "
+                        "does not contain: it is added (as Node-RED does), without a label", "info")
+            for t in fs.tabs.values() if t.added]
 
 
 def _type_known(n: NodeConfig, known: Callable[[str], bool]) -> bool:

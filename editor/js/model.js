@@ -119,9 +119,24 @@ export class FlowModel {
   // ---- whole-document operations ----
   load(flows, rev) {
     this.items = new Map(flows.map((o) => [o.id, o]));
+    this._addMissingTabs();
     this.rev = rev ?? null;
     this._setBase();
     this._changed("load");
+  }
+
+  /**
+   * A tab for each `z` that names nothing in the flows, as the runtime runs those nodes (Node-RED's
+   * parseConfig adds such tabs; example flows and flows copied from the web have none). Labelled
+   * like a new tab; the next deploy writes it into the flows file.
+   */
+  _addMissingTabs() {
+    let count = this.all().filter((o) => o.type === "tab").length;
+    for (const o of this.all()) {
+      if (typeof o.z !== "string" || !o.z || this.items.has(o.z) || CONTAINERS.has(o.type)) continue;
+      count += 1;
+      this.items.set(o.z, { id: o.z, type: "tab", label: `Flow ${count}`, disabled: false, info: "", env: [] });
+    }
   }
 
   _setBase() {

@@ -75,6 +75,7 @@ function objectFields(schema, value, path, hooks, depth, top) {
   const known = new Set([...parts.map((x) => x.key), ...consumed]);
   const extras = Object.fromEntries(Object.entries(value).filter(([k]) => !known.has(k)));
   const el = h("div", { class: "form-object" }, parts.map((p) => p.el));
+  showIf(parts, props, path, el);
   return {
     el,
     get() {
@@ -96,6 +97,26 @@ function objectFields(schema, value, path, hooks, depth, top) {
       return [...this.problems(), ...validateNode(this.get(), schema)];
     },
   };
+}
+
+/**
+ * Rows whose schema says `"x-show-if": {"<sibling>": <value>}` are shown only while that sibling
+ * field holds that value (hidden rows keep their values): one node type with a method picker keeps
+ * every method's parameters, as the seed package node-red-openai's `openai` node does.
+ */
+function showIf(parts, props, path, el) {
+  const conditional = parts.filter((p) => props[p.key] && props[p.key]["x-show-if"]);
+  if (!conditional.length) return;
+  const update = () => {
+    for (const p of conditional) {
+      p.el.hidden = !Object.entries(props[p.key]["x-show-if"]).every(([k, want]) => {
+        const control = el.querySelector(`[name="${CSS.escape(join(path, k))}"]`);
+        return control !== null && control.value === String(want);
+      });
+    }
+  };
+  el.addEventListener("change", update);
+  update();
 }
 
 function scalar(schema) {
@@ -143,7 +164,8 @@ function normalise(schema) {
   let s = { ...(schema || {}) };
   for (const key of ["anyOf", "oneOf"]) {
     if (!Array.isArray(s[key])) continue;
-    const rest = s[key].filter((v) => !(v && v.type === "null"));
+    // "x-tolerated" marks a branch a deploy accepts (as Node-RED does) that the form does not offer
+    const rest = s[key].filter((v) => !(v && (v.type === "null" || v["x-tolerated"])));
     if (rest.length === 1 && rest[0] && Object.keys(rest[0]).length) {
       const { [key]: _drop, ...outer } = s;
       s = { ...outer, ...normalise(rest[0]), description: s.description ?? rest[0].description };

@@ -33,6 +33,18 @@ def _find(flows: list[Node], flow_id: str, kind: str) -> Node | None:
     return next((n for n in flows if n.get("id") == flow_id and n.get("type") == kind), None)
 
 
+def _find_tab(flows: list[Node], flow_id: str) -> Node | None:
+    """The tab ``flow_id``, or for a tab the file lacks but its nodes name (Node-RED's runtime adds
+    one, see ``model.parse_flows``) the bare ``{"id", "type": "tab"}`` it runs them on."""
+    tab = _find(flows, flow_id, "tab")
+    if tab is not None:
+        return tab
+    if any(n.get("id") == flow_id for n in flows):
+        return None  # a subflow, group or node of that id: not a tab
+    named = any(n.get("z") == flow_id and n.get("type") not in ("tab", "subflow", "group") for n in flows)
+    return {"id": flow_id, "type": "tab"} if named else None
+
+
 def _subflow_view(sf: Node, flows: list[Node], is_config: IsConfig) -> Node:
     out = copy.deepcopy(sf)
     members = [copy.deepcopy(n) for n in flows if n.get("z") == sf["id"]]
@@ -63,7 +75,7 @@ def get_flow(flows: list[Node], flow_id: str, is_config: IsConfig) -> Node:
         if subflows:
             out["subflows"] = subflows
         return out
-    tab = _find(flows, flow_id, "tab")
+    tab = _find_tab(flows, flow_id)
     if tab is None:
         raise ApiError(404, "not_found", "Error")
     out = {"id": flow_id}
@@ -156,11 +168,14 @@ def update_flow(flows: list[Node], flow_id: str, body: Node, is_config: IsConfig
             added.extend(_subflow_members(sf))
         _check_unique(added, kept)
         return [*kept, *added]
-    if _find(flows, flow_id, "tab") is None:
+    tab = _find_tab(flows, flow_id)
+    if tab is None:
         raise ApiError(404, "not_found", "Error")
     members = _members(body, flow_id)
     rest = _without_tab(flows, flow_id)
     _check_unique(members, [n for n in rest if n.get("id") != flow_id])
+    if _find(flows, flow_id, "tab") is None:  # an added tab: the update writes it into the file
+        return [*rest, _tab_from(body, flow_id), *members]
     out = [_tab_from(body, flow_id) if n.get("id") == flow_id and n.get("type") == "tab" else n for n in rest]
     return [*out, *members]
 
@@ -169,6 +184,6 @@ def remove_flow(flows: list[Node], flow_id: str) -> list[Node]:
     """``DELETE /flow/:id``: the configuration without the tab and its nodes."""
     if flow_id == "global":
         raise ApiError(400, "unexpected_error", "not allowed to remove global")
-    if _find(flows, flow_id, "tab") is None:
+    if _find_tab(flows, flow_id) is None:
         raise ApiError(404, "not_found", "Error")
     return [n for n in _without_tab(flows, flow_id) if n.get("id") != flow_id]

@@ -68,6 +68,7 @@ class JsFunctionRunner:
         self._ready = True
         self._waiting: list[tuple[Msg, Send, Done]] = []
         self._fns: dict[str, Any] = {}
+        self._forwards_text: bool | None = None  # output 1 wired only to JavaScript function nodes
 
     # --- life cycle ---
     def start(self) -> None:
@@ -130,8 +131,10 @@ class JsFunctionRunner:
         self._pending[token] = (msg, send, done)
         while len(self._pending) > _MAX_PENDING:  # code that never completes its messages: forget the oldest
             self._pending.popitem(last=False)
+        texts = _message_texts(self.node)
+        known = texts.pop(id(msg), None)
         try:
-            text = self.bridge.encode(msg)
+            text = known[1] if known is not None and known[0] is msg else self.bridge.encode(msg)
         except (TypeError, ValueError) as exc:
             self._pending.pop(token, None)
             done(NodeError(f"Function cannot take this message: {exc}"))
@@ -161,12 +164,26 @@ class JsFunctionRunner:
             if outbox[0] == "=":  # one message returned, nothing else: send it on output 1, then done
                 entry = self._pending.pop(args[0], None)
                 if entry is not None:
-                    entry[1](self.bridge.decode(outbox[1:]))
+                    text = outbox[1:]
+                    out = self.bridge.decode(text)
+                    if text[0] == "0" and self._forwards_to_javascript():
+                        _remember_text(self.node, out, text)
+                    entry[1](out)
                     entry[2]()
             else:
                 self._events(outbox)
         if ran_jobs or name != "__fe_run":
             self._take_outbox()
+
+    def _forwards_to_javascript(self) -> bool:
+        """True when output 1 goes only to JavaScript function nodes: the message it sends reaches the
+        first of them untouched (the others get clones), so its text can be reused as it is."""
+        if self._forwards_text is None:
+            targets = self.node.wires[0] if self.node.wires else []
+            nodes = [self.node.host.get_node(t) for t in targets]
+            self._forwards_text = bool(nodes) and all(
+                getattr(n, "language", None) == "javascript" and getattr(n, "type", "") == "function" for n in nodes)
+        return self._forwards_text
 
     def _timed_out(self, token: int | None, msg: Msg | None) -> None:
         err = JsError("Error", f"Script execution timed out after {round(self.timeout * 1000)}ms",
@@ -313,6 +330,27 @@ class JsFunctionRunner:
 
     def _settle(self, ident: int, ok: bool, value: Any) -> None:
         self._turn("__fe_settle", ident, bool(ok), self.bridge.encode(value))
+
+
+_TEXTS_KEY = "function_js_texts"
+_MAX_TEXTS = 256
+
+
+def _message_texts(node: Any) -> dict[int, tuple[Msg, str]]:
+    """The runtime's table of messages on their way from one JavaScript function node to another,
+    with the text the first produced: the second takes it instead of encoding the message again."""
+    extra = node.host.settings.extra
+    table = extra.get(_TEXTS_KEY)
+    if table is None:
+        table = extra[_TEXTS_KEY] = {}
+    return table  # type: ignore[no-any-return]
+
+
+def _remember_text(node: Any, msg: Msg, text: str) -> None:
+    table = _message_texts(node)
+    if len(table) >= _MAX_TEXTS:  # entries whose message never arrived (its node was redeployed)
+        table.clear()
+    table[id(msg)] = (msg, text)  # the msg itself is held, so its id cannot be reused meanwhile
 
 
 def node_path(node: Any) -> str:

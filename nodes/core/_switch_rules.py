@@ -121,4 +121,6 @@ def rule_matches(rule: dict[str, Any], a: Any, b: Any, c: Any, parts: Any) -> bo
         return b is True
     if t == "else":
         return a is True
-    return False
+    # Node-RED calls operators[rule.t](...): a type it does not know (say "between", which a
+    # hand-edited flow may hold) fails the message with this TypeError, catchable
+    raise TypeError("operators[rule.t] is not a function")

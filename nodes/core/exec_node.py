@@ -47,7 +47,11 @@ _SCHEMA: dict[str, Any] = {
                                   "(usually `payload`); empty appends nothing."},
         "append": {"type": "string", "default": "", "title": "Extra arguments",
                    "description": "Appended after the message property."},
-        "useSpawn": {"type": "string", "enum": ["false", "true"], "default": "false", "title": "Output",
+        "useSpawn": {"anyOf": [{"type": "string", "enum": ["false", "true"]},
+                               # Node-RED compares with == "true": a boolean true (seen in users' flows)
+                               # or "" deploys and means exec mode
+                               {"type": ["boolean", "string"], "x-tolerated": True}],
+                     "default": "false", "title": "Output",
                      "description": "`false`: exec mode, output once the command has ended (runs "
                                     "through a shell); `true`: spawn mode, output while it runs."},
         "timer": {"type": ["string", "number"], "default": "", "title": "Timeout (seconds)",

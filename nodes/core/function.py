@@ -155,7 +155,7 @@ class FunctionNode(Node):
                 result = setup.fn(None, **self._names)
                 if inspect.iscoroutine(result):
                     await result
-            except Exception as exc:  # the setup code's error: logged, the node keeps running
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:  # logged, the node keeps running
                 self.error(f"initialize: {type(exc).__name__}: {exc}")
 
     # --- node.linkcall (Node-RED 5): call a link-in subroutine and wait for its return ---
@@ -199,7 +199,7 @@ class FunctionNode(Node):
                 result = self._finalize.fn(None, **self._names)
                 if inspect.iscoroutine(result):
                     await result
-            except Exception as exc:  # the finalize code's error is logged, closing continues
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:  # logged, closing continues
                 self.error(f"finalize: {type(exc).__name__}: {exc}")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
@@ -222,16 +222,16 @@ class FunctionNode(Node):
         backend.bind(send, done, msgid)
         try:
             result = code.fn(msg, **self._names)
-        except Exception as exc:  # the user's error becomes the message's (catchable) error
-            done(exc)
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the message's (catchable) error:
+            done(_user_error(exc))  # sys.exit() or KeyboardInterrupt in user code must not end the runtime
             return
         self.deliver_results(result, send, done, msgid)
 
     async def _finish(self, coro: Any, send: Send, done: Done, msgid: Any) -> None:
         try:
             result = await coro
-        except Exception as exc:  # the user's error becomes the message's (catchable) error
-            done(exc)
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the message's (catchable) error
+            done(_user_error(exc))
             return
         self.deliver_results(result, send, done, msgid)
 
@@ -302,6 +302,13 @@ def _clone_entry(entry: Any) -> Any:
     if isinstance(entry, list):
         return [clone_msg(m) if isinstance(m, dict) else m for m in entry]
     return clone_msg(entry) if isinstance(entry, dict) else entry
+
+
+def _user_error(exc: BaseException) -> BaseException:
+    """An error of the user's code as the message's error; exits and interrupts become plain errors."""
+    if isinstance(exc, Exception):
+        return exc
+    return NodeError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 
 def _seconds(value: Any) -> float:

@@ -1,8 +1,8 @@
 """The ``http in`` and ``http response`` nodes: HTTP endpoints under ``httpNodeRoot``.
 
-``http in`` registers its route with the server's ``HttpNodeRouter`` (found in the host's
-``settings.extra["http_router"]``, see flowengine.server.http_nodes_router) when it starts, and
-removes it when it closes. Each request becomes a message with ``msg.req`` (method, url, path,
+``http in`` adds its route to the process's HTTP routes (``flowengine.http_routes``, what
+``RED.httpNode`` is to Node-RED nodes; the server provides them) when it starts, and removes it
+when it closes. Each request becomes a message with ``msg.req`` (method, url, path,
 params, query, headers, cookies, body, files, ip...) and ``msg.res`` (the pending response); both
 are shared between clones, as in Node-RED. ``msg.payload`` is the query for GET, else the parsed
 body (JSON -> object, form -> object, text -> str, binary -> bytes, multipart -> fields with
@@ -23,10 +23,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
 from flowengine.encoding import to_json_text
+from flowengine.http_routes import HttpRoutes, http_routes
 from flowengine.jsutil import js_string
 from flowengine.message import new_msgid
 from flowengine.node import Node
-from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._cookies import set_cookie_headers
@@ -220,12 +220,12 @@ class HttpIn(Node):
         self.method = str(config.get("method") or "get").lower()
         self.upload = bool(config.get("upload"))
         self.skip = bool(config.get("skipBodyParsing"))
-        self._router: HttpNodeRouter | None = None
+        self._router: HttpRoutes | None = None
         self._remove: Any = None
 
     def on_start(self) -> None:
-        router = (getattr(self.host.settings, "extra", None) or {}).get(HTTP_ROUTER_KEY)
-        if not isinstance(router, HttpNodeRouter):
+        router = http_routes(self.host.settings)
+        if router is None:
             return  # no HTTP server in this process (validation, unit tests): the endpoint is idle
         if not self.url:
             self.warn("missing path: property 'url' must name the endpoint, e.g. /hello")

@@ -34,6 +34,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._cookies import msg_cookies, parse_cookie, request_jar, response_cookies
 from ._mustache import render
+from ._request_headers import header_rows, node_headers, update_header
 from ._tls_proxy import HttpProxy, TlsConfig, proxy_for_url
 from .http_in import REQUEST_NODE_HEADER, headers_hash
 
@@ -86,7 +87,18 @@ class HttpRequest(Node):
             "authType": {"type": "string", "enum": ["", "basic", "digest", "bearer"], "default": ""},
             "senderr": {"type": "boolean", "default": False},
             "reqTimeout": {"type": ["string", "number"], "default": ""},
-            "headers": {"type": "array", "default": []},
+            "headers": {
+                "title": "headers",
+                "description": "Headers to send: rows of keyType/keyValue and valueType/valueValue "
+                               "('other' = the text in keyValue/valueValue, 'msg' = a message property, "
+                               "else the type is the header name or value itself).",
+                "default": [],
+                "anyOf": [
+                    {"type": "array", "items": {"type": "object"}},
+                    # flows hold a JSON string or an object here: Node-RED skips them, so do we
+                    {"x-tolerated": True},
+                ],
+            },
         },
     }
     help = (
@@ -108,7 +120,7 @@ class HttpRequest(Node):
         self.auth_type = str(config.get("authType") or "")
         self.senderr = bool(config.get("senderr"))
         self.persist = config.get("persist") in (True, "true")
-        self.fixed_headers = _node_headers(config.get("headers"))
+        self.header_rows = header_rows(config.get("headers"))
         self.timeout_ms = _float(config.get("reqTimeout")) or _float(
             (getattr(host.settings, "extra", None) or {}).get("httpRequestTimeout")) or DEFAULT_TIMEOUT_MS
         self._transports: dict[tuple[bool, str | None], httpx.AsyncBaseTransport] = {}
@@ -230,15 +242,16 @@ class HttpRequest(Node):
         if method == "use":
             method = js_string(msg.get("method") or "GET")
         method = method.upper()
-        headers = dict(self.fixed_headers)
+        headers: dict[str, str] = {}
         msg_headers = msg.get("headers")
         if isinstance(msg_headers, dict):
             msg_headers = dict(msg_headers)
             marker = msg_headers.pop(REQUEST_NODE_HEADER, None)
             if marker is None or marker != headers_hash(msg_headers):
                 for k, v in msg_headers.items():
-                    if v is not None and v is not UNDEFINED and str(k).lower() not in headers:
-                        headers[str(k).lower()] = js_string(v)
+                    update_header(headers, str(k), v)
+        for name, value in node_headers(self, self.header_rows, msg):  # the node's rows win over msg.headers
+            update_header(headers, name, value)
         if self.auth_type == "bearer" and self.credentials.get("password"):
             headers["authorization"] = f"Bearer {self.credentials['password']}"
         if not self.persist and "connection" not in headers:
@@ -312,21 +325,6 @@ def _body(payload: Any, headers: dict[str, str]) -> bytes:
             headers["content-type"] = "application/json"
         return to_json_text(payload).encode("utf-8")
     return js_string(payload).encode("utf-8")
-
-
-def _node_headers(value: Any) -> dict[str, str]:
-    """The node's header list ``[{keyType, keyValue, valueType, valueValue}]`` as a dict."""
-    out: dict[str, str] = {}
-    if not isinstance(value, list):
-        return out
-    for h in value:
-        if not isinstance(h, dict):
-            continue
-        key = h.get("keyValue") if h.get("keyType") in ("other", None) else h.get("keyType")
-        val = h.get("valueValue") if h.get("valueType") in ("other", None) else h.get("valueType")
-        if key:
-            out[str(key).lower()] = str(val or "")
-    return out
 
 
 def _float(value: Any) -> float:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from croniter import croniter
 
+from flowengine.message import new_msgid
 from flowengine.node import Node
 from flowengine.typed import compile_jsonata
 from flowengine.types import Done, Msg, Send
@@ -121,7 +122,12 @@ class InjectNode(Node):
         done()
 
     def admin_inject(self, body: dict[str, Any] | None) -> bool:
-        self.trigger(dict(body) if isinstance(body, dict) else {})
+        # Node-RED's button calls node.receive(body), which sets the id before the input handler
+        # adds the properties: `_msgid` is the first key (debug shows it so), unlike a timer's msg
+        msg = dict(body) if isinstance(body, dict) else {}
+        if not msg.get("_msgid"):
+            msg["_msgid"] = new_msgid()
+        self.trigger(msg)
         return True
 
     def trigger(self, msg: Msg | None = None) -> None:

@@ -2,7 +2,8 @@
 
 ``action`` "" toggles by type, "str" always produces a string, "obj" always an object.
 ``pretty`` indents with 4 spaces. A ``msg.schema`` (JSON Schema) validates the object; failures
-set ``msg.schemaError`` and report a catchable error (corpus case json_node).
+set ``msg.schemaError`` (ajv's error objects) and report a catchable error worded as Node-RED's
+``JSON Schema error: data/price must be number`` (corpus case json_node).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flowengine.node import Node
 from flowengine.typed import parse_json
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._ajv_errors import ajv_errors, errors_text
 from ._jsjson import js_stringify
 from ._jsprops import compile_path, js_get, js_set, resolve_path
 
@@ -116,15 +118,8 @@ class JsonNode(Node):
         errors = list(self._validator.iter_errors(value))
         if not errors:
             return True
-        msg["schemaError"] = [
-            {
-                "instancePath": "/" + "/".join(str(p) for p in e.absolute_path),
-                "keyword": e.validator,
-                "message": e.message,
-            }
-            for e in errors
-        ]
-        done("JSON Schema error: " + ", ".join(e.message for e in errors))
+        msg["schemaError"] = ajv_errors(errors)
+        done("JSON Schema error: " + errors_text(msg["schemaError"]))
         return False
 
 

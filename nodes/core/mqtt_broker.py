@@ -97,7 +97,15 @@ class MqttBroker(Node):
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
         self._settings = (dict(config), dict(self.credentials))
-        self.options: BrokerOptions = broker_options(config, self.credentials, self.warn)
+        self.config_error: str | None = None
+        try:
+            self.options: BrokerOptions = broker_options(config, self.credentials, self.warn)
+        except ValueError as exc:
+            # Node-RED keeps such a broker node and fails when it connects (an unknown URL scheme, say):
+            # the node exists, its users show "disconnected", and connecting reports the error
+            self.config_error = str(exc)
+            fallback = {k: v for k, v in config.items() if k not in ("broker", "url")}
+            self.options = broker_options(fallback, self.credentials, self.warn)
         self.users: dict[str, Node] = {}
         self.subscriptions: dict[str, dict[str, Subscription]] = {}
         self.state = "disconnected"
@@ -149,6 +157,9 @@ class MqttBroker(Node):
 
     def connect(self) -> None:
         """Open the connection (and keep reopening it) unless it is open or being opened."""
+        if self.config_error is not None:
+            self.error(f"cannot connect: {self.config_error}")
+            return
         if self.can_connect():
             self._closing = False
             self._runner = self.spawn(self._run())
@@ -161,6 +172,7 @@ class MqttBroker(Node):
         """Apply a connect action's ``msg.broker`` settings to the next connection."""
         config, credentials = with_overrides(*self._settings, overrides)
         self.options = broker_options(config, credentials, self.warn)
+        self.config_error = None
         self._settings = (config, credentials)
 
     async def disconnect(self) -> None:

@@ -46,7 +46,14 @@ class SwitchNode(Node):
                 "items": {
                     "type": "object",
                     "properties": {
-                        "t": {"enum": list(_RULE_TYPES)},
+                        "t": {
+                            "title": "rule",
+                            "anyOf": [
+                                {"enum": list(_RULE_TYPES)},
+                                # Node-RED deploys any other name and fails when a message reaches it
+                                {"type": "string", "x-tolerated": True},
+                            ],
+                        },
                         "v": {},
                         "vt": {"type": "string"},
                         "v2": {},
@@ -110,8 +117,7 @@ class SwitchNode(Node):
         self._pending_count = 0
 
     def _prepare_rule(self, rule: dict[str, Any]) -> None:
-        if rule.get("t") not in _RULE_TYPES:
-            raise _InvalidRule(f"unknown rule type {rule.get('t')!r}")
+        # an unknown rule type is kept: as in Node-RED it fails each message that reaches it
         if not rule.get("vt"):
             rule["vt"] = "num" if not math.isnan(to_number(rule.get("v", ""))) else "str"
         if rule["vt"] == "num":

@@ -6,7 +6,7 @@ Incoming frames become ``{payload, _session: {type: "websocket", id}}`` (with *w
 frame's JSON is the message). ``websocket out`` sends ``msg.payload`` (objects as JSON, bytes as
 binary frames) or the whole message; on a listener it answers only the session in
 ``msg._session`` when there is one, else every connected client.
-The listener registers its path with the server's ``HttpNodeRouter`` (see http_in.py).
+The listener adds its path to the process's HTTP routes (``flowengine.http_routes``, see http_in.py).
 
 Sending never waits on a socket: each listener session and each client connection has a bounded
 ``Outbox`` (``webSocketMsgQueueSize`` frames, default 1000) drained by its own task, so a client
@@ -23,9 +23,9 @@ from typing import Any, ClassVar, Protocol
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from flowengine.encoding import to_json_text
+from flowengine.http_routes import http_routes
 from flowengine.jsutil import js_string
 from flowengine.node import Node
-from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._ws_client import WebSocketClient
@@ -89,9 +89,9 @@ class WebSocketListener(Node):
         self._remove: Any = None
 
     def on_start(self) -> None:
-        router = (getattr(self.host.settings, "extra", None) or {}).get(HTTP_ROUTER_KEY)
-        if not isinstance(router, HttpNodeRouter):
-            return
+        router = http_routes(self.host.settings)
+        if router is None:
+            return  # no HTTP server in this process (validation, unit tests)
         if not self.path:
             self.warn("missing path: property 'path' must name the websocket endpoint, e.g. /ws/data")
             return

@@ -1,4 +1,5 @@
-"""OpenAI nodes: one node type per operation of the catalog, plus the ``openai-config`` node.
+"""OpenAI nodes: one node type per operation of the catalog, plus the ``openai-config`` node, plus
+the types of other Node-RED OpenAI packages whose flows run unchanged (``compat``).
 
 ``register(registry)`` reads ``catalog.json`` (see ``catalog.py``), creates one class per operation
 with ``operation.node_class`` and adds the admin routes ``GET /openai/models?config=<id>`` (a
@@ -14,6 +15,7 @@ from typing import Any
 
 from flowengine.registry import Registry
 
+from .compat import register_compat
 from .config import OpenAIConfig
 from .leniency import lenient_schema
 from .operation import OperationNode, node_class
@@ -34,9 +36,11 @@ def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None 
 
 
 def register(registry: Registry) -> None:
-    """Add ``openai-config``, every operation node type and the model-list route."""
+    """Add ``openai-config``, every operation node type, the compat types and the model-list route."""
     registry.add(OpenAIConfig)
-    for cls in node_classes():
+    classes = node_classes()
+    for cls in classes:
         registry.add(cls)
+    register_compat(registry, classes)
     registry.add_route("/openai/models", list_models, ["GET"])
     registry.add_route("/openai/models", list_models_for_draft, ["POST"])

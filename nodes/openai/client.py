@@ -46,6 +46,9 @@ class ClientOptions:
     max_queue: int = 10000
     auth_header: str = "Authorization"
     auth_query: str = ""
+    auth_scheme: str = "Bearer"
+    """Prefix of the key in an ``Authorization`` header; empty sends the key as it is (the seed
+    node-red-openai's users typed ``Bearer sk-...`` themselves)."""
     extra_headers: dict[str, str] = field(default_factory=dict)
     extra_query: dict[str, str] = field(default_factory=dict)
 
@@ -54,7 +57,9 @@ class ClientOptions:
 
     @property
     def secrets(self) -> list[str]:
-        return [s for s in (self.api_key, self.admin_key) if s]
+        """The keys, and a key typed with its scheme (``Bearer sk-...``) also without it."""
+        keys = [s for s in (self.api_key, self.admin_key) if s]
+        return keys + [k.split(None, 1)[1] for k in keys if len(k.split(None, 1)) == 2]
 
 
 @dataclass(frozen=True)
@@ -205,8 +210,8 @@ class OpenAIClient:
         key = self._key(admin)
         headers = {"User-Agent": USER_AGENT, **self.options.extra_headers}
         if key and not self.options.auth_query:
-            if self.options.auth_header.lower() == "authorization":
-                headers["Authorization"] = f"Bearer {key}"
+            if self.options.auth_header.lower() == "authorization" and self.options.auth_scheme:
+                headers["Authorization"] = f"{self.options.auth_scheme} {key}"
             else:
                 headers[self.options.auth_header] = key
         if self.options.organization:
@@ -261,7 +266,8 @@ class OpenAIClient:
                     await response.aclose()
                 headers = response.headers
                 body = decode_body(response, "json")
-                error = APIStatusError.from_response(response.status_code, body, headers.get("x-request-id"))
+                error = APIStatusError.from_response(response.status_code, body, headers.get("x-request-id"),
+                                                     dict(headers.items()))
                 cause = error
                 if not self.policy.should_retry(response.status_code, headers):
                     raise error

@@ -115,13 +115,17 @@ class OpenAIConfig(Node):
     def client(self) -> OpenAIClient:
         """The shared client, created on first use."""
         if self._client is None:
-            extra = self._extra()
-            transport = extra.get("openai_transport") or type(self).transport
-            kwargs: dict[str, Any] = {"transport": transport}
-            if extra.get("openai_sleep") is not None:
-                kwargs["sleep"] = extra["openai_sleep"]
-            self._client = OpenAIClient(self.options(), **kwargs)
+            self._client = self.new_client(self.options())
         return self._client
+
+    def new_client(self, options: ClientOptions) -> OpenAIClient:
+        """A client for ``options`` with this runtime's test seams (transport, sleep); the caller closes it."""
+        extra = self._extra()
+        transport = extra.get("openai_transport") or type(self).transport
+        kwargs: dict[str, Any] = {"transport": transport}
+        if extra.get("openai_sleep") is not None:
+            kwargs["sleep"] = extra["openai_sleep"]
+        return OpenAIClient(options, **kwargs)
 
     async def model_ids(self) -> list[str]:
         """The ids ``GET /models`` lists for this connection, cached ``MODEL_LIST_TTL`` seconds.

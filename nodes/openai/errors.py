@@ -78,10 +78,17 @@ class RequestInvalidError(OpenAIError):
 
 
 class APIStatusError(OpenAIError):
-    """A non-2xx response, mapped like the SDK: the message reads ``Error code: N - <message>``."""
+    """A non-2xx response, mapped like the SDK: the message reads ``Error code: N - <message>``.
+
+    ``headers`` keeps the response headers (lower-case names) for the nodes whose error message
+    carried them (the compat nodes' ``msg.headers``); they are not part of ``details``.
+    """
+
+    headers: dict[str, str] | None = None
 
     @classmethod
-    def from_response(cls, status: int, body: Any, request_id: str | None) -> APIStatusError:
+    def from_response(cls, status: int, body: Any, request_id: str | None,
+                      headers: dict[str, str] | None = None) -> APIStatusError:
         err = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), dict) else body
         text = err.get("message") if isinstance(err, dict) else None
         if text is None and isinstance(body, dict) and isinstance(body.get("error"), str):
@@ -90,7 +97,7 @@ class APIStatusError(OpenAIError):
             text = body.get("detail") or body.get("title")
         fields = err if isinstance(err, dict) else {}
         message = f"Error code: {status} - {text}" if text else f"Error code: {status}"
-        return cls(
+        error = cls(
             message,
             status=status,
             type=_str(fields.get("type")) or _STATUS_NAMES.get(status, "server_error" if status >= 500 else None),
@@ -99,6 +106,8 @@ class APIStatusError(OpenAIError):
             body=body,
             request_id=request_id,
         )
+        error.headers = headers
+        return error
 
 
 class APIConnectionError(OpenAIError):

@@ -25,9 +25,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, ClassVar
+from typing import Any
 
-from flowengine.message import clone_msg, new_msgid
+from flowengine.message import clone_msg, deep_clone, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
@@ -47,7 +47,8 @@ _GROUP_COLORS = {"administration": "#c0c0c0", "usage": "#c0c0c0", "audit-logs": 
 class OperationNode(Node):
     """Base of every OpenAI operation node; subclasses only set ``operation`` and descriptions."""
 
-    operation: ClassVar[Operation]
+    operation: Operation
+    """The catalog operation this node performs (a class attribute; the compat nodes pick it per node)."""
     close_timeout = 5.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -95,14 +96,26 @@ class OperationNode(Node):
             )
         return cfg
 
+    def _prepare(self, msg: Msg, cfg: OpenAIConfig) -> PreparedRequest:
+        """The request ``msg`` asks for (the compat nodes map their own properties here)."""
+        return build_request(self.operation, self.config, msg, cfg.files_root)
+
+    def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
+        """The client for ``msg`` (the config node's one; @inductiv's Service Host picks one per message)."""
+        return cfg.client()
+
+    def _response_fields(self, request: PreparedRequest, status: int, headers: Any) -> dict[str, Any]:
+        """More message properties for every output of a response (none here; the compat nodes
+        add ``statusCode`` and ``headers`` as the nodes they stand in for did)."""
+        return {}
+
     async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        op = self.operation
         started = time.perf_counter()
         client: OpenAIClient | None = None
         try:
             cfg = self._config()
-            request = build_request(op, self.config, msg, cfg.files_root)
-            client = cfg.client()
+            request = self._prepare(msg, cfg)
+            client = self._client(cfg, msg)
             if client.limiter.queued >= client.options.max_queue:
                 raise OpenAIError(
                     f"{self.type}: {client.limiter.queued} requests already wait for the config node's "
@@ -150,6 +163,10 @@ class OperationNode(Node):
             "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
             "error": err.details,
         }
+        self._report_failure(err, msg)
+
+    def _report_failure(self, err: OpenAIError, msg: Msg) -> None:
+        """Send a (redacted) failure to catch nodes, the message kept."""
         prefix = f"{self.type}: " if not isinstance(err, RequestInvalidError) else ""
         if prefix and not err.args[0].startswith(prefix):
             err.args = (prefix + err.message,)
@@ -165,7 +182,7 @@ class OperationNode(Node):
             response = await self._all_pages(client, request, pag)
         else:
             response = await client.send(request)
-        self._output(msg, send, response.data, response, started)
+        self._output(msg, send, response.data, response, started, request)
 
     async def _all_pages(self, client: OpenAIClient, request: PreparedRequest, pag: dict[str, Any]) -> ApiResponse:
         limit = _int(self.config.get("max_pages"), 20)
@@ -201,11 +218,13 @@ class OperationNode(Node):
                 total = sum(v for k, v in usage.items() if k.endswith("_tokens") and isinstance(v, int))
             self.tokens += total
 
-    def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float) -> None:
+    def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float,
+                request: PreparedRequest) -> None:
         usage = data.get("usage") if isinstance(data, dict) else None
         self._count_tokens(usage)
         msg["payload"] = data
         msg["openai"] = self._meta(response.status, response.headers, usage, started)
+        msg.update(self._response_fields(request, response.status, response.headers))
         send(msg)
 
     async def _stream(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
@@ -215,12 +234,14 @@ class OperationNode(Node):
             if "text/event-stream" not in ctype:  # the server answered without streaming
                 await response.aread()
                 data = decode_body(response, request.response_kind)
-                self._output(msg, send, data, ApiResponse(response.status_code, response.headers, data, 0, 0), started)
+                self._output(msg, send, data, ApiResponse(response.status_code, response.headers, data, 0, 0), started,
+                             request)
                 return
             stream_id = new_msgid()
             assembler = assembler_for(str(self.operation.entry["path"]))
             base = {k: v for k, v in msg.items() if k not in ("payload", "parts", "openai")}
             meta = self._meta(response.status_code, response.headers, None, started)
+            extra = self._response_fields(request, response.status_code, response.headers)
             pending: Msg | None = None
             index = 0
             try:
@@ -234,6 +255,7 @@ class OperationNode(Node):
                     if "parts" in msg:  # nested sequence, as Node-RED's split nests msg.parts
                         pending["parts"]["parts"] = msg["parts"]
                     pending["openai"] = {**meta, "event": event.type}
+                    pending.update(deep_clone(extra))  # each event message owns its copy
                     index += 1
                 if pending is not None:
                     pending["parts"]["count"] = index
@@ -245,6 +267,7 @@ class OperationNode(Node):
         msg["payload"] = result
         msg["openai"] = {**meta, "usage": assembler.usage, "events": index,
                          "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
+        msg.update(extra)
         send(msg)
 
 

@@ -101,3 +101,23 @@ def test_schema_form_round_trip(editor: Any) -> None:
     form.locator("[name='extra']").fill("{oops")
     problems = page.evaluate("window.__form.problems()")
     assert problems and problems[0]["property"] == "extra" and "not valid JSON" in problems[0]["message"]
+
+
+def test_rows_with_show_if_follow_the_chosen_method(editor: Any) -> None:
+    from flowengine.registry import Registry
+
+    page = editor
+    schema = Registry.default().describe("openai")["schema"]  # the seed's node: every method's parameters
+    value = {"method": "retrieveFile", "retrieveFile_fileId": "file-1", "retrieveFile_fileIdType": "str",
+             "createFile_purpose": "fine-tune", "createFile_purposeType": "str"}
+    page.evaluate(BUILD, [schema, value])
+    form = page.locator("#form-under-test")
+    row = lambda key: form.locator(f"[data-field='{key}']")  # noqa: E731
+    assert row("retrieveFile_fileId").is_visible() and not row("createFile_purpose").is_visible()
+    assert row("method").is_visible() and row("service").is_visible()
+    assert form.locator(".field:visible").count() == 4  # name, service, method, file id
+    form.locator("[name='method']").select_option("createFile")
+    assert row("createFile_purpose").is_visible() and row("createFile_file").is_visible()
+    assert not row("retrieveFile_fileId").is_visible()
+    got = page.evaluate("window.__form.get()")
+    assert got["method"] == "createFile" and got["retrieveFile_fileId"] == "file-1"  # hidden rows keep values

@@ -263,3 +263,17 @@ def test_number_written_as_text_and_stored_problems_shown(editor: Any) -> None:
     page.locator('[data-node-id="oa"]').dblclick()
     expect(page.locator("#inspector")).to_contain_text("temperature: must be number (0 to 2) or null")
     page.locator('#inspector [data-action="inspector-cancel"]').click()
+
+
+def test_flows_without_their_tab_show_on_the_tab_the_runtime_added(page: Any, server: Any) -> None:
+    # Node-RED's examples hold no tab node; the runtime runs them on an added tab, the editor shows it
+    server.deploy([
+        {"id": "i1", "type": "inject", "z": "lost", "name": "", "props": [], "x": 100, "y": 80, "wires": [["d1"]]},
+        {"id": "d1", "type": "debug", "z": "lost", "name": "", "x": 300, "y": 80, "wires": []},
+    ])
+    page.goto(server.base)
+    page.wait_for_selector("body[data-ready='1']", timeout=15000)
+    assert [(t["id"], t["label"]) for t in state(page)["tabs"]] == [("lost", "Flow 1")]
+    expect(page.locator('[data-tab-id="lost"]')).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-node-id]")).to_have_count(2)
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")

@@ -40,8 +40,16 @@ def test_validate_reports_by_node_and_exits_1(tmp_path, capsys):
            {"id": "y", "type": "no-such-type", "z": "t", "x": 0, "y": 0, "wires": []}]
     assert main(["validate", write(tmp_path, bad)]) == 1
     out = capsys.readouterr().out
-    assert "x (junction):" in out and "wires[0]" in out and "ghost" in out
-    assert "y (no-such-type):" in out
+    assert "x (junction):\n  warning: wires[0]: wired to unknown node 'ghost'" in out
+    assert "y (no-such-type):\n  error: type: unknown node type" in out
+    assert out.rstrip().endswith("1 errors, 1 warnings")
+
+
+def test_validate_accepts_nodes_whose_tab_is_not_in_the_file(tmp_path, capsys):
+    # as Node-RED's example flows: no tab node, its runtime adds one
+    tabless = [n for n in GOOD if n["type"] != "tab"]
+    assert main(["validate", write(tmp_path, tabless)]) == 0
+    assert "0 errors, 0 warnings" in capsys.readouterr().out
 
 
 def test_validate_invalid_json(tmp_path, capsys):

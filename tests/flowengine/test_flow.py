@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from flowengine.errors import NodeError
 from flowengine.node import Node
 from flowengine.registry import Registry
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 from flowengine.types import UNDEFINED
 from nodes.core import catch, complete, junction, link, status
@@ -269,6 +271,24 @@ async def test_warn_is_level_30():
         h.node("a").warn("careful")
         ev = [d for t, d in h.events if t == "debug"]
         assert ev[-1]["level"] == 30 and ev[-1]["msg"] == "careful"
+
+
+async def test_log_events_on_comms_have_node_reds_shape():
+    # log_helper + Flow.log + Log.log + encodeObject: key order, z/name only when set, timestamp, format
+    flows = [{"id": "a", "type": "t-relay", "name": "A", "wires": [[]]}, {"id": "b", "type": "t-relay", "wires": [[]]}]
+    settings = Settings(debugMaxLength=5)
+    async with FlowHarness(flows, registry=registry(), settings=settings) as h:
+        before = int(time.time() * 1000)
+        h.node("a").warn("careful")
+        h.node("b").error("broken down")
+        warn, err = [d for t, d in h.events if t == "debug"][-2:]
+    z = warn["z"]
+    assert list(warn) == ["level", "id", "type", "msg", "z", "name", "path", "timestamp", "format"]
+    assert warn | {"timestamp": 0} == {"level": 30, "id": "a", "type": "t-relay", "msg": "caref...", "z": z,
+                                       "name": "A", "path": z, "timestamp": 0, "format": "string[7]"}
+    assert before <= warn["timestamp"] <= time.time() * 1000 and isinstance(warn["timestamp"], int)
+    assert list(err) == ["level", "id", "type", "msg", "z", "path", "timestamp", "format"]
+    assert (err["level"], err["msg"], err["format"]) == (20, "broke...", "string[11]")
 
 
 # ---------------------------------------------------------------------------------------- status / complete

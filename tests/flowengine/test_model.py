@@ -71,3 +71,24 @@ def test_a_repeated_id_is_a_problem_and_the_repeat_is_kept_aside_parsed():
     assert [(d.id, d.type, d.wires) for d in fs.duplicates] == [("a", "not-installed", (("b",),))]
     assert [(p.node_id, p.node_type, p.property) for p in fs.problems] == [("a", "not-installed", "id"),
                                                                            ("t", "tab", "id")]
+
+
+def test_a_z_naming_no_tab_gets_an_added_tab_as_in_node_red():
+    # parseConfig's addedTabs: {"type": "tab", "id": z}, no label, after the file's tabs, in order of use
+    flows = [{"id": "n1", "type": "inject", "z": "b", "x": 0, "y": 0, "wires": [[]]},
+             {"id": "t", "type": "tab", "label": "mine"},
+             {"id": "n2", "type": "debug", "z": "a", "x": 0, "y": 0},
+             {"id": "c", "type": "cfg", "z": "a"},
+             {"id": "n3", "type": "debug", "z": "b", "x": 0, "y": 0},
+             {"id": "sf", "type": "subflow", "in": [], "out": []},
+             {"id": "n4", "type": "debug", "z": "sf", "x": 0, "y": 0},
+             {"id": "n5", "type": "debug", "z": "n1", "x": 0, "y": 0},
+             {"id": "g", "type": "group", "z": "b"}]
+    fs = parse_flows(flows)
+    assert list(fs.tabs) == ["t", "b", "a"]
+    added = fs.tabs["b"]
+    assert added.added and not fs.tabs["t"].added
+    assert (added.label, added.disabled, added.env, dict(added.raw)) == ("", False, (), {"id": "b", "type": "tab"})
+    assert [n.id for n in fs.members("a")] == ["n2", "c"]
+    assert fs.flows == tuple(flows)  # the file itself is unchanged
+    assert "n1" not in fs.tabs and "sf" not in fs.tabs

@@ -54,7 +54,8 @@ def test_validate_names_node_and_property():
 
 def test_default_registry_loads_installed_packages():
     reg = Registry.default()
-    assert {s.module for s in reg.node_sets()} <= {"core", "openai"}
+    assert {s.module for s in reg.node_sets()} == {"core", "openai", "dashboard"}
+    assert "ui_gauge" in reg and "inject" in reg
 
 
 def test_validation_verdicts_are_cached_per_configuration_not_per_node():

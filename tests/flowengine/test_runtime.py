@@ -131,8 +131,6 @@ async def test_invalid_deploy_is_refused_and_nothing_running_is_touched():
         with pytest.raises(FlowValidationError) as err:
             await h.runtime.deploy(edit(BASE, "b", n="not a number"))
         assert err.value.problems[0].node_id == "b" and err.value.problems[0].property == "n"
-        with pytest.raises(FlowValidationError):
-            await h.runtime.deploy(edit(BASE, "a", wires=[["ghost"]]))
         assert Probe.events == {} and h.runtime.revision == rev
         h.send_to("a", {"payload": 1})
         await h.wait_for("s")
@@ -324,8 +322,9 @@ async def test_node_exception_in_constructor_does_not_stop_the_others():
 
 async def test_check_reports_problems_without_deploying():
     rt = Runtime(registry(), Settings(), persist=False)
-    problems = rt.check([tab(), probe("a", ["nowhere"])])
-    assert [(p.node_id, p.property) for p in problems if p.level == "error"] == [("a", "wires[0]")]
+    problems = rt.check([tab(), probe("a", ["nowhere"]), {"id": "b", "type": "t-probe", "x": 0, "y": 0}])
+    assert [(p.node_id, p.property) for p in problems if p.level == "error"] == [("b", "z")]
+    assert [(p.node_id, p.property) for p in problems if p.level == "warning"] == [("a", "wires[0]")]
 
 
 class EarlySpawner(Node):
@@ -389,3 +388,31 @@ def test_real_registry_reports_a_missing_openai_config_node():
     problems = [p for p in rt.check(flows) if p.level == "error"]
     assert [(p.node_id, p.node_type, p.property) for p in problems] == [("op", "openai-list-files", "config")]
     assert "no-such-config" in problems[0].message
+
+
+async def test_flows_without_their_tab_run_on_an_added_tab_and_are_kept_as_given():
+    # Node-RED's example flows carry no tab node: its runtime adds one (parseConfig, addedTabs)
+    flows = [probe("a", ["b"], z="lost"), probe("b", ["s"], z="lost"), sink(z="lost"),
+             {"id": "k2", "type": "t-cfg", "z": "lost"}]
+    async with FlowHarness(flows, registry=registry()) as h:
+        assert [p for p in h.runtime.problems if p.level != "info"] == []
+        h.send_to("a", {"payload": 1})
+        [m] = await h.wait_for("s")
+        assert m["path"] == ["a", "b"]
+        assert h.runtime.node("k2") is not None and h.runtime.flow_of("a").spec.tab.added
+        assert h.runtime.get_flows() == h.flows  # exported back as given: no tab written into the file
+        assert not any(n["type"] == "tab" for n in h.flows)
+        await h.runtime.deploy([*h.flows, probe("c", z="other")])
+        await h.runtime.wait_started()
+        assert h.runtime.node("c") is not None and h.runtime.flow_of("c").id == "other"
+
+
+async def test_a_wire_to_a_missing_node_is_dropped_with_a_warning(caplog):
+    flows = [tab(), probe("a", ["gone", "s"]), sink()]
+    with caplog.at_level("WARNING", logger="flowengine.runtime"):
+        async with FlowHarness(flows, registry=registry()) as h:
+            h.send_to("a", {"payload": 1})
+            [m] = await h.wait_for("s")
+            assert m["path"] == ["a"]
+    [line] = [r.getMessage() for r in caplog.records if "gone" in r.getMessage()]
+    assert line.startswith("[t-probe:a] wires[0]: wired to unknown node 'gone'") and "dropped" in line

@@ -182,3 +182,23 @@ def test_hostile_bodies_are_refused_cleanly(client: TestClient) -> None:
     r = client.post("/flows", json=[tab(), {"id": "__proto__", "type": "constructor", "z": "t1", "wires": []}])
     assert r.status_code in (204, 400)
     assert client.get("/flows/state").status_code == 200
+
+
+def test_flows_without_a_tab_deploy_and_their_added_tab_is_a_flow(client: TestClient) -> None:
+    # Node-RED's example flows and flows copied from the web hold no tab: its runtime adds one
+    flows = inject_debug()[1:]
+    flows[1] = {**flows[1], "wires": [], "z": "t1"}
+    flows[0] = {**flows[0], "wires": [["dbg1", "not-in-the-file"]]}
+    r = client.post("/flows", json={"flows": flows}, headers=V2)
+    assert r.status_code == 200, r.text
+    assert client.get("/flows").json() == flows  # kept as given, no tab written
+    assert client.post("/inject/inj1").status_code == 200
+    assert client.get("/flow/t1").json() == {"id": "t1", "nodes": flows}  # no label, as Node-RED
+    r = client.put("/flow/t1", json={"label": "Named now", "nodes": flows})
+    assert r.status_code == 200
+    saved = client.get("/flows").json()
+    assert [n["id"] for n in saved] == ["t1", "inj1", "dbg1"] and saved[0]["label"] == "Named now"
+    client.post("/flows", json=flows)
+    assert client.delete("/flow/t1").status_code == 204
+    assert client.get("/flows").json() == []
+    assert client.get("/flow/inj1").status_code == 404

@@ -54,9 +54,11 @@ BAD_FLOWS: dict[str, tuple[Any, str]] = {
     "not a list": ({"id": "x"}, ""),
     "duplicate ids": ([tab(), {"id": "a", "type": "comment", "z": "t1"}, {"id": "a", "type": "comment", "z": "t1"}],
                       "a"),
-    "wire to a missing node": ([tab(), {"id": "c1", "type": "change", "z": "t1", "rules": [],
-                                        "wires": [["ghost"]]}], "c1"),
-    "node in a missing tab": ([tab(), {"id": "c2", "type": "comment", "z": "nowhere"}], "c2"),
+    # (a wire to a missing node and a node on a tab the file lacks load, as in Node-RED: see below)
+    "wire target not an id": ([tab(), {"id": "c1", "type": "change", "z": "t1", "rules": [],
+                                       "wires": [[5]]}], "c1"),
+    "node whose z names a node": ([tab(), {"id": "c2", "type": "comment", "z": "inj"},
+                                   {"id": "inj", "type": "comment", "z": "t1"}], "c2"),
     "wires not a list of lists": ([tab(), {"id": "c3", "type": "change", "z": "t1", "rules": [],
                                            "wires": ["x"]}], "c3"),
     "object without id": ([tab(), {"type": "comment", "z": "t1"}], ""),
@@ -84,6 +86,16 @@ def test_malformed_deploy_is_refused_and_running_flows_untouched(served, case):
     assert client.get("/flows").json() == good
     assert client.post("/inject/inj1").status_code == 200
     _wait(lambda: any(e.get("msg") == "hello" for e in events))
+
+
+def test_what_node_red_loads_is_deployed(served):
+    # a wire to a node not in the file is dropped (warning); nodes on a tab the file lacks get one
+    client, _, _ = served
+    flows = [{**n, "z": "elsewhere"} if n.get("z") else n for n in inject_debug()[1:]]
+    flows[0] = {**flows[0], "wires": [["ghost", "dbg1"]]}
+    assert _deploy(client, flows).status_code == 200
+    assert client.get("/flows").json() == flows
+    assert client.post("/inject/inj1").status_code == 200
 
 
 def test_body_that_is_not_json_is_a_400(served):

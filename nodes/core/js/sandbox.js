@@ -428,10 +428,19 @@
   Object.assign(global, {
     context: nodeContext, flow: flowContext, global: globalContext, env: env, RED: red,
     console: consoleApi, __node__: sandboxNode,
-    setTimeout: (fn, delay, ...args) => addTimer(fn, delay, args, false),
+    setTimeout: Object.assign((fn, delay, ...args) => addTimer(fn, delay, args, false), {
+      // what util.promisify(setTimeout) gives in Node.js: a promise resolved with `value` after `delay`
+      [Symbol.for("nodejs.util.promisify.custom")]: (delay, value) =>
+        new Promise((resolve) => addTimer(resolve, delay, [value], false)),
+    }),
     setInterval: (fn, delay, ...args) => addTimer(fn, delay, args, true),
     setImmediate: (fn, ...args) => addTimer(fn, 0, args, false),
     clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
+  });
+
+  // Node-RED's sandbox also offers util.promisify as a global; read lazily so util loads on first use
+  Object.defineProperty(global, "promisify", {
+    configurable: true, enumerable: false, get() { return util.promisify; },
   });
 
   // ---- entry points called by Python --------------------------------------------------------------

@@ -317,4 +317,11 @@ def test_node_red_example_configs_validate() -> None:
         {"id": "c", "type": "exec", **BASE, "timer": 5, "oldrc": "true"},
     ):
         assert registry.validate(config) == []
-    assert registry.validate({"id": "d", "type": "exec", **BASE, "useSpawn": "maybe"}) != []
+
+
+def test_use_spawn_as_users_wrote_it_deploys_with_node_reds_meaning() -> None:
+    # Node-RED tests useSpawn == "true": a boolean true (seen in real flows) or "" means exec mode
+    registry = Registry.default()
+    for value in (True, False, "", "true"):
+        config = {"id": "a", "type": "exec", "command": "echo", "useSpawn": value}
+        assert registry.validate(config) == [], value

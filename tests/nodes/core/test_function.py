@@ -165,3 +165,14 @@ async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
     assert early["payload"] == "early" and early["_msgid"] == msg["_msgid"]
     assert (30, "f", "in worker") in h.logs
     assert ("status/f", {"text": "busy"}) in h.events
+
+
+@pytest.mark.parametrize("code", ["import sys\nsys.exit(1)", "raise KeyboardInterrupt()", "raise SystemExit"])
+async def test_exit_and_interrupt_in_user_code_are_catchable_errors(code: str) -> None:
+    async with FlowHarness(fn_flow(code)) as h:
+        h.send_to("f", {"payload": 1})
+        await h.wait_for("err")
+        h.send_to("f", {"payload": 2})  # the runtime and the node keep going
+        caught = await h.wait_for("err", 2)
+    assert [c["payload"] for c in caught] == [1, 2]
+    assert caught[0]["error"]["message"].split(":")[0] in ("SystemExit", "KeyboardInterrupt")

@@ -175,3 +175,35 @@ async def test_long_strings_built_by_concatenation_cross_to_python() -> None:
         [out] = await h.wait_for("o0")
         stored = h.node("f").flow_context().get("big")
     assert out["payload"] == "x" * 5000 + "y" and stored == out["payload"]
+
+
+async def test_messages_between_javascript_nodes_keep_their_values_when_fanned_out() -> None:
+    # a's message goes on to b and c (JavaScript): b gets it as a sent it (its text is reused), c a clone
+    flows = [
+        {"id": "t", "type": "tab"},
+        {"id": "a", "type": "function", "z": "t", "func": "msg.n = 1; return msg;", "wires": [["b", "c"]]},
+        {"id": "b", "type": "function", "z": "t", "func": "msg.n += 10; return msg;", "wires": [["ob"]]},
+        {"id": "c", "type": "function", "z": "t", "func": "msg.n += 100; return msg;", "wires": [["oc"]]},
+        {"id": "ob", "type": "test-sink", "z": "t"},
+        {"id": "oc", "type": "test-sink", "z": "t"},
+    ]
+    async with FlowHarness(flows) as h:
+        for i in range(3):
+            h.send_to("a", {"payload": i})
+        ob = await h.wait_for("ob", 3)
+        oc = await h.wait_for("oc", 3)
+    assert [(m["payload"], m["n"]) for m in ob] == [(0, 11), (1, 11), (2, 11)]
+    assert [(m["payload"], m["n"]) for m in oc] == [(0, 101), (1, 101), (2, 101)]
+
+
+async def test_promisify_and_awaited_timers() -> None:
+    code = """
+    const sleep = promisify(setTimeout);
+    const got = await sleep(5, "slept");
+    msg.payload = got + ":" + typeof util.format;
+    return msg;
+    """
+    async with FlowHarness(js_flow(code)) as h:
+        h.send_to("f", {"payload": 1})
+        [out] = await h.wait_for("o0")
+    assert out["payload"] == "slept:function"

@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
+from flowengine.http_routes import HTTP_ROUTES_KEY, compile_path
 from flowengine.node import Node
 from flowengine.registry import Registry
-from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, compile_path
+from flowengine.server.http_nodes_router import HttpNodeRouter
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 from flowengine.types import Done, Msg, Send
@@ -72,7 +73,7 @@ async def served(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
         tmp = tempfile.mkdtemp(prefix="fe-http-")
         router = HttpNodeRouter(root)
         settings = Settings.load(user_dir=Path(tmp), httpNodeRoot=root)
-        settings.extra[HTTP_ROUTER_KEY] = router
+        settings.extra[HTTP_ROUTES_KEY] = router
         settings.extra["python_set"] = python_set or {}
         harness = FlowHarness(flows, registry=registry(), settings=settings)
         await harness.__aenter__()

@@ -313,3 +313,38 @@ async def test_head_options_and_get_body_on_a_real_server() -> None:
     assert by_target["/o"].method == "OPTIONS" and json.loads(by_target["/o"].body) == {"q": 1}
     assert opts["headers"]["allow"] == "GET, HEAD, OPTIONS" and opts["payload"] == "body!"
     assert json.loads(by_target["/g"].body) == {"g": 2}
+
+
+async def test_headers_that_are_not_a_list_are_skipped_as_node_red_does() -> None:
+    # a real flow holds headers as a JSON string: Node-RED deploys it and sends no header from it
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, text="ok")
+
+    for odd in ('[{"keyType":"other","keyValue":"X-A","valueType":"other","valueValue":"1"}]', {"X-A": "1"}, 5):
+        async with harness(handler, url="http://x.test/", headers=odd) as h:
+            assert [p for p in h.runtime.problems if p.level == "error"] == []
+            h.send_to("req", {"payload": None, "headers": {"x-b": "2"}})
+            await h.wait_for("out")
+        assert "x-a" not in seen[-1].headers and seen[-1].headers["x-b"] == "2"
+
+
+async def test_header_rows_read_the_message_and_an_empty_value_removes_a_header() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, text="ok")
+
+    rows = [{"keyType": "msg", "keyValue": "hname", "valueType": "msg", "valueValue": "hvalue"},
+            {"keyType": "other", "keyValue": "X-Drop", "valueType": "other", "valueValue": ""},
+            {"keyType": "Content-Type", "keyValue": "", "valueType": "application/json", "valueValue": ""},
+            {"keyType": "msg", "keyValue": "missing.deep", "valueType": "other", "valueValue": "never"}]
+    async with harness(handler, url="http://x.test/", headers=rows) as h:
+        h.send_to("req", {"hname": "X-Who", "hvalue": "me", "headers": {"X-Drop": "gone", "X-Keep": "kept"}})
+        await h.wait_for("out")
+    sent = seen[0].headers
+    assert sent["x-who"] == "me" and sent["content-type"] == "application/json" and sent["x-keep"] == "kept"
+    assert "x-drop" not in sent and "never" not in sent.values()

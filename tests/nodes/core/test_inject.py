@@ -55,6 +55,18 @@ async def test_configured_props_and_legacy_payload() -> None:
     assert msg["payload"] == {"a": 1} and msg["topic"] == "old"
 
 
+async def test_button_message_has_msgid_first_and_a_timer_message_last() -> None:
+    # Node-RED: the button is node.receive() (id set before the props), a timer emits {} (id at send)
+    flows = inject_flow(props=[{"p": "payload", "v": "x", "vt": "str"}, {"p": "topic", "v": "t", "vt": "str"}],
+                        once=True, onceDelay=0.01)
+    async with FlowHarness(flows) as h:
+        [timer] = await h.wait_for("out")
+        h.inject("in")
+        [_, button] = await h.wait_for("out", 2)
+    assert list(button) == ["_msgid", "payload", "topic"]
+    assert list(timer) == ["payload", "topic", "_msgid"]
+
+
 async def test_date_payload_is_a_millisecond_timestamp() -> None:
     async with FlowHarness(inject_flow(props=[{"p": "payload"}])) as h:
         h.inject("in")

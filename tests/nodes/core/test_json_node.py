@@ -51,5 +51,19 @@ async def test_schema_validation() -> None:
     schema = {"type": "object", "required": ["a"]}
     out, err = await run([{"payload": '{"a":1}', "schema": schema}, {"payload": '{"b":1}', "schema": schema}])
     assert out[0]["payload"] == {"a": 1} and "schema" not in out[0]
-    assert err[0]["error"]["message"].startswith("JSON Schema error")
-    assert err[0]["schemaError"][0]["keyword"] == "required"
+    assert err[0]["error"]["message"] == "JSON Schema error: data must have required property 'a'"
+    assert err[0]["schemaError"] == [{"instancePath": "", "schemaPath": "#/required", "keyword": "required",
+                                      "params": {"missingProperty": "a"},
+                                      "message": "must have required property 'a'"}]
+
+
+async def test_schema_error_text_is_node_reds() -> None:
+    # Node-RED's example parser/json/03: "JSON Schema error: data/price must be number" (ajv.errorsText)
+    schema = {"type": "object", "properties": {"price": {"type": "number"}, "kind": {"type": "string"}},
+              "required": ["kind", "origin"]}
+    _, err = await run([{"payload": '{"kind":"Apple","price":"100"}', "schema": schema}])
+    assert err[0]["error"]["message"] == ("JSON Schema error: data must have required property 'origin', "
+                                          "data/price must be number")  # ajv: required before properties
+    assert err[0]["schemaError"][1] == {"instancePath": "/price", "schemaPath": "#/properties/price/type",
+                                        "keyword": "type", "params": {"type": "number"},
+                                        "message": "must be number"}

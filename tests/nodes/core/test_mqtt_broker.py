@@ -186,3 +186,16 @@ async def test_redeploying_a_node_moves_its_subscription(mosquitto):
         [msg] = await h.wait_for("s")
         await h.drain()
     assert msg["payload"] == "new" and len(h.received("s")) == 1
+
+
+async def test_a_broker_url_that_cannot_be_used_keeps_the_node_and_reports_when_connecting():
+    # Node-RED keeps the node and fails at connect (seen in a real flow: "mqtt-tcp://host")
+    flows = [
+        {"id": "t", "type": "tab"},
+        {"id": "b", "type": "mqtt-broker", "broker": "mqtt-tcp://edge-broker"},
+        {"id": "in", "type": "mqtt in", "z": "t", "topic": "a/b", "broker": "b", "wires": [[]]},
+    ]
+    async with FlowHarness(flows) as h:
+        assert h.node("b") is not None and h.node("in") is not None
+        logs = [d for t, d in h.events if t == "debug" and d.get("level") == 20]
+    assert any("cannot connect" in d["msg"] and "mqtt-tcp://edge-broker" in d["msg"] for d in logs)

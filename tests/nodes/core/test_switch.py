@@ -118,3 +118,31 @@ async def test_sequence_rule_without_parts_fails_like_node_red() -> None:
         h.send_to("sw", {"payload": 1})
         [caught] = await h.wait_for("err")
     assert caught["error"]["message"] == "TypeError: Cannot read properties of undefined (reading 'index')"
+
+
+async def test_unknown_rule_type_deploys_and_fails_each_message_like_node_red() -> None:
+    # a real flow has "between" (the editor writes "btwn"): Node-RED deploys it and every message
+    # reaching the rule fails with operators[rule.t]'s TypeError, which catch nodes see
+    flows = [*switch_flow([{"t": "eq", "v": "x", "vt": "str"}, {"t": "between", "v": "1", "vt": "num"}]),
+             {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["err"]]},
+             {"id": "err", "type": "test-sink", "z": "t"}]
+    async with FlowHarness(flows) as h:
+        assert [p for p in h.runtime.problems if p.level == "error"] == []
+        h.send_to("sw", {"payload": "x"})
+        [caught] = await h.wait_for("err")
+        assert caught["error"]["message"] == "TypeError: operators[rule.t] is not a function"
+        assert caught["error"]["source"]["id"] == "sw"
+        assert h.received("o0") == []  # the whole message failed, as in Node-RED
+
+
+def test_rule_type_schema_offers_the_known_rules_and_tolerates_others() -> None:
+    from flowengine.registry import Registry
+    from nodes.core.switch import SwitchNode
+
+    reg = Registry()
+    reg.add(SwitchNode)
+    base = {"id": "sw", "type": "switch", "property": "payload", "outputs": 1}
+    assert reg.validate({**base, "rules": [{"t": "between"}]}) == []
+    assert reg.validate({**base, "rules": [{"t": 7}]}) != []
+    offered = SwitchNode.schema["properties"]["rules"]["items"]["properties"]["t"]["anyOf"][0]["enum"]
+    assert "btwn" in offered and "between" not in offered

@@ -20,10 +20,11 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from flowengine.http_routes import HTTP_ROUTES_KEY
 from flowengine.registry import Registry
 from flowengine.runtime import Runtime
 from flowengine.server import create_app
-from flowengine.server.http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
+from flowengine.server.http_nodes_router import HttpNodeRouter
 from flowengine.settings import Settings
 from flowengine.testing import SINK_TOPIC, FlowHarness, TestSink
 
@@ -166,7 +167,7 @@ async def _stalled_client(port: int, path: str) -> socket.socket:
 async def test_a_client_that_stops_reading_is_dropped_while_others_keep_receiving(tmp_path: Path) -> None:
     router = HttpNodeRouter("/")
     settings = Settings.load(user_dir=tmp_path, webSocketMsgQueueSize=8)
-    settings.extra[HTTP_ROUTER_KEY] = router
+    settings.extra[HTTP_ROUTES_KEY] = router
     flows = [{"id": "L", "type": "websocket-listener", "path": "/ws/slow", "wholemsg": "false"},
              {"id": "out", "type": "websocket out", "server": "L", "client": "", "wires": []}]
     listen = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

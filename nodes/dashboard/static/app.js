@@ -1,0 +1,221 @@
+// The dashboard page: connects, draws the layout, applies values, sends what the user operates,
+// and follows ui_control (tab switching, showing and hiding tabs and groups).
+// Every widget cell carries data-value: its current value as JSON text.
+
+import { applyLook, buildTabs } from "./layout.js";
+import { showToast, Speaker } from "./notify.js";
+import { DashboardSocket } from "./socket.js";
+import { factoryFor, template } from "./widgets/index.js";
+
+const state = { layout: null, tabs: [], selected: -1, items: new Map(), widgets: new Map(), cells: new Map(), globals: [] };
+const socket = new DashboardSocket(onEvent, (s) => { document.getElementById("conn").dataset.state = s; });
+const speaker = new Speaker((event) => socket.send(event));
+
+function setValue(id) {
+  const cell = state.cells.get(id);
+  const widget = state.widgets.get(id);
+  const item = state.items.get(id);
+  if (!cell || !widget || !item) return;
+  const value = widget.value ? widget.value(item) : item.value;
+  cell.dataset.value = JSON.stringify(value === undefined ? null : value);
+  cell.classList.toggle("ui-disabled", Boolean(item.disabled));
+  cell.querySelectorAll("button, input, select, textarea").forEach((el) => { el.disabled = Boolean(item.disabled); });
+}
+
+function makeWidget(control, cell) {
+  const factory = factoryFor(control.type);
+  const item = { ...control };
+  state.items.set(item.id, item);
+  state.cells.set(item.id, cell);
+  if (!factory) {
+    cell.textContent = control.type;
+    return;
+  }
+  const ctx = {
+    el: cell,
+    get item() { return state.items.get(item.id); },
+    send: (value, extra = {}) => socket.send({ type: "update-value", id: item.id, value, ...extra }),
+    sendMsg: (msg) => socket.send({ type: "update-value", id: item.id, msg }),
+    refresh: () => setValue(item.id),
+  };
+  const widget = factory(ctx);
+  state.widgets.set(item.id, widget);
+  widget.update(item, null);
+  setValue(item.id);
+}
+
+function render(layout) {
+  state.layout = layout;
+  state.items.clear();
+  state.widgets.clear();
+  state.cells.clear();
+  applyLook(layout);
+  const site = layout.site || {};
+  const title = (site && site.name) || "Node-RED Dashboard";
+  document.title = title;
+  document.getElementById("title").textContent = title;
+  state.tabs = buildTabs(document.getElementById("tabs"), layout, makeWidget);
+  renderGlobals(layout.globals || []);
+  renderMenu();
+  const fromHash = Number.parseInt(window.location.hash.replace(/^#\/?/, ""), 10);
+  const usable = (t) => t && t.section && !t.entry.disabled;
+  const previous = state.tabs[state.selected];
+  const start = usable(state.tabs[fromHash]) ? fromHash
+    : usable(previous) ? state.selected : state.tabs.findIndex(usable);
+  document.getElementById("nothing").hidden = start >= 0;
+  if (start >= 0) select(start);
+}
+
+function renderGlobals(globals) {
+  document.querySelectorAll("[data-ui-global]").forEach((el) => el.remove());
+  state.globals = globals.map((control) => {
+    const widget = template({ el: null, item: control, sendMsg: (msg) => socket.send({ type: "update-value",
+      id: control.id, msg }) }, { global: true });
+    widget.update(control);
+    return { id: control.id, widget, control };
+  });
+}
+
+function renderMenu() {
+  const nav = document.getElementById("menu");
+  nav.textContent = "";
+  for (const tab of state.tabs) {
+    const { entry, index } = tab;
+    if (entry.hidden) continue;
+    const label = entry.header ?? entry.name ?? "";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.dataset.uiMenu = String(index);
+    button.disabled = Boolean(entry.disabled);
+    button.setAttribute("aria-current", String(index === state.selected));
+    button.addEventListener("click", () => {
+      document.body.classList.remove("menu-open");
+      if (tab.section) select(index);
+      else if (entry.link) window.open(entry.link, entry.target === "thistab" ? "_self" : "_blank", "noopener");
+    });
+    nav.append(button);
+  }
+}
+
+function select(index) {
+  const tab = state.tabs[index];
+  if (!tab || !tab.section) return;
+  state.selected = index;
+  for (const t of state.tabs) if (t.section) t.section.hidden = t !== tab;
+  document.querySelectorAll("#menu [data-ui-menu]").forEach((b) => {
+    b.setAttribute("aria-current", String(Number(b.dataset.uiMenu) === index));
+  });
+  if (window.location.hash !== `#/${index}`) history.replaceState(null, "", `#/${index}`);
+  socket.send({ type: "ui-change", index });
+  // charts draw at their new size once visible
+  for (const [id, widget] of state.widgets) {
+    if (tab.section.contains(state.cells.get(id))) widget.update(state.items.get(id), null);
+  }
+}
+
+function applyUpdate(event) {
+  if (event.msg && event.msg.templateScope === "global") {
+    const found = state.globals.find((g) => g.id === event.id);
+    if (found) found.widget.update({ ...found.control, msg: event.msg });
+    return;
+  }
+  const item = state.items.get(event.id);
+  const widget = state.widgets.get(event.id);
+  if (!item || !widget) return;
+  for (const [k, v] of Object.entries(event)) if (k !== "id" && k !== "type") item[k] = v;
+  widget.update(item, event);
+  setValue(event.id);
+}
+
+function names(list) {
+  return (Array.isArray(list) ? list : [list]).map((n) => String(n).toLowerCase().replace(/\s+/g, "_"));
+}
+
+function control(event) {
+  if ("socketid" in event && event.socketid !== socket.id) return;
+  if (event.control && state.items.has(event.id)) {
+    applyUpdate({ id: event.id, ...event.control });
+  }
+  if (event.tabs && typeof event.tabs === "object") {
+    for (const tab of state.tabs) {
+      const name = String(tab.entry.header ?? tab.entry.name ?? "").toLowerCase().replace(/\s+/g, "_");
+      if ("show" in event.tabs && names(event.tabs.show).includes(name)) tab.entry.hidden = false;
+      if ("hide" in event.tabs && names(event.tabs.hide).includes(name)) tab.entry.hidden = true;
+      if ("enable" in event.tabs && names(event.tabs.enable).includes(name)) tab.entry.disabled = false;
+      if ("disable" in event.tabs && names(event.tabs.disable).includes(name)) tab.entry.disabled = true;
+    }
+    renderMenu();
+  }
+  if ("tab" in event) {
+    const wanted = event.tab;
+    if (wanted === "+1" || wanted === "-1") {
+      const step = wanted === "+1" ? 1 : -1;
+      const n = state.tabs.length;
+      for (let i = 1; i <= n; i++) {
+        const t = state.tabs[(((state.selected + step * i) % n) + n) % n];
+        if (t.section && !t.entry.disabled && !t.entry.hidden) { select(t.index); break; }
+      }
+    } else {
+      const byName = state.tabs.find((t) => wanted === t.entry.header || wanted === t.entry.name);
+      const index = byName ? byName.index : Number.parseInt(wanted, 10);
+      const tab = state.tabs[index];
+      if (tab && !tab.entry.disabled) {
+        if (tab.section) select(index);
+        else if (tab.entry.link) window.open(tab.entry.link, "_blank", "noopener");
+      }
+    }
+  }
+  if (event.group && typeof event.group === "object") {
+    for (const card of document.querySelectorAll("[data-ui-group-key]")) {
+      const key = card.dataset.uiGroupKey;
+      if (Array.isArray(event.group.show) && event.group.show.includes(key)) card.hidden = false;
+      if (Array.isArray(event.group.hide) && event.group.hide.includes(key)) card.hidden = true;
+      if (Array.isArray(event.group.open) && event.group.open.includes(key)) card.classList.remove("ui-collapsed");
+      if (Array.isArray(event.group.close) && event.group.close.includes(key)) card.classList.add("ui-collapsed");
+    }
+  }
+}
+
+function onEvent(event) {
+  switch (event.type) {
+    case "ui-controls":
+      render(event);
+      socket.send({ type: "ui-params", params: Object.fromEntries(new URLSearchParams(window.location.search)) });
+      socket.send({ type: "ui-replay-state" });
+      break;
+    case "update-value":
+      applyUpdate(event);
+      break;
+    case "ui-control":
+      control(event);
+      break;
+    case "show-toast":
+      showToast(event, (value) => socket.send({ type: "update-value", id: event.id, value }));
+      break;
+    case "ui-audio": {
+      const tab = state.tabs[state.selected];
+      speaker.play(event, tab && tab.entry.header);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+document.getElementById("menu-toggle").addEventListener("click", () => document.body.classList.toggle("menu-open"));
+document.getElementById("sound").addEventListener("click", (e) => {
+  speaker.enabled = !speaker.enabled;
+  e.currentTarget.setAttribute("aria-pressed", String(speaker.enabled));
+});
+document.getElementById("tabs").addEventListener("ui-collapse", (e) => {
+  const tab = state.tabs[state.selected];
+  socket.send({ type: "ui-collapse", group: `${tab ? tab.entry.header : ""} ${e.detail.group}`.replace(/ /g, "_"),
+    state: e.detail.state });
+});
+window.addEventListener("hashchange", () => {
+  const index = Number.parseInt(window.location.hash.replace(/^#\/?/, ""), 10);
+  if (index !== state.selected && state.tabs[index]) select(index);
+});
+window.dashboard = { state, socket };
+socket.connect();

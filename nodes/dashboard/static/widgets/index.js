@@ -1,0 +1,20 @@
+// Which factory draws which control type (Dashboard 1's control types).
+
+import { button, spacer, text } from "./basic.js";
+import { chart } from "./chart.js";
+import { colourPicker, datePicker, dropdown, form, numeric, slider, switchWidget, textInput } from "./controls.js";
+import { gauge } from "./gauge.js";
+import { template } from "./template.js";
+
+const FACTORIES = {
+  text, button, spacer, gauge, chart, template, slider, numeric, dropdown, form,
+  "text-input": textInput, "text-input-CR": textInput, "date-picker": datePicker, "colour-picker": colourPicker,
+};
+
+/** The factory for a control type (switch styles "switch-*" are switches); undefined when unknown. */
+export function factoryFor(type) {
+  if (typeof type === "string" && type.startsWith("switch")) return switchWidget;
+  return FACTORIES[type];
+}
+
+export { template };
