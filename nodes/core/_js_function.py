@@ -153,10 +153,8 @@ class JsFunctionRunner:
             outbox = engine.call(self._fns[name], *args)
             ran_jobs = engine.drain()
         except JsInterrupted:
-            engine.deadline = math.inf
             self._timed_out(args[0] if name == "__fe_run" else None, msg)
         except JsException as exc:
-            engine.deadline = math.inf
             self.node.error(f"{name[5:]}: {exc}".split("\n")[0], msg)
         finally:
             engine.deadline = math.inf

@@ -23,7 +23,10 @@ from typing import Any
 from flowengine.message import PropertyPathError, get_property, parse_path
 from flowengine.types import UNDEFINED, Msg
 
-__all__ = ["Keys", "compile_path", "js_get", "js_object_keys", "js_set", "render_path", "resolve_path"]
+__all__ = [
+    "Keys", "compile_path", "js_get", "js_get_or_undefined", "js_object_keys", "js_set", "read_property", "render_path",
+    "resolve_path",
+]
 
 Keys = tuple[str | int, ...]
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -102,6 +105,23 @@ def js_get(obj: Any, keys: Keys) -> Any:
             raise PropertyPathError(f"Cannot read properties of {what} (reading '{key}')")
         obj = _child(obj, key)
     return obj
+
+
+def js_get_or_undefined(obj: Any, keys: Keys) -> Any:
+    """``js_get``, with ``UNDEFINED`` where a parent is missing (parser nodes then pass the msg on)."""
+    try:
+        return js_get(obj, keys)
+    except ValueError:
+        return UNDEFINED
+
+
+def read_property(msg: Msg, expr: str) -> Any:
+    """The value of the property expression ``expr`` in ``msg``, or ``UNDEFINED`` when the
+    expression does not resolve or a parent is missing."""
+    try:
+        return js_get(msg, compile_path(expr) or resolve_path(expr, msg))
+    except ValueError:
+        return UNDEFINED
 
 
 def js_set(obj: Any, keys: Keys, value: Any, create_missing: bool | None = None) -> bool:

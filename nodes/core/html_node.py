@@ -27,7 +27,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._html_render import attributes, html_of, text_of, xml_of
 from ._html_select import SelectorError, select
-from ._jsprops import compile_path, js_get, js_set, resolve_path
+from ._jsprops import compile_path, js_set, read_property, resolve_path
 
 __all__ = ["NODES", "HtmlNode"]
 
@@ -94,10 +94,7 @@ class HtmlNode(Node):
         self.chr = str(config.get("chr") or "_")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        try:
-            value = js_get(msg, compile_path(self.property) or resolve_path(self.property, msg))
-        except ValueError:
-            value = UNDEFINED
+        value = read_property(msg, self.property)
         if value is UNDEFINED:
             send(msg)
             done()

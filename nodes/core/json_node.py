@@ -20,7 +20,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._ajv_errors import ajv_errors, errors_text
 from ._jsjson import js_stringify
-from ._jsprops import compile_path, js_get, js_set, resolve_path
+from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 
 
 class JsonNode(Node):
@@ -62,10 +62,7 @@ class JsonNode(Node):
                 return
             validate = True
         keys = compile_path(self.property) or resolve_path(self.property, msg)
-        try:
-            value = js_get(msg, keys)
-        except ValueError:
-            value = UNDEFINED
+        value = js_get_or_undefined(msg, keys)
         if value is UNDEFINED:
             send(msg)
             done()

@@ -15,7 +15,7 @@ from flowengine.node import Node
 from flowengine.typed import js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._jsprops import compile_path, js_get, js_set, resolve_path
+from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 
 
 class RangeNode(Node):
@@ -55,10 +55,7 @@ class RangeNode(Node):
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         keys = compile_path(self.property) or resolve_path(self.property, msg)
-        try:
-            value = js_get(msg, keys)
-        except ValueError:
-            value = UNDEFINED
+        value = js_get_or_undefined(msg, keys)
         if value is UNDEFINED:
             send(msg)
             done()

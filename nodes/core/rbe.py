@@ -19,7 +19,7 @@ from flowengine.node import Node
 from flowengine.typed import js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._jsprops import compile_path, js_get, resolve_path
+from ._jsprops import compile_path, js_get, read_property, resolve_path
 
 _FLOAT_PREFIX = re.compile(r"^[\s]*([+-]?(?:Infinity|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))")
 _NO_TOPIC = "_no_topic"
@@ -79,10 +79,7 @@ class RbeNode(Node):
                 self.previous.pop(topic, None)
             else:
                 self.previous = {}
-        try:
-            value = js_get(msg, compile_path(self.property) or resolve_path(self.property, msg))
-        except ValueError:
-            value = UNDEFINED
+        value = read_property(msg, self.property)
         if value is not UNDEFINED:
             key = _NO_TOPIC
             if self.septopics and topic not in (UNDEFINED, None, "", 0, False):

@@ -22,7 +22,7 @@ from flowengine.jsutil import js_truthy, js_typeof
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._jsprops import compile_path, js_get, js_set, resolve_path
+from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 from ._xml_build import XmlBuildError, build_xml
 from ._xml_parse import ParseOptions, parse_xml
 from ._xml_sax import XmlSyntaxError
@@ -82,10 +82,7 @@ class XmlNode(Node):
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         keys = compile_path(self.property) or resolve_path(self.property, msg)
-        try:
-            value = js_get(msg, keys)
-        except ValueError:
-            value = UNDEFINED
+        value = js_get_or_undefined(msg, keys)
         if value is UNDEFINED:
             send(msg)
             done()

@@ -14,7 +14,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsjson import to_json_value
-from ._jsprops import compile_path, js_get, js_set, resolve_path
+from ._jsprops import compile_path, js_set, read_property, resolve_path
 
 
 class _IndentedDumper(yaml.SafeDumper):
@@ -48,10 +48,7 @@ class YamlNode(Node):
         self.property_out = str(config.get("propertyOut") or self.property)
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        try:
-            value = js_get(msg, compile_path(self.property) or resolve_path(self.property, msg))
-        except ValueError:
-            value = UNDEFINED
+        value = read_property(msg, self.property)
         if value is UNDEFINED:
             send(msg)
             done()

@@ -521,5 +521,4 @@
     timers.clear();
   };
   global.__fe_flush = flushOutbox;
-  global.__fe_encode = encode;
 })(globalThis);

@@ -24,6 +24,7 @@ import dataclasses
 import json
 from typing import Any, ClassVar
 
+from flowengine.jsutil import js_typeof
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ..client import ApiResponse, ClientOptions, OpenAIClient, decode_body
@@ -34,7 +35,7 @@ from ..request import Operation, PreparedRequest, build_request
 from ..streaming import iter_events
 from .inductiv_methods import HELPER_ALTERNATIVES, InductivMethod
 from .seed_nodes import CATEGORY
-from .seed_request import js_typeof, path_as_file
+from .seed_request import path_as_file
 
 __all__ = ["MAX_CLIENTS", "InductivNode", "ServiceHost", "inductiv_node_class"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flowengine.errors import NodeError
-from flowengine.jsutil import js_truthy
+from flowengine.jsutil import js_truthy, js_typeof
 from flowengine.types import UNDEFINED, Msg
 
 from ..errors import RequestInvalidError
@@ -28,22 +28,9 @@ from ..multipart import is_file_value, resolve_file
 from ..request import Operation, PreparedRequest, build_request
 from .seed_methods import SeedMethod, SeedParam
 
-__all__ = ["js_typeof", "path_as_file", "seed_request", "unsupported_type"]
+__all__ = ["path_as_file", "seed_request", "unsupported_type"]
 
 ReadMsg = Callable[[str, Msg], Any]
-
-
-def js_typeof(value: Any) -> str:
-    """JavaScript's ``typeof`` of a message value (Buffer, null, arrays and objects are ``object``)."""
-    if value is UNDEFINED:
-        return "undefined"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object"
 
 
 def unsupported_type(payload: Any) -> RequestInvalidError:
