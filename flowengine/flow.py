@@ -24,6 +24,7 @@ from .node import ContextScope, Node
 from .reporting import error_text, log_event, node_name
 from .route import Route
 from .types import UNDEFINED, Msg, SendArg
+from .watchdog import Watchdog
 
 __all__ = ["Flow", "Watcher"]
 
@@ -56,6 +57,7 @@ class Flow:
         self.parent = parent
         self.settings = engine.settings
         self.events: EventBus = engine.events
+        self.watchdog: Watchdog = engine.watchdog
         self.routes: dict[str, Route] = {}
         self.catchers: list[Watcher] = []
         self.statusers: list[Watcher] = []

@@ -45,6 +45,8 @@ class NodeHost(Protocol):
     """What the running flow offers its nodes. Implemented by the engine's flow object."""
 
     settings: Any
+    watchdog: Any
+    """The runtime's ``flowengine.watchdog.Watchdog`` (bounds user code holding the event loop)."""
 
     def deliver(self, node: Node, arg: SendArg) -> None: ...
     def report_error(self, node: Node, err: BaseException | str, msg: Msg | None) -> bool: ...

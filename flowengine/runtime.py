@@ -38,6 +38,7 @@ from .route import Route
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
+from .watchdog import Watchdog
 
 __all__ = ["Runtime", "strip_credentials"]
 
@@ -96,6 +97,8 @@ class Runtime:
             SecretSource(settings.credentialSecret, self.storage if persist else None),
         )
         self.dispatcher = Dispatcher()
+        self.watchdog = Watchdog()
+        """Bounds Python function code holding the event loop (functionTimeout)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -206,6 +209,7 @@ class Runtime:
                 log.error("still running at shutdown, ignoring cancellation: %s", ", ".join(left))
             self.left_running = sorted({*self.abandoned.history[before:], *left})
             await self.dispatcher.close()
+            self.watchdog.close()
             await self.context.close()
             if self._gc_saved is not None:
                 gc.set_threshold(*self._gc_saved)

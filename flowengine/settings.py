@@ -45,8 +45,12 @@ class Settings:
     """Milliseconds a node's close handler may take on deploy or shutdown."""
     debugMaxLength: int = 1000
     debugStatusLength: int = 32
-    functionTimeout: float = 0
-    """Seconds; 0 = no default timeout for function nodes."""
+    functionTimeout: float = 10
+    """Seconds a function node's code may hold the event loop when the node has no ``timeout``
+    (Python: interrupted by the runtime's watchdog; JavaScript: by QuickJS); 0 = no limit."""
+    functionIsolation: str = "none"
+    """``"process"`` runs Python function code in a worker process per node, which survives
+    ``os._exit`` and crashes (the node restarts it); a node's ``isolation`` property overrides it."""
     functionGlobalContext: dict[str, Any] = field(default_factory=dict)
     exportGlobalContextKeys: bool = False
     nodeMessageBufferMaxLength: int = 0

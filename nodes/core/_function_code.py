@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = [
     "PARAMS", "Backend", "CompiledCode", "ContextApi", "EnvApi", "NodeApi", "build_names", "compile_code",
-    "import_libs", "normalise_results",
+    "import_libs", "normalise_results", "timed_out_text",
 ]
 
 PARAMS = ("msg", "node", "context", "flow", "global_", "env")
@@ -69,6 +69,13 @@ def _outer_nodes(tree: ast.AST) -> list[ast.AST]:
             continue
         stack.extend(ast.iter_child_nodes(node))
     return out
+
+
+def timed_out_text(node: Any, seconds: float) -> str:
+    """The error of a message whose code ran longer than ``seconds`` (names the node)."""
+    label = f"{node.name} ({node.id})" if node.name and node.name != node.id else node.id
+    return (f"Function timed out: function node {label} ran longer than {seconds:g} s "
+            "(its timeout, or the functionTimeout setting)")
 
 
 def import_libs(libs: Any) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""Runs a function node's code in a worker process, one message at a time, with a time limit.
+"""Runs a function node's code in a worker process (``isolation: process``), one message at a time.
 
 The parent side of ``_function_worker``: messages queue in order; while the worker handles one,
 the runner answers its context/env calls and forwards its sends, logs and statuses. When the
-time limit passes the worker is killed, the message fails with "Function timed out", and a new
-worker (running ``initialize`` again) is started for the next message.
+time limit passes the worker is killed and the message fails with "Function timed out"; when the
+worker dies (``os._exit``, a crash) the message fails saying so and a warning names the exit code.
+Either way a new worker (running ``initialize`` again) is started for the next message.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from flowengine.errors import NodeError
 from flowengine.types import UNDEFINED, Done, Msg, Send
+
+from ._function_code import timed_out_text
 
 if TYPE_CHECKING:
     from .function import FunctionNode
@@ -74,6 +77,12 @@ class WorkerRunner:
                 await self._run_one(msg, send, done)
             except asyncio.CancelledError:
                 raise
+            except (asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError):
+                code = await self._kill()
+                text = (f"Function worker process ended (exit code {code}) while handling the message; "
+                        "a new worker is started for the next message")
+                self.node.warn(text)
+                done(NodeError(text))
             except Exception as exc:  # a broken worker fails this message; the next one restarts it
                 await self._kill()
                 done(NodeError(f"Function worker failed: {type(exc).__name__}: {exc}"))
@@ -114,16 +123,16 @@ class WorkerRunner:
         payload = {k: v for k, v in msg.items() if k not in shared}
         await self._write(proc, {"op": "run", "msg": payload})
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        deadline = loop.time() + self.timeout if self.timeout else None
         while True:
-            remaining = deadline - loop.time()
+            remaining = None if deadline is None else deadline - loop.time()
             try:
-                if remaining <= 0:
+                if remaining is not None and remaining <= 0:
                     raise TimeoutError
                 frame = await asyncio.wait_for(self._read(proc), remaining)
             except TimeoutError:
                 await self._kill()
-                done(NodeError("Function timed out"))
+                done(NodeError(timed_out_text(self.node, self.timeout)))
                 return
             op = frame.get("op")
             if op == "result":
@@ -177,11 +186,14 @@ class WorkerRunner:
             node.status(frame.get("status"))
 
     # --- process plumbing ---
-    async def _kill(self) -> None:
+    async def _kill(self) -> int | None:
+        """Kill the worker if it still runs; its exit code."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.returncode is None:
+        if proc is None:
+            return None
+        if proc.returncode is None:
             proc.kill()
-            await proc.wait()
+        return await proc.wait()
 
     @staticmethod
     async def _write(proc: asyncio.subprocess.Process, frame: dict[str, Any]) -> None:

@@ -8,14 +8,16 @@ Python: the code in ``func`` is the body of a function of ``msg, node, context, 
 list with one entry per output (an entry may be a list of msgs), or None; ``node.send(...)``
 sends at any time. ``initialize`` runs on start and ``finalize`` on close. Code using ``await``
 runs as a coroutine. An exception becomes the node's error ``"<ExcType>: <text>"`` on the msg
-(catchable). Without a timeout the code runs in-process (compiled once); with ``timeout``
-seconds (or the ``functionTimeout`` setting) it runs in a worker process that is killed and
-restarted - with ``initialize`` run again - when a message overruns ("Function timed out").
+(catchable). The code runs in-process (compiled once); the runtime's watchdog interrupts it when
+it holds the event loop longer than ``timeout`` seconds (or the ``functionTimeout`` setting, 10 s
+by default): the message fails with "Function timed out ..." and the node keeps its state and
+serves the next message. With ``isolation: "process"`` (or the ``functionIsolation`` setting) the
+code runs in a worker process that survives ``os._exit`` and crashes; the worker is killed and
+restarted - with ``initialize`` run again - when a message overruns or the worker dies.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import re
@@ -27,8 +29,17 @@ from flowengine.jsvalues import JsError
 from flowengine.message import clone_msg
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
+from flowengine.watchdog import Guarded, Interrupt, TimedOut, Watchdog
 
-from ._function_code import Backend, CompiledCode, build_names, compile_code, import_libs, normalise_results
+from ._function_code import (
+    Backend,
+    CompiledCode,
+    build_names,
+    compile_code,
+    import_libs,
+    normalise_results,
+    timed_out_text,
+)
 from ._function_context import context_op
 from ._function_runner import WorkerRunner
 from ._js_engine import check_syntax
@@ -53,7 +64,15 @@ class FunctionNode(Node):
                                         "their code is JavaScript."},
             "func": {"type": "string", "default": "return msg", "x-widget": "code"},
             "outputs": {"type": ["integer", "string"], "default": 1},
-            "timeout": {"type": ["number", "string"], "default": 0},
+            "timeout": {"type": ["number", "string"], "default": 0,
+                        "title": "Timeout (s)",
+                        "description": "Seconds the code may run for one message before it is interrupted; "
+                                       "0 uses the functionTimeout setting (10 s unless set)."},
+            "isolation": {"type": "string", "enum": ["", "none", "process"], "default": "",
+                          "title": "Isolation (Python)",
+                          "description": "process: run the Python code in a worker process that survives "
+                                         "os._exit and crashes (restarted when it dies); none: in the runtime; "
+                                         "empty: the functionIsolation setting."},
             "noerr": {"type": ["integer", "string"], "default": 0},
             "initialize": {"type": "string", "default": ""},
             "finalize": {"type": "string", "default": ""},
@@ -76,8 +95,12 @@ class FunctionNode(Node):
         "*On Start* (initialize) runs when the node starts (messages wait until it has finished), "
         "*On Stop* (finalize) when it stops. *outputs* sets the number of outputs (0: none). "
         "*timeout* (seconds; or the `functionTimeout` setting) stops code that runs too long: the "
-        "message fails with \"Script execution timed out after Nms\" (JavaScript, the node keeps "
-        "its state) or \"Function timed out\" (Python, run in a worker process that is restarted)."
+        "message fails with \"Script execution timed out after Nms\" (JavaScript) or \"Function timed "
+        "out\" (Python); the node keeps its state and serves the next message. The limit is 10 s "
+        "unless set; 0 in the setting turns it off.\n\n"
+        "*isolation* `process` (Python) runs the code in a worker process of its own: even `os._exit` "
+        "or a crash only ends the worker, which is restarted (running *On Start* again) for the next "
+        "message."
     )
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
@@ -88,6 +111,9 @@ class FunctionNode(Node):
         self.n_outputs = int(outputs) if outputs.isdigit() else 1
         self.auto_done = not (calls_done(self.func) if self.language == "javascript" else _CALLS_DONE.search(self.func))
         self.timeout = _seconds(config.get("timeout")) or _seconds(getattr(host.settings, "functionTimeout", 0))
+        isolation = str(config.get("isolation") or getattr(host.settings, "functionIsolation", "none") or "none")
+        self.isolated = self.language == "python" and isolation == "process"
+        self._watchdog: Watchdog = host.watchdog
         self._code: CompiledCode | None = None
         self._finalize: CompiledCode | None = None
         self._names: dict[str, Any] = {}
@@ -127,7 +153,7 @@ class FunctionNode(Node):
             self._js = JsFunctionRunner(self, self.timeout)
             self._js.start()
             return
-        if self.timeout:
+        if self.isolated:
             try:  # report syntax errors now, not once per message from the worker
                 for source, label in ((self.func, "function"), (self.config.get("initialize"), "initialize"),
                                       (self.config.get("finalize"), "finalize")):
@@ -152,11 +178,15 @@ class FunctionNode(Node):
         self._names = {**build_names(self._backend, self.id, self.name, self.n_outputs), **self._libs}
         if not setup.empty:
             try:
-                result = setup.fn(None, **self._names)
-                if inspect.iscoroutine(result):
-                    await result
+                await self._run_guarded(setup)
             except (Exception, SystemExit, KeyboardInterrupt) as exc:  # logged, the node keeps running
-                self.error(f"initialize: {type(exc).__name__}: {exc}")
+                self.error(f"initialize: {_log_text(exc, self)}")
+
+    async def _run_guarded(self, block: CompiledCode) -> Any:
+        """Run initialize/finalize code under the watchdog's limit."""
+        if block.is_async:
+            return await Guarded(self._watchdog, self.timeout, block.fn(None, **self._names))
+        return self._watchdog.call(self.timeout, block.fn, None, **self._names)
 
     # --- node.linkcall (Node-RED 5): call a link-in subroutine and wait for its return ---
     def link_call(self, target: str, msg: Msg, timeout: float | None, settle: Callable[[bool, Any], None]) -> None:
@@ -196,11 +226,9 @@ class FunctionNode(Node):
             return
         if self._finalize is not None and not self._finalize.empty:
             try:
-                result = self._finalize.fn(None, **self._names)
-                if inspect.iscoroutine(result):
-                    await result
+                await self._run_guarded(self._finalize)
             except (Exception, SystemExit, KeyboardInterrupt) as exc:  # logged, closing continues
-                self.error(f"finalize: {type(exc).__name__}: {exc}")
+                self.error(f"finalize: {_log_text(exc, self)}")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         if self._js is not None:
@@ -220,18 +248,28 @@ class FunctionNode(Node):
             self.spawn(self._finish(code.fn(msg, **names), send, done, msgid))
             return
         backend.bind(send, done, msgid)
+        wd = self._watchdog
+        armed = wd.arm(self.timeout)
         try:
-            result = code.fn(msg, **self._names)
+            try:
+                result = code.fn(msg, **self._names)
+            finally:
+                if armed:
+                    wd.disarm()
+        except Interrupt:  # the watchdog: the code held the event loop past its limit
+            wd.disarm()
+            done(_user_error(TimedOut(self.timeout), self))
+            return
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the message's (catchable) error:
-            done(_user_error(exc))  # sys.exit() or KeyboardInterrupt in user code must not end the runtime
+            done(_user_error(exc, self))  # sys.exit() or KeyboardInterrupt must not end the runtime
             return
         self.deliver_results(result, send, done, msgid)
 
     async def _finish(self, coro: Any, send: Send, done: Done, msgid: Any) -> None:
         try:
-            result = await coro
+            result = await Guarded(self._watchdog, self.timeout, coro)
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the message's (catchable) error
-            done(_user_error(exc))
+            done(_user_error(exc, self))
             return
         self.deliver_results(result, send, done, msgid)
 
@@ -304,11 +342,20 @@ def _clone_entry(entry: Any) -> Any:
     return clone_msg(entry) if isinstance(entry, dict) else entry
 
 
-def _user_error(exc: BaseException) -> BaseException:
-    """An error of the user's code as the message's error; exits and interrupts become plain errors."""
+def _user_error(exc: BaseException, node: FunctionNode) -> BaseException:
+    """An error of the user's code as the message's error; exits and interrupts become plain errors,
+    a time-out says which node and which limit."""
+    if isinstance(exc, TimedOut):
+        return NodeError(timed_out_text(node, exc.seconds))
     if isinstance(exc, Exception):
         return exc
     return NodeError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _log_text(exc: BaseException, node: FunctionNode) -> str:
+    if isinstance(exc, TimedOut):
+        return timed_out_text(node, exc.seconds)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _seconds(value: Any) -> float:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 
@@ -133,16 +134,17 @@ async def test_initialize_finalize_and_libs() -> None:
     assert msg["payload"] == 5
 
 
-@pytest.mark.parametrize("timeout", [0, 1])
-async def test_syntax_error_is_reported_at_start(timeout: int) -> None:
-    async with FlowHarness(fn_flow("return (", timeout=timeout)) as h:
+@pytest.mark.parametrize("isolation", ["none", "process"])
+async def test_syntax_error_is_reported_at_start(isolation: str) -> None:
+    async with FlowHarness(fn_flow("return (", isolation=isolation)) as h:
         h.send_to("f", {"payload": 1})
         await h.drain()
     assert h.received("o0") == []
     assert any(nid == "f" and "SyntaxError" in text for _lvl, nid, text in h.logs)
 
 
-async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
+@pytest.mark.parametrize("isolation", ["none", "process"])
+async def test_timeout_stops_an_endless_loop_and_the_node_recovers(isolation: str) -> None:
     code = """
     while msg["payload"] == "loop":
         pass
@@ -154,17 +156,75 @@ async def test_timeout_stops_an_endless_loop_and_the_node_recovers() -> None:
     node.send({"payload": "early"})
     return msg
     """
-    flows = fn_flow(code, timeout=0.5, initialize='context.set("init", "yes")\nflow.set("v", 3)')
+    flows = fn_flow(code, timeout=0.5, isolation=isolation,
+                    initialize='context.set("init", "yes")\nflow.set("v", 3)')
     async with FlowHarness(flows) as h:
         h.send_to("f", {"payload": "loop"})
         h.send_to("f", {"payload": "ok"})
         [caught] = await h.wait_for("err", timeout=30)
         early, msg = await h.wait_for("o0", 2, timeout=30)
-    assert caught["error"]["message"] == "Function timed out" and caught["payload"] == "loop"
+    assert caught["error"]["message"] == ("Function timed out: function node f ran longer than 0.5 s "
+                                          "(its timeout, or the functionTimeout setting)")
+    assert caught["payload"] == "loop" and caught["error"]["source"]["id"] == "f"
     assert msg["payload"] == "ok" and msg["init"] == "yes" and msg["flowval"] == 3 and msg["env"] == "hello"
     assert early["payload"] == "early" and early["_msgid"] == msg["_msgid"]
     assert (30, "f", "in worker") in h.logs
     assert ("status/f", {"text": "busy"}) in h.events
+
+
+def _settings(tmp_path: Any, **values: Any) -> Settings:
+    return Settings.load(user_dir=tmp_path, **values)
+
+
+@pytest.mark.parametrize("code", [
+    "while True:\n    pass",                                    # a pure-Python loop
+    "import time\ntime.sleep(60)",                             # a blocking call
+    "import asyncio\nawait asyncio.sleep(0)\nwhile True:\n    pass",  # async code, after an await
+    "while True:\n    try:\n        x = [1]\n    except Exception:\n        pass",      # catches every Exception
+])
+async def test_the_watchdog_interrupts_code_without_a_timeout(tmp_path: Any, code: str) -> None:
+    # functionTimeout (10 s by default) applies to every node without its own timeout, in-process
+    counting = "n = context.get('n') or 0\ncontext.set('n', n + 1)\nmsg['n'] = n + 1\n"
+    flows = fn_flow(counting + "if msg['payload'] == 'stuck':\n" + textwrap.indent(code, "    ") + "\nreturn msg")
+    async with FlowHarness(flows, settings=_settings(tmp_path, functionTimeout=0.3)) as h:
+        h.send_to("f", {"payload": "stuck"})
+        h.send_to("f", {"payload": "next"})
+        [caught] = await h.wait_for("err", timeout=10)
+        [after] = await h.wait_for("o0", timeout=10)
+    assert caught["error"]["message"].startswith("Function timed out: function node f ran longer than 0.3 s")
+    assert after["payload"] == "next" and after["n"] == 2  # the node kept its context and serves on
+    assert h.runtime.watchdog.fired >= 1
+
+
+def test_the_default_limit_is_ten_seconds_and_zero_turns_it_off(tmp_path: Any) -> None:
+    assert Settings.load(user_dir=tmp_path).functionTimeout == 10
+    from flowengine.watchdog import Watchdog
+    assert Watchdog().arm(0) is False
+
+
+async def test_a_looping_initialize_is_interrupted_and_logged(tmp_path: Any) -> None:
+    flows = fn_flow("return msg", initialize="while True:\n    pass")
+    async with FlowHarness(flows, settings=_settings(tmp_path, functionTimeout=0.2)) as h:
+        h.send_to("f", {"payload": 1})
+        [out] = await h.wait_for("o0", timeout=10)
+    assert out["payload"] == 1
+    assert any(nid == "f" and text.startswith("initialize: Function timed out") for _l, nid, text in h.logs)
+
+
+@pytest.mark.parametrize("code", ["import os\nos._exit(3)", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"])
+async def test_process_isolation_survives_the_worker_dying(tmp_path: Any, code: str) -> None:
+    flows = fn_flow("if msg['payload'] == 'die':\n" + textwrap.indent(code, "    ") +
+                    "\nmsg['init'] = context.get('init')\nreturn msg",
+                    initialize="context.set('init', 'again')")
+    async with FlowHarness(flows, settings=_settings(tmp_path, functionIsolation="process")) as h:
+        h.send_to("f", {"payload": "die"})
+        h.send_to("f", {"payload": "next"})
+        [caught] = await h.wait_for("err", timeout=30)
+        [after] = await h.wait_for("o0", timeout=30)
+    code_seen = "3" if "_exit" in code else "-11"
+    assert caught["error"]["message"].startswith(f"Function worker process ended (exit code {code_seen})")
+    assert after["payload"] == "next" and after["init"] == "again"  # a new worker, initialize run again
+    assert any(level == 30 and nid == "f" and "a new worker is started" in text for level, nid, text in h.logs)
 
 
 @pytest.mark.parametrize("code", ["import sys\nsys.exit(1)", "raise KeyboardInterrupt()", "raise SystemExit"])
