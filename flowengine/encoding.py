@@ -22,7 +22,7 @@ from .jsutil import js_error_name, js_number_repr, utf16_len
 from .jsvalues import JsBigInt, JsFunction, JsMap, JsRegExp, JsSet
 from .types import UNDEFINED
 
-__all__ = ["debug_format", "encode_error", "encode_object", "to_json_text"]
+__all__ = ["BUDGET_PER_LENGTH", "debug_format", "encode_error", "encode_object", "prune", "to_json_text"]
 
 Replacer = Callable[[Any, Any], Any]
 
@@ -44,9 +44,9 @@ def encode_object(value: Any, max_length: int = 1000) -> dict[str, str]:
     if isinstance(value, str):
         return {"msg": _truncate(value, max_length), "format": f"string[{utf16_len(value)}]"}
     if isinstance(value, list | tuple):
-        return {"msg": _encode_json(value, max_length), "format": f"array[{len(value)}]"}
+        return {"msg": _encode_json(prune(value, max_length), max_length), "format": f"array[{len(value)}]"}
     if isinstance(value, dict):
-        return {"msg": _encode_json(value, max_length), "format": "Object"}
+        return {"msg": _encode_json(prune(value, max_length), max_length), "format": "Object"}
     if isinstance(value, set | frozenset):
         return {"msg": _encode_json(value, max_length), "format": "Set"}
     if isinstance(value, _dt.datetime):
@@ -62,6 +62,61 @@ def encode_object(value: Any, max_length: int = 1000) -> dict[str, str]:
     if isinstance(value, JsFunction) or callable(value):
         return {"msg": "[function]", "format": "function"}
     return {"msg": _truncate(str(value), max_length), "format": type(value).__name__}
+
+
+BUDGET_PER_LENGTH = 100
+"""An encoded object holds about ``BUDGET_PER_LENGTH * max_length`` characters at most."""
+_MAX_DEPTH = 100
+
+
+def prune(value: Any, max_length: int) -> Any:
+    """``value`` cut down before it is encoded, so that the encoding stays small whatever its size.
+
+    Node-RED truncates strings, arrays and buffers longer than ``debugMaxLength``; an object with
+    100,000 keys, or 1,000 arrays of 1,000 strings, still encodes to megabytes (issue 18: a debug
+    node showing 5 MB objects grew a server by gigabytes). Here objects keep their first
+    ``max_length`` properties (a ``"..."`` property says how many more there were), and once about
+    ``BUDGET_PER_LENGTH * max_length`` characters have been taken, every further string, object and
+    array is shown as ``"..."``. Values already small come back unchanged (not copied).
+    """
+    budget = [max(1, max_length) * BUDGET_PER_LENGTH]
+    return _prune(value, max(1, max_length), budget, set(), 0)
+
+
+def _prune(value: Any, max_length: int, budget: list[int], path: set[int], depth: int) -> Any:
+    if isinstance(value, str):
+        budget[0] -= min(len(value), max_length) + 2
+        if budget[0] < 0:
+            return "..."
+        return value if len(value) <= max_length else value[:max_length] + "..."
+    if isinstance(value, bytes | bytearray):
+        budget[0] -= min(len(value), max_length) * 4
+        return value if budget[0] >= 0 else "..."
+    if not isinstance(value, dict | list | tuple):
+        budget[0] -= 8
+        return value
+    if budget[0] <= 0 or depth > _MAX_DEPTH:
+        return "..."
+    ident = id(value)
+    if ident in path:
+        return value  # the encoder writes "[Circular ~]"
+    path.add(ident)
+    try:
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            for i, (k, v) in enumerate(value.items()):
+                if i >= max_length or budget[0] <= 0:
+                    out["..."] = f"{len(value) - i} more properties not shown (debugMaxLength)"
+                    break
+                budget[0] -= len(str(k)) + 4
+                out[k] = _prune(v, max_length, budget, path, depth + 1)
+            return out if len(out) != len(value) or any(out[k] is not value[k] for k in out) else value
+        items = [_prune(v, max_length, budget, path, depth + 1) for v in value[:max_length]]
+        if len(value) > max_length:
+            return {"__enc__": True, "type": "array", "data": items, "length": len(value)}
+        return items if any(a is not b for a, b in zip(items, value, strict=False)) else value
+    finally:
+        path.discard(ident)
 
 
 def debug_format(value: Any) -> str:

@@ -23,7 +23,7 @@ import math
 import re
 from typing import Any
 
-from flowengine.encoding import encode_object
+from flowengine.encoding import BUDGET_PER_LENGTH, encode_object, prune
 from flowengine.node import Node
 from flowengine.typed import compile_jsonata, js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
@@ -129,7 +129,7 @@ class DebugNode(Node):
             self._limited_status(msg)
         if self.complete == "true":
             if self.to_console:
-                self.info("\n" + inspect(msg, depth=10))
+                self.info("\n" + inspect(prune(msg, self._max_length()), depth=10))
             if self.active and self.to_sidebar and self._admit():
                 self._publish({"topic": msg.get("topic", UNDEFINED)}, msg)
             done()
@@ -146,10 +146,12 @@ class DebugNode(Node):
             return
         if self.to_console:
             if isinstance(value, str):
-                self.info(("\n" if "\n" in value else "") + value)
+                cap = self._max_length() * BUDGET_PER_LENGTH  # the log must not take megabytes either
+                text = value if len(value) <= cap else value[:cap] + "..."
+                self.info(("\n" if "\n" in text else "") + text)
             else:  # JavaScript's typeof "object" (null and buffers too) starts on a new line
                 is_object = value is None or isinstance(value, dict | list | bytes | bytearray)
-                self.info(("\n" if is_object else "") + inspect(value, depth=10))
+                self.info(("\n" if is_object else "") + inspect(prune(value, self._max_length()), depth=10))
         if show:
             extra: dict[str, Any] = {"topic": msg.get("topic", UNDEFINED)}
             if prop is not None:
@@ -183,9 +185,11 @@ class DebugNode(Node):
                 data[k] = v
         if self.alias:
             data["_alias"] = self.alias
-        max_length = getattr(self.host.settings, "debugMaxLength", 1000) or 1000
-        data.update(encode_object(value, max_length))
+        data.update(encode_object(value, self._max_length()))
         self.publish("debug", data)
+
+    def _max_length(self) -> int:
+        return int(getattr(self.host.settings, "debugMaxLength", 1000) or 1000)
 
     def _publish_dropped(self, dropped: int, rate: int) -> None:
         data = self._event()

@@ -68,6 +68,27 @@ async def test_debug_max_length_truncates(tmp_path: Path) -> None:
     assert event["msg"] == "abcde..." and event["format"] == "string[10]"
 
 
+async def test_objects_and_arrays_are_cut_before_encoding(tmp_path: Path) -> None:
+    # issue 18: a debug node showing 5 MB objects must not send megabytes to the sidebar or the log
+    with_short = Settings.load(user_dir=tmp_path, debugMaxLength=10)
+    wide = {f"k{i}": i for i in range(100_000)}
+    big = {"rows": [["x" * 100] * 10 for _ in range(1_000)]}
+    flows = debug_flow(complete="payload", targetType="msg", console=True)
+    async with FlowHarness(flows, settings=with_short) as h:
+        for payload in (wide, big, list(range(50))):
+            h.send_to("d", {"payload": payload})
+        await h.drain()
+        events = debug_events(h)
+    shown = [json.loads(e["msg"]) for e in events]
+    assert len(shown[0]) == 11 and shown[0]["..."].startswith("99990 more")  # the notice is cut at 10 too
+    assert len(events[1]["msg"]) < 10 * 100 * 2  # about BUDGET_PER_LENGTH * debugMaxLength characters
+    assert shown[1]["rows"]["__enc__"] and shown[1]["rows"]["length"] == 1_000
+    assert shown[2] == {"__enc__": True, "type": "array", "data": list(range(10)), "length": 50}
+    assert events[2]["format"] == "array[50]"
+    assert all(len(line) < 5_000 for line in console_lines(h))
+    assert wide["k99999"] == 99_999 and len(big["rows"]) == 1_000  # the messages are untouched
+
+
 async def test_status_shows_a_short_text() -> None:
     async with FlowHarness(debug_flow(tostatus=True, tosidebar=False)) as h:
         h.send_to("d", {"payload": "x" * 40})
