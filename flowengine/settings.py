@@ -60,6 +60,8 @@ class Settings:
     webSocketKeepAliveTime: int = 15000
     commsQueueLimit: int = 10000
     """Events buffered per comms client before it is disconnected (a slow reader never slows flows)."""
+    commsQueueLimitBytes: int = 64 * 2**20
+    """Bytes (estimated, encoded) buffered per comms client before it is disconnected."""
     fileDirectory: str | None = None
     """Directory from which nodes may read files named by path (OpenAI uploads); None = user dir/files."""
     fileWorkingDirectory: str | None = None

@@ -83,6 +83,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     comms = None
     if admin_on and not settings.disableEditor:
         comms = CommsHub(runtime.events, auth, queue_limit=settings.commsQueueLimit,
+                         queue_bytes=settings.commsQueueLimitBytes,
                          keepalive_s=settings.webSocketKeepAliveTime / 1000.0)
     router = _node_router(settings)
     state = ServerState(runtime, settings, auth, comms, router)

@@ -10,7 +10,12 @@ arrays of up to 50 ``{"topic","data"}`` events, flushed 50 ms after the first on
 active connection.
 
 A client that stops reading never slows the runtime: the bus listener only appends to a bounded
-per-connection queue, and a connection whose queue passes ``commsQueueLimit`` is dropped.
+per-connection queue, and a connection whose queue passes ``commsQueueLimit`` events or
+``commsQueueLimitBytes`` (an estimate of the events' encoded size) is dropped with a log line.
+
+Connections that have not authenticated yet (adminAuth on) have their own small cap
+(``max_pending``) and ``AUTH_TIMEOUT_S`` to authenticate: when the cap is reached the oldest one is
+closed to make room, so a flood of idle sockets can never keep the editor's socket out.
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ log = logging.getLogger("flowengine.server.comms")
 BATCH_SIZE = 50
 FLUSH_DELAY_S = 0.05
 CLOSE_TIMEOUT_S = 2.0
-AUTH_TIMEOUT_S = 30.0
+AUTH_TIMEOUT_S = 10.0
+"""Seconds a connection has to authenticate when adminAuth is on."""
+MAX_PENDING = 64
+"""Connections waiting to authenticate at once; the oldest is closed to make room for a new one."""
 
 
 ClientListener = Callable[[str, Any, str | None], None]
@@ -54,6 +62,22 @@ def _truthy(value: Any) -> bool:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=_fallback, allow_nan=True)
+
+
+def estimate_size(value: Any, depth: int = 0) -> int:
+    """About how many bytes ``value`` takes once encoded (cheap: strings are measured, containers
+    walked three levels deep, deeper values counted as 64)."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, bytes | bytearray):
+        return len(value) * 4
+    if depth >= 3:
+        return 64
+    if isinstance(value, dict):
+        return 2 + sum(len(str(k)) + 4 + estimate_size(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return 2 + sum(estimate_size(v, depth + 1) + 1 for v in value)
+    return 8
 
 
 def _fallback(value: Any) -> Any:
@@ -74,12 +98,13 @@ class CommsConnection:
         self.token: str | None = None
         self.user: str | None = None
         self.dropped = False
-        self._queue: deque[dict[str, Any]] = deque()
+        self._queue: deque[tuple[dict[str, Any], int]] = deque()
+        self._queued_bytes = 0
         self._control: deque[tuple[dict[str, Any], bool]] = deque()
         self._wake = asyncio.Event()
         self._done = asyncio.Event()
         self._last_sent = time.monotonic()
-        self._opened = time.monotonic()
+        self.opened = time.monotonic()
 
     @property
     def queued(self) -> int:
@@ -89,14 +114,18 @@ class CommsConnection:
         """Queue one event (called synchronously by the bus; never blocks)."""
         if self._done.is_set():
             return
-        if len(self._queue) >= self.hub.queue_limit:
-            log.warning("comms client %s dropped: %d events queued and not read (commsQueueLimit)",
-                        self.peer, len(self._queue))
+        size = estimate_size(data) + len(topic) + 24
+        if len(self._queue) >= self.hub.queue_limit or self._queued_bytes + size > self.hub.queue_bytes:
+            log.warning("comms client %s dropped: %d events (about %d bytes) queued and not read "
+                        "(commsQueueLimit %d events, commsQueueLimitBytes %d)", self.peer, len(self._queue),
+                        self._queued_bytes + size, self.hub.queue_limit, self.hub.queue_bytes)
             self.dropped = True
             self._queue.clear()
+            self._queued_bytes = 0
             self._done.set()
             return
-        self._queue.append({"topic": topic, "data": data})
+        self._queue.append(({"topic": topic, "data": data}, size))
+        self._queued_bytes += size
         self._wake.set()
 
     def _answer(self, frame: dict[str, Any], close_after: bool = False) -> None:
@@ -208,10 +237,13 @@ class CommsConnection:
     async def _send_loop(self) -> None:
         keepalive = self.hub.keepalive_s
         while not self._done.is_set():
+            wait = keepalive
+            if not self.active:  # wake in time for the authentication deadline
+                wait = min(keepalive, max(0.05, AUTH_TIMEOUT_S - (time.monotonic() - self.opened)))
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=keepalive)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             except TimeoutError:
-                if not self.active and time.monotonic() - self._opened > AUTH_TIMEOUT_S:
+                if not self.active and time.monotonic() - self.opened > AUTH_TIMEOUT_S:
                     self._done.set()  # never authenticated: free the slot
                     return
                 if self._session_expired():
@@ -235,8 +267,9 @@ class CommsConnection:
                 await asyncio.sleep(FLUSH_DELAY_S)
             self._wake.clear()
             while self._queue:
-                batch = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
-                await self._write(batch)
+                entries = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
+                self._queued_bytes -= sum(size for _, size in entries)
+                await self._write([event for event, _ in entries])
 
     def _session_expired(self) -> bool:
         return self.token is not None and self.hub.auth.session(self.token) is None
@@ -250,10 +283,13 @@ class CommsHub:
     """All comms connections of one app; listens to the runtime's event bus."""
 
     def __init__(self, events: EventBus, auth: AdminAuth, *, queue_limit: int = 10000,
-                 keepalive_s: float = 15.0, max_connections: int = 1000) -> None:
+                 keepalive_s: float = 15.0, max_connections: int = 1000, queue_bytes: int = 64 * 2**20,
+                 max_pending: int = MAX_PENDING) -> None:
         self.events = events
         self.auth = auth
         self.queue_limit = max(1, queue_limit)
+        self.queue_bytes = max(1024, queue_bytes)
+        self.max_pending = max(1, max_pending)
         self.keepalive_s = max(0.05, keepalive_s)
         self.max_connections = max_connections
         self.connections: set[CommsConnection] = set()
@@ -311,6 +347,13 @@ class CommsHub:
             await ws.close(1013)
             return
         conn = CommsConnection(ws, self)
+        if not conn.active:
+            pending = sorted((c for c in self.connections if not c.active), key=lambda c: c.opened)
+            for old in pending[:max(0, len(pending) - self.max_pending + 1)]:
+                log.warning("comms: closing %s, which has not authenticated, to make room (%d waiting)",
+                            old.peer, len(pending))
+                old.stop()
+                self.connections.discard(old)
         self.connections.add(conn)
         try:
             await conn.run()
