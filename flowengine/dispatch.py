@@ -17,12 +17,18 @@ Below ``BURST_AT`` the order is exactly Node-RED's breadth-first order. With mor
 taken when that entry reaches the head of its queue (instead of at send time): far fewer live
 copies, at the price that a sender mutating a message *after* sending it would be seen by the
 clones too (Node-RED's function node clones before sending, so flows do not rely on this).
+
+Messages in flight are bounded (``maxMessagesInFlight``, default ``MAX_IN_FLIGHT``; Node-RED has
+no bound): a send that would queue more fails as the sending node's catchable error
+(``Route.refuse``), so a loop where each node feeds two others levels off instead of eating the
+machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -35,7 +41,7 @@ from .types import Msg
 if TYPE_CHECKING:
     from .route import Route
 
-__all__ = ["BATCH", "BURST_AT", "DEFER_CLONES_AT", "ROOM_LIMIT", "Dispatcher"]
+__all__ = ["BATCH", "BURST_AT", "DEFER_CLONES_AT", "MAX_IN_FLIGHT", "ROOM_LIMIT", "Dispatcher"]
 
 log = logging.getLogger("flowengine.flow")
 BATCH = 512
@@ -44,6 +50,8 @@ ROOM_LIMIT = 10_000
 """Queue length ``Flow.room()`` waits for (back-pressure for bursty producers)."""
 BURST_AT = 10_000
 """Main-queue length above which idle targets are served through the urgent queue."""
+MAX_IN_FLIGHT = 250_000
+"""Default of ``maxMessagesInFlight``: deliveries queued at once across the runtime."""
 DEFER_CLONES_AT = 1024
 """Queue length above which a fan-out send defers its clones until it reaches the queue head."""
 
@@ -83,7 +91,12 @@ class _Expander:
 class Dispatcher:
     """The FIFO of pending deliveries and the loop task that drains it."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_IN_FLIGHT) -> None:
+        self.limit = max(1, limit)
+        """Deliveries the queues may hold (``maxMessagesInFlight``); a send beyond is refused."""
+        self.refused = 0
+        """Messages refused so far because the queues were full."""
+        self._logged: dict[str, float] = {}
         self.queue: deque[tuple[Route, Msg]] = deque()
         self.urgent: deque[tuple[Route, Msg]] = deque()
         self.expander = _Expander(self.queue)
@@ -126,6 +139,16 @@ class Dispatcher:
             q.append((self.expander, events))  # type: ignore[arg-type]
         if self.idle:
             self.wake()
+
+    def may_log(self, node_id: str) -> bool:
+        """Whether a refused send of ``node_id`` may be logged now (once a second per node)."""
+        now = time.monotonic()
+        if now - self._logged.get(node_id, -1.0) < 1.0:
+            return False
+        if len(self._logged) > 1000:
+            self._logged.clear()
+        self._logged[node_id] = now
+        return True
 
     def backlog(self) -> int:
         """Deliveries waiting in both queues."""

@@ -62,7 +62,15 @@ class Route:
                 self.node.stats.sent += 1
                 d = self.dispatcher
                 q = d.queue
-                if single.pending or len(q) <= BURST_AT:
+                n = len(q)
+                if n <= BURST_AT:
+                    single.pending += 1
+                    q.append((single, msg))
+                elif n + len(d.urgent) >= d.limit:
+                    self.node.stats.sent -= 1
+                    self.refuse(msg, 1)
+                    return
+                elif single.pending:
                     single.pending += 1
                     q.append((single, msg))
                 else:
@@ -101,6 +109,9 @@ class Route:
         if msgid is None:
             msgid = new_msgid()
         d = self.dispatcher
+        if len(d.queue) + len(d.urgent) + len(events) > d.limit:
+            self.refuse(events[0][1], len(events))
+            return
         if len(events) > 1 and d.backlog() > DEFER_CLONES_AT:
             for _, m in events:
                 if "_msgid" not in m:
@@ -116,6 +127,20 @@ class Route:
             push(target, m if first else clone_msg(m))
             first = False
         self.node.stats.sent += len(events)
+
+    def refuse(self, msg: Msg, count: int) -> None:
+        """The runtime holds ``maxMessagesInFlight`` messages already: this send fails as the node's
+        catchable error (a wiring loop where each node feeds two others would otherwise grow
+        without bound). Uncaught, it is logged at most once a second per node, with a count."""
+        d = self.dispatcher
+        d.refused += count
+        text = (f"message not sent: {d.limit:,} messages are in flight (maxMessagesInFlight); "
+                "a wiring loop, or messages arriving faster than the flows handle them")
+        err = NodeError(text)
+        if self.flow.handle_error(self.node, err, msg, self.node):
+            return
+        if d.may_log(self.node.id):
+            self.flow.log(self.node, logging.ERROR, f"{text} ({d.refused:,} refused so far)", msg)
 
     def done(self, msg: Msg, err: Any = None) -> None:
         if err is not None:

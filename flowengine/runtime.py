@@ -96,7 +96,7 @@ class Runtime:
             settings.credentials_path if persist else None,
             SecretSource(settings.credentialSecret, self.storage if persist else None),
         )
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher(settings.maxMessagesInFlight)
         self.watchdog = Watchdog()
         """Bounds Python function code holding the event loop (functionTimeout)."""
         self.routes: dict[str, Route] = {}

@@ -54,6 +54,9 @@ class Settings:
     functionGlobalContext: dict[str, Any] = field(default_factory=dict)
     exportGlobalContextKeys: bool = False
     nodeMessageBufferMaxLength: int = 0
+    maxMessagesInFlight: int = 250_000
+    """Messages queued for delivery at once across the runtime; a send beyond fails as the sending
+    node's catchable error (a wiring loop that fans out cannot eat the machine)."""
     runtimeState: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "ui": False})
     diagnostics: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "ui": True})
     apiMaxLength: str = "5mb"

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from .helpers import tab
@@ -53,3 +54,26 @@ def test_debug_of_big_objects_to_a_client_that_never_reads(tmp_path: Path) -> No
         raw.close()
     print(f"RSS {start:.0f} -> peak {peak:.0f} MiB")
     assert peak - start < 150, (start, peak)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read RSS")
+def test_a_loop_where_each_node_feeds_two_others_levels_off(tmp_path: Path) -> None:
+    # the loop, started by one inject: 2.7 GB in 55 s before; bounded by maxMessagesInFlight now
+    def change(node_id: str, wires: list[str]) -> dict[str, Any]:
+        return {"id": node_id, "type": "change", "z": "t1", "rules": [], "x": 1, "y": 1, "wires": [wires]}
+
+    flows = [tab(), inject("i", ["a"]), change("a", ["b", "c"]), change("b", ["a", "c"]), change("c", ["a", "b"])]
+    with served(tmp_path, flows, "maxMessagesInFlight = 50000\n" + SETTINGS) as server:
+        start = rss_mib(server)
+        assert httpx.post(f"{server.base}/inject/i").status_code == 200
+        peak = start
+        end = time.monotonic() + 8
+        while time.monotonic() < end:
+            peak = max(peak, rss_mib(server))
+            time.sleep(0.1)
+        answered = httpx.get(f"{server.base}/flows/state", timeout=10).status_code
+        out = server.output()
+    print(f"RSS {start:.0f} -> peak {peak:.0f} MiB")
+    assert answered == 200
+    assert peak - start < 120, (start, peak)  # main grows by 220 MiB in these 8 s, and on
+    assert "messages are in flight (maxMessagesInFlight)" in out, out[-2000:]
