@@ -53,7 +53,9 @@ class Settings:
     ``os._exit`` and crashes (the node restarts it); a node's ``isolation`` property overrides it."""
     functionGlobalContext: dict[str, Any] = field(default_factory=dict)
     exportGlobalContextKeys: bool = False
-    nodeMessageBufferMaxLength: int = 0
+    nodeMessageBufferMaxLength: int = 100_000
+    """Messages one delay, join, batch or sort node may hold; beyond, it drops them with an error
+    naming the node (Node-RED's default is 0, unlimited: a queue could grow until memory ran out)."""
     maxMessagesInFlight: int = 250_000
     """Messages queued for delivery at once across the runtime; a send beyond fails as the sending
     node's catchable error (a wiring loop that fans out cannot eat the machine)."""

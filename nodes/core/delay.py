@@ -14,12 +14,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from flowengine.errors import NodeError
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
 from ._delay_rate import BurstLimiter, RateLimiter, TopicQueue
 from ._delay_timers import DelayList, once
-from ._sequence import number_prop, parse_float
+from ._sequence import buffer_limit, number_prop, parse_float
 
 _UNIT_MS = {"milliseconds": 1.0, "seconds": 1000.0, "minutes": 60_000.0, "hours": 3_600_000.0, "days": 86_400_000.0}
 _RATE_MS = {"second": 1000.0, "minute": 60_000.0, "hour": 3_600_000.0, "day": 86_400_000.0}
@@ -116,6 +117,11 @@ class DelayNode(Node):
         if only_flush:
             pass  # a bare flush message is a command, never delayed itself
         else:
+            limit = buffer_limit(self)
+            if limit and len(self.delays) >= limit and "reset" not in msg and "flush" not in msg:  # not in Node-RED
+                done(NodeError(f"too many pending messages in delay node: {limit:,} waiting "
+                               "(nodeMessageBufferMaxLength); this message is dropped"))
+                return
             self.delays.add(msg, send, done, wait)
         if "reset" in msg:
             self.delays.clear()

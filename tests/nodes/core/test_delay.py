@@ -170,6 +170,23 @@ async def test_rate_queue_buffer_limit(tmp_path: Path) -> None:
     assert any(nid == "d" and "too many pending messages" in text for _l, nid, text in h.logs)
 
 
+async def test_queues_are_bounded_by_default_and_the_delay_mode_too(tmp_path: Path) -> None:
+    # issue 18: a delay node's queue grew ~10 MB/s unless nodeMessageBufferMaxLength was set
+    assert Settings.load(user_dir=tmp_path).nodeMessageBufferMaxLength == 100_000
+    settings = Settings.load(user_dir=tmp_path, nodeMessageBufferMaxLength=3)
+    flows = delay_flow(pauseType="delay", timeout="60", timeoutUnits="seconds")
+    async with FlowHarness(flows, settings=settings) as h:
+        for i in range(5):
+            h.send_to("d", {"payload": i})
+        await h.drain()
+        assert len(h.runtime.node("d").delays) == 3  # type: ignore[union-attr]
+        h.send_to("d", {"flush": True})
+        await h.drain()
+    assert payloads(h.received("out")) == [0, 1, 2]
+    refused = [text for _l, nid, text in h.logs if nid == "d" and "too many pending messages" in text]
+    assert len(refused) == 2 and "(nodeMessageBufferMaxLength)" in refused[0]
+
+
 async def test_burst_mode_passes_up_to_rate_per_period() -> None:
     flows = delay_flow(2, pauseType="burst", rate="2", nbRateUnits="1", rateUnits="minute")
     async with FlowHarness(flows) as h:
