@@ -206,6 +206,7 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
         log.info("started flows (%d nodes)", len(runtime.routes))
         await stop.wait()
         log.info("stopping flows")
+        await runtime.drain(settings.shutdownDrainTimeout / 1000.0)
     finally:
         await runtime.close()
         for sig in installed:

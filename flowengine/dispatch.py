@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +149,18 @@ class Dispatcher:
             self._logged.clear()
         self._logged[node_id] = now
         return True
+
+    def queued_by_node(self) -> Counter[str]:
+        """Deliveries waiting in both queues, counted by target node id."""
+        counts: Counter[str] = Counter()
+        for q in (self.queue, self.urgent):
+            for route, msg in q:
+                if isinstance(route, _Expander):
+                    for target, _ in msg:
+                        counts[target.node.id] += 1
+                elif not route.closed:
+                    counts[route.node.id] += 1
+        return counts
 
     def backlog(self) -> int:
         """Deliveries waiting in both queues."""

@@ -146,6 +146,11 @@ class Node:
         """``POST /debug/:id/enable|disable``. Return False when not supported (-> 404)."""
         return False
 
+    def held(self) -> int:
+        """Messages this node holds that a shutdown now would drop (queued in a delay, waiting
+        for a service's answer...); counted in the shutdown's log line. 0 unless overridden."""
+        return 0
+
     # --- services for subclasses ---
     def send(self, arg: SendArg) -> None:
         """Send outside of an input handler (timers, servers): same forms as ``send``."""

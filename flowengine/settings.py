@@ -43,6 +43,9 @@ class Settings:
     contextStorage: dict[str, Any] | None = None
     nodeCloseTimeout: int = 15000
     """Milliseconds a node's close handler may take on deploy or shutdown."""
+    shutdownDrainTimeout: int = 5000
+    """Milliseconds a shutdown (SIGTERM) lets queued messages be delivered and nodes finish what
+    they hold before closing them; what is left is logged as dropped, by node."""
     debugMaxLength: int = 1000
     debugStatusLength: int = 32
     functionTimeout: float = 10

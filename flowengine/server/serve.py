@@ -1,9 +1,11 @@
 """``serve``: run one runtime behind uvicorn until SIGTERM/SIGINT (what ``flowengine serve|run`` call).
 
-Shutdown is bounded by ``nodeCloseTimeout + SHUTDOWN_MARGIN_S`` from the first signal: the listening
-socket closes at once (new connections are refused), requests waiting for an ``http response`` node
-are answered 503, comms clients are closed, other requests get ``HTTP_DRAIN_S``, then the nodes close
-(each within ``nodeCloseTimeout``) and file context is flushed. Past the bound the process logs what
+Shutdown is bounded by ``shutdownDrainTimeout + nodeCloseTimeout + SHUTDOWN_MARGIN_S`` from the
+first signal: the listening socket closes at once (new connections are refused), requests waiting
+for an ``http response`` node are answered 503, comms clients are closed, other requests get
+``HTTP_DRAIN_S``, queued messages are delivered for up to ``shutdownDrainTimeout`` (what is left is
+logged as dropped, by node), then the nodes close (each within ``nodeCloseTimeout``) and file
+context is flushed. Past the bound the process logs what
 is still closing, flushes context and exits 1; if even that cannot run (the event loop is blocked by
 a node), a watchdog ends the process ``WATCHDOG_GRACE_S`` later.
 """
@@ -62,10 +64,12 @@ def _bind(host: str, port: int) -> socket.socket:
 class _Server(uvicorn.Server):
     """uvicorn's server, plus a bounded shutdown (see the module docstring)."""
 
-    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None, close_timeout_s: float) -> None:
+    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None, close_timeout_s: float,
+                 drain_s: float = 0.0) -> None:
         super().__init__(config)
         self.router = router
-        self.budget_s = close_timeout_s + SHUTDOWN_MARGIN_S
+        self.close_budget_s = close_timeout_s + SHUTDOWN_MARGIN_S
+        self.budget_s = self.close_budget_s + drain_s
         self.stop_requested: float | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.watchdog: threading.Timer | None = None
@@ -82,6 +86,17 @@ class _Server(uvicorn.Server):
         if self.router is not None and self.loop is not None:
             # Answered on the loop, not inside the signal handler: set_result runs callbacks.
             self.loop.call_soon_threadsafe(self.router.shutdown)
+
+    def drained(self) -> None:
+        """The drain is over: the closing gets its own budget from now (a drain that ended early
+        does not lend its unused time to a node that blocks the event loop)."""
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        self.stop_requested = time.monotonic()
+        self.budget_s = self.close_budget_s
+        self.watchdog = threading.Timer(self.budget_s + WATCHDOG_GRACE_S, _blocked_exit, (self.budget_s,))
+        self.watchdog.daemon = True
+        self.watchdog.start()
 
     def deadline(self) -> float:
         """When the shutdown must be over (monotonic clock)."""
@@ -105,8 +120,15 @@ def _blocked_exit(budget_s: float) -> None:
     os._exit(1)
 
 
-async def _close_runtime(runtime: Runtime, deadline: float) -> bool:
-    """Close the runtime by ``deadline``; False (logged, context flushed) when nodes are still closing."""
+async def _close_runtime(runtime: Runtime, server: _Server, drain_s: float) -> bool:
+    """Drain for up to ``drain_s``, then close the runtime within the server's budget; False
+    (logged, context flushed) when nodes are still closing."""
+    try:
+        await runtime.drain(drain_s)
+    except Exception as exc:  # draining is best effort: the nodes must close whatever happened
+        log.error("shutdown: draining failed: %s", exc)
+    server.drained()
+    deadline = server.deadline()
     closing = asyncio.ensure_future(runtime.close())
     try:
         await asyncio.wait_for(asyncio.shield(closing), max(0.1, deadline - time.monotonic()))
@@ -178,7 +200,9 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
         timeout_graceful_shutdown=HTTP_DRAIN_S,
     )
-    server = _Server(config, router if isinstance(router, HttpNodeRouter) else None, settings.close_timeout_s)
+    drain_s = max(0, settings.shutdownDrainTimeout) / 1000.0
+    server = _Server(config, router if isinstance(router, HttpNodeRouter) else None, settings.close_timeout_s,
+                     drain_s)
 
     def stop(sig: int, frame: FrameType | None) -> None:
         # Before uvicorn takes over the signals (while flows start) and after it hands them back
@@ -202,7 +226,7 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         try:
             await server.serve(sockets=[sock])
         finally:
-            closed = await _close_runtime(runtime, server.deadline())
+            closed = await _close_runtime(runtime, server, drain_s)
         return 0 if server.started and closed else 1
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -217,6 +217,9 @@ class BatchNode(Node):
         for _m, _s, d in infos:
             d()
 
+    def held(self) -> int:
+        return self.pending_count
+
     def on_close(self, removed: bool) -> None:
         if self.timer is not None:
             self.timer.cancel()

@@ -94,6 +94,9 @@ class DelayNode(Node):
         elif self.pause_type == "burst":
             self.limiter = BurstLimiter(self)
 
+    def held(self) -> int:
+        return len(self.delays) + (len(self.limiter.buffer) if self.limiter is not None else 0)
+
     def on_start(self) -> None:
         if self.limiter is not None:
             self.limiter.start()

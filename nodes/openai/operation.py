@@ -80,6 +80,10 @@ class OperationNode(Node):
         else:
             self.status({})
 
+    def held(self) -> int:
+        """Requests waiting for a slot or in flight: a shutdown that cuts them short counts them."""
+        return self.queued + self.in_flight
+
     def on_close(self, removed: bool) -> None:
         if self._status_timer is not None:
             self._status_timer.cancel()
