@@ -202,6 +202,9 @@ class Dispatcher:
         assert event is not None
         while True:
             if not q and not urgent:
+                # the last delivery's message must not stay alive in this frame while idle: an
+                # HTTP request whose message was dropped is answered 503 when its msg.res dies
+                route = msg = node = res = None
                 self.idle = True
                 event.clear()
                 await event.wait()

@@ -256,6 +256,8 @@ class FunctionNode(Node):
             finally:
                 if armed:
                     wd.disarm()
+                if self.auto_done:  # the code never calls node.done(): keep no reference to msg
+                    backend.release()
         except Interrupt:  # the watchdog: the code held the event loop past its limit
             wd.disarm()
             done(_user_error(TimedOut(self.timeout), self))
@@ -297,6 +299,11 @@ class _LocalBackend(Backend):
 
     def bind(self, send: Send, done: Done, msgid: Any) -> None:
         self._send, self._done, self._msgid = send, done, msgid
+
+    def release(self) -> None:
+        """Forget the message's ``done`` (it holds the message: an HTTP request's ``msg.res`` must
+        be able to die with its message, see http_in)."""
+        self._done = None
 
     def send(self, msgs: Any, clone: bool) -> None:
         ports = normalise_results(msgs, self._msgid)

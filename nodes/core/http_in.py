@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import weakref
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -47,11 +48,17 @@ class HttpRequestInfo(dict[str, Any]):
 
 
 class HttpResponseHandle(dict[str, Any]):
-    """``msg.res``: the pending HTTP response, shared by every clone; answered once."""
+    """``msg.res``: the pending HTTP response, shared by every clone; answered once.
+
+    When the last reference to it goes (every message carrying it was dropped: a redeploy or a
+    shutdown stopped the node holding it, a flow ended without an ``http response``), nobody can
+    answer any more: the request is answered 503 at once instead of waiting for ever.
+    """
 
     def __init__(self, future: asyncio.Future[Response]) -> None:
         super().__init__()
         self._future = future
+        weakref.finalize(self, _unreachable, future)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> HttpResponseHandle:
         return self
@@ -69,6 +76,24 @@ class HttpResponseHandle(dict[str, Any]):
             return False
         self._future.set_result(response)
         return True
+
+
+DROPPED_TEXT = ("Service Unavailable: the flow dropped this request's message before an http response node "
+                "answered it (a redeploy or shutdown stopped the node holding it, or the flow ended)")
+
+
+def _unreachable(future: asyncio.Future[Response]) -> None:
+    if future.done():
+        return
+    try:
+        future.get_loop().call_soon_threadsafe(_answer_dropped, future)
+    except RuntimeError:  # the loop is closed: nobody waits for the answer any more
+        return
+
+
+def _answer_dropped(future: asyncio.Future[Response]) -> None:
+    if not future.done():
+        future.set_result(Response(DROPPED_TEXT, status_code=503, media_type="text/plain"))
 
 
 def _query(raw: str) -> dict[str, Any]:
@@ -251,6 +276,7 @@ class HttpIn(Node):
         msg: Msg = {"_msgid": new_msgid(), "req": req, "res": HttpResponseHandle(future),
                     "payload": req["query"] if self.method == "get" else body}
         self.send(msg)
+        del msg  # from here only the flow holds msg.res: if it drops the message, the answer is a 503
         return await _wait(request, future)
 
 
