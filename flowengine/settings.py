@@ -85,6 +85,12 @@ class Settings:
     """Milliseconds a server-mode tcp connection may stay idle before it is closed; None = never."""
     tcpMsgQueueSize: int = 1000
     """Messages a tcp request node queues per connection while it connects (the oldest are dropped)."""
+    webSocketNodeMaxSessions: int = 1000
+    """Clients one websocket-listener serves at once; more are refused (close code 1013)."""
+    maxRetryWait: int = 600_000
+    """Milliseconds an OpenAI request may wait in all for a rate limit (429 Retry-After) longer
+    than the 120 s slept inside the request: the message is parked (no concurrency slot held)
+    with status "waiting for rate limit (N s)"; a longer wait fails the message at once."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

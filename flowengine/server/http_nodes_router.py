@@ -48,6 +48,10 @@ class HttpNodeRouter(RouteTable):
             if ws_route is None:
                 await send({"type": "websocket.close", "code": 1008})
                 return
+            if self.basic_auth is not None and not self._authorised(scope):
+                # httpNodeAuth covers websocket-listener paths too: refused before the upgrade (403)
+                await send({"type": "websocket.close", "code": 1008})
+                return
             await ws_route.handler(WebSocket(scope, receive, send))
             return
         if scope["type"] != "http":

@@ -36,6 +36,7 @@ __all__ = ["NODES", "WebSocketClient", "WebSocketIn", "WebSocketListener", "WebS
 CLOSE_TIMEOUT_S = 2.0
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008  # a client that stopped reading
+CLOSE_TRY_AGAIN = 1013  # webSocketNodeMaxSessions clients already connected
 
 
 class _Endpoint(Protocol):
@@ -87,6 +88,7 @@ class WebSocketListener(Node):
         self.sessions: dict[str, _Session] = {}
         self.queue_size = queue_size(host.settings)
         self._remove: Any = None
+        self._refusing = False
 
     def on_start(self) -> None:
         router = http_routes(self.host.settings)
@@ -126,6 +128,15 @@ class WebSocketListener(Node):
         self.users.show({"fill": "green", "shape": "dot", "text": f"connected {count}"} if count else {})
 
     async def _serve(self, ws: WebSocket) -> None:
+        limit = int(getattr(self.host.settings, "webSocketNodeMaxSessions", 1000) or 0)
+        if limit and len(self.sessions) >= limit:  # a flood of sockets cannot take every resource
+            if not self._refusing:
+                self.warn(f"websocket listener {self.path}: {len(self.sessions)} clients connected "
+                          "(webSocketNodeMaxSessions); refusing new ones until some leave")
+                self._refusing = True
+            await ws.close(CLOSE_TRY_AGAIN)
+            return
+        self._refusing = False
         await ws.accept()
         session = _Session(ws, self.queue_size)
         session.writer = self.spawn(self._write(session))

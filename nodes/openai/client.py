@@ -19,7 +19,14 @@ from typing import Any
 
 import httpx
 
-from .errors import APIConnectionError, APIResponseValidationError, APIStatusError, APITimeoutError, redact
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    OpenAIError,
+    redact,
+)
 from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
@@ -158,6 +165,17 @@ def _unusable(response: httpx.Response, why: str) -> APIResponseValidationError:
         body=response.text[:BODY_SAMPLE], request_id=response.headers.get("x-request-id"))
 
 
+class ParkForRateLimit(Exception):
+    """A 429 asked for a wait longer than the policy sleeps inside a request: the caller releases
+    the concurrency slot, waits ``delay`` seconds and sends the request again (or fails with
+    ``error`` when that is longer than it may wait)."""
+
+    def __init__(self, delay: float, error: Exception) -> None:
+        super().__init__(f"rate limited: retry after {delay:g} s")
+        self.delay = delay
+        self.error = error
+
+
 class OpenAIClient:
     """One per config node; safe to share between every operation node using that config."""
 
@@ -188,6 +206,10 @@ class OpenAIClient:
                                       follow_redirects=True)
         self._fixed = {False: self._fixed_headers(admin=False), True: self._fixed_headers(admin=True)}
         self._fixed_query = {False: self._fixed_params(admin=False), True: self._fixed_params(admin=True)}
+
+    async def wait(self, seconds: float) -> None:
+        """Sleep with the client's clock (tests replace it)."""
+        await self._sleep(seconds)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -243,6 +265,10 @@ class OpenAIClient:
         """Send with retries; returns an (open, when streaming) 2xx response and the retry count."""
         retries = 0
         wait = self.limited_until - self._clock()
+        if wait > self.policy.max_retry_after:  # a long wait is spent parked, not holding a slot
+            raise ParkForRateLimit(wait, OpenAIError(
+                f"rate limited: the server asked this key to wait {wait:.0f} s more", status=429,
+                type="rate_limit_exceeded"))
         if wait > 0:  # another request of this key got a 429: sending now would only earn another
             await self._sleep(wait)
         for attempt in range(self.policy.max_retries + 1):
@@ -276,6 +302,8 @@ class OpenAIClient:
                 raise error from (cause if cause is not error else None)
             if isinstance(error, APIStatusError) and error.status == 429:
                 self.limited_until = max(self.limited_until, self._clock() + delay)
+            if delay > self.policy.max_retry_after:
+                raise ParkForRateLimit(delay, error)
             retries += 1
             await self._sleep(delay)
         raise AssertionError("unreachable: the retry loop always returns or raises")

@@ -31,7 +31,7 @@ from flowengine.message import clone_msg, deep_clone, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
-from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of
+from .client import ApiResponse, OpenAIClient, ParkForRateLimit, decode_body, ratelimit_of
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
 from .request import Operation, PreparedRequest, build_request
@@ -55,6 +55,8 @@ class OperationNode(Node):
         super().__init__(*args, **kwargs)
         self.in_flight = 0
         self.queued = 0
+        self.parked = 0
+        """Messages waiting outside a slot for a long rate limit (Retry-After) to pass."""
         self.tokens = 0
         self.last_error: str | None = None
         self._status_timer: asyncio.TimerHandle | None = None
@@ -82,7 +84,7 @@ class OperationNode(Node):
 
     def held(self) -> int:
         """Requests waiting for a slot or in flight: a shutdown that cuts them short counts them."""
-        return self.queued + self.in_flight
+        return self.queued + self.in_flight + self.parked
 
     def on_close(self, removed: bool) -> None:
         if self._status_timer is not None:
@@ -126,28 +128,59 @@ class OperationNode(Node):
                     f"concurrency limit (max_queue {client.options.max_queue})",
                     type="queue_full",
                 )
-            self.queued += 1
-            self._refresh()
-            acquired = False
-            try:
-                async with client.limiter.slot():
-                    acquired = True
-                    self.queued -= 1
-                    self.in_flight += 1
-                    self._refresh()
-                    try:
-                        await self._perform(client, request, msg, send, started)
-                    finally:
-                        self.in_flight -= 1
-            finally:
-                if not acquired:
-                    self.queued -= 1
+            parked = 0.0
+            while True:
+                try:
+                    await self._in_slot(client, request, msg, send, started)
+                    break
+                except ParkForRateLimit as park:
+                    parked = await self._park(client, park, parked)
             self.last_error = None
         except OpenAIError as err:
             self._fail(err, msg, client, started)
         finally:
             self._refresh()
         done()
+
+    async def _in_slot(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
+                       started: float) -> None:
+        """Wait for a concurrency slot of the config node, then perform the request in it."""
+        self.queued += 1
+        self._refresh()
+        acquired = False
+        try:
+            async with client.limiter.slot():
+                acquired = True
+                self.queued -= 1
+                self.in_flight += 1
+                self._refresh()
+                try:
+                    await self._perform(client, request, msg, send, started)
+                finally:
+                    self.in_flight -= 1
+        finally:
+            if not acquired:
+                self.queued -= 1
+
+    async def _park(self, client: OpenAIClient, park: ParkForRateLimit, parked: float) -> float:
+        """A 429 asked for a long wait: wait outside the slot, up to ``maxRetryWait`` in all (else
+        fail with the 429); the total parked so far is returned."""
+        limit = float(getattr(self.host.settings, "maxRetryWait", 600_000) or 0) / 1000.0
+        if parked + park.delay > limit:
+            error = park.error
+            if isinstance(error, OpenAIError):
+                error.message = f"{error.message} (Retry-After {park.delay:.0f} s is more than maxRetryWait, " \
+                                f"{limit:g} s)"
+                error.args = (error.message,)
+                raise error
+            raise OpenAIError(str(error), status=429) from error
+        self.parked += 1
+        self.status(fill="yellow", shape="ring", text=f"waiting for rate limit ({park.delay:.0f} s)")
+        try:
+            await client.wait(park.delay)
+        finally:
+            self.parked -= 1
+        return parked + park.delay
 
     def _fail(self, err: OpenAIError, msg: Msg, client: OpenAIClient | None, started: float) -> None:
         secrets = client.options.secrets if client is not None else []

@@ -2,7 +2,9 @@
 
 Retried: 408, 409, 429, every 5xx, timeouts and connection errors; a ``x-should-retry`` response
 header overrides the decision both ways. The wait is ``retry-after-ms`` or ``retry-after``
-(seconds or an HTTP date) when it is in (0, 120] s; a longer server-requested wait fails at once.
+(seconds or an HTTP date) when it is in (0, 120] s. A longer server-requested wait (up to
+``max_retry_wait``) is returned too: the client then *parks* the message outside its concurrency
+slot (``ParkForRateLimit``) and the operation node waits, up to the ``maxRetryWait`` setting.
 Otherwise exponential backoff ``min(0.5 * 2**n, 8) * (1 - 0.25 * random())``.
 """
 
@@ -46,6 +48,9 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 120.0
+    """Longest server-requested wait slept inside the request (holding its concurrency slot)."""
+    max_retry_wait: float = float("inf")
+    """Longest server-requested wait at all; beyond, the request fails at once."""
 
     def should_retry(self, status: int | None, headers: Mapping[str, str] | None = None) -> bool:
         """Whether a response status (None: connection error or timeout) is worth another attempt."""
@@ -68,7 +73,7 @@ class RetryPolicy:
             return None
         asked = retry_after_seconds(headers or {}, now)
         if asked is not None:
-            if asked > self.max_retry_after:
+            if asked > self.max_retry_wait:
                 return None
             if asked > 0:
                 return asked

@@ -46,7 +46,8 @@ def test_retry_delays_backoff_jitter_and_retry_after() -> None:
     assert RetryPolicy(max_retries=10).delay(6, {}, lambda: 0.0) == 8.0  # capped
     assert p.delay(0, {"retry-after-ms": "300"}, lambda: 0.0) == pytest.approx(0.3)
     assert p.delay(0, {"retry-after": "1.5"}, lambda: 0.0) == 1.5
-    assert p.delay(0, {"retry-after": "200"}, lambda: 0.0) is None  # > 120 s: fail fast
+    assert p.delay(0, {"retry-after": "200"}, lambda: 0.0) == 200  # > 120 s: the client parks the message
+    assert RetryPolicy(max_retry_wait=100).delay(0, {"retry-after": "200"}, lambda: 0.0) is None
     assert p.delay(0, {"retry-after": "0"}, lambda: 0.0) == 0.5  # not positive: backoff
     date = email.utils.formatdate(1000.0 + 3, usegmt=True)
     assert retry_after_seconds({"retry-after": date}, now=lambda: 1000.0) == pytest.approx(3.0)
@@ -122,11 +123,36 @@ async def test_http_error_details_and_no_retry_on_400(tmp_path: Path) -> None:
     assert node.last_error and "400" in node.last_error
 
 
-async def test_retry_after_beyond_limit_fails_fast(tmp_path: Path) -> None:
-    seen, handler = scripted(httpx.Response(429, headers={"retry-after": "300"}, json={}))
-    node, host = make("openai-list-models", handler, tmp_path)
+async def test_retry_after_beyond_max_retry_wait_fails_fast(tmp_path: Path) -> None:
+    seen, handler = scripted(httpx.Response(429, headers={"retry-after": "700"}, json={}))
+    sleeps: list[float] = []
+    node, host = make("openai-list-models", handler, tmp_path, sleeps=sleeps)
+    await run(node, {"payload": 1})  # maxRetryWait: 10 minutes by default
+    assert len(seen) == 1 and host.errors[0][0].status == 429 and sleeps == []
+    assert "is more than maxRetryWait, 600 s" in str(host.errors[0][0])
+
+
+async def test_a_long_retry_after_parks_the_message_outside_its_slot(tmp_path: Path) -> None:
+    # issue 18 fault 7: a 429 asking for 300 s used to fail at once; now the message waits,
+    # without holding a concurrency slot, and the status says so
+    seen, handler = scripted(httpx.Response(429, headers={"retry-after": "300"}, json={}),
+                             httpx.Response(200, json={"data": []}))
+    parked_slots: list[int] = []
+    node, host = make("openai-list-models", handler, tmp_path, config={"max_concurrency": 1})
+    client = host.nodes["cfg"].client()
+
+    now = [1000.0]
+
+    async def watching_sleep(delay: float) -> None:
+        parked_slots.append(client.limiter.in_flight)
+        assert host.statuses[-1]["text"] == "waiting for rate limit (300 s)"
+        now[0] += delay
+
+    client._sleep = watching_sleep
+    client._clock = lambda: now[0]
     await run(node, {"payload": 1})
-    assert len(seen) == 1 and host.errors[0][0].status == 429
+    assert len(seen) == 2 and host.errors == [] and len(host.sent) == 1
+    assert parked_slots == [0]  # the slot was free while the message waited
 
 
 async def test_api_key_never_appears_in_errors_status_or_repr(tmp_path: Path) -> None:
