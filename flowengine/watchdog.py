@@ -15,7 +15,9 @@ the exception is raised from the signal handler. ``call`` turns it into ``TimedO
 The hot path (``arm``/``disarm``) is a few attribute reads and writes: no lock, no clock; the
 thread measures the time itself. An interrupt that is still pending when the call ends is cleared
 under that lock, so it can never land in the runtime's own code. Code that swallows the interrupt
-(``except BaseException``) is interrupted again every second until it ends. C code that holds the
+(``except BaseException``) is interrupted again every second until it ends. The runtime's own code that
+user code calls (``node.send``, context) runs ``pause``d, so an interrupt never lands half-way
+through it. C code that holds the
 GIL without running bytecode (one huge regular expression match) cannot be interrupted in-process;
 ``functionIsolation = "process"`` covers it.
 """
@@ -102,6 +104,20 @@ class Watchdog:
         if self._pending:  # no interrupt can be raised from here on (see _watch)
             self._pending = False
             _clear_async_exc(self._tid, None)
+
+    def pause(self) -> float:
+        """Shield the runtime's own code called from a bounded call (``node.send``, context...):
+        no interrupt lands until ``resume(returned value)``; the call's clock keeps running."""
+        limit = self._limit
+        self._limit = 0.0
+        if self._pending:
+            self._pending = False
+            _clear_async_exc(self._tid, None)
+        return limit
+
+    def resume(self, limit: float) -> None:
+        """End a ``pause``: the call is bounded again (interrupted at once if already over)."""
+        self._limit = limit
 
     def call(self, seconds: float, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)``, interrupted with ``TimedOut`` after ``seconds`` (0: no limit)."""

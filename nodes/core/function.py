@@ -18,7 +18,6 @@ restarted - with ``initialize`` run again - when a message overruns or the worke
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Callable
@@ -26,13 +25,11 @@ from typing import Any
 
 from flowengine.errors import NodeError
 from flowengine.jsvalues import JsError
-from flowengine.message import clone_msg
 from flowengine.node import Node
-from flowengine.types import UNDEFINED, Done, Msg, Send
+from flowengine.types import Done, Msg, Send
 from flowengine.watchdog import Guarded, Interrupt, TimedOut, Watchdog
 
 from ._function_code import (
-    Backend,
     CompiledCode,
     build_names,
     compile_code,
@@ -40,7 +37,7 @@ from ._function_code import (
     normalise_results,
     timed_out_text,
 )
-from ._function_context import context_op
+from ._function_local import LocalBackend
 from ._function_runner import WorkerRunner
 from ._js_engine import check_syntax
 from ._js_function import JsFunctionRunner, calls_done
@@ -118,7 +115,7 @@ class FunctionNode(Node):
         self._finalize: CompiledCode | None = None
         self._names: dict[str, Any] = {}
         self._libs: dict[str, Any] = {}
-        self._backend: _LocalBackend | None = None
+        self._backend: LocalBackend | None = None
         self._runner: WorkerRunner | None = None
         self._js: JsFunctionRunner | None = None
         self._link_calls: dict[str, tuple[Callable[[bool, Any], None], Any]] = {}
@@ -174,7 +171,7 @@ class FunctionNode(Node):
             self._code = None
             self.error(f"function node {self.id}: {type(exc).__name__}: {exc}")
             return
-        self._backend = _LocalBackend(self)
+        self._backend = LocalBackend(self)
         self._names = {**build_names(self._backend, self.id, self.name, self.n_outputs), **self._libs}
         if not setup.empty:
             try:
@@ -243,7 +240,7 @@ class FunctionNode(Node):
             return
         msgid = msg.get("_msgid")
         if code.is_async:
-            names = {**self._names, **build_names(_LocalBackend(self, send, done, msgid), self.id, self.name,
+            names = {**self._names, **build_names(LocalBackend(self, send, done, msgid), self.id, self.name,
                                                    self.n_outputs)}
             self.spawn(self._finish(code.fn(msg, **names), send, done, msgid))
             return
@@ -286,67 +283,6 @@ class FunctionNode(Node):
             send(ports)
         if self.auto_done:
             done()
-
-
-class _LocalBackend(Backend):
-    """The in-process implementation of what function code calls."""
-
-    def __init__(self, node: FunctionNode, send: Send | None = None, done: Done | None = None, msgid: Any = None):
-        self.node = node
-        self._send = send
-        self._done = done
-        self._msgid = msgid
-
-    def bind(self, send: Send, done: Done, msgid: Any) -> None:
-        self._send, self._done, self._msgid = send, done, msgid
-
-    def release(self) -> None:
-        """Forget the message's ``done`` (it holds the message: an HTTP request's ``msg.res`` must
-        be able to die with its message, see http_in)."""
-        self._done = None
-
-    def send(self, msgs: Any, clone: bool) -> None:
-        ports = normalise_results(msgs, self._msgid)
-        if ports is None:
-            return
-        if clone:
-            ports = [_clone_entry(p) for p in ports]
-        (self._send or self.node.send)(ports)
-
-    def done(self) -> None:
-        if self._done is not None:
-            self._done()
-
-    def log(self, level: str, text: Any) -> None:
-        if level == "warn":
-            self.node.warn(text)
-        elif level == "error":
-            self.node.host.log(self.node, logging.ERROR, str(text))
-        elif level == "debug":
-            self.node.debug_log(text)
-        else:
-            self.node.info(text)
-
-    def error(self, err: Any, msg: Any) -> None:
-        self.node.error(err if isinstance(err, BaseException | str) else str(err), msg)
-
-    def status(self, status: Any) -> None:
-        self.node.status(status)
-
-    def context(self, scope: str, op: str, key: Any, value: Any, store: Any) -> Any:
-        return context_op(self.node, scope, op, key, value, store)
-
-    def env(self, name: str) -> Any:
-        value = self.node.env(name)
-        return None if value is UNDEFINED else value
-
-
-def _clone_entry(entry: Any) -> Any:
-    if entry is None:
-        return None
-    if isinstance(entry, list):
-        return [clone_msg(m) if isinstance(m, dict) else m for m in entry]
-    return clone_msg(entry) if isinstance(entry, dict) else entry
 
 
 def _user_error(exc: BaseException, node: FunctionNode) -> BaseException:

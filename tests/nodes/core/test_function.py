@@ -196,6 +196,20 @@ async def test_the_watchdog_interrupts_code_without_a_timeout(tmp_path: Any, cod
     assert h.runtime.watchdog.fired >= 1
 
 
+async def test_runtime_calls_are_never_interrupted_half_way(tmp_path: Any) -> None:
+    # the interrupt lands in the user's code, never inside node.send or context (shielded)
+    code = "import time\nwhile True:\n    node.send({'payload': 1})\n    context.set('n', (context.get('n') or 0) + 1)"
+    async with FlowHarness(fn_flow(code), settings=_settings(tmp_path, functionTimeout=0.3)) as h:
+        h.send_to("f", {"payload": 0})
+        await h.wait_for("err", timeout=10)
+        await h.drain()
+        node = h.runtime.node("f")
+        sent = h.received("o0")
+        assert node is not None and len(sent) == node.stats.sent
+        assert all(route.pending == 0 for route in h.runtime.routes.values())
+        assert node.context().get("n") in (len(sent), len(sent) - 1)
+
+
 def test_the_default_limit_is_ten_seconds_and_zero_turns_it_off(tmp_path: Any) -> None:
     assert Settings.load(user_dir=tmp_path).functionTimeout == 10
     from flowengine.watchdog import Watchdog
