@@ -45,13 +45,9 @@ class LocalBackend(Backend):
         self._done = done
         self._msgid = msgid
 
-    def bind(self, send: Send, done: Done, msgid: Any) -> None:
+    def bind(self, send: Send, done: Done | None, msgid: Any) -> None:
         self._send, self._done, self._msgid = send, done, msgid
 
-    def release(self) -> None:
-        """Forget the message's ``done`` (it holds the message: an HTTP request's ``msg.res`` must
-        be able to die with its message, see http_in)."""
-        self._done = None
 
     @_shielded
     def send(self, msgs: Any, clone: bool) -> None:

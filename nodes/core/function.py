@@ -172,6 +172,8 @@ class FunctionNode(Node):
             self.error(f"function node {self.id}: {type(exc).__name__}: {exc}")
             return
         self._backend = LocalBackend(self)
+        if self.timeout:
+            self._watchdog.start()
         self._names = {**build_names(self._backend, self.id, self.name, self.n_outputs), **self._libs}
         if not setup.empty:
             try:
@@ -244,17 +246,20 @@ class FunctionNode(Node):
                                                    self.n_outputs)}
             self.spawn(self._finish(code.fn(msg, **names), send, done, msgid))
             return
-        backend.bind(send, done, msgid)
-        wd = self._watchdog
-        armed = wd.arm(self.timeout)
+        # a code that never calls node.done() needs no done: none kept, so no reference to msg stays
+        backend.bind(send, None if self.auto_done else done, msgid)
+        wd, limit = self._watchdog, self.timeout
+        if limit:  # Watchdog.arm, inlined: this is the hot path (started in on_start)
+            wd.seq += 1
+            wd.limit = limit
         try:
             try:
                 result = code.fn(msg, **self._names)
             finally:
-                if armed:
-                    wd.disarm()
-                if self.auto_done:  # the code never calls node.done(): keep no reference to msg
-                    backend.release()
+                if limit:  # Watchdog.disarm, inlined
+                    wd.limit = 0.0
+                    if wd.pending:
+                        wd.disarm()
         except Interrupt:  # the watchdog: the code held the event loop past its limit
             wd.disarm()
             done(_user_error(TimedOut(self.timeout), self))
