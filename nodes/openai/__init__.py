@@ -19,10 +19,11 @@ from .compat import register_compat
 from .config import OpenAIConfig
 from .leniency import lenient_schema
 from .operation import OperationNode, node_class
+from .realtime import RealtimeNode
 from .request import Operation
 from .routes import list_models, list_models_for_draft
 
-__all__ = ["OpenAIConfig", "OperationNode", "node_classes", "register"]
+__all__ = ["OpenAIConfig", "OperationNode", "RealtimeNode", "node_classes", "register"]
 
 
 def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
@@ -42,5 +43,6 @@ def register(registry: Registry) -> None:
     for cls in classes:
         registry.add(cls)
     register_compat(registry, classes)
+    registry.add(RealtimeNode)
     registry.add_route("/openai/models", list_models, ["GET"])
     registry.add_route("/openai/models", list_models_for_draft, ["POST"])
