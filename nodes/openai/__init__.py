@@ -2,7 +2,8 @@
 the types of other Node-RED OpenAI packages whose flows run unchanged (``compat``).
 
 ``register(registry)`` reads ``catalog.json`` (see ``catalog.py``), creates one class per operation
-with ``operation.node_class`` and adds the admin routes ``GET /openai/models?config=<id>`` (a
+with ``operation.node_class``, adds ``openai-realtime`` (``realtime``) and ``openai-webhook``
+(``webhook``), and adds the admin routes ``GET /openai/models?config=<id>`` (a
 deployed config node, permission ``nodes.read``) and ``POST /openai/models`` (a config node being
 edited, its key in the body; ``nodes.write``) that list the models a server offers (the editor's
 model picker, see ``routes``).
@@ -22,8 +23,9 @@ from .operation import OperationNode, node_class
 from .realtime import RealtimeNode
 from .request import Operation
 from .routes import list_models, list_models_for_draft
+from .webhook import WebhookNode
 
-__all__ = ["OpenAIConfig", "OperationNode", "RealtimeNode", "node_classes", "register"]
+__all__ = ["OpenAIConfig", "OperationNode", "RealtimeNode", "WebhookNode", "node_classes", "register"]
 
 
 def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
@@ -44,5 +46,6 @@ def register(registry: Registry) -> None:
         registry.add(cls)
     register_compat(registry, classes)
     registry.add(RealtimeNode)
+    registry.add(WebhookNode)
     registry.add_route("/openai/models", list_models, ["GET"])
     registry.add_route("/openai/models", list_models_for_draft, ["POST"])

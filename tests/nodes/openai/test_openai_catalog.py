@@ -174,8 +174,8 @@ def test_catalog_holds_structure_not_prose() -> None:
 def test_every_node_schema_validates_a_bare_node() -> None:
     reg = Registry()
     register(reg)
-    # + the compat types (openai, openai-api, OpenAI API and their configs), openai-realtime
-    assert len(reg.types()) == 301 + 6 + 1
+    # + the compat types (openai, openai-api, OpenAI API and their configs), openai-realtime, openai-webhook
+    assert len(reg.types()) == 301 + 6 + 2
     for t in reg.types():
         seed = {"method": "listModels"} if t in ("openai", "openai-api", "OpenAI API") else {}  # compat: a method
         assert reg.validate({"id": "a", "type": t, "config": "c", "name": "n", "z": "t", "wires": [[]], **seed}) == []
