@@ -7,8 +7,9 @@ with an error naming the field), or bytes. The request is the catalog operation'
 ``openai-*`` executor. Output as that node did: ``msg.payload`` = the response; list methods (and
 embeddings, images) the first page's ``data`` array; with ``stream: true`` one message per chunk
 (``msg.payload`` = the chunk) and no final message. Errors go to catch nodes with the SDK's texts:
-``400 <API message>``, ``Connection error.``, ``Request timed out.``. The 15 SDK helpers (poll,
-upload, parse, stream, webhook and websocket helpers) are refused at deploy, naming an alternative.
+``400 <API message>``, ``Connection error.``, ``Request timed out.``. Eleven of the 15 SDK helpers
+(parse, stream, webhook, vector-store poll and upload) run as ``inductiv_helpers`` does them; the
+four Responses WebSocket helpers are refused at deploy, naming an alternative.
 
 ``Service Host`` evaluates per message, as typed inputs: ``apiBase`` (+``apiBaseType``),
 ``organizationId`` (+Type), ``secureApiKeyHeaderOrQueryName`` (+Type) and the key: the credential
@@ -20,6 +21,7 @@ connection (at most ``MAX_CLIENTS``), all closed with the node.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from typing import Any, ClassVar
@@ -33,6 +35,7 @@ from ..errors import APIConnectionError, APIStatusError, APITimeoutError, OpenAI
 from ..operation import OperationNode
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import iter_events
+from .inductiv_helpers import HELPER_OPERATIONS, HelperRun
 from .inductiv_methods import HELPER_ALTERNATIVES, InductivMethod
 from .seed_nodes import CATEGORY
 from .seed_request import path_as_file
@@ -150,6 +153,8 @@ class InductivNode(OperationNode):
     icon = "openai.svg"
     methods: ClassVar[dict[str, InductivMethod]] = {}
     operations: ClassVar[dict[str, Operation]] = {}
+    catalog_ops: ClassVar[dict[str, Operation]] = {}
+    """The operations the SDK helpers call, by operationId."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,8 +170,13 @@ class InductivNode(OperationNode):
                                f"{HELPER_ALTERNATIVES[name]}", "error")]
         return []
 
+    @property
+    def helper(self) -> bool:
+        """True when the method is one of the SDK helpers this node runs (several requests, or none)."""
+        return self.method is not None and self.method.name in HELPER_OPERATIONS
+
     async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        if self.method is None or self.method.operation is None:  # refused at deploy; kept for direct use
+        if self.method is None or self.method.name not in self.operations:  # refused at deploy; kept for direct use
             self.error(f"{self.type}: method {self.config.get('method')!r} is not available", msg)
             done()
             return
@@ -182,7 +192,8 @@ class InductivNode(OperationNode):
         assert isinstance(cfg, ServiceHost)  # _config returned it
         return cfg.client_for(self, msg)
 
-    def _prepare(self, msg: Msg, cfg: OpenAIConfig) -> PreparedRequest:
+    def _params(self, msg: Msg) -> dict[str, Any]:
+        """The parameter object from the typed property (an empty one when unset)."""
         prop = str(self.config.get("property") or "payload")
         ptype = str(self.config.get("propertyType") or "msg")
         params = self.evaluate(prop, ptype, msg)
@@ -191,7 +202,12 @@ class InductivNode(OperationNode):
         if not isinstance(params, dict):
             raise RequestInvalidError(f"{self.type} {self.id}: the parameters in {ptype}.{prop} must be an object "
                                       f"(got {js_typeof(params)})", param=prop)
-        body = dict(params)
+        return dict(params)
+
+    def _prepare(self, msg: Msg, cfg: OpenAIConfig) -> PreparedRequest:
+        body = self._params(msg)
+        if self.helper:  # the helper builds its own requests in _perform
+            return PreparedRequest(str(self.config.get("method")), "HELPER", "")
         root = cfg.files_root()
         for name in (self.operation.body or {}).get("file_fields") or []:
             value = body.get(name)
@@ -200,6 +216,18 @@ class InductivNode(OperationNode):
             elif value is not None:
                 body[name] = path_as_file(value, name, root)
         return build_request(self.operation, {}, {"payload": body}, root)
+
+    async def _perform(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
+                       started: float) -> None:
+        if not self.helper:
+            await super()._perform(client, request, msg, send, started)
+            return
+        extra = self.host.settings.extra or {}
+        secret = self.env("OPENAI_WEBHOOK_SECRET")
+        run = HelperRun(self.catalog_ops, client, self._config().files_root, extra.get("openai_sleep") or asyncio.sleep,
+                        secret if isinstance(secret, str) else "")
+        response = await run.run(request.operation, self._params(msg), msg, send)
+        self._output(msg, send, response.data, response, started, request)
 
     def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float,
                 request: PreparedRequest) -> None:
@@ -226,8 +254,10 @@ class InductivNode(OperationNode):
         self.error(err, msg)
 
 
-def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str, Operation]) -> type[InductivNode]:
-    """``OpenAI API`` with its method table; ``operations`` maps each REST wrapper to its operation."""
+def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str, Operation],
+                        catalog_ops: dict[str, Operation]) -> type[InductivNode]:
+    """``OpenAI API`` with its method table; ``operations`` maps each REST wrapper and each helper run
+    here to its operation, ``catalog_ops`` holds the operations the helpers call, by operationId."""
     schema = {"type": "object", "properties": {
         "name": {"type": "string", "title": "Name"},
         "service": {"type": "string", "x-config-type": "Service Host", "title": "Service host"},
@@ -236,7 +266,7 @@ def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str
         "propertyType": {"type": "string", "enum": ["msg", "flow", "global"], "default": "msg"},
     }}
     return type("InductivOpenAIAPI", (InductivNode,), {
-        "methods": methods, "operations": operations, "schema": schema, "help": _HELP,
+        "methods": methods, "operations": operations, "catalog_ops": catalog_ops, "schema": schema, "help": _HELP,
         "__doc__": "``OpenAI API`` of @inductiv/node-red-openai-api."})
 
 
@@ -245,5 +275,6 @@ _HELP = (
     "picks the call; its parameters are the object in the 'Parameters' property (msg.payload by default), "
     "path ids (file_id, thread_id...) among them; file fields are paths inside the file directory. "
     "Output: msg.payload = the result (list methods: the first page's data array); with stream: true one "
-    "message per chunk. SDK helpers (poll, upload, parse, webhook, websocket) are not offered yet."
+    "message per chunk. The SDK helpers for parse, stream, webhooks and vector-store poll/upload run; the "
+    "Responses WebSocket helpers are not offered (use an openai-realtime node or stream: true)."
 )
