@@ -3,7 +3,9 @@
 On each message the node assembles and validates the request (``request.build_request``), waits
 for a slot of its config node's concurrency limit, sends it with retries, and outputs:
 
-* JSON -> ``msg.payload`` object; binary -> bytes; text -> str;
+* JSON -> ``msg.payload`` object; binary -> bytes; text -> str; a Responses or chat request with a
+  JSON-schema format also gets ``msg.payload.output_parsed`` (``parsing``; text that is not JSON is
+  a catchable ``parse_error``);
 * ``stream: true`` -> one message per SSE event (``msg.parts = {id, index, type: "array"}``, the
   last one with ``count``, so a join node in auto mode rebuilds the list; an incoming
   ``msg.parts`` is nested under it), then one final message with the assembled result (a chat
@@ -34,6 +36,7 @@ from flowengine.types import Done, Msg, Send
 from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
+from .parsing import add_parsed
 from .request import Operation, PreparedRequest, build_request
 from .schema import MAX_PAGES_CAP, node_schema
 from .streaming import assembler_for, iter_events
@@ -50,6 +53,8 @@ class OperationNode(Node):
     operation: Operation
     """The catalog operation this node performs (a class attribute; the compat nodes pick it per node)."""
     close_timeout = 5.0
+    parse_outputs: bool = True
+    """Add ``output_parsed`` to JSON-schema outputs (the compat nodes output what their SDK did: no)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,7 +187,8 @@ class OperationNode(Node):
             response = await self._all_pages(client, request, pag)
         else:
             response = await client.send(request)
-        self._output(msg, send, response.data, response, started, request)
+        data = add_parsed(request.path, request.json, response.data) if self.parse_outputs else response.data
+        self._output(msg, send, data, response, started, request)
 
     async def _all_pages(self, client: OpenAIClient, request: PreparedRequest, pag: dict[str, Any]) -> ApiResponse:
         limit = _int(self.config.get("max_pages"), 20)
@@ -263,6 +269,8 @@ class OperationNode(Node):
                 if pending is not None:
                     send(pending)
         result = assembler.result()
+        if self.parse_outputs:
+            result = add_parsed(request.path, request.json, result)
         self._count_tokens(assembler.usage)
         msg["payload"] = result
         msg["openai"] = {**meta, "usage": assembler.usage, "events": index,

@@ -154,6 +154,7 @@ class InductivNode(OperationNode):
     methods: ClassVar[dict[str, InductivMethod]] = {}
     operations: ClassVar[dict[str, Operation]] = {}
     catalog_ops: ClassVar[dict[str, Operation]] = {}
+    parse_outputs = False
     """The operations the SDK helpers call, by operationId."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
