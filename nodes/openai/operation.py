@@ -106,8 +106,8 @@ class OperationNode(Node):
         return build_request(self.operation, self.config, msg, cfg.files_root)
 
     def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
-        """The client for ``msg`` (the config node's one; @inductiv's Service Host picks one per message)."""
-        return cfg.client()
+        """The client for ``msg``: the config node's (one per connection with per-message keys)."""
+        return cfg.client_for(self, msg)
 
     def _response_fields(self, request: PreparedRequest, status: int, headers: Any) -> dict[str, Any]:
         """More message properties for every output of a response (none here; the compat nodes

@@ -16,7 +16,7 @@ four Responses WebSocket helpers are refused at deploy, naming an alternative.
 ``secureApiKeyValue`` when ``secureApiKeyValueType`` is ``cred`` (default), else the typed
 ``secureApiKeyValueRef`` (env/msg/flow/global). The key goes as ``Authorization: Bearer <key>``, raw
 in another header, or raw in the query (``secureApiKeyIsQuery``). One client per distinct
-connection (at most ``MAX_CLIENTS``), all closed with the node.
+connection (``OpenAIConfig.cached_client``), all closed with the node.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import json
 from typing import Any, ClassVar
 
 from flowengine.jsutil import js_typeof
+from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ..client import ApiResponse, ClientOptions, OpenAIClient, decode_body
@@ -40,9 +41,8 @@ from .inductiv_methods import HELPER_ALTERNATIVES, InductivMethod
 from .seed_nodes import CATEGORY
 from .seed_request import path_as_file
 
-__all__ = ["MAX_CLIENTS", "InductivNode", "ServiceHost", "inductiv_node_class"]
+__all__ = ["InductivNode", "ServiceHost", "inductiv_node_class"]
 
-MAX_CLIENTS = 32
 COLOR = "#a6bbcf"
 TYPED = ["str", "env", "msg", "flow", "global"]
 
@@ -77,15 +77,13 @@ class ServiceHost(OpenAIConfig):
             "key itself may come from env, msg, flow or global, evaluated for each message; an empty key "
             "falls back to OPENAI_API_KEY, an empty API base to OPENAI_BASE_URL.")
 
-    _clients: dict[tuple[str, ...], OpenAIClient] | None = None
-
-    def _typed(self, prop: str, node: OperationNode, msg: Msg) -> str:
+    def _typed(self, prop: str, node: Node, msg: Msg) -> str:
         value = self.config.get(prop)
         vtype = str(self.config.get(prop + "Type") or "str")
         result = value if vtype == "str" else node.evaluate(value, vtype, msg)
         return "" if result is None or result is UNDEFINED else str(result).strip()
 
-    def options_for(self, node: OperationNode, msg: Msg) -> ClientOptions:
+    def options_for(self, node: Node, msg: Msg) -> ClientOptions:
         """The connection ``msg`` asks for (keys included; never log them)."""
         base = self.options()  # numbers and the OPENAI_* fallbacks
         key_type = str(self.config.get("secureApiKeyValueType") or self.credentials.get("secureApiKeyValueType")
@@ -105,26 +103,9 @@ class ServiceHost(OpenAIConfig):
             organization=self._typed("organizationId", node, msg) or base.organization,
             auth_header="Authorization" if in_query else name, auth_query=name if in_query else "")
 
-    def client_for(self, node: OperationNode, msg: Msg) -> OpenAIClient:
-        """The client of the connection ``msg`` asks for, shared by every message asking for it."""
-        options = self.options_for(node, msg)
-        ident = (options.base_url, options.api_key, options.organization, options.auth_header, options.auth_query)
-        if self._clients is None:
-            self._clients = {}
-        client = self._clients.get(ident)
-        if client is None:
-            if len(self._clients) >= MAX_CLIENTS:
-                raise OpenAIError(f"Service Host {self.id}: more than {MAX_CLIENTS} different connections "
-                                  "(API base, key, organization); each keeps its own client",
-                                  type="configuration_error")
-            client = self._clients[ident] = self.new_client(options)
-        return client
-
-    async def on_close(self, removed: bool) -> None:
-        clients, self._clients = self._clients or {}, None
-        for client in clients.values():
-            await client.aclose()
-        await super().on_close(removed)
+    @property
+    def per_message(self) -> bool:
+        return True  # every part of the connection is a typed input
 
 
 def _sdk_message(err: OpenAIError) -> str:
@@ -188,10 +169,6 @@ class InductivNode(OperationNode):
         if not isinstance(service, ServiceHost):
             raise OpenAIError("OpenAI service host is not configured", type="configuration_error")
         return service
-
-    def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
-        assert isinstance(cfg, ServiceHost)  # _config returned it
-        return cfg.client_for(self, msg)
 
     def _params(self, msg: Msg) -> dict[str, Any]:
         """The parameter object from the typed property (an empty one when unset)."""
