@@ -16,6 +16,7 @@ from typing import Any
 
 from flowengine.registry import Registry
 
+from .aliases import alias_class
 from .compat import register_compat
 from .config import OpenAIConfig
 from .leniency import lenient_schema
@@ -29,13 +30,17 @@ __all__ = ["OpenAIConfig", "OperationNode", "RealtimeNode", "WebhookNode", "node
 
 
 def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
-    """One node class per operation of ``catalog`` (default: the committed catalog)."""
+    """One node class per operation of ``catalog`` (default: the committed catalog), then one per
+    alias (the old name of a renamed operation, see ``aliases``)."""
     from .catalog import load_catalog  # imported here so ``python -m nodes.openai.catalog`` runs cleanly
 
     data = catalog if catalog is not None else load_catalog(path)
     defs = data.get("$defs") or {}
     check_defs = lenient_schema(defs, defs)
-    return [node_class(Operation(entry, defs, check_defs)) for entry in data["operations"]]
+    classes = [node_class(Operation(entry, defs, check_defs)) for entry in data["operations"]]
+    by_id = {cls.operation.operation_id: cls for cls in classes}
+    aliases = [alias_class(old, by_id[op_id]) for old, op_id in (data.get("aliases") or {}).items()]
+    return classes + aliases
 
 
 def register(registry: Registry) -> None:
