@@ -190,3 +190,19 @@ def test_client_events_and_assembly_without_a_server() -> None:
     assert asm.feed({"type": "response.text.delta", "response_id": "r", "delta": "beta "}) is None
     done = asm.feed({"type": "response.done", "response": {"id": "r", "status": "completed"}})
     assert done is not None and done["text"] == "beta " and done["audio"] is None
+
+
+async def test_the_example_flow_runs_against_the_fake_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    flows = json.loads((Path(__file__).parents[3] / "flows/realtime-session.json").read_text())
+    async with FakeRealtime() as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-example")
+        async with _harness(flows, tmp_path) as h:
+            assert h.inject("rt-ask")
+            answer = None
+            while answer is None:
+                data = await h.wait_event("debug", timeout=5)
+                answer = data["msg"] if data.get("id") == "rt-answer" else None
+                assert data.get("id") != "rt-errors", data
+        assert answer == "Hello there"
+        assert fake.connections[0].received[0]["session"]["output_modalities"] == ["text"]

@@ -160,3 +160,13 @@ def test_verify_and_the_replay_guard_without_a_server() -> None:
     guard = ReplayGuard(window=10, limit=2)
     assert guard.first("a", 0) and not guard.first("a", 5) and guard.first("a", 11)
     assert guard.first("b", 12) and guard.first("c", 12) and guard.first("a", 12)  # the limit forgets the oldest
+
+
+async def test_the_example_flow(served: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_WEBHOOK_SECRET", SECRET)
+    flows = json.loads((Path(__file__).parents[3] / "flows/webhook-openai.json").read_text())
+    s = await served(flows)
+    assert (await s.post(BODY, sign(BODY, SECRET, "wh_ex"))).status_code == 200
+    data = await s.h.wait_event("debug", timeout=5)
+    assert data["id"] == "wh-response" and data["msg"] == "resp_1"
+    assert (await s.post(BODY, sign(BODY, "whsec_" + base64.b64encode(b"wrong").decode(), "wh_ex2"))).status_code == 400
