@@ -6,7 +6,8 @@ with ``operation.node_class``, adds ``openai-realtime`` (``realtime``) and ``ope
 (``webhook``), and adds the admin routes ``GET /openai/models?config=<id>`` (a
 deployed config node, permission ``nodes.read``) and ``POST /openai/models`` (a config node being
 edited, its key in the body; ``nodes.write``) that list the models a server offers (the editor's
-model picker, see ``routes``).
+model picker, see ``routes``), and ``POST /openai/convert`` (``nodes.write``): the ``openai-*`` node
+equivalent to a compat node or an old type name (the editor's convert offer, see ``convert``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flowengine.registry import Registry
 from .aliases import alias_class
 from .compat import register_compat
 from .config import OpenAIConfig
+from .convert import convert_route
 from .leniency import lenient_schema
 from .operation import OperationNode, node_class
 from .realtime import RealtimeNode
@@ -54,3 +56,4 @@ def register(registry: Registry) -> None:
     registry.add(WebhookNode)
     registry.add_route("/openai/models", list_models, ["GET"])
     registry.add_route("/openai/models", list_models_for_draft, ["POST"])
+    registry.add_route("/openai/convert", convert_route, ["POST"])
