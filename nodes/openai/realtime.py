@@ -50,6 +50,8 @@ __all__ = ["BACKOFF_MAX_S", "MAX_PENDING", "RealtimeNode", "realtime_url"]
 MAX_PENDING = 1000
 """Client events waiting for a connection; beyond it a message fails with a catchable error."""
 BACKOFF_MAX_S = 30.0
+MAX_FRAME = 16 * 1024 * 1024
+"""The largest server event accepted (audio deltas are far smaller)."""
 _MAX_ORIGINS = 64
 _KEEP_OUT = ("payload", "_msgid", "close", "connect", "commit", "parts")
 
@@ -127,6 +129,10 @@ class RealtimeNode(Node):
         """Sessions opened so far (introspection, tests)."""
         self._task: asyncio.Task[Any] | None = None
         self._closing = False
+        """The session is to end (msg.close, redeploy)."""
+        self._reopen = False
+        """A message arrived while the session was ending: open a new one once it has."""
+        self._node_closed = False
         self._assembler = ResponseAssembler()
         self._origins: deque[Msg] = deque(maxlen=_MAX_ORIGINS)
         self._by_response: dict[str, Msg] = {}
@@ -143,7 +149,7 @@ class RealtimeNode(Node):
             self._task = self.spawn(self._run())
 
     async def on_close(self, removed: bool) -> None:
-        self._closing = True
+        self._closing = self._node_closed = True
         ws = self.ws
         if ws is not None:
             await ws.close(1000, "node closed")
@@ -161,7 +167,7 @@ class RealtimeNode(Node):
             self.status(fill=fill, shape=shape, text=text)
 
     async def _run(self) -> None:
-        options = self._config().options()
+        options = self._config().options_for(self, {})  # a per-message key (env/flow/global) is read at connect
         sleep: Callable[[float], Awaitable[None]] = (self.host.settings.extra or {}).get("openai_sleep") \
             or asyncio.sleep
         url = realtime_url(options, str(self.prop("model") or "gpt-realtime"))
@@ -172,7 +178,7 @@ class RealtimeNode(Node):
             try:
                 async with connect(url, additional_headers=_headers(options, bool(self.prop("beta"))),
                                    open_timeout=min(options.timeout, 30.0), close_timeout=2.0,
-                                   max_size=None, user_agent_header=None) as ws:
+                                   max_size=MAX_FRAME, user_agent_header=None) as ws:
                     self.ws = ws
                     self.connections += 1
                     attempt = 0
@@ -185,7 +191,11 @@ class RealtimeNode(Node):
             finally:
                 self.ws = None
             if self._closing:
-                break
+                if not self._reopen or self._node_closed:
+                    break
+                self._closing = self._reopen = False  # closed as asked, and a message wants a new session
+                attempt = 0
+                continue
             delay = min(2.0 ** attempt, BACKOFF_MAX_S)
             attempt += 1
             text = redact(f"{self.type}: {reason}; reconnecting in {delay:g} s", options.secrets)
@@ -266,8 +276,10 @@ class RealtimeNode(Node):
         except (PayloadError, ValueError) as exc:
             done(exc)
             return
-        if self._closing or self._task is None or self._task.done():
+        if self._task is None or self._task.done():
             self._open()
+        elif self._closing:
+            self._reopen = True
         origin = {k: v for k, v in msg.items() if k not in _KEEP_OUT}
         for event, frame in zip(events, frames, strict=True):
             if event.get("type") == "response.create":

@@ -4,6 +4,7 @@ errors, reconnect with backoff, clean close on redeploy."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from functools import cache
@@ -141,7 +142,7 @@ async def test_redeploy_closes_the_socket_cleanly_and_connect_on_message(tmp_pat
             h.send_to("rt", {"payload": "hi"})
             await h.wait_until("out", _assembled, timeout=5)
         [conn] = fake.connections
-        await fake.events.get()  # the server has seen the session (and the close below finished first)
+        await _until(lambda: conn.close_code is not None)  # the server's handler ends just after the handshake
         assert conn.close_code == 1000
 
 
@@ -150,15 +151,14 @@ async def test_msg_close_ends_the_session_and_the_next_message_opens_one(tmp_pat
         await h.wait_until("out", lambda m: m["topic"] == "session.updated", timeout=5)
         h.send_to("rt", {"close": True})
         await h.wait_event("status/rt", timeout=5)
-        await _until(h, lambda: fake.connections[0].close_code == 1000)
+        await _until(lambda: fake.connections[0].close_code == 1000)
         h.send_to("rt", {"payload": "hi"})
         await h.wait_until("out", _assembled, timeout=5)
         assert len(fake.connections) == 2
 
 
-async def _until(h: FlowHarness, check: Any) -> None:
-    import asyncio
-
+async def _until(check: Any) -> None:
+    """Wait (bounded) for a condition of the fake server, which sends no events to await."""
     loop = asyncio.get_running_loop()
     end = loop.time() + 5
     while not check():
@@ -206,3 +206,26 @@ async def test_the_example_flow_runs_against_the_fake_server(tmp_path: Path, mon
                 assert data.get("id") != "rt-errors", data
         assert answer == "Hello there"
         assert fake.connections[0].received[0]["session"]["output_modalities"] == ["text"]
+
+
+async def test_a_message_right_after_msg_close_opens_a_new_session(tmp_path: Path) -> None:
+    sleeps = Sleeps()
+    async with FakeRealtime() as fake, _harness(_flow(fake.base_url), tmp_path, sleeps) as h:
+        await h.wait_until("out", lambda m: m["topic"] == "session.updated", timeout=5)
+        h.send_to("rt", {"close": True})
+        h.send_to("rt", {"payload": "hi"})
+        result = await h.wait_until("out", _assembled, timeout=5)
+        assert result["payload"]["text"] == "Hello there"
+        assert len(fake.connections) == 2 and fake.connections[0].close_code == 1000
+        assert sleeps.delays == [] and not [t for _, _, t in h.logs if "reconnecting" in t]
+
+
+async def test_the_key_may_come_from_the_environment_at_connect(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RT_TENANT_KEY", "sk-tenant-rt")
+    async with FakeRealtime() as fake:
+        flows = _flow(fake.base_url)
+        flows[0].update(api_key_type="env", api_key_ref="RT_TENANT_KEY")
+        async with _harness(flows, tmp_path) as h:
+            await h.wait_until("out", lambda m: m["topic"] == "session.updated", timeout=5)
+        assert fake.connections[0].headers["Authorization"] == "Bearer sk-tenant-rt"
