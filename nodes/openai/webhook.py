@@ -103,6 +103,9 @@ class WebhookNode(Node):
         return str(secret)
 
     def on_start(self) -> None:
+        if not self._secret():
+            self.warn(f"{self.type}: no signing secret: set the node's 'secret' credential (whsec_...) or "
+                      "OPENAI_WEBHOOK_SECRET; until then every delivery is refused with 400")
         url = str(self.config.get("url") or "")
         router = http_routes(self.host.settings)
         if url and router is not None:

@@ -170,3 +170,14 @@ async def test_the_example_flow(served: Any, monkeypatch: pytest.MonkeyPatch) ->
     data = await s.h.wait_event("debug", timeout=5)
     assert data["id"] == "wh-response" and data["msg"] == "resp_1"
     assert (await s.post(BODY, sign(BODY, "whsec_" + base64.b64encode(b"wrong").decode(), "wh_ex2"))).status_code == 400
+
+
+async def test_without_a_secret_it_warns_and_refuses_everything(served: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_WEBHOOK_SECRET", raising=False)
+    flows = _flow()
+    del flows[0]["credentials"]
+    s = await served(flows)
+    assert any("no signing secret" in text for _, _, text in s.h.logs)
+    r = await s.post(BODY, sign(BODY, SECRET, "wh_10"))
+    assert r.status_code == 400 and "secret is not set" in r.text
