@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from flowengine.message import clone_msg, deep_clone, new_msgid
@@ -85,10 +86,11 @@ class OperationNode(Node):
         else:
             self.status({})
 
-    def on_close(self, removed: bool) -> None:
+    def on_close(self, removed: bool) -> Awaitable[None] | None:
         if self._status_timer is not None:
             self._status_timer.cancel()
             self._status_timer = None
+        return None
 
     # --- the handler ---
     def _config(self) -> OpenAIConfig:

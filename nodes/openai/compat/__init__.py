@@ -4,8 +4,8 @@ executor. Palette category "OpenAI (compat)".
 * ``openai`` + ``openai-service`` and ``openai-api`` + ``openai-api-service``: the seed package
   node-red-openai (``seed_methods``, ``seed_request``, ``seed_nodes``);
 * ``OpenAI API`` + ``Service Host``: @inductiv/node-red-openai-api 6.x (``inductiv_methods``,
-  ``inductiv_nodes``): its 143 REST wrappers and 11 of its 15 SDK helpers (``inductiv_helpers``); the
-  four Responses WebSocket helpers are refused at deploy.
+  ``inductiv_nodes``): its 143 REST wrappers and its 15 SDK helpers (``inductiv_helpers``,
+  ``inductiv_sockets``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@
   ``maxConcurrency`` at a time, default 5, and adds ``file_ids``).
 
 The Responses WebSocket helpers (``connect``/``send``/``close``/``manageModelResponseWebSocket``)
-remain refused at deploy.
+keep connections on the node: ``inductiv_sockets``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from ..streaming import ResponsesAssembler, iter_events
 from ..webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 from .seed_request import path_as_file
 
-__all__ = ["HELPER_OPERATIONS", "MAX_POLLS", "REFUSED_HELPERS", "HelperRun"]
+__all__ = ["HELPER_OPERATIONS", "MAX_POLLS", "HelperRun", "local_response"]
 
 MAX_POLLS = 10_000
 HELPER_OPERATIONS = {
@@ -54,12 +54,12 @@ HELPER_OPERATIONS = {
     "createAndPollVectorStoreFileBatch": "createVectorStoreFileBatch",
     "pollVectorStoreFileBatch": "getVectorStoreFileBatch",
     "uploadAndPollVectorStoreFileBatch": "createVectorStoreFileBatch",
+    "connectResponsesWebSocket": "createResponse",  # inductiv_sockets
+    "sendResponsesWebSocketEvent": "createResponse",
+    "closeResponsesWebSocket": "createResponse",
+    "manageModelResponseWebSocket": "createResponse",
 }
-"""Each implemented helper and the operation it mainly performs (``msg.openai.operation``)."""
-REFUSED_HELPERS = {
-    "connectResponsesWebSocket", "sendResponsesWebSocketEvent", "closeResponsesWebSocket",
-    "manageModelResponseWebSocket",
-}
+"""Each helper and the operation it mainly performs (``msg.openai.operation``): all 15 run."""
 _WEBHOOK_SECRET_MISSING = (
     "The webhook secret must either be set using the env var, OPENAI_WEBHOOK_SECRET, on the client class, "
     "OpenAI({ webhookSecret: '123' }), or passed to this function")
@@ -92,7 +92,7 @@ class HelperRun:
         """Perform helper ``name`` with the parameter object; the response the node outputs."""
         params = dict(params)
         if name in ("unwrapWebhookEvent", "verifyWebhookSignature"):
-            return _local(self._webhook(name, params))
+            return local_response(self._webhook(name, params))
         if name == "parseModelResponse":
             response = await self._call("createResponse", params)
             data = add_parsed("/responses", params, response.data)
@@ -209,6 +209,6 @@ def _json(body: str | bytes) -> Any:
         raise OpenAIError(f"the webhook payload is not JSON: {exc}", type="invalid_request") from None
 
 
-def _local(data: Any) -> ApiResponse:
+def local_response(data: Any) -> ApiResponse:
     """A result computed here, shaped like a response (no request was sent)."""
     return ApiResponse(200, httpx.Headers(), data, 0.0, 0)

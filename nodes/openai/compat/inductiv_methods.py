@@ -19,14 +19,9 @@ __all__ = ["HELPER_ALTERNATIVES", "METHODS_FILE", "InductivMethod", "load_induct
 
 METHODS_FILE = Path(__file__).with_name("inductiv_methods.json")
 
-# What to use instead of each SDK helper still refused at deploy (the Responses WebSocket mode); the
-# other eleven helpers run (``inductiv_helpers``).
-HELPER_ALTERNATIVES = {
-    "connectResponsesWebSocket": "createModelResponse with stream: true, or an openai-realtime node",
-    "sendResponsesWebSocketEvent": "createModelResponse with stream: true, or an openai-realtime node",
-    "closeResponsesWebSocket": "createModelResponse with stream: true, or an openai-realtime node",
-    "manageModelResponseWebSocket": "createModelResponse with stream: true, or an openai-realtime node",
-}
+# What to use instead of each SDK helper still refused at deploy: none since all 15 run
+# (``inductiv_helpers``, ``inductiv_sockets``); kept for a later version's helpers.
+HELPER_ALTERNATIVES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ with an error naming the field), or bytes. The request is the catalog operation'
 ``openai-*`` executor. Output as that node did: ``msg.payload`` = the response; list methods (and
 embeddings, images) the first page's ``data`` array; with ``stream: true`` one message per chunk
 (``msg.payload`` = the chunk) and no final message. Errors go to catch nodes with the SDK's texts:
-``400 <API message>``, ``Connection error.``, ``Request timed out.``. Eleven of the 15 SDK helpers
-(parse, stream, webhook, vector-store poll and upload) run as ``inductiv_helpers`` does them; the
-four Responses WebSocket helpers are refused at deploy, naming an alternative.
+``400 <API message>``, ``Connection error.``, ``Request timed out.``. The 15 SDK helpers run too:
+parse, stream, webhook, vector-store poll and upload (``inductiv_helpers``) and the Responses
+WebSocket connections the node keeps until it closes (``inductiv_sockets``).
 
 ``Service Host`` evaluates per message, as typed inputs: ``apiBase`` (+``apiBaseType``),
 ``organizationId`` (+Type), ``secureApiKeyHeaderOrQueryName`` (+Type) and the key: the credential
@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from flowengine.jsutil import js_typeof
@@ -36,8 +37,9 @@ from ..errors import APIConnectionError, APIStatusError, APITimeoutError, OpenAI
 from ..operation import OperationNode
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import iter_events
-from .inductiv_helpers import HELPER_OPERATIONS, HelperRun
+from .inductiv_helpers import HELPER_OPERATIONS, HelperRun, local_response
 from .inductiv_methods import HELPER_ALTERNATIVES, InductivMethod
+from .inductiv_sockets import SOCKET_HELPERS, ResponsesSockets
 from .seed_nodes import CATEGORY
 from .seed_request import path_as_file
 
@@ -140,6 +142,7 @@ class InductivNode(OperationNode):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._sockets: ResponsesSockets | None = None
         self.method = self.methods.get(str(self.config.get("method") or ""))
         if self.method is not None and self.method.name in self.operations:
             self.operation = self.operations[self.method.name]
@@ -151,6 +154,10 @@ class InductivNode(OperationNode):
             return [("method", f"method {name!r} is an SDK helper this runtime does not offer yet; use "
                                f"{HELPER_ALTERNATIVES[name]}", "error")]
         return []
+
+    def on_close(self, removed: bool) -> Awaitable[None] | None:
+        super().on_close(removed)
+        return self._sockets.close_all() if self._sockets is not None else None
 
     @property
     def helper(self) -> bool:
@@ -199,6 +206,12 @@ class InductivNode(OperationNode):
                        started: float) -> None:
         if not self.helper:
             await super()._perform(client, request, msg, send, started)
+            return
+        if request.operation in SOCKET_HELPERS:
+            if self._sockets is None:
+                self._sockets = ResponsesSockets(self)
+            result = await self._sockets.run(request.operation, self._params(msg), client.options)
+            self._output(msg, send, result, local_response(result), started, request)
             return
         extra = self.host.settings.extra or {}
         secret = self.env("OPENAI_WEBHOOK_SECRET")
@@ -253,6 +266,7 @@ _HELP = (
     "picks the call; its parameters are the object in the 'Parameters' property (msg.payload by default), "
     "path ids (file_id, thread_id...) among them; file fields are paths inside the file directory. "
     "Output: msg.payload = the result (list methods: the first page's data array); with stream: true one "
-    "message per chunk. The SDK helpers for parse, stream, webhooks and vector-store poll/upload run; the "
-    "Responses WebSocket helpers are not offered (use an openai-realtime node or stream: true)."
+    "message per chunk. The SDK helpers run too: parse, stream, webhooks, vector-store poll/upload, and the "
+    "Responses WebSocket connections (connect/send/close by payload.connection_id; server events come out "
+    "as messages)."
 )

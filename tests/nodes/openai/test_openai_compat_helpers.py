@@ -1,5 +1,5 @@
 """@inductiv's SDK helpers on the executor, the network replaced by ``httpx.MockTransport``: parse,
-stream, webhooks, vector-store poll and upload; the Responses WebSocket helpers refused."""
+stream, webhooks, vector-store poll and upload (the Responses WebSocket ones: ..._sockets)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from test_openai_compat_seed import Recorder, _form
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.compat.inductiv_helpers import HELPER_OPERATIONS, REFUSED_HELPERS
+from nodes.openai.compat.inductiv_helpers import HELPER_OPERATIONS
 from nodes.openai.compat.inductiv_methods import HELPER_ALTERNATIVES, load_inductiv_methods
 from nodes.openai.webhook_signature import sign
 
@@ -45,16 +45,12 @@ async def _run(method: str, msgs: list[dict[str, Any]], tmp_path: Path, rec: Rec
         return got
 
 
-def test_eleven_helpers_run_and_the_websocket_ones_are_refused() -> None:
+def test_every_helper_runs() -> None:
     helpers = {m.name for m in load_inductiv_methods().values() if m.operation is None}
-    assert set(HELPER_OPERATIONS) | REFUSED_HELPERS == helpers and len(HELPER_OPERATIONS) == 11
-    assert set(HELPER_ALTERNATIVES) == REFUSED_HELPERS
+    assert set(HELPER_OPERATIONS) == helpers and len(helpers) == 15 and HELPER_ALTERNATIVES == {}
     registry = Registry.default()
     for name in HELPER_OPERATIONS:
         assert registry.validate({"id": "n", "type": "OpenAI API", "service": "s", "method": name}) == []
-    for name in REFUSED_HELPERS:
-        [problem] = registry.validate({"id": "n", "type": "OpenAI API", "service": "s", "method": name})
-        assert problem.level == "error" and name in problem.message and "openai-realtime" in problem.message
 
 
 async def test_parse_model_response_gives_output_parsed(tmp_path: Path) -> None:
