@@ -202,7 +202,8 @@ class RealtimeNode(Node):
             self._show("red", "ring", f"disconnected; retry in {delay:g} s")
             self.error(text)
             await sleep(delay)
-        self._show("grey", "ring", "closed")
+        if not self._node_closed:
+            self._show("grey", "ring", "closed")
 
     async def _session(self, ws: ClientConnection) -> None:
         session = self.prop("session")
@@ -237,6 +238,8 @@ class RealtimeNode(Node):
         etype = str(event.get("type") or "")
         rid = response_id_of(event)
         if etype == "response.created" and rid is not None and self._origins:
+            if len(self._by_response) >= _MAX_ORIGINS:  # responses that never finished
+                self._by_response.pop(next(iter(self._by_response)))
             self._by_response[rid] = self._origins.popleft()
         origin = self._by_response.get(rid, {}) if rid is not None else {}
         msg = self._message(origin, etype, event)
