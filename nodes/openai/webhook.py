@@ -83,8 +83,7 @@ class WebhookNode(Node):
         "and emitted with msg.payload = the event and msg.topic = its type; a bad or stale one gets 400 and "
         "nothing is emitted; a delivery id already seen is answered 200 and not emitted again. Serve a path "
         "(URL) or wire an http in node with 'skip body parsing' to the input (this node then answers the request). "
-        "The secret falls back to "
-        "OPENAI_WEBHOOK_SECRET."
+        "The secret falls back to OPENAI_WEBHOOK_SECRET."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
