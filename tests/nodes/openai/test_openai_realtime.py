@@ -229,3 +229,13 @@ async def test_the_key_may_come_from_the_environment_at_connect(tmp_path: Path,
         async with _harness(flows, tmp_path) as h:
             await h.wait_until("out", lambda m: m["topic"] == "session.updated", timeout=5)
         assert fake.connections[0].headers["Authorization"] == "Bearer sk-tenant-rt"
+
+
+async def test_the_beta_protocol_sends_its_header_and_the_session_as_given(tmp_path: Path) -> None:
+    async with FakeRealtime() as fake, _harness(_flow(fake.base_url, beta=True, model="gpt-4o-realtime-preview"),
+                                                tmp_path) as h:
+        await h.wait_until("out", lambda m: m["topic"] == "session.updated", timeout=5)
+        [conn] = fake.connections
+        assert conn.headers["OpenAI-Beta"] == "realtime=v1"
+        assert conn.path == "/v1/realtime?model=gpt-4o-realtime-preview"
+        assert conn.received[0]["session"] == {"instructions": "Be brief."}
