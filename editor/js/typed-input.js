@@ -7,7 +7,9 @@ export const TYPED_TYPES = ["str", "num", "bool", "json", "msg", "flow", "global
 const LABELS = {
   str: "a-z string", num: "0-9 number", bool: "boolean", json: "{} JSON", msg: "msg.", flow: "flow.",
   global: "global.", env: "env variable", jsonata: "J: expression", date: "timestamp", bin: "buffer",
-  re: "regular expression", node: "node", cred: "credential",
+  re: "regular expression", node: "node", cred: "credential", full: "complete msg object",
+  pay: "the existing msg object", payl: "the latest msg object", nul: "nothing", prev: "previous value",
+  elem: "element value", seq: "message sequence", len: "length", val: "value",
 };
 
 /** Is `schema` (the sibling `<key>t` / `<key>Type` property) a typed-input type field? */
@@ -45,7 +47,7 @@ export function typedInput({ name, typeName, value, type, types, id, describedBy
     const t = typeSel.value;
     const noValue = t === "date" && !valueEl.value;
     boolSel.hidden = t !== "bool";
-    valueEl.hidden = t === "bool" || noValue;
+    valueEl.hidden = t === "bool" || noValue || ["full", "pay", "payl", "nul"].includes(t);
     if (t === "bool") valueEl.value = boolSel.value;
     valueEl.placeholder = { msg: "payload", flow: "key", global: "key", env: "VAR", jsonata: "expression", json: "{}" }[t] || "";
   };
