@@ -28,8 +28,8 @@ from ..settings import Settings
 from .admin_routes import build_admin_router, contributed_endpoint
 from .auth import AdminAuth
 from .auth_routes import build_auth_router
-from .comms import CommsHub
 from .check_routes import build_check_router
+from .comms import CommsHub
 from .context_routes import build_context_router
 from .errors import install_error_handlers
 from .flows_routes import build_flows_router
