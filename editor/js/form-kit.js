@@ -17,15 +17,25 @@ export function registerForm(type, build) {
   FORMS.set(type, build);
 }
 
-/** The form builder for `type`, or null (the schema form then). */
-export function formFor(type) {
-  return FORMS.get(type) || null;
+const MATCHERS = [];
+
+/** Register `build` for every type whose definition passes `test(def)` (a family of types). */
+export function registerFormWhen(test, build) {
+  MATCHERS.push([test, build]);
+}
+
+/** The form builder for `type` (with definition `def`), or null (the schema form then). */
+export function formFor(type, def = null) {
+  if (FORMS.has(type)) return FORMS.get(type);
+  const hit = def ? MATCHERS.find(([test]) => test(def)) : null;
+  return hit ? hit[1] : null;
 }
 
 /** Build the registered form: returns the controller the inspector uses ({el, get, problems, validate}). */
 export function buildCustomForm(type, ctx) {
   const kit = new Kit(ctx);
-  const content = FORMS.get(type)(kit, ctx);
+  const content = formFor(type, ctx.def)(kit, ctx);
+  if (content && typeof content.get === "function" && content.el) return content;
   return kit.finish(content);
 }
 

@@ -7,5 +7,6 @@ import "./forms-seq.js";
 import "./forms-parse.js";
 import "./forms-net.js";
 import "./forms-link.js";
+import "./forms-openai.js";
 
 export { buildCustomForm, formFor } from "./form-kit.js";
