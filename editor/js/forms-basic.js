@@ -32,7 +32,7 @@ function expandDays(text) {
   const out = new Set();
   for (const part of text.split(",")) {
     const [a, b] = part.split("-").map(Number);
-    for (let d = a; d <= (Number.isNaN(b) ? a : b); d++) out.add(String(d % 7));
+    for (let d = a; d <= (b === undefined || Number.isNaN(b) ? a : b); d++) out.add(String(d % 7));
   }
   return [...out];
 }
