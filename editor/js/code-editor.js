@@ -45,12 +45,14 @@ function jsonOffset(text, err) {
  * function giving one), rows, app (for the runtime check), node (the node being edited, whose type
  * and language the check uses). Returns {el, id, get(), setLang(name), ready}.
  */
-export function codeArea({ name, value = "", lang = "javascript", rows = 12, app = null, node = null }) {
-  const id = `code-${++uid}`;
-  const textarea = h("textarea", { name, id, rows, class: "code", spellcheck: "false" });
-  textarea.value = value;
+export function codeArea({ name, value = "", lang = "javascript", rows = 12, app = null, node = null, textarea: given = null }) {
+  const id = given && given.id ? given.id : `code-${++uid}`;
+  const textarea = given || h("textarea", { name, id, rows, class: "code", spellcheck: "false" });
+  if (!given) textarea.value = value;
   const host = h("div", { class: "code-host", "data-code-for": name, style: `--rows: ${rows}` });
-  const box = h("div", { class: "code-box" }, [textarea, host]);
+  const box = h("div", { class: "code-box" });
+  if (given) given.replaceWith(box);
+  box.append(textarea, host);
   const langName = () => (typeof lang === "function" ? lang() : lang);
   let view = null;
   let cm = null;
@@ -138,4 +140,20 @@ export function codeArea({ name, value = "", lang = "javascript", rows = 12, app
     },
     view: () => view,
   };
+}
+
+/**
+ * Give the code textareas of a generic (schema) form the code editor: JSON fields, function code
+ * (in the node's language), templates. `node` is the node being edited.
+ */
+export function enhanceCodeFields(root, { app, node }) {
+  for (const textarea of root.querySelectorAll("textarea.code")) {
+    if (textarea.closest(".code-box")) continue;
+    const name = textarea.name;
+    const key = name.split(".").pop();
+    const lang = textarea.classList.contains("json") ? "json"
+      : ["func", "initialize", "finalize"].includes(key) ? (node && node.language === "python" ? "python" : "javascript")
+        : key === "template" ? "mustache" : "text";
+    codeArea({ name, lang, rows: Math.max(3, Number(textarea.rows) || 4), app, node, textarea });
+  }
 }

@@ -43,18 +43,26 @@ registerForm("switch", (kit) => {
   const makeRow = (rule, index) => {
     const sub = kit.sub(rule);
     const op = sub.choose("t", SWITCH_OPS, { name: `rules.${index}.t`, label: "operator" });
-    const types = rule.t === "istype" ? [...ISTYPE] : VALUE_TYPES;
-    const v = sub.typedPair("v", "vt", { types, defaultType: rule.t === "istype" ? "string" : "str", name: `rules.${index}.v`, typeName: `rules.${index}.vt` });
+    const v = sub.typedPair("v", "vt", { types: VALUE_TYPES, defaultType: "str", name: `rules.${index}.v`, typeName: `rules.${index}.vt` });
+    // "is of type" picks a type name, stored in both v and vt as Node-RED does.
+    const isSel = h("select", { name: `rules.${index}.type`, "aria-label": "type" }, ISTYPE.map((t) => h("option", { value: t, text: t })));
+    isSel.value = rule.t === "istype" && ISTYPE.includes(rule.v) ? rule.v : "string";
+    const isStart = isSel.value;
+    sub.writer((out) => {
+      if (op.chosen() === "istype" && (isSel.value !== isStart || rule.t !== "istype")) out.v = out.vt = isSel.value;
+    });
     const v2 = sub.typedPair("v2", "v2t", { types: VALUE_TYPES, defaultType: "num", name: `rules.${index}.v2`, typeName: `rules.${index}.v2t` });
     const caseBox = sub.box("case", { name: `rules.${index}.case`, label: "ignore case" });
     const parts = {
-      v: h("span", { class: "kit-field", "data-field": `rules.${index}.v` }, [v.el]),
+      v: h("span", { class: "kit-field", "data-field": `rules.${index}.v` }, [v.el, isSel]),
       v2: h("span", { class: "kit-field", "data-field": `rules.${index}.v2` }, [" and ", v2.el]),
       case: h("label", { class: "kit-field", "data-field": `rules.${index}.case` }, [caseBox, " ignore case"]),
     };
     const show = () => {
       const shown = switchShown(op.chosen());
       for (const [k, el] of Object.entries(parts)) el.hidden = !shown.includes(k);
+      v.el.hidden = op.chosen() === "istype";
+      isSel.hidden = op.chosen() !== "istype";
     };
     op.addEventListener("change", show);
     show();

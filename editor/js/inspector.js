@@ -6,6 +6,7 @@ import { adjust, coreControl, decorate, hiddenFor } from "./core-editors.js";
 import { configRefControl, credentialsSection, modelControl, refTypeFor } from "./refs.js";
 import { buildForm } from "./schema-form.js";
 import { buildCustomForm, formFor } from "./forms.js";
+import { enhanceCodeFields } from "./code-editor.js";
 
 export class Inspector {
   constructor(app) {
@@ -80,6 +81,7 @@ export class Inspector {
     dialog.append(formEl);
     document.body.append(dialog);
     if (!custom) decorate(nodeType, form.el);
+    enhanceCodeFields(form.el, { app: this.app, node: value });
     const showProblems = (stored = []) => {
       const own = form.validate();
       const problems = [...own, ...stored.filter((x) => !own.some((p) => p.property === x.property))];

@@ -111,7 +111,16 @@ export class HelpPanel {
     }
     const text = sf ? sf.info || "This subflow has no description." : def && def.help ? def.help : "No help for this node type.";
     parts.push(h("div", { class: "help-body", text }));
-    const ref = def && (def.docs || def.reference || (def.schema && def.schema["x-docs"]));
+    const schema = (def && def.schema) || {};
+    if (typeof schema["x-reference"] === "string") {
+      const fields = Object.keys(schema.properties || {}).filter((k) => k !== "config" && k !== "name");
+      const required = new Set(schema["x-required"] || []);
+      parts.push(h("h3", { text: "Inputs" }), h("p", { class: "help-body", "data-help-inputs": "", text:
+        `Each field may be set on the node or in msg.${schema["x-primary"] ? ` A string msg.payload fills ${schema["x-primary"]}.` : ""}\n` +
+        `Required by the API: ${[...required].join(", ") || "none"}.\nOther fields: ${fields.filter((f) => !required.has(f)).join(", ") || "none"}.` }));
+      parts.push(h("h3", { text: "Output" }), h("p", { class: "help-body", text: "msg.payload: the API's response (parsed JSON, or the streamed events / bytes the operation returns)." }));
+    }
+    const ref = def && (def.docs || def.reference || schema["x-reference"] || schema["x-docs"]);
     if (typeof ref === "string" && /^https?:\/\//.test(ref)) parts.push(h("p", {}, [h("a", { href: ref, target: "_blank", rel: "noopener", text: "API reference" })]));
     this.el.replaceChildren(...parts);
   }

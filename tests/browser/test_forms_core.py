@@ -91,13 +91,18 @@ def test_switch_form_operators_ports_and_reorder(editor: Any, server: Any) -> No
     # Move "otherwise" up one place: it becomes rule 2 (output 2).
     dialog.locator(".kit-list-item").nth(2).locator('[data-action="move-up"]').click()
     expect(dialog.locator('[name="rules.1.t"] option:checked')).to_have_text("otherwise")
+    dialog.locator('[data-action="add-item"][data-for="rules"]').click()
+    dialog.locator('[name="rules.3.t"]').select_option(label="is of type")
+    expect(dialog.locator('[name="rules.3.v"]')).to_be_hidden()
+    dialog.locator('[name="rules.3.type"]').select_option("number")
     dialog.locator('[name="checkall"]').select_option(label="stopping after first match")
     dialog.locator('[data-action="inspector-done"]').click()
     deploy(page)
     n = _stored(server)[node]
-    assert [r["t"] for r in n["rules"]] == ["gt", "else", "btwn"]
+    assert [r["t"] for r in n["rules"]] == ["gt", "else", "btwn", "istype"]
+    assert n["rules"][3]["v"] == "number" and n["rules"][3]["vt"] == "number"
     assert n["rules"][0]["v"] == "10" and n["rules"][0]["vt"] == "num" and n["rules"][2]["v2"] == "5"
-    assert n["outputs"] == 3 and n["checkall"] == "false"
+    assert n["outputs"] == 4 and n["checkall"] == "false"
 
 
 def test_change_form_rules_and_debug_output(editor: Any, server: Any) -> None:

@@ -33,6 +33,12 @@ def test_openai_form_order_constraints_and_missing_config(editor: Any, server: A
     expect(more.locator('[name="frequency_penalty"]')).to_be_hidden()
     more.locator(":scope > summary").click()
     expect(more.locator('[name="frequency_penalty"]')).to_be_visible()
+    # JSON fields get the code editor, which marks invalid JSON as you type.
+    expect(more.locator('[data-code-for="logit_bias"] .cm-content')).to_be_visible()
+    more.locator('[name="logit_bias"]').fill('{"50256": ')
+    expect(more.locator('[data-code-for="logit_bias"] .cm-lint-marker-error')).to_have_count(1, timeout=5000)
+    more.locator('[name="logit_bias"]').fill("")
+    expect(more.locator('[data-code-for="logit_bias"] .cm-lint-marker-error')).to_have_count(0, timeout=5000)
     # Constraints and a link per field.
     expect(form.locator('[data-constraints-for="temperature"]')).to_contain_text("0 … 2")
     expect(form.locator('[data-constraints-for="temperature"]')).to_contain_text("default 1")
@@ -46,6 +52,13 @@ def test_openai_form_order_constraints_and_missing_config(editor: Any, server: A
     expect(dialog).to_have_count(0)
     stored = {n["id"]: n for n in page.evaluate("window.__editor.app.model.exportAll()")}
     assert stored[node]["model"] == "gpt-4o-mini" and "frequency_penalty" not in stored[node]
+    # The help sidebar names the operation, its inputs and output, and links to the reference.
+    page.locator(f'[data-node-id="{node}"]').click()
+    page.locator('[data-sidebar-tab="help"]').click()
+    help_panel = page.locator("#sidebar-help")
+    expect(help_panel.locator("[data-help-inputs]")).to_contain_text("Required by the API: messages, model")
+    expect(help_panel).to_contain_text("POST /chat/completions")
+    expect(help_panel.locator("a")).to_have_attribute("href", "https://platform.openai.com/docs/api-reference/chat/create")
     # The deploy is refused, naming the node.
     page.locator("#deploy").click()
     expect(page.locator("#notices")).to_contain_text("'asker' has no 'openai-config' config node")
