@@ -62,6 +62,12 @@ export class Kit {
     this.writers = [];
     this.checkers = [];
     this.watchers = [];
+    this.after = [];
+  }
+
+  /** Run fn(model) after the node is saved, inside the same undo step (to update other nodes). */
+  afterSave(fn) {
+    this.after.push(fn);
   }
 
   /** A kit for a sub-object (one rule of a list): same context, its own writers. */
@@ -291,6 +297,9 @@ export class Kit {
       },
       validate() {
         return [...this.problems(), ...validateNode(this.get(), schema)];
+      },
+      apply(model) {
+        for (const fn of kit.after) fn(model);
       },
     };
   }

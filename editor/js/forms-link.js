@@ -57,6 +57,19 @@ function linkForm(targetType) {
     const targets = model.all().filter((n) => n.type === targetType && n.id !== kit.value.id);
     const picker = nodePicker(ctx.app, targets, kit.value.links, { name: "links" });
     bindIds(kit, "links", picker);
+    // Node-RED keeps both ends of a link in step: the nodes added or removed here change too.
+    const before = new Set(Array.isArray(kit.value.links) ? kit.value.links : []);
+    kit.afterSave((model) => {
+      const now = new Set(picker.get());
+      const me = kit.value.id;
+      for (const id of new Set([...before, ...now])) {
+        const other = model.get(id);
+        if (!other || before.has(id) === now.has(id)) continue;
+        const links = (Array.isArray(other.links) ? other.links : []).filter((l) => l !== me);
+        if (now.has(id)) links.push(me);
+        model.updateNode(id, { ...other, links });
+      }
+    });
     const parts = [kit.text("name", "Name")];
     if (kit.value.type === "link out") {
       const mode = kit.select("mode", "Mode", [["link", "Send to all connected link nodes"], ["return", "Return to calling link node"]], { fallback: "link" });

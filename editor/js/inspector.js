@@ -134,6 +134,7 @@ export class Inspector {
         result = this.app.history.run(node ? "edit" : "add config", () => {
           if (!node) return model.addConfig(nodeType, { ...props, ...(Object.keys(credentials).length ? { credentials } : {}) }).id;
           model.updateNode(node.id, props, credentials);
+          if (form.apply) form.apply(model);
           if (wiring) wiring.apply();
           return node.id;
         });

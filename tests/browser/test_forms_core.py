@@ -210,3 +210,49 @@ def test_core_form_screenshots(editor: Any, server: Any) -> None:
         dialog.locator('[data-action="inspector-cancel"]').click()
         expect(dialog).to_have_count(0)
     assert len(list(DOCS.glob("form-*.png"))) >= len(FORMS)
+
+
+PICK_FLOWS = [
+    {"id": "t1", "type": "tab", "label": "Main"},
+    {"id": "t2", "type": "tab", "label": "Other"},
+    {"id": "lin", "type": "link in", "z": "t1", "name": "entry", "links": [], "x": 100, "y": 60, "wires": [["fn"]]},
+    {"id": "fn", "type": "function", "z": "t1", "name": "worker", "func": "return msg;", "outputs": 1,
+     "x": 300, "y": 60, "wires": [[]]},
+    {"id": "cat", "type": "catch", "z": "t1", "name": "", "scope": None, "uncaught": False, "x": 100, "y": 160,
+     "wires": [[]]},
+    {"id": "lout", "type": "link out", "z": "t2", "name": "to entry", "mode": "link", "links": [], "x": 100, "y": 60,
+     "wires": []},
+    {"id": "lout2", "type": "link out", "z": "t2", "name": "spare", "mode": "link", "links": [], "x": 100, "y": 120,
+     "wires": []},
+]
+
+
+def test_link_and_catch_pick_nodes_by_name(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy(PICK_FLOWS)
+    page.goto(server.base)
+    page.wait_for_selector("body[data-ready='1']")
+    dialog = _open(page, "lin")
+    picker = dialog.locator('[data-picker="links"]')
+    expect(picker).to_contain_text("Other")
+    expect(picker.locator("label", has_text="to entry")).to_have_count(1)
+    picker.locator("label", has_text="to entry").locator("input").check()
+    dialog.locator('[data-action="inspector-done"]').click()
+    dialog = _open(page, "cat")
+    dialog.locator('[name="scope-mode"]').select_option("selected")
+    dialog.locator('[data-picker="scope"] label', has_text="worker").locator("input").check()
+    dialog.locator('[name="uncaught"]').check()
+    dialog.locator('[data-action="inspector-done"]').click()
+    deploy(page)
+    stored = _stored(server)
+    assert stored["lin"]["links"] == ["lout"]
+    assert stored["lout"]["links"] == ["lin"], "the other end of the link follows"
+    assert stored["lout2"]["links"] == []
+    assert stored["cat"]["scope"] == ["fn"] and stored["cat"]["uncaught"] is True
+    # Unlinking from the link out side removes both ends.
+    dialog = _open(page, "lout")
+    dialog.locator('[data-picker="links"] label', has_text="entry").locator("input").uncheck()
+    dialog.locator('[data-action="inspector-done"]').click()
+    deploy(page)
+    stored = _stored(server)
+    assert stored["lout"]["links"] == [] and stored["lin"]["links"] == []
