@@ -256,3 +256,24 @@ def test_link_and_catch_pick_nodes_by_name(editor: Any, server: Any) -> None:
     deploy(page)
     stored = _stored(server)
     assert stored["lout"]["links"] == [] and stored["lin"]["links"] == []
+
+
+def test_json_value_edited_in_the_code_editor(editor: Any, server: Any) -> None:
+    page = editor
+    node = add_node(page, "inject", 200, 150)
+    dialog = _open(page, node)
+    dialog.locator('[name="payloadType"]').select_option("json")
+    dialog.locator('[name="payload"]').fill('{"a":1}')
+    dialog.locator('[data-action="expand-value"]').first.click()
+    code = page.locator("#code-dialog")
+    expect(code.locator('[name="expanded-value"]')).to_have_value('{\n  "a": 1\n}')
+    code.locator('[name="expanded-value"]').fill('{"a": 1, "b": [')
+    expect(code.locator(".cm-lint-marker-error")).to_have_count(1, timeout=5000)
+    code.locator('[name="expanded-value"]').fill('{"a": 1, "b": [2]}')
+    expect(code.locator(".cm-lint-marker-error")).to_have_count(0, timeout=5000)
+    code.locator('[data-action="code-done"]').click()
+    expect(code).to_have_count(0)
+    expect(dialog.locator('[name="payload"]')).to_have_value('{"a": 1, "b": [2]}')
+    dialog.locator('[data-action="inspector-done"]').click()
+    deploy(page)
+    assert _stored(server)[node]["payload"] == '{"a": 1, "b": [2]}'
