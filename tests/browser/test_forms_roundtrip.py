@@ -1,6 +1,6 @@
 """Every node of the corpus flows, opened in its form and closed with Done, round-trips unchanged.
 
-For each case of tests/compat/cases/*.flow.json: deploy it, load it into the editor, open each
+For each case of tests/compat/cases/*.flow.json and each example flow of flows/: deploy it, load it into the editor, open each
 node (canvas nodes in #inspector, config nodes in #config-inspector) and press Done, then compare
 the editor's copy with what was stored, deploy from the editor and compare GET /flows with it.
 """
@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-CASES = sorted((Path(__file__).resolve().parent.parent / "compat" / "cases").glob("*.flow.json"))
+REPO = Path(__file__).resolve().parents[2]
+CASES = sorted((REPO / "tests" / "compat" / "cases").glob("*.flow.json")) + sorted((REPO / "flows").glob("*.json"))
 
 OPEN_AND_DONE = """async (id) => {
   const app = window.__editor.app;
@@ -34,7 +35,7 @@ def _strip(flows: list[dict[str, Any]]) -> dict[str, Any]:
     return {n["id"]: n for n in flows}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name[:-10])
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name.split(".")[0])
 def test_forms_roundtrip_corpus(editor: Any, server: Any, case: Path) -> None:
     page = editor
     flows = json.loads(case.read_text())
