@@ -1,8 +1,9 @@
 """Every node of the corpus flows, opened in its form and closed with Done, round-trips unchanged.
 
-For each case of tests/compat/cases/*.flow.json and each example flow of flows/: deploy it, load it into the editor, open each
-node (canvas nodes in #inspector, config nodes in #config-inspector) and press Done, then compare
-the editor's copy with what was stored, deploy from the editor and compare GET /flows with it.
+For each case of tests/compat/cases/*.flow.json and each example flow of flows/: deploy it, load
+it into the editor, open each node (canvas nodes in #inspector, config nodes in
+#config-inspector) and press Done, then compare the editor's copy with what was stored, deploy
+from the editor and compare GET /flows with it.
 """
 
 from __future__ import annotations
