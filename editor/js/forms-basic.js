@@ -11,13 +11,16 @@ export function parseRepeat(repeat, crontab) {
   const cron = String(crontab || "").trim();
   const parts = cron.split(/\s+/);
   if (cron && parts.length === 5) {
-    const days = parts[4] === "*" ? DAYS.map((d) => d[0]) : expandDays(parts[4]);
-    const between = /^\*\/(\d+)$/.exec(parts[0]);
-    if (between || parts[0] === "*") {
-      const [from, to] = parts[1] === "*" ? [0, 23] : parts[1].split("-").map(Number);
-      return { kind: "interval-time", every: between ? Number(between[1]) : 1, from, to: to ?? from, days };
+    const days = parts[4] === "*" ? DAYS.map((d) => d[0]) : parts[4].split(",");
+    if (!Number.isNaN(Number(parts[0])) && !Number.isNaN(Number(parts[1]))) {
+      return { kind: "time", at: `${parts[1].padStart(2, "0")}:${parts[0].padStart(2, "0")}`, days };
     }
-    return { kind: "time", at: `${parts[1].padStart(2, "0")}:${parts[0].padStart(2, "0")}`, days };
+    // "*/N a-b * * d" (also "a-23,0-b" across midnight): the end hour is exclusive, as Node-RED shows it.
+    const ranges = parts[1].split(",");
+    const first = ranges[0].split("-");
+    const last = ranges[ranges.length - 1].split("-");
+    const to = Number(last[last.length - 1]) + 1;
+    return { kind: "interval-time", every: Number(parts[0].slice(2) || 0), from: Number(first[0] || 0), to: parts[1] === "" ? 0 : to, days };
   }
   const secs = Number(repeat);
   if (repeat !== "" && repeat !== undefined && repeat !== null && secs > 0) {
@@ -28,23 +31,27 @@ export function parseRepeat(repeat, crontab) {
   return { kind: "none" };
 }
 
-function expandDays(text) {
-  const out = new Set();
-  for (const part of text.split(",")) {
-    const [a, b] = part.split("-").map(Number);
-    for (let d = a; d <= (b === undefined || Number.isNaN(b) ? a : b); d++) out.add(String(d % 7));
-  }
-  return [...out];
-}
-
-/** {repeat, crontab} as Node-RED writes them for repeat settings `r`. */
+/** {repeat, crontab} as Node-RED's inject form writes them for repeat settings `r`. */
 export function encodeRepeat(r) {
-  const days = r.days && r.days.length && r.days.length < 7 ? [...r.days].sort().join(",") : "*";
+  const order = DAYS.map((d) => d[0]).filter((d) => (r.days || []).includes(d));
+  const days = order.length === 7 ? "*" : order.join(",");
   if (r.kind === "interval") return { repeat: String(Number(r.interval) * { s: 1, m: 60, h: 3600 }[r.unit]), crontab: "" };
-  if (r.kind === "interval-time") return { repeat: "", crontab: `*/${r.every} ${r.from}-${r.to} * * ${days}` };
+  if (r.kind === "interval-time") {
+    if (!order.length) return { repeat: "", crontab: "" };
+    const start = Number(r.from);
+    const end = Number(r.to);
+    let range;
+    if (end === 0) range = `${start}-23`;
+    else if (start + 1 < end) range = `${start}-${end - 1}`;
+    else if (start + 1 === end) range = String(start);
+    else range = `${start === 23 ? "23" : `${start}-23`},${end === 1 ? "0" : `0-${end - 1}`}`;
+    return { repeat: "", crontab: `${String(r.every) === "0" ? "0" : `*/${r.every}`} ${range} * * ${days}` };
+  }
   if (r.kind === "time") {
+    if (!order.length) return { repeat: "", crontab: "" };
     const [hh, mm] = String(r.at || "00:00").split(":");
-    return { repeat: "", crontab: `${Number(mm)} ${Number(hh)} * * ${days}` };
+    const pad = (v, m) => String(Number(v) % m).padStart(2, "0");
+    return { repeat: "", crontab: `${pad(mm, 60)} ${pad(hh, 24)} * * ${days}` };
   }
   return { repeat: "", crontab: "" };
 }
@@ -93,13 +100,13 @@ registerForm("inject", (kit) => {
   const unit = h("select", { name: "repeat-unit", "aria-label": "unit" }, [["s", "seconds"], ["m", "minutes"], ["h", "hours"]].map(([v, t]) => h("option", { value: v, text: t })));
   unit.value = r.unit || "s";
   const every = h("input", { type: "number", min: 1, max: 59, name: "repeat-every", class: "kit-number", value: r.every ?? 1, "aria-label": "every minutes" });
-  const hours = (name, value, label) => {
-    const sel = h("select", { name, "aria-label": label }, Array.from({ length: 24 }, (_, i) => h("option", { value: String(i), text: `${String(i).padStart(2, "0")}:00` })));
-    sel.value = String(value ?? 0);
+  const hours = (name, value, label, first) => {
+    const sel = h("select", { name, "aria-label": label }, Array.from({ length: 24 }, (_, i) => i + first).map((i) => h("option", { value: String(i), text: `${String(i % 24).padStart(2, "0")}:00` })));
+    sel.value = String(value);
     return sel;
   };
-  const from = hours("repeat-from", r.from ?? 0, "between");
-  const to = hours("repeat-to", r.to ?? 23, "and");
+  const from = hours("repeat-from", r.from ?? 0, "between", 0);
+  const to = hours("repeat-to", r.to === 0 || r.to === undefined ? 24 : r.to, "and", 1);
   const at = h("input", { type: "time", name: "repeat-at", value: r.at || "12:00", "aria-label": "at" });
   const days = new Set(r.days || DAYS.map((d) => d[0]));
   const dayBoxes = DAYS.map(([v, t]) => {

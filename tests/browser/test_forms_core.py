@@ -47,7 +47,7 @@ def test_inject_form_props_repeat_and_once(editor: Any, server: Any) -> None:
     assert n["payload"] == "hello" and n["payloadType"] == "str"
     assert {"p": "count", "v": "3", "vt": "num"} in n["props"] and {"p": "payload"} in n["props"]
     assert n["once"] is True and n["onceDelay"] == 2
-    assert n["crontab"] == "30 7 * * 1,2,3,4,5" and n["repeat"] == ""
+    assert n["crontab"] == "30 07 * * 1,2,3,4,5" and n["repeat"] == ""  # as Node-RED writes it
     dialog = _open(page, node)
     expect(dialog.locator('[name="repeat-kind"]')).to_have_value("time")
     dialog.locator('[name="repeat-kind"]').select_option("interval-time")
@@ -56,7 +56,7 @@ def test_inject_form_props_repeat_and_once(editor: Any, server: Any) -> None:
     dialog.locator('[name="repeat-to"]').select_option("17")
     dialog.locator('[data-action="inspector-done"]').click()
     deploy(page)
-    assert _stored(server)[node]["crontab"] == "*/5 8-17 * * 1,2,3,4,5"
+    assert _stored(server)[node]["crontab"] == "*/5 8-16 * * 1,2,3,4,5"  # 08:00 to 17:00
     dialog = _open(page, node)
     dialog.locator('[name="repeat-kind"]').select_option("interval")
     dialog.locator('[name="repeat-interval"]').fill("2")
