@@ -73,7 +73,8 @@ export class Sidebars {
       const original = app[method].bind(app);
       app[method] = (...args) => {
         const out = original(...args);
-        if (this.current !== "context") this.refresh();
+        // The context panel asks the server: only when the selection changes, not on every render.
+        if (this.current !== "context" || method === "selectionChanged") this.refresh();
         return out;
       };
     }
