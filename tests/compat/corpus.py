@@ -113,9 +113,9 @@ def service_for(declared: dict[str, Any], port: int | None = None) -> Mosquitto:
 
 
 def _on_port(flows: list[dict[str, Any]], declared: int, actual: int) -> list[dict[str, Any]]:
-    """The case's flows with its mqtt-broker nodes moved from the declared port to ``actual``."""
-    return [{**n, "port": str(actual)} if n.get("type") == "mqtt-broker" and str(n.get("port")) == str(declared)
-            else n for n in flows]
+    """The case's flows with the nodes that use the declared port (mqtt-broker, tcp request) moved
+    to ``actual``."""
+    return [{**n, "port": str(actual)} if "port" in n and str(n["port"]) == str(declared) else n for n in flows]
 
 
 async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected: dict[str, Any],
