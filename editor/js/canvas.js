@@ -232,14 +232,15 @@ export class Canvas {
       live.add(g.id);
       const style = g.style || {};
       const members = (g.nodes || []).length;
-      const sig = JSON.stringify([g.x, g.y, g.w, g.h, g.name, style.fill, style.stroke, members]);
+      const sig = JSON.stringify([g.x, g.y, g.w, g.h, g.name, style.fill, style.stroke, style.label, style.color, members]);
       const old = this.groupEls.get(g.id);
       if (old && old.sig === sig) {
         old.el.removeAttribute("transform"); // left by a group drag that was cancelled
         continue;
       }
       const label = svg("text", { class: "group-label", x: g.x + 8, y: g.y + 16 });
-      label.textContent = g.name || "";
+      label.textContent = style.label === false ? "" : g.name || "";
+      if (typeof style.color === "string") label.style.fill = style.color;
       const title = svg("title");
       title.textContent = `group ${g.name || g.id}: drag to move its nodes`;
       const el = svg("g", {

@@ -83,7 +83,8 @@ export class Interaction {
       }
       const spliceable = origin.size === 1 && canSplice(this.app.model, id);
       const groups = carriedGroups(this.app.model, origin.keys());
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey, spliceable, groups });
+      const toggle = e.shiftKey || e.ctrlKey || e.metaKey;
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -107,7 +108,8 @@ export class Interaction {
     if (!e.shiftKey) view.selection.clear();
     view.selectedWire = null;
     this.app.selectionChanged();
-    if (canvas.svg.contains(document.activeElement)) document.activeElement.blur();
+    // Keyboard focus leaves wherever it was (the palette filter too), so Delete acts on the canvas.
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     const rect = svg("rect", { class: "lasso" });
     canvas.overlay.append(rect);
     this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection) });

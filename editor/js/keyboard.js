@@ -29,10 +29,10 @@ const HELP = [
   ["F2 / Delete (tab)", "rename / delete a flow tab"],
 ];
 
-function showHelp() {
+function showHelp(rows = HELP) {
   const dialog = h("dialog", { id: "help-dialog", "aria-label": "Keyboard shortcuts" }, [
     h("h2", { text: "Keyboard" }),
-    h("table", { class: "help-keys" }, HELP.map(([k, v]) => h("tr", {}, [h("th", { text: k }), h("td", { text: v })]))),
+    h("table", { class: "help-keys" }, rows.map(([k, v]) => h("tr", {}, [h("th", { text: k }), h("td", { text: v })]))),
     h("div", { class: "dialog-buttons" }, [h("button", { type: "button", class: "primary", text: "Close", onclick: () => dialog.close() })]),
   ]);
   dialog.addEventListener("close", () => dialog.remove());
@@ -51,8 +51,9 @@ const KEYMAP = {
 function keyName(e) {
   const parts = [];
   if (e.ctrlKey || e.metaKey) parts.push("ctrl");
+  if (e.altKey) parts.push("alt");
   if (e.shiftKey && e.key.length > 1) parts.push("shift");
-  if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey)) parts.push("shift");
+  if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey || e.altKey)) parts.push("shift");
   parts.push(e.key.length === 1 ? e.key.toLowerCase() : e.key.toLowerCase());
   return parts.join("+");
 }
@@ -89,9 +90,18 @@ export class Keyboard {
       "zoom-out": () => app.canvas.zoomTo(app.canvas.zoom / 1.2),
       "zoom-reset": () => app.canvas.resetView(),
       "zoom-fit": () => app.canvas.zoomToFit(),
-      help: () => showHelp(),
+      help: () => showHelp(this.help),
     };
+    this.keymap = { ...KEYMAP };
+    this.help = [...HELP];
     window.addEventListener("keydown", (e) => this.keydown(e));
+  }
+
+  /** Bind `key` (as keyName spells it, e.g. "ctrl+shift+g") to a named action. */
+  bind(key, name, fn, help = null) {
+    this.actions[name] = fn;
+    if (key) this.keymap[key] = name;
+    if (help) this.help = [...this.help.filter(([k]) => k !== help[0]), help];
   }
 
   keydown(e) {
@@ -156,7 +166,7 @@ export class Keyboard {
       this.arrow(e);
       return;
     }
-    const action = KEYMAP[keyName(e)];
+    const action = this.keymap[keyName(e)];
     if (!action) return;
     if (inPalette && ["delete", "select-all", "copy", "cut", "paste"].includes(action)) return;
     e.preventDefault();

@@ -6,6 +6,7 @@ import { Comms } from "./comms.js";
 import { focusItem } from "./cull.js";
 import { DebugPanel } from "./debug.js";
 import { Deployer } from "./deploy.js";
+import { installEditing } from "./editing.js";
 import { announce, h, notify } from "./dom.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
@@ -46,6 +47,7 @@ class App {
     this.deployer = new Deployer(document.getElementById("deploy"), document.getElementById("deploy-type"), this);
     this.keyboard = new Keyboard(this);
     this.bindToolbar();
+    installEditing(this);
     const { flows, rev } = await this.api.flows();
     this.model.load(flows, rev);
     this.afterLoad(true);

@@ -44,7 +44,7 @@ export function buildNode(model, node) {
     svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }),
   );
   if (node.type !== "junction") {
-    g.append(iconArea(glyphFor(node.type, def, Boolean(sf)), size.height));
+    g.append(iconArea(glyphFor(node.type, sf || def, Boolean(sf)), size.height));
     const text = svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" });
     text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
     const tip = svg("title");

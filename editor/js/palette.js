@@ -200,7 +200,8 @@ export class Palette {
       }
       const r = this.app.canvas.svg.getBoundingClientRect();
       if (ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom) {
-        this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
+        const node = this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
+        if (node) this.app.focusNode(node.id); // keyboard focus leaves the filter: Delete acts on the node
       }
     };
     const onCancel = () => {

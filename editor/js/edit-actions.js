@@ -1,0 +1,130 @@
+// Editing commands on the selection, shared by the context menu and the keyboard: group, ungroup,
+// edit group, enable/disable, duplicate, move to another tab, select connected. Each is one undo step.
+
+import { carriedGroups } from "./dragmoves.js";
+import { ask, h } from "./dom.js";
+import { fitGroup, groupNodes, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
+import { selectConnected } from "./selection.js";
+import { GRID } from "./wires.js";
+
+export class EditActions {
+  constructor(app) {
+    this.app = app;
+    // Moving a node inside a group keeps the group's box around its members (as Node-RED does).
+    app.model.onChange(({ kind, ids }) => {
+      if (kind !== "move") return;
+      const moved = new Set(ids);
+      for (const id of ids) {
+        const g = app.model.get(app.model.get(id)?.g);
+        if (g && !moved.has(g.id)) fitGroup(app.model, g.id);
+      }
+    });
+  }
+
+  selected() {
+    return [...this.app.view.selection].filter((id) => this.app.model.get(id));
+  }
+
+  group() {
+    const { app } = this;
+    const ids = this.selected();
+    if (!ids.length) return app.say("Select the nodes to group first", true);
+    const g = app.history.run("group", () => groupNodes(app.model, ids, app.view.tab));
+    if (g) app.say(`Grouped ${ids.length} node${ids.length === 1 ? "" : "s"}`);
+  }
+
+  ungroup(gid = null) {
+    const { app } = this;
+    const gids = gid ? [gid] : selectedGroups(app.model, this.selected());
+    if (!gids.length) return app.say("The selection is not in a group", true);
+    app.history.run("ungroup", () => ungroup(app.model, gids));
+    app.say(`Ungrouped ${gids.length} group${gids.length === 1 ? "" : "s"}`);
+  }
+
+  editGroup(gid = null) {
+    const target = gid || selectedGroups(this.app.model, this.selected())[0];
+    if (target) openGroupDialog(this.app, target);
+    else this.app.say("The selection is not in a group", true);
+  }
+
+  /** Disable the selected nodes, or enable them when all are disabled (Node-RED's `d`). */
+  toggleDisabled() {
+    const { app } = this;
+    const nodes = this.selected().map((id) => app.model.get(id)).filter((n) => app.model.isCanvasNode(n));
+    if (!nodes.length) return;
+    const disable = nodes.some((n) => !n.d);
+    app.history.run(disable ? "disable" : "enable", () => {
+      for (const n of nodes) {
+        if (disable) n.d = true;
+        else delete n.d;
+      }
+      app.model._changed("update", nodes.map((n) => n.id));
+    });
+    app.say(`${disable ? "Disabled" : "Enabled"} ${nodes.length} node${nodes.length === 1 ? "" : "s"}`);
+  }
+
+  /** A copy of the selection (with its groups) beside it, selected; the clipboard is untouched. */
+  duplicate() {
+    const { app } = this;
+    const ids = this.selected();
+    if (!ids.length) return;
+    const set = app.model.exportNodes([...ids, ...carriedGroups(app.model, ids)]);
+    const items = set.filter((o) => !(app.model.isConfig(o) && app.model.get(o.id)) && o.type !== "tab" && o.type !== "subflow");
+    const added = app.history.run("duplicate", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: GRID, dy: GRID }));
+    app.view.selection = new Set(added.filter((id) => app.model.isCanvasNode(app.model.get(id))));
+    app.selectionChanged();
+    app.say(`Duplicated ${app.view.selection.size} node(s)`);
+  }
+
+  selectConnected(id = null) {
+    selectConnected(this.app, id);
+  }
+
+  /** Ask which tab, then move the selection there (wires to nodes left behind are cut). */
+  async moveToTab() {
+    const { app } = this;
+    const ids = this.selected();
+    const tabs = app.model.workspaces().filter((w) => w.type === "tab" && w.id !== app.view.tab);
+    if (!ids.length) return;
+    if (!tabs.length) return app.say("There is no other flow tab to move to", true);
+    const target = await ask("Move to another flow", `Move ${ids.length} node${ids.length === 1 ? "" : "s"} to:`, [
+      { label: "Cancel", value: "", action: "move-cancel" },
+      ...tabs.map((t) => ({ label: t.label || t.id, value: t.id, action: `move-to-${t.id}` })),
+    ]);
+    if (target) this.moveNodesTo(ids, target);
+  }
+
+  moveNodesTo(ids, z) {
+    const { app } = this;
+    const { model } = app;
+    const groups = carriedGroups(model, ids);
+    const moving = new Set([...ids, ...groups]);
+    app.history.run("move to flow", () => {
+      for (const id of moving) {
+        const o = model.get(id);
+        o.z = z;
+        const parent = model.get(o.g);
+        if (parent && !moving.has(parent.id)) {
+          parent.nodes = (parent.nodes || []).filter((n) => n !== id);
+          delete o.g;
+        }
+      }
+      for (const o of model.all()) {
+        if (!Array.isArray(o.wires)) continue;
+        const inside = moving.has(o.id);
+        o.wires = o.wires.map((t) => (t || []).filter((d) => moving.has(d) === inside));
+      }
+      model._changed("move-tab", [...moving]);
+    });
+    const tab = model.get(z);
+    app.showTab(z);
+    app.view.selection = new Set(ids);
+    app.selectionChanged();
+    app.say(`Moved ${ids.length} node${ids.length === 1 ? "" : "s"} to ${tab.label || z}`);
+  }
+}
+
+/** A small labelled row for dialogs: <label><span>text</span>control</label>. */
+export function row(text, control) {
+  return h("label", { class: "group-field" }, [h("span", { text }), control]);
+}

@@ -1,0 +1,171 @@
+"""Everyday editing (issue 11): selection with ctrl, select connected, the context menu and Node-RED's
+shortcuts (group, ungroup, edit group, enable/disable, copy/paste, duplicate, delete, move to
+another tab) and tab properties. Each habit is driven with mouse and keyboard and checked in
+``GET /flows`` after a deploy."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .helpers import deploy, import_json, state
+
+FLOW = [
+    {"id": "na", "type": "inject", "z": "tab1", "name": "", "props": [{"p": "payload"}], "payload": "",
+     "payloadType": "date", "repeat": "", "once": False, "topic": "", "x": 160, "y": 100, "wires": [["nb"]]},
+    {"id": "nb", "type": "function", "z": "tab1", "name": "double", "func": "return msg", "language": "python",
+     "outputs": 1, "x": 380, "y": 100, "wires": [["nc"]]},
+    {"id": "nc", "type": "debug", "z": "tab1", "name": "", "active": True, "tosidebar": True,
+     "complete": "false", "x": 600, "y": 100, "wires": []},
+    {"id": "nd", "type": "comment", "z": "tab1", "name": "alone", "x": 160, "y": 260, "wires": []},
+]
+LABEL = '[data-node-id="{}"] .node-label'.format
+
+
+def _selected(page: Any) -> set[str]:
+    return set(page.evaluate("[...document.querySelectorAll('[data-node-id].selected')].map(e => e.dataset.nodeId)"))
+
+
+def _menu(page: Any, node: str | None, action: str) -> None:
+    """Right-click a node (or the empty canvas) and pick a context menu item."""
+    if node:
+        page.locator(LABEL(node)).click(button="right")
+    else:
+        box = page.locator("#workspace").bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 200, box["y"] + box["height"] - 120, button="right")
+    expect(page.locator("#context-menu")).to_be_visible()
+    page.locator(f"#context-menu [data-action='{action}']").click()
+    expect(page.locator("#context-menu")).to_have_count(0)
+
+
+def _server_nodes(server: Any) -> dict[str, dict[str, Any]]:
+    return {n["id"]: n for n in server.flows()["flows"]}
+
+
+def test_ctrl_click_ctrl_a_and_select_connected(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(FLOW))
+    page.locator(LABEL("na")).click()
+    page.locator(LABEL("nc")).click(modifiers=["Control"])
+    assert _selected(page) == {"na", "nc"}
+    page.locator(LABEL("na")).click(modifiers=["Control"])  # ctrl+click a selected node: out again
+    assert _selected(page) == {"nc"}
+    page.locator(LABEL("nd")).click(modifiers=["Control"])
+    assert _selected(page) == {"nc", "nd"}
+    page.keyboard.press("Escape")
+    assert _selected(page) == set()
+    page.keyboard.press("Control+a")
+    assert _selected(page) == {"na", "nb", "nc", "nd"}
+    page.locator(LABEL("nb")).click()
+    _menu(page, "nb", "select-connected")
+    assert _selected(page) == {"na", "nb", "nc"}
+    shot(page, "select-connected")
+    page.keyboard.press("Delete")
+    deploy(page)
+    assert set(_server_nodes(server)) == {"tab1", "nd"}
+
+
+def test_group_edit_ungroup_with_shortcuts_and_menu(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(FLOW))
+    page.locator(LABEL("na")).click()
+    page.locator(LABEL("nb")).click(modifiers=["Control"])
+    page.keyboard.press("Control+Shift+G")
+    expect(page.locator("[data-group-id]")).to_have_count(1)
+    _menu(page, "na", "edit-group")
+    dialog = page.locator("#group-dialog")
+    dialog.locator("[name='name']").fill("Inputs")
+    dialog.locator("[name='fill-none']").uncheck()
+    dialog.locator("[name='fill']").fill("#ffefbf")
+    dialog.locator("[name='stroke']").fill("#ff0000")
+    dialog.locator("[data-action='group-done']").click()
+    expect(page.locator(".group-label")).to_have_text("Inputs")
+    shot(page, "group-edited")
+    deploy(page)
+    flows = _server_nodes(server)
+    group = next(n for n in flows.values() if n["type"] == "group")
+    assert group["name"] == "Inputs" and set(group["nodes"]) == {"na", "nb"}
+    style = group["style"]
+    assert style["fill"] == "#ffefbf" and style["stroke"] == "#ff0000" and style["label"] is True
+    assert flows["na"]["g"] == group["id"] and flows["nb"]["g"] == group["id"] and "g" not in flows["nc"]
+    assert group["x"] < 160 - 50 and group["x"] + group["w"] > 380 + 50, group  # the box holds its members
+    # Moving a member keeps it inside the box.
+    page.locator(LABEL("nb")).click()
+    page.keyboard.press("Shift+ArrowDown")
+    g = next(o for o in page.evaluate("window.__editor.app.model.all()") if o["type"] == "group")
+    assert g["y"] + g["h"] > 100 + 100 + 15
+    # Ungroup with the shortcut.
+    page.locator(LABEL("na")).click()
+    page.keyboard.press("Control+Shift+U")
+    expect(page.locator("[data-group-id]")).to_have_count(0)
+    deploy(page)
+    flows = _server_nodes(server)
+    assert not [n for n in flows.values() if n["type"] == "group"]
+    assert "g" not in flows["na"] and "g" not in flows["nb"]
+
+
+def test_disable_copy_paste_duplicate_delete_from_the_menu(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(FLOW))
+    page.locator(LABEL("nb")).click()
+    _menu(page, "nb", "toggle-disabled")
+    expect(page.locator('[data-node-id="nb"]')).to_have_class(re.compile("node-disabled"))
+    deploy(page)
+    assert _server_nodes(server)["nb"]["d"] is True
+    page.keyboard.press("Control+Shift+E")  # the shortcut enables it again
+    deploy(page)
+    assert "d" not in _server_nodes(server)["nb"]
+    _menu(page, "nd", "copy")
+    _menu(page, None, "paste")
+    _menu(page, "nb", "duplicate")
+    nodes = state(page)["nodes"]
+    assert [n["type"] for n in nodes].count("comment") == 2 and [n["type"] for n in nodes].count("function") == 2
+    dup = next(n for n in nodes if n["type"] == "function" and n["id"] != "nb")
+    assert dup["x"] == 400 and dup["y"] == 120 and dup["name"] == "double"
+    _menu(page, "nc", "delete")
+    deploy(page)
+    flows = _server_nodes(server)
+    assert "nc" not in flows and dup["id"] in flows
+    assert [n["type"] for n in flows.values()].count("comment") == 2
+
+
+def test_move_to_another_tab_and_tab_properties(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(FLOW))
+    page.locator("[data-action='add-tab']").click()
+    tab2 = state(page)["tab"]
+    page.locator('[data-tab-id="tab1"]').click()
+    page.locator(LABEL("nb")).click()
+    page.locator(LABEL("nc")).click(modifiers=["Control"])
+    _menu(page, "nc", "move-to-tab")
+    page.locator(f"[data-action='move-to-{tab2}']").click()
+    expect(page.locator('[data-node-id="nb"]')).to_be_visible()
+    assert state(page)["tab"] == tab2
+    # Tab properties from the tab's context menu: name, disabled, description, env.
+    page.locator(f'[data-tab-id="{tab2}"]').click(button="right")
+    page.locator("#context-menu [data-action='tab-properties']").click()
+    dialog = page.locator("#tab-dialog")
+    dialog.locator("[name='label']").fill("Moved")
+    dialog.locator("[name='enabled']").uncheck()
+    dialog.locator("[name='info']").fill("nodes moved here")
+    dialog.locator("[data-action='env-add']").click()
+    dialog.locator("[name='env-name']").fill("LIMIT")
+    dialog.locator("[name='env-type']").select_option("num")
+    dialog.locator("[name='env-value']").fill("5")
+    shot(page, "tab-properties")
+    dialog.locator("[data-action='tab-done']").click()
+    deploy(page)
+    flows = _server_nodes(server)
+    assert flows["nb"]["z"] == tab2 and flows["nc"]["z"] == tab2 and flows["na"]["z"] == "tab1"
+    assert flows["na"]["wires"] == [[]] and flows["nb"]["wires"] == [["nc"]]  # the wire left behind is cut
+    tab = flows[tab2]
+    assert tab["label"] == "Moved" and tab["disabled"] is True and tab["info"] == "nodes moved here"
+    assert tab["env"] == [{"name": "LIMIT", "type": "num", "value": "5"}]
+    # Enable it again from the menu.
+    page.locator(f'[data-tab-id="{tab2}"]').click(button="right")
+    page.locator("#context-menu [data-action='toggle-tab-disabled']").click()
+    deploy(page)
+    assert _server_nodes(server)[tab2]["disabled"] is False
