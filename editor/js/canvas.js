@@ -290,6 +290,10 @@ export class Canvas {
       marker(p.x, p.y, `in ${i + 1}`);
       for (const w of p.wires || []) if (this.nodeEls.has(w.id)) line({ x: p.x + 20, y: p.y }, this.portPoint(w.id, "in", 0));
     });
+    if (sf.status) {
+      marker(sf.status.x, sf.status.y, "status");
+      for (const w of sf.status.wires || []) if (this.nodeEls.has(w.id)) line(this.portPoint(w.id, "out", w.port || 0), { x: sf.status.x - 20, y: sf.status.y });
+    }
     (sf.out || []).forEach((p, i) => {
       marker(p.x, p.y, `out ${i + 1}`);
       for (const w of p.wires || []) {

@@ -29,7 +29,7 @@ export function installEditing(app) {
       const sf = app.history.run("new subflow", () => createSubflow(app.model));
       app.palette.render();
       app.showTab(sf.id);
-      openSubflowDialog(app, sf.id).then(() => app.canvas.reset());
+      openSubflowDialog(app, sf.id);
     },
   };
   const run = {

@@ -95,6 +95,10 @@ export function openSubflowDialog(app, id) {
     });
     dialog.addEventListener("close", () => {
       dialog.remove();
+      if (saved) {
+        app.palette.render();
+        app.canvas.reset();
+      }
       app.render();
       resolve(saved);
     });

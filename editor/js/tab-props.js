@@ -26,7 +26,7 @@ export class TabMenu {
     const ws = this.app.model.get(id);
     if (!ws) return;
     const entries = ws.type === "subflow" ? [
-      { action: "edit-subflow", label: "Edit subflow…", enabled: true, run: () => openSubflowDialog(this.app, id).then(() => this.app.canvas.reset()) },
+      { action: "edit-subflow", label: "Edit subflow…", enabled: true, run: () => openSubflowDialog(this.app, id) },
       { action: "delete-subflow", label: "Delete subflow…", enabled: true, run: () => this.deleteSubflow(id) },
     ] : [
       { action: "tab-properties", label: "Properties…", enabled: true, run: () => this.properties(id) },

@@ -1,6 +1,7 @@
 // The tab bar: flows (tabs) and subflow definitions; add, rename (double-click / F2), delete, switch.
 
 import { ask, clear, h, promptText } from "./dom.js";
+import { glyphFor, glyphSvg } from "./icons.js";
 
 export class TabBar {
   /** @param {HTMLElement} root #tabs  @param {object} app editor context */
@@ -39,7 +40,8 @@ export class TabBar {
         "aria-selected": String(active),
         title: subflow ? "subflow definition" : "double-click to rename",
       }, [
-        h("span", { class: "tab-label", text: subflow ? `⧉ ${label}` : label }),
+        // the subflow mark is our own SVG glyph: a "⧉" character shows as an empty box without a font for it
+        h("span", { class: "tab-label" }, [subflow ? glyphSvg(glyphFor("", ws, true), 14) : null, label]),
         h("button", { type: "button", class: "tab-close", "data-action": "delete-tab", "aria-label": `Delete ${label}`, text: "×", tabindex: "-1" }),
       ]);
       tab.addEventListener("click", (e) => {

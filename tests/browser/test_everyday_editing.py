@@ -169,3 +169,105 @@ def test_move_to_another_tab_and_tab_properties(editor: Any, server: Any, shot: 
     page.locator("#context-menu [data-action='toggle-tab-disabled']").click()
     deploy(page)
     assert _server_nodes(server)[tab2]["disabled"] is False
+
+
+CHAIN = [
+    {"id": "sa", "type": "inject", "z": "tab1", "name": "go", "props": [{"p": "payload", "v": "7", "vt": "num"}],
+     "payload": "7", "payloadType": "num", "repeat": "", "once": False, "topic": "", "x": 140, "y": 100,
+     "wires": [["sb"]]},
+    {"id": "sb", "type": "function", "z": "tab1", "name": "double", "language": "python",
+     "func": "msg['payload'] = msg['payload'] * 2\nreturn msg", "outputs": 1, "x": 340, "y": 100, "wires": [["sc"]]},
+    {"id": "sc", "type": "change", "z": "tab1", "name": "mark", "rules": [
+        {"t": "set", "p": "topic", "pt": "msg", "to": "done", "tot": "str"}], "x": 540, "y": 100, "wires": [["sd"]]},
+    {"id": "sd", "type": "debug", "z": "tab1", "name": "out", "active": True, "tosidebar": True,
+     "complete": "false", "x": 740, "y": 100, "wires": []},
+]
+
+
+def test_selection_to_subflow_edit_and_delete(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(CHAIN))
+    page.locator(LABEL("sb")).click()
+    page.locator(LABEL("sc")).click(modifiers=["Control"])
+    _menu(page, "sc", "to-subflow")
+    inst = next(n for n in state(page)["nodes"] if n["type"].startswith("subflow:") and n["z"] == "tab1")
+    sf_id = inst["type"][8:]
+    expect(page.locator(f'[data-tab-id="{sf_id}"] .glyph')).to_have_count(1)  # the tab's mark is drawn
+    deploy(page)
+    flows = _server_nodes(server)
+    sf = flows[sf_id]
+    assert sf["type"] == "subflow" and sf["name"] == "Subflow 1"
+    assert [w["id"] for w in sf["in"][0]["wires"]] == ["sb"]
+    assert [[(w["id"], w["port"]) for w in p["wires"]] for p in sf["out"]] == [[("sc", 0)]]
+    assert flows["sb"]["z"] == sf_id and flows["sc"]["z"] == sf_id and flows["sb"]["wires"] == [["sc"]]
+    assert flows["sa"]["wires"] == [[inst["id"]]] and flows[inst["id"]]["wires"] == [["sd"]]
+    # The instance runs what the selection did.
+    page.locator('[data-node-id="sa"] [data-action="inject"]').click()
+    expect(page.locator(".debug-message")).to_have_count(1)
+    expect(page.locator(".debug-message").first).to_contain_text("14")
+
+    # Edit it from its tab's menu: name, category, colour, icon, env, a second output, status port.
+    page.locator(f'[data-tab-id="{sf_id}"]').click(button="right")
+    page.locator("#context-menu [data-action='edit-subflow']").click()
+    dialog = page.locator("#subflow-dialog")
+    dialog.locator("[name='name']").fill("Doubler")
+    dialog.locator("[name='category']").fill("my nodes")
+    dialog.locator("[name='color']").fill("#a6bbcf")
+    dialog.locator("[name='icon']").select_option("function")
+    dialog.locator("[data-action='env-add']").click()
+    dialog.locator("[name='env-name']").fill("FACTOR")
+    dialog.locator("[name='env-type']").select_option("num")
+    dialog.locator("[name='env-value']").fill("2")
+    dialog.locator("[name='outputs']").fill("2")
+    dialog.locator("[data-port-out='1'] input[value='sb:0']").check()
+    dialog.locator("[name='status']").check()
+    dialog.locator("[data-port-status] input[value='sc:0']").check()
+    shot(page, "subflow-edit")
+    dialog.locator("[data-action='subflow-done']").click()
+    expect(page.locator(f'[data-palette-type="subflow:{sf_id}"]')).to_contain_text("Doubler")
+    expect(page.locator(".palette-group[data-category='my nodes']")).to_have_count(1)
+    deploy(page)
+    sf = _server_nodes(server)[sf_id]
+    assert sf["name"] == "Doubler" and sf["category"] == "my nodes" and sf["color"] == "#a6bbcf"
+    assert sf["icon"] == "function.svg" and sf["env"] == [{"name": "FACTOR", "type": "num", "value": "2"}]
+    assert [[(w["id"], w["port"]) for w in p["wires"]] for p in sf["out"]] == [[("sc", 0)], [("sb", 0)]]
+    assert [(w["id"], w["port"]) for w in sf["status"]["wires"]] == [("sc", 0)]
+    assert _server_nodes(server)[inst["id"]]["wires"] == [["sd"], []]
+
+    # Delete it: the dialog names the instance, which goes with it.
+    page.locator(f'[data-tab-id="{sf_id}"]').click(button="right")
+    page.locator("#context-menu [data-action='delete-subflow']").click()
+    expect(page.locator(".ask-dialog")).to_contain_text("1 instance")
+    expect(page.locator(".ask-dialog")).to_contain_text("Flow 1")
+    page.locator("[data-action='confirm-delete']").click()
+    expect(page.locator(f'[data-tab-id="{sf_id}"]')).to_have_count(0)
+    expect(page.locator(f'[data-palette-type="subflow:{sf_id}"]')).to_have_count(0)
+    deploy(page)
+    flows = _server_nodes(server)
+    assert sf_id not in flows and inst["id"] not in flows and "sb" not in flows
+    assert flows["sa"]["wires"] == [[]]
+
+
+def test_create_an_empty_subflow_and_refuse_two_inputs(editor: Any, server: Any) -> None:
+    page = editor
+    page.locator("[data-action='new-subflow']").click()
+    dialog = page.locator("#subflow-dialog")
+    dialog.locator("[name='name']").fill("Empty one")
+    dialog.locator("[name='inputs']").select_option("1")
+    dialog.locator("[name='outputs']").fill("1")
+    dialog.locator("[data-action='subflow-done']").click()
+    sf_id = state(page)["tab"]
+    expect(page.locator(f'[data-tab-id="{sf_id}"]')).to_contain_text("Empty one")
+    expect(page.locator(".subflow-port")).to_have_count(2)
+    deploy(page)
+    sf = _server_nodes(server)[sf_id]
+    assert sf["type"] == "subflow" and len(sf["in"]) == 1 and len(sf["out"]) == 1
+    # Two nodes fed from outside the selection cannot become one subflow (it has one input).
+    page.locator('[data-tab-id="tab1"]').click()
+    import_json(page, json.dumps([
+        {**CHAIN[0], "wires": [["sb", "sc"]]}, {**CHAIN[1], "wires": [[]]}, {**CHAIN[2], "wires": [[]]}]))
+    page.locator(LABEL("sb")).click()
+    page.locator(LABEL("sc")).click(modifiers=["Control"])
+    _menu(page, "sc", "to-subflow")
+    expect(page.locator(".notice-error")).to_contain_text("multiple inputs to selection")
+    assert not [n for n in state(page)["nodes"] if n["type"].startswith("subflow:") and n["z"] == "tab1"]
