@@ -4,6 +4,7 @@
 import { ContextMenu } from "./contextmenu.js";
 import { h, notify } from "./dom.js";
 import { EditActions } from "./edit-actions.js";
+import { FlowSearch } from "./search.js";
 import { openSubflowDialog } from "./subflow-dialog.js";
 import { createSubflow, selectionToSubflow } from "./subflows.js";
 import { TabMenu } from "./tab-props.js";
@@ -56,12 +57,15 @@ export function installEditing(app) {
   kb.bind("ctrl+shift+e", "toggle-disabled", () => edit.toggleDisabled(), ["Ctrl+Shift+E", "enable or disable the selected nodes"]);
   kb.bind("alt+shift+d", "duplicate", () => edit.duplicate(), ["Alt+Shift+D", "duplicate the selection"]);
   kb.bind("", "select-connected", () => edit.selectConnected());
+  const search = new FlowSearch(app);
+  kb.bind("ctrl+f", "search", () => search.open(), ["Ctrl+F", "search every flow and subflow (name, type, id, property values); Enter shows the node"]);
+  kb.bind("ctrl+shift+p", "palette-filter", () => app.palette.filter.focus(), ["Ctrl+Shift+P", "filter the palette"]);
   kb.help.push(["Right-click / Menu key", "actions on the node, wire, group or canvas under the pointer (or focused); on a tab: its properties"]);
   const tabs = document.getElementById("tabs");
   tabs.append(h("button", {
     type: "button", class: "tab-add", "data-action": "new-subflow", title: "Create an empty subflow", "aria-label": "Create subflow",
     text: "+ subflow", onclick: () => subflow.create(),
   }));
-  app.editing = { edit, menu, tabMenu, subflow };
+  app.editing = { edit, menu, tabMenu, subflow, search };
   return app.editing;
 }

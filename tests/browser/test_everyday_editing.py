@@ -271,3 +271,46 @@ def test_create_an_empty_subflow_and_refuse_two_inputs(editor: Any, server: Any)
     _menu(page, "sc", "to-subflow")
     expect(page.locator(".notice-error")).to_contain_text("multiple inputs to selection")
     assert not [n for n in state(page)["nodes"] if n["type"].startswith("subflow:") and n["z"] == "tab1"]
+
+
+def test_ctrl_f_searches_every_tab_and_subflow(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    server.deploy([
+        {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []},
+        {"id": "tab2", "type": "tab", "label": "Second", "disabled": False, "info": "", "env": []},
+        {"id": "sf9", "type": "subflow", "name": "Helpers", "info": "", "in": [], "out": [], "env": []},
+        {"id": "f1", "type": "function", "z": "tab1", "name": "parse order", "func": "return msg", "language": "python",
+         "outputs": 1, "x": 200, "y": 100, "wires": [[]]},
+        {"id": "c2", "type": "change", "z": "tab2", "name": "", "rules": [
+            {"t": "set", "p": "payload", "pt": "msg", "to": "banana-split", "tot": "str"}],
+         "x": 300, "y": 220, "wires": [[]]},
+        {"id": "d3", "type": "debug", "z": "sf9", "name": "inner debug", "active": True, "tosidebar": True,
+         "complete": "false", "x": 260, "y": 160, "wires": []},
+    ])
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator('[data-tab-id="tab1"]').click()
+    page.keyboard.press("Control+f")
+    search = page.locator("#search")
+    expect(search).to_be_focused()
+    search.fill("banana")  # a property value, on another tab
+    expect(page.locator("[data-search-result]")).to_have_count(1)
+    expect(page.locator('[data-search-result="c2"]')).to_contain_text("Second")
+    shot(page, "flow-search")
+    page.keyboard.press("Enter")
+    expect(page.locator("#search")).to_have_count(0)
+    assert state(page)["tab"] == "tab2" and state(page)["selection"] == ["c2"]
+    expect(page.locator('[data-node-id="c2"]')).to_have_class(re.compile("selected"))
+    # By name inside a subflow, by click.
+    page.keyboard.press("Control+f")
+    page.locator("#search").fill("inner")
+    page.locator('[data-search-result="d3"]').click()
+    assert state(page)["tab"] == "sf9" and state(page)["selection"] == ["d3"]
+    # By type and by id; arrows pick among several.
+    page.keyboard.press("Control+f")
+    page.locator("#search").fill("function")
+    expect(page.locator('[data-search-result="f1"]')).to_have_count(1)
+    page.locator("#search").fill("c2")
+    expect(page.locator("[data-search-result]").first).to_have_attribute("data-search-result", "c2")
+    page.keyboard.press("Escape")
+    expect(page.locator("#search")).to_have_count(0)
