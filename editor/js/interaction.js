@@ -105,6 +105,12 @@ export class Interaction {
       this.begin(e, { kind: "group", ...start, members });
       return;
     }
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey) {
+      // ctrl+click on the empty canvas: quick-add there, as in Node-RED
+      e.preventDefault();
+      this.app.quickAdd.open(e.clientX, e.clientY);
+      return;
+    }
     if (!e.shiftKey) view.selection.clear();
     view.selectedWire = null;
     this.app.selectionChanged();
