@@ -79,15 +79,29 @@ export class Canvas {
 
   /** Fit every node of the tab into view. */
   zoomToFit() {
-    const nodes = this.app.model.nodesOn(this.app.view.tab);
-    if (!nodes.length) return this.resetView();
-    const xs = nodes.map((n) => n.x);
-    const ys = nodes.map((n) => n.y);
-    const [x0, x1, y0, y1] = [Math.min(...xs) - 100, Math.max(...xs) + 100, Math.min(...ys) - 60, Math.max(...ys) + 60];
+    const box = this.contentBox();
+    if (!box) return this.resetView();
+    // each node by its drawn size (a wide label stays inside), plus room for buttons and ports
+    const [x0, x1, y0, y1] = [box.x0 - 40, box.x1 + 40, box.y0 - 30, box.y1 + 40];
     const r = this.svg.getBoundingClientRect();
     this.zoom = Math.min(3, Math.max(0.2, Math.min(r.width / (x1 - x0), r.height / (y1 - y0))));
     this.pan = { x: -x0 * this.zoom, y: -y0 * this.zoom };
     this.applyTransform();
+  }
+
+  /** The canvas box around the current tab's nodes (drawn sizes) and groups, or null. */
+  contentBox() {
+    const { model, view } = this.app;
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const n of model.nodesOn(view.tab)) {
+      const { width, height } = (this.layouts.get(n.id) || layoutOf(model, n)).size;
+      [x0, y0, x1, y1] = [Math.min(x0, n.x - width / 2), Math.min(y0, n.y - height / 2), Math.max(x1, n.x + width / 2), Math.max(y1, n.y + height / 2)];
+    }
+    for (const g of model.groupsOn(view.tab)) {
+      if (typeof g.x !== "number" || typeof g.w !== "number") continue;
+      [x0, y0, x1, y1] = [Math.min(x0, g.x), Math.min(y0, g.y), Math.max(x1, g.x + g.w), Math.max(y1, g.y + g.h)];
+    }
+    return x0 === Infinity ? null : { x0, y0, x1, y1 };
   }
 
   // ---- drawing ----

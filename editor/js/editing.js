@@ -4,6 +4,7 @@
 import { ContextMenu } from "./contextmenu.js";
 import { h, notify } from "./dom.js";
 import { EditActions } from "./edit-actions.js";
+import { Navigator } from "./navigator.js";
 import { FlowSearch } from "./search.js";
 import { openSubflowDialog } from "./subflow-dialog.js";
 import { createSubflow, selectionToSubflow } from "./subflows.js";
@@ -66,6 +67,7 @@ export function installEditing(app) {
     type: "button", class: "tab-add", "data-action": "new-subflow", title: "Create an empty subflow", "aria-label": "Create subflow",
     text: "+ subflow", onclick: () => subflow.create(),
   }));
-  app.editing = { edit, menu, tabMenu, subflow, search };
+  const navigator = new Navigator(app);
+  app.editing = { edit, menu, tabMenu, subflow, search, navigator };
   return app.editing;
 }

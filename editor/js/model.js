@@ -293,8 +293,8 @@ export class FlowModel {
   }
 
   /** Import flow JSON into workspace z. Returns the ids of the imported objects. */
-  importFlows(flows, z, { remapAll = false, dx = 0, dy = 0 } = {}) {
-    const added = importSet(this, flows, z, { remapAll, dx, dy });
+  importFlows(flows, z, { remapAll = false, dx = 0, dy = 0, newTab = false } = {}) {
+    const added = importSet(this, flows, z, { remapAll, dx, dy, newTab });
     for (const o of added) this.items.set(o.id, o);
     this._changed("import", added.map((o) => o.id));
     return added.map((o) => o.id);

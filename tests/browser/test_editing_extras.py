@@ -91,3 +91,132 @@ def test_quick_add_ranks_exact_core_types_first_and_remembers_recent(editor: Any
     deploy(page)
     types = sorted(n["type"] for n in server.flows()["flows"] if n.get("z") == "tab1")
     assert types == ["debug", "function", "switch"]
+
+
+def test_examples_library_imports_into_a_new_tab_and_switches_to_it(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    page.locator("[data-action='import']").first.click()
+    page.locator("[data-action='import-examples']").click()
+    example = page.locator('[data-example="flowengine/hello"]')
+    expect(example).to_be_visible()
+    shot(page, "examples-library")
+    example.click()
+    expect(page.locator("#examples-dialog")).to_have_count(0)
+    assert '"type"' in page.locator("#import-json").input_value()
+    assert page.locator("[name='import-target']").input_value() == "new"
+    page.locator("[data-action='import-confirm']").click()
+    expect(page.locator("#import-dialog")).to_have_count(0)
+    st = state(page)
+    assert st["tab"] != "tab1", "the import into a new tab did not switch to it"
+    assert [n for n in st["nodes"] if n["z"] == st["tab"]], "the new tab shows no nodes"
+    deploy(page)
+    on_tab = [n for n in server.flows()["flows"] if n.get("z") == st["tab"]]
+    assert on_tab and st["tab"] in {n["id"] for n in server.flows()["flows"]}
+
+
+def test_pasted_json_into_a_new_tab_switches_to_it(editor: Any) -> None:
+    page = editor
+    page.locator("[data-action='import']").first.click()
+    page.locator("#import-json").fill(json.dumps([LABELLED[5]]))
+    page.locator("[name='import-target']").select_option("new")
+    page.locator("[data-action='import-confirm']").click()
+    st = state(page)
+    assert st["tab"] != "tab1" and [n["z"] for n in st["nodes"] if n["id"] == "f1"] == [st["tab"]]
+
+
+def test_deploy_with_unknown_types_names_them_first(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps([
+        {"id": "u1", "type": "mystery-node", "z": "tab1", "x": 200, "y": 100, "wires": []},
+        {"id": "u2", "type": "other-unknown", "z": "tab1", "x": 200, "y": 180, "wires": []},
+        LABELLED[5],
+    ]))
+    page.locator("#deploy").click()
+    dialog = page.locator(".ask-dialog")
+    expect(dialog).to_contain_text("mystery-node, other-unknown")
+    page.locator("[data-action='deploy-unknown-cancel']").click()
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
+    assert "u1" not in {n["id"] for n in server.flows()["flows"]}  # nothing was sent
+    page.locator('[data-node-id="u1"]').click()
+    page.locator('[data-node-id="u2"]').click(modifiers=["Control"])
+    page.keyboard.press("Delete")
+    deploy(page)  # no unknown types left: no dialog
+    assert "f1" in {n["id"] for n in server.flows()["flows"]}
+
+
+def test_restart_flows_reloads_without_deploying(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps([LABELLED[5]]))
+    deploy(page)
+    rev = server.flows()["rev"]
+    page.locator('[data-node-id="f1"]').click()
+    page.keyboard.press("Delete")  # an undeployed change: the restart does not send it
+    with page.expect_request(lambda r: r.url.endswith("/flows") and r.method == "POST") as req:
+        page.locator("[data-action='restart-flows']").click()
+    assert req.value.headers.get("node-red-deployment-type") == "reload"
+    expect(page.locator(".notice-success", has_text="Flows restarted")).to_have_count(1)
+    flows = server.flows()
+    assert flows["rev"] == rev and "f1" in {n["id"] for n in flows["flows"]}
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
+
+
+def test_debug_pause_copy_value_and_path(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    import_json(page, json.dumps([
+        {"id": "ij", "type": "inject", "z": "tab1", "name": "", "props": [{"p": "payload"}],
+         "payload": '{"order":{"items":[{"sku":"a-1"}]},"n":3}', "payloadType": "json", "repeat": "", "once": False,
+         "topic": "", "x": 150, "y": 100, "wires": [["dj"]]},
+        {"id": "dj", "type": "debug", "z": "tab1", "name": "", "active": True, "tosidebar": True, "complete": "false",
+         "targetType": "msg", "x": 400, "y": 100, "wires": []},
+    ]))
+    deploy(page)
+    inject = page.locator('[data-node-id="ij"] [data-action="inject"]')
+    pause = page.locator("[data-action='debug-pause']")
+    pause.click()
+    expect(pause).to_have_attribute("aria-pressed", "true")
+    inject.click()
+    expect(pause).to_have_text("resume (1)")
+    assert page.locator(".debug-message").count() == 0
+    pause.click()
+    expect(page.locator(".debug-message")).to_have_count(1)
+    message = page.locator(".debug-message").first
+    opener = '[data-path="{}"] > summary > .json-summary'.format  # click the text: the copy tools sit beside it
+    for path in ("payload.order", "payload.order.items", "payload.order.items[0]"):
+        message.locator(opener(path)).click()
+    leaf = message.locator('[data-path="payload.order.items[0].sku"]')
+    leaf.hover()
+    leaf.locator("[data-action='copy-path']").click()
+    assert page.evaluate("navigator.clipboard.readText()") == "payload.order.items[0].sku"
+    leaf.locator("[data-action='copy-value']").click()
+    assert page.evaluate("navigator.clipboard.readText()") == "a-1"
+    message.locator("[data-action='debug-copy-value']").click()
+    assert json.loads(page.evaluate("navigator.clipboard.readText()")) == {"order": {"items": [{"sku": "a-1"}]}, "n": 3}
+    shot(page, "debug-copy")
+
+
+def test_navigator_moves_the_view_and_fit_keeps_wide_nodes_inside(editor: Any) -> None:
+    page = editor
+    wide = "a function whose name is long enough to make a very wide node"
+    import_json(page, json.dumps([
+        {**LABELLED[5], "id": "w1", "name": wide, "x": 200, "y": 100},
+        {**LABELLED[5], "id": "w2", "name": wide, "x": 2600, "y": 1500},
+    ]))
+    page.locator("[data-action='zoom-fit']").click()
+    area = page.locator("#workspace").bounding_box()
+    for node in ("w1", "w2"):
+        box = page.locator(f'[data-node-id="{node}"] .node-body').bounding_box()
+        assert box["x"] >= area["x"] and box["x"] + box["width"] <= area["x"] + area["width"], (node, box, area)
+        assert box["y"] >= area["y"] and box["y"] + box["height"] <= area["y"] + area["height"], (node, box, area)
+    page.locator("[data-action='zoom-reset']").click()
+    page.locator("[data-action='navigator']").click()
+    nav = page.locator("#navigator")
+    expect(nav).to_be_visible()
+    expect(page.locator("[data-navigator-node]")).to_have_count(2)
+    target = page.locator('[data-navigator-node="w2"]').bounding_box()
+    page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    box = page.locator('[data-node-id="w2"] .node-body').bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert abs(cx - (area["x"] + area["width"] / 2)) < 60 and abs(cy - (area["y"] + area["height"] / 2)) < 60
+    page.locator("[data-action='navigator']").click()
+    expect(nav).to_have_count(0)
