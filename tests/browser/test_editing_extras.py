@@ -220,3 +220,47 @@ def test_navigator_moves_the_view_and_fit_keeps_wide_nodes_inside(editor: Any) -
     assert abs(cx - (area["x"] + area["width"] / 2)) < 60 and abs(cy - (area["y"] + area["height"] / 2)) < 60
     page.locator("[data-action='navigator']").click()
     expect(nav).to_have_count(0)
+
+
+def test_after_the_palette_filter_delete_acts_on_the_canvas(editor: Any, server: Any) -> None:
+    """Typing in the palette filter then dragging a node in: Delete removes the node (focus left the
+    filter); clicking the empty canvas also takes keyboard focus from the filter."""
+    page = editor
+    page.locator("#palette-filter").fill("inject")
+    entry = page.locator('[data-palette-type="inject"]')
+    box = entry.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(*workspace_point(page, 300, 200), steps=8)
+    page.mouse.up()
+    assert [n["type"] for n in state(page)["nodes"]] == ["inject"]
+    assert page.evaluate("document.activeElement.id") != "palette-filter"
+    page.keyboard.press("Delete")
+    assert state(page)["nodes"] == []
+    # Focus back in the filter; a click on the empty canvas takes it, then Delete acts there.
+    page.locator("#palette-filter").fill("debug")
+    page.keyboard.press("Enter")  # adds a debug node, focus stays in the filter
+    assert page.evaluate("document.activeElement.id") == "palette-filter"
+    page.mouse.click(*workspace_point(page, 600, 500))
+    assert page.evaluate("document.activeElement.id") != "palette-filter"
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    assert state(page)["nodes"] == []
+    deploy(page)
+    assert not [n for n in server.flows()["flows"] if n.get("z") == "tab1"]
+
+
+def test_updated_on_the_server_notice_goes_after_merge_and_deploy(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps([LABELLED[5]]))  # an undeployed change here
+    rev = server.flows()["rev"]
+    server.deploy([*server.flows()["flows"], {**LABELLED[2], "id": "remote", "z": "tab1"}], rev)
+    notice = page.locator("#notices [data-action='merge-flows']")
+    expect(notice).to_have_count(1)
+    page.locator("#deploy").click()
+    page.locator("[data-action='conflict-merge']").click()
+    expect(page.locator('[data-node-id="remote"]')).to_have_count(1)
+    deploy(page)
+    expect(notice).to_have_count(0)
+    ids = {n["id"] for n in server.flows()["flows"]}
+    assert {"f1", "remote"} <= ids
