@@ -3,20 +3,20 @@
 
 import { carriedGroups } from "./dragmoves.js";
 import { ask, h } from "./dom.js";
-import { fitGroup, groupNodes, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
+import { groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
 import { selectConnected } from "./selection.js";
 import { GRID } from "./wires.js";
 
 export class EditActions {
   constructor(app) {
     this.app = app;
-    // Moving a node inside a group keeps the group's box around its members (as Node-RED does).
+    // A member moved out of its group's box makes the box grow to hold it (it never shrinks here).
     app.model.onChange(({ kind, ids }) => {
       if (kind !== "move") return;
       const moved = new Set(ids);
       for (const id of ids) {
         const g = app.model.get(app.model.get(id)?.g);
-        if (g && !moved.has(g.id)) fitGroup(app.model, g.id);
+        if (g && !moved.has(g.id)) growGroup(app.model, g.id);
       }
     });
   }

@@ -22,7 +22,7 @@ function topChosen(model, id, chosen) {
 }
 
 /** Box of a set of members (nodes and groups) in canvas units, padded. */
-export function boundsOf(model, ids) {
+export function boundsOf(model, ids, pad = PAD, label = LABEL_SPACE) {
   let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const id of ids) {
     const o = model.get(id);
@@ -36,7 +36,7 @@ export function boundsOf(model, ids) {
     }
   }
   if (x0 === Infinity) return null;
-  return { x: Math.round(x0 - PAD), y: Math.round(y0 - PAD - LABEL_SPACE), w: Math.round(x1 - x0 + 2 * PAD), h: Math.round(y1 - y0 + 2 * PAD + LABEL_SPACE) };
+  return { x: Math.round(x0 - pad), y: Math.round(y0 - pad - label), w: Math.round(x1 - x0 + 2 * pad), h: Math.round(y1 - y0 + 2 * pad + label) };
 }
 
 /** Fit group `gid` (and the groups around it) to its members. Mutates; the caller notifies. */
@@ -45,6 +45,24 @@ export function fitGroup(model, gid) {
   while (g && g.type === "group") {
     const box = boundsOf(model, g.nodes || []);
     if (box) Object.assign(g, box);
+    g = model.get(g.g);
+  }
+}
+
+/** Grow group `gid` (and the groups around it) so that every member is inside. Mutates. */
+export function growGroup(model, gid) {
+  let g = model.get(gid);
+  while (g && g.type === "group") {
+    const raw = boundsOf(model, g.nodes || [], 0, 0);
+    const box = boundsOf(model, g.nodes || []);
+    if (raw && typeof g.x === "number") {
+      // only the sides a member crosses move, out to the usual padding
+      const x0 = raw.x < g.x ? box.x : g.x;
+      const y0 = raw.y < g.y ? box.y : g.y;
+      const x1 = raw.x + raw.w > g.x + g.w ? box.x + box.w : g.x + g.w;
+      const y1 = raw.y + raw.h > g.y + g.h ? box.y + box.h : g.y + g.h;
+      Object.assign(g, { x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+    }
     g = model.get(g.g);
   }
 }

@@ -201,7 +201,9 @@ export class Palette {
       const r = this.app.canvas.svg.getBoundingClientRect();
       if (ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom) {
         const node = this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
-        if (node) this.app.focusNode(node.id); // keyboard focus leaves the filter: Delete acts on the node
+        // keyboard focus leaves the filter (Delete then acts on the node), without panning the view
+        const el = node && this.app.canvas.nodeElement(node.id);
+        if (el) this.app.interaction.focusFromPointer(el);
       }
     };
     const onCancel = () => {

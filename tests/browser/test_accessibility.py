@@ -92,7 +92,7 @@ def test_group_moves_by_keyboard_and_carries_its_box(editor: Any) -> None:
     expect(group).to_have_attribute("aria-label", re.compile(r"^group <b>grouped</b>, 2 members"))
     # Tab reaches the group box (it comes first on the canvas).
     page.locator('[data-tab-id="t1"]').first.focus()
-    for _ in range(8):
+    for _ in range(12):  # past the tab bar and view buttons (+ subflow, map)
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.dataset.groupId") == "grp":
             break
@@ -138,7 +138,7 @@ def test_splice_a_node_into_a_wire_by_keyboard(editor: Any) -> None:
     expect(dialog).to_be_visible()
     choice = dialog.locator("[name='splice-wire']")
     expect(choice).to_be_focused()
-    choice.select_option(label="from A output 1 → debug")
+    choice.select_option(label="from A output 1 → msg.payload")  # the debug node's label, as Node-RED draws it
     page.keyboard.press("Enter")
     expect(dialog).to_have_count(0)
     expect(page.locator('[data-wire="li:0->fn"]')).to_have_count(1)
