@@ -34,6 +34,11 @@ export class ContextMenu {
     this.el = null;
     const svgEl = app.canvas.svg;
     svgEl.addEventListener("contextmenu", (e) => this.fromEvent(e));
+    // The Menu key and Shift+F10 on a focused node, wire or group (or the canvas) open it too.
+    svgEl.addEventListener("keydown", (e) => {
+      if (e.key !== "ContextMenu" && !(e.shiftKey && e.key === "F10")) return;
+      this.fromEvent({ preventDefault: () => e.preventDefault(), target: e.target, clientX: 0, clientY: 0 });
+    });
     window.addEventListener("pointerdown", (e) => {
       if (this.el && !this.el.contains(e.target)) this.close(false);
     }, true);

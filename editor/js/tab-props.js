@@ -20,6 +20,16 @@ export class TabMenu {
       const keyboard = e.clientX === 0 && e.clientY === 0;
       this.open(tab.dataset.tabId, keyboard ? r.left : e.clientX, keyboard ? r.bottom : e.clientY);
     });
+    document.getElementById("tabs").addEventListener("keydown", (e) => this.keydown(e));
+  }
+
+  /** Shift+F10 or the Menu key on a focused tab. */
+  keydown(e) {
+    const tab = e.target.closest && e.target.closest("[data-tab-id]");
+    if (!tab || (e.key !== "ContextMenu" && !(e.shiftKey && e.key === "F10"))) return;
+    e.preventDefault();
+    const r = tab.getBoundingClientRect();
+    this.open(tab.dataset.tabId, r.left, r.bottom);
   }
 
   open(id, x, y) {

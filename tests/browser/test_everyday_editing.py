@@ -314,3 +314,41 @@ def test_ctrl_f_searches_every_tab_and_subflow(editor: Any, server: Any, shot: A
     expect(page.locator("[data-search-result]").first).to_have_attribute("data-search-result", "c2")
     page.keyboard.press("Escape")
     expect(page.locator("#search")).to_have_count(0)
+
+
+def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(FLOW))
+    page.locator(LABEL("nb")).click()  # selects it and gives it keyboard focus
+    page.keyboard.press("Shift+F10")
+    menu = page.locator("#context-menu")
+    expect(menu).to_be_visible()
+    expect(menu.locator("[data-action='edit']")).to_be_focused()
+    for action in ("group", "ungroup", "to-subflow", "toggle-disabled", "delete", "copy", "paste"):
+        expect(menu.locator(f"[data-action='{action}']")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator("[data-action='select-connected']")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert _selected(page) == {"na", "nb", "nc"}
+    page.keyboard.press("Escape")
+    # Escape closes the menu and gives focus back.
+    page.locator('[data-node-id="nd"]').focus()
+    page.keyboard.press("Shift+F10")
+    page.keyboard.press("Escape")
+    expect(menu).to_have_count(0)
+    assert page.evaluate("document.activeElement.dataset.nodeId") == "nd"
+    # Right-click on a wire: Delete removes it.
+    wire_el = page.locator('[data-wire="nb:0->nc"] .wire-hit')
+    box = wire_el.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, button="right")
+    expect(menu.locator("[data-action='delete']")).to_be_enabled()
+    expect(menu.locator("[data-action='group']")).to_be_disabled()
+    menu.locator("[data-action='delete']").click()
+    expect(page.locator('[data-wire="nb:0->nc"]')).to_have_count(0)
+    # The tab's menu by keyboard.
+    page.locator('[data-tab-id="tab1"]').focus()
+    page.keyboard.press("Shift+F10")
+    expect(menu.locator("[data-action='tab-properties']")).to_be_focused()
+    page.keyboard.press("Escape")
+    deploy(page)
+    assert _server_nodes(server)["nb"]["wires"] == [[]]
