@@ -3,6 +3,7 @@
 import { cull } from "./cull.js";
 import { svg } from "./dom.js";
 import { applyProblems, applyStatus, buildNode, layoutOf } from "./nodeview.js";
+import { drawSubflowPorts } from "./subflow-ports.js";
 import { buildWire, GRID, portOffset, setWirePath, wireKey, wirePath } from "./wires.js";
 
 export class Canvas {
@@ -291,30 +292,7 @@ export class Canvas {
 
   /** Inside a subflow definition: its input/output port markers and their wires (read-only). */
   renderSubflowPorts() {
-    while (this.portLayer.firstChild) this.portLayer.firstChild.remove();
-    const sf = this.app.model.get(this.app.view.tab);
-    if (!sf || sf.type !== "subflow") return;
-    const marker = (x, y, text) => {
-      const label = svg("text", { class: "subflow-port-label", x, y: y + 4, "text-anchor": "middle" });
-      label.textContent = text;
-      this.portLayer.append(svg("rect", { class: "subflow-port", x: x - 20, y: y - 15, width: 40, height: 30, rx: 5, ry: 5 }), label);
-    };
-    const line = (a, b) => this.portLayer.append(svg("path", { class: "wire-line subflow-wire", d: wirePath(a.x, a.y, b.x, b.y) }));
-    (sf.in || []).forEach((p, i) => {
-      marker(p.x, p.y, `in ${i + 1}`);
-      for (const w of p.wires || []) if (this.nodeEls.has(w.id)) line({ x: p.x + 20, y: p.y }, this.portPoint(w.id, "in", 0));
-    });
-    if (sf.status) {
-      marker(sf.status.x, sf.status.y, "status");
-      for (const w of sf.status.wires || []) if (this.nodeEls.has(w.id)) line(this.portPoint(w.id, "out", w.port || 0), { x: sf.status.x - 20, y: sf.status.y });
-    }
-    (sf.out || []).forEach((p, i) => {
-      marker(p.x, p.y, `out ${i + 1}`);
-      for (const w of p.wires || []) {
-        const from = w.id === sf.id ? null : this.nodeEls.has(w.id) ? this.portPoint(w.id, "out", w.port || 0) : null;
-        if (from) line(from, { x: p.x - 20, y: p.y });
-      }
-    });
+    drawSubflowPorts(this);
   }
 
   /** Rebuild everything (tab switch, load). */

@@ -7,6 +7,7 @@ import { EditActions } from "./edit-actions.js";
 import { Navigator } from "./navigator.js";
 import { FlowSearch } from "./search.js";
 import { openSubflowDialog } from "./subflow-dialog.js";
+import { SubflowPorts } from "./subflow-ports.js";
 import { createSubflow, selectionToSubflow } from "./subflows.js";
 import { TabMenu } from "./tab-props.js";
 
@@ -68,6 +69,7 @@ export function installEditing(app) {
     text: "+ subflow", onclick: () => subflow.create(),
   }));
   const navigator = new Navigator(app);
-  app.editing = { edit, menu, tabMenu, subflow, search, navigator };
+  const ports = new SubflowPorts(app);
+  app.editing = { edit, menu, tabMenu, subflow, search, navigator, ports };
   return app.editing;
 }

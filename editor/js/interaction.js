@@ -204,6 +204,8 @@ export class Interaction {
         const problem = model.wireProblem(s.src, s.port, dst);
         if (problem) this.app.say(`Cannot wire: ${problem}`, true);
         else history.run("wire", () => model.connect(s.src, s.port, dst));
+      } else if (s.moved && this.app.editing?.ports.dropWire(e.clientX, e.clientY, s.src, s.port)) {
+        // released on a subflow output or status marker: wired to it
       } else if (s.moved && !this.overNode(e.clientX, e.clientY)) {
         // Released on empty canvas: offer the quick-add search, wired to this output.
         this.app.quickAdd.open(e.clientX, e.clientY, { src: s.src, port: s.port });

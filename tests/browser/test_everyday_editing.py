@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import deploy, import_json, state
+from .helpers import add_node, centre, deploy, drag, import_json, state
 
 FLOW = [
     {"id": "na", "type": "inject", "z": "tab1", "name": "", "props": [{"p": "payload"}], "payload": "",
@@ -352,3 +352,30 @@ def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any) -> Non
     page.keyboard.press("Escape")
     deploy(page)
     assert _server_nodes(server)["nb"]["wires"] == [[]]
+
+
+def test_wire_and_move_subflow_ports_on_the_canvas(editor: Any, server: Any) -> None:
+    page = editor
+    page.locator("[data-action='new-subflow']").click()
+    dialog = page.locator("#subflow-dialog")
+    dialog.locator("[name='inputs']").select_option("1")
+    dialog.locator("[name='outputs']").fill("1")
+    dialog.locator("[data-action='subflow-done']").click()
+    sf_id = state(page)["tab"]
+    node = add_node(page, "function", 330, 200)
+    in_knob = '[data-subflow-port="in:0"] [data-subflow-knob]'
+    drag(page, centre(page, in_knob), centre(page, f'[data-node-id="{node}"] [data-port="in"]'))
+    expect(page.locator(f'[data-subflow-wire="in:0->{node}"]')).to_have_count(1)
+    out_port = f'[data-node-id="{node}"] [data-port="out:0"]'
+    drag(page, centre(page, out_port), centre(page, '[data-subflow-port="out:0"] rect'))
+    expect(page.locator(f'[data-subflow-wire="{node}:0->out:0"]')).to_have_count(1)
+    before = page.evaluate(f"window.__editor.app.model.get('{sf_id}').out[0]")
+    x, y = centre(page, '[data-subflow-port="out:0"] text')
+    drag(page, (x, y), (x + 60, y + 80))
+    after = page.evaluate(f"window.__editor.app.model.get('{sf_id}').out[0]")
+    assert after["x"] > before["x"] + 40 and after["y"] > before["y"] + 60, (before, after)
+    deploy(page)
+    sf = _server_nodes(server)[sf_id]
+    assert sf["in"][0]["wires"] == [{"id": node}]
+    assert sf["out"][0]["wires"] == [{"id": node, "port": 0}]
+    assert (sf["out"][0]["x"], sf["out"][0]["y"]) == (after["x"], after["y"])
