@@ -316,7 +316,7 @@ def test_ctrl_f_searches_every_tab_and_subflow(editor: Any, server: Any, shot: A
     expect(page.locator("#search")).to_have_count(0)
 
 
-def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any) -> None:
+def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any, shot: Any) -> None:
     page = editor
     import_json(page, json.dumps(FLOW))
     page.locator(LABEL("nb")).click()  # selects it and gives it keyboard focus
@@ -326,6 +326,7 @@ def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any) -> Non
     expect(menu.locator("[data-action='edit']")).to_be_focused()
     for action in ("group", "ungroup", "to-subflow", "toggle-disabled", "delete", "copy", "paste"):
         expect(menu.locator(f"[data-action='{action}']")).to_have_count(1)
+    shot(page, "context-menu")
     page.keyboard.press("ArrowDown")
     expect(menu.locator("[data-action='select-connected']")).to_be_focused()
     page.keyboard.press("Enter")
