@@ -69,11 +69,29 @@ export class EditActions {
     const ids = this.selected();
     if (!ids.length) return;
     const set = app.model.exportNodes([...ids, ...carriedGroups(app.model, ids)]);
-    const items = set.filter((o) => !(app.model.isConfig(o) && app.model.get(o.id)) && o.type !== "tab" && o.type !== "subflow");
+    const items = pasteable(app.model, set);
     const added = app.history.run("duplicate", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: GRID, dy: GRID }));
     app.view.selection = new Set(added.filter((id) => app.model.isCanvasNode(app.model.get(id))));
     app.selectionChanged();
     app.say(`Duplicated ${app.view.selection.size} node(s)`);
+  }
+
+  /** Paste the clipboard with its top-left node at canvas point (x, y) (the context menu's spot). */
+  pasteAt(clientX, clientY) {
+    const { app } = this;
+    const clip = app.keyboard.clipboard;
+    if (!clip) return;
+    const items = pasteable(app.model, clip);
+    const inSubflow = new Set(items.filter((o) => o.type === "subflow").map((o) => o.id));
+    const nodes = items.filter((o) => typeof o.x === "number" && !["group", "tab", "subflow"].includes(o.type) && !inSubflow.has(o.z));
+    if (!nodes.length) return app.keyboard.paste();
+    const at = app.canvas.toCanvas(clientX, clientY);
+    const dx = Math.round(at.x - Math.min(...nodes.map((n) => n.x)));
+    const dy = Math.round(at.y - Math.min(...nodes.map((n) => n.y)));
+    const ids = app.history.run("paste", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx, dy }));
+    app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
+    app.selectionChanged();
+    app.say(`Pasted ${app.view.selection.size} node(s)`);
   }
 
   selectConnected(id = null) {
@@ -122,6 +140,16 @@ export class EditActions {
     app.selectionChanged();
     app.say(`Moved ${ids.length} node${ids.length === 1 ? "" : "s"} to ${tab.label || z}`);
   }
+}
+
+/**
+ * What of a copied set goes into the flows again: no tabs, and config nodes and subflow definitions
+ * (with their inner nodes) that exist already are shared, not copied once more.
+ */
+export function pasteable(model, items) {
+  const existingSubflows = new Set(items.filter((o) => o.type === "subflow" && model.get(o.id)).map((o) => o.id));
+  return items.filter((o) => o.type !== "tab" && !existingSubflows.has(o.id) && !existingSubflows.has(o.z)
+    && !(model.isConfig(o) && model.get(o.id)));
 }
 
 /** A small labelled row for dialogs: <label><span>text</span>control</label>. */

@@ -41,7 +41,7 @@ export function installEditing(app) {
     "select-all": () => app.selectAll(),
     copy: () => kb.actions.copy(),
     cut: () => kb.actions.cut(),
-    paste: () => kb.actions.paste(),
+    paste: (ctx) => (ctx && ctx.canvas ? edit.pasteAt(ctx.point.x, ctx.point.y) : kb.actions.paste()),
     duplicate: () => edit.duplicate(),
     delete: () => app.deleteSelection(),
     "toggle-disabled": () => edit.toggleDisabled(),

@@ -6,6 +6,7 @@
 
 import { tabStep } from "./cull.js";
 import { h } from "./dom.js";
+import { pasteable } from "./edit-actions.js";
 import { carriedGroups, groupMembers, shiftMoves } from "./dragmoves.js";
 import { openSpliceDialog } from "./splice-dialog.js";
 import { GRID } from "./wires.js";
@@ -219,9 +220,9 @@ export class Keyboard {
     if (!this.clipboard) return;
     this.pasteCount += 1;
     const offset = GRID * this.pasteCount;
-    // Config nodes already present are shared, not duplicated.
-    const items = this.clipboard.filter((o) => !(app.model.isConfig(o) && app.model.get(o.id)));
-    const ids = app.history.run("paste", () => app.model.importFlows(items.filter((o) => o.type !== "tab"), app.view.tab, { remapAll: true, dx: offset, dy: offset }));
+    // Config nodes and subflow definitions already present are shared, not duplicated.
+    const items = pasteable(app.model, this.clipboard);
+    const ids = app.history.run("paste", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: offset, dy: offset }));
     app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
     app.selectionChanged();
     app.say(`Pasted ${app.view.selection.size} node(s)`);

@@ -380,3 +380,31 @@ def test_wire_and_move_subflow_ports_on_the_canvas(editor: Any, server: Any) -> 
     assert sf["in"][0]["wires"] == [{"id": node}]
     assert sf["out"][0]["wires"] == [{"id": node, "port": 0}]
     assert (sf["out"][0]["x"], sf["out"][0]["y"]) == (after["x"], after["y"])
+
+
+def test_copies_of_a_subflow_instance_share_its_definition_and_paste_lands_at_the_pointer(editor: Any,
+                                                                                          server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(CHAIN))
+    page.locator(LABEL("sb")).click()
+    page.locator(LABEL("sc")).click(modifiers=["Control"])
+    _menu(page, "sc", "to-subflow")
+    [inst] = [n for n in state(page)["nodes"] if n["type"].startswith("subflow:")]
+    page.locator(f'[data-node-id="{inst["id"]}"] .node-label').click()
+    page.keyboard.press("Control+c")
+    box = page.locator("#workspace").bounding_box()
+    px, py = box["x"] + box["width"] - 200, box["y"] + box["height"] - 120
+    page.mouse.click(px, py, button="right")
+    page.locator("#context-menu [data-action='paste']").click()
+    page.keyboard.press("Control+v")
+    _menu(page, inst["id"], "duplicate")
+    nodes = state(page)["nodes"]
+    copies = [n for n in nodes if n["type"] == inst["type"]]
+    assert len(copies) == 4, copies
+    pasted = next(n for n in copies if n["id"] in state(page)["selection"] or n["x"] > inst["x"] + 100)
+    at = page.evaluate(f"window.__editor.app.canvas.toCanvas({px}, {py})")
+    assert any(abs(n["x"] - at["x"]) < 2 and abs(n["y"] - at["y"]) < 2 for n in copies), (copies, at, pasted)
+    deploy(page)
+    flows = server.flows()["flows"]
+    assert len([o for o in flows if o["type"] == "subflow"]) == 1
+    assert len([o for o in flows if o.get("z") == inst["type"][8:]]) == 2  # the inner nodes, once
