@@ -28,6 +28,8 @@ export class TabBar {
   render() {
     const { model, view } = this.app;
     clear(this.list);
+    const shown = model.get(view.tab);
+    document.getElementById("workspace").classList.toggle("workspace-disabled", Boolean(shown && shown.disabled));
     for (const ws of model.workspaces()) {
       const subflow = ws.type === "subflow";
       const label = subflow ? ws.name || ws.id : ws.label || ws.id;
@@ -72,6 +74,8 @@ export class TabBar {
     const { model, history, view } = this.app;
     const ws = model.get(id);
     if (!ws) return;
+    // a subflow goes with its instances, listed first (never left behind as unknown nodes)
+    if (ws.type === "subflow" && this.app.editing) return this.app.editing.tabMenu.deleteSubflow(id);
     const count = model.all().filter((o) => o.z === id).length;
     if (count) {
       const answer = await ask("Delete flow", `Delete "${ws.label || ws.name || id}" and its ${count} node(s)?`, [
