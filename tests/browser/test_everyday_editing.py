@@ -234,7 +234,7 @@ def test_selection_to_subflow_edit_and_delete(editor: Any, server: Any, shot: An
     assert [(w["id"], w["port"]) for w in sf["status"]["wires"]] == [("sc", 0)]
     assert _server_nodes(server)[inst["id"]]["wires"] == [["sd"], []]
 
-    # Delete it: the dialog names the instance, which goes with it (the tab's × asks the same).
+    # Delete it: the dialog names the instance, which goes with it (the tab's close button asks the same).
     page.locator(f'[data-tab-id="{sf_id}"] [data-action="delete-tab"]').click()
     expect(page.locator(".ask-dialog")).to_contain_text("1 instance")
     page.locator(".ask-dialog [data-action='cancel']").click()
