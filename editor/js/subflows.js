@@ -48,13 +48,23 @@ export function selectionToSubflow(model, ids, z) {
     if (!inSrc && inDst && model.get(w.src)?.z === z) incoming.push(w);
     if (inSrc && !inDst) outgoing.push(w);
   }
-  const inputTargets = [...new Set(incoming.map((w) => w.dst))];
+  // Inside a subflow, its own ports are sources and targets too (Node-RED counts them as wires).
+  const parent = model.get(z);
+  const parentPorts = parent && parent.type === "subflow" ? [...(parent.out || []), ...(parent.status ? [parent.status] : [])] : [];
+  const fromParentIn = parent && parent.type === "subflow" ? ((parent.in || [])[0]?.wires || []).filter((w) => chosen.has(w.id)) : [];
+  const inputTargets = [...new Set([...incoming.map((w) => w.dst), ...fromParentIn.map((w) => w.id)])];
   if (inputTargets.length > 1) return { error: "multiple inputs to selection: only one node may take wires from outside it" };
   const outPorts = [];
   for (const w of outgoing) {
     const key = `${w.src}:${w.port}`;
     if (!outPorts.some((p) => p.key === key)) outPorts.push({ key, src: w.src, port: w.port, targets: [] });
     outPorts.find((p) => p.key === key).targets.push(w.dst);
+  }
+  for (const p of parentPorts) {
+    for (const w of p.wires || []) {
+      const key = `${w.id}:${w.port || 0}`;
+      if (chosen.has(w.id) && !outPorts.some((o) => o.key === key)) outPorts.push({ key, src: w.id, port: w.port || 0, targets: [] });
+    }
   }
   const nodes = [...chosen].map((id) => model.get(id));
   const box = bounds(model, nodes);
@@ -81,6 +91,16 @@ export function selectionToSubflow(model, ids, z) {
     wires: outPorts.map((p) => [...new Set(p.targets)]),
   };
   model.items.set(instance.id, instance);
+  if (fromParentIn.length) {
+    const inPort = parent.in[0];
+    inPort.wires = [...inPort.wires.filter((w) => !chosen.has(w.id)), { id: instance.id }];
+  }
+  for (const p of parentPorts) {
+    p.wires = (p.wires || []).map((w) => {
+      if (!chosen.has(w.id)) return w;
+      return { id: instance.id, port: outPorts.findIndex((o) => o.key === `${w.id}:${w.port || 0}`) };
+    }).filter((w, i, all) => all.findIndex((x) => x.id === w.id && (x.port || 0) === (w.port || 0)) === i);
+  }
   for (const w of incoming) {
     const src = model.get(w.src);
     const targets = src.wires[w.port].map((d) => (d === w.dst ? instance.id : d));

@@ -412,3 +412,47 @@ def test_copies_of_a_subflow_instance_share_its_definition_and_paste_lands_at_th
     flows = server.flows()["flows"]
     assert len([o for o in flows if o["type"] == "subflow"]) == 1
     assert len([o for o in flows if o.get("z") == inst["type"][8:]]) == 2  # the inner nodes, once
+
+
+NESTED = [
+    {"id": "outer", "type": "subflow", "name": "Outer", "info": "", "category": "", "env": [], "color": "#DDAA99",
+     "in": [{"x": 60, "y": 100, "wires": [{"id": "ia"}]}],
+     "out": [{"x": 620, "y": 100, "wires": [{"id": "ib", "port": 0}]}]},
+    {"id": "ia", "type": "function", "z": "outer", "name": "plus one", "language": "python",
+     "func": "msg['payload'] = msg['payload'] + 1\nreturn msg", "outputs": 1, "x": 220, "y": 100, "wires": [["ib"]]},
+    {"id": "ib", "type": "function", "z": "outer", "name": "times ten", "language": "python",
+     "func": "msg['payload'] = msg['payload'] * 10\nreturn msg", "outputs": 1, "x": 420, "y": 100, "wires": [[]]},
+    {"id": "go", "type": "inject", "z": "tab1", "name": "go", "props": [{"p": "payload", "v": "4", "vt": "num"}],
+     "payload": "4", "payloadType": "num", "repeat": "", "once": False, "topic": "", "x": 140, "y": 100,
+     "wires": [["use"]]},
+    {"id": "use", "type": "subflow:outer", "z": "tab1", "name": "", "env": [], "x": 340, "y": 100, "wires": [["out"]]},
+    {"id": "out", "type": "debug", "z": "tab1", "name": "result", "active": True, "tosidebar": True,
+     "complete": "false", "x": 540, "y": 100, "wires": []},
+]
+
+
+def test_selection_to_subflow_inside_a_subflow_keeps_its_ports_wired(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy([{"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []},
+                   *NESTED])
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator('[data-tab-id="outer"]').click()
+    page.locator(LABEL("ia")).click()
+    page.locator(LABEL("ib")).click(modifiers=["Control"])
+    _menu(page, "ib", "to-subflow")
+    [inner] = [n for n in state(page)["nodes"] if n["z"] == "outer"]
+    assert inner["type"].startswith("subflow:")
+    expect(page.locator(f'[data-subflow-wire="in:0->{inner["id"]}"]')).to_have_count(1)
+    expect(page.locator(f'[data-subflow-wire="{inner["id"]}:0->out:0"]')).to_have_count(1)
+    deploy(page)
+    flows = _server_nodes(server)
+    assert flows["outer"]["in"][0]["wires"] == [{"id": inner["id"]}]
+    assert flows["outer"]["out"][0]["wires"] == [{"id": inner["id"], "port": 0}]
+    new_sf = flows[inner["type"][8:]]
+    assert new_sf["in"][0]["wires"] == [{"id": "ia"}] and new_sf["out"][0]["wires"] == [{"id": "ib", "port": 0}]
+    # The nested subflows still compute (4 + 1) * 10.
+    page.locator('[data-tab-id="tab1"]').click()
+    page.locator('[data-node-id="go"] [data-action="inject"]').click()
+    expect(page.locator(".debug-message")).to_have_count(1)
+    expect(page.locator(".debug-message .debug-value")).to_have_text("50")
