@@ -12,6 +12,7 @@ export class EditActions {
     this.app = app;
     // A member moved out of its group's box makes the box grow to hold it (it never shrinks here).
     app.model.onChange(({ kind, ids }) => {
+      if (kind === "remove") dropPortWires(app.model, new Set(ids));
       if (kind !== "move") return;
       const moved = new Set(ids);
       for (const id of ids) {
@@ -139,6 +140,16 @@ export class EditActions {
     app.view.selection = new Set(ids);
     app.selectionChanged();
     app.say(`Moved ${ids.length} node${ids.length === 1 ? "" : "s"} to ${tab.label || z}`);
+  }
+}
+
+/** Subflow port wires to nodes that are gone are dropped with them (Node-RED drops its links too). */
+function dropPortWires(model, gone) {
+  for (const sf of model.all()) {
+    if (sf.type !== "subflow") continue;
+    for (const p of [...(sf.in || []), ...(sf.out || []), ...(sf.status ? [sf.status] : [])]) {
+      if ((p.wires || []).some((w) => gone.has(w.id))) p.wires = p.wires.filter((w) => !gone.has(w.id));
+    }
   }
 }
 

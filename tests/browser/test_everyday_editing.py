@@ -384,6 +384,13 @@ def test_wire_and_move_subflow_ports_on_the_canvas(editor: Any, server: Any) -> 
     assert sf["in"][0]["wires"] == [{"id": node}]
     assert sf["out"][0]["wires"] == [{"id": node, "port": 0}]
     assert (sf["out"][0]["x"], sf["out"][0]["y"]) == (after["x"], after["y"])
+    # Deleting the node drops the port wires to it.
+    page.locator(f'[data-node-id="{node}"] .node-label').click()
+    page.keyboard.press("Delete")
+    expect(page.locator("[data-subflow-wire]")).to_have_count(0)
+    deploy(page)
+    sf = _server_nodes(server)[sf_id]
+    assert sf["in"][0]["wires"] == [] and sf["out"][0]["wires"] == []
 
 
 def test_copies_of_a_subflow_instance_share_its_definition_and_paste_lands_at_the_pointer(editor: Any,
