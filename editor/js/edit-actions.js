@@ -12,7 +12,7 @@ export class EditActions {
     this.app = app;
     // A member moved out of its group's box makes the box grow to hold it (it never shrinks here).
     app.model.onChange(({ kind, ids }) => {
-      if (kind === "remove") dropPortWires(app.model, new Set(ids));
+      if (kind === "remove" || kind === "move-tab") dropPortWires(app.model);
       if (kind !== "move") return;
       const moved = new Set(ids);
       for (const id of ids) {
@@ -143,12 +143,13 @@ export class EditActions {
   }
 }
 
-/** Subflow port wires to nodes that are gone are dropped with them (Node-RED drops its links too). */
-function dropPortWires(model, gone) {
+/** Subflow port wires to nodes that are gone (deleted, moved out) are dropped with them. */
+function dropPortWires(model) {
   for (const sf of model.all()) {
     if (sf.type !== "subflow") continue;
+    const inside = (w) => w.id === sf.id || model.get(w.id)?.z === sf.id;
     for (const p of [...(sf.in || []), ...(sf.out || []), ...(sf.status ? [sf.status] : [])]) {
-      if ((p.wires || []).some((w) => gone.has(w.id))) p.wires = p.wires.filter((w) => !gone.has(w.id));
+      if (!(p.wires || []).every(inside)) p.wires = p.wires.filter(inside);
     }
   }
 }
