@@ -105,20 +105,16 @@ export class Interaction {
       this.begin(e, { kind: "group", ...start, members });
       return;
     }
-    if ((e.ctrlKey || e.metaKey) && !e.shiftKey) {
-      // ctrl+click on the empty canvas: quick-add there, as in Node-RED
-      e.preventDefault();
-      this.app.quickAdd.open(e.clientX, e.clientY);
-      return;
-    }
-    if (!e.shiftKey) view.selection.clear();
+    // ctrl+click on the empty canvas opens quick-add there (Node-RED); ctrl+drag adds a lasso
+    const quickAdd = (e.ctrlKey || e.metaKey) && !e.shiftKey;
+    if (!e.shiftKey && !quickAdd) view.selection.clear();
     view.selectedWire = null;
     this.app.selectionChanged();
     // Keyboard focus leaves wherever it was (the palette filter too), so Delete acts on the canvas.
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     const rect = svg("rect", { class: "lasso" });
     canvas.overlay.append(rect);
-    this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection) });
+    this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection), quickAdd });
   }
 
   /**
@@ -252,7 +248,8 @@ export class Interaction {
       } else this.app.render();
     } else if (s.kind === "lasso") {
       s.rect.remove();
-      if (s.box) {
+      if (!s.moved && s.quickAdd) this.app.quickAdd.open(e.clientX, e.clientY);
+      else if (s.box) {
         view.selection = new Set([...s.base, ...this.app.canvas.nodesIn(...s.box)]);
         this.app.selectionChanged();
       }
