@@ -23,8 +23,8 @@ export function searchNodes(model, query) {
   if (!words.length) return [];
   const hits = [];
   for (const o of model.all()) {
-    if (!model.isCanvasNode(o) && o.type !== "group") continue;
-    const label = model.labelOf(o).toLowerCase();
+    if (!model.isCanvasNode(o) && !["group", "tab", "subflow"].includes(o.type)) continue;
+    const label = (o.type === "subflow" ? String(o.name || "") : model.labelOf(o)).toLowerCase();
     const fields = [label, o.type.toLowerCase(), o.id.toLowerCase()];
     for (const [k, v] of Object.entries(o)) if (!SKIP.has(k)) valuesOf(v, fields);
     if (!words.every((w) => fields.some((f) => f.includes(w)))) continue;
@@ -62,10 +62,10 @@ export class FlowSearch {
       count.textContent = input.value.trim() ? `${results.length} match${results.length === 1 ? "" : "es"}` : "";
       list.replaceChildren(...results.slice(0, MAX_RESULTS).map((n, i) => {
         const ws = app.model.get(n.z);
-        const where = ws ? (ws.type === "subflow" ? `subflow ${ws.name || ws.id}` : ws.label || ws.id) : "";
+        const where = ws ? (ws.type === "subflow" ? `subflow ${ws.name || ws.id}` : ws.label || ws.id) : "flow";
         const li = h("li", {
           role: "option", "data-search-result": n.id, "aria-selected": String(i === active), class: i === active ? "active" : "",
-        }, [h("span", { class: "search-label", text: app.model.labelOf(n) }), h("span", { class: "search-meta", text: ` ${n.type} · ${where}` })]);
+        }, [h("span", { class: "search-label", text: n.type === "subflow" ? n.name || n.id : app.model.labelOf(n) }), h("span", { class: "search-meta", text: ` ${n.type} · ${where}` })]);
         li.addEventListener("pointerdown", (e) => {
           e.preventDefault();
           this.pick(n.id);
@@ -105,6 +105,10 @@ export class FlowSearch {
     this.close();
     const o = app.model.get(id);
     if (!o) return;
+    if (o.type === "tab" || o.type === "subflow") {
+      app.showTab(o.id);
+      return;
+    }
     if (o.type === "group") {
       if (o.z !== app.view.tab) app.showTab(o.z);
       app.view.selection = new Set(o.nodes || []);

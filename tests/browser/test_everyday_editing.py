@@ -318,6 +318,11 @@ def test_ctrl_f_searches_every_tab_and_subflow(editor: Any, server: Any, shot: A
     expect(page.locator("[data-search-result]").first).to_have_attribute("data-search-result", "c2")
     page.keyboard.press("Escape")
     expect(page.locator("#search")).to_have_count(0)
+    # Flows and subflows are found by name too.
+    page.keyboard.press("Control+f")
+    page.locator("#search").fill("helpers")
+    page.keyboard.press("Enter")
+    assert state(page)["tab"] == "sf9"
 
 
 def test_context_menu_by_keyboard_and_on_a_wire(editor: Any, server: Any, shot: Any) -> None:
