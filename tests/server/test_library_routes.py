@@ -4,6 +4,7 @@ and the ``examples`` folder each node package ships; one example is served by it
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flowengine.registry import Registry
+from flowengine.testing import FlowHarness
 
 from .conftest import AppFactory
 
@@ -41,6 +43,7 @@ def test_lists_checkout_flows_and_package_examples(app_factory: AppFactory, demo
     client, _, _ = app_factory(registry=demo_registry)
     listing = client.get("/library/_examples_/flows").json()["d"]
     assert listing["demo"] == {"d": {"basics": {"f": ["second"]}}, "f": ["hello demo"]}
+    assert listing["core"]["f"] == ["inject-and-debug", "subflow-with-a-property", "switch-and-change"]
     shipped = sorted(p.stem for p in (REPO / "flows").glob("*.json"))
     assert listing["flowengine"]["f"] == shipped and "hello" in shipped
     assert client.get("/library/_examples_/flows/demo/hello demo").json() == [
@@ -55,3 +58,29 @@ def test_refuses_paths_outside_the_examples(app_factory: AppFactory, demo_regist
     for path in ("demo/..%2F__init__.py", "demo/notes.txt", "demo/missing", "nobody/hello", "demo/../../x"):
         r = client.get(f"/library/_examples_/flows/{path}")
         assert r.status_code == 404, (path, r.status_code, r.text)
+
+
+CORE_EXAMPLES = sorted((REPO / "nodes" / "core" / "examples").glob("*.json"))
+DEBUG_PAYLOADS = {  # what the debug sidebar shows once every inject was pressed
+    "inject-and-debug.json": [None, "hello"],
+    "switch-and-change.json": ["small", "big"],
+    "subflow-with-a-property.json": ["42", "210"],
+}
+
+
+@pytest.mark.parametrize("path", CORE_EXAMPLES, ids=lambda p: p.name)
+async def test_the_core_packages_examples_run(path: Path) -> None:
+    """The examples nodes.core ships (listed under "core") run: each inject is pressed, the debug
+    node shows the messages, and nothing is logged as an error."""
+    flows = json.loads(path.read_text())
+    async with FlowHarness(flows) as h:
+        for node in flows:
+            if node["type"] == "inject":
+                assert h.inject(node["id"])
+        await h.drain()
+        shown = [str(d.get("msg")) for t, d in h.events if t == "debug"]
+        assert not [entry for entry in h.logs if entry[0] >= logging.ERROR], h.logs
+    expected = DEBUG_PAYLOADS[path.name]
+    assert len(shown) == len(expected), shown
+    for text in filter(None, expected):
+        assert any(text in s for s in shown), (text, shown)
