@@ -341,7 +341,9 @@ export class Interaction {
     const hit = document.elementFromPoint(e.clientX, e.clientY) || e.target;
     if (hit.closest("[data-action]")) return;
     const nodeEl = hit.closest("[data-node-id]");
+    const groupEl = hit.closest("[data-group-id]");
     if (nodeEl) this.app.openInspector(nodeEl.dataset.nodeId);
+    else if (groupEl && this.app.editing) this.app.editing.edit.editGroup(groupEl.dataset.groupId); // as Node-RED
     else if (!hit.closest("[data-wire]")) this.app.quickAdd.open(e.clientX, e.clientY);
   }
 

@@ -97,6 +97,11 @@ def test_group_edit_ungroup_with_shortcuts_and_menu(editor: Any, server: Any, sh
     page.keyboard.press("Shift+ArrowDown")
     g = next(o for o in page.evaluate("window.__editor.app.model.all()") if o["type"] == "group")
     assert g["y"] + g["h"] > 100 + 100 + 15
+    # Double-click on the box (not on a node) edits the group too.
+    box = page.locator("[data-group-id] rect.group").bounding_box()
+    page.mouse.dblclick(box["x"] + 10, box["y"] + box["height"] - 8)
+    expect(page.locator("#group-dialog [name='name']")).to_have_value("Inputs")
+    page.locator("#group-dialog [data-action='group-cancel']").click()
     # Ungroup with the shortcut.
     page.locator(LABEL("na")).click()
     page.keyboard.press("Control+Shift+U")
