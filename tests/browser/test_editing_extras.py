@@ -137,11 +137,21 @@ def test_deploy_with_unknown_types_names_them_first(editor: Any, server: Any) ->
     page.locator("[data-action='deploy-unknown-cancel']").click()
     expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
     assert "u1" not in {n["id"] for n in server.flows()["flows"]}  # nothing was sent
+    # Deployed anyway: the flows stop, and pressing an inject says why instead of "deploy it first".
+    import_json(page, json.dumps([LABELLED[2]]))
+    page.locator("#deploy").click()
+    page.locator("[data-action='deploy-unknown-confirm']").click()
+    expect(page.locator("#deploy")).to_have_attribute("data-state", "clean")
+    expect(page.locator("#notices")).to_contain_text("Flows not running (missing-types")
+    page.locator('[data-node-id="i3"] [data-action="inject"]').click()
+    expect(page.locator(".notice-error")).to_contain_text("the flows are not running (missing-types: mystery-node")
     page.locator('[data-node-id="u1"]').click()
     page.locator('[data-node-id="u2"]').click(modifiers=["Control"])
     page.keyboard.press("Delete")
     deploy(page)  # no unknown types left: no dialog
     assert "f1" in {n["id"] for n in server.flows()["flows"]}
+    page.locator('[data-node-id="i3"] [data-action="inject"]').click()
+    expect(page.locator("#announcer")).to_contain_text("Injected")  # running again
 
 
 def test_restart_flows_reloads_without_deploying(editor: Any, server: Any) -> None:
