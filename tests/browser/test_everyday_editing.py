@@ -473,3 +473,23 @@ def test_selection_to_subflow_inside_a_subflow_keeps_its_ports_wired(editor: Any
     page.locator('[data-node-id="go"] [data-action="inject"]').click()
     expect(page.locator(".debug-message")).to_have_count(1)
     expect(page.locator(".debug-message .debug-value")).to_have_text("50")
+
+
+def test_selection_to_subflow_undoes_and_redoes(editor: Any, server: Any) -> None:
+    page = editor
+    import_json(page, json.dumps(CHAIN))
+    page.locator(LABEL("sb")).click()
+    page.locator(LABEL("sc")).click(modifiers=["Control"])
+    _menu(page, "sc", "to-subflow")
+    [inst] = [n for n in state(page)["nodes"] if n["type"].startswith("subflow:")]
+    sf_id = inst["type"][8:]
+    expect(page.locator(f'[data-palette-type="subflow:{sf_id}"]')).to_have_count(1)
+    page.keyboard.press("Control+z")
+    expect(page.locator(f'[data-tab-id="{sf_id}"]')).to_have_count(0)
+    expect(page.locator(f'[data-palette-type="subflow:{sf_id}"]')).to_have_count(0)
+    assert {n["id"]: n["z"] for n in state(page)["nodes"]} == {"sa": "tab1", "sb": "tab1", "sc": "tab1", "sd": "tab1"}
+    assert set(state(page)["wires"]) == {"sa:0->sb", "sb:0->sc", "sc:0->sd"}
+    page.keyboard.press("Control+y")
+    expect(page.locator(f'[data-tab-id="{sf_id}"]')).to_have_count(1)
+    deploy(page)
+    assert _server_nodes(server)["sb"]["z"] == sf_id
