@@ -57,15 +57,18 @@ async def list_models(request: Request, runtime: Any) -> Response:
     change): then the node running after the deploy is asked, instead of failing on the old
     node's closed client."""
     config_id = request.query_params.get("config")
-    for _ in range(3):
+    for attempt in range(3):
         node = runtime.node(config_id) if config_id else None
         if not isinstance(node, OpenAIConfig):
+            if attempt == 0 and config_id:  # maybe between the old node's close and the new one's start
+                await runtime.settled()
+                continue
             return _problem(404, "not_found", f"no running openai-config node {config_id!r} "
                             "(POST its base_url and key to list the models of an undeployed one)")
         try:
             return _listing(await node.model_ids())
-        except ConfigNodeClosed:
-            continue
+        except ConfigNodeClosed:  # a deploy replaced it meanwhile: ask the node running after it
+            await runtime.settled()
         except OpenAIError as err:
             return _upstream(err, node.options().secrets)
     return _problem(503, "redeploying", f"openai-config node {config_id!r} is being redeployed: ask again")

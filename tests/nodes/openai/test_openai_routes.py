@@ -28,6 +28,9 @@ class FakeRuntime:
     def node(self, node_id: str) -> Any:
         return self.nodes.get(node_id)
 
+    async def settled(self) -> None:
+        """No deploys here."""
+
 
 def _request(query: str) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/openai/models", "query_string": query.encode(),
