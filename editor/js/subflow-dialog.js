@@ -19,8 +19,15 @@ export function openSubflowDialog(app, id) {
   const name = h("input", { type: "text", name: "name", value: sf.name || "" });
   const category = h("input", { type: "text", name: "category", value: sf.category || "", placeholder: "subflows" });
   const color = h("input", { type: "color", name: "color", value: /^#[0-9a-f]{6}$/i.test(sf.color || "") ? sf.color : "#dddddd" });
-  const icon = h("select", { name: "icon" }, [h("option", { value: "", text: "(subflow)" }), ...GLYPH_NAMES.map((g) => h("option", { value: g, text: g }))]);
-  icon.value = (sf.icon || "").replace(/\.(svg|png)$/, "");
+  let colorChanged = false; // a colour the picker cannot show (#abc, rgb(...)) stays unless one is picked
+  color.addEventListener("input", () => {
+    colorChanged = true;
+  });
+  // an icon of Node-RED's own (font-awesome/fa-..., file.png) that we have no glyph for is kept
+  const own = typeof sf.icon === "string" && sf.icon && !GLYPH_NAMES.includes(sf.icon.replace(/\.(svg|png)$/, "")) ? sf.icon : null;
+  const icon = h("select", { name: "icon" }, [h("option", { value: "", text: "(subflow)" }),
+    ...(own ? [h("option", { value: own, text: own })] : []), ...GLYPH_NAMES.map((g) => h("option", { value: g, text: g }))]);
+  icon.value = own || (sf.icon || "").replace(/\.(svg|png)$/, "");
   const info = h("textarea", { name: "info", rows: 3, value: sf.info || "" });
   const inputs = h("select", { name: "inputs" }, [h("option", { value: "0", text: "0" }), h("option", { value: "1", text: "1" })]);
   inputs.value = String((sf.in || []).length ? 1 : 0);
@@ -85,7 +92,7 @@ export function openSubflowDialog(app, id) {
       });
       const n = Math.max(0, Math.min(32, Number(outputs.value) || 0));
       app.history.run("edit subflow", () => updateSubflow(model, id, {
-        name: name.value.trim() || sf.name, category: category.value.trim(), color: color.value, icon: icon.value ? `${icon.value}.svg` : "", info: info.value, env: envList,
+        name: name.value.trim() || sf.name, category: category.value.trim(), color: colorChanged ? color.value : sf.color, icon: !icon.value || icon.value === own ? icon.value : `${icon.value}.svg`, info: info.value, env: envList,
         inputs: inputs.value === "1" ? [...wired.in] : null,
         outputs: wired.out.slice(0, n).map(pairs),
         status: status.checked ? pairs(wired.status) : null,

@@ -137,7 +137,10 @@ export function updateSubflow(model, id, edit) {
   const left = xs.length ? Math.min(...xs) - 140 : 60;
   const right = xs.length ? Math.max(...xs) + 140 : 300;
   for (const key of ["name", "category", "color", "icon", "info"]) {
-    if (edit[key] === undefined) continue;
+    if (edit[key] === undefined) {
+      if (key === "color" || key === "icon") delete sf[key];
+      continue;
+    }
     if (edit[key] === "" && (key === "icon" || key === "color")) delete sf[key];
     else sf[key] = edit[key];
   }
