@@ -141,10 +141,16 @@ export function openGroupDialog(app, gid) {
     ]),
   ]);
   const dialog = h("dialog", { id: "group-dialog", "aria-label": "Edit group" }, [form]);
+  const picked = new Set();
+  form.addEventListener("input", (e) => {
+    if (e.target.type === "color") picked.add(e.target.name);
+  });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const value = (n) => form.querySelector(`[name='${n}']`).value;
-    const next = { ...style, stroke: value("stroke"), fill: noFill.checked ? "none" : value("fill"), label: showLabel.checked, color: value("color") };
+    // a colour the picker cannot show (#abc, rgb(...)) stays unless another one is picked
+    const value = (n, was) => (picked.has(n) ? form.querySelector(`[name='${n}']`).value : was);
+    const fill = noFill.checked ? "none" : value("fill", style.fill === "none" ? form.querySelector("[name='fill']").value : style.fill);
+    const next = { ...style, stroke: value("stroke", style.stroke), fill, label: showLabel.checked, color: value("color", style.color) };
     app.history.run("edit group", () => {
       const cur = app.model.get(gid);
       cur.name = name.value;
