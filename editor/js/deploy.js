@@ -16,7 +16,18 @@ export class Deployer {
     // only what changed, so timers, connections and queued messages elsewhere survive it
     const chosen = localStorage.getItem(DEPLOY_TYPE_KEY);
     if (chosen && [...typeSelect.options].some((o) => o.value === chosen)) typeSelect.value = chosen;
-    typeSelect.addEventListener("change", () => localStorage.setItem(DEPLOY_TYPE_KEY, typeSelect.value));
+    // the menu's last entry is an action, as in Node-RED's deploy menu: it restarts and the type stays
+    typeSelect.append(h("option", { value: "reload", text: "Restart flows", "data-action": "restart-flows-option" }));
+    let kept = typeSelect.value;
+    typeSelect.addEventListener("change", () => {
+      if (typeSelect.value === "reload") {
+        typeSelect.value = kept;
+        this.restart();
+        return;
+      }
+      kept = typeSelect.value;
+      localStorage.setItem(DEPLOY_TYPE_KEY, typeSelect.value);
+    });
     this.busy = false;
     this.ownRevisions = new Set();
     button.addEventListener("click", () => this.deploy());

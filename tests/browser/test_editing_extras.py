@@ -168,6 +168,12 @@ def test_restart_flows_reloads_without_deploying(editor: Any, server: Any) -> No
     flows = server.flows()
     assert flows["rev"] == rev and "f1" in {n["id"] for n in flows["flows"]}
     expect(page.locator("#deploy")).to_have_attribute("data-state", "dirty")
+    # The deploy menu's "Restart flows" entry does the same and leaves the deploy type as it was.
+    kind = page.locator("#deploy-type").input_value()
+    with page.expect_request(lambda r: r.url.endswith("/flows") and r.method == "POST") as req:
+        page.locator("#deploy-type").select_option("reload")
+    assert req.value.headers.get("node-red-deployment-type") == "reload"
+    assert page.locator("#deploy-type").input_value() == kind
 
 
 def test_debug_pause_copy_value_and_path(editor: Any, server: Any, shot: Any) -> None:
