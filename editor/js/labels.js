@@ -149,10 +149,13 @@ function injectOutputLabel(n) {
   return lines.join("\n");
 }
 
-/** The hover label of port `kind` ("in" | "out") number `i` of node `n`: the node's own labels first. */
-export function portLabel(n, kind, i) {
+/** The hover label of port `kind` ("in" | "out") number `i` of node `n`: the node's own labels first,
+ * then (an instance) its subflow's. */
+export function portLabel(n, kind, i, subflow = null) {
   const own = kind === "in" ? n.inputLabels : n.outputLabels;
   if (Array.isArray(own) && own[i]) return String(own[i]);
+  const shared = subflow && (kind === "in" ? subflow.inputLabels : subflow.outputLabels); // a subflow's port labels
+  if (Array.isArray(shared) && shared[i]) return String(shared[i]);
   if (kind === "in") {
     if (n.type === "range") return `${str(n.minin)} - ${str(n.maxin)}`;
     if (n.type === "link out" || n.type === "link call") return n.name || n.type;

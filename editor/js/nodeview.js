@@ -52,8 +52,8 @@ export function buildNode(model, node) {
     tip.textContent = label;
     g.append(text, tip);
   }
-  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs), portLabel(node, "in", 0)));
-  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs), portLabel(node, "out", i)));
+  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs), portLabel(node, "in", 0, sf)));
+  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs), portLabel(node, "out", i, sf)));
   const button = buttonOf(node);
   if (button) g.append(nodeButton(button, node, size));
   g.append(badge("node-changed", size.width - 8, 0, "changed since the last deploy"));

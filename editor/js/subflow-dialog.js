@@ -39,8 +39,15 @@ export function openSubflowDialog(app, id) {
     out: (sf.out || []).map((p) => new Set((p.wires || []).map((w) => `${w.id}:${w.port || 0}`))),
     status: new Set(((sf.status || {}).wires || []).map((w) => `${w.id}:${w.port || 0}`)),
   };
-  const checks = (title, items, chosen, attr) => h("fieldset", { class: "port-wiring", [attr[0]]: attr[1] }, [
-    h("legend", { text: title }),
+  const labels = { in: [...(sf.inputLabels || [])], out: [...(sf.outputLabels || [])] };
+  const labelField = (kind, i) => h("label", { class: "port-label" }, ["label ", h("input", {
+    type: "text", name: `${kind}-label-${i}`, value: labels[kind][i] || "", "aria-label": `${kind === "in" ? "input" : "output"} ${i + 1} label`,
+    oninput: (e) => {
+      labels[kind][i] = e.target.value;
+    },
+  })]);
+  const checks = (title, items, chosen, attr, label = null) => h("fieldset", { class: "port-wiring", [attr[0]]: attr[1] }, [
+    h("legend", { text: title }), label,
     ...(items.length ? items.map((it) => h("label", {}, [h("input", {
       type: "checkbox", value: it.key, checked: chosen.has(it.key),
       onchange: (e) => (e.target.checked ? chosen.add(it.key) : chosen.delete(it.key)),
@@ -49,10 +56,10 @@ export function openSubflowDialog(app, id) {
   const drawPorts = () => {
     clear(ports);
     const outItems = outsOf.map((o) => ({ key: `${o.id}:${o.port}`, label: o.label }));
-    if (inputs.value === "1") ports.append(checks("input 1 goes to", ins.map((n) => ({ key: n.id, label: model.labelOf(n) })), wired.in, ["data-port-in", "0"]));
+    if (inputs.value === "1") ports.append(checks("input 1 goes to", ins.map((n) => ({ key: n.id, label: model.labelOf(n) })), wired.in, ["data-port-in", "0"], labelField("in", 0)));
     const n = Math.max(0, Math.min(32, Number(outputs.value) || 0));
     while (wired.out.length < n) wired.out.push(new Set());
-    for (let i = 0; i < n; i++) ports.append(checks(`output ${i + 1} comes from`, outItems, wired.out[i], ["data-port-out", String(i)]));
+    for (let i = 0; i < n; i++) ports.append(checks(`output ${i + 1} comes from`, outItems, wired.out[i], ["data-port-out", String(i)], labelField("out", i)));
     if (status.checked) ports.append(checks("status comes from", outItems, wired.status, ["data-port-status", ""]));
   };
   inputs.addEventListener("change", drawPorts);
@@ -95,6 +102,8 @@ export function openSubflowDialog(app, id) {
         name: name.value.trim() || sf.name, category: category.value.trim(), color: colorChanged ? color.value : sf.color, icon: !icon.value || icon.value === own ? icon.value : `${icon.value}.svg`, info: info.value, env: envList,
         inputs: inputs.value === "1" ? [...wired.in] : null,
         outputs: wired.out.slice(0, n).map(pairs),
+        inputLabels: inputs.value === "1" ? labels.in.slice(0, 1) : [],
+        outputLabels: labels.out.slice(0, n),
         status: status.checked ? pairs(wired.status) : null,
       }));
       saved = true;

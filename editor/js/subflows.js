@@ -145,6 +145,12 @@ export function updateSubflow(model, id, edit) {
     else sf[key] = edit[key];
   }
   sf.env = edit.env;
+  // port labels (Node-RED's inputLabels/outputLabels), kept only when one is set
+  for (const key of ["inputLabels", "outputLabels"]) {
+    const list = Array.from(edit[key] || [], (l) => (l || "").trim()); // (holes count as "")
+    if (list.some(Boolean)) sf[key] = list;
+    else delete sf[key];
+  }
   sf.in = edit.inputs === null ? [] : [{ x: sf.in?.[0]?.x ?? Math.max(40, left), y: sf.in?.[0]?.y ?? 80, wires: edit.inputs.map((n) => ({ id: n })) }];
   sf.out = edit.outputs.map((wires, i) => ({ x: sf.out?.[i]?.x ?? right, y: sf.out?.[i]?.y ?? 80 + 40 * i, wires }));
   if (edit.status) sf.status = { x: sf.status?.x ?? right, y: sf.status?.y ?? 80 + 40 * sf.out.length, wires: edit.status };

@@ -225,6 +225,7 @@ def test_selection_to_subflow_edit_and_delete(editor: Any, server: Any, shot: An
     dialog.locator("[name='env-value']").fill("2")
     dialog.locator("[name='outputs']").fill("2")
     dialog.locator("[data-port-out='1'] input[value='sb:0']").check()
+    dialog.locator("[name='out-label-1']").fill("doubled only")
     dialog.locator("[name='status']").check()
     dialog.locator("[data-port-status] input[value='sc:0']").check()
     shot(page, "subflow-edit")
@@ -237,6 +238,9 @@ def test_selection_to_subflow_edit_and_delete(editor: Any, server: Any, shot: An
     assert sf["icon"] == "function.svg" and sf["env"] == [{"name": "FACTOR", "type": "num", "value": "2"}]
     assert [[(w["id"], w["port"]) for w in p["wires"]] for p in sf["out"]] == [[("sc", 0)], [("sb", 0)]]
     assert [(w["id"], w["port"]) for w in sf["status"]["wires"]] == [("sc", 0)]
+    assert sf["outputLabels"] == ["", "doubled only"] and "inputLabels" not in sf
+    expect(page.locator(f'[data-node-id="{inst["id"]}"] [data-port="out:1"]')).to_have_attribute(
+        "data-port-label", "doubled only")  # the instance shows its subflow's port labels
     assert _server_nodes(server)[inst["id"]]["wires"] == [["sd"], []]
 
     # Delete it: the dialog names the instance, which goes with it (the tab's close button asks the same).
