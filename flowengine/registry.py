@@ -63,6 +63,8 @@ class Registry:
         self._current_module = "local"
         self.failed: dict[str, str] = {}
         """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
+        self.packages: dict[str, str] = {}
+        """Node packages loaded: name -> module (where an ``examples`` folder is looked for)."""
 
     # --- filling ---
     def add(self, cls: type[Node]) -> None:
@@ -84,6 +86,7 @@ class Registry:
             module.register(self)
         finally:
             self._current_module = "local"
+        self.packages[package or module_name] = module_name
 
     def load_package(self, module_name: str, name: str) -> bool:
         """``load_module``, except that a package that raises is logged and recorded in ``failed``

@@ -361,6 +361,13 @@ class Runtime:
         """Wait until the last deploy's nodes have started (``runtime-deploy`` was published)."""
         await self._wait_starting()
 
+    async def settled(self) -> None:
+        """Wait until no deploy is in progress and its nodes have started (for an admin route that
+        found a node closing under it: the node that replaces it is running afterwards)."""
+        async with self._lock:
+            pass
+        await self._wait_starting()
+
     async def drained(self, timeout: float = 5.0) -> None:
         """Wait until no message delivery is pending."""
         await self.dispatcher.drained(timeout)

@@ -35,6 +35,7 @@ from .errors import install_error_handlers
 from .flows_routes import build_flows_router
 from .guard import AdminGuard, parse_size, with_nosniff
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
+from .library_routes import build_library_router
 from .node_fast_path import NodeFastPath
 from .origin import LOOPBACK_HOSTS_KEY, OriginPolicy, cors_middleware
 from .state import ServerState
@@ -112,7 +113,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     install_error_handlers(app)
     if admin_on:
         for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router,
-                      build_check_router):
+                      build_check_router, build_library_router):
             _add_routes(app, build(), prefix)
         for spec in runtime.registry.routes:
             app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),

@@ -40,7 +40,16 @@ from .client import ClientOptions, OpenAIClient
 from .errors import OpenAIError
 from .model_list import ModelListCache
 
-__all__ = ["MAX_CLIENTS", "OpenAIConfig"]
+__all__ = ["MAX_CLIENTS", "ConfigNodeClosed", "OpenAIConfig"]
+
+
+class ConfigNodeClosed(Exception):
+    """The config node closed (a deploy replaced it) while a caller was using its client: ask the
+    runtime for the node running now."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__(f"openai-config node {node_id} was closed (redeployed) while in use")
+
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_CLIENTS = 32
@@ -96,6 +105,8 @@ class OpenAIConfig(Node):
     _client: OpenAIClient | None = None
     _clients: dict[tuple[str, ...], OpenAIClient] | None = None
     _models: ModelListCache | None = None
+    closed: bool = False
+    """True once the node is closing (redeployed or stopped): its client is closed or about to be."""
 
     def _setting(self, prop: str, env: str, default: str = "") -> str:
         value = self.config.get(prop)
@@ -212,7 +223,14 @@ class OpenAIConfig(Node):
         if self._models is None:
             clock = self._extra().get("openai_clock")
             self._models = ModelListCache(clock=clock) if clock is not None else ModelListCache()
-        return await self._models.get(self.client())
+        if self.closed:
+            raise ConfigNodeClosed(self.id)
+        try:
+            return await self._models.get(self.client())
+        except RuntimeError as exc:  # httpx: "Cannot send a request, as the client has been closed."
+            if self.closed:
+                raise ConfigNodeClosed(self.id) from exc
+            raise
 
     def _extra(self) -> dict[str, Any]:
         extra = self.host.settings.extra
@@ -236,6 +254,7 @@ class OpenAIConfig(Node):
         return path if path.is_absolute() else user_dir / path
 
     async def on_close(self, removed: bool) -> None:
+        self.closed = True
         client, self._client = self._client, None
         clients, self._clients = self._clients or {}, None
         for each in [*([client] if client is not None else []), *clients.values()]:
