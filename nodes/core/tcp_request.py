@@ -191,7 +191,7 @@ class TcpRequest(Node):
 
     async def _run(self, link: _Link, host: str, port: int, first: Msg) -> None:
         try:
-            conn = await connect(host, port, client_ssl(self))
+            conn = await connect(self, host, port, client_ssl(self))
         except (OSError, ssl.SSLError, ValueError) as exc:
             self.debug_log(f"tcp request to {link.key}: {exc!r}")
             self.status({"fill": "red", "shape": "ring", "text": "error"})
