@@ -12,8 +12,9 @@ When the answer is complete (*out*):
 Except in "sit" mode the connection is closed once the answer is out. One connection per
 host:port; messages that arrive while it connects wait in a queue (``tcpMsgQueueSize``, oldest
 dropped) and are written in order once it is up. With the ``socketTimeout`` setting (ms), a
-connection idle that long shows "connect timeout" and is closed and opened again, as in Node-RED. *ret* "string" turns the answer into UTF-8
-text (in "sit" mode split on *newline*, with *trim* re-attaching it).
+connection idle that long shows "connect timeout" and is closed and opened again, as in Node-RED.
+*ret* "string" turns the answer into UTF-8 text (in "sit" mode split on *newline*, with *trim*
+re-attaching it).
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ async def test_the_tls_config_servername_is_the_name_sent_and_checked(tls_broker
              {"id": "sni", "type": "tls-config", "ca": str(ca), "servername": "broker.test", "verifyservercert": True},
              broker_node(broker, "misnamed", usetls=True, tls="wrong"),
              {"id": "wrong", "type": "tls-config", "ca": str(ca), "servername": "other.test", "verifyservercert": True},
-             {"id": "o1", "type": "mqtt out", "broker": "named"}, {"id": "o2", "type": "mqtt out", "broker": "misnamed"}]
+             {"id": "o1", "type": "mqtt out", "broker": "named"},
+             {"id": "o2", "type": "mqtt out", "broker": "misnamed"}]
     async with FlowHarness(flows) as h:
         await shows(h, "connected", "o1")
         await until(lambda: any("Connection failed" in t for _, n, t in h.logs if n == "misnamed"),
