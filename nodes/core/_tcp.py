@@ -31,9 +31,10 @@ from flowengine.types import UNDEFINED
 from ._tls_proxy import TlsConfig
 
 __all__ = [
-    "SESSIONS", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl", "close_all", "connect",
-    "connect_error_text", "connections_text", "has_payload", "listen_error_text", "listen_host", "new_id",
-    "payload_bytes", "port_number", "reconnect_s", "server_ssl", "sessions", "setting", "unescape",
+    "SESSIONS", "NetworkNode", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl",
+    "close_all", "connect", "connect_error_text", "connections_text", "has_payload", "listen_error_text",
+    "listen_host", "new_id", "payload_bytes", "port_number", "reconnect_s", "server_ssl", "sessions", "setting",
+    "unescape",
 ]
 
 SESSIONS = "tcp sessions"
@@ -147,6 +148,14 @@ def server_ssl(node: Node) -> ssl.SSLContext | None:
     """A server-side context from the node's ``tls`` config node (its certificate and key)."""
     tls = node.config_node(node.config.get("tls"))
     return tls.server_ssl_context() if isinstance(tls, TlsConfig) else None
+
+
+class NetworkNode(Node):
+    """What the tcp and udp nodes look like in the palette (Node-RED's network category)."""
+
+    category = "network"
+    color = "Silver"
+    icon = "bridge-dash.svg"
 
 
 class TcpConnection:

@@ -84,6 +84,10 @@ class _BrokerUser(Node):
     category = "network"
     broker: MqttBroker | None = None
 
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.topic = str(config.get("topic") or "")
+
     def _find_broker(self) -> MqttBroker | None:
         broker = self.config_node(self.config.get("broker"))
         if not isinstance(broker, MqttBroker):
@@ -102,7 +106,6 @@ class MqttIn(_BrokerUser):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self.topic = str(config.get("topic") or "")
         self.dynamic = str(config.get("inputs")) == "1"
         self.qos = _int(config.get("qos"), 0, 2, 2)
         self.datatype = str(config.get("datatype") or "utf8")
@@ -237,7 +240,6 @@ class MqttOut(_BrokerUser):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self.topic = str(config.get("topic") or "")
         self.qos = config.get("qos") or None
         self.retain = config.get("retain") or None
         # MQTT v5 properties set on the node win over the msg's

@@ -18,9 +18,7 @@ import asyncio
 import ssl
 from typing import Any
 
-from flowengine.node import Node
-
-from ._tcp import TcpConnection, close_all, connections_text, port_number, sessions, setting, unescape
+from ._tcp import NetworkNode, TcpConnection, close_all, connections_text, port_number, sessions, setting, unescape
 from ._tcp_framer import Framer, Payload
 from ._tcp_link import TcpServer, client_tls, keep_connected
 
@@ -31,12 +29,9 @@ TLS_PROPERTY = {"type": "string", "default": "", "x-config-type": "tls-config", 
                 "description": "A tls-config node: TLS for the connection (a server needs its certificate and key)."}
 
 
-class TcpIn(Node):
+class TcpIn(NetworkNode):
     type = "tcp in"
-    category = "network"
     label = "tcp in"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 0
     outputs = 1
     schema = {

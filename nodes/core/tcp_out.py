@@ -17,10 +17,10 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
 from ._tcp import (
+    NetworkNode,
     TcpConnection,
     close_all,
     connections_text,
@@ -35,12 +35,9 @@ from .tcp_in import CHUNK, TLS_PROPERTY
 __all__ = ["NODES", "TcpOut"]
 
 
-class TcpOut(Node):
+class TcpOut(NetworkNode):
     type = "tcp out"
-    category = "network"
     label = "tcp out"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 0
     schema = {

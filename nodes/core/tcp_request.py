@@ -27,10 +27,19 @@ from typing import Any
 
 from flowengine.jsutil import js_string, to_number
 from flowengine.message import clone_msg
-from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._tcp import TcpConnection, client_ssl, connect, connections_text, payload_bytes, port_number, setting, unescape
+from ._tcp import (
+    NetworkNode,
+    TcpConnection,
+    client_ssl,
+    connect,
+    connections_text,
+    payload_bytes,
+    port_number,
+    setting,
+    unescape,
+)
 from .tcp_in import CHUNK, TLS_PROPERTY
 
 __all__ = ["NODES", "TcpRequest"]
@@ -76,12 +85,9 @@ class _Link:
         self.decoder.reset()
 
 
-class TcpRequest(Node):
+class TcpRequest(NetworkNode):
     type = "tcp request"
-    category = "network"
     label = "tcp request"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 1
     schema = {

@@ -19,11 +19,10 @@ import ipaddress
 import socket
 from typing import Any
 
-from flowengine.node import Node
 from flowengine.sockets import UdpEndpoint
 from flowengine.types import Done, Msg, Send
 
-from ._tcp import b64encode_text, payload_bytes, port_number
+from ._tcp import NetworkNode, b64encode_text, payload_bytes, port_number
 from ._udp_socket import interface_address, join_group, open_socket, set_broadcast
 
 __all__ = ["NODES", "UdpIn", "UdpOut"]
@@ -44,7 +43,7 @@ def _group_error(exc: OSError) -> str:
     return f"error: {errno.errorcode.get(exc.errno or 0, exc.errno)}"
 
 
-class _UdpNode(Node):
+class _UdpNode(NetworkNode):
     """What both udp nodes do: resolve the interface, hold a (maybe shared) endpoint."""
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
@@ -71,10 +70,7 @@ class _UdpNode(Node):
 
 class UdpIn(_UdpNode):
     type = "udp in"
-    category = "network"
     label = "udp in"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 0
     outputs = 1
     schema = {
@@ -167,10 +163,7 @@ class UdpIn(_UdpNode):
 
 class UdpOut(_UdpNode):
     type = "udp out"
-    category = "network"
     label = "udp out"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 0
     schema = {
