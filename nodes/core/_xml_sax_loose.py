@@ -18,16 +18,37 @@ document whose root element is not closed gives no object (xml2js's result stays
 
 from __future__ import annotations
 
-from ._xml_sax_names import BODY_RUN, CDATA_OPEN, ENTITY_BODY, ENTITY_START, NAME_START, WS, Sink, entity
-from ._xml_sax_tags import TagScanner
+from ._xml_sax import (
+    ATTRIB,
+    ATTRIB_NAME,
+    ATTRIB_NAME_SAW_WHITE,
+    ATTRIB_VALUE,
+    ATTRIB_VALUE_CLOSED,
+    ATTRIB_VALUE_ENTITY_Q,
+    ATTRIB_VALUE_QUOTED,
+    BEGIN,
+    CDATA,
+    CDATA_ENDING,
+    CLOSE_TAG,
+    CLOSE_TAG_SAW_WHITE,
+    COMMENT,
+    COMMENT_ENDING,
+    MARKUP,
+    OPEN_TAG,
+    OPEN_TAG_SLASH,
+    OPEN_WAKA,
+    PROC_INST,
+    SGML_DECL,
+    TEXT,
+    TEXT_ENTITY,
+    Scanner,
+)
+from ._xml_sax_names import BODY_RUN, ENTITY_BODY, ENTITY_START, NAME_START, WS, Sink, entity
 
 __all__ = ["scan_loose"]
 
-(BEGIN, BEGIN_WS, TEXT, TEXT_ENTITY, OPEN_WAKA, SGML_DECL, SGML_DECL_QUOTED, DOCTYPE, DOCTYPE_QUOTED,
- DOCTYPE_DTD, DOCTYPE_DTD_QUOTED, COMMENT, COMMENT_ENDING, COMMENT_ENDED, CDATA, CDATA_ENDING, CDATA_ENDING_2,
- PROC_INST, PROC_INST_BODY, PROC_INST_ENDING, OPEN_TAG, OPEN_TAG_SLASH, ATTRIB, ATTRIB_NAME, ATTRIB_NAME_SAW_WHITE,
- ATTRIB_VALUE, ATTRIB_VALUE_QUOTED, ATTRIB_VALUE_CLOSED, ATTRIB_VALUE_UNQUOTED, ATTRIB_VALUE_ENTITY_Q,
- ATTRIB_VALUE_ENTITY_U, CLOSE_TAG, CLOSE_TAG_SAW_WHITE, SCRIPT, SCRIPT_ENDING) = range(100, 135)
+# the states only the lenient reading has (the strict scanner numbers its own from 0)
+BEGIN_WS, ATTRIB_VALUE_UNQUOTED, ATTRIB_VALUE_ENTITY_U, SCRIPT, SCRIPT_ENDING = range(100, 105)
 _ENTITY_RETURN = {TEXT_ENTITY: TEXT, ATTRIB_VALUE_ENTITY_Q: ATTRIB_VALUE_QUOTED,
                   ATTRIB_VALUE_ENTITY_U: ATTRIB_VALUE_UNQUOTED}
 
@@ -37,8 +58,9 @@ def _name_body(c: str) -> bool:
     return run is not None and run.end() == 1
 
 
-class _LooseScanner(TagScanner):
-    """sax's ``write()`` loop with ``strict`` false, one character at a time."""
+class _LooseScanner(Scanner):
+    """sax's ``write()`` loop with ``strict`` false, one character at a time; declarations,
+    comments, CDATA and processing instructions are read by the strict scanner's ``markup_step``."""
 
     def __init__(self, text: str, sink: Sink, xmlns: bool) -> None:
         super().__init__(text, sink, xmlns, strict=False)
@@ -95,12 +117,19 @@ class _LooseScanner(TagScanner):
                 return PROC_INST
             self.text_node += "<" + " " * max(i - self.waka_at - 1, 0) + c
             return TEXT
-        if state in (SGML_DECL, SGML_DECL_QUOTED, DOCTYPE, DOCTYPE_QUOTED, DOCTYPE_DTD, DOCTYPE_DTD_QUOTED):
-            return self.declaration_step(state, c, i)
-        if state in (COMMENT, COMMENT_ENDING, COMMENT_ENDED, CDATA, CDATA_ENDING, CDATA_ENDING_2):
-            return self.comment_step(state, c)
-        if state in (PROC_INST, PROC_INST_BODY, PROC_INST_ENDING):
-            return self.pi_step(state, c)
+        if state in (COMMENT, CDATA):
+            if c == ("-" if state == COMMENT else "]"):
+                return COMMENT_ENDING if state == COMMENT else CDATA_ENDING
+            if state == COMMENT:
+                self.comment += c
+            else:
+                self.cdata += c
+            return state
+        if state in MARKUP:
+            after = self.markup_step(state, c)
+            if after == OPEN_WAKA:  # a "<" inside a doctype's internal subset
+                self.waka_at = i
+            return after
         if state in (SCRIPT, SCRIPT_ENDING):
             if state == SCRIPT_ENDING and c == "/":
                 return CLOSE_TAG
@@ -136,119 +165,6 @@ class _LooseScanner(TagScanner):
             self.text_node += text
         else:
             self.attrib_value += text
-
-    # --- declarations, comments, CDATA, processing instructions ---
-    def declaration_step(self, state: int, c: str, i: int) -> int:
-        if state == SGML_DECL:
-            decl = self.sgml + c
-            if decl == "--":
-                self.comment = self.sgml = ""
-                return COMMENT
-            if isinstance(self.doctype, str) and self.doctype and self.sgml:
-                self.doctype += "<!" + decl
-                self.sgml = ""
-                return DOCTYPE_DTD
-            if CDATA_OPEN.fullmatch(decl):
-                self.flush()
-                self.cdata = self.sgml = ""
-                return CDATA
-            if decl.upper() == "DOCTYPE":
-                self.doctype = self.sgml = ""
-                return DOCTYPE
-            if c == ">":
-                self.flush()
-                self.sgml = ""
-                return TEXT
-            self.sgml = decl
-            return SGML_DECL_QUOTED if c in "\"'" else SGML_DECL
-        if state == SGML_DECL_QUOTED:  # sax never sets the closing quote here, as in strict mode
-            self.sgml += c
-            return state
-        doctype = self.doctype if isinstance(self.doctype, str) else ""
-        if state == DOCTYPE:
-            if c == ">":
-                self.flush()
-                self.doctype = True
-                return TEXT
-            self.doctype = doctype + c
-            if c == "[":
-                return DOCTYPE_DTD
-            if c in "\"'":
-                self.quote = c
-                return DOCTYPE_QUOTED
-            return state
-        if state == DOCTYPE_DTD:
-            if c == "<":
-                self.waka_at = i
-                return OPEN_WAKA
-            self.doctype = doctype + c
-            if c == "]":
-                return DOCTYPE
-            if c in "\"'":
-                self.quote = c
-                return DOCTYPE_DTD_QUOTED
-            return state
-        self.doctype = doctype + c
-        if c == self.quote:
-            self.quote = ""
-            return DOCTYPE if state == DOCTYPE_QUOTED else DOCTYPE_DTD
-        return state
-
-    def comment_step(self, state: int, c: str) -> int:
-        if state == COMMENT:
-            if c == "-":
-                return COMMENT_ENDING
-            self.comment += c
-            return state
-        if state == COMMENT_ENDING:
-            if c == "-":
-                if self.comment:
-                    self.flush()
-                self.comment = ""
-                return COMMENT_ENDED
-            self.comment += "-" + c
-            return COMMENT
-        if state == COMMENT_ENDED:
-            if c != ">":  # <!-- a -- b --> is one comment out of strict mode
-                self.comment += "--" + c
-                return COMMENT
-            return DOCTYPE_DTD if isinstance(self.doctype, str) and self.doctype else TEXT
-        if state == CDATA:
-            if c == "]":
-                return CDATA_ENDING
-            self.cdata += c
-            return state
-        if state == CDATA_ENDING:
-            if c == "]":
-                return CDATA_ENDING_2
-            self.cdata += "]" + c
-            return CDATA
-        if c == ">":
-            if self.cdata:
-                self.sink.cdata(self.cdata)
-            self.cdata = ""
-            return TEXT
-        if c == "]":
-            self.cdata += "]"
-            return state
-        self.cdata += "]]" + c
-        return CDATA
-
-    def pi_step(self, state: int, c: str) -> int:
-        if state == PROC_INST:
-            return PROC_INST_ENDING if c == "?" else PROC_INST_BODY if c in WS else state
-        if state == PROC_INST_BODY:
-            if c == "?":
-                return PROC_INST_ENDING
-            if self.pi_body or c not in WS:
-                self.pi_body += c
-            return state
-        if c == ">":
-            self.flush()
-            self.pi_body = ""
-            return TEXT
-        self.pi_body += "?" + c
-        return PROC_INST_BODY
 
     # --- start tags and attributes ---
     def tag_step(self, state: int, c: str) -> int:
