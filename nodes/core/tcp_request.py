@@ -202,17 +202,24 @@ class TcpRequest(NetworkNode):
 
     async def _run(self, link: _Link, host: str, port: int, first: Msg) -> None:
         while await self._connection(link, host, port, first):
-            # idle for socketTimeout: Node-RED's 'timeout' handler shows it and connects again
+            # idle (or still connecting) for socketTimeout: Node-RED's 'timeout' handler shows it
+            # and connects again
+            if self.links.get(link.key) is not link:
+                return
             self.status({"fill": "grey", "shape": "dot", "text": "connect timeout"})
             link.connected, link.connecting = False, True
             first = link.last
 
     async def _connection(self, link: _Link, host: str, port: int, first: Msg) -> bool:
-        """Connect, write the queue and read answers; True when the connection was idle for
-        ``socketTimeout`` ms (and so was closed to be opened again)."""
+        """Connect, write the queue and read answers; True when the connection was idle (or not
+        yet open) for ``socketTimeout`` ms, and so is to be opened again."""
+        deadline = asyncio.timeout(self._idle_s)
         try:
-            conn = await connect(self, host, port, client_ssl(self))
+            async with deadline:
+                conn = await connect(self, host, port, client_ssl(self))
         except (OSError, ssl.SSLError, ValueError) as exc:
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                return True
             self.debug_log(f"tcp request to {link.key}: {exc!r}")
             self.status({"fill": "red", "shape": "ring", "text": "error"})
             self.error(f"connect failed {link.key}", first)

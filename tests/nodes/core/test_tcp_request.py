@@ -128,3 +128,16 @@ async def test_socket_timeout_closes_an_idle_connection_and_connects_again(tmp_p
         second, _ = await asyncio.wait_for(peer.accepted.get(), 2)  # and opened again
         h.send_to("req", {"payload": b"two"})
         assert await second.readexactly(3) == b"two"
+
+
+async def test_socket_timeout_also_bounds_connecting(tmp_path: Path) -> None:
+    # a TLS handshake the server never answers: after socketTimeout the node shows it and tries again
+    flows = [*request("0", out="sit", tls="tls"), {"id": "tls", "type": "tls-config", "verifyservercert": False}]
+    async with TcpPeer() as peer:
+        flows[0]["port"] = str(peer.port)
+        async with harness(tmp_path, flows, socketTimeout=100) as h:
+            h.send_to("req", {"payload": b"one"})
+            await asyncio.wait_for(peer.accepted.get(), 2)
+            await asyncio.wait_for(peer.accepted.get(), 2)  # connected again after the timeout
+            assert {"fill": "grey", "shape": "dot", "text": "connect timeout"} in statuses(h, "req")
+            assert not any("connect failed" in text for _, _, text in h.logs)
