@@ -233,3 +233,13 @@ async def test_two_servers_on_one_port_fail_as_in_node_red(tmp_path: Path) -> No
 def tcp_out_server(port: int) -> dict[str, Any]:
     return {"id": "srv", "type": "tcp out", "beserver": "server", "host": "", "port": str(port), "base64": False,
             "end": False, "tls": "", "wires": []}
+
+
+async def test_shutdown_closes_the_runtimes_listeners(tmp_path: Path) -> None:
+    port = free_port()
+    async with harness(tmp_path, [tcp_in(port), SINK]) as h:
+        sockets = h.runtime.sockets
+        assert sockets.statistics()["tcp_listeners"] == 1
+    assert sockets.statistics()["tcp_listeners"] == 0
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", port)
