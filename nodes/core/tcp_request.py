@@ -201,7 +201,9 @@ class TcpRequest(NetworkNode):
             done()
 
     async def _run(self, link: _Link, host: str, port: int, first: Msg) -> None:
-        while await self._connection(link, host, port, first):
+        again = False
+        while await self._connection(link, host, port, first, again):
+            again = True
             # idle (or still connecting) for socketTimeout: Node-RED's 'timeout' handler shows it
             # and connects again
             if self.links.get(link.key) is not link:
@@ -210,7 +212,7 @@ class TcpRequest(NetworkNode):
             link.connected, link.connecting = False, True
             first = link.last
 
-    async def _connection(self, link: _Link, host: str, port: int, first: Msg) -> bool:
+    async def _connection(self, link: _Link, host: str, port: int, first: Msg, again: bool = False) -> bool:
         """Connect, write the queue and read answers; True when the connection was idle (or not
         yet open) for ``socketTimeout`` ms, and so is to be opened again."""
         deadline = asyncio.timeout(self._idle_s)
@@ -231,7 +233,9 @@ class TcpRequest(NetworkNode):
             return False
         link.conn, link.connected, link.connecting = conn, True, False
         link.fresh()
-        self.status({"fill": "green", "shape": "dot", "text": connections_text(len(self.links))})
+        # Node-RED's reconnect after a timeout shows "connected" rather than the count
+        text = "connected" if again else connections_text(len(self.links))
+        self.status({"fill": "green", "shape": "dot", "text": text})
         self._write_queue(link)
         if self.out == "time" and isinstance(self.splitc, int | float) and self.splitc < 0:
             link.connected = False

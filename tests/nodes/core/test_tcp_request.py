@@ -128,6 +128,7 @@ async def test_socket_timeout_closes_an_idle_connection_and_connects_again(tmp_p
         second, _ = await asyncio.wait_for(peer.accepted.get(), 2)  # and opened again
         h.send_to("req", {"payload": b"two"})
         assert await second.readexactly(3) == b"two"
+        assert {"fill": "green", "shape": "dot", "text": "connected"} in statuses(h, "req")
 
 
 async def test_socket_timeout_also_bounds_connecting(tmp_path: Path) -> None:
