@@ -99,10 +99,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _print_problems(problems: list[FlowProblem], out: Any) -> None:
+def _print_problems(problems: list[FlowProblem], out: Any, flows: list[Any] | None = None) -> None:
+    """Problems grouped by node: ``id "name" (type):`` (the name as the editor shows it, when set)."""
+    names = {n["id"]: n["name"] for n in flows or [] if isinstance(n, dict) and isinstance(n.get("id"), str)
+             and isinstance(n.get("name"), str) and n["name"]}
     by_node: dict[str, list[FlowProblem]] = {}
     for p in problems:
-        key = f"{p.node_id} ({p.node_type})" if p.node_id else "(flows)"
+        name = f" {json.dumps(names[p.node_id], ensure_ascii=False)}" if p.node_id in names else ""
+        key = f"{p.node_id}{name} ({p.node_type})" if p.node_id else "(flows)"
         by_node.setdefault(key, []).append(p)
     for key, items in by_node.items():
         print(f"{key}:", file=out)
@@ -119,7 +123,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     runtime = Runtime(Registry.default(), settings, persist=False)
     problems = [p for p in runtime.check(flows) if p.level != "info"]
     errors = [p for p in problems if p.level == "error"]
-    _print_problems(problems, sys.stdout)
+    _print_problems(problems, sys.stdout, flows)
     nodes = sum(1 for n in flows if isinstance(n, dict))
     print(f"{args.flows}: {nodes} objects, {len(errors)} errors, {len(problems) - len(errors)} warnings")
     return 1 if errors else 0
@@ -197,7 +201,7 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
         await runtime.start()
         blocking = [p for p in runtime.problems if p.level == "error"]
         if runtime.missing_types or (blocking and runtime.state != "start"):
-            _print_problems(blocking, sys.stderr)
+            _print_problems(blocking, sys.stderr, runtime.get_flows())
             if runtime.missing_types:
                 print("missing node types: " + ", ".join(runtime.missing_types), file=sys.stderr)
                 for name, error in runtime.registry.failed.items():

@@ -23,6 +23,7 @@ from .model import EnvEntry
 from .node import ContextScope, Node
 from .reporting import error_text, log_event, node_name
 from .route import Route
+from .sockets import NodeSockets
 from .types import UNDEFINED, Msg, SendArg
 
 __all__ = ["Flow", "Watcher"]
@@ -56,6 +57,7 @@ class Flow:
         self.parent = parent
         self.settings = engine.settings
         self.events: EventBus = engine.events
+        self.sockets: NodeSockets = engine.sockets
         self.routes: dict[str, Route] = {}
         self.catchers: list[Watcher] = []
         self.statusers: list[Watcher] = []

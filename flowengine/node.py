@@ -26,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, Protocol
 
+from .sockets import NodeSockets
 from .types import UNDEFINED, Done, Msg, Send, SendArg
 
 __all__ = ["STRUCTURAL_KEYS", "Node", "NodeHost", "NodeStats"]
@@ -45,6 +46,7 @@ class NodeHost(Protocol):
     """What the running flow offers its nodes. Implemented by the engine's flow object."""
 
     settings: Any
+    sockets: NodeSockets
 
     def deliver(self, node: Node, arg: SendArg) -> None: ...
     def report_error(self, node: Node, err: BaseException | str, msg: Msg | None) -> bool: ...
@@ -205,6 +207,11 @@ class Node:
     def publish(self, topic: str, data: Any, retain: bool = False) -> None:
         """Publish an event for the comms websocket (the debug node's ``debug`` topic, say)."""
         self.host.publish(topic, data, retain)
+
+    def sockets(self) -> NodeSockets:
+        """The runtime's listening sockets and shared connections (what ``RED.server`` is to
+        Node-RED nodes): see flowengine/sockets.py."""
+        return self.host.sockets
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine owned by this node: it is cancelled when the node closes."""

@@ -36,6 +36,7 @@ from .registry import Registry
 from .reporting import error_text, log_event
 from .route import Route
 from .settings import Settings
+from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 
@@ -96,6 +97,8 @@ class Runtime:
             SecretSource(settings.credentialSecret, self.storage if persist else None),
         )
         self.dispatcher = Dispatcher()
+        self.sockets = NodeSockets.from_settings(settings)
+        """Listening sockets and shared connections of the nodes (sockets.py), closed at shutdown."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -196,6 +199,7 @@ class Runtime:
                 log.error("starting the nodes failed: %s", error_text(exc))
             await self._stop_nodes(None, set())
             self._state = "stop"
+            await self.sockets.close()
             orphans = list(self.orphans)
             for task in await cancel_within(orphans):
                 self.abandoned.add(task, f"task {task.get_name()}")
@@ -334,6 +338,7 @@ class Runtime:
             await asyncio.to_thread(self.storage.save_runtime_config, config)
             if state == "stop" and self._state != "stop":
                 await self._stop_nodes(None, set())
+                await self.sockets.sweep()
                 self._state = "stop"
                 self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
             elif state == "start" and self._state != "start":
@@ -430,6 +435,7 @@ class Runtime:
         active = set(self._compiled.nodes) | set(self._compiled.flows)
         self.context.clean(active)
         if missing:
+            await self.sockets.sweep()
             self._publish_missing()
             self.events.publish(RUNTIME_DEPLOY, {"revision": rev}, retain=True)
             return rev
@@ -468,6 +474,7 @@ class Runtime:
                 if await finish_within({task}, max(0.0, deadline - loop.time())):
                     log.warning("[%s:%s] still starting after nodeCloseTimeout: the flows start without "
                                 "waiting for it", route.spec.type, route.spec.id)
+        await self.sockets.sweep()  # the ports the old nodes held and no new node took
         self.events.publish(RUNTIME_STATE, {"state": "start", "deploy": True} if deploy else {"state": "start"},
                             retain=True)
         self.events.publish(RUNTIME_DEPLOY, {"revision": rev or self._rev}, retain=True)

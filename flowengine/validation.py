@@ -152,8 +152,9 @@ def _config_ref_problem(
 ) -> FlowProblem | None:
     """What is wrong with ``n``'s reference ``prop`` to a config node (None when nothing).
 
-    As in Node-RED, a node whose config node is missing (absent, disabled, or on a disabled tab:
-    none of those run) would fail when it starts; here the deploy is refused instead.
+    A node whose config node is absent would fail when it starts in Node-RED; here the deploy is
+    refused instead. A disabled config node (or one on a disabled tab) is a warning: Node-RED
+    loads the flow and the node runs without its config node.
     """
     needs = f"a {spec.type!r} config node" if spec.type else "a config node"
     ref = n.raw.get(prop)
@@ -175,10 +176,12 @@ def _config_ref_problem(
         return FlowProblem(n.id, n.type, prop,
                            f"refers to {ref!r}, a {target.type!r} node, which is not a config node; needs {needs}")
     if target.disabled or _on_disabled_tab(fs, target):
+        # Node-RED loads such a flow: the disabled config node is not started, and the node finds
+        # no config node under that id (RED.nodes.getNode gives null), as if the property were unset
         where = "is disabled" if target.disabled else f"is on disabled tab {target.z!r}"
         return FlowProblem(n.id, n.type, prop,
                            f"refers to config node {ref!r} ({target.type}), which {where} and so does not "
-                           f"run: enable it or set {prop!r} to another")
+                           f"run: this node starts without it (enable it or set {prop!r} to another)", "warning")
     if spec.type and target.type != spec.type:
         return FlowProblem(n.id, n.type, prop,
                            f"refers to {ref!r} of type {target.type!r}, needs {needs}")
