@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
 from .registry import Registry
 from .settings import Settings
@@ -33,6 +34,7 @@ HTTP_TYPES = frozenset({"http in", "websocket in", "websocket out", "websocket-l
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="flowengine", description="A Node-RED-style flow runtime in Python.")
+    ap.add_argument("--version", action="version", version=f"flowengine {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     def server_opts(p: argparse.ArgumentParser) -> None:
