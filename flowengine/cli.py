@@ -1,9 +1,10 @@
-"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``nodes``, ``hash-password``.
+"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``test``, ``nodes``, ``hash-password``.
 
 ``run FLOWS`` is the headless daemon (logs to stdout; SIGTERM/SIGINT close the nodes within
 ``nodeCloseTimeout``, flush context and exit 0). Flows with HTTP or websocket endpoints (or
 ``--admin``) run behind the HTTP server without the editor. ``serve`` starts runtime + admin API +
 comms + editor. ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
+``test [FILES...]`` runs flow test files (flowtest/) with a pytest-like report.
 ``run`` and ``serve`` hold the user directory's ``UserDirLock`` while they run: a second one on the
 same directory exits 1 naming the other process (``validate`` only reads and takes no lock).
 """
@@ -55,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("flows")
     val.add_argument("--settings")
     val.add_argument("--user-dir")
+    tst = sub.add_parser("test", help="run flow test files headless; exit 1 when a case fails")
+    tst.add_argument("paths", nargs="*", metavar="FILES",
+                     help="test files (*.test.json, *.test.yaml) or folders to search (default: .)")
+    tst.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     sub.add_parser("nodes", help="list the registered node types (exit 1 when a node package failed to load)")
     hp = sub.add_parser("hash-password", help="print a bcrypt hash for adminAuth")
     hp.add_argument("password", nargs="?", help="the password (read from stdin / prompt when omitted)")
@@ -151,6 +156,13 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from .flowtest import run_tests
+
+    logging.getLogger().setLevel(logging.CRITICAL)  # the report shows each failed case's node logs
+    return asyncio.run(run_tests(args.paths, sys.stdout, verbose=args.verbose))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -222,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stdout, level=logging.INFO,
                         format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
     commands = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "nodes": cmd_nodes,
-                "hash-password": cmd_hash_password}
+                "hash-password": cmd_hash_password, "test": cmd_test}
     try:
         return commands[args.command](args)
     except (StorageError, SettingsError, CredentialsError) as exc:
