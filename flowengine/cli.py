@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
+from .logformat import LOG_FORMATS, configure_logging
 from .registry import Registry
 from .settings import Settings
 from .storage import UserDirLock, backup_path
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--user-dir", help="user directory (default ~/.flowengine)")
         p.add_argument("--settings", help="settings file (TOML or JSON)")
         p.add_argument("--safe", action="store_true", help="load the flows without starting them")
+        p.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                       help="text (default) or json: one JSON object a line with time, level, node and flow")
 
     run = sub.add_parser("run", help="run flows headless (no editor)")
     run.add_argument("flows", help="flows file (Node-RED flow JSON)")
@@ -174,7 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     flows = _read_flows(args.flows)
     settings = _settings(args, args.flows)
     needs_http = any(isinstance(n, dict) and n.get("type") in HTTP_TYPES and not n.get("d") for n in flows)
-    if needs_http or args.admin:
+    if needs_http or args.admin or settings.metricsPort:
         from .server import serve
 
         return serve(settings, args.flows, editor=False, admin=bool(args.admin))
@@ -231,8 +234,7 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``flowengine`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
-                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    configure_logging(getattr(args, "log_format", "text"))
     commands = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "nodes": cmd_nodes,
                 "hash-password": cmd_hash_password, "test": cmd_test}
     try:

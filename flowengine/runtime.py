@@ -35,6 +35,7 @@ from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
 from .route import Route
+from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .storage import FlowStorage, MemoryFlowStorage
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
@@ -96,6 +97,8 @@ class Runtime:
             SecretSource(settings.credentialSecret, self.storage if persist else None),
         )
         self.dispatcher = Dispatcher()
+        self.stats = RuntimeStats()
+        """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -284,6 +287,7 @@ class Runtime:
             errors = self._blocking(problems)
             if errors:
                 self.problems = problems
+                self.stats.deployed(deploy_type, "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(problems)
             if credentials:
@@ -300,6 +304,7 @@ class Runtime:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
+            self.stats.deployed(deploy_type, "ok")
             return await self._apply(clean, fs, deploy_type, touched)
 
     def _save(self, clean: list[Any]) -> None:
@@ -319,8 +324,10 @@ class Runtime:
             self.problems = self._problems(fs)
             errors = self._blocking(self.problems)
             if errors:
+                self.stats.deployed("reload", "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(self.problems)
+            self.stats.deployed("reload", "ok")
             return await self._apply(clean, fs, "full")
 
     async def set_state(self, state: str) -> str:
@@ -550,6 +557,7 @@ class Runtime:
             batch = [r for r in stopping if r.spec.is_config is phase]
             if batch:
                 await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
+        self.stats.retire(stopping)
         for r in stopping:
             self.routes.pop(r.spec.id, None)
             r.flow.routes.pop(r.spec.id, None)

@@ -117,6 +117,9 @@ class ServiceHost(OpenAIConfig):
             client = self._clients[ident] = self.new_client(options)
         return client
 
+    def clients(self) -> list[OpenAIClient]:
+        return [*super().clients(), *(self._clients or {}).values()]
+
     async def on_close(self, removed: bool) -> None:
         clients, self._clients = self._clients or {}, None
         for client in clients.values():
