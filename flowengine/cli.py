@@ -162,8 +162,13 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     from .flowtest import run_tests
 
-    logging.getLogger().setLevel(logging.CRITICAL)  # the report shows each failed case's node logs
-    return asyncio.run(run_tests(args.paths, sys.stdout, verbose=args.verbose))
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.CRITICAL)  # the report shows each failed case's node logs, not the log stream
+    try:
+        return asyncio.run(run_tests(args.paths, sys.stdout, verbose=args.verbose))
+    finally:
+        root.setLevel(level)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
