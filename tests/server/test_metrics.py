@@ -174,3 +174,19 @@ def test_health_in_safe_mode_and_without_the_admin_api(app_factory: AppFactory):
     headless, _, _ = app_factory(admin=False)
     assert headless.get("/healthz").json()["flows"] == "started"
     assert headless.get("/metrics").status_code == 404  # without the admin API: metricsPort serves them
+
+
+async def test_health_names_invalid_flows(tmp_path):
+    from flowengine.registry import Registry
+    from flowengine.runtime import Runtime
+    from flowengine.server.health import health
+    from flowengine.settings import Settings
+
+    runtime = Runtime(Registry.default(), Settings(user_dir=tmp_path), persist=False)
+    await runtime.start([tab(), {"id": "c", "type": "change", "z": "t1", "rules": "nope", "wires": [[]]}])
+    try:
+        ready, body = health(runtime, time.monotonic())
+    finally:
+        await runtime.close()
+    assert not ready and body["flows"] == "stopped"
+    assert body["reason"] == "invalid flows (1 errors): node c (change) property 'rules': 'nope' is not of type 'array'"
