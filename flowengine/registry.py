@@ -194,7 +194,11 @@ class Registry:
         return [FlowProblem(config.get("id"), cls.type, path, message, level) for path, message, level in verdict]
 
 
-BUNDLED = (("core", "nodes.core"), ("openai", "nodes.openai"), ("dashboard", "nodes.dashboard"))
+BUNDLED = (
+    ("core", "nodes.core"),
+    ("openai", "nodes.openai"),
+    ("dashboard", "nodes.dashboard"),
+)
 """The node packages of this distribution (also declared as entry points in pyproject.toml)."""
 DISTRIBUTION = "flowengine"
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
