@@ -15,6 +15,7 @@ import { Keyboard } from "./keyboard.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
+import { Sidebars } from "./sidebar.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
 import { layoutOf } from "./nodeview.js";
@@ -45,6 +46,7 @@ class App {
     this.tabs = new TabBar(document.getElementById("tabs"), this);
     this.deployer = new Deployer(document.getElementById("deploy"), document.getElementById("deploy-type"), this);
     this.keyboard = new Keyboard(this);
+    this.sidebars = new Sidebars(this);
     this.bindToolbar();
     const { flows, rev } = await this.api.flows();
     this.model.load(flows, rev);

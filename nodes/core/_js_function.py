@@ -15,7 +15,6 @@ import math
 import re
 import time
 from collections import OrderedDict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowengine.errors import NodeError
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["JsFunctionRunner", "calls_done"]
 
-_SANDBOX = (Path(__file__).parent / "js" / "sandbox.js").read_text(encoding="utf-8")
 _MAX_PENDING = 10_000
 _LEVELS = {20: logging.ERROR, 30: logging.WARNING, 40: logging.INFO, 50: logging.DEBUG, 60: logging.DEBUG}
 
@@ -80,7 +78,7 @@ class JsFunctionRunner:
         self.bridge = shared.bridge
         realm = self.realm = shared.realm()
         realm.add_callable("__host", self._host)
-        realm.eval(_SANDBOX)
+        shared.install_sandbox(realm)
         code = _strip_comments_and_strings(self.node.func)
         # code that awaits nothing runs as a plain function (no promise per message); a returned promise
         # is still waited for. `node` is built only for code that uses it.

@@ -11,6 +11,7 @@ A stand-in that would leave that path (its node was stopped, or more residents w
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flowengine.types import Msg
@@ -22,6 +23,8 @@ __all__ = ["MAX_RESIDENTS", "JsShared", "shared_for"]
 
 MAX_RESIDENTS = 50_000
 _KEY = "function_js_shared"
+_SANDBOX = (Path(__file__).parent / "js" / "sandbox.js").read_text(encoding="utf-8")
+_INSTALL = "(id) => globalThis.__fe_make_sandbox(globalThis.__fe_realms.get(id))"
 
 
 class JsShared:
@@ -29,6 +32,8 @@ class JsShared:
 
     def __init__(self) -> None:
         self.engine = JsEngine()
+        self.engine.context.eval(_SANDBOX)
+        self._install = self.engine.context.eval(_INSTALL)
         self.bridge = ValueBridge()
         self.users = 0
         self._residents: dict[int, tuple[Msg, Any, Any]] = {}
@@ -36,6 +41,10 @@ class JsShared:
     def realm(self) -> JsRealm:
         self.users += 1
         return self.engine.realm()
+
+    def install_sandbox(self, realm: JsRealm) -> None:
+        """Set Node-RED's function sandbox up in ``realm`` (its ``__host`` callable given first)."""
+        self.engine.call(self._install, realm.ident)
 
     def release(self, realm: JsRealm, extra: dict[str, Any]) -> None:
         """A node is done with its realm; the last one closes the engine (residents filled in first)."""

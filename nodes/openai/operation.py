@@ -334,6 +334,16 @@ def category_of(group: str) -> str:
     return "openai " + ("usage" if group.startswith("usage-") else group)
 
 
+def _needs_config(cls: type[OperationNode], config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
+    """A catalog node without a config node is refused at deploy, named (a run would fail)."""
+    if config.get("config"):
+        return []
+    name = config.get("name")
+    who = f"node {name!r}" if isinstance(name, str) and name else "this node"
+    return [("config", f"{who} has no 'openai-config' config node (API key, base URL): pick or add one "
+                       "in the node's form", "error")]
+
+
 def node_class(op: Operation) -> type[OperationNode]:
     """A node class for one operation, created with ``type()``."""
     entry = op.entry
@@ -348,6 +358,7 @@ def node_class(op: Operation) -> type[OperationNode]:
         "operation": op,
         "schema": node_schema(op),
         "help": _help(entry),
+        "check_config": classmethod(_needs_config),
         "__doc__": f"OpenAI operation {entry['operationId']} ({entry['method']} {entry['path']}).",
     }
     name = "OpenAI_" + entry["operationId"].replace("-", "_")

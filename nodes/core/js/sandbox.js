@@ -1,12 +1,15 @@
 // The function node's sandbox: Node-RED's API for JavaScript function code, on top of the host.
 //
-// Evaluated once into each function node's QuickJS context, after the libraries (Buffer, util,
-// RED.util). `__host(op, ...)` is the one Python callable (context, env, logs, status, timers);
-// it is taken off the global object here. Messages cross to Python as text: "0" + JSON when plain,
-// "1" + JSON with tagged values ({"__fe$": kind}) for what JSON cannot carry. Sends and completions
-// wait in an outbox that Python takes after every turn (`__fe_flush`), so `node.send(msg, false)`
-// is encoded when the turn ends, as Node-RED delivers it asynchronously (fn_node_send_sync).
-(function (global) {
+// Evaluated once into the main realm of the function nodes' QuickJS runtime, after the libraries
+// (Buffer, util, RED.util): it defines `__fe_make_sandbox(global)`, which sets a node's realm up
+// (its global object is `global`) without parsing this file again for every node. The sandbox's
+// own objects are the main realm's, as Node-RED's sandbox objects are its main context's.
+// `__host(op, ...)` is the one Python callable (context, env, logs, status, timers); it is taken off
+// the realm's global object here. Messages cross to Python as text: "0" + JSON when plain, "1" +
+// JSON with tagged values ({"__fe$": kind}) for what JSON cannot carry. Sends and completions wait in
+// an outbox that Python takes after every turn (`__fe_flush`), so `node.send(msg, false)` is encoded
+// when the turn ends, as Node-RED delivers it asynchronously (fn_node_send_sync).
+globalThis.__fe_make_sandbox = function (global) {
   "use strict";
   // Strings handed to Python must be flat: QuickJS keeps long concatenations as ropes, which the
   // binding cannot convert ("Unknown quickjs tag: -6"); String.prototype.concat returns a flat one.
@@ -138,7 +141,7 @@
         case "map": return new Map(v.v.map(([k, x]) => [untag(k), untag(x)]));
         case "set": return new Set(v.v.map(untag));
         case "err": {
-          const Ctor = typeof global[v.name] === "function" && global[v.name].prototype instanceof Error ? global[v.name] : Error;
+          const Ctor = typeof global[v.name] === "function" && global[v.name].prototype instanceof global.Error ? global[v.name] : global.Error;
           const e = new Ctor(v.message);
           if (e.name !== v.name) e.name = v.name;
           if (v.stack) Object.defineProperty(e, "stack", { value: v.stack, writable: true, configurable: true });
@@ -530,4 +533,4 @@
   };
   global.__fe_flush = flushOutbox;
   global.__fe_encode = encode;
-})(globalThis);
+};

@@ -300,7 +300,8 @@ def test_node_schema_shapes() -> None:
     assert chat["category"] == "openai chat" and chat["inputs"] == 1 and chat["outputs"] == 1
     assert {"config", "model", "messages", "stream", "temperature"} <= set(props)
     assert "default" not in props["temperature"] and "x-default" in props["temperature"]
-    assert props["messages"]["x-in"] == "body" and "required" not in chat["schema"]
+    assert props["messages"]["x-in"] == "body" and chat["schema"]["required"] == ["config"]
+    assert chat["schema"]["x-required"] == ["messages", "model"] and chat["schema"]["x-primary"] == "messages"
     files = reg.describe("openai-list-files")["schema"]["properties"]
     assert files["limit"]["x-in"] == "query" and files["fetch_all"]["type"] == "boolean"
     assert reg.describe("openai-create-file")["schema"]["properties"]["file"]["x-in"] == "file"
