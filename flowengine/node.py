@@ -156,6 +156,12 @@ class Node:
         self.stats.errors += 1
         return self.host.report_error(self, err, msg)
 
+    def metrics(self) -> dict[str, float]:
+        """Extra figures for ``GET /metrics``, read only when it is scraped: name -> value, exposed as
+        ``flowengine_<name>{node, type, name}``; a name ending in ``_total`` is a counter, others are
+        gauges (e.g. ``{"openai_requests_total": 12, "openai_queued": 0}``). None by default."""
+        return {}
+
     def warn(self, text: Any, msg: Msg | None = None) -> None:
         self.host.log(self, logging.WARNING, _text(text), msg)
 

@@ -35,6 +35,7 @@ from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
 from .route import Route
+from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
@@ -99,6 +100,8 @@ class Runtime:
         self.dispatcher = Dispatcher()
         self.sockets = NodeSockets.from_settings(settings)
         """Listening sockets and shared connections of the nodes (sockets.py), closed at shutdown."""
+        self.stats = RuntimeStats()
+        """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -288,6 +291,7 @@ class Runtime:
             errors = self._blocking(problems)
             if errors:
                 self.problems = problems
+                self.stats.deployed(deploy_type, "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(problems)
             if credentials:
@@ -304,6 +308,7 @@ class Runtime:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
+            self.stats.deployed(deploy_type, "ok")
             return await self._apply(clean, fs, deploy_type, touched)
 
     def _save(self, clean: list[Any]) -> None:
@@ -323,8 +328,10 @@ class Runtime:
             self.problems = self._problems(fs)
             errors = self._blocking(self.problems)
             if errors:
+                self.stats.deployed("reload", "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(self.problems)
+            self.stats.deployed("reload", "ok")
             return await self._apply(clean, fs, "full")
 
     async def set_state(self, state: str) -> str:
@@ -564,6 +571,7 @@ class Runtime:
             batch = [r for r in stopping if r.spec.is_config is phase]
             if batch:
                 await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
+        self.stats.retire(stopping)
         for r in stopping:
             self.routes.pop(r.spec.id, None)
             r.flow.routes.pop(r.spec.id, None)

@@ -71,6 +71,12 @@ class Settings:
     """Milliseconds a server-mode tcp connection may stay idle before it is closed; None = never."""
     tcpMsgQueueSize: int = 1000
     """Messages a tcp request node queues per connection while it connects (the oldest are dropped)."""
+    metricsPort: int | None = None
+    """A second port serving ``/metrics``, ``/healthz`` and ``/readyz`` without authentication (for a
+    Prometheus scraper or load balancer on a private network); None = only ``/metrics`` on the admin
+    API, behind adminAuth."""
+    metricsHost: str = "127.0.0.1"
+    """The address ``metricsPort`` listens on."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

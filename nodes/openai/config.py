@@ -253,6 +253,23 @@ class OpenAIConfig(Node):
         path = Path(configured).expanduser()
         return path if path.is_absolute() else user_dir / path
 
+    def clients(self) -> list[OpenAIClient]:
+        """The clients this node has created so far: the shared one, and one per connection that
+        messages asked for (``per_message``)."""
+        return [*([self._client] if self._client is not None else []), *(self._clients or {}).values()]
+
+    def metrics(self) -> dict[str, float]:
+        """Requests, retries, 429s and tokens of this connection, requests queued and in flight."""
+        clients = self.clients()
+        return {
+            "openai_requests_total": sum(c.counters.requests for c in clients),
+            "openai_retries_total": sum(c.counters.retries for c in clients),
+            "openai_rate_limited_total": sum(c.counters.rate_limited for c in clients),
+            "openai_tokens_total": sum(c.counters.tokens for c in clients),
+            "openai_queued": sum(c.limiter.queued for c in clients),
+            "openai_in_flight": sum(c.limiter.in_flight for c in clients),
+        }
+
     async def on_close(self, removed: bool) -> None:
         self.closed = True
         client, self._client = self._client, None

@@ -34,7 +34,7 @@ from flowengine.message import clone_msg, deep_clone, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
-from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of
+from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of, usage_tokens
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
 from .parsing import add_parsed
@@ -219,12 +219,13 @@ class OperationNode(Node):
             "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
         }
 
-    def _count_tokens(self, usage: Any) -> None:
-        if isinstance(usage, dict):
-            total = usage.get("total_tokens")
-            if not isinstance(total, int):
-                total = sum(v for k, v in usage.items() if k.endswith("_tokens") and isinstance(v, int))
-            self.tokens += total
+    def _count_tokens(self, usage: Any, client: OpenAIClient | None = None) -> None:
+        """Add ``usage``'s tokens to the status line, and to ``client``'s metrics (a streamed answer:
+        ``OpenAIClient.send`` counts the others itself)."""
+        total = usage_tokens(usage)
+        self.tokens += total
+        if client is not None:
+            client.counters.tokens += total
 
     def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float,
                 request: PreparedRequest) -> None:
@@ -242,6 +243,8 @@ class OperationNode(Node):
             if "text/event-stream" not in ctype:  # the server answered without streaming
                 await response.aread()
                 data = decode_body(response, request.response_kind)
+                if isinstance(data, dict):
+                    client.counters.tokens += usage_tokens(data.get("usage"))
                 self._output(msg, send, data, ApiResponse(response.status_code, response.headers, data, 0, 0), started,
                              request)
                 return
@@ -273,7 +276,7 @@ class OperationNode(Node):
         result = assembler.result()
         if self.parse_outputs:
             result = add_parsed(request.path, request.json, result)
-        self._count_tokens(assembler.usage)
+        self._count_tokens(assembler.usage, client)
         msg["payload"] = result
         msg["openai"] = {**meta, "usage": assembler.usage, "events": index,
                          "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
