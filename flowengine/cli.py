@@ -1,9 +1,10 @@
-"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``nodes``, ``hash-password``.
+"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``test``, ``nodes``, ``hash-password``.
 
 ``run FLOWS`` is the headless daemon (logs to stdout; SIGTERM/SIGINT close the nodes within
 ``nodeCloseTimeout``, flush context and exit 0). Flows with HTTP or websocket endpoints (or
 ``--admin``) run behind the HTTP server without the editor. ``serve`` starts runtime + admin API +
 comms + editor. ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
+``test [FILES...]`` runs flow test files (flowtest/) with a pytest-like report.
 ``run`` and ``serve`` hold the user directory's ``UserDirLock`` while they run: a second one on the
 same directory exits 1 naming the other process (``validate`` only reads and takes no lock).
 """
@@ -20,7 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
+from .logformat import LOG_FORMATS, configure_logging
 from .registry import Registry
 from .settings import Settings
 from .storage import UserDirLock, backup_path
@@ -33,6 +36,7 @@ HTTP_TYPES = frozenset({"http in", "websocket in", "websocket out", "websocket-l
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="flowengine", description="A Node-RED-style flow runtime in Python.")
+    ap.add_argument("--version", action="version", version=f"flowengine {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     def server_opts(p: argparse.ArgumentParser) -> None:
@@ -41,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--user-dir", help="user directory (default ~/.flowengine)")
         p.add_argument("--settings", help="settings file (TOML or JSON)")
         p.add_argument("--safe", action="store_true", help="load the flows without starting them")
+        p.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                       help="text (default) or json: one JSON object a line with time, level, node and flow")
 
     run = sub.add_parser("run", help="run flows headless (no editor)")
     run.add_argument("flows", help="flows file (Node-RED flow JSON)")
@@ -53,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("flows")
     val.add_argument("--settings")
     val.add_argument("--user-dir")
+    tst = sub.add_parser("test", help="run flow test files headless; exit 1 when a case fails")
+    tst.add_argument("paths", nargs="*", metavar="FILES",
+                     help="test files (*.test.json, *.test.yaml) or folders to search (default: .)")
+    tst.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     sub.add_parser("nodes", help="list the registered node types (exit 1 when a node package failed to load)")
     hp = sub.add_parser("hash-password", help="print a bcrypt hash for adminAuth")
     hp.add_argument("password", nargs="?", help="the password (read from stdin / prompt when omitted)")
@@ -99,10 +109,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _print_problems(problems: list[FlowProblem], out: Any) -> None:
+def _print_problems(problems: list[FlowProblem], out: Any, flows: list[Any] | None = None) -> None:
+    """Problems grouped by node: ``id "name" (type):`` (the name as the editor shows it, when set)."""
+    names = {n["id"]: n["name"] for n in flows or [] if isinstance(n, dict) and isinstance(n.get("id"), str)
+             and isinstance(n.get("name"), str) and n["name"]}
     by_node: dict[str, list[FlowProblem]] = {}
     for p in problems:
-        key = f"{p.node_id} ({p.node_type})" if p.node_id else "(flows)"
+        name = f" {json.dumps(names[p.node_id], ensure_ascii=False)}" if p.node_id in names else ""
+        key = f"{p.node_id}{name} ({p.node_type})" if p.node_id else "(flows)"
         by_node.setdefault(key, []).append(p)
     for key, items in by_node.items():
         print(f"{key}:", file=out)
@@ -119,7 +133,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     runtime = Runtime(Registry.default(), settings, persist=False)
     problems = [p for p in runtime.check(flows) if p.level != "info"]
     errors = [p for p in problems if p.level == "error"]
-    _print_problems(problems, sys.stdout)
+    _print_problems(problems, sys.stdout, flows)
     nodes = sum(1 for n in flows if isinstance(n, dict))
     print(f"{args.flows}: {nodes} objects, {len(errors)} errors, {len(problems) - len(errors)} warnings")
     return 1 if errors else 0
@@ -149,6 +163,18 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from .flowtest import run_tests
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.CRITICAL)  # the report shows each failed case's node logs, not the log stream
+    try:
+        return asyncio.run(run_tests(args.paths, sys.stdout, verbose=args.verbose))
+    finally:
+        root.setLevel(level)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -160,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     flows = _read_flows(args.flows)
     settings = _settings(args, args.flows)
     needs_http = any(isinstance(n, dict) and n.get("type") in HTTP_TYPES and not n.get("d") for n in flows)
-    if needs_http or args.admin:
+    if needs_http or args.admin or settings.metricsPort:
         from .server import serve
 
         return serve(settings, args.flows, editor=False, admin=bool(args.admin))
@@ -197,7 +223,7 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
         await runtime.start()
         blocking = [p for p in runtime.problems if p.level == "error"]
         if runtime.missing_types or (blocking and runtime.state != "start"):
-            _print_problems(blocking, sys.stderr)
+            _print_problems(blocking, sys.stderr, runtime.get_flows())
             if runtime.missing_types:
                 print("missing node types: " + ", ".join(runtime.missing_types), file=sys.stderr)
                 for name, error in runtime.registry.failed.items():
@@ -218,10 +244,9 @@ async def _run_locked(settings: Settings, stop: asyncio.Event | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``flowengine`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
-                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    configure_logging(getattr(args, "log_format", "text"))
     commands = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "nodes": cmd_nodes,
-                "hash-password": cmd_hash_password}
+                "hash-password": cmd_hash_password, "test": cmd_test}
     try:
         return commands[args.command](args)
     except (StorageError, SettingsError, CredentialsError) as exc:

@@ -23,6 +23,7 @@ from .model import EnvEntry
 from .node import ContextScope, Node
 from .reporting import error_text, log_event, node_name
 from .route import Route
+from .sockets import NodeSockets
 from .types import UNDEFINED, Msg, SendArg
 from .watchdog import Watchdog
 
@@ -58,6 +59,7 @@ class Flow:
         self.settings = engine.settings
         self.events: EventBus = engine.events
         self.watchdog: Watchdog = engine.watchdog
+        self.sockets: NodeSockets = engine.sockets
         self.routes: dict[str, Route] = {}
         self.catchers: list[Watcher] = []
         self.statusers: list[Watcher] = []
@@ -249,7 +251,9 @@ class Flow:
     def log(self, node: Node, level: int, text: str, msg: Msg | None = None) -> None:
         nr_level = _NR_LEVEL.get(level, 40 if level < logging.WARNING else 20)
         logging.getLogger(f"flowengine.node.{node.type}").log(
-            level, "[%s:%s] %s", node.type, node.name or node.id, text)
+            level, "[%s:%s] %s", node.type, node.name or node.id, text,
+            extra={"node_id": node.id, "node_type": node.type, "node_name": node.name or None, "flow": self.path,
+                   "node_text": text})
         if nr_level <= 30:
             self.events.publish("debug", log_event(
                 nr_level, node.id, node.type, text, alias=node.alias, z=node.z, name=node.name, path=self.path,

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, Protocol
 
+from .sockets import NodeSockets
 from .types import UNDEFINED, Done, Msg, Send, SendArg
 
 __all__ = ["STRUCTURAL_KEYS", "Node", "NodeHost", "NodeStats"]
@@ -45,6 +46,7 @@ class NodeHost(Protocol):
     """What the running flow offers its nodes. Implemented by the engine's flow object."""
 
     settings: Any
+    sockets: NodeSockets
     watchdog: Any
     """The runtime's ``flowengine.watchdog.Watchdog`` (bounds user code holding the event loop)."""
 
@@ -161,6 +163,12 @@ class Node:
         self.stats.errors += 1
         return self.host.report_error(self, err, msg)
 
+    def metrics(self) -> dict[str, float]:
+        """Extra figures for ``GET /metrics``, read only when it is scraped: name -> value, exposed as
+        ``flowengine_<name>{node, type, name}``; a name ending in ``_total`` is a counter, others are
+        gauges (e.g. ``{"openai_requests_total": 12, "openai_queued": 0}``). None by default."""
+        return {}
+
     def warn(self, text: Any, msg: Msg | None = None) -> None:
         self.host.log(self, logging.WARNING, _text(text), msg)
 
@@ -212,6 +220,11 @@ class Node:
     def publish(self, topic: str, data: Any, retain: bool = False) -> None:
         """Publish an event for the comms websocket (the debug node's ``debug`` topic, say)."""
         self.host.publish(topic, data, retain)
+
+    def sockets(self) -> NodeSockets:
+        """The runtime's listening sockets and shared connections (what ``RED.server`` is to
+        Node-RED nodes): see flowengine/sockets.py."""
+        return self.host.sockets
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine owned by this node: it is cancelled when the node closes."""

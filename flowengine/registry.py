@@ -63,6 +63,8 @@ class Registry:
         self._current_module = "local"
         self.failed: dict[str, str] = {}
         """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
+        self.packages: dict[str, str] = {}
+        """Node packages loaded: name -> module (where an ``examples`` folder is looked for)."""
 
     # --- filling ---
     def add(self, cls: type[Node]) -> None:
@@ -84,6 +86,7 @@ class Registry:
             module.register(self)
         finally:
             self._current_module = "local"
+        self.packages[package or module_name] = module_name
 
     def load_package(self, module_name: str, name: str) -> bool:
         """``load_module``, except that a package that raises is logged and recorded in ``failed``
@@ -103,25 +106,31 @@ class Registry:
             return False
         return True
 
-    def load_entry_points(self, group: str = "flowengine.nodes") -> set[str]:
-        """Load every node package registered under the entry-point group; returns their modules
-        (a package that fails to load is logged and counted as seen)."""
+    def load_entry_points(self, group: str = "flowengine.nodes", *, skip_dist: str | None = None) -> set[str]:
+        """Load every node package registered under the entry-point group (except those of
+        distribution ``skip_dist``); returns their modules (a package that fails to load is logged
+        and counted as seen)."""
         loaded: set[str] = set()
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+            dist = getattr(ep, "dist", None)
+            if skip_dist is not None and dist is not None and dist.name == skip_dist:
+                continue
             self.load_package(ep.value, ep.name)
             loaded.add(ep.value)
         return loaded
 
     @classmethod
     def default(cls) -> Registry:
-        """A registry with every installed node package, plus the bundled ones the installed
-        metadata does not list (a source tree never pip-installed, or installed before a bundled
-        package was added: its entry points are those of the older install)."""
+        """A registry with the bundled node packages and every other installed one.
+
+        The bundled packages are loaded by their module names here, not through this
+        distribution's own entry points: those are the installed metadata, which may be older than
+        the code (a source tree never pip-installed, or installed before a package was added or
+        moved)."""
         reg = cls()
-        loaded = reg.load_entry_points()
-        for name, mod in BUNDLED:
-            if mod not in loaded:
-                reg.load_package(mod, name)
+        for name, mod in sorted(BUNDLED):
+            reg.load_package(mod, name)
+        reg.load_entry_points(skip_dist=DISTRIBUTION)
         return reg
 
     # --- reading ---
@@ -188,8 +197,13 @@ class Registry:
         return [FlowProblem(config.get("id"), cls.type, path, message, level) for path, message, level in verdict]
 
 
-BUNDLED = (("core", "nodes.core"), ("openai", "nodes.openai"), ("dashboard", "nodes.dashboard"))
+BUNDLED = (
+    ("core", "nodes.core"),
+    ("openai", "nodes.openai"),
+    ("dashboard", "nodes.dashboard"),
+)
 """The node packages of this distribution (also declared as entry points in pyproject.toml)."""
+DISTRIBUTION = "flowengine"
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
 _VERDICT_CACHE_SIZE = 50_000
 

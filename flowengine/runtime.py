@@ -36,7 +36,9 @@ from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
 from .route import Route
+from .runtime_stats import RuntimeStats
 from .settings import Settings
+from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 from .watchdog import Watchdog
@@ -100,6 +102,10 @@ class Runtime:
         self.dispatcher = Dispatcher(settings.maxMessagesInFlight)
         self.watchdog = Watchdog()
         """Bounds Python function code holding the event loop (functionTimeout)."""
+        self.sockets = NodeSockets.from_settings(settings)
+        """Listening sockets and shared connections of the nodes (sockets.py), closed at shutdown."""
+        self.stats = RuntimeStats()
+        """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -240,6 +246,7 @@ class Runtime:
                 log.error("starting the nodes failed: %s", error_text(exc))
             await self._stop_nodes(None, set())
             self._state = "stop"
+            await self.sockets.close()
             orphans = list(self.orphans)
             for task in await cancel_within(orphans):
                 self.abandoned.add(task, f"task {task.get_name()}")
@@ -329,6 +336,7 @@ class Runtime:
             errors = self._blocking(problems)
             if errors:
                 self.problems = problems
+                self.stats.deployed(deploy_type, "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(problems)
             if credentials:
@@ -345,6 +353,7 @@ class Runtime:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
+            self.stats.deployed(deploy_type, "ok")
             return await self._apply(clean, fs, deploy_type, touched)
 
     def _save(self, clean: list[Any]) -> None:
@@ -364,8 +373,10 @@ class Runtime:
             self.problems = self._problems(fs)
             errors = self._blocking(self.problems)
             if errors:
+                self.stats.deployed("reload", "refused")
                 raise FlowValidationError(errors)
             _log_dropped_wires(self.problems)
+            self.stats.deployed("reload", "ok")
             return await self._apply(clean, fs, "full")
 
     async def set_state(self, state: str) -> str:
@@ -379,6 +390,7 @@ class Runtime:
             await asyncio.to_thread(self.storage.save_runtime_config, config)
             if state == "stop" and self._state != "stop":
                 await self._stop_nodes(None, set())
+                await self.sockets.sweep()
                 self._state = "stop"
                 self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
             elif state == "start" and self._state != "start":
@@ -404,6 +416,13 @@ class Runtime:
 
     async def wait_started(self) -> None:
         """Wait until the last deploy's nodes have started (``runtime-deploy`` was published)."""
+        await self._wait_starting()
+
+    async def settled(self) -> None:
+        """Wait until no deploy is in progress and its nodes have started (for an admin route that
+        found a node closing under it: the node that replaces it is running afterwards)."""
+        async with self._lock:
+            pass
         await self._wait_starting()
 
     async def drained(self, timeout: float = 5.0) -> None:
@@ -468,6 +487,7 @@ class Runtime:
         active = set(self._compiled.nodes) | set(self._compiled.flows)
         self.context.clean(active)
         if missing:
+            await self.sockets.sweep()
             self._publish_missing()
             self.events.publish(RUNTIME_DEPLOY, {"revision": rev}, retain=True)
             return rev
@@ -506,6 +526,7 @@ class Runtime:
                 if await finish_within({task}, max(0.0, deadline - loop.time())):
                     log.warning("[%s:%s] still starting after nodeCloseTimeout: the flows start without "
                                 "waiting for it", route.spec.type, route.spec.id)
+        await self.sockets.sweep()  # the ports the old nodes held and no new node took
         self.events.publish(RUNTIME_STATE, {"state": "start", "deploy": True} if deploy else {"state": "start"},
                             retain=True)
         self.events.publish(RUNTIME_DEPLOY, {"revision": rev or self._rev}, retain=True)
@@ -595,6 +616,7 @@ class Runtime:
             batch = [r for r in stopping if r.spec.is_config is phase]
             if batch:
                 await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
+        self.stats.retire(stopping)
         for r in stopping:
             self.routes.pop(r.spec.id, None)
             r.flow.routes.pop(r.spec.id, None)

@@ -91,6 +91,12 @@ class Settings:
     """Milliseconds an OpenAI request may wait in all for a rate limit (429 Retry-After) longer
     than the 120 s slept inside the request: the message is parked (no concurrency slot held)
     with status "waiting for rate limit (N s)"; a longer wait fails the message at once."""
+    metricsPort: int | None = None
+    """A second port serving ``/metrics``, ``/healthz`` and ``/readyz`` without authentication (for a
+    Prometheus scraper or load balancer on a private network); None = only ``/metrics`` on the admin
+    API, behind adminAuth."""
+    metricsHost: str = "127.0.0.1"
+    """The address ``metricsPort`` listens on."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

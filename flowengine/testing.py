@@ -177,6 +177,17 @@ class FlowHarness:
             except TimeoutError:
                 continue
 
+    async def next_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the next event of any kind (sink messages included);
+        False when none came. Callers re-check their condition after it returns either way."""
+        assert self._changed is not None, "use FlowHarness with 'async with'"
+        self._changed.clear()
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def drain(self, timeout: float = 5.0) -> None:
         """Wait until no delivery is pending (timers and async handlers may still be running)."""
         await self.runtime.drained(timeout)

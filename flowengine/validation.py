@@ -152,15 +152,18 @@ def _config_ref_problem(
 ) -> FlowProblem | None:
     """What is wrong with ``n``'s reference ``prop`` to a config node (None when nothing).
 
-    As in Node-RED, a node whose config node is missing (absent, disabled, or on a disabled tab:
-    none of those run) would fail when it starts; here the deploy is refused instead.
+    A node whose config node is absent would fail when it starts in Node-RED; here the deploy is
+    refused instead. A disabled config node (or one on a disabled tab) is a warning: Node-RED
+    loads the flow and the node runs without its config node.
     """
     needs = f"a {spec.type!r} config node" if spec.type else "a config node"
     ref = n.raw.get(prop)
     if ref is None or ref == "":
         if not spec.required or (ref is None and absent_reported):
             return None
-        return FlowProblem(n.id, n.type, prop, f"needs {needs}: set {prop!r} to the id of one")
+        name = n.raw.get("name")
+        who = f"node {name!r} " if isinstance(name, str) and name else ""
+        return FlowProblem(n.id, n.type, prop, f"{who}needs {needs}: set {prop!r} to the id of one")
     if not isinstance(ref, str):
         return FlowProblem(n.id, n.type, prop, f"must be the id of {needs}, not {ref!r}")
     if _ENV_REF.fullmatch(ref):
@@ -173,10 +176,12 @@ def _config_ref_problem(
         return FlowProblem(n.id, n.type, prop,
                            f"refers to {ref!r}, a {target.type!r} node, which is not a config node; needs {needs}")
     if target.disabled or _on_disabled_tab(fs, target):
+        # Node-RED loads such a flow: the disabled config node is not started, and the node finds
+        # no config node under that id (RED.nodes.getNode gives null), as if the property were unset
         where = "is disabled" if target.disabled else f"is on disabled tab {target.z!r}"
         return FlowProblem(n.id, n.type, prop,
                            f"refers to config node {ref!r} ({target.type}), which {where} and so does not "
-                           f"run: enable it or set {prop!r} to another")
+                           f"run: this node starts without it (enable it or set {prop!r} to another)", "warning")
     if spec.type and target.type != spec.type:
         return FlowProblem(n.id, n.type, prop,
                            f"refers to {ref!r} of type {target.type!r}, needs {needs}")

@@ -3,6 +3,7 @@
 import { cull } from "./cull.js";
 import { svg } from "./dom.js";
 import { applyProblems, applyStatus, buildNode, layoutOf } from "./nodeview.js";
+import { drawSubflowPorts } from "./subflow-ports.js";
 import { buildWire, GRID, portOffset, setWirePath, wireKey, wirePath } from "./wires.js";
 
 export class Canvas {
@@ -79,15 +80,29 @@ export class Canvas {
 
   /** Fit every node of the tab into view. */
   zoomToFit() {
-    const nodes = this.app.model.nodesOn(this.app.view.tab);
-    if (!nodes.length) return this.resetView();
-    const xs = nodes.map((n) => n.x);
-    const ys = nodes.map((n) => n.y);
-    const [x0, x1, y0, y1] = [Math.min(...xs) - 100, Math.max(...xs) + 100, Math.min(...ys) - 60, Math.max(...ys) + 60];
+    const box = this.contentBox();
+    if (!box) return this.resetView();
+    // each node by its drawn size (a wide label stays inside), plus room for buttons and ports
+    const [x0, x1, y0, y1] = [box.x0 - 40, box.x1 + 40, box.y0 - 30, box.y1 + 40];
     const r = this.svg.getBoundingClientRect();
     this.zoom = Math.min(3, Math.max(0.2, Math.min(r.width / (x1 - x0), r.height / (y1 - y0))));
     this.pan = { x: -x0 * this.zoom, y: -y0 * this.zoom };
     this.applyTransform();
+  }
+
+  /** The canvas box around the current tab's nodes (drawn sizes) and groups, or null. */
+  contentBox() {
+    const { model, view } = this.app;
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const n of model.nodesOn(view.tab)) {
+      const { width, height } = (this.layouts.get(n.id) || layoutOf(model, n)).size;
+      [x0, y0, x1, y1] = [Math.min(x0, n.x - width / 2), Math.min(y0, n.y - height / 2), Math.max(x1, n.x + width / 2), Math.max(y1, n.y + height / 2)];
+    }
+    for (const g of model.groupsOn(view.tab)) {
+      if (typeof g.x !== "number" || typeof g.w !== "number") continue;
+      [x0, y0, x1, y1] = [Math.min(x0, g.x), Math.min(y0, g.y), Math.max(x1, g.x + g.w), Math.max(y1, g.y + g.h)];
+    }
+    return x0 === Infinity ? null : { x0, y0, x1, y1 };
   }
 
   // ---- drawing ----
@@ -232,14 +247,15 @@ export class Canvas {
       live.add(g.id);
       const style = g.style || {};
       const members = (g.nodes || []).length;
-      const sig = JSON.stringify([g.x, g.y, g.w, g.h, g.name, style.fill, style.stroke, members]);
+      const sig = JSON.stringify([g.x, g.y, g.w, g.h, g.name, style.fill, style.stroke, style.label, style.color, members]);
       const old = this.groupEls.get(g.id);
       if (old && old.sig === sig) {
         old.el.removeAttribute("transform"); // left by a group drag that was cancelled
         continue;
       }
       const label = svg("text", { class: "group-label", x: g.x + 8, y: g.y + 16 });
-      label.textContent = g.name || "";
+      label.textContent = style.label === false ? "" : g.name || "";
+      if (typeof style.color === "string") label.style.fill = style.color;
       const title = svg("title");
       title.textContent = `group ${g.name || g.id}: drag to move its nodes`;
       const el = svg("g", {
@@ -276,26 +292,7 @@ export class Canvas {
 
   /** Inside a subflow definition: its input/output port markers and their wires (read-only). */
   renderSubflowPorts() {
-    while (this.portLayer.firstChild) this.portLayer.firstChild.remove();
-    const sf = this.app.model.get(this.app.view.tab);
-    if (!sf || sf.type !== "subflow") return;
-    const marker = (x, y, text) => {
-      const label = svg("text", { class: "subflow-port-label", x, y: y + 4, "text-anchor": "middle" });
-      label.textContent = text;
-      this.portLayer.append(svg("rect", { class: "subflow-port", x: x - 20, y: y - 15, width: 40, height: 30, rx: 5, ry: 5 }), label);
-    };
-    const line = (a, b) => this.portLayer.append(svg("path", { class: "wire-line subflow-wire", d: wirePath(a.x, a.y, b.x, b.y) }));
-    (sf.in || []).forEach((p, i) => {
-      marker(p.x, p.y, `in ${i + 1}`);
-      for (const w of p.wires || []) if (this.nodeEls.has(w.id)) line({ x: p.x + 20, y: p.y }, this.portPoint(w.id, "in", 0));
-    });
-    (sf.out || []).forEach((p, i) => {
-      marker(p.x, p.y, `out ${i + 1}`);
-      for (const w of p.wires || []) {
-        const from = w.id === sf.id ? null : this.nodeEls.has(w.id) ? this.portPoint(w.id, "out", w.port || 0) : null;
-        if (from) line(from, { x: p.x - 20, y: p.y });
-      }
-    });
+    drawSubflowPorts(this);
   }
 
   /** Rebuild everything (tab switch, load). */

@@ -2,7 +2,7 @@
 
 import { DebugFilter } from "./debug-filter.js";
 import { clear, h } from "./dom.js";
-import { jsonTree } from "./jsontree.js";
+import { jsonTree, valueAt } from "./jsontree.js";
 
 const MAX_MESSAGES = 100;
 
@@ -14,8 +14,14 @@ export class DebugPanel {
     this.filter = new DebugFilter(app, () => this.applyFilter());
     this.list = h("div", { class: "debug-list", role: "log", "aria-label": "Debug messages" });
     const clearButton = h("button", { type: "button", "data-action": "debug-clear", text: "clear", onclick: () => this.clear() });
+    this.pauseButton = h("button", {
+      type: "button", "data-action": "debug-pause", "aria-pressed": "false", title: "Pause: hold new messages until resumed",
+      text: "pause", onclick: () => this.setPaused(!this.paused),
+    });
+    this.held = [];
+    this.list.addEventListener("click", (e) => this.copyClick(e));
     root.append(
-      h("div", { class: "debug-head" }, [h("h2", { text: "Debug" }), this.filter.select, clearButton]),
+      h("div", { class: "debug-head" }, [h("h2", { text: "Debug" }), this.filter.select, this.pauseButton, clearButton]),
       this.filter.picker,
       this.list,
     );
@@ -28,6 +34,12 @@ export class DebugPanel {
    */
   add(data) {
     if (!data || typeof data !== "object") return;
+    if (this.paused) {
+      this.held.push(data);
+      if (this.held.length > MAX_MESSAGES) this.held.splice(0, this.held.length - MAX_MESSAGES);
+      this.pauseButton.textContent = `resume (${this.held.length})`;
+      return;
+    }
     this.pending = this.pending || [];
     this.pending.push(data);
     if (this.pending.length > MAX_MESSAGES) this.pending.splice(0, this.pending.length - MAX_MESSAGES);
@@ -65,6 +77,9 @@ export class DebugPanel {
     const body = h("div", { class: "debug-body" });
     if (level) body.append(h("span", { class: "debug-text", text: typeof data.msg === "string" ? data.msg : JSON.stringify(data.msg) }));
     else body.append(decode(data));
+    if (!level) {
+      head.append(h("button", { type: "button", class: "json-tool", "data-action": "debug-copy-value", title: "copy the value", text: "copy" }));
+    }
     const entry = h("div", {
       class: `debug-message${level ? ` debug-${level}` : ""}`,
       "data-source-id": data.id || "",
@@ -110,7 +125,48 @@ export class DebugPanel {
 
   clear() {
     this.pending = [];
+    this.held = [];
+    if (this.paused) this.pauseButton.textContent = "resume";
     clear(this.list);
+  }
+
+  /** Pause holds new messages (the newest 100); resuming shows them. */
+  setPaused(paused) {
+    this.paused = paused;
+    this.pauseButton.setAttribute("aria-pressed", String(paused));
+    this.pauseButton.textContent = paused ? "resume" : "pause";
+    this.app.say(paused ? "Debug paused: new messages are held" : `Debug resumed: ${this.held.length} held message(s) shown`);
+    if (!paused) {
+      const held = this.held;
+      this.held = [];
+      for (const d of held) this.add(d);
+    }
+  }
+
+  /** The copy buttons: a message's value, or an element's path or value in its tree. */
+  async copyClick(e) {
+    const button = e.target.closest("[data-action^='copy-'], [data-action='debug-copy-value']");
+    if (!button) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const entry = button.closest(".debug-message");
+    let text;
+    let what;
+    if (button.dataset.action === "copy-path") {
+      text = button.closest("[data-path]").dataset.path;
+      what = `path ${text || "msg"}`;
+    } else {
+      const holder = button.dataset.action === "copy-value" ? button.closest("[data-path]") : entry.querySelector("[data-path]");
+      const value = holder ? valueAt(holder) : entry.querySelector(".debug-value")?.textContent;
+      text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+      what = "value";
+    }
+    try {
+      await navigator.clipboard.writeText(text ?? "");
+      this.app.say(`Copied the ${what}`, true);
+    } catch (err) {
+      this.app.say(`Could not copy the ${what}: ${err.message}`, true);
+    }
   }
 
   match(entry) {
@@ -127,9 +183,10 @@ function decode(data) {
   const format = String(data.format || "");
   const raw = data.msg;
   if (typeof raw !== "string") return jsonTree(raw, format || "value", true);
+  const path = data.property === undefined || data.property === null ? "" : String(data.property);
   if (format === "Object" || format.startsWith("array") || format === "Error") {
     try {
-      return jsonTree(JSON.parse(raw), format, true);
+      return jsonTree(JSON.parse(raw), format, true, path);
     } catch (err) {
       return h("span", { class: "debug-text", text: raw, title: `not JSON: ${err.message}` });
     }

@@ -1,7 +1,7 @@
 // Deploy: the #deploy button (data-state clean|dirty), deploy types, 409 conflicts (merge or
 // overwrite) and per-node errors from the server.
 
-import { ask, notify } from "./dom.js";
+import { ask, h, notify } from "./dom.js";
 import { ApiError } from "./api.js";
 
 const DEPLOY_TYPE_KEY = "flowengine.deployType";
@@ -16,10 +16,74 @@ export class Deployer {
     // only what changed, so timers, connections and queued messages elsewhere survive it
     const chosen = localStorage.getItem(DEPLOY_TYPE_KEY);
     if (chosen && [...typeSelect.options].some((o) => o.value === chosen)) typeSelect.value = chosen;
-    typeSelect.addEventListener("change", () => localStorage.setItem(DEPLOY_TYPE_KEY, typeSelect.value));
+    // the menu's last entry is an action, as in Node-RED's deploy menu: it restarts and the type stays
+    typeSelect.append(h("option", { value: "reload", text: "Restart flows", "data-action": "restart-flows-option" }));
+    let kept = typeSelect.value;
+    typeSelect.addEventListener("change", () => {
+      if (typeSelect.value === "reload") {
+        typeSelect.value = kept;
+        this.restart();
+        return;
+      }
+      kept = typeSelect.value;
+      localStorage.setItem(DEPLOY_TYPE_KEY, typeSelect.value);
+    });
     this.busy = false;
     this.ownRevisions = new Set();
     button.addEventListener("click", () => this.deploy());
+    // Node-RED's "Restart flows": the runtime stops and starts the deployed flows, nothing is sent
+    this.restartButton = h("button", {
+      type: "button", "data-action": "restart-flows", title: "Restart flows (the deployed ones)", "aria-label": "Restart flows",
+      text: "⟳", onclick: () => this.restart(),
+    });
+    typeSelect.after(this.restartButton);
+  }
+
+  /** POST /flows with Node-RED-Deployment-Type: reload. */
+  async restart() {
+    if (this.busy) return;
+    this.busy = true;
+    this.refresh();
+    try {
+      const { body } = await this.app.api.request("POST", "flows", { headers: { "Node-RED-Deployment-Type": "reload" } });
+      if (body && body.rev) this.ownRevisions.add(body.rev);
+      notify(this.app.model.isDirty() ? "Flows restarted (the deployed version: your changes are not deployed yet)" : "Flows restarted", "success");
+    } catch (err) {
+      notify(`Restart failed: ${err.message}`, "error");
+    } finally {
+      this.busy = false;
+      this.refresh();
+    }
+  }
+
+  /** Types no node package provides (Node-RED asks before deploying them). */
+  unknownTypes() {
+    const { model } = this.app;
+    const unknown = model.all().filter((o) => model.isCanvasNode(o) && !model.types.has(o.type) && !model.subflowOf(o) && o.type !== "junction");
+    return [...new Set(unknown.map((o) => o.type))].sort();
+  }
+
+  /** The dialog naming the unknown types; true when the user deploys anyway. */
+  async confirmUnknown() {
+    const types = this.unknownTypes();
+    if (!types.length) return true;
+    const answer = await ask(
+      "Unknown node types",
+      `The flows contain node types that no installed node package provides: ${types.join(", ")}. ` +
+        "The runtime will not start any flow until they are installed or those nodes are removed. Deploy anyway?",
+      [
+        { label: "Cancel", value: "cancel", action: "deploy-unknown-cancel" },
+        { label: "Deploy anyway", value: "deploy", action: "deploy-unknown-confirm", primary: true },
+      ],
+    );
+    return answer === "deploy";
+  }
+
+  /** Take away the "updated on the server" notices once the editor holds the server's flows. */
+  dismissRemoteNotices() {
+    for (const b of document.querySelectorAll("#notices [data-action='reload-flows'], #notices [data-action='merge-flows']")) {
+      b.closest(".notice")?.remove();
+    }
   }
 
   refresh() {
@@ -30,9 +94,10 @@ export class Deployer {
   }
 
   /** Deploy the current flows; `force` omits rev and overwrites whatever the server has. */
-  async deploy({ force = false } = {}) {
+  async deploy({ force = false, confirmed = false } = {}) {
     if (this.busy) return;
     const { model, api } = this.app;
+    if (!confirmed && !(await this.confirmUnknown())) return;
     const type = this.typeSelect.value || "nodes";
     this.busy = true;
     this.refresh();
@@ -41,6 +106,7 @@ export class Deployer {
       const rev = result && result.rev ? result.rev : null;
       if (rev) this.ownRevisions.add(rev);
       model.markDeployed(rev);
+      this.dismissRemoteNotices();
       this.app.serverProblems = new Map();
       this.app.revalidate();
       notify(`Deployed${rev ? ` (rev ${rev.slice(0, 8)})` : ""}`, "success");
@@ -70,7 +136,7 @@ export class Deployer {
       if (answer === "merge") await this.merge();
       else if (answer === "overwrite") {
         this.busy = false;
-        await this.deploy({ force: true });
+        await this.deploy({ force: true, confirmed: true });
       }
       return;
     }

@@ -36,14 +36,15 @@ export function parseFlowText(text) {
  * get new ids, and every reference (z, wires, g, group members, links, subflow types, config
  * references) follows. Nodes whose workspace is not known land on workspace `z`.
  */
-export function importSet(model, flows, z, { remapAll = false, dx = 0, dy = 0 } = {}) {
+export function importSet(model, flows, z, { remapAll = false, dx = 0, dy = 0, newTab = false } = {}) {
   const copies = flows.map((o) => structuredClone(o));
   const map = new Map();
   for (const o of copies) {
     if (remapAll || model.items.has(o.id)) map.set(o.id, newId());
   }
   const re = (id) => (map.has(id) ? map.get(id) : id);
-  const workspaces = new Set(model.workspaces().map((w) => w.id));
+  // into a new tab: every node whose tab is not in the import lands there (Node-RED's "new flow")
+  const workspaces = new Set(newTab ? [] : model.workspaces().map((w) => w.id));
   for (const o of copies) if (o.type === "tab" || o.type === "subflow") workspaces.add(re(o.id));
   for (const o of copies) {
     delete o.credentials;

@@ -46,9 +46,15 @@ const GLYPHS = {
 
 const BY_TYPE = { catch: "catch", status: "status", complete: "complete", "link in": "link", "link out": "link", "link call": "link" };
 
-/** Path data of the glyph for a node type definition (def may be null for subflow instances). */
+/** Glyph names a subflow may choose as its icon. */
+export const GLYPH_NAMES = Object.keys(GLYPHS).filter((k) => GLYPHS[k] && k !== "default");
+
+/** Path data of the glyph for a node type definition (for a subflow instance: its subflow). */
 export function glyphFor(type, def, isSubflow = false) {
-  if (isSubflow) return GLYPHS.subflow;
+  if (isSubflow) {
+    const own = def && typeof def.icon === "string" ? def.icon.replace(/\.(svg|png)$/, "") : "";
+    return (own && GLYPHS[own]) || GLYPHS.subflow;
+  }
   if (BY_TYPE[type]) return GLYPHS[BY_TYPE[type]];
   const name = def && typeof def.icon === "string" ? def.icon.replace(/\.(svg|png)$/, "") : "";
   if (GLYPHS[name] !== undefined && name) return GLYPHS[name];

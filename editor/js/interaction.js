@@ -83,7 +83,8 @@ export class Interaction {
       }
       const spliceable = origin.size === 1 && canSplice(this.app.model, id);
       const groups = carriedGroups(this.app.model, origin.keys());
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: e.shiftKey, spliceable, groups });
+      const toggle = e.shiftKey || e.ctrlKey || e.metaKey;
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -104,13 +105,16 @@ export class Interaction {
       this.begin(e, { kind: "group", ...start, members });
       return;
     }
-    if (!e.shiftKey) view.selection.clear();
+    // ctrl+click on the empty canvas opens quick-add there (Node-RED); ctrl+drag adds a lasso
+    const quickAdd = (e.ctrlKey || e.metaKey) && !e.shiftKey;
+    if (!e.shiftKey && !quickAdd) view.selection.clear();
     view.selectedWire = null;
     this.app.selectionChanged();
-    if (canvas.svg.contains(document.activeElement)) document.activeElement.blur();
+    // Keyboard focus leaves wherever it was (the palette filter too), so Delete acts on the canvas.
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     const rect = svg("rect", { class: "lasso" });
     canvas.overlay.append(rect);
-    this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection) });
+    this.begin(e, { kind: "lasso", ...start, rect, base: new Set(view.selection), quickAdd });
   }
 
   /**
@@ -196,6 +200,8 @@ export class Interaction {
         const problem = model.wireProblem(s.src, s.port, dst);
         if (problem) this.app.say(`Cannot wire: ${problem}`, true);
         else history.run("wire", () => model.connect(s.src, s.port, dst));
+      } else if (s.moved && this.app.editing?.ports.dropWire(e.clientX, e.clientY, s.src, s.port)) {
+        // released on a subflow output or status marker: wired to it
       } else if (s.moved && !this.overNode(e.clientX, e.clientY)) {
         // Released on empty canvas: offer the quick-add search, wired to this output.
         this.app.quickAdd.open(e.clientX, e.clientY, { src: s.src, port: s.port });
@@ -242,7 +248,8 @@ export class Interaction {
       } else this.app.render();
     } else if (s.kind === "lasso") {
       s.rect.remove();
-      if (s.box) {
+      if (!s.moved && s.quickAdd) this.app.quickAdd.open(e.clientX, e.clientY);
+      else if (s.box) {
         view.selection = new Set([...s.base, ...this.app.canvas.nodesIn(...s.box)]);
         this.app.selectionChanged();
       }
@@ -334,7 +341,9 @@ export class Interaction {
     const hit = document.elementFromPoint(e.clientX, e.clientY) || e.target;
     if (hit.closest("[data-action]")) return;
     const nodeEl = hit.closest("[data-node-id]");
+    const groupEl = hit.closest("[data-group-id]");
     if (nodeEl) this.app.openInspector(nodeEl.dataset.nodeId);
+    else if (groupEl && this.app.editing) this.app.editing.edit.editGroup(groupEl.dataset.groupId); // as Node-RED
     else if (!hit.closest("[data-wire]")) this.app.quickAdd.open(e.clientX, e.clientY);
   }
 

@@ -2,6 +2,7 @@
 // credentials) dialogs.
 
 import { h } from "./dom.js";
+import { openExamples } from "./examples.js";
 import { parseFlowText } from "./flowjson.js";
 
 export class ImportExport {
@@ -24,7 +25,13 @@ export class ImportExport {
     const dialog = h("dialog", { id: "import-dialog", class: "io-dialog", "aria-label": "Import flows" }, [
       h("h2", { text: "Import flows" }),
       text,
-      h("div", { class: "io-row" }, [file, h("label", {}, ["into ", target])]),
+      h("div", { class: "io-row" }, [file, h("button", {
+        type: "button", "data-action": "import-examples", text: "Examples…",
+        onclick: () => openExamples(this.app, (json) => {
+          text.value = json;
+          target.value = "new";
+        }),
+      }), h("label", {}, ["into ", target])]),
       error,
       h("div", { class: "dialog-buttons" }, [
         h("button", { type: "button", text: "Cancel", onclick: () => dialog.close() }),
@@ -53,13 +60,20 @@ export class ImportExport {
     const { model, history, view } = this.app;
     const hasTabs = flows.some((o) => o.type === "tab");
     let ids;
+    let created = null;
     history.run("import", () => {
       let z = view.tab;
-      if (intoNewTab || !z || (!hasTabs && !model.get(z))) z = model.addTab(`Flow ${model.workspaces().length + 1}`).id;
-      ids = model.importFlows(flows, z);
+      if (intoNewTab || !z || (!hasTabs && !model.get(z))) created = z = model.addTab(`Flow ${model.workspaces().length + 1}`).id;
+      ids = model.importFlows(flows, z, { newTab: Boolean(created) });
+      if (created && !model.all().some((o) => o.z === created)) {
+        model.removeNodes([created]); // the flows brought their own tabs
+        created = null;
+      }
     });
     const firstTab = ids.map((id) => model.get(id)).find((o) => o && o.type === "tab");
-    if (firstTab) this.app.showTab(firstTab.id);
+    // an import into a new tab switches to it (the tab made for it, or the first tab imported)
+    if (created) this.app.showTab(created);
+    else if (firstTab) this.app.showTab(firstTab.id);
     const unknown = [...new Set(ids.map((id) => model.get(id)).filter((o) => o && !model.types.has(o.type) && model.isCanvasNode(o) && !model.subflowOf(o) && o.type !== "junction").map((o) => o.type))];
     view.selection = new Set(ids.filter((id) => model.get(id)?.z === view.tab && model.isCanvasNode(model.get(id))));
     this.app.selectionChanged();

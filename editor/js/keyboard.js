@@ -6,6 +6,7 @@
 
 import { tabStep } from "./cull.js";
 import { h } from "./dom.js";
+import { pasteable } from "./edit-actions.js";
 import { carriedGroups, groupMembers, shiftMoves } from "./dragmoves.js";
 import { openSpliceDialog } from "./splice-dialog.js";
 import { GRID } from "./wires.js";
@@ -29,10 +30,10 @@ const HELP = [
   ["F2 / Delete (tab)", "rename / delete a flow tab"],
 ];
 
-function showHelp() {
+function showHelp(rows = HELP) {
   const dialog = h("dialog", { id: "help-dialog", "aria-label": "Keyboard shortcuts" }, [
     h("h2", { text: "Keyboard" }),
-    h("table", { class: "help-keys" }, HELP.map(([k, v]) => h("tr", {}, [h("th", { text: k }), h("td", { text: v })]))),
+    h("table", { class: "help-keys" }, rows.map(([k, v]) => h("tr", {}, [h("th", { text: k }), h("td", { text: v })]))),
     h("div", { class: "dialog-buttons" }, [h("button", { type: "button", class: "primary", text: "Close", onclick: () => dialog.close() })]),
   ]);
   dialog.addEventListener("close", () => dialog.remove());
@@ -51,8 +52,9 @@ const KEYMAP = {
 function keyName(e) {
   const parts = [];
   if (e.ctrlKey || e.metaKey) parts.push("ctrl");
+  if (e.altKey) parts.push("alt");
   if (e.shiftKey && e.key.length > 1) parts.push("shift");
-  if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey)) parts.push("shift");
+  if (e.shiftKey && e.key.length === 1 && (e.ctrlKey || e.metaKey || e.altKey)) parts.push("shift");
   parts.push(e.key.length === 1 ? e.key.toLowerCase() : e.key.toLowerCase());
   return parts.join("+");
 }
@@ -89,9 +91,18 @@ export class Keyboard {
       "zoom-out": () => app.canvas.zoomTo(app.canvas.zoom / 1.2),
       "zoom-reset": () => app.canvas.resetView(),
       "zoom-fit": () => app.canvas.zoomToFit(),
-      help: () => showHelp(),
+      help: () => showHelp(this.help),
     };
+    this.keymap = { ...KEYMAP };
+    this.help = [...HELP];
     window.addEventListener("keydown", (e) => this.keydown(e));
+  }
+
+  /** Bind `key` (as keyName spells it, e.g. "ctrl+shift+g") to a named action. */
+  bind(key, name, fn, help = null) {
+    this.actions[name] = fn;
+    if (key) this.keymap[key] = name;
+    if (help) this.help = [...this.help.filter(([k]) => k !== help[0]), help];
   }
 
   keydown(e) {
@@ -156,7 +167,7 @@ export class Keyboard {
       this.arrow(e);
       return;
     }
-    const action = KEYMAP[keyName(e)];
+    const action = this.keymap[keyName(e)];
     if (!action) return;
     if (inPalette && ["delete", "select-all", "copy", "cut", "paste"].includes(action)) return;
     e.preventDefault();
@@ -209,9 +220,9 @@ export class Keyboard {
     if (!this.clipboard) return;
     this.pasteCount += 1;
     const offset = GRID * this.pasteCount;
-    // Config nodes already present are shared, not duplicated.
-    const items = this.clipboard.filter((o) => !(app.model.isConfig(o) && app.model.get(o.id)));
-    const ids = app.history.run("paste", () => app.model.importFlows(items.filter((o) => o.type !== "tab"), app.view.tab, { remapAll: true, dx: offset, dy: offset }));
+    // Config nodes and subflow definitions already present are shared, not duplicated.
+    const items = pasteable(app.model, this.clipboard);
+    const ids = app.history.run("paste", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: offset, dy: offset }));
     app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
     app.selectionChanged();
     app.say(`Pasted ${app.view.selection.size} node(s)`);

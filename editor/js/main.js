@@ -6,6 +6,7 @@ import { Comms } from "./comms.js";
 import { focusItem } from "./cull.js";
 import { DebugPanel } from "./debug.js";
 import { Deployer } from "./deploy.js";
+import { installEditing } from "./editing.js";
 import { announce, h, notify } from "./dom.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
@@ -15,6 +16,7 @@ import { Keyboard } from "./keyboard.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
+import { Sidebars } from "./sidebar.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
 import { layoutOf } from "./nodeview.js";
@@ -45,7 +47,9 @@ class App {
     this.tabs = new TabBar(document.getElementById("tabs"), this);
     this.deployer = new Deployer(document.getElementById("deploy"), document.getElementById("deploy-type"), this);
     this.keyboard = new Keyboard(this);
+    this.sidebars = new Sidebars(this);
     this.bindToolbar();
+    installEditing(this);
     const { flows, rev } = await this.api.flows();
     this.model.load(flows, rev);
     this.afterLoad(true);
@@ -183,8 +187,10 @@ class App {
     else if (topic === "notification/runtime-deploy") this.deployer.remoteDeployed(data && data.revision);
     else if (topic === "notification/runtime-state" && data && data.error) {
       const types = Array.isArray(data.types) ? `: ${data.types.join(", ")}` : "";
+      this.stopped = `the flows are not running (${data.error}${types})`;
       notify(`Flows not running (${data.error}${types})`, "warn");
-    } else if (topic === "auth/fail") notify("The server refused the editor's login token", "error");
+    } else if (topic === "notification/runtime-state") this.stopped = null;
+    else if (topic === "auth/fail") notify("The server refused the editor's login token", "error");
   }
 
   connection(state) {
@@ -303,7 +309,7 @@ class App {
         this.say(`Debug output ${active ? "enabled" : "disabled"}`);
       }
     } catch (err) {
-      const hint = err instanceof ApiError && err.status === 404 ? " (deploy the node first)" : "";
+      const hint = err instanceof ApiError && err.status === 404 ? ` (${this.stopped || "deploy the node first"})` : "";
       notify(`${action} failed: ${err.message}${hint}`, "error");
     }
   }

@@ -1,6 +1,7 @@
 // The flow document: Node-RED flow JSON objects keyed by id. Pure data, never touches the DOM.
 
 import { exportSet, importSet, newId } from "./flowjson.js";
+import { nodeLabel } from "./labels.js";
 
 export { newId };
 
@@ -97,6 +98,8 @@ export class FlowModel {
   }
 
   labelOf(obj) {
+    const own = this.isCanvasNode(obj) ? nodeLabel(obj) : null; // Node-RED's per-type label rules
+    if (own !== null) return own;
     if (obj.name) return String(obj.name);
     if (obj.type === "tab") return String(obj.label || obj.id);
     const sf = this.subflowOf(obj);
@@ -290,8 +293,8 @@ export class FlowModel {
   }
 
   /** Import flow JSON into workspace z. Returns the ids of the imported objects. */
-  importFlows(flows, z, { remapAll = false, dx = 0, dy = 0 } = {}) {
-    const added = importSet(this, flows, z, { remapAll, dx, dy });
+  importFlows(flows, z, { remapAll = false, dx = 0, dy = 0, newTab = false } = {}) {
+    const added = importSet(this, flows, z, { remapAll, dx, dy, newTab });
     for (const o of added) this.items.set(o.id, o);
     this._changed("import", added.map((o) => o.id));
     return added.map((o) => o.id);

@@ -2,6 +2,7 @@
 
 import { svg } from "./dom.js";
 import { glyphFor } from "./icons.js";
+import { portLabel } from "./labels.js";
 import { MAX_LABEL, nodeSize, portOffset } from "./wires.js";
 
 const ICON_W = 26;
@@ -44,15 +45,15 @@ export function buildNode(model, node) {
     svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }),
   );
   if (node.type !== "junction") {
-    g.append(iconArea(glyphFor(node.type, def, Boolean(sf)), size.height));
+    g.append(iconArea(glyphFor(node.type, sf || def, Boolean(sf)), size.height));
     const text = svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" });
     text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
     const tip = svg("title");
     tip.textContent = label;
     g.append(text, tip);
   }
-  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs)));
-  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs)));
+  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs), portLabel(node, "in", 0, sf)));
+  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs), portLabel(node, "out", i, sf)));
   const button = buttonOf(node);
   if (button) g.append(nodeButton(button, node, size));
   g.append(badge("node-changed", size.width - 8, 0, "changed since the last deploy"));
@@ -78,12 +79,20 @@ function iconArea(d, height) {
   return svg("g", { class: "node-icon-area", "aria-hidden": "true" }, [strip, glyph]);
 }
 
-function port(name, at) {
+function port(name, at, label = "") {
   const kind = name === "in" ? "in" : "out";
-  return svg("g", { class: `port port-${kind}`, "data-port": name, transform: `translate(${at.x} ${at.y})` }, [
+  const el = svg("g", { class: `port port-${kind}`, "data-port": name, transform: `translate(${at.x} ${at.y})` }, [
     svg("rect", { class: "port-hit", x: -10, y: -10, width: 20, height: 20 }),
     svg("rect", { class: "port-box", x: -5, y: -5, width: 10, height: 10, rx: 3, ry: 3 }),
   ]);
+  if (label) {
+    // shown on hover, as Node-RED's port label tooltip
+    const tip = svg("title");
+    tip.textContent = label;
+    el.append(tip);
+    el.dataset.portLabel = label;
+  }
+  return el;
 }
 
 function nodeButton(kind, node, size) {

@@ -61,11 +61,11 @@ export class Palette {
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push({ type: def.type, label: def.label || def.type, color: def.color, help: def.help, icon: def.icon, category: def.category });
     }
-    const subflows = model.all().filter((o) => o.type === "subflow");
-    if (subflows.length) {
-      groups.set("core\u0000subflows", subflows.map((sf) => ({
-        type: `subflow:${sf.id}`, label: sf.name || sf.id, color: sf.color || "#ddd", help: sf.info, subflow: true,
-      })));
+    // subflows go under their own category (Node-RED's "subflows" when none is set)
+    for (const sf of model.all().filter((o) => o.type === "subflow")) {
+      const key = `core\u0000${sf.category || "subflows"}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push({ type: `subflow:${sf.id}`, label: sf.name || sf.id, color: sf.color || "#ddd", help: sf.info, icon: sf.icon, subflow: true });
     }
     const keys = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     clear(this.list);
@@ -200,7 +200,10 @@ export class Palette {
       }
       const r = this.app.canvas.svg.getBoundingClientRect();
       if (ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom) {
-        this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
+        const node = this.app.addNodeAtClient(type, ev.clientX, ev.clientY);
+        // keyboard focus leaves the filter (Delete then acts on the node), without panning the view
+        const el = node && this.app.canvas.nodeElement(node.id);
+        if (el) this.app.interaction.focusFromPointer(el);
       }
     };
     const onCancel = () => {

@@ -4,11 +4,56 @@
 import { h } from "./dom.js";
 
 const MAX_SHOWN = 12;
+const RECENT_KEY = "flowengine.recentTypes";
+/** Offered on an empty search after the recently used types (Node-RED's common nodes). */
+const COMMON = ["inject", "debug", "function", "change", "switch", "template", "delay", "trigger", "comment", "link in", "link out", "http in", "http response", "http request"];
+
+function loadRecent() {
+  try {
+    const list = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]");
+    return Array.isArray(list) ? list.filter((t) => typeof t === "string").slice(0, 8) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Types for a query, best first: exact then prefix matches of core types (typing "function" +
+ * Enter adds a function node), then every other match (word starts before substrings). An empty
+ * query lists the recently used types, then the common core nodes.
+ */
+export function rankTypes(types, query, recent) {
+  const q = query.trim().toLowerCase();
+  if (!q) {
+    const order = [...recent, ...COMMON.filter((t) => !recent.includes(t))];
+    return order.map((t) => types.find((x) => x.type === t)).filter(Boolean);
+  }
+  const words = q.split(/\s+/);
+  const score = (t) => {
+    const type = t.type.toLowerCase();
+    const label = t.label.toLowerCase();
+    if (type === q || label === q) return 0;
+    if (type.startsWith(q) || label.startsWith(q)) return 1;
+    if (t.search.split(/[\s:_-]+/).some((w) => w.startsWith(words[0]))) return 2;
+    return 3;
+  };
+  const seen = (t) => {
+    const r = recent.indexOf(t.type);
+    return r === -1 ? 100 : r;
+  };
+  return types.filter((t) => words.every((w) => t.search.includes(w)))
+    .map((t) => {
+      const s = score(t);
+      return { t, tier: t.core && s <= 1 ? s : 2 + s };
+    })
+    .sort((a, b) => a.tier - b.tier || seen(a.t) - seen(b.t) || a.t.label.length - b.t.label.length || a.t.label.localeCompare(b.t.label))
+    .map((x) => x.t);
+}
 
 export class QuickAdd {
   constructor(app) {
     this.app = app;
-    this.recent = [];
+    this.recent = loadRecent();
     this.box = null;
   }
 
@@ -16,9 +61,10 @@ export class QuickAdd {
   open(cx, cy, from = null) {
     this.close();
     const { model } = this.app;
-    const types = [...model.types.values()].filter((d) => !d.config)
+    const subflows = model.all().filter((o) => o.type === "subflow").map((sf) => ({ type: `subflow:${sf.id}`, label: sf.name || sf.id, category: sf.category || "subflows", inputs: (sf.in || []).length, module: "subflow" }));
+    const types = [...[...model.types.values()].filter((d) => !d.config), ...subflows]
       .filter((d) => !from || (d.inputs || 0) > 0)
-      .map((d) => ({ type: d.type, label: d.label || d.type, search: `${d.type} ${d.label || ""} ${d.category || ""}`.toLowerCase() }));
+      .map((d) => ({ type: d.type, label: d.label || d.type, core: d.module !== "openai", search: `${d.type} ${d.label || ""} ${d.category || ""}`.toLowerCase() }));
     const input = h("input", { type: "search", "aria-label": "Search node type to add", placeholder: "add a node…", autocomplete: "off" });
     const list = h("ul", { class: "quickadd-list", role: "listbox", "aria-label": "Node types" });
     const box = h("div", { class: "quickadd", role: "dialog", "aria-label": "Quick add", "data-quickadd": "" }, [input, list]);
@@ -29,14 +75,7 @@ export class QuickAdd {
     let active = 0;
     let shown = [];
     const draw = () => {
-      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
-      const rank = (t) => {
-        const r = this.recent.indexOf(t.type);
-        return r === -1 ? 100 : r;
-      };
-      shown = types.filter((t) => words.every((w) => t.search.includes(w)))
-        .sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label))
-        .slice(0, MAX_SHOWN);
+      shown = rankTypes(types, input.value, this.recent).slice(0, MAX_SHOWN);
       active = Math.min(active, Math.max(0, shown.length - 1));
       list.replaceChildren(...shown.map((t, i) => {
         const li = h("li", { role: "option", "aria-selected": String(i === active), "data-quickadd-type": t.type, class: i === active ? "active" : "" }, [
@@ -74,6 +113,11 @@ export class QuickAdd {
   pick(type, cx, cy, from) {
     this.close();
     this.recent = [type, ...this.recent.filter((t) => t !== type)].slice(0, 8);
+    try {
+      localStorage.setItem(RECENT_KEY, JSON.stringify(this.recent));
+    } catch (err) {
+      console.info("recently used types not kept:", err.message);
+    }
     const node = this.app.addNodeAtClient(type, cx, cy, from);
     if (node) this.app.focusNode(node.id);
   }

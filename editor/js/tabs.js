@@ -1,6 +1,7 @@
 // The tab bar: flows (tabs) and subflow definitions; add, rename (double-click / F2), delete, switch.
 
 import { ask, clear, h, promptText } from "./dom.js";
+import { glyphFor, glyphSvg } from "./icons.js";
 
 export class TabBar {
   /** @param {HTMLElement} root #tabs  @param {object} app editor context */
@@ -27,6 +28,8 @@ export class TabBar {
   render() {
     const { model, view } = this.app;
     clear(this.list);
+    const shown = model.get(view.tab);
+    document.getElementById("workspace").classList.toggle("workspace-disabled", Boolean(shown && shown.disabled));
     for (const ws of model.workspaces()) {
       const subflow = ws.type === "subflow";
       const label = subflow ? ws.name || ws.id : ws.label || ws.id;
@@ -39,7 +42,8 @@ export class TabBar {
         "aria-selected": String(active),
         title: subflow ? "subflow definition" : "double-click to rename",
       }, [
-        h("span", { class: "tab-label", text: subflow ? `⧉ ${label}` : label }),
+        // the subflow mark is our own SVG glyph: a "⧉" character shows as an empty box without a font for it
+        h("span", { class: "tab-label" }, [subflow ? glyphSvg(glyphFor("", ws, true), 14) : null, label]),
         h("button", { type: "button", class: "tab-close", "data-action": "delete-tab", "aria-label": `Delete ${label}`, text: "×", tabindex: "-1" }),
       ]);
       tab.addEventListener("click", (e) => {
@@ -70,6 +74,8 @@ export class TabBar {
     const { model, history, view } = this.app;
     const ws = model.get(id);
     if (!ws) return;
+    // a subflow goes with its instances, listed first (never left behind as unknown nodes)
+    if (ws.type === "subflow" && this.app.editing) return this.app.editing.tabMenu.deleteSubflow(id);
     const count = model.all().filter((o) => o.z === id).length;
     if (count) {
       const answer = await ask("Delete flow", `Delete "${ws.label || ws.name || id}" and its ${count} node(s)?`, [

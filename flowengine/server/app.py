@@ -28,12 +28,16 @@ from ..settings import Settings
 from .admin_routes import build_admin_router, contributed_endpoint
 from .auth import AdminAuth
 from .auth_routes import build_auth_router
+from .check_routes import build_check_router
 from .comms import CommsHub
 from .context_routes import build_context_router
 from .errors import install_error_handlers
 from .flows_routes import build_flows_router
 from .guard import AdminGuard, parse_size, with_nosniff
+from .health import build_health_router, build_metrics_router
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
+from .library_routes import build_library_router
+from .metrics import Observability
 from .node_fast_path import NodeFastPath
 from .origin import LOOPBACK_HOSTS_KEY, OriginPolicy, cors_middleware
 from .state import ServerState
@@ -87,16 +91,19 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
                          keepalive_s=settings.webSocketKeepAliveTime / 1000.0)
     router = _node_router(settings)
     state = ServerState(runtime, settings, auth, comms, router)
+    observability = Observability(runtime, (lambda: len(comms.connections)) if comms is not None else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if comms is not None:
             comms.start()
+        observability.lag.start()
         if start_runtime:
             await runtime.start()
         try:
             yield
         finally:
+            await observability.lag.close()
             if router is not None:
                 router.shutdown()
             if comms is not None:
@@ -109,9 +116,13 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     app = FlowEngineApp(title="flowengine admin API", version=__version__, lifespan=lifespan,
                   docs_url=docs, redoc_url=None, openapi_url=openapi)
     app.state.flowengine = state
+    app.state.observability = observability
     install_error_handlers(app)
+    _add_routes(app, build_health_router(runtime), prefix)
     if admin_on:
-        for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router):
+        _add_routes(app, build_metrics_router(observability), prefix)
+        for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router,
+                      build_check_router, build_library_router):
             _add_routes(app, build(), prefix)
         for spec in runtime.registry.routes:
             app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),

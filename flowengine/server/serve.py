@@ -13,6 +13,7 @@ a node), a watchdog ends the process ``WATCHDOG_GRACE_S`` later.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -21,10 +22,12 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from fastapi import FastAPI
 
 from ..bounded import run_bounded
 from ..errors import FlowEngineError, StorageError
@@ -33,6 +36,7 @@ from ..runtime import Runtime
 from ..settings import Settings
 from ..storage import UserDirLock
 from .app import create_app
+from .health import build_health_router, build_metrics_router
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from .origin import LOOPBACK_HOSTS_KEY, is_loopback_name
 
@@ -108,6 +112,28 @@ class _Server(uvicorn.Server):
             log.info("signal %d: stopping (nodes get up to nodeCloseTimeout to close)", sig)
         self.request_stop()
         super().handle_exit(sig, frame)
+
+
+class _SideServer(uvicorn.Server):
+    """The ``metricsPort`` server: runs beside the main one, which alone handles the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _metrics_server(settings: Settings, app: FastAPI, runtime: Runtime) -> tuple[_SideServer, socket.socket] | None:
+    """A server for ``/metrics``, ``/healthz``, ``/readyz`` on ``metricsHost:metricsPort`` (no auth)."""
+    if not settings.metricsPort:
+        return None
+    host, port = settings.metricsHost or "127.0.0.1", int(settings.metricsPort)
+    sock = _bind(host, port)  # OSError: the caller refuses to start
+    side = FastAPI(title="flowengine metrics", docs_url=None, redoc_url=None, openapi_url=None)
+    side.include_router(build_health_router(runtime))
+    side.include_router(build_metrics_router(app.state.observability, permission=None))
+    config = uvicorn.Config(side, log_config=None, access_log=False, lifespan="off")
+    log.info("metrics at http://%s:%d/metrics", host, port)
+    return _SideServer(config), sock
 
 
 def _blocked_exit(budget_s: float) -> None:
@@ -195,6 +221,12 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         sock.close()
         log.error("cannot start: %s", exc)
         return 1
+    try:
+        side = _metrics_server(settings, app, runtime)
+    except OSError as exc:
+        sock.close()
+        log.error("cannot listen on %s:%s (metricsPort): %s", settings.metricsHost, settings.metricsPort, exc)
+        return 1
     router = settings.extra.get(HTTP_ROUTER_KEY)
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
@@ -223,9 +255,17 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         gc.freeze()
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
         log.info("Server now running at http://%s:%d%s", shown, port, settings.admin_root or "/")
+        side_task = (asyncio.get_running_loop().create_task(side[0].serve(sockets=[side[1]]), name="metrics-server")
+                     if side is not None else None)
         try:
             await server.serve(sockets=[sock])
         finally:
+            if side is not None and side_task is not None:
+                side[0].should_exit = True
+                try:
+                    await side_task
+                except Exception as exc:  # the flows still close; the failure is logged
+                    log.error("the metrics server failed: %s", exc)
             closed = await _close_runtime(runtime, server, drain_s)
         return 0 if server.started and closed else 1
 
@@ -237,6 +277,8 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         return code or 1
     finally:
         sock.close()
+        if side is not None:
+            side[1].close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if server.watchdog is not None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from flowengine.jsutil import js_string
 from flowengine.node import Node
-from flowengine.types import Msg
+from flowengine.types import Done, Msg
 
 __all__ = ["ENCODINGS", "FileSystemError", "FilenameProperty", "TextCodec", "codec_for", "fs_error"]
 
@@ -188,6 +188,7 @@ class FilenameProperty:
                 vtype = "str"
         self.value: str = value
         self.type: str = str(vtype)
+        self._shown = ""
 
     @property
     def dynamic(self) -> bool:
@@ -200,6 +201,28 @@ class FilenameProperty:
         if not value:
             return ""
         return value if isinstance(value, str) else js_string(value)
+
+    def for_message(self, msg: Msg, done: Done, strip_breaks: bool = False) -> tuple[str, str] | None:
+        """``(filename, path to open)`` for ``msg``, as both file nodes start: a name that changes
+        from message to message is shown in the status; without a name (warned: "No filename
+        specified") or when it cannot be evaluated (the message's error), ``done`` is called and
+        the answer is None. ``strip_breaks`` drops tabs and line breaks from the name (file in)."""
+        try:
+            filename = self.evaluate(msg)
+        except Exception as exc:  # a bad typed input is the message's error
+            self.node.error(exc, msg)
+            done()
+            return None
+        if strip_breaks:
+            filename = filename.replace("\t", "").replace("\r", "").replace("\n", "")
+        if self.dynamic and filename != self._shown:
+            self._shown = filename
+            self.node.status(fill="grey", shape="dot", text=filename)
+        if filename == "":
+            self.node.warn("No filename specified")
+            done()
+            return None
+        return filename, self.resolve(filename)
 
     def resolve(self, filename: str) -> str:
         """``filename`` as opened: relative names resolve against ``fileWorkingDirectory`` when set."""

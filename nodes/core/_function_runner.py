@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import flowengine
 from flowengine.errors import NodeError
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
@@ -90,7 +91,7 @@ class WorkerRunner:
     async def _ensure_worker(self) -> asyncio.subprocess.Process:
         if self.proc is not None and self.proc.returncode is None:
             return self.proc
-        root = str(Path(__file__).resolve().parents[2])
+        root = str(Path(flowengine.__file__).resolve().parents[1])  # where the flowengine package is
         env = dict(os.environ)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         proc = await asyncio.create_subprocess_exec(

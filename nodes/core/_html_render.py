@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
+from ._html_source import lift_noscript, restore_noscript
 from ._jsprops import js_object_keys
 
 __all__ = ["attributes", "children", "html_of", "text_of", "xml_of"]
@@ -123,7 +126,10 @@ def _trimmed(nodes: list[Any], blanks: str) -> list[Any]:
 def xml_of(node: Any) -> str:
     """``html``'s value. Re-reading the trimmed inner HTML as a fragment gives back the same
     nodes, except that ``html``/``head``/``body`` tags vanish (their children stay) and edge
-    whitespace goes; that is done here on the tree instead of a second parse."""
+    whitespace goes; that is done here on the tree instead of a second parse. The raw text of a
+    script, style, noscript... element is markup to that second parse, so it is parsed."""
+    if node.tag in RAW_TEXT:
+        return _fragment_xml(html_of(node))
     # JavaScript's trim() ran over serialized HTML, where a no-break space is "&nbsp;" (except in raw text)
     blanks = _JS_WS if node.tag in RAW_TEXT else _JS_WS.replace("\u00a0", "")
     kids = _trimmed(list(children(node)), blanks)
@@ -143,6 +149,20 @@ def xml_of(node: Any) -> str:
             out.append(_encode_xml(text))
         else:
             _xml(child, out)
+    return "".join(out)
+
+
+def _fragment_xml(source: str) -> str:
+    """``cheerio.load(source, null, false).xml()``: ``source`` parsed as a fragment (in a template,
+    as parse5 parses a fragment without context) and written back in XML mode."""
+    lifted_source, lifted = lift_noscript(source)
+    parsed = LexborHTMLParser(f"<template>{lifted_source}</template>")
+    template = parsed.css_first("template")
+    content = template.template_fragments()[:1] if template is not None else []
+    restore_noscript(content, lifted)
+    out: list[str] = []
+    for child in children(content[0]) if content else []:
+        _xml(child, out)
     return "".join(out)
 
 

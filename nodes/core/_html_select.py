@@ -14,7 +14,8 @@ lexbor's selector engine covers CSS selectors level 4 (``:has``, ``:is``, ``:not
   ``:selected``.
 
 The result is every element once, in document order. Elements inside ``<template>`` content are
-not searched (cheerio does search them).
+searched too, as cheerio does (lexbor keeps them in a separate fragment: each fragment is searched
+on its own, so a combinator does not reach from a template's content to the elements around it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from selectolax.lexbor import SelectolaxError
 
 from ._html_render import children
 
-__all__ = ["SelectorError", "select"]
+__all__ = ["SelectorError", "scopes", "select"]
 
 _ALIASES = {
     "header": ":is(h1, h2, h3, h4, h5, h6)",
@@ -148,11 +149,39 @@ def _unique(nodes: list[Any]) -> list[Any]:
     return out
 
 
-def _css(scope: Any, css: str) -> list[Any]:
+def _css(document: Any, css: str) -> list[Any]:
+    """The matches in the document and in every template's content, each once, in document order."""
+    where = scopes(document)
     try:
-        return list(scope.css(css.strip() or "*"))
+        found = [node for scope in where for node in scope.css(css.strip() or "*")]
     except SelectolaxError:
         raise SelectorError(f"Invalid CSS selector: {css.strip()}") from None
+    if len(where) == 1:
+        return _unique(found)
+    order = {n.mem_id: i for i, n in enumerate(_walk(document.root))}
+    return sorted(_unique(found), key=lambda n: order.get(n.mem_id, 0))
+
+
+def scopes(document: Any) -> list[Any]:
+    """The document and the content fragment of every template in it (nested ones too)."""
+    scopes = [document]
+    stack = list(document.css("template"))
+    while stack:
+        for fragment in stack.pop().template_fragments()[:1]:
+            scopes.append(fragment)
+            stack.extend(fragment.css("template"))
+    return scopes
+
+
+def _walk(node: Any) -> list[Any]:
+    """Every element under ``node`` in document order, template contents included."""
+    out: list[Any] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(k for k in reversed(list(children(current))) if k.is_element_node)
+    return out
 
 
 def _mark(document: Any, needles: list[tuple[str, bool]]) -> list[tuple[Any, str]]:
@@ -187,16 +216,16 @@ def select(document: Any, selector: str) -> list[Any]:
     marked = _mark(document, needles) if needles else []
     try:
         if not any(g.filters or g.dead for g in groups):
-            return _unique(_css(document, ", ".join(g.css for g in groups)))
+            return _css(document, ", ".join(g.css for g in groups))
         found: list[Any] = []
         for group in groups:
             if group.dead:
                 continue
-            nodes = _unique(_css(document, group.css))
+            nodes = _css(document, group.css)
             for name, arg in group.filters:
                 nodes = _filter(nodes, name, arg)
             found.extend(nodes)
-        order = {n.mem_id: i for i, n in enumerate(document.root.traverse())}
+        order = {n.mem_id: i for i, n in enumerate(_walk(document.root))}
         return sorted(_unique(found), key=lambda n: order.get(n.mem_id, 0))
     finally:
         for node, attr in marked:

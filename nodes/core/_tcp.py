@@ -2,8 +2,9 @@
 
 Node-RED keeps one module-level ``connectionPool`` of the sockets its tcp in nodes hold, so a
 ``tcp out`` in "reply" mode can answer the connection named by ``msg._session.id`` (or all of
-them). Here that table is a ``TcpSessions`` object, one per runtime, kept in
-``settings.extra["tcp_sessions"]`` (created by the first tcp node that asks for it).
+them). Here that table is a ``TcpSessions`` object, one per runtime, among the runtime's shared
+tables (``node.sockets().shared``, see flowengine/sockets.py). Listening and connecting go through
+the runtime's sockets too (_tcp_link.py), which close what is left open at shutdown.
 
 Settings (Node-RED's names): ``socketReconnectTime`` (ms, default 10000), ``socketTimeout`` (ms
 of idle time before a server-side connection is closed), ``tcpMsgQueueSize`` (tcp request queue
@@ -21,7 +22,6 @@ import os
 import re
 import socket
 import ssl
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from flowengine.jsutil import js_string, to_number
@@ -31,12 +31,14 @@ from flowengine.types import UNDEFINED
 from ._tls_proxy import TlsConfig
 
 __all__ = [
-    "SESSIONS_KEY", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl", "close_all", "connect",
-    "connect_error_text", "connections_text", "has_payload", "listen", "listen_error_text", "listen_host", "new_id",
-    "payload_bytes", "port_number", "reconnect_s", "server_ssl", "sessions", "setting", "unescape",
+    "SESSIONS", "NetworkNode", "TcpConnection", "TcpSessions", "b64decode", "b64encode_text", "client_ssl",
+    "close_all", "connect", "connect_error_text", "connections_text", "has_payload", "listen_error_text",
+    "listen_host", "new_id", "payload_bytes", "port_number", "reconnect_s", "server_ssl", "sessions", "setting",
+    "unescape",
 ]
 
-SESSIONS_KEY = "tcp_sessions"
+SESSIONS = "tcp sessions"
+"""The name of the session table among the runtime's shared tables."""
 KEEPALIVE_S = 120  # Node-RED: socket.setKeepAlive(true, 120000)
 CLOSE_WAIT_S = 2.0  # how long a closing node waits for its peers to take what is still queued
 # libuv's wording for the errors a listen or connect usually meets (Node.js error messages)
@@ -61,8 +63,7 @@ def setting(node: Node, name: str, default: Any) -> Any:
 
 def listen_host(node: Node) -> str | None:
     """Where servers bind: ``socketListenHost``, or None for every interface (Node-RED's way)."""
-    host = setting(node, "socketListenHost", None)
-    return str(host) if host else None
+    return node.sockets().listen_host
 
 
 def reconnect_s(node: Node) -> float:
@@ -71,11 +72,7 @@ def reconnect_s(node: Node) -> float:
 
 def sessions(node: Node) -> TcpSessions:
     """The runtime's table of open tcp in connections."""
-    extra = node.host.settings.extra
-    table = extra.get(SESSIONS_KEY)
-    if not isinstance(table, TcpSessions):
-        table = extra[SESSIONS_KEY] = TcpSessions()
-    return table
+    return node.sockets().shared(SESSIONS, TcpSessions)
 
 
 def unescape(text: Any, every: bool = True) -> str:
@@ -151,6 +148,14 @@ def server_ssl(node: Node) -> ssl.SSLContext | None:
     """A server-side context from the node's ``tls`` config node (its certificate and key)."""
     tls = node.config_node(node.config.get("tls"))
     return tls.server_ssl_context() if isinstance(tls, TlsConfig) else None
+
+
+class NetworkNode(Node):
+    """What the tcp and udp nodes look like in the palette (Node-RED's network category)."""
+
+    category = "network"
+    color = "Silver"
+    icon = "bridge-dash.svg"
 
 
 class TcpConnection:
@@ -235,36 +240,12 @@ async def close_all(conns: list[TcpConnection], graceful: bool) -> None:
         await asyncio.wait(pending)
 
 
-Handler = Callable[[TcpConnection], Coroutine[Any, Any, None]]
-
-
-async def listen(node: Node, port: int, handler: Handler) -> asyncio.Server | None:
-    """Listen on ``port`` (address from ``socketListenHost``); each connection runs ``handler``
-    as a task owned by ``node``. A failure is the node's error, with Node-RED's text."""
-    host = listen_host(node)
-
-    def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        node.spawn(handler(TcpConnection(reader, writer)))
-
-    try:
-        context = server_ssl(node)
-        server = await asyncio.start_server(accept, host=host, port=port, ssl=context)
-    except OSError as exc:
-        node.error(f"unable to listen on port {port}, error: {listen_error_text(exc, host, port)}")
-        return None
-    except ValueError as exc:  # the tls-config node cannot make a server context
-        node.error(f"unable to listen on port {port}, error: {exc} (property 'tls')")
-        return None
-    node.info(f"listening on port {port}")
-    return server
-
-
-async def connect(host: str, port: int, tls: tuple[ssl.SSLContext | None, str | None] = (None, None),
-                  session_id: str = "") -> TcpConnection:
-    """A client connection to ``host:port``; ``tls`` is ``client_ssl(node)`` for a TLS connection."""
+async def connect(node: Node, host: str, port: int,
+                  tls: tuple[ssl.SSLContext | None, str | None] = (None, None), session_id: str = "") -> TcpConnection:
+    """A client connection to ``host:port`` through the runtime's sockets; ``tls`` is
+    ``client_ssl(node)`` for a TLS connection."""
     context, servername = tls
-    extra: dict[str, Any] = {"server_hostname": servername or host} if context is not None else {}
-    reader, writer = await asyncio.open_connection(host, port, ssl=context, **extra)
+    reader, writer = await node.sockets().connect_tcp(host, port, context, servername)
     return TcpConnection(reader, writer, session_id)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import ssl
 import tempfile
 from collections.abc import Mapping
@@ -20,7 +21,40 @@ from urllib.parse import quote, urlsplit
 
 from flowengine.node import Node
 
-__all__ = ["HttpProxy", "TlsConfig", "proxy_for_url", "should_proxy"]
+__all__ = ["HttpProxy", "SniContext", "TlsConfig", "proxy_for_url", "should_proxy"]
+
+
+class SniContext(ssl.SSLContext):
+    """A client context that names ``servername`` to the server (SNI) and checks the certificate
+    against it, whatever host the connection goes to: Node-RED's ``tls.connect({servername})``.
+    Clients that wrap sockets themselves (paho-mqtt under the mqtt nodes) pass the host they
+    dialled; this context puts the servername in its place."""
+
+    servername = ""
+
+    def wrap_socket(self, sock: socket.socket, server_side: bool = False, do_handshake_on_connect: bool = True,
+                    suppress_ragged_eofs: bool = True, server_hostname: str | bytes | None = None,
+                    session: ssl.SSLSession | None = None) -> ssl.SSLSocket:
+        return super().wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs,
+                                   self.servername or server_hostname, session)
+
+    def wrap_bio(self, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO, server_side: bool = False,
+                 server_hostname: str | bytes | None = None, session: ssl.SSLSession | None = None) -> ssl.SSLObject:
+        return super().wrap_bio(incoming, outgoing, server_side, self.servername or server_hostname, session)
+
+
+def _client_context(servername: str, cafile: str | None = None, cadata: str | None = None) -> ssl.SSLContext:
+    """``ssl.create_default_context`` (verifying, default CAs unless some are given), as an
+    ``SniContext`` when a servername is set."""
+    if not servername:
+        return ssl.create_default_context(cafile=cafile, cadata=cadata)
+    context = SniContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.servername = servername
+    if cafile or cadata:
+        context.load_verify_locations(cafile=cafile, cadata=cadata)
+    else:
+        context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    return context
 
 DEFAULT_PORTS = {"ftp": 21, "gopher": 70, "http": 80, "https": 443, "ws": 80, "wss": 443}
 
@@ -68,14 +102,14 @@ class TlsConfig(Node):
             if cfg["cert"] or cfg["key"] or cfg["ca"]:
                 if bool(cfg["cert"]) != bool(cfg["key"]):
                     raise ValueError("set both properties 'cert' and 'key' (or neither)")
-                context = ssl.create_default_context(cafile=cfg["ca"] or None)
+                context = _client_context(self.servername, cafile=cfg["ca"] or None)
                 if cfg["cert"]:
                     context.load_cert_chain(cfg["cert"], cfg["key"], password=creds.get("passphrase") or None)
             else:
                 certdata, keydata = str(creds.get("certdata") or ""), str(creds.get("keydata") or "")
                 if bool(certdata) != bool(keydata):
                     raise ValueError("paste both the certificate and its private key (or neither)")
-                context = ssl.create_default_context(cadata=str(creds.get("cadata") or "") or None)
+                context = _client_context(self.servername, cadata=str(creds.get("cadata") or "") or None)
                 if certdata:
                     self._load_pem_chain(context, certdata, keydata)
         except (OSError, ssl.SSLError) as exc:

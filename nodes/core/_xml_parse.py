@@ -6,9 +6,9 @@ whitespace it held), numbers stay strings. The xml2js options a flow can send in
 as JSON are honoured: ``attrkey``, ``charkey``, ``explicitCharkey``, ``trim``, ``normalize``,
 ``normalizeTags``, ``explicitArray``, ``ignoreAttrs``, ``mergeAttrs``, ``explicitRoot``,
 ``emptyTag``, ``xmlns``, ``explicitChildren``, ``preserveChildrenOrder``, ``childkey``,
-``charsAsChildren``, ``includeWhiteChars``. Function-valued options (validators, processors) cannot
-come from a flow; ``strict: false`` (sax's lenient HTML mode) is not offered: the text is read
-strictly either way.
+``charsAsChildren``, ``includeWhiteChars`` and ``strict`` (false: sax's lenient mode, names
+upper-cased, see _xml_sax_loose.py). Function-valued options (validators, processors) cannot come
+from a flow.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from flowengine.jsutil import js_truthy
 
 from ._xml_sax import Tag, scan
+from ._xml_sax_loose import scan_loose
 
 __all__ = ["ParseOptions", "parse_xml"]
 
@@ -56,6 +57,7 @@ class ParseOptions:
     childkey: str = "$$"
     chars_as_children: bool = False
     include_white_chars: bool = False
+    strict: bool = True
 
     @classmethod
     def from_js(cls, options: dict[str, Any]) -> ParseOptions:
@@ -77,7 +79,7 @@ class ParseOptions:
             explicit_children=flag("explicitChildren", False),
             preserve_children_order=flag("preserveChildrenOrder", False),
             childkey=key("childkey", "$$"), chars_as_children=flag("charsAsChildren", False),
-            include_white_chars=flag("includeWhiteChars", False),
+            include_white_chars=flag("includeWhiteChars", False), strict=flag("strict", True),
         )
 
 
@@ -187,5 +189,8 @@ def parse_xml(text: str, options: ParseOptions) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     builder = _Builder(options)
-    scan(text, builder, xmlns=options.xmlns)
+    if options.strict:
+        scan(text, builder, xmlns=options.xmlns)
+    else:
+        scan_loose(text, builder, xmlns=options.xmlns)
     return builder.result

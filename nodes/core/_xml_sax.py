@@ -35,7 +35,7 @@ from ._xml_sax_names import (
 from ._xml_sax_tags import TEXT as TAG_TEXT
 from ._xml_sax_tags import TagScanner
 
-__all__ = ["Sink", "Tag", "XmlSyntaxError", "scan"]
+__all__ = ["MARKUP", "Scanner", "Sink", "Tag", "XmlSyntaxError", "scan"]
 
 # states (sax.STATE names)
 (BEGIN, TEXT, TEXT_ENTITY, OPEN_WAKA, SGML_DECL, SGML_DECL_QUOTED, DOCTYPE, DOCTYPE_QUOTED,
@@ -44,9 +44,13 @@ __all__ = ["Sink", "Tag", "XmlSyntaxError", "scan"]
  ATTRIB_NAME, ATTRIB_NAME_SAW_WHITE, ATTRIB_VALUE, ATTRIB_VALUE_QUOTED, ATTRIB_VALUE_CLOSED,
  ATTRIB_VALUE_ENTITY_Q, CLOSE_TAG, CLOSE_TAG_SAW_WHITE) = range(30)
 assert TEXT == TAG_TEXT  # the tag side returns this state after a start tag
+MARKUP = frozenset({SGML_DECL, SGML_DECL_QUOTED, DOCTYPE, DOCTYPE_QUOTED, DOCTYPE_DTD, DOCTYPE_DTD_QUOTED,
+                    COMMENT_ENDING, COMMENT_ENDED, CDATA_ENDING, CDATA_ENDING_2, PROC_INST, PROC_INST_BODY,
+                    PROC_INST_ENDING})
+"""The states the strict and the loose scanner read alike (``Scanner.markup_step``)."""
 
 
-class _Scanner(TagScanner):
+class Scanner(TagScanner):
     """sax's ``write()`` loop: the character states."""
 
     def run(self) -> None:
@@ -178,66 +182,8 @@ class _Scanner(TagScanner):
                 self.entity += c
                 return state
             raise self.fail("Invalid character in entity name", i)
-        if state == SGML_DECL:
-            decl = self.sgml + c
-            if decl == "--":
-                self.comment = self.sgml = ""
-                return COMMENT
-            if isinstance(self.doctype, str) and self.doctype and self.sgml:
-                self.doctype += "<!" + decl
-                self.sgml = ""
-                return DOCTYPE_DTD
-            if CDATA_OPEN.fullmatch(decl):
-                self.flush()
-                self.cdata = self.sgml = ""
-                return CDATA
-            if decl.upper() == "DOCTYPE":
-                if self.doctype or self.saw_root:
-                    raise self.fail("Inappropriately located doctype declaration", i)
-                self.doctype = self.sgml = ""
-                return DOCTYPE
-            if c == ">":
-                self.flush()
-                self.sgml = ""
-                return TEXT
-            self.sgml = decl
-            return SGML_DECL_QUOTED if c in "\"'" else SGML_DECL
-        if state == SGML_DECL_QUOTED:
-            # sax never sets the closing quote here, so such a declaration never ends (copied as is)
-            self.sgml += c
-            return state
-        if state in (DOCTYPE, DOCTYPE_QUOTED, DOCTYPE_DTD, DOCTYPE_DTD_QUOTED):
-            return self.doctype_step(state, c)
-        if state == COMMENT_ENDING:
-            if c == "-":
-                if self.comment:
-                    self.flush()
-                self.comment = ""
-                return COMMENT_ENDED
-            self.comment += "-" + c
-            return COMMENT
-        if state == COMMENT_ENDED:
-            if c != ">":
-                raise self.fail("Malformed comment", i)
-            return DOCTYPE_DTD if isinstance(self.doctype, str) and self.doctype else TEXT
-        if state == CDATA_ENDING:
-            if c == "]":
-                return CDATA_ENDING_2
-            self.cdata += "]" + c
-            return CDATA
-        if state == CDATA_ENDING_2:
-            if c == ">":
-                if self.cdata:
-                    self.sink.cdata(self.cdata)
-                self.cdata = ""
-                return TEXT
-            if c == "]":
-                self.cdata += "]"
-                return state
-            self.cdata += "]]" + c
-            return CDATA
-        if state in (PROC_INST, PROC_INST_BODY, PROC_INST_ENDING):
-            return self.pi_step(state, c)
+        if state in MARKUP:
+            return self.markup_step(state, c)
         if state == OPEN_TAG_SLASH:
             if c != ">":
                 raise self.fail("Forward-slash in opening tag not followed by >", i)
@@ -282,6 +228,73 @@ class _Scanner(TagScanner):
         if c == ">":
             return self.close_tag(i)
         raise self.fail("Invalid characters in closing tag", i)
+
+    def markup_step(self, state: int, c: str) -> int:
+        """Declarations, doctype, comment and CDATA ends, processing instructions: the states both
+        scanners (strict and loose) read alike."""
+        if state == SGML_DECL:
+            decl = self.sgml + c
+            if decl == "--":
+                self.comment = self.sgml = ""
+                return COMMENT
+            if isinstance(self.doctype, str) and self.doctype and self.sgml:
+                self.doctype += "<!" + decl
+                self.sgml = ""
+                return DOCTYPE_DTD
+            if CDATA_OPEN.fullmatch(decl):
+                self.flush()
+                self.cdata = self.sgml = ""
+                return CDATA
+            if decl.upper() == "DOCTYPE":
+                if self.doctype or self.saw_root:
+                    self.strict_fail("Inappropriately located doctype declaration")
+                self.doctype = self.sgml = ""
+                return DOCTYPE
+            if c == ">":
+                self.flush()
+                self.sgml = ""
+                return TEXT
+            self.sgml = decl
+            return SGML_DECL_QUOTED if c in "\"'" else SGML_DECL
+        if state == SGML_DECL_QUOTED:
+            # sax never sets the closing quote here, so such a declaration never ends (copied as is)
+            self.sgml += c
+            return state
+        if state in (DOCTYPE, DOCTYPE_QUOTED, DOCTYPE_DTD, DOCTYPE_DTD_QUOTED):
+            return self.doctype_step(state, c)
+        if state == COMMENT_ENDING:
+            if c == "-":
+                if self.comment:
+                    self.flush()
+                self.comment = ""
+                return COMMENT_ENDED
+            self.comment += "-" + c
+            return COMMENT
+        if state == COMMENT_ENDED:
+            if c != ">":  # out of strict mode "<!-- a -- b -->" is one comment
+                self.strict_fail("Malformed comment")
+                self.comment += "--" + c
+                return COMMENT
+            return DOCTYPE_DTD if isinstance(self.doctype, str) and self.doctype else TEXT
+        if state == CDATA_ENDING:
+            if c == "]":
+                return CDATA_ENDING_2
+            self.cdata += "]" + c
+            return CDATA
+        if state == CDATA_ENDING_2:
+            if c == ">":
+                if self.cdata:
+                    self.sink.cdata(self.cdata)
+                self.cdata = ""
+                return TEXT
+            if c == "]":
+                self.cdata += "]"
+                return state
+            self.cdata += "]]" + c
+            return CDATA
+        if state in (PROC_INST, PROC_INST_BODY, PROC_INST_ENDING):
+            return self.pi_step(state, c)
+        raise AssertionError(f"not a markup state: {state}")
 
     def doctype_step(self, state: int, c: str) -> int:
         doctype = self.doctype if isinstance(self.doctype, str) else ""
@@ -331,4 +344,4 @@ class _Scanner(TagScanner):
 
 def scan(text: str, sink: Sink, xmlns: bool = False) -> None:
     """Read ``text`` as sax-js does in strict mode, feeding ``sink``; stops after the root element."""
-    _Scanner(text, sink, xmlns).run()
+    Scanner(text, sink, xmlns).run()

@@ -89,6 +89,11 @@ class DebugNode(Node):
         self._sidebar_limit: WindowLimit | None = None
         self._status_limit: WindowLimit | None = None
         self._status_latest: Msg | None = None
+        if self.to_status:
+            # set while the node is built, as Node-RED's constructor does: the editor shows it, but
+            # no status node hears it (their flow lists them only once every node exists)
+            self.status(fill="grey", shape="ring")
+            self._old_status = "{}"
 
     def on_start(self) -> None:
         try:
@@ -105,9 +110,6 @@ class DebugNode(Node):
         rate = max_rate(self.host.settings, DEFAULT_MAX_RATE)
         self._sidebar_limit = WindowLimit(rate, clock, lambda dropped: self._publish_dropped(dropped, rate))
         self._status_limit = WindowLimit(STATUS_RATE, clock, lambda _dropped: self._show_latest_status())
-        if self.to_status:
-            self.status(fill="grey", shape="ring")
-            self._old_status = "{}"
 
     def on_close(self, removed: bool) -> None:
         for limit in (self._sidebar_limit, self._status_limit):

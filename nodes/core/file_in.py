@@ -72,25 +72,12 @@ class FileInNode(Node):
         self.encoding = str(config.get("encoding") or "none")
         self.all_props = bool(config.get("allProps"))
         self.send_error = bool(config["sendError"]) if "sendError" in config else True  # absent = legacy on
-        self._shown = ""
 
     async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        try:
-            filename = self.filename.evaluate(msg)
-        except Exception as exc:  # a bad typed input is the message's error
-            self.error(exc, msg)
-            done()
+        named = self.filename.for_message(msg, done, strip_breaks=True)
+        if named is None:
             return
-        filename = filename.replace("\t", "").replace("\r", "").replace("\n", "")
-        full = self.filename.resolve(filename)
-        if self.filename.dynamic and filename != self._shown:
-            self._shown = filename
-            self.status(fill="grey", shape="dot", text=filename)
-        if filename == "":
-            self.warn("No filename specified")
-            done()
-            return
-        msg["filename"] = filename
+        msg["filename"], full = named
         try:
             codec = codec_for(self.encoding)
         except LookupError:

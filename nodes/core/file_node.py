@@ -76,7 +76,6 @@ class FileNode(Node):
         self.encoding = str(config.get("encoding") or "none")
         self._queue: deque[tuple[Msg, Send, Done]] = deque()
         self._worker: asyncio.Task[None] | None = None
-        self._shown = ""
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         self._queue.append((msg, send, done))
@@ -101,21 +100,10 @@ class FileNode(Node):
         self.status({})
 
     async def _process(self, msg: Msg, send: Send, done: Done) -> None:
-        try:
-            filename = self.filename.evaluate(msg)
-        except Exception as exc:  # a bad typed input is the message's error
-            self.error(exc, msg)
-            done()
+        named = self.filename.for_message(msg, done)
+        if named is None:
             return
-        msg["filename"] = filename
-        full = self.filename.resolve(filename)
-        if self.filename.dynamic and filename != self._shown:
-            self._shown = filename
-            self.status(fill="grey", shape="dot", text=filename)
-        if filename == "":
-            self.warn("No filename specified")
-            done()
-            return
+        msg["filename"], full = named
         if self.action == "delete":
             try:
                 await asyncio.to_thread(_unlink, full)

@@ -26,7 +26,8 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._html_render import attributes, html_of, text_of, xml_of
-from ._html_select import SelectorError, select
+from ._html_select import SelectorError, scopes, select
+from ._html_source import lift_noscript, restore_noscript
 from ._jsprops import compile_path, js_set, read_property, resolve_path
 
 __all__ = ["NODES", "HtmlNode"]
@@ -140,7 +141,10 @@ def _document(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         value = bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, str):
-        return LexborHTMLParser(value)
+        source, lifted = lift_noscript(value)
+        document = LexborHTMLParser(source)
+        restore_noscript(scopes(document), lifted)
+        return document
     if value is None:
         raise TypeError("cheerio.load() expects a string")
     for item in value if isinstance(value, list) else [value]:

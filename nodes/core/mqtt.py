@@ -14,8 +14,10 @@ import functools
 from typing import Any
 
 import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
-from flowengine.jsutil import js_truthy
+from flowengine.jsutil import js_truthy, to_number
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
@@ -24,6 +26,7 @@ from .mqtt_codec import (
     PayloadError,
     decode_payload,
     encode_payload,
+    new_properties,
     publish_properties,
     received_properties,
     user_properties,
@@ -81,6 +84,10 @@ class _BrokerUser(Node):
     category = "network"
     broker: MqttBroker | None = None
 
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.topic = str(config.get("topic") or "")
+
     def _find_broker(self) -> MqttBroker | None:
         broker = self.config_node(self.config.get("broker"))
         if not isinstance(broker, MqttBroker):
@@ -99,7 +106,6 @@ class MqttIn(_BrokerUser):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self.topic = str(config.get("topic") or "")
         self.dynamic = str(config.get("inputs")) == "1"
         self.qos = _int(config.get("qos"), 0, 2, 2)
         self.datatype = str(config.get("datatype") or "utf8")
@@ -234,7 +240,6 @@ class MqttOut(_BrokerUser):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self.topic = str(config.get("topic") or "")
         self.qos = config.get("qos") or None
         self.retain = config.get("retain") or None
         # MQTT v5 properties set on the node win over the msg's
@@ -305,7 +310,32 @@ class MqttOut(_BrokerUser):
         if not valid_publish_topic(topic):
             self.warn(f"{INVALID_TOPIC}: set property 'topic' or msg.topic (got {topic!r})")
             return
+        if broker.v5:
+            props = _topic_alias(broker, msg, props)
+            topic = msg["topic"]
         await broker.publish_message(str(topic), payload, msg["qos"], msg["retain"], props)
+
+
+def _topic_alias(broker: MqttBroker, msg: Msg, props: Properties | None) -> Properties | None:
+    """``msg.topicAlias`` as Node-RED's publish reads it: a number from 1 to the broker's Topic
+    Alias Maximum is sent as the alias (otherwise it is left out); an alias already standing for
+    ``msg.topic`` on this connection is sent with an empty topic, else it is (re)assigned."""
+    if "topicAlias" not in msg:
+        return props
+    number = to_number(msg["topicAlias"])
+    if number != number or number in (float("inf"), float("-inf")):  # not a number: Node-RED deletes it
+        del msg["topicAlias"]
+        return props
+    alias = msg["topicAlias"] = int(number)
+    if not 1 <= alias <= broker.topic_alias_maximum:
+        return props
+    props = props if props is not None else new_properties(PacketTypes.PUBLISH)
+    props.TopicAlias = alias
+    if broker.topic_aliases.get(alias) == msg["topic"]:
+        msg["topic"] = ""
+    else:
+        broker.topic_aliases[alias] = msg["topic"]
+    return props
 
 
 NODES: list[type[Node]] = [MqttBroker, MqttIn, MqttOut]

@@ -116,6 +116,10 @@ class MqttBroker(Node):
         self._sub_ids: dict[str, int] = {}
         self._next_sub_id = 1
         self._sub_ids_supported = True
+        self.topic_alias_maximum = 0
+        """The broker's Topic Alias Maximum (MQTT 5 CONNACK), 0 when it takes no aliases."""
+        self.topic_aliases: dict[int, str] = {}
+        """The topic each alias stands for on the open connection (Node-RED's ``topicAliases``)."""
         self._lingering: dict[str, set[str]] = {}
         value = (getattr(host.settings, "extra", None) or {}).get(RECONNECT_SETTING)
         try:
@@ -215,6 +219,7 @@ class MqttBroker(Node):
                 return
             # a burst into mqtt out is many QoS 1/2 publishes awaiting their acknowledgements at once
             client.pending_calls_threshold = PENDING_CALLS_WARNING
+            self._watch_connack(client)
             try:
                 async with _opened(client):
                     await self._serve(client)
@@ -225,6 +230,21 @@ class MqttBroker(Node):
                 else:
                     self.info(f"Connection failed to broker: {opts.label} ({exc})")
             await asyncio.sleep(self.reconnect_s)
+
+    def _watch_connack(self, client: aiomqtt.Client) -> None:
+        """Keep the CONNACK's Topic Alias Maximum: aiomqtt drops the CONNACK properties, so the
+        paho client's connect callback is wrapped to read them first."""
+        paho = client._client
+        inner = paho.on_connect
+
+        def on_connect(*args: Any) -> None:
+            props = args[4] if len(args) > 4 else None
+            self.topic_alias_maximum = int(getattr(props, "TopicAliasMaximum", 0) or 0)
+            self.topic_aliases = {}
+            if inner is not None:
+                inner(*args)
+
+        paho.on_connect = on_connect
 
     async def _serve(self, client: aiomqtt.Client) -> None:
         """One open connection: restore subscriptions, birth message, then deliver messages."""

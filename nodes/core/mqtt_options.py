@@ -156,10 +156,14 @@ def broker_options(config: dict[str, Any], credentials: dict[str, Any], warn: Ca
     if url or "://" in broker:
         url = url or broker
         parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise ValueError(f"property 'broker': cannot connect to {url!r} (use mqtt://, mqtts://, ws:// or wss://)")
-        host, port, tls = parts.hostname, parts.port or DEFAULT_PORTS[scheme], scheme in TLS_SCHEMES
+        # MQTT.js connects with plain mqtt when it has no transport for the scheme ("mqtt-tcp://" is
+        # seen in real flows), and to localhost when the URL names no host
+        scheme = parts.scheme.lower() if parts.scheme.lower() in DEFAULT_PORTS else "mqtt"
+        try:
+            port = parts.port or DEFAULT_PORTS[scheme]
+        except ValueError:
+            raise ValueError(f"property 'broker': {url!r} has no usable port") from None
+        host, tls = parts.hostname or "localhost", scheme in TLS_SCHEMES
         if scheme in ("ws", "wss"):
             websocket_path = parts.path or "/"
     else:

@@ -18,39 +18,20 @@ import asyncio
 import ssl
 from typing import Any
 
-from flowengine.node import Node
-
-from ._tcp import (
-    TcpConnection,
-    client_ssl,
-    close_all,
-    connect,
-    connect_error_text,
-    connections_text,
-    listen,
-    new_id,
-    port_number,
-    reconnect_s,
-    sessions,
-    setting,
-    unescape,
-)
+from ._tcp import NetworkNode, TcpConnection, close_all, connections_text, port_number, sessions, setting, unescape
 from ._tcp_framer import Framer, Payload
+from ._tcp_link import TcpServer, client_tls, keep_connected
 
 __all__ = ["NODES", "TcpIn"]
 
 CHUNK = 65536
-FAST_RECONNECT_S = 0.02
 TLS_PROPERTY = {"type": "string", "default": "", "x-config-type": "tls-config", "title": "TLS configuration",
                 "description": "A tls-config node: TLS for the connection (a server needs its certificate and key)."}
 
 
-class TcpIn(Node):
+class TcpIn(NetworkNode):
     type = "tcp in"
-    category = "network"
     label = "tcp in"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 0
     outputs = 1
     schema = {
@@ -100,7 +81,7 @@ class TcpIn(Node):
         self.trim = config.get("trim") in (True, "true")
         self.topic = config.get("topic", "")
         self.connections: dict[str, TcpConnection] = {}
-        self._server: asyncio.Server | None = None
+        self._server: TcpServer | None = None
         self._closing = False
 
     async def on_start(self) -> None:
@@ -108,24 +89,19 @@ class TcpIn(Node):
             self.error(f"property 'port' must be a port number (0-65535), got {self.config.get('port')!r}")
             return
         if self.server_mode:
-            self._server = await listen(self, self.port, self._serve)
+            self._server = TcpServer(self, self.port, self._serve)
+            await self._server.start()
             return
-        try:
-            tls = client_ssl(self)
-        except ValueError as exc:
-            self.error(f"{exc} (property 'tls')")
-            return
-        self.spawn(self._client(tls))
+        tls = client_tls(self)
+        if tls is not None:
+            self.spawn(keep_connected(self, self.remote, self.port, tls, self._session, with_session=True))
 
     async def on_close(self, removed: bool) -> None:
         self._closing = True
         if self._server is not None:
-            self._server.close()
-        await close_all(list(self.connections.values()), graceful=self.server_mode)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
-            self.info("stopped listening on port")
+            await self._server.close(graceful=True)
+        else:
+            await close_all(list(self.connections.values()), graceful=False)
 
     # --- server mode ---
     async def _serve(self, conn: TcpConnection) -> None:
@@ -141,33 +117,12 @@ class TcpIn(Node):
                              "ip": conn.ip, "port": conn.port, "_session": {"type": "tcp", "id": conn.id}})
 
     # --- client mode ---
-    async def _client(self, tls: tuple[ssl.SSLContext | None, str | None]) -> None:
-        where = f"{self.remote}:{self.port}"
-        while True:
-            self.info(f"connecting to {where}")
-            self.status({"fill": "grey", "shape": "dot", "text": "connecting"})
-            session_id = new_id()
-            fast = False
-            try:
-                conn = await connect(self.remote or "localhost", self.port or 0, tls, session_id)
-            except (OSError, ssl.SSLError) as exc:
-                self.info(connect_error_text(exc, self.remote, self.port or 0))
-            else:
-                self._opened(conn)
-                self.info(f"connected to {where}")
-                self.status({"fill": "green", "shape": "dot", "text": "connected",
-                             "_session": {"type": "tcp", "id": session_id}})
-                try:
-                    fast = await self._read(conn, Framer(self.datatype, self.stream, self.newline, self.trim,
-                                                         False), False)
-                finally:
-                    self._closed(conn)
-            self.status({"fill": "red", "shape": "ring", "text": "disconnected",
-                         "_session": {"type": "tcp", "id": session_id}})
-            if not fast:
-                self.info(f"connection lost to {where}")
-            # a server that closes after sending is asked again at once (Node-RED: 20 ms)
-            await asyncio.sleep(FAST_RECONNECT_S if fast else reconnect_s(self))
+    async def _session(self, conn: TcpConnection) -> bool:
+        self._opened(conn)
+        try:
+            return await self._read(conn, Framer(self.datatype, self.stream, self.newline, self.trim, False), False)
+        finally:
+            self._closed(conn)
 
     # --- both ---
     def _opened(self, conn: TcpConnection) -> None:
@@ -177,7 +132,6 @@ class TcpIn(Node):
     def _closed(self, conn: TcpConnection) -> None:
         sessions(self).remove(conn)
         self.connections.pop(conn.id, None)
-        conn.writer.close()
 
     async def _read(self, conn: TcpConnection, framer: Framer, with_address: bool) -> bool:
         """Read until the connection ends; True when a last payload was sent at its end."""

@@ -14,38 +14,30 @@ anything else is written as its JavaScript string. *end* closes the connection a
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from typing import Any
 
-from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
 from ._tcp import (
+    NetworkNode,
     TcpConnection,
-    client_ssl,
     close_all,
-    connect,
-    connect_error_text,
     connections_text,
     has_payload,
-    listen,
     payload_bytes,
     port_number,
-    reconnect_s,
     sessions,
 )
-from .tcp_in import CHUNK, FAST_RECONNECT_S, TLS_PROPERTY
+from ._tcp_link import TcpServer, client_tls, keep_connected
+from .tcp_in import CHUNK, TLS_PROPERTY
 
 __all__ = ["NODES", "TcpOut"]
 
 
-class TcpOut(Node):
+class TcpOut(NetworkNode):
     type = "tcp out"
-    category = "network"
     label = "tcp out"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 0
     schema = {
@@ -82,11 +74,9 @@ class TcpOut(Node):
         self.port = port_number(config.get("port"))
         self.base64 = config.get("base64") in (True, "true")
         self.end = config.get("end") is True
-        self.connections: dict[str, TcpConnection] = {}
         self.client: TcpConnection | None = None
         self._ended = False
-        self._server: asyncio.Server | None = None
-        self._closing = False
+        self._server: TcpServer | None = None
 
     async def on_start(self) -> None:
         if self.mode == "reply":
@@ -96,24 +86,18 @@ class TcpOut(Node):
             return
         if self.mode == "server":
             self.status({"text": connections_text(0)})
-            self._server = await listen(self, self.port, self._serve)
+            self._server = TcpServer(self, self.port, self._serve, self._count)
+            await self._server.start()
             return
-        try:
-            tls = client_ssl(self)
-        except ValueError as exc:
-            self.error(f"{exc} (property 'tls')")
-            return
-        self.spawn(self._client(tls))
+        tls = client_tls(self)
+        if tls is not None:
+            self.spawn(keep_connected(self, self.remote, self.port, tls, self._session, error_prefix="error: "))
 
     async def on_close(self, removed: bool) -> None:
-        self._closing = True
         if self._server is not None:
-            self._server.close()
-        await close_all(list(self.connections.values()), graceful=self.mode == "server")
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
-            self.info("stopped listening on port")
+            await self._server.close(graceful=True)
+        elif self.client is not None:
+            await close_all([self.client], graceful=False)
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         if self.mode == "reply":
@@ -121,7 +105,7 @@ class TcpOut(Node):
         elif self.mode == "server":
             if has_payload(msg):
                 data = payload_bytes(msg["payload"], self.base64)
-                for conn in list(self.connections.values()):
+                for conn in list(self._server.connections.values()) if self._server else []:
                     if self.end:
                         conn.end(data)
                     else:
@@ -151,43 +135,21 @@ class TcpOut(Node):
     # --- server mode ---
     async def _serve(self, conn: TcpConnection) -> None:
         self.info(f"connection from {conn.ip}:{conn.port}")
-        self.connections[conn.id] = conn
-        self.status({"text": connections_text(len(self.connections))})
+        self._count(conn)
         try:
             while await conn.reader.read(CHUNK):  # what clients send is ignored
                 pass
             self.info(f"connection closed from {conn.ip}:{conn.port}")
         except (OSError, ssl.SSLError):
             self.info(f"socket error from {conn.ip}:{conn.port}")
-        finally:
-            self.connections.pop(conn.id, None)
-            conn.writer.close()
-            if not self._closing:
-                self.status({"text": connections_text(len(self.connections))})
+
+    def _count(self, conn: TcpConnection) -> None:
+        self.status({"text": connections_text(len(self._server.connections) if self._server else 0)})
 
     # --- client mode ---
-    async def _client(self, tls: tuple[ssl.SSLContext | None, str | None]) -> None:
-        where = f"{self.remote}:{self.port}"
-        port = self.port or 0
-        while True:
-            self.info(f"connecting to {where}")
-            self.status({"fill": "grey", "shape": "dot", "text": "connecting"})
-            try:
-                conn = await connect(self.remote or "localhost", port, tls)
-            except (OSError, ssl.SSLError) as exc:
-                self.info(f"error: {connect_error_text(exc, self.remote, port)}")
-            else:
-                await self._connected(conn, where)
-            self.status({"fill": "red", "shape": "ring", "text": "disconnected"})
-            fast, self._ended = self._ended, False
-            if not fast:
-                self.info(f"connection lost to {where}")
-            await asyncio.sleep(FAST_RECONNECT_S if fast else reconnect_s(self))
-
-    async def _connected(self, conn: TcpConnection, where: str) -> None:
-        self.client = self.connections[conn.id] = conn
-        self.info(f"connected to {where}")
-        self.status({"fill": "green", "shape": "dot", "text": "connected"})
+    async def _session(self, conn: TcpConnection) -> bool:
+        """One client connection; True when this node ended it (*end*: reconnect at once)."""
+        self.client = conn
         try:
             while await conn.reader.read(CHUNK):  # what the server sends is ignored
                 pass
@@ -197,8 +159,8 @@ class TcpOut(Node):
             self.info(f"error: Error: {exc}")
         finally:
             self.client = None
-            self.connections.pop(conn.id, None)
-            conn.writer.close()
+        fast, self._ended = self._ended, False
+        return fast
 
 
 NODES = [TcpOut]

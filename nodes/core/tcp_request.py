@@ -11,8 +11,10 @@ When the answer is complete (*out*):
 
 Except in "sit" mode the connection is closed once the answer is out. One connection per
 host:port; messages that arrive while it connects wait in a queue (``tcpMsgQueueSize``, oldest
-dropped) and are written in order once it is up. *ret* "string" turns the answer into UTF-8
-text (in "sit" mode split on *newline*, with *trim* re-attaching it).
+dropped) and are written in order once it is up. With the ``socketTimeout`` setting (ms), a
+connection idle that long shows "connect timeout" and is closed and opened again, as in Node-RED.
+*ret* "string" turns the answer into UTF-8 text (in "sit" mode split on *newline*, with *trim*
+re-attaching it).
 """
 
 from __future__ import annotations
@@ -25,10 +27,19 @@ from typing import Any
 
 from flowengine.jsutil import js_string, to_number
 from flowengine.message import clone_msg
-from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
-from ._tcp import TcpConnection, client_ssl, connect, connections_text, payload_bytes, port_number, setting, unescape
+from ._tcp import (
+    NetworkNode,
+    TcpConnection,
+    client_ssl,
+    connect,
+    connections_text,
+    payload_bytes,
+    port_number,
+    setting,
+    unescape,
+)
 from .tcp_in import CHUNK, TLS_PROPERTY
 
 __all__ = ["NODES", "TcpRequest"]
@@ -74,12 +85,9 @@ class _Link:
         self.decoder.reset()
 
 
-class TcpRequest(Node):
+class TcpRequest(NetworkNode):
     type = "tcp request"
-    category = "network"
     label = "tcp request"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 1
     schema = {
@@ -130,6 +138,9 @@ class TcpRequest(Node):
         self.links: dict[str, _Link] = {}
         self._last_key: str | None = None
         self._queue_size = int(setting(self, "tcpMsgQueueSize", 1000))
+        idle = setting(self, "socketTimeout", None)
+        self._idle_s: float | None = float(idle) / 1000.0 if idle else None
+        """``socketTimeout`` (ms): a connection idle that long is closed and opened again."""
 
     def on_close(self, removed: bool) -> None:
         for link in self.links.values():
@@ -190,35 +201,67 @@ class TcpRequest(Node):
             done()
 
     async def _run(self, link: _Link, host: str, port: int, first: Msg) -> None:
+        again = False
+        while await self._connection(link, host, port, first, again):
+            again = True
+            # idle (or still connecting) for socketTimeout: Node-RED's 'timeout' handler shows it
+            # and connects again
+            if self.links.get(link.key) is not link:
+                return
+            self.status({"fill": "grey", "shape": "dot", "text": "connect timeout"})
+            link.connected, link.connecting = False, True
+            first = link.last
+
+    async def _connection(self, link: _Link, host: str, port: int, first: Msg, again: bool = False) -> bool:
+        """Connect, write the queue and read answers; True when the connection was idle (or not
+        yet open) for ``socketTimeout`` ms, and so is to be opened again."""
+        deadline = asyncio.timeout(self._idle_s)
         try:
-            conn = await connect(host, port, client_ssl(self))
+            async with deadline:
+                conn = await connect(self, host, port, client_ssl(self))
         except (OSError, ssl.SSLError, ValueError) as exc:
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                return True
             self.debug_log(f"tcp request to {link.key}: {exc!r}")
             self.status({"fill": "red", "shape": "ring", "text": "error"})
             self.error(f"connect failed {link.key}", first)
             if self.links.get(link.key) is link:
                 del self.links[link.key]
-            return
+            return False
         if self.links.get(link.key) is not link:  # reset while connecting
             conn.destroy()
-            return
+            return False
         link.conn, link.connected, link.connecting = conn, True, False
         link.fresh()
-        self.status({"fill": "green", "shape": "dot", "text": connections_text(len(self.links))})
+        # Node-RED's reconnect after a timeout shows "connected" rather than the count
+        text = "connected" if again else connections_text(len(self.links))
+        self.status({"fill": "green", "shape": "dot", "text": text})
         self._write_queue(link)
         if self.out == "time" and isinstance(self.splitc, int | float) and self.splitc < 0:
             link.connected = False
             conn.end()
             del self.links[link.key]
             self.status({})
-            return
-        await self._read(link, conn)
+            return False
+        return await self._read(link, conn)
 
-    async def _read(self, link: _Link, conn: TcpConnection) -> None:
+    async def _read(self, link: _Link, conn: TcpConnection) -> bool:
+        """Read answers until the connection ends; True when it was idle for ``socketTimeout``."""
         try:
-            while data := await conn.reader.read(CHUNK):
+            while True:
+                try:
+                    async with asyncio.timeout(self._idle_s):
+                        data = await conn.reader.read(CHUNK)
+                except TimeoutError:
+                    if self.links.get(link.key) is not link or link.conn is not conn:
+                        return False
+                    conn.destroy()
+                    link.conn = None
+                    return True
+                if not data:
+                    break
                 if self.links.get(link.key) is not link or link.conn is not conn:
-                    return
+                    return False
                 self._answer(link, data)
             if not conn.ended_here and link.conn is conn:  # the server ended the connection
                 self.status({"fill": "grey", "shape": "ring", "text": "disconnected"})
@@ -232,6 +275,7 @@ class TcpRequest(Node):
             self.debug_log(f"tcp request to {link.key}: {exc!r}")
         finally:
             conn.writer.close()
+        return False
 
     def _reply(self, link: _Link, payload: bytes | str) -> Msg:
         msg = clone_msg(link.last)

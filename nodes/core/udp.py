@@ -19,11 +19,11 @@ import ipaddress
 import socket
 from typing import Any
 
-from flowengine.node import Node
+from flowengine.sockets import UdpEndpoint
 from flowengine.types import Done, Msg, Send
 
-from ._tcp import b64encode_text, listen_host, payload_bytes, port_number
-from ._udp_socket import UdpEndpoint, endpoint, interface_address, join_group, open_socket, ports
+from ._tcp import NetworkNode, b64encode_text, payload_bytes, port_number
+from ._udp_socket import interface_address, join_group, open_socket, set_broadcast
 
 __all__ = ["NODES", "UdpIn", "UdpOut"]
 
@@ -43,7 +43,7 @@ def _group_error(exc: OSError) -> str:
     return f"error: {errno.errorcode.get(exc.errno or 0, exc.errno)}"
 
 
-class _UdpNode(Node):
+class _UdpNode(NetworkNode):
     """What both udp nodes do: resolve the interface, hold a (maybe shared) endpoint."""
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
@@ -64,16 +64,13 @@ class _UdpNode(Node):
 
     def _release(self) -> None:
         if self.endpoint is not None:
-            ports(self).release(self.endpoint, self.id)
+            self.sockets().release_udp(self.endpoint, self.id)
             self.endpoint = None
 
 
 class UdpIn(_UdpNode):
     type = "udp in"
-    category = "network"
     label = "udp in"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 0
     outputs = 1
     schema = {
@@ -104,31 +101,43 @@ class UdpIn(_UdpNode):
         if port is None:
             self.error(f"property 'port' must be a port number (0-65535), got {self.config.get('port')!r}")
             return
-        table = ports(self)
-        shared = table.get(port)
-        if shared is not None:
+        sockets = self.sockets()
+        shared = sockets.udp_endpoint(port)
+        if shared is not None and shared.users:  # another udp node listens here: share its socket
             self.info(f"udp: port {port} already in use")
             self.endpoint = shared
             self._show_iface()
         else:
-            any_host = "::" if self.family == socket.AF_INET6 else "0.0.0.0"
             try:
-                sock = open_socket(self.family, (listen_host(self) or any_host, port), self.multicast == "true")
+                self.endpoint = await self._listen(port, shared)
             except OSError as exc:
                 self._socket_error(exc, port)
                 return
-            self.endpoint = await endpoint(sock, port)
-            table.add(self.endpoint)
-            if self.multicast == "true":
-                try:
-                    self.endpoint.groups.append(join_group(sock, str(self.config.get("group") or ""), self.iface))
-                    self._show_iface()
-                    self.info(f"udp multicast group {self.config.get('group')}")
-                except OSError as exc:
-                    self.error(_group_error(exc))
-            self.info(f"udp listener at {self.iface or sock.getsockname()[0]}:{sock.getsockname()[1]}")
-        self.endpoint.users.add(self.id)
-        self.endpoint.listeners[self.id] = self._received
+        self.endpoint.use(self.id, listener=self._received)
+
+    async def _listen(self, port: int, kept: UdpEndpoint | None) -> UdpEndpoint:
+        """The socket on ``port``: the one the last deploy's node left (kept open for this one), or a
+        new one; joined to the multicast group when asked."""
+        multicast = self.multicast == "true"
+        sock = kept.sock if kept is not None and kept.family == self.family else None
+        if kept is not None and sock is not None:
+            ep = kept
+            ep.leave_groups()
+            if multicast:
+                set_broadcast(sock)
+        else:
+            any_host = "::" if self.family == socket.AF_INET6 else "0.0.0.0"
+            sock = open_socket(self.family, (self.sockets().listen_host or any_host, port), multicast)
+            ep = await self.sockets().bind_udp(sock, port)
+        if multicast:
+            try:
+                ep.groups.append(join_group(sock, str(self.config.get("group") or ""), self.iface))
+                self._show_iface()
+                self.info(f"udp multicast group {self.config.get('group')}")
+            except OSError as exc:
+                self.error(_group_error(exc))
+        self.info(f"udp listener at {self.iface or sock.getsockname()[0]}:{sock.getsockname()[1]}")
+        return ep
 
     def _socket_error(self, exc: OSError, port: int) -> None:
         if exc.errno == errno.EACCES and port < 1024:
@@ -154,10 +163,7 @@ class UdpIn(_UdpNode):
 
 class UdpOut(_UdpNode):
     type = "udp out"
-    category = "network"
     label = "udp out"
-    color = "Silver"
-    icon = "bridge-dash.svg"
     inputs = 1
     outputs = 0
     schema = {
@@ -200,19 +206,16 @@ class UdpOut(_UdpNode):
             if self.endpoint is not None:
                 return self.endpoint
             local = self.outport or port_number(self.config.get("port")) or 0
-            shared = ports(self).get(local)
-            if shared is not None:
+            shared = self.sockets().udp_endpoint(local)
+            if shared is not None and shared.users:
                 self.info(f"udp re-use socket: {self.outport or ''} -> {self.addr}:{self.config.get('port')}")
                 self._show_iface()
-                if self.multicast != "false":
-                    sock = shared.transport.get_extra_info("socket") if shared.transport else None
-                    if sock is not None:
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+                if self.multicast != "false" and shared.sock is not None:
+                    shared.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
                 ep = shared
             else:
                 ep = await self._own_endpoint()
-            ep.users.add(self.id)
-            ep.error_handlers[self.id] = self._send_failed
+            ep.use(self.id, on_error=self._send_failed)
             self.endpoint = ep
             return ep
 
@@ -231,9 +234,8 @@ class UdpOut(_UdpNode):
                 self._show_iface()
             except OSError as exc:
                 self.error(_group_error(exc))
-        ep = await endpoint(sock, self.outport)
+        ep = await self.sockets().bind_udp(sock, self.outport)
         ep.groups.extend(groups)
-        ports(self).add(ep)
         self.info(f"udp ready: {self.outport or ''} -> {self.addr}:{self.config.get('port')}")
         return ep
 

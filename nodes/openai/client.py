@@ -31,7 +31,8 @@ from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
 
-__all__ = ["ApiResponse", "ClientOptions", "Limiter", "OpenAIClient", "ratelimit_of"]
+__all__ = ["ApiResponse", "ClientCounters", "ClientOptions", "Limiter", "OpenAIClient", "ratelimit_of",
+           "usage_tokens"]
 
 USER_AGENT = "flowengine-openai/0.1"
 _RATELIMIT_PREFIX = "x-ratelimit-"
@@ -176,6 +177,29 @@ class ParkForRateLimit(Exception):
         self.error = error
 
 
+def usage_tokens(usage: Any) -> int:
+    """Tokens a response's ``usage`` reports: ``total_tokens``, else the sum of its ``*_tokens``."""
+    if not isinstance(usage, dict):
+        return 0
+    total = usage.get("total_tokens")
+    if isinstance(total, int) and not isinstance(total, bool):
+        return total
+    return sum(v for k, v in usage.items() if k.endswith("_tokens") and isinstance(v, int) and not isinstance(v, bool))
+
+
+class ClientCounters:
+    """What one client did, for ``GET /metrics``: HTTP requests sent (retries included), retries,
+    429 answers, and tokens the operation nodes read from the responses' ``usage``."""
+
+    __slots__ = ("rate_limited", "requests", "retries", "tokens")
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.retries = 0
+        self.rate_limited = 0
+        self.tokens = 0
+
+
 class OpenAIClient:
     """One per config node; safe to share between every operation node using that config."""
 
@@ -191,6 +215,7 @@ class OpenAIClient:
         self.options = options
         self.policy = RetryPolicy(max_retries=max(0, int(options.max_retries)))
         self.limiter = Limiter(options.max_concurrency)
+        self.counters = ClientCounters()
         self._sleep = sleep
         self._rand = rand
         self._clock = clock
@@ -271,7 +296,9 @@ class OpenAIClient:
                 type="rate_limit_exceeded"))
         if wait > 0:  # another request of this key got a 429: sending now would only earn another
             await self._sleep(wait)
+        counters = self.counters
         for attempt in range(self.policy.max_retries + 1):
+            counters.requests += 1
             try:
                 response = await self.http.send(self._build(req, attempt), stream=stream)
             except httpx.TimeoutException as exc:
@@ -291,6 +318,8 @@ class OpenAIClient:
                     await response.aread()
                     await response.aclose()
                 headers = response.headers
+                if response.status_code == 429:
+                    counters.rate_limited += 1
                 body = decode_body(response, "json")
                 error = APIStatusError.from_response(response.status_code, body, headers.get("x-request-id"),
                                                      dict(headers.items()))
@@ -305,6 +334,7 @@ class OpenAIClient:
             if delay > self.policy.max_retry_after:
                 raise ParkForRateLimit(delay, error)
             retries += 1
+            counters.retries += 1
             await self._sleep(delay)
         raise AssertionError("unreachable: the retry loop always returns or raises")
 
@@ -313,6 +343,8 @@ class OpenAIClient:
         start = time.perf_counter()
         response, retries = await self._attempt(req, stream=False)
         data = decode_body(response, req.response_kind)
+        if isinstance(data, dict) and "usage" in data:
+            self.counters.tokens += usage_tokens(data["usage"])
         return ApiResponse(response.status_code, response.headers, data,
                            (time.perf_counter() - start) * 1000.0, retries)
 

@@ -11,6 +11,14 @@ request, e.g. Azure's ``api-version``; no secrets: they are plain properties); c
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``, ``OPENAI_ORG_ID``,
 ``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and closed with the node.
 
+Per-message keys: with ``api_key_type`` ``env``/``flow``/``global`` the key is read, for each
+message, from the environment variable or context key named by ``api_key_ref``; with
+``base_url_type`` ``env``/``flow``/``global`` the base URL is read the same way from ``base_url``
+(context as seen from the operation node's flow). One config then serves several tenants: each
+distinct (base URL, key) gets its own client (at most ``MAX_CLIENTS``), all closed with the node.
+The key is only ever sent: it is not put in the message, and errors and logs name where it was
+read, never its value.
+
 Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``transport``) is an
 ``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
 ``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries;
@@ -19,19 +27,34 @@ Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``tra
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
 from flowengine.node import Node
+from flowengine.types import UNDEFINED, Msg
 
 from .client import ClientOptions, OpenAIClient
+from .errors import OpenAIError
 from .model_list import ModelListCache
 
-__all__ = ["OpenAIConfig"]
+__all__ = ["MAX_CLIENTS", "ConfigNodeClosed", "OpenAIConfig"]
+
+
+class ConfigNodeClosed(Exception):
+    """The config node closed (a deploy replaced it) while a caller was using its client: ask the
+    runtime for the node running now."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__(f"openai-config node {node_id} was closed (redeployed) while in use")
+
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_CLIENTS = 32
+"""Clients one config node keeps for per-message connections (base URL, key...)."""
+_SOURCES = ["env", "flow", "global"]
 
 
 class OpenAIConfig(Node):
@@ -49,6 +72,15 @@ class OpenAIConfig(Node):
         "properties": {
             "name": {"type": "string"},
             "base_url": {"type": "string", "default": DEFAULT_BASE_URL},
+            "base_url_type": {"type": "string", "enum": ["str", *_SOURCES], "default": "str",
+                              "title": "Base URL from",
+                              "description": "str: base_url is the URL; env/flow/global: base_url names the "
+                                             "variable or context key holding it, read for each message."},
+            "api_key_type": {"type": "string", "enum": ["cred", *_SOURCES], "default": "cred",
+                             "title": "API key from",
+                             "description": "cred: the api_key credential; env/flow/global: the variable or "
+                                            "context key named by api_key_ref, read for each message."},
+            "api_key_ref": {"type": "string", "title": "API key variable or context key"},
             "organization": {"type": "string"},
             "project": {"type": "string"},
             "timeout": {"type": ["number", "string"], "default": 600},
@@ -71,7 +103,10 @@ class OpenAIConfig(Node):
     """Test hook: a transport every config node uses (``settings.extra['openai_transport']`` wins)."""
 
     _client: OpenAIClient | None = None
+    _clients: dict[tuple[str, ...], OpenAIClient] | None = None
     _models: ModelListCache | None = None
+    closed: bool = False
+    """True once the node is closing (redeployed or stopped): its client is closed or about to be."""
 
     def _setting(self, prop: str, env: str, default: str = "") -> str:
         value = self.config.get(prop)
@@ -81,6 +116,13 @@ class OpenAIConfig(Node):
             found = self.env(env)
             value = found if isinstance(found, str) and found else default
         return str(value)
+
+    def _base_url(self) -> str:
+        if (self.config.get("base_url_type") or "str") == "str":
+            return self._setting("base_url", "OPENAI_BASE_URL", DEFAULT_BASE_URL)
+        # base_url names where the per-message URL is: the shared client (the model list) uses the default
+        found = self.env("OPENAI_BASE_URL")
+        return found if isinstance(found, str) and found else DEFAULT_BASE_URL
 
     def _number(self, prop: str, default: float) -> float:
         value = self.config.get(prop)
@@ -93,7 +135,7 @@ class OpenAIConfig(Node):
     def options(self) -> ClientOptions:
         """The resolved connection options (keys included; never log them)."""
         return ClientOptions(
-            base_url=self._setting("base_url", "OPENAI_BASE_URL", DEFAULT_BASE_URL),
+            base_url=self._base_url(),
             api_key=self._setting("api_key", "OPENAI_API_KEY"),
             admin_key=self._setting("admin_key", "OPENAI_ADMIN_KEY"),
             organization=self._setting("organization", "OPENAI_ORG_ID"),
@@ -118,6 +160,52 @@ class OpenAIConfig(Node):
             self._client = self.new_client(self.options())
         return self._client
 
+    @property
+    def per_message(self) -> bool:
+        """True when the key or the base URL is read for each message."""
+        return (self.config.get("api_key_type") or "cred") != "cred" or (self.config.get("base_url_type")
+                                                                         or "str") != "str"
+
+    def _read(self, node: Node, ref: Any, source: str, what: str, msg: Msg) -> str:
+        value = node.evaluate(ref, source, msg)
+        if value is None or value is UNDEFINED or value == "":
+            raise OpenAIError(f"openai-config {self.id}: the {what} from {source} {ref!r} is empty "
+                              f"(for node {node.id})", type="configuration_error")
+        if not isinstance(value, str):
+            raise OpenAIError(f"openai-config {self.id}: the {what} from {source} {ref!r} must be a string",
+                              type="configuration_error")
+        return value.strip()
+
+    def options_for(self, node: Node, msg: Msg) -> ClientOptions:
+        """The connection options for ``msg`` (keys included; never log them)."""
+        options = self.options()
+        key_source = str(self.config.get("api_key_type") or "cred")
+        url_source = str(self.config.get("base_url_type") or "str")
+        api_key = options.api_key if key_source == "cred" else self._read(
+            node, self.config.get("api_key_ref"), key_source, "API key", msg)
+        base_url = options.base_url if url_source == "str" else self._read(
+            node, self.config.get("base_url"), url_source, "base URL", msg)
+        return dataclasses.replace(options, api_key=api_key, base_url=base_url)
+
+    def client_for(self, node: Node, msg: Msg) -> OpenAIClient:
+        """The client for ``msg``: the shared one, or with per-message keys the one of its connection."""
+        return self.cached_client(self.options_for(node, msg)) if self.per_message else self.client()
+
+    def cached_client(self, options: ClientOptions) -> OpenAIClient:
+        """One client per distinct connection, shared by every message asking for it."""
+        ident = (options.base_url, options.api_key, options.admin_key, options.organization, options.project,
+                 options.auth_header, options.auth_query)
+        if self._clients is None:
+            self._clients = {}
+        client = self._clients.get(ident)
+        if client is None:
+            if len(self._clients) >= MAX_CLIENTS:
+                raise OpenAIError(f"{self.type} {self.id}: more than {MAX_CLIENTS} different connections "
+                                  "(base URL, key, organization); each keeps its own client",
+                                  type="configuration_error")
+            client = self._clients[ident] = self.new_client(options)
+        return client
+
     def new_client(self, options: ClientOptions) -> OpenAIClient:
         """A client for ``options`` with this runtime's test seams (transport, sleep); the caller closes it."""
         extra = self._extra()
@@ -135,7 +223,14 @@ class OpenAIConfig(Node):
         if self._models is None:
             clock = self._extra().get("openai_clock")
             self._models = ModelListCache(clock=clock) if clock is not None else ModelListCache()
-        return await self._models.get(self.client())
+        if self.closed:
+            raise ConfigNodeClosed(self.id)
+        try:
+            return await self._models.get(self.client())
+        except RuntimeError as exc:  # httpx: "Cannot send a request, as the client has been closed."
+            if self.closed:
+                raise ConfigNodeClosed(self.id) from exc
+            raise
 
     def _extra(self) -> dict[str, Any]:
         extra = self.host.settings.extra
@@ -158,7 +253,26 @@ class OpenAIConfig(Node):
         path = Path(configured).expanduser()
         return path if path.is_absolute() else user_dir / path
 
+    def clients(self) -> list[OpenAIClient]:
+        """The clients this node has created so far: the shared one, and one per connection that
+        messages asked for (``per_message``)."""
+        return [*([self._client] if self._client is not None else []), *(self._clients or {}).values()]
+
+    def metrics(self) -> dict[str, float]:
+        """Requests, retries, 429s and tokens of this connection, requests queued and in flight."""
+        clients = self.clients()
+        return {
+            "openai_requests_total": sum(c.counters.requests for c in clients),
+            "openai_retries_total": sum(c.counters.retries for c in clients),
+            "openai_rate_limited_total": sum(c.counters.rate_limited for c in clients),
+            "openai_tokens_total": sum(c.counters.tokens for c in clients),
+            "openai_queued": sum(c.limiter.queued for c in clients),
+            "openai_in_flight": sum(c.limiter.in_flight for c in clients),
+        }
+
     async def on_close(self, removed: bool) -> None:
+        self.closed = True
         client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
+        clients, self._clients = self._clients or {}, None
+        for each in [*([client] if client is not None else []), *clients.values()]:
+            await each.aclose()

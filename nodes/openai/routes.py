@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .client import ClientOptions, OpenAIClient
-from .config import DEFAULT_BASE_URL, OpenAIConfig
+from .config import DEFAULT_BASE_URL, ConfigNodeClosed, OpenAIConfig
 from .errors import OpenAIError, redact
 from .model_list import fetch_model_ids
 
@@ -51,17 +51,27 @@ def _upstream(err: OpenAIError, secrets: list[str]) -> JSONResponse:
 
 
 async def list_models(request: Request, runtime: Any) -> Response:
-    """``GET``: the models of the deployed config node named by ``?config=``."""
+    """``GET``: the models of the deployed config node named by ``?config=``.
+
+    A deploy may replace the node while its list is being fetched (the editor asks right after a
+    change): then the node running after the deploy is asked, instead of failing on the old
+    node's closed client."""
     config_id = request.query_params.get("config")
-    node = runtime.node(config_id) if config_id else None
-    if not isinstance(node, OpenAIConfig):
-        return _problem(404, "not_found", f"no running openai-config node {config_id!r} "
-                        "(POST its base_url and key to list the models of an undeployed one)")
-    try:
-        ids = await node.model_ids()
-    except OpenAIError as err:
-        return _upstream(err, node.options().secrets)
-    return _listing(ids)
+    for attempt in range(3):
+        node = runtime.node(config_id) if config_id else None
+        if not isinstance(node, OpenAIConfig):
+            if attempt == 0 and config_id:  # maybe between the old node's close and the new one's start
+                await runtime.settled()
+                continue
+            return _problem(404, "not_found", f"no running openai-config node {config_id!r} "
+                            "(POST its base_url and key to list the models of an undeployed one)")
+        try:
+            return _listing(await node.model_ids())
+        except ConfigNodeClosed:  # a deploy replaced it meanwhile: ask the node running after it
+            await runtime.settled()
+        except OpenAIError as err:
+            return _upstream(err, node.options().secrets)
+    return _problem(503, "redeploying", f"openai-config node {config_id!r} is being redeployed: ask again")
 
 
 def _draft_options(body: dict[str, Any], deployed: OpenAIConfig | None) -> ClientOptions:
@@ -106,6 +116,8 @@ async def list_models_for_draft(request: Request, runtime: Any) -> Response:
     if deployed is not None and options == deployed.options():
         try:
             return _listing(await deployed.model_ids())
+        except ConfigNodeClosed:  # redeployed meanwhile: the editor asks again
+            return _problem(503, "redeploying", f"openai-config node {config_id!r} is being redeployed: ask again")
         except OpenAIError as err:
             return _upstream(err, options.secrets)
     options = dataclasses.replace(options, timeout=min(options.timeout, DRAFT_TIMEOUT), max_retries=0)

@@ -92,7 +92,7 @@ def test_group_moves_by_keyboard_and_carries_its_box(editor: Any) -> None:
     expect(group).to_have_attribute("aria-label", re.compile(r"^group <b>grouped</b>, 2 members"))
     # Tab reaches the group box (it comes first on the canvas).
     page.locator('[data-tab-id="t1"]').first.focus()
-    for _ in range(8):
+    for _ in range(12):  # past the tab bar and view buttons (+ subflow, map)
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.dataset.groupId") == "grp":
             break
@@ -138,7 +138,7 @@ def test_splice_a_node_into_a_wire_by_keyboard(editor: Any) -> None:
     expect(dialog).to_be_visible()
     choice = dialog.locator("[name='splice-wire']")
     expect(choice).to_be_focused()
-    choice.select_option(label="from A output 1 → debug")
+    choice.select_option(label="from A output 1 → msg.payload")  # the debug node's label, as Node-RED draws it
     page.keyboard.press("Enter")
     expect(dialog).to_have_count(0)
     expect(page.locator('[data-wire="li:0->fn"]')).to_have_count(1)
@@ -360,7 +360,7 @@ def test_node_aria_labels_and_deploy_announcement(editor: Any, server: Any) -> N
     assert labels == {
         "i1": "inject node tick <1>, 0 inputs, 1 output",
         "f1": "function node split, 1 input, 2 outputs",
-        "d1": "debug node debug, 1 input, 0 outputs",
+        "d1": "debug node msg.payload, 1 input, 0 outputs",  # labelled as Node-RED draws it
     }
     for node_id in labels:
         node = page.locator(f'[data-node-id="{node_id}"]')
@@ -369,7 +369,8 @@ def test_node_aria_labels_and_deploy_announcement(editor: Any, server: Any) -> N
     expect(page.get_by_role("button", name="inject node tick <1>, 0 inputs, 1 output")).to_have_count(1)
     expect(page.locator('[data-wire="i1:0->f1"]')).to_have_attribute(
         "aria-label", "wire from tick <1> output 1 to split")
-    expect(page.locator('[data-wire="f1:0->d1"]')).to_have_attribute("aria-label", "wire from split output 1 to debug")
+    expect(page.locator('[data-wire="f1:0->d1"]')).to_have_attribute(
+        "aria-label", "wire from split output 1 to msg.payload")
     expect(page.locator('[data-node-id="i1"] [data-action="inject"]')).to_have_attribute("aria-label", "inject now")
     toggle = page.locator('[data-node-id="d1"] [data-action="debug-toggle"]')
     expect(toggle).to_have_attribute("aria-label", "disable debug output")

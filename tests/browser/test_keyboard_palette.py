@@ -15,7 +15,7 @@ def _focused(page: Any) -> str:
 
 def test_filter_enter_adds_first_match_and_arrows_walk(editor: Any) -> None:
     page = editor
-    page.keyboard.press("Control+f")
+    page.keyboard.press("Control+Shift+P")  # ctrl+F searches the flows (DESIGN §7)
     assert _focused(page) == "palette-filter"
     page.keyboard.type("inject")
     page.keyboard.press("Enter")

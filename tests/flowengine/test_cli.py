@@ -45,6 +45,15 @@ def test_validate_reports_by_node_and_exits_1(tmp_path, capsys):
     assert out.rstrip().endswith("1 errors, 1 warnings")
 
 
+def test_validate_names_the_node_by_its_name_too(tmp_path, capsys):
+    # a function node refused for its libs: the line names id, name, type and the property at fault
+    bad = [*GOOD, {"id": "f", "type": "function", "z": "t", "name": "check \"auth\"", "func": "return msg;",
+                   "libs": [{"var": "crypto", "module": "crypto"}], "x": 0, "y": 0, "wires": [[]]}]
+    assert main(["validate", write(tmp_path, bad)]) == 1
+    out = capsys.readouterr().out
+    assert 'f "check \\"auth\\"" (function):\n  error: libs: JavaScript modules are not available' in out
+
+
 def test_validate_accepts_nodes_whose_tab_is_not_in_the_file(tmp_path, capsys):
     # as Node-RED's example flows: no tab node, its runtime adds one
     tabless = [n for n in GOOD if n["type"] != "tab"]

@@ -354,7 +354,7 @@ class CfgUser(Node):
                              "backup": {"type": "string", "x-config-type": "t-cfg"}}}
 
 
-async def test_deploy_refuses_a_missing_disabled_or_unset_required_config_node():
+async def test_deploy_refuses_a_missing_or_unset_required_config_node():
     reg = registry()
     reg.add(CfgUser)
 
@@ -369,11 +369,21 @@ async def test_deploy_refuses_a_missing_disabled_or_unset_required_config_node()
         with pytest.raises(FlowValidationError) as err:
             await h.runtime.deploy(bad)
         found = {(p.node_id, p.node_type, p.property): p.message for p in err.value.problems}
-        assert set(found) == {("u1", "t-cfg-user", "server"), ("u2", "t-cfg-user", "server"),
-                              ("u3", "t-cfg-user", "server")}
+        assert set(found) == {("u1", "t-cfg-user", "server"), ("u3", "t-cfg-user", "server")}
         assert "'ghost'" in found["u1", "t-cfg-user", "server"]
-        assert "disabled" in found["u2", "t-cfg-user", "server"]
         assert h.runtime.node("ok") is not None  # nothing running was touched
+
+
+async def test_a_node_whose_config_node_is_disabled_runs_without_it():
+    # Node-RED (Flow.js) does not start a disabled config node; RED.nodes.getNode(id) is then null
+    reg = registry()
+    reg.add(CfgUser)
+    flows = [tab(), {"id": "off", "type": "t-cfg", "d": True},
+             {"id": "u", "type": "t-cfg-user", "z": "t1", "x": 0, "y": 0, "wires": [[]], "server": "off"}]
+    async with FlowHarness(flows, registry=reg) as h:
+        assert h.runtime.state == "start"
+        user = h.node("u")
+        assert user is not None and user.config_node("off") is None and h.runtime.node("off") is None
 
 
 def test_real_registry_reports_a_missing_openai_config_node():

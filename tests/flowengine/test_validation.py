@@ -220,12 +220,16 @@ def test_any_config_type_accepts_every_config_node_but_not_a_plain_node():
     assert "not a config node" in probs[0].message
 
 
-def test_a_disabled_config_node_or_one_on_a_disabled_tab_counts_as_missing():
+def test_a_disabled_config_node_or_one_on_a_disabled_tab_is_a_warning():
+    # Node-RED loads such a flow: the config node is not started and the node runs without it
     flows = [tab(), tab("off", disabled=True), node("a", config="dis"), node("b", config="scoped"),
              {"id": "dis", "type": "cfg", "d": True}, {"id": "scoped", "type": "cfg", "z": "off"}]
-    probs = check_refs(flows, config="cfg")
+    assert check_refs(flows, config="cfg") == []
+    probs = [p for p in validate(parse(flows), known, config_types=refs(config="cfg")) if p.property == "config"]
     assert where(probs) == [("a", "change", "config"), ("b", "change", "config")]
+    assert [p.level for p in probs] == ["warning", "warning"]
     assert "disabled" in probs[0].message and "disabled tab 'off'" in probs[1].message
+    assert "starts without it" in probs[0].message
 
 
 def test_nodes_that_do_not_run_are_not_checked():

@@ -29,8 +29,9 @@ from .conftest import AppFactory
 from .helpers import ApiRoute, TestClient, inject_debug, make_settings, routes_of
 from .live import live_server
 
-PUBLIC = {"/auth/login", "/auth/token", "/auth/revoke"}
-"""The only API routes reachable without a token (``needs(None)``)."""
+PUBLIC = {"/auth/login", "/auth/token", "/auth/revoke", "/healthz", "/readyz"}
+"""The only API routes reachable without a token (``needs(None)``): login and the health checks a
+load balancer makes (tests/server/test_metrics.py)."""
 
 
 def _auth_config(**extra: Any) -> dict[str, Any]:

@@ -101,6 +101,20 @@ async def test_status_shows_a_short_text() -> None:
     assert statuses[2]["text"] == "{ a: 1 }"
 
 
+async def test_the_first_status_is_set_while_the_node_is_built() -> None:
+    # Node-RED's constructor sets it: the editor shows it, no status node hears it (this kept the
+    # corpus case subflow_two_outputs_status from depending on when start-up statuses arrive)
+    flows = [*debug_flow(tostatus=True, tosidebar=False),
+             {"id": "st", "type": "status", "scope": ["d"], "wires": [["heard"]]}, {"id": "heard", "type": "test-sink"}]
+    async with FlowHarness(flows) as h:
+        await h.drain()
+        assert [d for t, d in h.events if t == "status/d"] == [{"fill": "grey", "shape": "ring"}]
+        assert h.received("heard") == []
+        h.send_to("d", {"payload": 1})
+        [heard] = await h.wait_for("heard")
+    assert heard["status"]["text"] == "1"
+
+
 def console_lines(h: FlowHarness) -> list[str]:
     return [text for level, nid, text in h.logs if nid == "d" and level == 40]  # node.log: info
 

@@ -148,3 +148,26 @@ async def test_invalid_selector_is_a_catchable_error() -> None:
     out, err = await run([{"payload": PAGE}], tag="li[[[")
     assert out == [] and err[0]["error"]["message"] == "Invalid CSS selector: li[[["
     assert err[0]["error"]["source"]["id"] == "h"
+
+
+async def test_noscript_content_is_text_as_cheerio_parses_it() -> None:
+    # parse5 (scripting on) keeps a <noscript>'s content as raw text: its markup is no element,
+    # text() is the markup as written, and the second parse of `html` makes elements of it again
+    doc = '<html><head><noscript><link rel=x></noscript></head><body><div><noscript><p class="x">hi &amp; ' \
+          '<b>b</b></p></noscript></div></body></html>'
+    assert await payloads(doc, tag="p") == [[]]
+    assert await payloads(doc, tag="noscript", ret="text") == [["<link rel=x>", '<p class="x">hi &amp; <b>b</b></p>']]
+    assert await payloads(doc, tag="noscript") == [['<link rel="x"/>', '<p class="x">hi &amp; <b>b</b></p>']]
+    assert await payloads(doc, tag="div") == [[
+        "<noscript>&lt;p class=&quot;x&quot;&gt;hi &amp;amp; &lt;b&gt;b&lt;/b&gt;&lt;/p&gt;</noscript>"]]
+    assert await payloads(doc, tag="head", ret="compl", chr="c") == [[{"c": "<noscript><link rel=x></noscript>"}]]
+    # a <noscript> written inside a script or a comment is not one
+    assert await payloads("<script>'<noscript><p>x</p>'</script><!-- <noscript> --><p>y</p>", tag="p") == [["y"]]
+
+
+async def test_template_contents_are_searched_as_cheerio_does() -> None:
+    doc = "<template id=q><li>1</li><li>2 <i>i</i></li></template><ul><li>3</li></ul>"
+    assert await payloads(doc) == [["1", "2 <i>i</i>", "3"]]
+    assert await payloads(doc, tag="i") == [["i"]]
+    assert await payloads(doc, tag="template") == [["<li>1</li><li>2 <i>i</i></li>"]]
+    assert await payloads("<ul><template><li>a</li></template><li>b</li></ul>", tag="li:first") == [["a"]]

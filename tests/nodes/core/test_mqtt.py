@@ -229,3 +229,20 @@ async def test_a_burst_of_qos_1_messages_arrives_whole_and_in_order(mosquitto):
         msgs = await h.wait_for("s", 500, timeout=10)
     assert [m["payload"] for m in msgs] == list(range(500))
     assert not [t for level, _, t in h.logs if level <= 30]  # Node-RED levels: 20 error, 30 warn
+
+
+async def test_v5_topic_alias_within_the_broker_maximum(mosquitto):
+    # Node-RED: an alias from 1 to the CONNACK's Topic Alias Maximum (mosquitto: 10) is sent; a repeat of
+    # the same topic goes out with an empty topic, another topic re-assigns it; others are left out
+    flows = [broker_node(mosquitto, protocolVersion="5"), {"id": "o", "type": "mqtt out", "broker": "b"},
+             mqtt_in("i", "ta/#", "s"), {"id": "s", "type": "test-sink"}]
+    async with FlowHarness(flows) as h:
+        await shows(h, "connected", "i", "o")
+        broker = h.node("b")
+        assert broker.topic_alias_maximum == 10
+        for topic, alias in (("ta/x", 1), ("ta/x", "1"), ("ta/y", 1), ("ta/z", 99), ("ta/w", "no")):
+            h.send_to("o", {"topic": topic, "payload": topic, "topicAlias": alias})
+        msgs = await h.wait_for("s", 5)
+        assert broker.topic_aliases == {1: "ta/y"}
+    assert [(m["topic"], m["payload"]) for m in msgs] == [
+        ("ta/x", "ta/x"), ("ta/x", "ta/x"), ("ta/y", "ta/y"), ("ta/z", "ta/z"), ("ta/w", "ta/w")]

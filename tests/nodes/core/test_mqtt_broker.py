@@ -188,14 +188,19 @@ async def test_redeploying_a_node_moves_its_subscription(mosquitto):
     assert msg["payload"] == "new" and len(h.received("s")) == 1
 
 
-async def test_a_broker_url_that_cannot_be_used_keeps_the_node_and_reports_when_connecting():
-    # Node-RED keeps the node and fails at connect (seen in a real flow: "mqtt-tcp://host")
+async def test_a_broker_url_with_an_unknown_scheme_connects_with_plain_mqtt():
+    # MQTT.js falls back to its first transport, mqtt over TCP (seen in a real flow: "mqtt-tcp://host"):
+    # Node-RED logs no error, only the failed connection attempts
     flows = [
         {"id": "t", "type": "tab"},
-        {"id": "b", "type": "mqtt-broker", "broker": "mqtt-tcp://edge-broker"},
+        {"id": "b", "type": "mqtt-broker", "broker": "mqtt-tcp://127.0.0.1:1"},
         {"id": "in", "type": "mqtt in", "z": "t", "topic": "a/b", "broker": "b", "wires": [[]]},
     ]
     async with FlowHarness(flows) as h:
-        assert h.node("b") is not None and h.node("in") is not None
-        logs = [d for t, d in h.events if t == "debug" and d.get("level") == 20]
-    assert any("cannot connect" in d["msg"] and "mqtt-tcp://edge-broker" in d["msg"] for d in logs)
+        broker = h.node("b")
+        assert broker.config_error is None
+        assert (broker.options.host, broker.options.port, broker.options.tls) == ("127.0.0.1", 1, False)
+        await until(lambda: any(n == "b" and "Connection failed to broker: mqtt-tcp://127.0.0.1:1" in t
+                                for _, n, t in h.logs), lambda: f"logs: {h.logs}")
+        errors = [d for t, d in h.events if t == "debug" and d.get("level") == 20]
+    assert errors == []

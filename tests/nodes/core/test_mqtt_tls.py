@@ -34,7 +34,8 @@ def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | Non
     else:
         assert signer is not None
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                         x509.DNSName("broker.test")]), critical=False
         ).add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False)
     return builder.sign(signer or key, hashes.SHA256())
 
@@ -73,3 +74,19 @@ async def test_tls_with_a_tls_config_node(tls_broker):
                     lambda: f"logs: {h.logs}")
         assert status(h, "o3") == "connecting"
     assert next(t for _, n, t in h.logs if n == "b") == f"Connected to broker: mqtts://127.0.0.1:{broker.port}"
+
+
+async def test_the_tls_config_servername_is_the_name_sent_and_checked(tls_broker):
+    # Node-RED's tls-config adds `servername` to the connect options: SNI, and the certificate must name it
+    broker, ca = tls_broker
+    flows = [broker_node(broker, "named", usetls=True, tls="sni"),
+             {"id": "sni", "type": "tls-config", "ca": str(ca), "servername": "broker.test", "verifyservercert": True},
+             broker_node(broker, "misnamed", usetls=True, tls="wrong"),
+             {"id": "wrong", "type": "tls-config", "ca": str(ca), "servername": "other.test", "verifyservercert": True},
+             {"id": "o1", "type": "mqtt out", "broker": "named"},
+             {"id": "o2", "type": "mqtt out", "broker": "misnamed"}]
+    async with FlowHarness(flows) as h:
+        await shows(h, "connected", "o1")
+        await until(lambda: any("Connection failed" in t for _, n, t in h.logs if n == "misnamed"),
+                    lambda: f"logs: {h.logs}")
+        assert status(h, "o2") == "connecting"

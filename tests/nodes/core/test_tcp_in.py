@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
-from nodes.core._tcp import listen_host, payload_bytes, port_number, unescape
+from flowengine.sockets import NodeSockets
+from nodes.core._tcp import payload_bytes, port_number, unescape
 
 from ._sockets import TcpPeer, free_port, harness, logged, read_until_closed, statuses, wait_status, wait_until
 
@@ -169,7 +169,9 @@ async def test_redeploy_closes_the_server_and_its_connections(tmp_path: Path) ->
     async with harness(tmp_path, [tcp_in(port), SINK]) as h:
         reader, _ = await asyncio.open_connection("127.0.0.1", port)
         await wait_status(h, "in", "1 connection")
-        assert h.node("in")._server.sockets[0].getsockname()[0] == "127.0.0.1"  # socketListenHost
+        listener = h.runtime.sockets.tcp_listener(port)
+        assert listener is not None and listener.owner == "in"
+        assert [a[0] for a in listener.addresses()] == ["127.0.0.1"]  # socketListenHost
         await h.deploy([SINK])
         assert await read_until_closed(reader) == b""
         with pytest.raises(OSError):
@@ -178,12 +180,11 @@ async def test_redeploy_closes_the_server_and_its_connections(tmp_path: Path) ->
 
 def test_listen_host_defaults_to_every_interface(tmp_path: Path) -> None:
     settings = Settings.load(user_dir=tmp_path)
-    node: Any = SimpleNamespace(host=SimpleNamespace(settings=settings))  # only host.settings is read
-    assert listen_host(node) is None  # Node-RED listens on every interface
+    assert NodeSockets.from_settings(settings).listen_host is None  # Node-RED listens on every interface
     settings.socketListenHost = "127.0.0.1"
-    assert listen_host(node) == "127.0.0.1"
+    assert NodeSockets.from_settings(settings).listen_host == "127.0.0.1"
     settings.socketListenHost = ""
-    assert listen_host(node) is None
+    assert NodeSockets.from_settings(settings).listen_host is None
 
 
 def test_payload_and_property_conversions() -> None:
@@ -204,3 +205,41 @@ def test_every_property_is_described_for_the_editor() -> None:
         for prop, spec in cls.schema["properties"].items():
             assert spec.get("title") and spec.get("description"), f"{name}.{prop}"
             assert "default" in spec, f"{name}.{prop}"
+
+
+async def test_a_redeployed_server_keeps_its_port_for_the_new_node(tmp_path: Path) -> None:
+    port = free_port()
+    async with harness(tmp_path, [tcp_in(port, topic="old"), SINK]) as h:
+        listener = h.runtime.sockets.tcp_listener(port)
+        await h.deploy([tcp_in(port, topic="new"), SINK])
+        assert h.runtime.sockets.tcp_listener(port) is listener  # the same socket, never closed
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"x")
+        [msg] = await h.wait_for("out", 1)
+        writer.close()
+    assert msg["topic"] == "new" and msg["payload"] == b"x"
+
+
+async def test_two_servers_on_one_port_fail_as_in_node_red(tmp_path: Path) -> None:
+    port = free_port()
+    second = {**tcp_out_server(port), "id": "second"}
+    async with harness(tmp_path, [tcp_in(port), second, SINK]) as h:
+        await wait_until(h, lambda: any(nid in ("in", "second") and "EADDRINUSE" in t for _, nid, t in h.logs),
+                         "no EADDRINUSE")
+    assert any(f"unable to listen on port {port}, error: Error: listen EADDRINUSE: address already in use "
+               f"127.0.0.1:{port}" == t for _, _, t in h.logs)
+
+
+def tcp_out_server(port: int) -> dict[str, Any]:
+    return {"id": "srv", "type": "tcp out", "beserver": "server", "host": "", "port": str(port), "base64": False,
+            "end": False, "tls": "", "wires": []}
+
+
+async def test_shutdown_closes_the_runtimes_listeners(tmp_path: Path) -> None:
+    port = free_port()
+    async with harness(tmp_path, [tcp_in(port), SINK]) as h:
+        sockets = h.runtime.sockets
+        assert sockets.statistics()["tcp_listeners"] == 1
+    assert sockets.statistics()["tcp_listeners"] == 0
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", port)

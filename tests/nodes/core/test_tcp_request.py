@@ -114,3 +114,31 @@ async def test_connect_failure_is_a_catchable_error(tmp_path: Path) -> None:
 def test_split_character_forms() -> None:
     assert split_char("\\n") == 10 and split_char("\\0") == 0 and split_char("\\r") == 13
     assert split_char("0x0A") == 10 and split_char(";") == 59 and split_char("") is None
+
+
+async def test_socket_timeout_closes_an_idle_connection_and_connects_again(tmp_path: Path) -> None:
+    # Node-RED: socket.setTimeout(settings.socketTimeout); on 'timeout' the status says so and it connects again
+    async with TcpPeer() as peer, harness(tmp_path, request(peer.port, out="sit"), socketTimeout=100) as h:
+        h.send_to("req", {"payload": b"one"})
+        first, _ = await asyncio.wait_for(peer.accepted.get(), 2)
+        assert await first.readexactly(3) == b"one"
+        assert await read_until_closed(first) == b""  # idle for 100 ms: closed by the node
+        await wait_until(h, lambda: {"fill": "grey", "shape": "dot", "text": "connect timeout"} in statuses(h, "req"),
+                         f"no timeout status: {statuses(h, 'req')}")
+        second, _ = await asyncio.wait_for(peer.accepted.get(), 2)  # and opened again
+        h.send_to("req", {"payload": b"two"})
+        assert await second.readexactly(3) == b"two"
+        assert {"fill": "green", "shape": "dot", "text": "connected"} in statuses(h, "req")
+
+
+async def test_socket_timeout_also_bounds_connecting(tmp_path: Path) -> None:
+    # a TLS handshake the server never answers: after socketTimeout the node shows it and tries again
+    flows = [*request("0", out="sit", tls="tls"), {"id": "tls", "type": "tls-config", "verifyservercert": False}]
+    async with TcpPeer() as peer:
+        flows[0]["port"] = str(peer.port)
+        async with harness(tmp_path, flows, socketTimeout=100) as h:
+            h.send_to("req", {"payload": b"one"})
+            await asyncio.wait_for(peer.accepted.get(), 2)
+            await asyncio.wait_for(peer.accepted.get(), 2)  # connected again after the timeout
+            assert {"fill": "grey", "shape": "dot", "text": "connect timeout"} in statuses(h, "req")
+            assert not any("connect failed" in text for _, _, text in h.logs)

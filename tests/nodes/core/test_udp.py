@@ -89,6 +89,20 @@ async def test_two_udp_in_nodes_share_a_port_and_close_it_together(tmp_path: Pat
         probe.bind(("127.0.0.1", port))  # released: no SO_REUSEADDR needed to take it
 
 
+async def test_a_redeployed_udp_in_keeps_its_socket(tmp_path: Path) -> None:
+    port = free_port(socket.SOCK_DGRAM)
+    async with harness(tmp_path, [udp_in(port), SINK]) as h:
+        endpoint = h.runtime.sockets.udp_endpoint(port)
+        await h.deploy([udp_in(port, datatype="utf8"), SINK])
+        assert h.runtime.sockets.udp_endpoint(port) is endpoint and endpoint is not None
+        assert endpoint.users == {"in"}
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"new", ("127.0.0.1", port))
+            [msg] = await h.wait_for("got")
+    assert msg["payload"] == "new"  # the new node's settings
+    assert not any("already in use" in text for _, _, text in h.logs)
+
+
 async def test_bind_failure_uses_node_reds_text(tmp_path: Path) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
         holder.bind(("127.0.0.1", 0))

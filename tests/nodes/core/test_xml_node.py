@@ -143,3 +143,29 @@ async def test_buffer_and_null_options() -> None:
     assert [e["error"]["message"] for e in err] == [
         "Error: Invalid character in name", "TypeError: Cannot set properties of null (setting 'async')",
     ]
+
+
+async def test_strict_false_reads_as_sax_lenient_mode() -> None:
+    # expected values from xml2js 0.6.2 / sax 1.6.1 (Node-RED 5.0.7) with {strict: false}
+    loose = {"strict": False}
+    docs = ["<Root A=1 b=\"2\" checked><Item>x</Item><item>y</item></Root>",
+            "junk before <r>t</r> after",
+            "<r><a><b></a>tail</r>",
+            "<r></x>text</></r>",
+            "<r><script>if (a<b) { x = '</div>' }</script><p>q</p></r>",
+            "<r a=\"&lt;&foo;\" b=x&amp;y>z</r>",
+            "<r>unclosed",
+            "<r attr=\"unterminated"]
+    out, err, _ = await run([{"payload": d, "options": dict(loose)} for d in docs])
+    assert [m["payload"] for m in out] == [
+        {"ROOT": {"$": {"A": "1", "B": "2", "CHECKED": "checked"}, "ITEM": ["x", "y"]}},
+        {"R": "t"},
+        {"R": {"_": "tail", "A": [{"B": [""]}]}},
+        {"R": "</x>text"},
+        {"R": {"SCRIPT": [""], "P": ["q"]}},  # a script's text goes to no one in xml2js
+        {"R": {"_": "z", "$": {"A": "<&foo;", "B": "x&y"}}},
+        None,  # the root never closes: xml2js ends with no object
+    ]
+    assert [e["error"]["message"] for e in err] == ["Error: Unexpected end\nLine: 0\nColumn: 21\nChar: "]
+    out, _, _ = await run([{"payload": "<Root><A>1</A></Root>", "options": {"strict": False, "normalizeTags": True}}])
+    assert out[0]["payload"] == {"root": {"a": ["1"]}}

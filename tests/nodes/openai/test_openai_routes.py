@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -26,6 +27,9 @@ class FakeRuntime:
 
     def node(self, node_id: str) -> Any:
         return self.nodes.get(node_id)
+
+    async def settled(self) -> None:
+        """No deploys here."""
 
 
 def _request(query: str) -> Request:
@@ -173,6 +177,41 @@ async def test_draft_upstream_error_is_redacted(tmp_path: Path) -> None:
 def test_register_adds_the_routes() -> None:
     reg = Registry()
     register(reg)
-    assert [(r.path, r.methods) for r in reg.routes] == [("/openai/models", ("GET",)), ("/openai/models", ("POST",))]
+    assert [(r.path, r.methods) for r in reg.routes] == [
+        ("/openai/models", ("GET",)), ("/openai/models", ("POST",)), ("/openai/convert", ("POST",))]
     assert "openai-config" in reg and reg.get("openai-config").credentials_schema == {
         "api_key": "password", "admin_key": "password"}
+
+
+async def test_a_listing_waiting_while_its_config_is_redeployed_asks_the_new_node(tmp_path: Path) -> None:
+    """Issue 11: a model list asked for while the config node's base URL change was being deployed
+    answered 500 "client has been closed" once: the request waiting behind another one used the old
+    node's client, closed by the deploy meanwhile. It now asks the node running after the deploy."""
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if len(seen) == 1:
+            await release.wait()  # the first listing is in flight while the deploy happens, and fails
+            return httpx.Response(500, json={"error": {"message": "busy"}})
+        return httpx.Response(200, json={"data": [{"id": f"m-{request.url.host}"}]})
+
+    settings = Settings(user_dir=tmp_path, extra={"openai_transport": httpx.MockTransport(handler)})
+
+    def flows(base: str) -> list[dict[str, Any]]:
+        return [{"id": "cfg", "type": "openai-config", "base_url": base, "max_retries": 0,
+                 "credentials": {"api_key": "sk-1"}}]
+
+    async with FlowHarness(flows("http://old.test/v1"), settings=settings) as h:
+        first = asyncio.create_task(list_models(_request("config=cfg"), h.runtime))
+        while not seen:
+            await asyncio.sleep(0)
+        second = asyncio.create_task(list_models(_request("config=cfg"), h.runtime))  # waits behind the first
+        await asyncio.sleep(0)
+        await h.deploy(flows("http://new.test/v1"), "nodes")
+        release.set()
+        answers = [await first, await second]
+        assert [r.status_code for r in answers] == [502, 200], [r.body for r in answers]
+        assert json.loads(answers[1].body)["models"] == ["m-new.test"]
+        assert seen[-1] == "http://new.test/v1/models"

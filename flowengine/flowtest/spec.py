@@ -1,0 +1,318 @@
+"""The flow test file format (docs/TESTING-FLOWS.md), read into frozen dataclasses.
+
+A test file is JSON or YAML (``*.test.json``, ``*.test.yaml``, ``*.test.yml``)::
+
+    flow: hello.json            # the flows file, relative to this file
+    cases:
+      - name: greets
+        inject: [hello-inject]
+        expect:
+          - node: hello-fn
+            payload: hello world #1
+
+Everything here is pure: no I/O beyond reading the files named, no asyncio.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import FlowEngineError
+
+__all__ = [
+    "MISSING",
+    "TEST_SUFFIXES",
+    "CaseSpec",
+    "ExpectSpec",
+    "FlowTestError",
+    "HttpSpec",
+    "MessageMatch",
+    "MockAnswer",
+    "SendSpec",
+    "TestFile",
+    "is_test_file",
+    "load_test_file",
+]
+
+TEST_SUFFIXES = (".test.json", ".test.yaml", ".test.yml")
+DEFAULT_WITHIN = 2.0
+"""Seconds an expectation waits for its messages unless it says ``within``."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""A check that was not given (``payload: null`` is a check for ``None``)."""
+
+
+class FlowTestError(FlowEngineError):
+    """A test file that cannot be read or does not follow the format; the text names file and place."""
+
+
+def is_test_file(path: Path) -> bool:
+    return path.name.endswith(TEST_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class MessageMatch:
+    """What one message must be: ``payload`` equal, each ``msg`` property equal, ``jsonata`` truthy."""
+
+    payload: Any = MISSING
+    msg: tuple[tuple[str, Any], ...] = ()
+    jsonata: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.payload is MISSING and not self.msg and self.jsonata is None
+
+
+@dataclass(frozen=True)
+class ExpectSpec:
+    """Messages that must come out of ``node`` (port ``port``, or every port), or into it (``input``)."""
+
+    node: str
+    port: int | None = None
+    input: bool | None = None
+    """``None``: outputs, or the messages it receives when the node has no outputs (debug)."""
+    count: int | None = None
+    match: MessageMatch = MessageMatch()
+    messages: tuple[MessageMatch, ...] | None = None
+    within: float = DEFAULT_WITHIN
+
+    def describe(self) -> str:
+        where = " input" if self.input else ("" if self.port is None else f" output {self.port}")
+        return f"node {self.node!r}{where}"
+
+
+@dataclass(frozen=True)
+class SendSpec:
+    node: str
+    msg: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HttpSpec:
+    """A request to the flow's HTTP endpoints and what its response must be."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    json: Any = MISSING
+    body: str | None = None
+    status: int | None = None
+    expect_json: Any = MISSING
+    expect_text: str | None = None
+    expect_headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    """A recorded or made-up OpenAI answer for requests whose path ends with ``path``."""
+
+    path: str
+    method: str | None = None
+    status: int = 200
+    json: Any = MISSING
+    text: str | None = None
+    sse: tuple[Any, ...] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    name: str
+    disable: tuple[str, ...] = ()
+    """Nodes switched off for this case (as ``d: true``): timers, outside connections."""
+    send: tuple[SendSpec, ...] = ()
+    inject: tuple[str, ...] = ()
+    http: tuple[HttpSpec, ...] = ()
+    expect: tuple[ExpectSpec, ...] = ()
+    allow_errors: bool = False
+    openai: tuple[MockAnswer, ...] | None = None
+    """This case's OpenAI answers (instead of the file's)."""
+
+
+@dataclass(frozen=True)
+class TestFile:
+    __test__ = False  # not a pytest class
+
+    path: Path
+    flow_path: Path
+    flows: tuple[dict[str, Any], ...]
+    cases: tuple[CaseSpec, ...]
+    settings: tuple[tuple[str, Any], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    disable: tuple[str, ...] = ()
+    """Nodes switched off in every case."""
+    openai: tuple[MockAnswer, ...] | None = None
+
+
+def _read_data(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FlowTestError(f"{path}: cannot read: {exc}") from exc
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise FlowTestError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from exc
+
+
+class _Reader:
+    """Reads one file's data, raising ``FlowTestError`` that names the file and the place."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, text: str) -> FlowTestError:
+        return FlowTestError(f"{self.path}: {where}: {text}")
+
+    def obj(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"expected an object, got {type(value).__name__}")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})")
+        return value
+
+    def listed(self, value: Any) -> list[Any]:
+        return [] if value is None else (value if isinstance(value, list) else [value])
+
+    def number(self, value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(where, f"expected a number of seconds >= 0, got {value!r}")
+        return float(value)
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(where, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def pairs(self, value: Any, where: str) -> tuple[tuple[str, Any], ...]:
+        if value is None:
+            return ()
+        return tuple(self.obj(value, where, set(value) if isinstance(value, dict) else set()).items())
+
+    def match(self, raw: dict[str, Any], where: str) -> MessageMatch:
+        jsonata = raw.get("jsonata")
+        if jsonata is not None:
+            jsonata = self.text(jsonata, f"{where}.jsonata")
+        return MessageMatch(payload=raw.get("payload", MISSING), msg=self.pairs(raw.get("msg"), f"{where}.msg"),
+                            jsonata=jsonata)
+
+    def expect(self, raw: Any, where: str) -> ExpectSpec:
+        d = self.obj(raw, where, {"node", "port", "input", "count", "payload", "msg", "jsonata", "messages",
+                                  "within"})
+        count = d.get("count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise self.fail(f"{where}.count", f"expected an integer >= 0, got {count!r}")
+        port = d.get("port")
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int) or port < 0):
+            raise self.fail(f"{where}.port", f"expected an output index >= 0, got {port!r}")
+        messages = None
+        if "messages" in d:
+            items = d["messages"] if isinstance(d["messages"], list) else None
+            if items is None:
+                raise self.fail(f"{where}.messages", "expected a list of message checks")
+            messages = tuple(self.match(self.obj(m, f"{where}.messages[{i}]", {"payload", "msg", "jsonata"}),
+                                        f"{where}.messages[{i}]") for i, m in enumerate(items))
+        return ExpectSpec(node=self.text(d.get("node"), f"{where}.node"), port=port,
+                          input=bool(d["input"]) if "input" in d else None, count=count, match=self.match(d, where),
+                          messages=messages, within=self.number(d.get("within", DEFAULT_WITHIN), f"{where}.within"))
+
+    def http(self, raw: Any, where: str) -> HttpSpec:
+        d = self.obj(raw, where, {"method", "path", "headers", "json", "body", "expect"})
+        exp = self.obj(d.get("expect") or {}, f"{where}.expect", {"status", "json", "text", "headers"})
+        body = d.get("body")
+        if body is not None and not isinstance(body, str):
+            raise self.fail(f"{where}.body", "expected a string (use json for a JSON body)")
+        return HttpSpec(method=str(d.get("method") or "GET").upper(), path=self.text(d.get("path"), f"{where}.path"),
+                        headers=tuple((str(k), str(v)) for k, v in self.pairs(d.get("headers"), f"{where}.headers")),
+                        json=d.get("json", MISSING), body=body, status=exp.get("status"),
+                        expect_json=exp.get("json", MISSING), expect_text=exp.get("text"),
+                        expect_headers=tuple((str(k), str(v)) for k, v in
+                                             self.pairs(exp.get("headers"), f"{where}.expect.headers")))
+
+    def disable(self, raw: Any, where: str, known: set[Any]) -> tuple[str, ...]:
+        out = tuple(self.text(n, f"{where}[{i}]") for i, n in enumerate(self.listed(raw)))
+        for node_id in out:
+            if node_id not in known:
+                raise self.fail(where, f"node {node_id!r} is not in the flow")
+        return out
+
+    def case(self, raw: Any, index: int, known: set[Any]) -> CaseSpec:
+        where = f"cases[{index}]"
+        d = self.obj(raw, where, {"name", "disable", "send", "inject", "http", "expect", "allow_errors",
+                                  "openai"})
+        sends = []
+        for i, s in enumerate(self.listed(d.get("send"))):
+            s = self.obj(s, f"{where}.send[{i}]", {"node", "msg"})
+            msg = s.get("msg", {})
+            if not isinstance(msg, dict):
+                raise self.fail(f"{where}.send[{i}].msg", "expected an object (the message)")
+            sends.append(SendSpec(self.text(s.get("node"), f"{where}.send[{i}].node"), msg))
+        return CaseSpec(
+            name=str(d.get("name") or f"case {index + 1}"),
+            disable=self.disable(d.get("disable"), f"{where}.disable", known),
+            send=tuple(sends),
+            inject=tuple(self.text(n, f"{where}.inject[{i}]") for i, n in enumerate(self.listed(d.get("inject")))),
+            http=tuple(self.http(h, f"{where}.http[{i}]") for i, h in enumerate(self.listed(d.get("http")))),
+            expect=tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(self.listed(d.get("expect")))),
+            allow_errors=bool(d.get("allow_errors", False)),
+            openai=self.answers(d["openai"], f"{where}.openai") if d.get("openai") is not None else None,
+        )
+
+    def answers(self, raw: Any, where: str) -> tuple[MockAnswer, ...]:
+        if isinstance(raw, str):  # a recording kept in its own file
+            recording = (self.path.parent / raw).resolve()
+            return _Reader(recording).answers(_read_data(recording), "answers")
+        out = []
+        for i, a in enumerate(self.listed(raw)):
+            d = self.obj(a, f"{where}[{i}]", {"path", "method", "status", "json", "text", "sse", "headers"})
+            sse = d.get("sse")
+            if sse is not None and not isinstance(sse, list):
+                raise self.fail(f"{where}[{i}].sse", "expected a list of events")
+            status = d.get("status", 200)
+            if isinstance(status, bool) or not isinstance(status, int):
+                raise self.fail(f"{where}[{i}].status", f"expected an HTTP status, got {status!r}")
+            out.append(MockAnswer(path=self.text(d.get("path"), f"{where}[{i}].path"),
+                                  method=str(d["method"]).upper() if d.get("method") else None, status=status,
+                                  json=d.get("json", MISSING), text=d.get("text"),
+                                  sse=tuple(sse) if sse is not None else None,
+                                  headers=tuple((str(k), str(v)) for k, v in
+                                                self.pairs(d.get("headers"), f"{where}[{i}].headers"))))
+        return tuple(out)
+
+
+def load_test_file(path: str | Path) -> TestFile:
+    """Read and check test file ``path`` and the flows file it names. Raises ``FlowTestError``."""
+    file = Path(path)
+    r = _Reader(file)
+    d = r.obj(_read_data(file), "top level", {"name", "flow", "settings", "env", "disable", "openai", "cases"})
+    flow_path = (file.parent / r.text(d.get("flow"), "flow")).resolve()
+    flows = _read_data(flow_path)
+    if isinstance(flows, dict) and isinstance(flows.get("flows"), list):
+        flows = flows["flows"]
+    if not isinstance(flows, list) or not all(isinstance(n, dict) for n in flows):
+        raise r.fail("flow", f"{flow_path} is not a Node-RED flow (a JSON array of node objects)")
+    known = {n.get("id") for n in flows}
+    disable = r.disable(d.get("disable"), "disable", known)
+    cases = r.listed(d.get("cases"))
+    if not cases:
+        raise r.fail("cases", "the file has no cases")
+    return TestFile(
+        path=file, flow_path=flow_path, flows=tuple(flows),
+        cases=tuple(r.case(c, i, known) for i, c in enumerate(cases)),
+        settings=r.pairs(d.get("settings"), "settings"),
+        env=tuple((str(k), str(v)) for k, v in r.pairs(d.get("env"), "env")),
+        disable=disable,
+        openai=r.answers(d["openai"], "openai") if d.get("openai") is not None else None,
+    )

@@ -1,0 +1,157 @@
+"""``GET /metrics``: the runtime in Prometheus' text format (prometheus-client, one registry per app).
+
+Everything is read when the endpoint is scraped; nothing is added to the message path. Messages
+received, sent and errors come from the counters every node keeps anyway (``NodeStats``), summed by
+node type and flow, plus the totals of nodes a deploy stopped (``Runtime.stats``), so they never go
+back. Node types add their own figures through ``Node.metrics()`` (the OpenAI config nodes:
+requests, retries, 429s, tokens, queue). The event loop's lag is sampled by a task every
+``LAG_INTERVAL_S``.
+
+Families: ``flowengine_messages_received_total``, ``flowengine_messages_sent_total``,
+``flowengine_node_errors_total`` (labels ``type``, ``flow``); ``flowengine_nodes`` (running nodes);
+``flowengine_queue_depth`` (deliveries waiting, all flows) and ``flowengine_flow_queue_depth{flow}``;
+``flowengine_messages_delivered_total``; ``flowengine_deploys_total{type,result}``;
+``flowengine_flows_state{state}``; ``flowengine_comms_clients``; ``flowengine_event_loop_lag_seconds``
+(histogram) and ``flowengine_event_loop_lag_last_seconds``; ``flowengine_<name>{node,type,name}`` from
+``Node.metrics()``; and the ``process_*`` figures of prometheus-client's process collector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Histogram, ProcessCollector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from ..runtime import Runtime
+from ..runtime_stats import flow_label
+
+__all__ = ["LAG_INTERVAL_S", "LoopLag", "Observability", "RuntimeCollector"]
+
+LAG_INTERVAL_S = 0.5
+LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+FLOW_STATES = ("start", "stop", "safe")
+
+
+class LoopLag:
+    """Samples how late the event loop wakes a sleeper (a blocked loop delays every message)."""
+
+    def __init__(self, histogram: Histogram, interval_s: float = LAG_INTERVAL_S) -> None:
+        self.histogram = histogram
+        self.interval_s = interval_s
+        self.last = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="flowengine-loop-lag")
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.interval_s)
+            self.last = max(0.0, loop.time() - before - self.interval_s)
+            self.histogram.observe(self.last)
+
+
+class RuntimeCollector(Collector):
+    """Reads the runtime (and the comms hub's client count) at each scrape."""
+
+    def __init__(self, runtime: Runtime, comms_clients: Callable[[], int] | None, lag: LoopLag) -> None:
+        self.runtime = runtime
+        self.comms_clients = comms_clients
+        self.lag = lag
+
+    def collect(self) -> Iterator[Metric]:
+        runtime = self.runtime
+        routes = list(runtime.routes.values())
+        yield from self._messages(routes)
+        dispatcher = runtime.dispatcher
+        yield GaugeMetricFamily("flowengine_queue_depth", "Message deliveries waiting in the runtime's queue",
+                                value=dispatcher.backlog())
+        by_flow = GaugeMetricFamily("flowengine_flow_queue_depth", "Deliveries waiting for the nodes of a flow",
+                                    labels=["flow"])
+        pending: dict[str, int] = {}
+        for r in routes:
+            pending[flow_label(r)] = pending.get(flow_label(r), 0) + r.pending
+        for flow, n in sorted(pending.items()):
+            by_flow.add_metric([flow], n)
+        yield by_flow
+        yield CounterMetricFamily("flowengine_messages_delivered", "Deliveries the runtime made to node inputs",
+                                  value=dispatcher.delivered)
+        deploys = CounterMetricFamily("flowengine_deploys", "Deploys by deployment type and result",
+                                      labels=["type", "result"])
+        for (kind, result), n in sorted(runtime.stats.deploys.items()):
+            deploys.add_metric([kind, result], n)
+        yield deploys
+        state = GaugeMetricFamily("flowengine_flows_state", "1 for the state the flows are in", labels=["state"])
+        for s in FLOW_STATES:
+            state.add_metric([s], 1 if runtime.state == s else 0)
+        yield state
+        if self.comms_clients is not None:
+            yield GaugeMetricFamily("flowengine_comms_clients", "Editor websocket (comms) connections open",
+                                    value=self.comms_clients())
+        yield GaugeMetricFamily("flowengine_event_loop_lag_last_seconds",
+                                "How late the event loop last woke a timer", value=self.lag.last)
+        yield from self._node_metrics(routes)
+
+    def _messages(self, routes: list[Any]) -> Iterator[Metric]:
+        labels = ["type", "flow"]
+        received = CounterMetricFamily("flowengine_messages_received", "Messages delivered to nodes, by node type "
+                                       "and flow", labels=labels)
+        sent = CounterMetricFamily("flowengine_messages_sent", "Messages nodes sent, by node type and flow",
+                                   labels=labels)
+        errors = CounterMetricFamily("flowengine_node_errors", "Errors nodes reported, by node type and flow",
+                                     labels=labels)
+        running = GaugeMetricFamily("flowengine_nodes", "Running nodes by type and flow", labels=labels)
+        counts: dict[tuple[str, str], int] = {}
+        for r in routes:
+            key = (r.node.type, flow_label(r))
+            counts[key] = counts.get(key, 0) + 1
+        for key, (rec, snt, err) in sorted(self.runtime.stats.node_totals(routes).items()):
+            received.add_metric(list(key), rec)
+            sent.add_metric(list(key), snt)
+            errors.add_metric(list(key), err)
+        for key, n in sorted(counts.items()):
+            running.add_metric(list(key), n)
+        yield from (received, sent, errors, running)
+
+    @staticmethod
+    def _node_metrics(routes: list[Any]) -> Iterator[Metric]:
+        families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {}
+        for r in routes:
+            node = r.node
+            for name, value in node.metrics().items():
+                family = families.get(name)
+                if family is None:
+                    labels = ["node", "type", "name"]
+                    text = f"{name.replace('_', ' ')} (reported by the node)"
+                    kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
+                    family = kind(f"flowengine_{name}", text, labels=labels)
+                    families[name] = family
+                family.add_metric([node.id, node.type, str(node.name or "")], value)
+        yield from families.values()
+
+
+class Observability:
+    """One app's metrics registry and loop-lag sampler (no process-wide prometheus state)."""
+
+    def __init__(self, runtime: Runtime, comms_clients: Callable[[], int] | None = None) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        histogram = Histogram("flowengine_event_loop_lag_seconds", "How late the event loop wakes a timer",
+                              buckets=LAG_BUCKETS, registry=self.registry)
+        self.lag = LoopLag(histogram)
+        self.registry.register(RuntimeCollector(runtime, comms_clients, self.lag))
+        ProcessCollector(registry=self.registry)
