@@ -61,8 +61,11 @@ def test_new_connections_are_refused_once_shutdown_started(tmp_path: Path) -> No
 
 
 def test_sigterm_with_an_http_request_in_flight_and_a_comms_client(tmp_path: Path) -> None:
+    # the flow keeps the message (so the request stays answerable) but never answers it; a request
+    # whose message nobody holds any more is answered 503 at once (test_redeploy_requests.py)
+    keep = function_node("keep", func="context.set('kept', msg)\nreturn None")
     flows = [tab(), {"id": "in1", "type": "http in", "z": "t1", "name": "", "url": "/slow", "method": "post",
-                     "upload": False, "swaggerDoc": "", "x": 1, "y": 1, "wires": [[]]}]  # never answered
+                     "upload": False, "swaggerDoc": "", "x": 1, "y": 1, "wires": [["keep"]]}, keep]
     answer: list[httpx.Response | BaseException] = []
 
     def request(base: str) -> None:
