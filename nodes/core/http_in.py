@@ -236,7 +236,9 @@ class HttpIn(Node):
         "parameters (`/users/:id` -> `msg.req.params.id`). The message has `msg.req` and "
         "`msg.res`; `msg.payload` is the query for GET, otherwise the parsed body (JSON, form, "
         "text or bytes; multipart fields with `msg.req.files` when *upload* is on). Answer with an "
-        "**http response** node."
+        "**http response** node. A request whose message the flow drops before answering it (a "
+        "redeploy or shutdown stopped the node holding it, or no node keeps it) is answered 503 at "
+        "once, since nothing could answer it any more."
     )
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
