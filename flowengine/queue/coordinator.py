@@ -1,0 +1,108 @@
+"""``Coordinator``: queue mode in ``flowengine serve --queue``.
+
+The coordinator's runtime runs the flows as usual (admin API, editor, trigger nodes, HTTP-in), except
+that a message delivered to a boundary node is handed to the queue: an envelope naming the flows
+rev, the node and the message is added to the work stream, and a worker runs it. Each deployed
+configuration is published to Redis (``FlowStore``) before the first envelope that names its rev.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import CredentialsError, NodeError
+from ..route import Route
+from ..runtime import RUNTIME_DEPLOY, Runtime
+from ..types import Msg
+from .boundary import boundary_types
+from .config import QueueConfig
+from .envelope import Envelope
+from .flowstore import FlowStore
+from .keys import Keys
+from .publisher import Publisher
+from .redis_client import connect, ensure_group
+
+__all__ = ["Coordinator"]
+
+log = logging.getLogger("flowengine.queue")
+
+
+class Coordinator:
+    """Hands the coordinator runtime's boundary messages to Redis and publishes its deploys."""
+
+    def __init__(self, runtime: Runtime, config: QueueConfig, redis: Any = None) -> None:
+        if config.url is None and redis is None:
+            raise ValueError("queue mode needs [queue] url")
+        self.runtime = runtime
+        self.config = config
+        self.keys = Keys(config.prefix)
+        self.redis = redis if redis is not None else connect(str(config.url))
+        self.store = FlowStore(self.redis, self.keys)
+        self.publisher = Publisher(self.redis, self.keys, before=self._publish_revs)
+        self.is_boundary = boundary_types(runtime.registry, config)
+        self._snapshots: dict[str, tuple[list[Any], dict[str, dict[str, Any]]]] = {}
+        self._published: set[str] = set()
+        self._unlisten: Callable[[], None] | None = None
+        runtime.boundary = self.boundary_for
+
+    async def start(self) -> None:
+        """Create the stream and group, start the publisher; call before ``runtime.start()``."""
+        await ensure_group(self.redis, self.keys)
+        self._unlisten = self.runtime.events.listen(self._on_event)
+        self.publisher.start()
+
+    async def close(self) -> None:
+        """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
+        if self._unlisten is not None:
+            self._unlisten()
+        await self.publisher.close()
+        await self.redis.aclose()
+
+    def boundary_for(self, route: Route) -> Callable[[Msg], None] | None:
+        """The handoff of a boundary node's route (``Runtime.boundary``), None for other nodes."""
+        if not self.is_boundary(route.spec.type):
+            return None
+        node_id = route.spec.id
+
+        def handoff(msg: Msg) -> None:
+            rev = self.runtime.revision or ""
+            self._snapshot(rev)
+            try:
+                envelope = Envelope.of(rev, node_id, msg)
+            except NodeError as exc:
+                route.node.error(exc, msg)
+                return
+            route.node.stats.received += 1
+            self.publisher.put(envelope)
+
+        return handoff
+
+    def stats(self) -> dict[str, int]:
+        return {"enqueued": self.publisher.added, "buffered": len(self.publisher.buffer),
+                "dropped": self.publisher.dropped}
+
+    def _on_event(self, topic: str, data: Any) -> None:
+        if topic == RUNTIME_DEPLOY and isinstance(data, dict) and data.get("revision"):
+            self._snapshot(str(data["revision"]))
+            self.publisher.nudge()
+
+    def _snapshot(self, rev: str) -> None:
+        """Keep the flows of ``rev`` (the running ones) until they are published."""
+        if rev and rev not in self._published and rev not in self._snapshots and rev == self.runtime.revision:
+            self._snapshots[rev] = (self.runtime.get_flows(), self.runtime.credentials.snapshot())
+
+    async def _publish_revs(self, revs: set[str]) -> None:
+        for rev in sorted(set(self._snapshots) | revs):
+            if rev in self._published or rev not in self._snapshots:
+                continue
+            flows, creds = self._snapshots[rev]
+            secret = self.runtime.settings.credentialSecret
+            try:
+                await self.store.publish(rev, flows, creds, secret if isinstance(secret, str) and secret else None)
+            except CredentialsError as exc:  # workers then dead-letter this rev's messages, naming it
+                log.error("queue: flows rev %s not published: %s", rev[:12], exc)
+            self._published.add(rev)
+            del self._snapshots[rev]
+            log.info("queue: flows rev %s published to Redis", rev[:12])

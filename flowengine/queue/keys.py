@@ -1,0 +1,50 @@
+"""``Keys``: the Redis keys of one queue-mode deployment (all under ``[queue] prefix``).
+
+- ``<p>:work``: the stream of messages into boundary nodes; consumer group ``workers``.
+- ``<p>:dead``: entries delivered more than ``max_deliver`` times (dead letters), with the reason.
+- ``<p>:flows:<rev>``: a hash ``flows`` (JSON) + ``credentials`` (encrypted); ``<p>:flows:current``
+  names the current rev, ``<p>:flows:revs`` lists the kept ones, newest first.
+- ``<p>:res:<msgid>:<node>``: a boundary node's finished result until its hop is acknowledged.
+- ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GROUP", "Keys"]
+
+GROUP = "workers"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix."""
+
+    prefix: str = "flowengine"
+
+    @property
+    def work(self) -> str:
+        return f"{self.prefix}:work"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.prefix}:dead"
+
+    @property
+    def current(self) -> str:
+        return f"{self.prefix}:flows:current"
+
+    @property
+    def revs(self) -> str:
+        return f"{self.prefix}:flows:revs"
+
+    @property
+    def workers(self) -> str:
+        return f"{self.prefix}:workers"
+
+    def flows(self, rev: str) -> str:
+        return f"{self.prefix}:flows:{rev}"
+
+    def result(self, msgid: str, node_id: str) -> str:
+        return f"{self.prefix}:res:{msgid}:{node_id}"

@@ -1,0 +1,32 @@
+"""The Redis connection of a queue-mode process (redis-py's asyncio client) and what counts as
+"Redis is unreachable right now" (retried with backoff, never a node's error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import BusyLoadingError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .keys import GROUP, Keys
+
+__all__ = ["UNREACHABLE", "connect", "ensure_group"]
+
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    RedisConnectionError, RedisTimeoutError, BusyLoadingError, ConnectionError, TimeoutError, OSError)
+
+
+def connect(url: str) -> Any:
+    """A ``redis.asyncio.Redis`` for ``url`` (connections are opened on first use)."""
+    return aioredis.from_url(url, health_check_interval=10, socket_keepalive=True)
+
+
+async def ensure_group(redis: Any, keys: Keys) -> None:
+    """Create the work stream and its consumer group (from the stream's start) unless they exist."""
+    try:
+        await redis.xgroup_create(keys.work, GROUP, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
