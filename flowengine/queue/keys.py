@@ -4,7 +4,9 @@
 - ``<p>:dead``: entries delivered more than ``max_deliver`` times (dead letters), with the reason.
 - ``<p>:flows:<rev>``: a hash ``flows`` (JSON) + ``credentials`` (encrypted); ``<p>:flows:current``
   names the current rev, ``<p>:flows:revs`` lists the kept ones, newest first.
-- ``<p>:res:<msgid>:<node>``: a boundary node's finished result until its hop is acknowledged.
+- ``<p>:res:<entry>:<node>``: a boundary node's finished result until its hop is acknowledged,
+  keyed by the stream entry's id (which a reclaim keeps): the message's ``_msgid`` is not unique
+  (Node-RED's split and a function returning several messages keep the input's ``_msgid``).
 - ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
 """
 
@@ -46,5 +48,5 @@ class Keys:
     def flows(self, rev: str) -> str:
         return f"{self.prefix}:flows:{rev}"
 
-    def result(self, msgid: str, node_id: str) -> str:
-        return f"{self.prefix}:res:{msgid}:{node_id}"
+    def result(self, entry_id: str, node_id: str) -> str:
+        return f"{self.prefix}:res:{entry_id}:{node_id}"

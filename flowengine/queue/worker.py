@@ -205,7 +205,7 @@ class Worker:
                                  f"{envelope.rev[:12]} on this worker")
                 return
             msg = envelope.message()
-            result_key = self.keys.result(str(msg.get("_msgid")), envelope.node)
+            result_key = self.keys.result(entry, envelope.node)
             cached = await self.redis.get(result_key)
             hop = Hop(route, msg, runtime.routes, json.loads(cached) if cached else None)
 

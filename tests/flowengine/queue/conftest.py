@@ -5,11 +5,15 @@ there a skip fails: tests/conftest.py), and ``redis``, an asyncio client of it."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mosquitto import ServiceUnavailable
+from queue_flows import Deployment, queue_settings
 from redis_server import RedisServer
+
+from flowengine.registry import Registry
 
 
 @pytest.fixture
@@ -34,3 +38,19 @@ async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.default()
+
+
+@pytest.fixture
+async def deployment(registry: Registry, redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[Deployment]:
+    """A coordinator runtime on ``redis_server`` (function nodes are boundaries); add workers with
+    ``deployment.worker()``."""
+    d = Deployment(registry, queue_settings(tmp_path, redis_server.url))
+    try:
+        yield d
+    finally:
+        await d.close()

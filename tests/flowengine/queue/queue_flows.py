@@ -9,6 +9,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from flowengine.queue import Coordinator, QueueConfig, Worker
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
 from flowengine.settings import Settings
 
 SECRET = "queue-test-secret"
@@ -52,3 +55,37 @@ async def entries_for(redis: Any, stream: str, node_id: str) -> list[dict[str, A
         if fields.get(b"node") == node_id.encode():
             out.append(json.loads(fields[b"msg"]))
     return out
+
+
+class Deployment:
+    """A coordinator runtime and workers on one Redis, in this event loop."""
+
+    def __init__(self, registry: Registry, settings: Settings) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.config = QueueConfig.from_settings(settings)
+        self.runtime = Runtime(registry, settings, persist=False)
+        self.coordinator = Coordinator(self.runtime, self.config)
+        self.workers: list[tuple[Worker, asyncio.Task[None]]] = []
+
+    async def start(self, flows: list[dict[str, Any]]) -> None:
+        await self.coordinator.start()
+        await self.runtime.start(flows)
+        await self.runtime.wait_started()
+
+    def worker(self, **changes: Any) -> Worker:
+        config = QueueConfig.from_settings(self.settings, **changes)
+        worker = Worker(self.registry, self.settings, config)
+        self.workers.append((worker, asyncio.get_running_loop().create_task(worker.run())))
+        return worker
+
+    def send(self, node_id: str, msg: dict[str, Any]) -> None:
+        flow = self.runtime.flow_of(node_id)
+        assert flow is not None and flow.deliver_to(node_id, msg)
+
+    async def close(self) -> None:
+        for worker, task in self.workers:
+            worker.stop.set()
+            await asyncio.wait_for(task, 10)
+        await self.runtime.close()
+        await self.coordinator.close()

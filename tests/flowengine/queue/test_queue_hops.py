@@ -3,71 +3,14 @@ boundary nodes as stream entries and run on the worker (flowengine/queue/)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from queue_flows import change, entries_for, fn, queue_settings, tab, until
-from redis_server import RedisServer
+from queue_flows import Deployment, change, entries_for, fn, tab, until
 
-from flowengine.queue import Coordinator, QueueConfig, Worker
 from flowengine.queue.keys import GROUP, Keys
-from flowengine.registry import Registry
-from flowengine.runtime import Runtime
-from flowengine.settings import Settings
 
 KEYS = Keys()
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return Registry.default()
-
-
-class Deployment:
-    """A coordinator runtime and workers on one Redis, in this event loop."""
-
-    def __init__(self, registry: Registry, settings: Settings) -> None:
-        self.registry = registry
-        self.settings = settings
-        self.config = QueueConfig.from_settings(settings)
-        self.runtime = Runtime(registry, settings, persist=False)
-        self.coordinator = Coordinator(self.runtime, self.config)
-        self.workers: list[tuple[Worker, asyncio.Task[None]]] = []
-
-    async def start(self, flows: list[dict[str, Any]]) -> None:
-        await self.coordinator.start()
-        await self.runtime.start(flows)
-        await self.runtime.wait_started()
-
-    def worker(self, **changes: Any) -> Worker:
-        config = QueueConfig.from_settings(self.settings, **changes)
-        worker = Worker(self.registry, self.settings, config)
-        self.workers.append((worker, asyncio.get_running_loop().create_task(worker.run())))
-        return worker
-
-    def send(self, node_id: str, msg: dict[str, Any]) -> None:
-        flow = self.runtime.flow_of(node_id)
-        assert flow is not None and flow.deliver_to(node_id, msg)
-
-    async def close(self) -> None:
-        for worker, task in self.workers:
-            worker.stop.set()
-            await asyncio.wait_for(task, 10)
-        await self.runtime.close()
-        await self.coordinator.close()
-
-
-@pytest.fixture
-async def deployment(registry: Registry, redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[Deployment]:
-    d = Deployment(registry, queue_settings(tmp_path, redis_server.url))
-    try:
-        yield d
-    finally:
-        await d.close()
 
 
 DOUBLE = tab(
