@@ -4,10 +4,13 @@ The coordinator's runtime runs the flows as usual (admin API, editor, trigger no
 that a message delivered to a boundary node is handed to the queue: an envelope naming the flows
 rev, the node and the message is added to the work stream, and a worker runs it. Each deployed
 configuration is published to Redis (``FlowStore``) before the first envelope that names its rev.
+Workers' debug and status events are relayed to this runtime's event bus (the editor shows them),
+and ``GET <admin root>/queue`` reports the queue and the workers (``status.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +22,12 @@ from ..types import Msg
 from .boundary import boundary_types
 from .config import QueueConfig
 from .envelope import Envelope
+from .events import EventRelay
 from .flowstore import FlowStore
 from .keys import Keys
 from .publisher import Publisher
 from .redis_client import connect, ensure_group
+from .status import queue_status
 
 __all__ = ["Coordinator"]
 
@@ -45,18 +50,27 @@ class Coordinator:
         self._snapshots: dict[str, tuple[list[Any], dict[str, dict[str, Any]]]] = {}
         self._published: set[str] = set()
         self._unlisten: Callable[[], None] | None = None
+        self.relay = EventRelay(self.redis, self.keys, runtime.events)
+        self._relay_task: asyncio.Task[None] | None = None
         runtime.boundary = self.boundary_for
+        if "/queue" not in {r.path for r in runtime.registry.routes}:
+            runtime.registry.add_route("/queue", self.status_endpoint, ["GET"])
 
     async def start(self) -> None:
         """Create the stream and group, start the publisher; call before ``runtime.start()``."""
         await ensure_group(self.redis, self.keys)
         self._unlisten = self.runtime.events.listen(self._on_event)
         self.publisher.start()
+        self._relay_task = asyncio.get_running_loop().create_task(self.relay.run(), name="flowengine-queue-relay")
 
     async def close(self) -> None:
         """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
         if self._unlisten is not None:
             self._unlisten()
+        task, self._relay_task = self._relay_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         await self.publisher.close()
         await self.redis.aclose()
 
@@ -81,7 +95,15 @@ class Coordinator:
 
     def stats(self) -> dict[str, int]:
         return {"enqueued": self.publisher.added, "buffered": len(self.publisher.buffer),
-                "dropped": self.publisher.dropped}
+                "dropped": self.publisher.dropped, "relayed": self.relay.relayed}
+
+    async def status(self) -> dict[str, Any]:
+        """The queue's state (``status.queue_status``) plus this coordinator's counters."""
+        return {**await queue_status(self.redis, self.keys, self.config), "coordinator": self.stats()}
+
+    async def status_endpoint(self, request: Any, runtime: Any) -> dict[str, Any]:
+        """``GET <admin root>/queue`` (contributed through the registry; admin auth applies)."""
+        return await self.status()
 
     def _on_event(self, topic: str, data: Any) -> None:
         if topic == RUNTIME_DEPLOY and isinstance(data, dict) and data.get("revision"):

@@ -7,6 +7,7 @@
 - ``<p>:res:<entry>:<node>``: a boundary node's finished result until its hop is acknowledged,
   keyed by the stream entry's id (which a reclaim keeps): the message's ``_msgid`` is not unique
   (Node-RED's split and a function returning several messages keep the input's ``_msgid``).
+- ``<p>:events``: workers' debug and status events for the coordinators' editors (capped).
 - ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
 """
 
@@ -40,6 +41,10 @@ class Keys:
     @property
     def revs(self) -> str:
         return f"{self.prefix}:flows:revs"
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}:events"
 
     @property
     def workers(self) -> str:

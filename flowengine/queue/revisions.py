@@ -34,13 +34,16 @@ class Revisions:
     """Runtimes by rev; ``acquire(rev)`` for a hop, ``release(rev)`` after it."""
 
     def __init__(self, registry: Registry, settings: Settings, store: FlowStore, is_boundary: Callable[[str], bool],
-                 boundary_for: Callable[[str, Route], Callable[[Msg], None] | None]) -> None:
-        """``boundary_for(rev, route)`` is the handoff installed on boundary routes of rev's runtime."""
+                 boundary_for: Callable[[str, Route], Callable[[Msg], None] | None],
+                 listener: Callable[[str, Any], None] | None = None) -> None:
+        """``boundary_for(rev, route)`` is the handoff installed on boundary routes of rev's runtime;
+        ``listener`` hears every runtime's events (the worker forwards debug and status)."""
         self.registry = registry
         self.settings = settings
         self.store = store
         self.is_boundary = is_boundary
         self.boundary_for = boundary_for
+        self.listener = listener
         self.runtimes: dict[str, Runtime] = {}
         self.users: dict[str, int] = {}
         self.newest: str | None = None
@@ -70,6 +73,8 @@ class Revisions:
                                   "published by a coordinator)")
         runtime = Runtime(self.registry, self.settings, persist=False)
         runtime.boundary = lambda route: self.boundary_for(rev, route)
+        if self.listener is not None:
+            runtime.events.listen(self.listener)
         await runtime.start(worker_view(flows, self.is_boundary))
         await runtime.wait_started()
         if runtime.state != "start":

@@ -8,7 +8,8 @@ Loops, all owned by ``run()``:
 - reclaim: every ``lease/2`` ``XAUTOCLAIM`` takes over entries idle for longer than ``lease``: those
   of a worker that died (Redis never redelivers by itself). An entry delivered more than
   ``max_deliver`` times goes to the dead-letter stream and to the flow's catch nodes instead;
-- heartbeat: this worker's load in the ``workers`` hash (status pages).
+- heartbeat: this worker's load in the ``workers`` hash (status pages);
+- events: the runtimes' debug and status events to the coordinators' editors (``events.py``).
 
 Each entry is one ``Hop`` on the runtime of the rev that produced it; its outputs are added to the
 stream and the entry acknowledged in one ``MULTI`` (``commit``). A hop that fails for a reason of
@@ -34,6 +35,7 @@ from ..types import Msg
 from .boundary import boundary_types
 from .config import QueueConfig
 from .envelope import Envelope, encode_msg
+from .events import EventForwarder
 from .flowstore import FlowStore
 from .hop import Hop, Result
 from .keys import GROUP, Keys
@@ -59,7 +61,9 @@ class Worker:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
         self.store = FlowStore(self.redis, self.keys)
         self.publisher = Publisher(self.redis, self.keys)
-        self.revisions = Revisions(registry, settings, self.store, boundary_types(registry, config), self._handoff)
+        self.forwarder = EventForwarder(self.redis, self.keys)
+        self.revisions = Revisions(registry, settings, self.store, boundary_types(registry, config), self._handoff,
+                                   self.forwarder.listener)
         self.inflight: dict[str, asyncio.Task[None]] = {}
         self.stop = asyncio.Event()
         self.done = 0
@@ -73,8 +77,9 @@ class Worker:
         ``nodeCloseTimeout``), close the runtimes and leave the heartbeat table."""
         await ensure_group(self.redis, self.keys)
         self.publisher.start()
+        # read and reclaim stop first; renew, heartbeat and events run until the hops in flight ended
         loops = [self._loop(self._read, "read"), self._loop(self._renew, "renew"),
-                 self._loop(self._heartbeat, "heartbeat")]
+                 self._loop(self._heartbeat, "heartbeat"), self._loop(self.forwarder.run, "events")]
         if self.config.reclaim:
             loops.append(self._loop(self._reclaim, "reclaim"))
         tasks = [asyncio.get_running_loop().create_task(c, name=f"queue-{i}") for i, c in enumerate(loops)]
@@ -83,7 +88,7 @@ class Worker:
         try:
             await self.stop.wait()
         finally:
-            for task in tasks[:1] + tasks[3:]:
+            for task in tasks[:1] + tasks[4:]:
                 task.cancel()
             hops = list(self.inflight.values())
             if hops:
@@ -91,10 +96,11 @@ class Worker:
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
-            for task in tasks[1:3]:
+            await self.revisions.close()  # its last status events go out with the forwarder
+            await self.forwarder.drain(1.0)
+            for task in tasks[1:4]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await self.revisions.close()
             await self.publisher.close()
             try:
                 await self.redis.hdel(self.keys.workers, self.name)

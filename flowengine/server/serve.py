@@ -35,12 +35,10 @@ from .app import create_app
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
 from .origin import LOOPBACK_HOSTS_KEY, is_loopback_name
 
-__all__ = ["HTTP_DRAIN_S", "QUEUE_COORDINATOR_KEY", "SHUTDOWN_MARGIN_S", "WATCHDOG_GRACE_S", "serve"]
+__all__ = ["HTTP_DRAIN_S", "SHUTDOWN_MARGIN_S", "WATCHDOG_GRACE_S", "serve"]
 
 log = logging.getLogger("flowengine.server")
 
-QUEUE_COORDINATOR_KEY = "_queue_coordinator"
-"""``settings.extra`` key of the queue-mode ``Coordinator`` (admin routes read its status)."""
 HTTP_DRAIN_S = 2
 """Seconds requests still in flight at a stop signal get to finish before the nodes close."""
 SHUTDOWN_MARGIN_S = HTTP_DRAIN_S + 1.0
@@ -177,8 +175,7 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) 
         if queue is not None:
             from ..queue import Coordinator
 
-            coordinator = Coordinator(runtime, queue)
-            settings.extra[QUEUE_COORDINATOR_KEY] = coordinator
+            coordinator = Coordinator(runtime, queue)  # contributes GET <admin root>/queue
         app = create_app(runtime, settings, editor=editor, admin=admin, start_runtime=False)
     except FlowEngineError as exc:  # bad settings (adminAuth, context stores...): refuse to start
         sock.close()

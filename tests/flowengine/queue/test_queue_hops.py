@@ -64,3 +64,36 @@ async def test_flows_are_published_with_credentials_sealed(deployment: Deploymen
                                                if isinstance(deployment.settings.credentialSecret, str) else None)
     assert loaded is not None
     assert next(n for n in loaded if n["id"] == "cfg")["credentials"]["password"] == "hunter2-secret"
+
+
+async def test_worker_debug_and_status_reach_the_coordinator(deployment: Deployment, redis: Any) -> None:
+    await deployment.start(tab(
+        change("in", "before", [["work"]]),
+        fn("work", 'node.status({"fill": "green", "shape": "dot", "text": "called"})\nreturn msg', [["dbg"]]),
+        {"id": "dbg", "type": "debug", "z": "t", "active": True, "tosidebar": True, "complete": "payload",
+         "wires": []},
+    ))
+    seen: list[tuple[str, Any]] = []
+    deployment.runtime.events.listen(lambda topic, data: seen.append((topic, data)))
+    worker = deployment.worker()
+    deployment.send("in", {"payload": "from a worker"})
+
+    async def both() -> bool:
+        return any(t == "debug" and d.get("id") == "dbg" for t, d in seen) and \
+            any(t == "status/work" for t, _ in seen)
+
+    await until(both, what="the worker's debug message and status on the coordinator's bus")
+    debug = next(d for t, d in seen if t == "debug" and d.get("id") == "dbg")
+    assert "from a worker" in debug["msg"]
+    assert next(d for t, d in seen if t == "status/work")["text"] == "called"
+    assert deployment.runtime.events.retained("status/work")  # the editor gets it on (re)connect
+
+    async def listed() -> bool:
+        status = await deployment.coordinator.status()
+        return [w["name"] for w in status["workers"] if w["alive"]] == [worker.name]
+
+    await until(listed, what="the worker in GET /queue")
+    status = await deployment.coordinator.status()
+    assert status["stream"]["pending"] == 0 and status["dead"] == 0
+    assert status["coordinator"]["enqueued"] == 1 and status["coordinator"]["relayed"] >= 2
+    assert any(r.path == "/queue" for r in deployment.runtime.registry.routes)

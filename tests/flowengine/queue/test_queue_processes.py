@@ -1,9 +1,10 @@
 """Queue mode's acceptance test (issue 14): a coordinator and three worker processes on a real
-Redis; 300 messages through a paid call (``http request`` to a local fake model server, 50 ms a
-call) to a collector (a ``file`` node appending each result); one worker is SIGKILLed while it
-holds entries. Every message must arrive exactly once behind the call's hop, and only the killed
-worker's in-flight calls may be repeated. The same run with the reclaim loop switched off must
-lose the killed worker's messages: the test has teeth (reference SCALE.md §3.1, §5)."""
+Redis; 300 messages (started by a POST to an http in node) through a paid call (``http request`` to
+a local fake model server, 20 ms a call) to a collector (a ``file`` node appending each result);
+one worker is SIGKILLed while it holds entries. Every message must arrive exactly once behind the
+call's hop, and only the killed worker's in-flight calls may be repeated. The same run with the
+reclaim loop switched off must lose the killed worker's messages: the test has teeth (reference
+SCALE.md §3.1, §5)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from queue_flows import SECRET, entries_for, until
 from redis_server import RedisServer
-from serve_process import free_port
+from serve_process import free_port, wait_ready
 
 from flowengine.queue.keys import GROUP, Keys
 
@@ -51,7 +53,10 @@ class FakeModel:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                size = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(size)
+                if len(body) < size or not body:
+                    return  # the caller died while sending (the SIGKILLed worker): no call was made
                 with lock:
                     model.calls[body.decode()] += 1
                 time.sleep(latency)  # the model "thinking": this server thread only
@@ -84,10 +89,11 @@ class FakeModel:
 def flows(model_url: str, out: Path) -> list[dict[str, Any]]:
     return [
         {"id": "t", "type": "tab", "label": "queue"},
-        {"id": "go", "type": "inject", "z": "t", "once": True, "onceDelay": 0.1, "repeat": "", "props": [],
-         "wires": [["gen"]]},
-        {"id": "gen", "type": "function", "z": "t", "language": "python", "outputs": 1, "wires": [["call"]],
-         "func": f"return [[{{'payload': str(i)}} for i in range({MESSAGES})]]"},
+        {"id": "go", "type": "http in", "z": "t", "url": "/go", "method": "post", "wires": [["gen"]]},
+        {"id": "gen", "type": "function", "z": "t", "language": "python", "outputs": 2,
+         "wires": [["call"], ["started"]],
+         "func": f"return [[{{'payload': str(i)}} for i in range({MESSAGES})], msg]"},
+        {"id": "started", "type": "http response", "z": "t", "statusCode": "", "headers": {}, "wires": []},
         {"id": "call", "type": "http request", "z": "t", "method": "POST", "ret": "txt", "url": model_url,
          "wires": [["collect"]]},
         {"id": "collect", "type": "file", "z": "t", "filename": str(out), "appendNewline": True,
@@ -121,9 +127,9 @@ def spawn(args: list[str], log: Path, started: list[subprocess.Popen[bytes]]) ->
 
 
 async def run_and_kill(tmp_path: Path, redis_server: RedisServer, redis: Any, model: FakeModel,
-                       started: list[subprocess.Popen[bytes]], *, reclaim: bool) -> tuple[str, Path]:
+                       started: list[subprocess.Popen[bytes]], *, reclaim: bool) -> tuple[str, int]:
     """Start 3 workers and a coordinator, SIGKILL worker 2 while it holds entries; return the
-    killed worker's consumer name and the collector's file."""
+    killed worker's consumer name and the coordinator's port."""
     out = tmp_path / "collected.txt"
     settings = tmp_path / "settings.toml"
     settings.write_text(
@@ -133,12 +139,17 @@ async def run_and_kill(tmp_path: Path, redis_server: RedisServer, redis: Any, mo
     flows_file.write_text(json.dumps(flows(model.url, out)))
     common = ["--queue", redis_server.url, "--settings", str(settings), "--user-dir", str(tmp_path)]
     workers = [spawn(["worker", *common], tmp_path / f"worker{i}.log", started) for i in range(3)]
+    port = free_port()
+    coordinator = spawn(["serve", str(flows_file), "--port", str(port), *common], tmp_path / "coordinator.log",
+                        started)
 
     async def all_up() -> bool:
         return int(await redis.hlen(KEYS.workers)) == 3
 
-    await until(all_up, timeout=20, what="three workers")
-    spawn(["serve", str(flows_file), "--port", str(free_port()), *common], tmp_path / "coordinator.log", started)
+    await until(all_up, timeout=30, what="three workers")
+    await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", coordinator, 30, tmp_path / "coordinator.log")
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(f"http://127.0.0.1:{port}/go", timeout=10)).status_code == 200
     victim = workers[1]
     consumer = next(n.decode() for n in await redis.hkeys(KEYS.workers) if f"-{victim.pid}-" in n.decode())
 
@@ -151,7 +162,7 @@ async def run_and_kill(tmp_path: Path, redis_server: RedisServer, redis: Any, mo
     await until(victim_busy, timeout=20, what="a third of the calls made and worker 2 holding entries")
     victim.kill()
     victim.wait(5)
-    return consumer, out
+    return consumer, port
 
 
 async def collected(redis: Any) -> list[str]:
@@ -161,7 +172,7 @@ async def collected(redis: Any) -> list[str]:
 async def test_worker_killed_mid_run_loses_nothing(tmp_path: Path, redis_server: RedisServer, redis: Any,
                                                    processes: list[subprocess.Popen[bytes]]) -> None:
     with FakeModel() as model:
-        await run_and_kill(tmp_path, redis_server, redis, model, processes, reclaim=True)
+        _, port = await run_and_kill(tmp_path, redis_server, redis, model, processes, reclaim=True)
 
         async def finished() -> bool:
             return len(set(await collected(redis))) == MESSAGES and \
@@ -175,6 +186,10 @@ async def test_worker_killed_mid_run_loses_nothing(tmp_path: Path, redis_server:
         assert set(model.calls) == {str(i) for i in range(MESSAGES)}
         assert 0 <= repeated_calls <= CONCURRENCY  # at most the killed worker's calls in flight
         assert await redis.xlen(KEYS.dead) == 0
+        async with httpx.AsyncClient() as client:
+            status = (await client.get(f"http://127.0.0.1:{port}/queue")).json()
+        assert status["stream"]["pending"] == 0 and status["coordinator"]["enqueued"] == MESSAGES
+        assert len(status["workers"]) == 3
 
     async def written() -> bool:
         return len(set((tmp_path / "collected.txt").read_text().split())) == MESSAGES
@@ -187,7 +202,7 @@ async def test_worker_killed_mid_run_loses_nothing(tmp_path: Path, redis_server:
 async def test_without_reclaim_the_killed_workers_messages_are_lost(
         tmp_path: Path, redis_server: RedisServer, redis: Any, processes: list[subprocess.Popen[bytes]]) -> None:
     with FakeModel() as model:
-        consumer, _ = await run_and_kill(tmp_path, redis_server, redis, model, processes, reclaim=False)
+        consumer, _port = await run_and_kill(tmp_path, redis_server, redis, model, processes, reclaim=False)
 
         async def stuck() -> bool:
             summary = await redis.xpending(KEYS.work, GROUP)
