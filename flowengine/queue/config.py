@@ -9,6 +9,7 @@
     lease = 30                         # seconds a worker may stay silent before its entries are reclaimed
     max_deliver = 5                    # deliveries before an entry goes to the dead-letter stream
     prefix = "flowengine"              # key prefix: several deployments can share one Redis
+    high_water = 10000                 # waiting entries above which trigger nodes pause
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class QueueConfig:
     lease: float = 30.0
     max_deliver: int = 5
     prefix: str = "flowengine"
+    high_water: int = 10_000
     reclaim: bool = True
     """Take over entries of workers that stopped renewing their lease. Off only to show, in tests,
     what is lost without it (Redis never redelivers an entry by itself)."""
@@ -45,7 +47,8 @@ class QueueConfig:
         table = settings.extra.get("queue") or {}
         if not isinstance(table, dict):
             raise SettingsError("setting queue must be a table ([queue] in settings.toml)")
-        unknown = set(table) - {"url", "boundary", "concurrency", "lease", "max_deliver", "prefix", "reclaim"}
+        unknown = set(table) - {"url", "boundary", "concurrency", "lease", "max_deliver", "prefix", "high_water",
+                             "reclaim"}
         if unknown:
             raise SettingsError(f"[queue] has unknown settings: {', '.join(sorted(unknown))}")
         values = {**table, **{k: v for k, v in overrides.items() if v is not None}}
@@ -59,6 +62,7 @@ class QueueConfig:
             lease=_number(values, "lease", 30.0, float),
             max_deliver=_number(values, "max_deliver", 5, int),
             prefix=str(values.get("prefix") or "flowengine"),
+            high_water=_number(values, "high_water", 10_000, int),
             reclaim=bool(values.get("reclaim", True)),
         )
         if config.url is not None and not config.url.startswith(("redis://", "rediss://", "unix://")):

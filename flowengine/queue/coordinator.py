@@ -5,13 +5,18 @@ that a message delivered to a boundary node is handed to the queue: an envelope 
 rev, the node and the message is added to the work stream, and a worker runs it. Each deployed
 configuration is published to Redis (``FlowStore``) before the first envelope that names its rev.
 Workers' debug and status events are relayed to this runtime's event bus (the editor shows them),
-and ``GET <admin root>/queue`` reports the queue and the workers (``status.py``).
+and ``GET <admin root>/queue`` reports the queue and the workers (``status.py``). Trigger nodes fire
+only while this coordinator holds the trigger lease and the backlog is under ``high_water``
+(``triggers.py``, ``lease.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +30,11 @@ from .envelope import Envelope
 from .events import EventRelay
 from .flowstore import FlowStore
 from .keys import Keys
+from .lease import TriggerLease
 from .publisher import Publisher
 from .redis_client import connect, ensure_group
 from .status import queue_status
+from .triggers import TriggerGate
 
 __all__ = ["Coordinator"]
 
@@ -51,7 +58,10 @@ class Coordinator:
         self._published: set[str] = set()
         self._unlisten: Callable[[], None] | None = None
         self.relay = EventRelay(self.redis, self.keys, runtime.events)
-        self._relay_task: asyncio.Task[None] | None = None
+        self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+        self.lease = TriggerLease(self.redis, self.keys, self.name, config.lease)
+        self.gate = TriggerGate(self.lease, config.high_water)
+        self._tasks: list[asyncio.Task[None]] = []
         runtime.boundary = self.boundary_for
         if "/queue" not in {r.path for r in runtime.registry.routes}:
             runtime.registry.add_route("/queue", self.status_endpoint, ["GET"])
@@ -61,21 +71,28 @@ class Coordinator:
         await ensure_group(self.redis, self.keys)
         self._unlisten = self.runtime.events.listen(self._on_event)
         self.publisher.start()
-        self._relay_task = asyncio.get_running_loop().create_task(self.relay.run(), name="flowengine-queue-relay")
+        await self.lease.step()  # the first coordinator holds the lease before its flows start
+        loop = asyncio.get_running_loop()
+        backlog = self.gate.watch_backlog(self.redis, self.keys)
+        self._tasks = [loop.create_task(self.relay.run(), name="flowengine-queue-relay"),
+                       loop.create_task(self.lease.run(), name="flowengine-queue-lease"),
+                       loop.create_task(backlog, name="flowengine-queue-backlog")]
 
     async def close(self) -> None:
         """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
         if self._unlisten is not None:
             self._unlisten()
-        task, self._relay_task = self._relay_task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.lease.release()
         await self.publisher.close()
         await self.redis.aclose()
 
     def boundary_for(self, route: Route) -> Callable[[Msg], None] | None:
         """The handoff of a boundary node's route (``Runtime.boundary``), None for other nodes."""
+        self.gate.wrap(route)
         if not self.is_boundary(route.spec.type):
             return None
         node_id = route.spec.id
@@ -93,9 +110,11 @@ class Coordinator:
 
         return handoff
 
-    def stats(self) -> dict[str, int]:
-        return {"enqueued": self.publisher.added, "buffered": len(self.publisher.buffer),
-                "dropped": self.publisher.dropped, "relayed": self.relay.relayed}
+    def stats(self) -> dict[str, Any]:
+        return {"name": self.name, "enqueued": self.publisher.added, "buffered": len(self.publisher.buffer),
+                "dropped": self.publisher.dropped, "relayed": self.relay.relayed,
+                "trigger_lease": self.lease.holds(), "term": self.lease.token, "triggers_skipped": self.gate.skipped,
+                "triggers_paused": self.gate.paused, "backlog": self.gate.backlog}
 
     async def status(self) -> dict[str, Any]:
         """The queue's state (``status.queue_status``) plus this coordinator's counters."""

@@ -8,6 +8,7 @@
   keyed by the stream entry's id (which a reclaim keeps): the message's ``_msgid`` is not unique
   (Node-RED's split and a function returning several messages keep the input's ``_msgid``).
 - ``<p>:events``: workers' debug and status events for the coordinators' editors (capped).
+- ``<p>:leader`` / ``<p>:leader:term``: the coordinators' trigger lease and its fencing counter.
 - ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
 """
 
@@ -45,6 +46,14 @@ class Keys:
     @property
     def events(self) -> str:
         return f"{self.prefix}:events"
+
+    @property
+    def leader(self) -> str:
+        return f"{self.prefix}:leader"
+
+    @property
+    def term(self) -> str:
+        return f"{self.prefix}:leader:term"
 
     @property
     def workers(self) -> str:
