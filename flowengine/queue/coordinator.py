@@ -7,7 +7,8 @@ configuration is published to Redis (``FlowStore``) before the first envelope th
 Workers' debug and status events are relayed to this runtime's event bus (the editor shows them),
 and ``GET <admin root>/queue`` reports the queue and the workers (``status.py``). Trigger nodes fire
 only while this coordinator holds the trigger lease and the backlog is under ``high_water``
-(``triggers.py``, ``lease.py``).
+(``triggers.py``, ``lease.py``). An HTTP-in request whose message went to the queue is answered here
+when a worker's ``http response`` sends it back (``replies.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .keys import Keys
 from .lease import TriggerLease
 from .publisher import Publisher
 from .redis_client import connect, ensure_group
+from .replies import ReplyReader, ResponseStash
 from .status import queue_status
 from .triggers import TriggerGate
 
@@ -62,6 +64,8 @@ class Coordinator:
         self.lease = TriggerLease(self.redis, self.keys, self.name, config.lease)
         self.gate = TriggerGate(self.lease, config.high_water)
         self._tasks: list[asyncio.Task[None]] = []
+        self.stash = ResponseStash(self.name)
+        self.replies = ReplyReader(self.redis, self.keys, self.stash, runtime)
         runtime.boundary = self.boundary_for
         if "/queue" not in {r.path for r in runtime.registry.routes}:
             runtime.registry.add_route("/queue", self.status_endpoint, ["GET"])
@@ -76,7 +80,8 @@ class Coordinator:
         backlog = self.gate.watch_backlog(self.redis, self.keys)
         self._tasks = [loop.create_task(self.relay.run(), name="flowengine-queue-relay"),
                        loop.create_task(self.lease.run(), name="flowengine-queue-lease"),
-                       loop.create_task(backlog, name="flowengine-queue-backlog")]
+                       loop.create_task(backlog, name="flowengine-queue-backlog"),
+                       loop.create_task(self.replies.run(), name="flowengine-queue-replies")]
 
     async def close(self) -> None:
         """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
@@ -101,7 +106,7 @@ class Coordinator:
             rev = self.runtime.revision or ""
             self._snapshot(rev)
             try:
-                envelope = Envelope.of(rev, node_id, msg)
+                envelope = Envelope.of(rev, node_id, self.stash.outgoing(msg))
             except NodeError as exc:
                 route.node.error(exc, msg)
                 return
@@ -114,7 +119,8 @@ class Coordinator:
         return {"name": self.name, "enqueued": self.publisher.added, "buffered": len(self.publisher.buffer),
                 "dropped": self.publisher.dropped, "relayed": self.relay.relayed,
                 "trigger_lease": self.lease.holds(), "term": self.lease.token, "triggers_skipped": self.gate.skipped,
-                "triggers_paused": self.gate.paused, "backlog": self.gate.backlog}
+                "triggers_paused": self.gate.paused, "backlog": self.gate.backlog,
+                "http_waiting": len(self.stash.pending), "http_answered": self.replies.answered}
 
     async def status(self) -> dict[str, Any]:
         """The queue's state (``status.queue_status``) plus this coordinator's counters."""

@@ -9,6 +9,7 @@
   (Node-RED's split and a function returning several messages keep the input's ``_msgid``).
 - ``<p>:events``: workers' debug and status events for the coordinators' editors (capped).
 - ``<p>:leader`` / ``<p>:leader:term``: the coordinators' trigger lease and its fencing counter.
+- ``<p>:replies:<coordinator>``: messages for a coordinator's ``http response`` nodes (replies.py).
 - ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
 """
 
@@ -61,6 +62,9 @@ class Keys:
 
     def flows(self, rev: str) -> str:
         return f"{self.prefix}:flows:{rev}"
+
+    def replies(self, coordinator: str) -> str:
+        return f"{self.prefix}:replies:{coordinator}"
 
     def result(self, entry_id: str, node_id: str) -> str:
         return f"{self.prefix}:res:{entry_id}:{node_id}"

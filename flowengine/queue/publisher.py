@@ -1,4 +1,4 @@
-"""``Publisher``: adds envelopes to the work stream from synchronous code (the dispatcher's handoff).
+"""``Publisher``: adds envelopes to streams from synchronous code (the dispatcher's handoff).
 
 ``put`` only appends to a buffer; one task owned by the publisher writes the buffer in pipelined
 ``XADD`` batches. While Redis is unreachable the batch is kept and retried with backoff (the
@@ -36,7 +36,7 @@ class Publisher:
         self.keys = keys
         self.before = before
         self.limit = limit
-        self.buffer: deque[Envelope] = deque()
+        self.buffer: deque[tuple[str, Envelope]] = deque()
         self.added = 0
         self.dropped = 0
         self._wake = asyncio.Event()
@@ -47,14 +47,15 @@ class Publisher:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="flowengine-queue-publisher")
 
-    def put(self, envelope: Envelope) -> None:
+    def put(self, envelope: Envelope, stream: str | None = None) -> None:
+        """Add ``envelope`` to ``stream`` (default: the work stream) soon."""
         if len(self.buffer) >= self.limit:
             self.buffer.popleft()
             self.dropped += 1
             if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
                 log.error("queue: %d messages dropped: Redis is unreachable and %d are waiting", self.dropped,
                           self.limit)
-        self.buffer.append(envelope)
+        self.buffer.append((stream or self.keys.work, envelope))
         self._wake.set()
 
     def nudge(self) -> None:
@@ -84,14 +85,14 @@ class Publisher:
                 self.buffer.popleft()
             self.added += len(batch)
 
-    async def _write(self, batch: list[Envelope]) -> None:
+    async def _write(self, batch: list[tuple[str, Envelope]]) -> None:
         if self.before is not None:
-            await self.before({e.rev for e in batch})
+            await self.before({e.rev for _, e in batch})
         if not batch:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
-            for envelope in batch:
-                pipe.xadd(self.keys.work, envelope.fields())
+            for stream, envelope in batch:
+                pipe.xadd(stream, envelope.fields())
             await pipe.execute()
 
     async def close(self, timeout: float = 5.0) -> None:

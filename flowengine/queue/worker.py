@@ -41,6 +41,7 @@ from .hop import Hop, Result
 from .keys import GROUP, Keys
 from .publisher import Publisher
 from .redis_client import UNREACHABLE, connect, ensure_group
+from .replies import RESPONSE_TYPES, reply_coordinator
 from .revisions import Revisions
 
 __all__ = ["Worker"]
@@ -226,15 +227,19 @@ class Worker:
 
     async def _commit(self, entry: str, rev: str, outputs: list[tuple[Route, Msg]], result_key: str) -> None:
         """Add the hop's outputs and acknowledge its input: one transaction."""
-        fields: list[dict[str, str]] = []
+        fields: list[tuple[str, dict[str, str]]] = []
         for target, msg in outputs:
+            stream = self._stream_for(target, msg)
+            if stream is None:
+                continue
             try:
-                fields.append(Envelope(rev, target.spec.id, encode_msg(msg), int(time.time() * 1000)).fields())
+                envelope = Envelope(rev, target.spec.id, encode_msg(msg), int(time.time() * 1000))
+                fields.append((stream, envelope.fields()))
             except NodeError as exc:
                 target.node.error(exc, msg)
         async with self.redis.pipeline(transaction=True) as pipe:
-            for f in fields:
-                pipe.xadd(self.keys.work, f)
+            for stream, f in fields:
+                pipe.xadd(stream, f)
             pipe.xack(self.keys.work, GROUP, entry)
             pipe.delete(result_key)
             await pipe.execute()
@@ -262,16 +267,31 @@ class Worker:
         finally:
             await self.revisions.release(envelope.rev)
 
+    def _stream_for(self, target: Route, msg: Msg) -> str | None:
+        """Where a message for ``target`` goes: the work stream, or (an ``http response`` node) the
+        replies of the coordinator holding the request; None (the node warns) when there is none."""
+        if target.spec.type not in RESPONSE_TYPES:
+            return self.keys.work
+        coordinator = reply_coordinator(msg)
+        if coordinator is None:
+            target.node.warn("No response object", msg)
+            return None
+        return self.keys.replies(coordinator)
+
     def _handoff(self, rev: str, route: Route) -> Any:
-        """Boundary routes of a worker runtime: a message that reaches one outside a hop (a late
-        send, a catch node's flow) is added to the stream directly."""
-        if not self.revisions.is_boundary(route.spec.type):
+        """Boundary and ``http response`` routes of a worker runtime: a hop collects their messages
+        (``Hop.outputs``); one that reaches them outside a hop (a late send, a catch node's flow)
+        is added to its stream directly."""
+        if not self.revisions.is_boundary(route.spec.type) and route.spec.type not in RESPONSE_TYPES:
             return None
         node_id = route.spec.id
 
         def handoff(msg: Msg) -> None:
+            stream = self._stream_for(route, msg)
+            if stream is None:
+                return
             try:
-                self.publisher.put(Envelope.of(rev, node_id, msg))
+                self.publisher.put(Envelope.of(rev, node_id, msg), stream)
             except NodeError as exc:
                 route.node.error(exc, msg)
 
