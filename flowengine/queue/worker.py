@@ -71,6 +71,7 @@ class Worker:
         self.dead = 0
         self.reclaimed = 0
         self._freed = asyncio.Event()
+        self._cursor = "0-0"
 
     # --- lifecycle ---
     async def run(self) -> None:
@@ -149,7 +150,9 @@ class Worker:
         if free <= 0:
             return
         reply = await self.redis.xautoclaim(self.keys.work, GROUP, self.name, int(self.config.lease * 1000),
-                                            start_id="0-0", count=free)
+                                            start_id=self._cursor, count=free)
+        # go on from where this scan stopped next time ("0-0" again once the pending list was covered)
+        self._cursor = _text(reply[0]) if reply else "0-0"
         claimed = reply[1] if len(reply) > 1 else []
         for entry_id, fields in claimed:
             entry = _text(entry_id)
