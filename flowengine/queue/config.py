@@ -72,6 +72,13 @@ class QueueConfig:
     def with_url(self, url: str) -> QueueConfig:
         return replace(self, url=url)
 
+    def share_context(self, settings: Settings) -> None:
+        """Without ``contextStorage`` in the settings, keep all context in this Redis (``redis``
+        store), so every process of the deployment sees the same flow and global context."""
+        if settings.contextStorage is None and self.url is not None:
+            settings.contextStorage = {"default": {"module": "redis", "config": {"url": self.url,
+                                                                                "prefix": self.prefix}}}
+
 
 def _number(values: dict[str, Any], key: str, default: Any, kind: type) -> Any:
     value = values.get(key, default)

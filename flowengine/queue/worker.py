@@ -55,6 +55,7 @@ class Worker:
 
     def __init__(self, registry: Registry, settings: Settings, config: QueueConfig, redis: Any = None,
                  name: str | None = None) -> None:
+        config.share_context(settings)
         self.settings = settings
         self.config = config
         self.keys = Keys(config.prefix)

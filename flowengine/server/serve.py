@@ -170,6 +170,8 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) 
         log.error("cannot listen on %s:%d: %s", host, port, exc)
         return 1
     try:
+        if queue is not None:
+            queue.share_context(settings)
         runtime = Runtime(Registry.default(), settings)
         coordinator = None
         if queue is not None:

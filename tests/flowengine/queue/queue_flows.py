@@ -64,6 +64,7 @@ class Deployment:
         self.registry = registry
         self.settings = settings
         self.config = QueueConfig.from_settings(settings)
+        self.config.share_context(settings)  # as flowengine serve --queue does
         self.runtime = Runtime(registry, settings, persist=False)
         self.coordinator = Coordinator(self.runtime, self.config)
         self.workers: list[tuple[Worker, asyncio.Task[None]]] = []
