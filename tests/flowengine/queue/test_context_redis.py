@@ -87,3 +87,12 @@ async def test_queue_mode_shares_flow_context_between_worker_and_coordinator(dep
 
     await until(written, what="the worker's flow.set seen by the coordinator")
     assert deployment.runtime.context.global_scope().get("seen") == {"by_worker": True}
+
+
+def test_redis_store_without_url_names_the_setting(tmp_path: Path) -> None:
+    import pytest
+
+    from flowengine.errors import SettingsError
+
+    with pytest.raises(SettingsError, match=r"contextStorage.default: the redis module needs config.url"):
+        ContextManager(Settings.load(None, tmp_path, contextStorage={"default": {"module": "redis"}}))
