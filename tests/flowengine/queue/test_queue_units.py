@@ -69,3 +69,19 @@ def test_worker_view_keeps_boundaries_what_follows_them_and_catch_nodes() -> Non
     disabled = {n["id"] for n in view if n.get("d")}
     assert disabled == {"inj", "pre", "other"}
     assert flows[1].get("d") is None  # the input is not changed
+
+
+def test_single_process_mode_imports_no_redis() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, flowengine.cli, flowengine.server.serve, flowengine.runtime, flowengine.context\n"
+            "assert not [m for m in sys.modules if m == 'redis' or m.startswith(('redis.', 'flowengine.queue'))]")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[3])
+
+
+def test_worker_command_needs_a_queue_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flowengine.cli import main
+
+    assert main(["worker", "--user-dir", str(tmp_path)]) == 2
+    assert "flowengine worker needs --queue redis://HOST:PORT/DB" in capsys.readouterr().err
