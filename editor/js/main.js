@@ -15,6 +15,7 @@ import { Keyboard } from "./keyboard.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
+import { showQueueStatus } from "./queue-status.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
 import { layoutOf } from "./nodeview.js";
@@ -181,6 +182,7 @@ class App {
     if (topic === "debug") this.debug.add(data);
     else if (topic.startsWith("status/")) this.canvas.setStatus(topic.slice(7), data);
     else if (topic === "notification/runtime-deploy") this.deployer.remoteDeployed(data && data.revision);
+    else if (topic === "notification/queue") showQueueStatus(document.getElementById("queue-status"), data);
     else if (topic === "notification/runtime-state" && data && data.error) {
       const types = Array.isArray(data.types) ? `: ${data.types.join(", ")}` : "";
       notify(`Flows not running (${data.error}${types})`, "warn");

@@ -41,6 +41,8 @@ from .triggers import TriggerGate
 __all__ = ["Coordinator"]
 
 log = logging.getLogger("flowengine.queue")
+QUEUE_TOPIC = "notification/queue"
+ANNOUNCE_S = 2.0
 
 
 class Coordinator:
@@ -81,7 +83,8 @@ class Coordinator:
         self._tasks = [loop.create_task(self.relay.run(), name="flowengine-queue-relay"),
                        loop.create_task(self.lease.run(), name="flowengine-queue-lease"),
                        loop.create_task(backlog, name="flowengine-queue-backlog"),
-                       loop.create_task(self.replies.run(), name="flowengine-queue-replies")]
+                       loop.create_task(self.replies.run(), name="flowengine-queue-replies"),
+                       loop.create_task(self._announce(), name="flowengine-queue-announce")]
 
     async def close(self) -> None:
         """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
@@ -125,6 +128,22 @@ class Coordinator:
     async def status(self) -> dict[str, Any]:
         """The queue's state (``status.queue_status``) plus this coordinator's counters."""
         return {**await queue_status(self.redis, self.keys, self.config), "coordinator": self.stats()}
+
+    async def _announce(self) -> None:
+        """Publish the workers and the backlog (retained ``notification/queue``, for the editor's
+        top bar) whenever they change, checked every ``ANNOUNCE_S``."""
+        last: Any = None
+        while True:
+            status = await queue_status(self.redis, self.keys, self.config)
+            if "error" not in status:
+                summary = {"workers": [{k: w.get(k) for k in ("name", "alive", "load", "concurrency")}
+                                       for w in status["workers"]],
+                           "pending": status["stream"]["pending"], "lag": status["stream"]["lag"],
+                           "dead": status["dead"], "paused": self.gate.paused}
+                if summary != last:
+                    self.runtime.events.publish(QUEUE_TOPIC, summary, retain=True)
+                    last = summary
+            await asyncio.sleep(ANNOUNCE_S)
 
     async def status_endpoint(self, request: Any, runtime: Any) -> dict[str, Any]:
         """``GET <admin root>/queue`` (contributed through the registry; admin auth applies)."""

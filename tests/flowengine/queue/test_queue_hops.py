@@ -97,3 +97,9 @@ async def test_worker_debug_and_status_reach_the_coordinator(deployment: Deploym
     assert status["stream"]["pending"] == 0 and status["dead"] == 0
     assert status["coordinator"]["enqueued"] == 1 and status["coordinator"]["relayed"] >= 2
     assert any(r.path == "/queue" for r in deployment.runtime.registry.routes)
+
+    async def announced() -> bool:  # the editor's top bar: retained, so a new editor gets it at once
+        found = deployment.runtime.events.retained("notification/queue")
+        return bool(found) and [w["name"] for w in found[0][1]["workers"] if w["alive"]] == [worker.name]
+
+    await until(announced, what="notification/queue naming the worker")
