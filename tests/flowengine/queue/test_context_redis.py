@@ -96,3 +96,23 @@ def test_redis_store_without_url_names_the_setting(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match=r"contextStorage.default: the redis module needs config.url"):
         ContextManager(Settings.load(None, tmp_path, contextStorage={"default": {"module": "redis"}}))
+
+
+async def test_function_nodes_on_two_workers_count_atomically(deployment: Deployment) -> None:
+    await deployment.start(tab(
+        change("in", "x", [["work"]]),
+        fn("work", 'flow.incr("count")\nif flow.compare_and_set("first", None, msg["payload"]):\n'
+                   '    global_.incr("winners")\nreturn msg'),
+    ))
+    deployment.worker()
+    deployment.worker()
+    for i in range(30):
+        deployment.send("in", {"payload": i})
+    scope = deployment.runtime.context.flow_scope("t")
+
+    async def counted() -> bool:
+        return scope.get("count") == 30
+
+    await until(counted, what="30 increments from two workers")
+    assert deployment.runtime.context.global_scope().get("winners") == 1
+    assert scope.get("first") in range(30)
