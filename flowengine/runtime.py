@@ -122,6 +122,9 @@ class Runtime:
         self.boundary: Callable[[Route], Callable[[Msg], None] | None] | None = None
         """Queue mode (flowengine/queue/): given a new route, the function that takes the messages
         delivered to it instead of its node (a boundary node), or None for an ordinary node."""
+        self.error_hook: Callable[[Node, BaseException | str, Msg], bool] | None = None
+        """Consulted before a node's error (with a message) goes to catch nodes: True = taken over
+        (queue mode parks a rate-limited call and runs it again later)."""
 
     # --- engine services used by Flow objects ---
     def global_env(self, name: str) -> Any:

@@ -2,8 +2,9 @@
 
 Fields: ``rev`` (the flows revision that produced the message: the worker runs it on that rev),
 ``node`` (the boundary node's id), ``msg`` (the message as JSON; ``bytes`` values travel as
-``{"__bytes__": <base64>}``), ``t`` (enqueue time, ms). A message holding something JSON cannot
-carry (a socket, a function) cannot leave its process: ``encode`` raises ``NodeError`` naming it.
+``{"__bytes__": <base64>}``), ``t`` (enqueue time, ms), ``parks`` (times parked after a rate
+limit). A message holding something JSON cannot carry (a socket, a function) cannot leave its
+process: ``encode`` raises ``NodeError`` naming it.
 """
 
 from __future__ import annotations
@@ -61,24 +62,29 @@ class Envelope:
     node: str
     msg: str
     enqueued_ms: int
+    parks: int = 0
+    """How often the entry was parked after a rate limit (parking.py)."""
 
     @classmethod
     def of(cls, rev: str, node: str, msg: Msg) -> Envelope:
         return cls(rev, node, encode_msg(msg), int(time.time() * 1000))
 
     def fields(self) -> dict[str, str]:
-        return {"rev": self.rev, "node": self.node, "msg": self.msg, "t": str(self.enqueued_ms)}
+        out = {"rev": self.rev, "node": self.node, "msg": self.msg, "t": str(self.enqueued_ms)}
+        if self.parks:
+            out["parks"] = str(self.parks)
+        return out
 
     @classmethod
     def parse(cls, fields: dict[Any, Any]) -> Envelope:
         """From a stream entry's fields (bytes or str); ``ValueError`` when some are missing."""
-        def text(key: str) -> str:
-            value = fields.get(key, fields.get(key.encode()))
+        def text(key: str, default: str | None = None) -> str:
+            value = fields.get(key, fields.get(key.encode(), default))
             if value is None:
                 raise ValueError(f"queue entry without field {key!r}")
             return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
-        return cls(text("rev"), text("node"), text("msg"), int(text("t")))
+        return cls(text("rev"), text("node"), text("msg"), int(text("t")), int(text("parks", "0")))
 
     def message(self) -> Msg:
         return decode_msg(self.msg)

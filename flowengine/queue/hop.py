@@ -59,6 +59,10 @@ class Hop:
         self._recorded: Result | None = []
         self._cache_task: asyncio.Task[None] | None = None
         self._on_result: OnResult | None = None
+        self.parks = 0
+        """How often this entry was parked before (parking.py)."""
+        self.parked: float | None = None
+        """Set (seconds to wait) when the boundary node hit a rate limit: park, do not commit."""
 
     async def run(self, on_result: OnResult | None = None) -> list[tuple[Route, Msg]]:
         """Run the hop to its end; return the messages for the next boundary nodes."""

@@ -1,6 +1,7 @@
 """``Keys``: the Redis keys of one queue-mode deployment (all under ``[queue] prefix``).
 
 - ``<p>:work``: the stream of messages into boundary nodes; consumer group ``workers``.
+- ``<p>:delayed``: a sorted set of parked entries (rate-limited calls) by due time (parking.py).
 - ``<p>:dead``: entries delivered more than ``max_deliver`` times (dead letters), with the reason.
 - ``<p>:flows:<rev>``: a hash ``flows`` (JSON) + ``credentials`` (encrypted); ``<p>:flows:current``
   names the current rev, ``<p>:flows:revs`` lists the kept ones, newest first.
@@ -35,6 +36,10 @@ class Keys:
     @property
     def dead(self) -> str:
         return f"{self.prefix}:dead"
+
+    @property
+    def delayed(self) -> str:
+        return f"{self.prefix}:delayed"
 
     @property
     def current(self) -> str:

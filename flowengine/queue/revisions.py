@@ -35,15 +35,18 @@ class Revisions:
 
     def __init__(self, registry: Registry, settings: Settings, store: FlowStore, is_boundary: Callable[[str], bool],
                  boundary_for: Callable[[str, Route], Callable[[Msg], None] | None],
-                 listener: Callable[[str, Any], None] | None = None) -> None:
+                 listener: Callable[[str, Any], None] | None = None,
+                 error_hook: Callable[[Any, Any, Msg], bool] | None = None) -> None:
         """``boundary_for(rev, route)`` is the handoff installed on boundary routes of rev's runtime;
-        ``listener`` hears every runtime's events (the worker forwards debug and status)."""
+        ``listener`` hears every runtime's events (the worker forwards debug and status);
+        ``error_hook`` becomes each runtime's ``error_hook`` (the worker parks rate-limited calls)."""
         self.registry = registry
         self.settings = settings
         self.store = store
         self.is_boundary = is_boundary
         self.boundary_for = boundary_for
         self.listener = listener
+        self.error_hook = error_hook
         self.runtimes: dict[str, Runtime] = {}
         self.users: dict[str, int] = {}
         self.newest: str | None = None
@@ -75,6 +78,7 @@ class Revisions:
         runtime.boundary = lambda route: self.boundary_for(rev, route)
         if self.listener is not None:
             runtime.events.listen(self.listener)
+        runtime.error_hook = self.error_hook
         await runtime.start(worker_view(flows, self.is_boundary))
         await runtime.wait_started()
         if runtime.state != "start":

@@ -1,7 +1,7 @@
 """What the admin API and the editor show of queue mode: ``GET <admin root>/queue``.
 
-``{"stream": {length, pending, lag}, "dead": n, "workers": [{name, alive, load, concurrency, done,
-dead, reclaimed, seen}], "coordinator": {enqueued, buffered, dropped, relayed}}``. A worker is alive
+``{"stream": {length, pending, lag}, "dead": n, "parked": n, "workers": [{name, alive, load, concurrency, done,
+dead, reclaimed, parked, seen}], "coordinator": {enqueued, buffered, dropped, relayed}}``. A worker is alive
 while its heartbeat is younger than three leases.
 """
 
@@ -24,6 +24,7 @@ async def queue_status(redis: Any, keys: Keys, config: QueueConfig) -> dict[str,
         length = int(await redis.xlen(keys.work))
         groups = await redis.xinfo_groups(keys.work) if length or await redis.exists(keys.work) else []
         dead = int(await redis.xlen(keys.dead))
+        parked = int(await redis.zcard(keys.delayed))
         beats = await redis.hgetall(keys.workers)
     except UNREACHABLE as exc:
         return {"error": f"Redis unreachable: {exc}"}
@@ -37,6 +38,7 @@ async def queue_status(redis: Any, keys: Keys, config: QueueConfig) -> dict[str,
     return {
         "stream": {"length": length, "pending": int(group.get("pending") or 0), "lag": group.get("lag")},
         "dead": dead,
+        "parked": parked,
         "workers": workers,
         "settings": {"boundary": list(config.boundary), "concurrency": config.concurrency, "lease": config.lease,
                      "max_deliver": config.max_deliver, "prefix": config.prefix},

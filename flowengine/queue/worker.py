@@ -8,6 +8,7 @@ Loops, all owned by ``run()``:
 - reclaim: every ``lease/2`` ``XAUTOCLAIM`` takes over entries idle for longer than ``lease``: those
   of a worker that died (Redis never redelivers by itself). An entry delivered more than
   ``max_deliver`` times goes to the dead-letter stream and to the flow's catch nodes instead;
+- parking: entries parked after a rate limit go back to the stream when due (``parking.py``);
 - heartbeat: this worker's load in the ``workers`` hash (status pages);
 - events: the runtimes' debug and status events to the coordinators' editors (``events.py``).
 
@@ -39,6 +40,7 @@ from .events import EventForwarder
 from .flowstore import FlowStore
 from .hop import Hop, Result
 from .keys import GROUP, Keys
+from .parking import move_due, park, rate_limit_wait
 from .publisher import Publisher
 from .redis_client import UNREACHABLE, connect, ensure_group
 from .replies import RESPONSE_TYPES, reply_coordinator
@@ -48,6 +50,7 @@ __all__ = ["Worker"]
 
 log = logging.getLogger("flowengine.queue")
 RESULT_TTL_S = 86400
+PARKING_POLL_S = 0.25
 
 
 class Worker:
@@ -65,7 +68,9 @@ class Worker:
         self.publisher = Publisher(self.redis, self.keys)
         self.forwarder = EventForwarder(self.redis, self.keys)
         self.revisions = Revisions(registry, settings, self.store, boundary_types(registry, config), self._handoff,
-                                   self.forwarder.listener)
+                                   self.forwarder.listener, self._error_hook)
+        self._parkable: dict[int, Hop] = {}
+        self.parked = 0
         self.inflight: dict[str, asyncio.Task[None]] = {}
         self.stop = asyncio.Event()
         self.done = 0
@@ -83,6 +88,7 @@ class Worker:
         # read and reclaim stop first; renew, heartbeat and events run until the hops in flight ended
         loops = [self._loop(self._read, "read"), self._loop(self._renew, "renew"),
                  self._loop(self._heartbeat, "heartbeat"), self._loop(self.forwarder.run, "events")]
+        loops.append(self._loop(self._move_parked, "parking"))
         if self.config.reclaim:
             loops.append(self._loop(self._reclaim, "reclaim"))
         tasks = [asyncio.get_running_loop().create_task(c, name=f"queue-{i}") for i, c in enumerate(loops)]
@@ -166,6 +172,21 @@ class Worker:
             log.info("queue: reclaimed entry %s (delivery %d)", entry, delivered)
             self._begin(entry, fields, delivered=delivered)
 
+    async def _move_parked(self) -> None:
+        await asyncio.sleep(PARKING_POLL_S)
+        await move_due(self.redis, self.keys)
+
+    def _error_hook(self, node: Any, err: Any, msg: Msg) -> bool:
+        """A boundary node's rate limit (429) in a hop: park the entry instead of reporting it."""
+        hop = self._parkable.get(id(msg))
+        if hop is None or hop.first.node is not node or hop.parks >= self.config.max_deliver:
+            return False
+        wait = rate_limit_wait(err)
+        if wait is None:
+            return False
+        hop.parked = wait
+        return True
+
     async def _renew(self) -> None:
         await asyncio.sleep(max(0.05, self.config.lease / 3))
         ids = list(self.inflight)
@@ -174,7 +195,8 @@ class Worker:
 
     async def _heartbeat(self) -> None:
         beat = {"load": len(self.inflight), "concurrency": self.config.concurrency, "done": self.done,
-                "dead": self.dead, "reclaimed": self.reclaimed, "seen": time.time(), "pid": os.getpid()}
+                "dead": self.dead, "reclaimed": self.reclaimed, "parked": self.parked, "seen": time.time(),
+                "pid": os.getpid()}
         await self.redis.hset(self.keys.workers, self.name, json.dumps(beat))
         await asyncio.sleep(max(0.2, self.config.lease / 3))
 
@@ -219,11 +241,21 @@ class Worker:
             result_key = self.keys.result(entry, envelope.node)
             cached = await self.redis.get(result_key)
             hop = Hop(route, msg, runtime.routes, json.loads(cached) if cached else None)
+            hop.parks = envelope.parks
 
             async def keep(result: Result) -> None:
                 await self.redis.set(result_key, json.dumps(result), ex=RESULT_TTL_S)
 
-            outputs = await hop.run(keep)
+            self._parkable[id(msg)] = hop
+            try:
+                outputs = await hop.run(keep)
+            finally:
+                self._parkable.pop(id(msg), None)
+            if hop.parked is not None:
+                await park(self.redis, self.keys, entry, envelope, hop.parked, result_key)
+                self.parked += 1
+                log.info("queue: entry %s parked for %.1fs after a rate limit", entry, hop.parked)
+                return
             await self._commit(entry, envelope.rev, outputs, result_key)
             self.done += 1
         finally:

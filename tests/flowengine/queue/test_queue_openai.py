@@ -62,3 +62,80 @@ async def test_openai_call_runs_on_a_worker_with_the_sealed_key(registry: Regist
         assert keys_seen == ["Bearer sk-queue-secret"] * 3
     finally:
         await deployment.close()
+
+
+async def test_rate_limited_call_is_parked_and_runs_again(registry: Registry, redis_server: RedisServer,
+                                                          redis: Any, tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(429, json={"error": {"message": "slow down", "type": "rate_limit"}},
+                                  headers={"retry-after-ms": "300"})
+        return httpx.Response(200, json={
+            "id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}]})
+
+    settings = queue_settings(tmp_path, redis_server.url)
+    settings.extra["openai_transport"] = httpx.MockTransport(handler)
+    deployment = Deployment(registry, settings)
+    try:
+        await deployment.start(tab(
+            {"id": "cfg", "type": "openai-config", "max_retries": 0, "credentials": {"api_key": "sk-x"}},
+            change("in", "asked", [["chat"]]),
+            {"id": "chat", "type": "openai-create-chat-completion", "z": "t", "config": "cfg", "model": "m",
+             "wires": [["sink"]]},
+            fn("sink", "return msg"),
+            {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["caught"]]},
+            fn("caught", "return msg"),
+        ))
+        worker = deployment.worker()
+        deployment.send("in", {"payload": "q"})
+
+        async def parked() -> bool:
+            return worker.parked == 1
+
+        await until(parked, what="the rate-limited entry parked")
+        assert await redis.zcard(KEYS.delayed) in (0, 1)  # due after 300 ms, then moved back
+
+        async def answered() -> bool:
+            return len(await entries_for(redis, KEYS.work, "sink")) == 1
+
+        await until(answered, what="the parked call made again")
+        assert len(calls) == 2
+        assert await entries_for(redis, KEYS.work, "caught") == []  # the 429 never reached the catch node
+        assert await redis.zcard(KEYS.delayed) == 0
+    finally:
+        await deployment.close()
+
+
+async def test_entry_parked_max_deliver_times_goes_to_the_catch_node(registry: Registry, redis_server: RedisServer,
+                                                                     redis: Any, tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"error": {"message": "slow down"}}, headers={"retry-after-ms": "50"})
+
+    settings = queue_settings(tmp_path, redis_server.url, max_deliver=2)
+    settings.extra["openai_transport"] = httpx.MockTransport(handler)
+    deployment = Deployment(registry, settings)
+    try:
+        await deployment.start(tab(
+            {"id": "cfg", "type": "openai-config", "max_retries": 0, "credentials": {"api_key": "sk-x"}},
+            change("in", "asked", [["chat"]]),
+            {"id": "chat", "type": "openai-create-chat-completion", "z": "t", "config": "cfg", "model": "m",
+             "wires": [[]]},
+            {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["caught"]]},
+            fn("caught", "return msg"),
+        ))
+        worker = deployment.worker()
+        deployment.send("in", {"payload": "q"})
+
+        async def caught() -> bool:
+            return len(await entries_for(redis, KEYS.work, "caught")) == 1
+
+        await until(caught, what="the error after two parks")
+        assert worker.parked == 2
+        error = (await entries_for(redis, KEYS.work, "caught"))[0]["error"]
+        assert error["status"] == 429 and "slow down" in error["message"]
+    finally:
+        await deployment.close()

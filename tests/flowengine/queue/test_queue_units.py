@@ -85,3 +85,18 @@ def test_worker_command_needs_a_queue_url(tmp_path: Path, capsys: pytest.Capture
 
     assert main(["worker", "--user-dir", str(tmp_path)]) == 2
     assert "flowengine worker needs --queue redis://HOST:PORT/DB" in capsys.readouterr().err
+
+
+def test_rate_limit_wait_reads_retry_after() -> None:
+    from flowengine.queue.parking import DEFAULT_WAIT_S, rate_limit_wait
+
+    class Err(Exception):
+        def __init__(self, status: int, headers: dict[str, str] | None) -> None:
+            self.status, self.headers = status, headers
+
+    assert rate_limit_wait(Err(429, {"retry-after-ms": "250"})) == 0.25
+    assert rate_limit_wait(Err(429, {"retry-after": "7"})) == 7.0
+    assert rate_limit_wait(Err(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == DEFAULT_WAIT_S
+    assert rate_limit_wait(Err(429, None)) == DEFAULT_WAIT_S
+    assert rate_limit_wait(Err(500, {"retry-after": "1"})) is None
+    assert rate_limit_wait(ValueError("x")) is None
