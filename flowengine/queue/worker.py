@@ -85,19 +85,21 @@ class Worker:
         ``nodeCloseTimeout``), close the runtimes and leave the heartbeat table."""
         await ensure_group(self.redis, self.keys)
         self.publisher.start()
-        # read and reclaim stop first; renew, heartbeat and events run until the hops in flight ended
-        loops = [self._loop(self._read, "read"), self._loop(self._renew, "renew"),
-                 self._loop(self._heartbeat, "heartbeat"), self._loop(self.forwarder.run, "events")]
-        loops.append(self._loop(self._move_parked, "parking"))
+        loop = asyncio.get_running_loop()
+        steps = [(self._read, "read"), (self._move_parked, "parking")]
         if self.config.reclaim:
-            loops.append(self._loop(self._reclaim, "reclaim"))
-        tasks = [asyncio.get_running_loop().create_task(c, name=f"queue-{i}") for i, c in enumerate(loops)]
+            steps.append((self._reclaim, "reclaim"))
+        # taking work stops first; renewing, the heartbeat and events go on until the hops in flight end
+        taking = [loop.create_task(self._loop(step, what), name=f"queue-{what}") for step, what in steps]
+        keeping = [loop.create_task(self._loop(step, what), name=f"queue-{what}") for step, what in (
+            (self._renew, "renew"), (self._heartbeat, "heartbeat"), (self.forwarder.run, "events"))]
+        tasks = taking + keeping
         log.info("queue worker %s: concurrency %d, lease %gs, max_deliver %d", self.name, self.config.concurrency,
                  self.config.lease, self.config.max_deliver)
         try:
             await self.stop.wait()
         finally:
-            for task in tasks[:1] + tasks[4:]:
+            for task in taking:
                 task.cancel()
             hops = list(self.inflight.values())
             if hops:
@@ -107,7 +109,7 @@ class Worker:
                 await asyncio.gather(*late, return_exceptions=True)
             await self.revisions.close()  # its last status events go out with the forwarder
             await self.forwarder.drain(1.0)
-            for task in tasks[1:4]:
+            for task in keeping:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.publisher.close()

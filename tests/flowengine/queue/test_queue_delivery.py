@@ -121,3 +121,22 @@ async def test_messages_finish_on_the_rev_that_produced_them(deployment: Deploym
     await queued(redis, "sink", 6)
     assert sorted(m["payload"] for m in await entries_for(redis, KEYS.work, "sink")) == [2, 4, 6, 40, 50, 60]
     await settled(redis)
+
+
+async def test_stopping_worker_finishes_its_hops_and_leaves(deployment: Deployment, redis: Any) -> None:
+    slow = 'import asyncio\nawait asyncio.sleep(0.5)\nreturn msg'
+    await deployment.start(flow(slow))
+    worker = deployment.worker()
+    deployment.send("in", {"payload": 1})
+
+    async def taken() -> bool:
+        return bool(worker.inflight)
+
+    await until(taken, what="the worker to take the entry")
+    worker.stop.set()  # SIGTERM: read nothing more, finish what is in flight
+    for w, task in deployment.workers:
+        if w is worker:
+            await task
+    assert len(await entries_for(redis, KEYS.work, "sink")) == 1
+    assert (await redis.xpending(KEYS.work, GROUP))["pending"] == 0
+    assert not await redis.hexists(KEYS.workers, worker.name)
