@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
+from .errors import CorruptFlowsError, CredentialsError, FlowEngineError, FlowProblem, SettingsError, StorageError
 from .registry import Registry
 from .settings import Settings
 from .storage import UserDirLock, backup_path
@@ -205,6 +205,10 @@ async def run_worker(settings: Settings, config: Any, stop: asyncio.Event | None
             log.debug("signal %s not handled here", sig)
     try:
         await worker.run()
+    except FlowEngineError as exc:  # Redis unreachable at the start, say
+        await worker.redis.aclose()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)

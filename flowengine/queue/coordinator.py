@@ -33,7 +33,7 @@ from .flowstore import FlowStore
 from .keys import Keys
 from .lease import TriggerLease
 from .publisher import Publisher
-from .redis_client import connect, ensure_group
+from .redis_client import check_reachable, connect, ensure_group
 from .replies import ReplyReader, ResponseStash
 from .status import queue_status
 from .triggers import TriggerGate
@@ -73,7 +73,9 @@ class Coordinator:
             runtime.registry.add_route("/queue", self.status_endpoint, ["GET"])
 
     async def start(self) -> None:
-        """Create the stream and group, start the publisher; call before ``runtime.start()``."""
+        """Create the stream and group, start the publisher; call before ``runtime.start()``.
+        ``FlowEngineError`` when Redis does not answer."""
+        await check_reachable(self.redis, self.config.url)
         await ensure_group(self.redis, self.keys)
         self._unlisten = self.runtime.events.listen(self._on_event)
         self.publisher.start()

@@ -10,9 +10,10 @@ from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..errors import FlowEngineError
 from .keys import GROUP, Keys
 
-__all__ = ["UNREACHABLE", "connect", "ensure_group"]
+__all__ = ["UNREACHABLE", "check_reachable", "connect", "ensure_group"]
 
 UNREACHABLE: tuple[type[BaseException], ...] = (
     RedisConnectionError, RedisTimeoutError, BusyLoadingError, ConnectionError, TimeoutError, OSError)
@@ -30,3 +31,20 @@ async def ensure_group(redis: Any, keys: Keys) -> None:
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+async def check_reachable(redis: Any, url: str | None) -> None:
+    """``FlowEngineError`` naming ``url`` when Redis does not answer (a process starting in queue mode)."""
+    try:
+        await redis.ping()
+    except UNREACHABLE as exc:
+        raise FlowEngineError(f"queue mode: Redis at {_redacted(url)} does not answer ({exc}); start it or fix "
+                              "--queue / [queue] url") from exc
+
+
+def _redacted(url: str | None) -> str:
+    """``url`` without its password."""
+    if not url or "@" not in url:
+        return str(url)
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -42,7 +42,7 @@ from .hop import Hop, Result
 from .keys import GROUP, Keys
 from .parking import move_due, park, rate_limit_wait
 from .publisher import Publisher
-from .redis_client import UNREACHABLE, connect, ensure_group
+from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group
 from .replies import RESPONSE_TYPES, reply_coordinator
 from .revisions import Revisions
 
@@ -82,7 +82,9 @@ class Worker:
     # --- lifecycle ---
     async def run(self) -> None:
         """Serve entries until ``self.stop`` is set; then let the hops in flight finish (within
-        ``nodeCloseTimeout``), close the runtimes and leave the heartbeat table."""
+        ``nodeCloseTimeout``), close the runtimes and leave the heartbeat table. ``FlowEngineError``
+        when Redis does not answer at the start."""
+        await check_reachable(self.redis, self.config.url)
         await ensure_group(self.redis, self.keys)
         self.publisher.start()
         loop = asyncio.get_running_loop()

@@ -100,3 +100,14 @@ def test_rate_limit_wait_reads_retry_after() -> None:
     assert rate_limit_wait(Err(429, None)) == DEFAULT_WAIT_S
     assert rate_limit_wait(Err(500, {"retry-after": "1"})) is None
     assert rate_limit_wait(ValueError("x")) is None
+
+
+def test_worker_refuses_to_start_without_redis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from serve_process import free_port
+
+    from flowengine.cli import main
+
+    url = f"redis://user:pw@127.0.0.1:{free_port()}/0"
+    assert main(["worker", "--queue", url, "--user-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Redis at redis://***@127.0.0.1:" in err and "does not answer" in err and "pw" not in err
