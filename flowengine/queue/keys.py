@@ -11,6 +11,7 @@
 - ``<p>:events``: workers' debug and status events for the coordinators' editors (capped).
 - ``<p>:leader`` / ``<p>:leader:term``: the coordinators' trigger lease and its fencing counter.
 - ``<p>:replies:<coordinator>``: messages for a coordinator's ``http response`` nodes (replies.py).
+- ``<p>:hold:<hash>``: a rate-limit wait shared by every worker using one OpenAI key (holds.py).
 - ``<p>:workers``: a hash worker id -> JSON heartbeat (load, last seen), for status pages.
 """
 

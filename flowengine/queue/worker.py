@@ -38,6 +38,7 @@ from .config import QueueConfig
 from .envelope import Envelope, encode_msg
 from .events import EventForwarder
 from .flowstore import FlowStore
+from .holds import SharedHolds
 from .hop import Hop, Result
 from .keys import GROUP, Keys
 from .parking import move_due, park, rate_limit_wait
@@ -63,6 +64,8 @@ class Worker:
         self.config = config
         self.keys = Keys(config.prefix)
         self.redis = redis if redis is not None else connect(str(config.url))
+        # OpenAI config nodes of this worker's runtimes share their 429 holds through Redis
+        settings.extra["openai_holds"] = SharedHolds(self.redis, self.keys)
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
         self.store = FlowStore(self.redis, self.keys)
         self.publisher = Publisher(self.redis, self.keys)

@@ -139,3 +139,52 @@ async def test_entry_parked_max_deliver_times_goes_to_the_catch_node(registry: R
         assert error["status"] == 429 and "slow down" in error["message"]
     finally:
         await deployment.close()
+
+
+async def test_a_429_on_one_worker_holds_the_key_on_the_others(registry: Registry, redis_server: RedisServer,
+                                                               redis: Any, tmp_path: Path) -> None:
+    import time
+
+    sent: list[float] = []
+    limited: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(time.monotonic())
+        if not limited:
+            limited.append(time.monotonic())
+            return httpx.Response(429, json={"error": {"message": "slow down"}}, headers={"retry-after-ms": "600"})
+        return httpx.Response(200, json={
+            "id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}]})
+
+    settings = queue_settings(tmp_path, redis_server.url, concurrency=1)
+    settings.extra["openai_transport"] = httpx.MockTransport(handler)
+    deployment = Deployment(registry, settings)
+    try:
+        await deployment.start(tab(
+            {"id": "cfg", "type": "openai-config", "max_retries": 1, "credentials": {"api_key": "sk-x"}},
+            change("in", "asked", [["chat"]]),
+            {"id": "chat", "type": "openai-create-chat-completion", "z": "t", "config": "cfg", "model": "m",
+             "wires": [["sink"]]},
+            fn("sink", "return msg"),
+        ))
+        deployment.worker()
+        deployment.worker()
+        deployment.send("in", {"payload": "one"})
+
+        async def rate_limited() -> bool:
+            return bool(limited)
+
+        await until(rate_limited, what="the first call's 429")
+        assert await redis.keys(f"{KEYS.prefix}:hold:*")  # the wait it asked for, for every worker
+        # the first worker waits out the 429 itself (max_retries 1, concurrency 1): the second message
+        # goes to the other worker, whose client never saw a 429
+        deployment.send("in", {"payload": "two"})
+
+        async def both() -> bool:
+            return len(await entries_for(redis, KEYS.work, "sink")) == 2
+
+        await until(both, what="both answers")
+        assert len(sent) == 3 and all(t >= limited[0] + 0.5 for t in sent[1:])  # nobody sent during the hold
+    finally:
+        await deployment.close()
