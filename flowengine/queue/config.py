@@ -9,7 +9,7 @@
     lease = 30                         # seconds a worker may stay silent before its entries are reclaimed
     max_deliver = 5                    # deliveries before an entry goes to the dead-letter stream
     prefix = "flowengine"              # key prefix: several deployments can share one Redis
-    high_water = 10000                 # waiting entries above which trigger nodes pause
+    high_water = 10000                 # waiting entries above which triggers pause, HTTP-in answers 503
 """
 
 from __future__ import annotations

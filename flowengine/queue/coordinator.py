@@ -67,6 +67,7 @@ class Coordinator:
         self.gate = TriggerGate(self.lease, config.high_water)
         self._tasks: list[asyncio.Task[None]] = []
         self.stash = ResponseStash(self.name)
+        self.refused = 0
         self.replies = ReplyReader(self.redis, self.keys, self.stash, runtime)
         runtime.boundary = self.boundary_for
         if "/queue" not in {r.path for r in runtime.registry.routes}:
@@ -108,6 +109,9 @@ class Coordinator:
         node_id = route.spec.id
 
         def handoff(msg: Msg) -> None:
+            if self.gate.paused and self.stash.refuse(msg):
+                self.refused += 1  # backpressure: the HTTP client gets 503 instead of a growing queue
+                return
             rev = self.runtime.revision or ""
             self._snapshot(rev)
             try:
@@ -125,7 +129,8 @@ class Coordinator:
                 "dropped": self.publisher.dropped, "relayed": self.relay.relayed,
                 "trigger_lease": self.lease.holds(), "term": self.lease.token, "triggers_skipped": self.gate.skipped,
                 "triggers_paused": self.gate.paused, "backlog": self.gate.backlog,
-                "http_waiting": len(self.stash.pending), "http_answered": self.replies.answered}
+                "http_waiting": len(self.stash.pending), "http_answered": self.replies.answered,
+                "http_refused": self.refused}
 
     async def status(self) -> dict[str, Any]:
         """The queue's state (``status.queue_status``) plus this coordinator's counters."""

@@ -68,6 +68,14 @@ class ResponseStash:
         msg["res"] = found
         return True
 
+    def refuse(self, msg: Msg) -> bool:
+        """Answer ``msg``'s HTTP request 503 (backpressure); False when it carries none."""
+        res = msg.get("res")
+        if res is None or not callable(getattr(res, "respond", None)):
+            return False
+        _unavailable(res)
+        return True
+
     def sweep(self) -> None:
         """Forget responses already answered (or abandoned by their client)."""
         for token in [t for t, r in self.pending.items() if getattr(r, "answered", False)]:

@@ -5,7 +5,8 @@ outside the flows. In queue mode every coordinator runs the same flows, so the g
 trigger node's ``send``: a message is dropped (counted in ``skipped``) unless this coordinator holds
 the ``TriggerLease``, and while more than ``[queue] high_water`` entries wait in the work stream
 (pending + not yet delivered) - inject pauses instead of piling up work the workers cannot take.
-HTTP-in is not a trigger: it accepts on every coordinator.
+HTTP-in is not a trigger: it accepts on every coordinator, but while paused a request whose message
+reaches a boundary node is answered 503 (``Coordinator.boundary_for``).
 """
 
 from __future__ import annotations
