@@ -10,6 +10,7 @@
     max_deliver = 5                    # deliveries before an entry goes to the dead-letter stream
     prefix = "flowengine"              # key prefix: several deployments can share one Redis
     high_water = 10000                 # waiting entries above which triggers pause, HTTP-in answers 503
+    hop_timeout = 3600                 # seconds after which a hop whose nodes never call done() ends
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class QueueConfig:
     max_deliver: int = 5
     prefix: str = "flowengine"
     high_water: int = 10_000
+    hop_timeout: float = 3600.0
     reclaim: bool = True
     """Take over entries of workers that stopped renewing their lease. Off only to show, in tests,
     what is lost without it (Redis never redelivers an entry by itself)."""
@@ -48,7 +50,7 @@ class QueueConfig:
         if not isinstance(table, dict):
             raise SettingsError("setting queue must be a table ([queue] in settings.toml)")
         unknown = set(table) - {"url", "boundary", "concurrency", "lease", "max_deliver", "prefix", "high_water",
-                             "reclaim"}
+                             "hop_timeout", "reclaim"}
         if unknown:
             raise SettingsError(f"[queue] has unknown settings: {', '.join(sorted(unknown))}")
         values = {**table, **{k: v for k, v in overrides.items() if v is not None}}
@@ -63,6 +65,7 @@ class QueueConfig:
             max_deliver=_number(values, "max_deliver", 5, int),
             prefix=str(values.get("prefix") or "flowengine"),
             high_water=_number(values, "high_water", 10_000, int),
+            hop_timeout=_number(values, "hop_timeout", 3600.0, float),
             reclaim=bool(values.get("reclaim", True)),
         )
         if config.url is not None and not config.url.startswith(("redis://", "rediss://", "unix://")):

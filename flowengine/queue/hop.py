@@ -53,7 +53,7 @@ class Hop:
         """Messages for boundary nodes: (their route, the message)."""
         self.deliveries = 0
         self._fifo: deque[tuple[Route, Msg]] = deque()
-        self._open = 0
+        self._open: dict[int, Route] = {}
         self._changed = asyncio.Event()
         self._finished = False
         self._recorded: Result | None = []
@@ -64,8 +64,12 @@ class Hop:
         self.parked: float | None = None
         """Set (seconds to wait) when the boundary node hit a rate limit: park, do not commit."""
 
-    async def run(self, on_result: OnResult | None = None) -> list[tuple[Route, Msg]]:
-        """Run the hop to its end; return the messages for the next boundary nodes."""
+    async def run(self, on_result: OnResult | None = None, timeout: float | None = None) -> list[tuple[Route, Msg]]:
+        """Run the hop to its end; return the messages for the next boundary nodes. Past ``timeout``
+        seconds the hop ends anyway (logged, naming the nodes that never finished): a node that
+        never calls ``done()`` must not hold a worker slot forever."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout if timeout is not None else None
         self._on_result = on_result
         if self.cached is not None:
             for target_id, text in self.cached:
@@ -79,10 +83,19 @@ class Hop:
                 while self._fifo:
                     route, m = self._fifo.popleft()
                     self._deliver(route, m, record=False)
-                if self._open == 0:
+                if not self._open:
                     break
                 self._changed.clear()
-                await self._changed.wait()
+                if deadline is None:
+                    await self._changed.wait()
+                    continue
+                try:
+                    await asyncio.wait_for(self._changed.wait(), max(0.0, deadline - loop.time()))
+                except TimeoutError:
+                    names = ", ".join(sorted({f"{r.spec.type}:{r.spec.id}" for r in self._open.values()}))
+                    log.warning("queue: hop of %s ended after hop_timeout (%gs) with deliveries still open "
+                                "(no done() from %s)", self.first.spec.id, timeout, names)
+                    break
         finally:
             self._finished = True
         if self._cache_task is not None:
@@ -96,7 +109,8 @@ class Hop:
         node = route.node
         node.stats.received += 1
         self.deliveries += 1
-        self._open += 1
+        number = self.deliveries
+        self._open[number] = route
         closed = False
 
         def finish(err: Any = None) -> None:
@@ -104,7 +118,7 @@ class Hop:
             if closed:
                 return
             closed = True
-            self._open -= 1
+            del self._open[number]
             self._changed.set()
             if record:
                 self._recorded_done(err)

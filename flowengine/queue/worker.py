@@ -255,7 +255,7 @@ class Worker:
 
             self._parkable[id(msg)] = hop
             try:
-                outputs = await hop.run(keep)
+                outputs = await hop.run(keep, self.config.hop_timeout)
             finally:
                 self._parkable.pop(id(msg), None)
             if hop.parked is not None:

@@ -140,3 +140,15 @@ async def test_stopping_worker_finishes_its_hops_and_leaves(deployment: Deployme
     assert len(await entries_for(redis, KEYS.work, "sink")) == 1
     assert (await redis.xpending(KEYS.work, GROUP))["pending"] == 0
     assert not await redis.hexists(KEYS.workers, worker.name)
+
+
+async def test_hop_whose_node_never_finishes_ends_after_hop_timeout(deployment: Deployment, redis: Any,
+                                                                    caplog: Any) -> None:
+    # the code names node.done(), so the function node waits for it - and it is never called
+    never_done = 'import asyncio\nawait asyncio.sleep(0)\nnode.send(msg)\nif False:\n    node.done()'
+    await deployment.start(flow(never_done))
+    deployment.worker(hop_timeout=0.3)
+    deployment.send("in", {"payload": 1})
+    await queued(redis, "sink", 1)
+    await settled(redis)
+    assert "ended after hop_timeout (0.3s) with deliveries still open (no done() from function:work)" in caplog.text
