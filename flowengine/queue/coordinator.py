@@ -33,7 +33,7 @@ from .flowstore import FlowStore
 from .keys import Keys
 from .lease import TriggerLease
 from .publisher import Publisher
-from .redis_client import check_reachable, connect, ensure_group
+from .redis_client import check_reachable, connect, ensure_group, stop_tasks
 from .replies import ReplyReader, ResponseStash
 from .status import queue_status
 from .triggers import TriggerGate
@@ -94,9 +94,7 @@ class Coordinator:
         if self._unlisten is not None:
             self._unlisten()
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop_tasks(tasks, "coordinator loops")
         await self.lease.release()
         await self.publisher.close()
         await self.redis.aclose()

@@ -16,7 +16,7 @@ from typing import Any
 
 from .envelope import Envelope
 from .keys import Keys
-from .redis_client import UNREACHABLE
+from .redis_client import UNREACHABLE, stop_tasks
 
 __all__ = ["Publisher"]
 
@@ -103,12 +103,7 @@ class Publisher:
             await asyncio.sleep(0.01)
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                if not task.cancelled():
-                    raise
+            await stop_tasks([task], "the publisher")
         if self.buffer:
             log.error("queue: %d messages were not added to Redis before shutdown", len(self.buffer))
 

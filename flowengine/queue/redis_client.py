@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -10,18 +12,37 @@ from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..bounded import cancel_within
 from ..errors import FlowEngineError
 from .keys import GROUP, Keys
 
-__all__ = ["UNREACHABLE", "check_reachable", "connect", "ensure_group"]
+__all__ = ["UNREACHABLE", "check_reachable", "connect", "ensure_group", "stop_tasks"]
+
+log = logging.getLogger("flowengine.queue")
 
 UNREACHABLE: tuple[type[BaseException], ...] = (
     RedisConnectionError, RedisTimeoutError, BusyLoadingError, ConnectionError, TimeoutError, OSError)
 
 
+SOCKET_TIMEOUT_S = 15.0
+"""No reply within this long (blocking reads ask for 1 s) counts as Redis unreachable: retried."""
+
+
 def connect(url: str) -> Any:
     """A ``redis.asyncio.Redis`` for ``url`` (connections are opened on first use)."""
-    return aioredis.from_url(url, health_check_interval=10, socket_keepalive=True)
+    return aioredis.from_url(url, health_check_interval=10, socket_keepalive=True, socket_timeout=SOCKET_TIMEOUT_S,
+                             socket_connect_timeout=5.0)
+
+
+async def stop_tasks(tasks: list[asyncio.Task[Any]], what: str) -> None:
+    """Cancel ``tasks`` and wait for them, within ``CANCEL_GRACE_S``; one that ignores the
+    cancellation is logged and left (shutdown must end whatever a client library does)."""
+    stubborn = await cancel_within(tasks)
+    if stubborn:
+        log.error("queue: %s did not stop when cancelled: %s", what, ", ".join(t.get_name() for t in stubborn))
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.error("queue: task %s had failed: %s", task.get_name(), task.exception())
 
 
 async def ensure_group(redis: Any, keys: Keys) -> None:

@@ -43,7 +43,7 @@ from .hop import Hop, Result
 from .keys import GROUP, Keys
 from .parking import move_due, park, rate_limit_wait
 from .publisher import Publisher
-from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group
+from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group, stop_tasks
 from .replies import RESPONSE_TYPES, reply_coordinator
 from .revisions import Revisions
 
@@ -98,25 +98,19 @@ class Worker:
         taking = [loop.create_task(self._loop(step, what), name=f"queue-{what}") for step, what in steps]
         keeping = [loop.create_task(self._loop(step, what), name=f"queue-{what}") for step, what in (
             (self._renew, "renew"), (self._heartbeat, "heartbeat"), (self.forwarder.run, "events"))]
-        tasks = taking + keeping
         log.info("queue worker %s: concurrency %d, lease %gs, max_deliver %d", self.name, self.config.concurrency,
                  self.config.lease, self.config.max_deliver)
         try:
             await self.stop.wait()
         finally:
-            for task in taking:
-                task.cancel()
+            await stop_tasks(taking, "worker loops")
             hops = list(self.inflight.values())
             if hops:
                 _, late = await asyncio.wait(hops, timeout=self.settings.close_timeout_s)
-                for task in late:
-                    task.cancel()
-                await asyncio.gather(*late, return_exceptions=True)
+                await stop_tasks(list(late), "hops")  # left pending: another worker takes them over
             await self.revisions.close()  # its last status events go out with the forwarder
             await self.forwarder.drain(1.0)
-            for task in keeping:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(keeping, "worker loops")
             await self.publisher.close()
             try:
                 await self.redis.hdel(self.keys.workers, self.name)

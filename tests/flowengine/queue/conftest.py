@@ -33,7 +33,7 @@ def redis_server() -> Iterator[RedisServer]:
 async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
     import redis.asyncio as aioredis
 
-    client = aioredis.from_url(redis_server.url)
+    client = aioredis.from_url(redis_server.url, socket_timeout=15)
     try:
         yield client
     finally:

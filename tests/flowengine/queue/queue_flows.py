@@ -42,7 +42,12 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0, wha
     """Wait until ``await check()`` is true (polling Redis, an outside system), at most ``timeout``."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
-    while not await check():
+    while True:
+        try:
+            if await asyncio.wait_for(check(), max(0.1, end - loop.time())):
+                return
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what} (the check itself hung)") from None
         if loop.time() > end:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
