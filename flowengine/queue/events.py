@@ -17,7 +17,7 @@ from typing import Any
 
 from ..events import EventBus
 from .keys import Keys
-from .redis_client import UNREACHABLE
+from .redis_client import UNREACHABLE, keep_cancellation
 
 __all__ = ["EventForwarder", "EventRelay"]
 
@@ -89,6 +89,7 @@ class EventRelay:
                 reply = await self.redis.xread({self.keys.events: self._last}, count=500, block=1000)
                 failures = 0
             except UNREACHABLE as exc:
+                keep_cancellation()
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:
                     log.warning("queue: cannot read worker events from Redis (%s); retrying", exc)

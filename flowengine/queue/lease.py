@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .keys import Keys
-from .redis_client import UNREACHABLE
+from .redis_client import UNREACHABLE, keep_cancellation
 
 __all__ = ["SAFETY", "TriggerLease"]
 
@@ -71,6 +71,7 @@ class TriggerLease:
             try:
                 await self.step()
             except UNREACHABLE as exc:
+                keep_cancellation()
                 log.warning("queue: trigger lease not renewed (%s)", exc)
             await asyncio.sleep(self.lease / 3)
 
@@ -81,4 +82,5 @@ class TriggerLease:
             try:
                 await self.redis.eval(RELEASE, 1, self.keys.leader, self.name)
             except UNREACHABLE as exc:
+                keep_cancellation()
                 log.warning("queue: trigger lease not released (%s); it expires on its own", exc)

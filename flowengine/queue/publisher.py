@@ -16,7 +16,7 @@ from typing import Any
 
 from .envelope import Envelope
 from .keys import Keys
-from .redis_client import UNREACHABLE, stop_tasks
+from .redis_client import UNREACHABLE, keep_cancellation, stop_tasks
 
 __all__ = ["Publisher"]
 
@@ -74,6 +74,7 @@ class Publisher:
             try:
                 await self._write(batch)
             except UNREACHABLE as exc:
+                keep_cancellation()
                 delay = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:

@@ -16,7 +16,7 @@ from ..bounded import cancel_within
 from ..errors import FlowEngineError
 from .keys import GROUP, Keys
 
-__all__ = ["UNREACHABLE", "check_reachable", "connect", "ensure_group", "stop_tasks"]
+__all__ = ["UNREACHABLE", "check_reachable", "connect", "ensure_group", "keep_cancellation", "stop_tasks"]
 
 log = logging.getLogger("flowengine.queue")
 
@@ -32,6 +32,14 @@ def connect(url: str) -> Any:
     """A ``redis.asyncio.Redis`` for ``url`` (connections are opened on first use)."""
     return aioredis.from_url(url, health_check_interval=10, socket_keepalive=True, socket_timeout=SOCKET_TIMEOUT_S,
                              socket_connect_timeout=5.0)
+
+
+def keep_cancellation() -> None:
+    """Re-raise a cancellation that a client library turned into a connection or timeout error
+    (so that a loop catching ``UNREACHABLE`` still ends when its task is cancelled)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def stop_tasks(tasks: list[asyncio.Task[Any]], what: str) -> None:

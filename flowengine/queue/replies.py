@@ -19,7 +19,7 @@ from ..runtime import Runtime
 from ..types import Msg
 from .envelope import Envelope
 from .keys import Keys
-from .redis_client import UNREACHABLE
+from .redis_client import UNREACHABLE, keep_cancellation
 
 __all__ = ["RESPONSE_TYPES", "ReplyReader", "ResponseStash", "reply_coordinator"]
 
@@ -100,6 +100,7 @@ class ReplyReader:
                 reply = await self.redis.xread({self.stream: self._last}, count=100, block=1000)
                 failures = 0
             except UNREACHABLE as exc:
+                keep_cancellation()
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:
                     log.warning("queue: cannot read HTTP replies from Redis (%s); retrying", exc)

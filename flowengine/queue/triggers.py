@@ -19,7 +19,7 @@ from ..route import Route
 from ..types import SendArg
 from .keys import GROUP, Keys
 from .lease import TriggerLease
-from .redis_client import UNREACHABLE
+from .redis_client import UNREACHABLE, keep_cancellation
 
 __all__ = ["TRIGGER_TYPES", "TriggerGate"]
 
@@ -66,5 +66,6 @@ class TriggerGate:
                                     "paused" if paused else "resumed")
                     self.paused = paused
             except UNREACHABLE as exc:
+                keep_cancellation()
                 log.debug("queue: backlog not read: %s", exc)
             await asyncio.sleep(BACKLOG_POLL_S)

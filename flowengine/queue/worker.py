@@ -43,7 +43,7 @@ from .hop import Hop, Result
 from .keys import GROUP, Keys
 from .parking import move_due, park, rate_limit_wait
 from .publisher import Publisher
-from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group, stop_tasks
+from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group, keep_cancellation, stop_tasks
 from .replies import RESPONSE_TYPES, reply_coordinator
 from .revisions import Revisions
 
@@ -126,11 +126,13 @@ class Worker:
                 await step()
                 failures = 0
             except UNREACHABLE as exc:
+                keep_cancellation()
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:
                     log.warning("queue %s: Redis unreachable (%s); retrying", what, exc)
                 await asyncio.sleep(min(2.0, 0.05 * 2 ** min(failures, 6)))
             except Exception as exc:  # e.g. NOGROUP after Redis lost its data: recreate and go on
+                keep_cancellation()
                 if "NOGROUP" in str(exc):
                     await ensure_group(self.redis, self.keys)
                     continue
