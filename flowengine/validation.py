@@ -160,7 +160,9 @@ def _config_ref_problem(
     if ref is None or ref == "":
         if not spec.required or (ref is None and absent_reported):
             return None
-        return FlowProblem(n.id, n.type, prop, f"needs {needs}: set {prop!r} to the id of one")
+        name = n.raw.get("name")
+        who = f"node {name!r} " if isinstance(name, str) and name else ""
+        return FlowProblem(n.id, n.type, prop, f"{who}needs {needs}: set {prop!r} to the id of one")
     if not isinstance(ref, str):
         return FlowProblem(n.id, n.type, prop, f"must be the id of {needs}, not {ref!r}")
     if _ENV_REF.fullmatch(ref):

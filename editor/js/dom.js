@@ -15,7 +15,8 @@ function apply(el, attrs, children) {
   }
   for (const child of [].concat(children || [])) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    // Element.prototype: a form exposes its controls as properties (an input named "append").
+    Element.prototype.append.call(el, child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
 }

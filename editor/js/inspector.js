@@ -5,6 +5,8 @@ import { h } from "./dom.js";
 import { adjust, coreControl, decorate, hiddenFor } from "./core-editors.js";
 import { configRefControl, credentialsSection, modelControl, refTypeFor } from "./refs.js";
 import { buildForm } from "./schema-form.js";
+import { buildCustomForm, formFor } from "./forms.js";
+import { enhanceCodeFields } from "./code-editor.js";
 
 export class Inspector {
   constructor(app) {
@@ -52,7 +54,9 @@ export class Inspector {
         return null;
       },
     };
-    const form = buildForm(schema, value, hooks);
+    const custom = formFor(nodeType, def);
+    const form = custom ? buildCustomForm(nodeType, { app: this.app, node, value, def, schema, hooks, editConfig: (cid, t) => this.editConfig(cid, t) })
+      : buildForm(schema, value, hooks);
     const taken = new Set(Object.keys(schema.properties || {}));
     const creds = node || type ? credentialsSection(this.app, node || { type: nodeType, id: "" }, def.credentials, taken) : null;
     const wiring = node && main && model.isCanvasNode(node) ? this.connections(node) : null;
@@ -76,7 +80,8 @@ export class Inspector {
     ]);
     dialog.append(formEl);
     document.body.append(dialog);
-    decorate(nodeType, form.el);
+    if (!custom) decorate(nodeType, form.el);
+    enhanceCodeFields(form.el, { app: this.app, node: value });
     const showProblems = (stored = []) => {
       const own = form.validate();
       const problems = [...own, ...stored.filter((x) => !own.some((p) => p.property === x.property))];
@@ -124,11 +129,12 @@ export class Inspector {
           errors.textContent = blocking.map((p) => `${p.property}: ${p.message}`).join("\n");
           return;
         }
-        const props = adjust(nodeType, form.get());
+        const props = custom ? form.get() : adjust(nodeType, form.get());
         const credentials = creds ? creds.get() : {};
         result = this.app.history.run(node ? "edit" : "add config", () => {
           if (!node) return model.addConfig(nodeType, { ...props, ...(Object.keys(credentials).length ? { credentials } : {}) }).id;
           model.updateNode(node.id, props, credentials);
+          if (form.apply) form.apply(model);
           if (wiring) wiring.apply();
           return node.id;
         });

@@ -16,6 +16,7 @@ import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
 import { showQueueStatus } from "./queue-status.js";
+import { Sidebars } from "./sidebar.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
 import { layoutOf } from "./nodeview.js";
@@ -46,6 +47,7 @@ class App {
     this.tabs = new TabBar(document.getElementById("tabs"), this);
     this.deployer = new Deployer(document.getElementById("deploy"), document.getElementById("deploy-type"), this);
     this.keyboard = new Keyboard(this);
+    this.sidebars = new Sidebars(this);
     this.bindToolbar();
     const { flows, rev } = await this.api.flows();
     this.model.load(flows, rev);

@@ -131,11 +131,13 @@ function typedControl(key, typeKey, typeSchema, value, path) {
     name: join(path, key), typeName: join(path, typeKey), id,
     value: value[key], type: value[typeKey] ?? typeSchema.default, types,
   });
+  const start = ti.get();
   return {
     el: ti.el, id, focusEl: ti.inputs[0],
     get: () => {
       const { value: v, type } = ti.get();
-      return { __pair: { [key]: v, [typeKey]: type } };
+      const same = v === start.value && type === start.type; // untouched: the stored pair as it was
+      return { __pair: same ? { [key]: value[key], [typeKey]: value[typeKey] } : { [key]: v, [typeKey]: type } };
     },
     problems: () => {
       const msg = ti.check();
@@ -210,7 +212,7 @@ function stringControl(s, value, path, required) {
 
 function numberControl(s, value, path, required) {
   const id = `f-${++uid}`;
-  const input = h("input", { type: "number", name: path, id, step: s.type === "integer" ? (s.multipleOf || 1) : (s.multipleOf || "any") });
+  const input = h("input", { type: typeof value === "string" && Number.isNaN(Number(value)) ? "text" : "number", name: path, id, step: s.type === "integer" ? (s.multipleOf || 1) : (s.multipleOf || "any") });
   if (s.minimum !== undefined) input.min = s.minimum;
   if (s.maximum !== undefined) input.max = s.maximum;
   if (value !== undefined && value !== null) input.value = String(value);
@@ -219,10 +221,11 @@ function numberControl(s, value, path, required) {
   return {
     el: input, id, focusEl: input,
     get: () => {
+      if (value !== null && input.value === (value === undefined ? "" : String(value))) return value; // untouched
       if (input.value.trim() === "") return required && value !== undefined ? value : undefined;
       return Number(input.value);
     },
-    problems: () => (input.value.trim() !== "" && Number.isNaN(Number(input.value)) ? [{ property: path, message: "is not a number" }] : []),
+    problems: () => (input.value.trim() !== "" && input.value !== String(value) && Number.isNaN(Number(input.value)) ? [{ property: path, message: "is not a number" }] : []),
   };
 }
 

@@ -2,12 +2,15 @@
 // the pair Node-RED stores as e.g. `to` + `tot` or `payload` + `payloadType`.
 
 import { h } from "./dom.js";
+import { codeArea } from "./code-editor.js";
 
 export const TYPED_TYPES = ["str", "num", "bool", "json", "msg", "flow", "global", "env", "jsonata", "date", "bin", "re"];
 const LABELS = {
   str: "a-z string", num: "0-9 number", bool: "boolean", json: "{} JSON", msg: "msg.", flow: "flow.",
   global: "global.", env: "env variable", jsonata: "J: expression", date: "timestamp", bin: "buffer",
-  re: "regular expression", node: "node", cred: "credential",
+  re: "regular expression", node: "node", cred: "credential", full: "complete msg object",
+  pay: "the existing msg object", payl: "the latest msg object", nul: "nothing", prev: "previous value",
+  elem: "element value", seq: "message sequence", len: "length", val: "value",
 };
 
 /** Is `schema` (the sibling `<key>t` / `<key>Type` property) a typed-input type field? */
@@ -41,17 +44,22 @@ export function typedInput({ name, typeName, value, type, types, id, describedBy
   boolSel.addEventListener("change", () => {
     valueEl.value = boolSel.value;
   });
+  const expand = h("button", {
+    type: "button", class: "small typed-expand", "data-action": "expand-value", "aria-label": `edit ${name} in the code editor`, text: "…",
+    onclick: () => editInDialog(valueEl, typeSel.value === "json" ? "json" : "text"),
+  });
   const sync = () => {
     const t = typeSel.value;
+    expand.hidden = t !== "json" && t !== "jsonata";
     const noValue = t === "date" && !valueEl.value;
     boolSel.hidden = t !== "bool";
-    valueEl.hidden = t === "bool" || noValue;
+    valueEl.hidden = t === "bool" || noValue || ["full", "pay", "payl", "nul"].includes(t);
     if (t === "bool") valueEl.value = boolSel.value;
     valueEl.placeholder = { msg: "payload", flow: "key", global: "key", env: "VAR", jsonata: "expression", json: "{}" }[t] || "";
   };
   typeSel.addEventListener("change", sync);
   sync();
-  const el = h("span", { class: "typed-input" }, [typeSel, valueEl, boolSel]);
+  const el = h("span", { class: "typed-input" }, [typeSel, valueEl, boolSel, expand]);
   return {
     el,
     inputs: [valueEl, typeSel],
@@ -72,4 +80,37 @@ export function typedInput({ name, typeName, value, type, types, id, describedBy
       return null;
     },
   };
+}
+
+/** Edit a typed input's value in a dialog with the code editor (JSON pretty-printed). */
+function editInDialog(valueEl, lang) {
+  let shown = valueEl.value;
+  if (lang === "json") {
+    try {
+      shown = JSON.stringify(JSON.parse(valueEl.value), null, 2);
+    } catch (err) {
+      shown = valueEl.value;
+    }
+  }
+  const area = codeArea({ name: "expanded-value", value: shown, lang, rows: 14 });
+  const dialog = h("dialog", { id: "code-dialog", class: "code-dialog", "aria-label": "Edit value" }, [
+    h("h2", { text: lang === "json" ? "Edit JSON" : "Edit expression" }),
+    area.el,
+    h("div", { class: "dialog-buttons" }, [
+      h("button", { type: "button", "data-action": "code-cancel", text: "Cancel", onclick: () => dialog.close() }),
+      h("button", {
+        type: "button", class: "primary", "data-action": "code-done", text: "Done",
+        onclick: () => {
+          if (area.get() !== shown) {
+            valueEl.value = area.get();
+            valueEl.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+          dialog.close();
+        },
+      }),
+    ]),
+  ]);
+  dialog.addEventListener("close", () => dialog.remove());
+  (valueEl.closest("dialog") || document.body).append(dialog);
+  dialog.showModal();
 }

@@ -28,6 +28,7 @@ from ..settings import Settings
 from .admin_routes import build_admin_router, contributed_endpoint
 from .auth import AdminAuth
 from .auth_routes import build_auth_router
+from .check_routes import build_check_router
 from .comms import CommsHub
 from .context_routes import build_context_router
 from .errors import install_error_handlers
@@ -110,7 +111,8 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     app.state.flowengine = state
     install_error_handlers(app)
     if admin_on:
-        for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router):
+        for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router,
+                      build_check_router):
             _add_routes(app, build(), prefix)
         for spec in runtime.registry.routes:
             app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),

@@ -15,7 +15,6 @@ import math
 import re
 import time
 from collections import OrderedDict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowengine.errors import NodeError
@@ -23,16 +22,15 @@ from flowengine.jsvalues import JsError
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._function_context import context_op
-from ._js_engine import JsEngine, JsException, JsInterrupted, syntax_message
+from ._js_engine import JsEngine, JsException, JsInterrupted, JsObject, JsRealm, syntax_message
+from ._js_shared import JsShared, shared_for
 from ._js_values import ValueBridge
-from .js import library_source
 
 if TYPE_CHECKING:
     from .function import FunctionNode
 
 __all__ = ["JsFunctionRunner", "calls_done"]
 
-_SANDBOX = (Path(__file__).parent / "js" / "sandbox.js").read_text(encoding="utf-8")
 _MAX_PENDING = 10_000
 _LEVELS = {20: logging.ERROR, 30: logging.WARNING, 40: logging.INFO, 50: logging.DEBUG, 60: logging.DEBUG}
 
@@ -59,7 +57,9 @@ class JsFunctionRunner:
     def __init__(self, node: FunctionNode, timeout: float) -> None:
         self.node = node
         self.timeout = timeout
-        self.bridge = ValueBridge()
+        self.shared: JsShared | None = None
+        self.bridge = ValueBridge()  # the runtime's shared one once started
+        self.realm: JsRealm | None = None
         self.engine: JsEngine | None = None
         self.broken: str | None = None
         self._pending: OrderedDict[int, tuple[Msg, Send, Done]] = OrderedDict()
@@ -68,16 +68,17 @@ class JsFunctionRunner:
         self._ready = True
         self._waiting: list[tuple[Msg, Send, Done]] = []
         self._fns: dict[str, Any] = {}
-        self._forwards_text: bool | None = None  # output 1 wired only to JavaScript function nodes
+        self._keeps: bool | None = None  # output 1 wired to exactly one JavaScript function node
 
     # --- life cycle ---
     def start(self) -> None:
         """Build the sandbox, compile the code and run On Start (messages wait until it finishes)."""
         cfg = self.node.config
-        engine = JsEngine()
-        engine.add_callable("__host", self._host)
-        engine.eval(library_source())
-        engine.eval(_SANDBOX)
+        shared = self.shared = shared_for(self.node.host.settings.extra)
+        self.bridge = shared.bridge
+        realm = self.realm = shared.realm()
+        realm.add_callable("__host", self._host)
+        shared.install_sandbox(realm)
         code = _strip_comments_and_strings(self.node.func)
         # code that awaits nothing runs as a plain function (no promise per message); a returned promise
         # is still waited for. `node` is built only for code that uses it.
@@ -95,14 +96,14 @@ class JsFunctionRunner:
             if prop != "func" and not code.strip():
                 continue
             try:
-                engine.eval(head + code + "\n};")
+                realm.eval(head + code + "\n};")
             except JsException as exc:
                 self.broken = f"{prop}: {syntax_message(str(exc))}"
                 self.node.error(f"function node {self.node.id}: {self.broken}")
                 return
-        self.engine = engine
-        for name in ("__fe_run", "__fe_fire", "__fe_flush", "__fe_init", "__fe_close", "__fe_settle"):
-            self._fns[name] = engine.function(name)
+        self.engine = shared.engine
+        for name in ("__fe_run", "__fe_fire", "__fe_flush", "__fe_init", "__fe_close", "__fe_settle", "__fe_encode"):
+            self._fns[name] = realm.function(name)
         if str(cfg.get("initialize") or "").strip():
             self._ready = False
             self._turn("__fe_init")
@@ -116,30 +117,35 @@ class JsFunctionRunner:
         self.engine = None
         self._fns.clear()
         self._pending.clear()
+        if self.shared is not None and self.realm is not None:
+            self.shared.release(self.realm, self.node.host.settings.extra)
+        self.realm = None
 
     # --- messages ---
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        if self.engine is None:
-            done(NodeError(f"function node has errors and does not run: {self.broken}" if self.broken
-                           else "function node is not running"))
-            return
-        if not self._ready:
-            self._waiting.append((msg, send, done))
+        if self.engine is None or not self._ready:
+            if self.shared is not None:
+                self.shared.fill(msg)  # a message from another function node: the real one from now on
+            if self.engine is None:
+                done(NodeError(f"function node has errors and does not run: {self.broken}" if self.broken
+                               else "function node is not running"))
+            else:
+                self._waiting.append((msg, send, done))
             return
         self._token += 1
         token = self._token
         self._pending[token] = (msg, send, done)
         while len(self._pending) > _MAX_PENDING:  # code that never completes its messages: forget the oldest
             self._pending.popitem(last=False)
-        texts = _message_texts(self.node)
-        known = texts.pop(id(msg), None)
-        try:
-            text = known[1] if known is not None and known[0] is msg else self.bridge.encode(msg)
-        except (TypeError, ValueError) as exc:
-            self._pending.pop(token, None)
-            done(NodeError(f"Function cannot take this message: {exc}"))
-            return
-        self._turn("__fe_run", token, text, self.node.completion_watched(), msg=msg)
+        value = self.shared.take(msg) if self.shared is not None else None  # returned by a function node
+        if value is None:
+            try:
+                value = self.bridge.encode(msg)
+            except (TypeError, ValueError) as exc:
+                self._pending.pop(token, None)
+                done(NodeError(f"Function cannot take this message: {exc}"))
+                return
+        self._turn("__fe_run", token, value, self.node.completion_watched(), self._keeps_messages(), msg=msg)
 
     # --- one turn in the sandbox ---
     def _turn(self, name: str, *args: Any, msg: Msg | None = None) -> None:
@@ -150,38 +156,49 @@ class JsFunctionRunner:
         outbox: Any = None
         ran_jobs = True
         try:
-            outbox = engine.call(self._fns[name], *args)
-            ran_jobs = engine.drain()
+            outbox, ran_jobs = engine.run(self._fns[name], *args)
         except JsInterrupted:
+            self._restore(msg, args)
             self._timed_out(args[0] if name == "__fe_run" else None, msg)
         except JsException as exc:
+            self._restore(msg, args)
             self.node.error(f"{name[5:]}: {exc}".split("\n")[0], msg)
         finally:
             engine.deadline = math.inf
-        if isinstance(outbox, str) and outbox:
+        if outbox.__class__ is JsObject:  # one message returned, for the next function node as it is
+            entry = self._pending.pop(args[0], None)
+            if entry is not None and self.shared is not None:
+                entry[1](self.shared.keep(entry[0].get("_msgid"), outbox, self._fns["__fe_encode"]))
+                entry[2]()
+        elif isinstance(outbox, str) and outbox:
             if outbox[0] == "=":  # one message returned, nothing else: send it on output 1, then done
                 entry = self._pending.pop(args[0], None)
                 if entry is not None:
-                    text = outbox[1:]
-                    out = self.bridge.decode(text)
-                    if text[0] == "0" and self._forwards_to_javascript():
-                        _remember_text(self.node, out, text)
-                    entry[1](out)
+                    entry[1](self.bridge.decode(outbox[1:]))
                     entry[2]()
             else:
                 self._events(outbox)
         if ran_jobs or name != "__fe_run":
             self._take_outbox()
 
-    def _forwards_to_javascript(self) -> bool:
-        """True when output 1 goes only to JavaScript function nodes: the message it sends reaches the
-        first of them untouched (the others get clones), so its text can be reused as it is."""
-        if self._forwards_text is None:
+    def _keeps_messages(self) -> bool:
+        """True when output 1 goes to exactly one JavaScript function node: a message returned alone
+        then reaches it as the JavaScript object it is (see ``_js_shared``)."""
+        if self._keeps is None:
             targets = self.node.wires[0] if self.node.wires else []
-            nodes = [self.node.host.get_node(t) for t in targets]
-            self._forwards_text = bool(nodes) and all(
-                getattr(n, "language", None) == "javascript" and getattr(n, "type", "") == "function" for n in nodes)
-        return self._forwards_text
+            target = self.node.host.get_node(targets[0]) if len(targets) == 1 else None
+            self._keeps = (getattr(target, "type", "") == "function"
+                           and getattr(target, "language", None) == "javascript")
+        return self._keeps
+
+    def _restore(self, msg: Msg | None, args: tuple[Any, ...]) -> None:
+        """After a failed turn, fill the stand-in of a message that came as a JavaScript object, so the
+        error reports the message."""
+        if msg is not None and len(args) > 1 and args[1].__class__ is JsObject and self.engine is not None:
+            try:
+                _update(msg, self.bridge.decode(self.engine.call(self._fns["__fe_encode"], args[1])))
+            except JsException as exc:  # the message cannot be encoded (it was interrupted mid-change)
+                self.node.warn(f"function node {self.node.id}: the message could not be kept: {exc}")
 
     def _timed_out(self, token: int | None, msg: Msg | None) -> None:
         err = JsError("Error", f"Script execution timed out after {round(self.timeout * 1000)}ms",
@@ -328,27 +345,6 @@ class JsFunctionRunner:
 
     def _settle(self, ident: int, ok: bool, value: Any) -> None:
         self._turn("__fe_settle", ident, bool(ok), self.bridge.encode(value))
-
-
-_TEXTS_KEY = "function_js_texts"
-_MAX_TEXTS = 256
-
-
-def _message_texts(node: Any) -> dict[int, tuple[Msg, str]]:
-    """The runtime's table of messages on their way from one JavaScript function node to another,
-    with the text the first produced: the second takes it instead of encoding the message again."""
-    extra = node.host.settings.extra
-    table = extra.get(_TEXTS_KEY)
-    if table is None:
-        table = extra[_TEXTS_KEY] = {}
-    return table  # type: ignore[no-any-return]
-
-
-def _remember_text(node: Any, msg: Msg, text: str) -> None:
-    table = _message_texts(node)
-    if len(table) >= _MAX_TEXTS:  # entries whose message never arrived (its node was redeployed)
-        table.clear()
-    table[id(msg)] = (msg, text)  # the msg itself is held, so its id cannot be reused meanwhile
 
 
 def node_path(node: Any) -> str:

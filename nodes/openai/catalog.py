@@ -11,6 +11,8 @@ response kind, flags (deprecated, legacy, beta, removed_upstream), auth (key/adm
 ``OpenAI-Beta`` header the official SDK sends, and a link to the API reference page (``reference``). Operations of
 ``--legacy`` that the current spec no longer has are added with ``removed_upstream: true``.
 Running the generator on a newer spec regenerates the node set: nothing here names an operation.
+The build also updates the record of operations seen (``aliases``, ``--seen``): an operation whose
+id changed keeps its old node type as an alias (``catalog["aliases"]``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .aliases import SEEN_PATH, aliases_of, load_seen, record_seen, save_seen
 from .reference import ReferenceLinks, group_of
 from .response_shape import response_shape
 from .spec import SchemaNormalizer, deref, load_spec
@@ -240,8 +243,10 @@ def _source(path: Path, doc: JSON) -> JSON:
     }
 
 
-def build_catalog(spec: str | Path, legacy: str | Path | None = None) -> JSON:
-    """The catalog of ``spec``, plus ``legacy``'s operations the current spec no longer has."""
+def build_catalog(spec: str | Path, legacy: str | Path | None = None,
+                  seen: dict[str, list[str]] | None = None) -> JSON:
+    """The catalog of ``spec``, plus ``legacy``'s operations the current spec no longer has, plus the
+    aliases the record of operations ``seen`` gives (see ``aliases``)."""
     doc = load_spec(spec)
     norm = SchemaNormalizer(doc)
     ops = _operations(doc, norm, legacy=False)
@@ -258,11 +263,12 @@ def build_catalog(spec: str | Path, legacy: str | Path | None = None) -> JSON:
         used = _collect_refs([o for o in ops if o["removed_upstream"]])
         defs.update(_reachable(lnorm.defs, used))
         catalog["legacy_source"] = _source(Path(legacy), ldoc)
-    seen: dict[str, str] = {}
+    types: dict[str, str] = {}
     for op in ops:
-        if op["type"] in seen:
-            raise ValueError(f"node type {op['type']} given by both {seen[op['type']]} and {op['operationId']}")
-        seen[op["type"]] = op["operationId"]
+        if op["type"] in types:
+            raise ValueError(f"node type {op['type']} given by both {types[op['type']]} and {op['operationId']}")
+        types[op["type"]] = op["operationId"]
+    catalog["aliases"] = aliases_of(seen or {}, ops, node_type)
     catalog["operations"] = ops
     catalog["$defs"] = dict(sorted(defs.items()))
     return catalog
@@ -303,14 +309,20 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--spec", required=True)
     b.add_argument("--legacy", help="an older spec whose removed operations are kept (removed_upstream)")
     b.add_argument("-o", "--output", default=str(CATALOG_PATH))
+    b.add_argument("--seen", help="the record of operations seen, read and updated (default: "
+                                  f"{SEEN_PATH.name} next to the output)")
     s = sub.add_parser("summary", help="print operation counts of a catalog")
     s.add_argument("catalog", nargs="?", default=str(CATALOG_PATH))
     args = ap.parse_args(argv)
     if args.cmd == "build":
-        catalog = build_catalog(args.spec, args.legacy)
+        seen_path = Path(args.seen) if args.seen else Path(args.output).with_name(SEEN_PATH.name)
+        seen = load_seen(seen_path)
+        catalog = build_catalog(args.spec, args.legacy, seen)
+        save_seen(record_seen(seen, catalog["operations"]), seen_path)
         text = json.dumps(catalog, indent=1, sort_keys=False, ensure_ascii=False)
         Path(args.output).write_text(text + "\n", encoding="utf-8")
-        print(f"{len(catalog['operations'])} operations, {len(catalog['$defs'])} schemas -> {args.output}")
+        print(f"{len(catalog['operations'])} operations, {len(catalog['$defs'])} schemas, "
+              f"{len(catalog['aliases'])} aliases -> {args.output}")
     else:
         catalog = load_catalog(args.catalog)
         ops = catalog["operations"]

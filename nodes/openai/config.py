@@ -11,6 +11,14 @@ request, e.g. Azure's ``api-version``; no secrets: they are plain properties); c
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_ADMIN_KEY``, ``OPENAI_ORG_ID``,
 ``OPENAI_PROJECT_ID``. One ``httpx.AsyncClient`` is created on first use and closed with the node.
 
+Per-message keys: with ``api_key_type`` ``env``/``flow``/``global`` the key is read, for each
+message, from the environment variable or context key named by ``api_key_ref``; with
+``base_url_type`` ``env``/``flow``/``global`` the base URL is read the same way from ``base_url``
+(context as seen from the operation node's flow). One config then serves several tenants: each
+distinct (base URL, key) gets its own client (at most ``MAX_CLIENTS``), all closed with the node.
+The key is only ever sent: it is not put in the message, and errors and logs name where it was
+read, never its value.
+
 Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``transport``) is an
 ``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
 ``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries;
@@ -21,6 +29,7 @@ with every process using the same base URL and key (keyed by a hash, never the k
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,13 +37,18 @@ from typing import Any, ClassVar
 import httpx
 
 from flowengine.node import Node
+from flowengine.types import UNDEFINED, Msg
 
 from .client import ClientOptions, OpenAIClient
+from .errors import OpenAIError
 from .model_list import ModelListCache
 
-__all__ = ["OpenAIConfig"]
+__all__ = ["MAX_CLIENTS", "OpenAIConfig"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_CLIENTS = 32
+"""Clients one config node keeps for per-message connections (base URL, key...)."""
+_SOURCES = ["env", "flow", "global"]
 
 
 class OpenAIConfig(Node):
@@ -52,6 +66,15 @@ class OpenAIConfig(Node):
         "properties": {
             "name": {"type": "string"},
             "base_url": {"type": "string", "default": DEFAULT_BASE_URL},
+            "base_url_type": {"type": "string", "enum": ["str", *_SOURCES], "default": "str",
+                              "title": "Base URL from",
+                              "description": "str: base_url is the URL; env/flow/global: base_url names the "
+                                             "variable or context key holding it, read for each message."},
+            "api_key_type": {"type": "string", "enum": ["cred", *_SOURCES], "default": "cred",
+                             "title": "API key from",
+                             "description": "cred: the api_key credential; env/flow/global: the variable or "
+                                            "context key named by api_key_ref, read for each message."},
+            "api_key_ref": {"type": "string", "title": "API key variable or context key"},
             "organization": {"type": "string"},
             "project": {"type": "string"},
             "timeout": {"type": ["number", "string"], "default": 600},
@@ -74,6 +97,7 @@ class OpenAIConfig(Node):
     """Test hook: a transport every config node uses (``settings.extra['openai_transport']`` wins)."""
 
     _client: OpenAIClient | None = None
+    _clients: dict[tuple[str, ...], OpenAIClient] | None = None
     _models: ModelListCache | None = None
 
     def _setting(self, prop: str, env: str, default: str = "") -> str:
@@ -84,6 +108,13 @@ class OpenAIConfig(Node):
             found = self.env(env)
             value = found if isinstance(found, str) and found else default
         return str(value)
+
+    def _base_url(self) -> str:
+        if (self.config.get("base_url_type") or "str") == "str":
+            return self._setting("base_url", "OPENAI_BASE_URL", DEFAULT_BASE_URL)
+        # base_url names where the per-message URL is: the shared client (the model list) uses the default
+        found = self.env("OPENAI_BASE_URL")
+        return found if isinstance(found, str) and found else DEFAULT_BASE_URL
 
     def _number(self, prop: str, default: float) -> float:
         value = self.config.get(prop)
@@ -96,7 +127,7 @@ class OpenAIConfig(Node):
     def options(self) -> ClientOptions:
         """The resolved connection options (keys included; never log them)."""
         return ClientOptions(
-            base_url=self._setting("base_url", "OPENAI_BASE_URL", DEFAULT_BASE_URL),
+            base_url=self._base_url(),
             api_key=self._setting("api_key", "OPENAI_API_KEY"),
             admin_key=self._setting("admin_key", "OPENAI_ADMIN_KEY"),
             organization=self._setting("organization", "OPENAI_ORG_ID"),
@@ -120,6 +151,52 @@ class OpenAIConfig(Node):
         if self._client is None:
             self._client = self.new_client(self.options())
         return self._client
+
+    @property
+    def per_message(self) -> bool:
+        """True when the key or the base URL is read for each message."""
+        return (self.config.get("api_key_type") or "cred") != "cred" or (self.config.get("base_url_type")
+                                                                         or "str") != "str"
+
+    def _read(self, node: Node, ref: Any, source: str, what: str, msg: Msg) -> str:
+        value = node.evaluate(ref, source, msg)
+        if value is None or value is UNDEFINED or value == "":
+            raise OpenAIError(f"openai-config {self.id}: the {what} from {source} {ref!r} is empty "
+                              f"(for node {node.id})", type="configuration_error")
+        if not isinstance(value, str):
+            raise OpenAIError(f"openai-config {self.id}: the {what} from {source} {ref!r} must be a string",
+                              type="configuration_error")
+        return value.strip()
+
+    def options_for(self, node: Node, msg: Msg) -> ClientOptions:
+        """The connection options for ``msg`` (keys included; never log them)."""
+        options = self.options()
+        key_source = str(self.config.get("api_key_type") or "cred")
+        url_source = str(self.config.get("base_url_type") or "str")
+        api_key = options.api_key if key_source == "cred" else self._read(
+            node, self.config.get("api_key_ref"), key_source, "API key", msg)
+        base_url = options.base_url if url_source == "str" else self._read(
+            node, self.config.get("base_url"), url_source, "base URL", msg)
+        return dataclasses.replace(options, api_key=api_key, base_url=base_url)
+
+    def client_for(self, node: Node, msg: Msg) -> OpenAIClient:
+        """The client for ``msg``: the shared one, or with per-message keys the one of its connection."""
+        return self.cached_client(self.options_for(node, msg)) if self.per_message else self.client()
+
+    def cached_client(self, options: ClientOptions) -> OpenAIClient:
+        """One client per distinct connection, shared by every message asking for it."""
+        ident = (options.base_url, options.api_key, options.admin_key, options.organization, options.project,
+                 options.auth_header, options.auth_query)
+        if self._clients is None:
+            self._clients = {}
+        client = self._clients.get(ident)
+        if client is None:
+            if len(self._clients) >= MAX_CLIENTS:
+                raise OpenAIError(f"{self.type} {self.id}: more than {MAX_CLIENTS} different connections "
+                                  "(base URL, key, organization); each keeps its own client",
+                                  type="configuration_error")
+            client = self._clients[ident] = self.new_client(options)
+        return client
 
     def new_client(self, options: ClientOptions) -> OpenAIClient:
         """A client for ``options`` with this runtime's test seams (transport, sleep); the caller closes it."""
@@ -167,5 +244,6 @@ class OpenAIConfig(Node):
 
     async def on_close(self, removed: bool) -> None:
         client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
+        clients, self._clients = self._clients or {}, None
+        for each in [*([client] if client is not None else []), *clients.values()]:
+            await each.aclose()

@@ -3,7 +3,9 @@
 On each message the node assembles and validates the request (``request.build_request``), waits
 for a slot of its config node's concurrency limit, sends it with retries, and outputs:
 
-* JSON -> ``msg.payload`` object; binary -> bytes; text -> str;
+* JSON -> ``msg.payload`` object; binary -> bytes; text -> str; a Responses or chat request with a
+  JSON-schema format also gets ``msg.payload.output_parsed`` (``parsing``; text that is not JSON is
+  a catchable ``parse_error``);
 * ``stream: true`` -> one message per SSE event (``msg.parts = {id, index, type: "array"}``, the
   last one with ``count``, so a join node in auto mode rebuilds the list; an incoming
   ``msg.parts`` is nested under it), then one final message with the assembled result (a chat
@@ -25,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from flowengine.message import clone_msg, deep_clone, new_msgid
@@ -34,6 +37,7 @@ from flowengine.types import Done, Msg, Send
 from .client import ApiResponse, OpenAIClient, decode_body, ratelimit_of
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
+from .parsing import add_parsed
 from .request import Operation, PreparedRequest, build_request
 from .schema import MAX_PAGES_CAP, node_schema
 from .streaming import assembler_for, iter_events
@@ -50,6 +54,8 @@ class OperationNode(Node):
     operation: Operation
     """The catalog operation this node performs (a class attribute; the compat nodes pick it per node)."""
     close_timeout = 5.0
+    parse_outputs: bool = True
+    """Add ``output_parsed`` to JSON-schema outputs (the compat nodes output what their SDK did: no)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,10 +86,11 @@ class OperationNode(Node):
         else:
             self.status({})
 
-    def on_close(self, removed: bool) -> None:
+    def on_close(self, removed: bool) -> Awaitable[None] | None:
         if self._status_timer is not None:
             self._status_timer.cancel()
             self._status_timer = None
+        return None
 
     # --- the handler ---
     def _config(self) -> OpenAIConfig:
@@ -101,8 +108,8 @@ class OperationNode(Node):
         return build_request(self.operation, self.config, msg, cfg.files_root)
 
     def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
-        """The client for ``msg`` (the config node's one; @inductiv's Service Host picks one per message)."""
-        return cfg.client()
+        """The client for ``msg``: the config node's (one per connection with per-message keys)."""
+        return cfg.client_for(self, msg)
 
     def _response_fields(self, request: PreparedRequest, status: int, headers: Any) -> dict[str, Any]:
         """More message properties for every output of a response (none here; the compat nodes
@@ -182,7 +189,8 @@ class OperationNode(Node):
             response = await self._all_pages(client, request, pag)
         else:
             response = await client.send(request)
-        self._output(msg, send, response.data, response, started, request)
+        data = add_parsed(request.path, request.json, response.data) if self.parse_outputs else response.data
+        self._output(msg, send, data, response, started, request)
 
     async def _all_pages(self, client: OpenAIClient, request: PreparedRequest, pag: dict[str, Any]) -> ApiResponse:
         limit = _int(self.config.get("max_pages"), 20)
@@ -263,6 +271,8 @@ class OperationNode(Node):
                 if pending is not None:
                     send(pending)
         result = assembler.result()
+        if self.parse_outputs:
+            result = add_parsed(request.path, request.json, result)
         self._count_tokens(assembler.usage)
         msg["payload"] = result
         msg["openai"] = {**meta, "usage": assembler.usage, "events": index,
@@ -321,6 +331,16 @@ def category_of(group: str) -> str:
     return "openai " + ("usage" if group.startswith("usage-") else group)
 
 
+def _needs_config(cls: type[OperationNode], config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
+    """A catalog node without a config node is refused at deploy, named (a run would fail)."""
+    if config.get("config"):
+        return []
+    name = config.get("name")
+    who = f"node {name!r}" if isinstance(name, str) and name else "this node"
+    return [("config", f"{who} has no 'openai-config' config node (API key, base URL): pick or add one "
+                       "in the node's form", "error")]
+
+
 def node_class(op: Operation) -> type[OperationNode]:
     """A node class for one operation, created with ``type()``."""
     entry = op.entry
@@ -335,6 +355,7 @@ def node_class(op: Operation) -> type[OperationNode]:
         "operation": op,
         "schema": node_schema(op),
         "help": _help(entry),
+        "check_config": classmethod(_needs_config),
         "__doc__": f"OpenAI operation {entry['operationId']} ({entry['method']} {entry['path']}).",
     }
     name = "OpenAI_" + entry["operationId"].replace("-", "_")

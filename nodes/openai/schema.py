@@ -87,7 +87,7 @@ def _no_defaults(schema: Any) -> Any:
 
 
 def node_schema(op: Operation) -> dict[str, Any]:
-    """The node's property schema: config, parameters and body fields, none required at deploy."""
+    """The node's property schema: config (required), parameters and body fields."""
     props: dict[str, Any] = {"config": {"type": "string", "x-config-type": "openai-config"},
                              "name": {"type": "string"}}
     for p in op.params:
@@ -104,7 +104,19 @@ def node_schema(op: Operation) -> dict[str, Any]:
     if op.pagination:
         props["fetch_all"] = {"type": "boolean", "default": False}
         props["max_pages"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGES_CAP, "default": 20}
-    return {"type": "object", "properties": props}
+    # The config node is required: a node without one is refused at deploy, naming the node. The
+    # API's own required fields stay optional here (msg may supply them) and are listed for the
+    # editor in x-required, with the field a string msg.payload fills (x-primary) and the
+    # operation's reference page (x-reference).
+    api_required = [property_name(p["name"]) for p in op.params if p.get("required")]
+    api_required += [property_name(f) for f in body.get("required_fields") or [] if property_name(f) in props]
+    out: dict[str, Any] = {"type": "object", "properties": props, "required": ["config"], "x-required": api_required}
+    if body.get("primary"):
+        out["x-primary"] = property_name(body["primary"])
+    reference = op.entry.get("reference") if isinstance(op.entry, dict) else None
+    if reference:
+        out["x-reference"] = reference
+    return out
 
 
 def _collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> dict[str, Any]:

@@ -36,8 +36,26 @@ _KEEP = (
 _SCHEMA_REF = "#/components/schemas/"
 
 
+# YAML 1.2 floats whose exponent has no sign (``9.223372036854776e18``, ``1e3``): PyYAML reads
+# YAML 1.1, where they are strings, and a string ``maximum`` made the chat completion schema invalid.
+# Dates stay strings too (1.2 has no timestamps), as in the JSON spec.
+_YAML12_EXPONENT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$")
+
+
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader (the C one when built), numbers read as YAML 1.2 reads them."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {first: [(tag, rx) for tag, rx in pairs if tag != "tag:yaml.org,2002:timestamp"]
+                 for first, pairs in base.yaml_implicit_resolvers.items()}
+    loader: Any = type("SpecLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+    loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_EXPONENT, list("-+.0123456789"))
+    return loader
+
+
 def load_spec(path: str | Path) -> JSON:
-    """Load a spec from JSON (fast) or YAML (needs PyYAML)."""
+    """Load a spec from JSON (fast) or YAML (needs PyYAML; numbers as in YAML 1.2)."""
     p = Path(path)
     data = p.read_bytes()
     if p.suffix == ".json":
@@ -45,8 +63,7 @@ def load_spec(path: str | Path) -> JSON:
     else:
         import yaml
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(data, Loader=loader)
+        doc = yaml.load(data, Loader=_yaml_loader())
     if not isinstance(doc, dict) or "paths" not in doc:
         raise ValueError(f"{path} is not an OpenAPI document (no 'paths')")
     return doc

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from mosquitto import Mosquitto
+from serve_process import free_port
 
 CASES = Path(__file__).parent / "cases"
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -96,17 +97,25 @@ async def run_case(name: str, tmp_dir: Path) -> tuple[dict[str, Any], list[dict[
     flows, spec, expected = load_case(name)
     with ExitStack() as services:
         for service in spec.get("services", []):
-            services.enter_context(service_for(service))
+            broker = services.enter_context(service_for(service))
+            flows = _on_port(flows, int(next(iter(service.values()))), broker.port)
         return await _run_case(flows, spec, expected, tmp_dir)
 
 
-def service_for(declared: dict[str, Any]) -> Mosquitto:
-    """The service a case declares (``{"mosquitto": PORT}``), not started yet: entering it starts
-    it, or raises ``ServiceUnavailable`` when it is not installed here."""
-    (kind, port), = declared.items()
+def service_for(declared: dict[str, Any], port: int | None = None) -> Mosquitto:
+    """The service a case declares (``{"mosquitto": PORT}``), not started yet, on a free port unless
+    ``port`` is given (the case's flow is pointed at it, so parallel runs do not collide): entering it
+    starts it, or raises ``ServiceUnavailable`` when it is not installed here."""
+    (kind, _declared), = declared.items()
     if kind != "mosquitto":
         raise ValueError(f"unknown corpus service {kind!r}")
-    return Mosquitto(int(port))
+    return Mosquitto(port if port is not None else free_port())
+
+
+def _on_port(flows: list[dict[str, Any]], declared: int, actual: int) -> list[dict[str, Any]]:
+    """The case's flows with the nodes that use the declared port (mqtt-broker, tcp request) moved
+    to ``actual``."""
+    return [{**n, "port": str(actual)} if "port" in n and str(n["port"]) == str(declared) else n for n in flows]
 
 
 async def _run_case(flows: list[dict[str, Any]], spec: dict[str, Any], expected: dict[str, Any],

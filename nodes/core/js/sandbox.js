@@ -1,12 +1,15 @@
 // The function node's sandbox: Node-RED's API for JavaScript function code, on top of the host.
 //
-// Evaluated once into each function node's QuickJS context, after the libraries (Buffer, util,
-// RED.util). `__host(op, ...)` is the one Python callable (context, env, logs, status, timers);
-// it is taken off the global object here. Messages cross to Python as text: "0" + JSON when plain,
-// "1" + JSON with tagged values ({"__fe$": kind}) for what JSON cannot carry. Sends and completions
-// wait in an outbox that Python takes after every turn (`__fe_flush`), so `node.send(msg, false)`
-// is encoded when the turn ends, as Node-RED delivers it asynchronously (fn_node_send_sync).
-(function (global) {
+// Evaluated once into the main realm of the function nodes' QuickJS runtime, after the libraries
+// (Buffer, util, RED.util): it defines `__fe_make_sandbox(global)`, which sets a node's realm up
+// (its global object is `global`) without parsing this file again for every node. The sandbox's
+// own objects are the main realm's, as Node-RED's sandbox objects are its main context's.
+// `__host(op, ...)` is the one Python callable (context, env, logs, status, timers); it is taken off
+// the realm's global object here. Messages cross to Python as text: "0" + JSON when plain, "1" +
+// JSON with tagged values ({"__fe$": kind}) for what JSON cannot carry. Sends and completions wait in
+// an outbox that Python takes after every turn (`__fe_flush`), so `node.send(msg, false)` is encoded
+// when the turn ends, as Node-RED delivers it asynchronously (fn_node_send_sync).
+globalThis.__fe_make_sandbox = function (global) {
   "use strict";
   // Strings handed to Python must be flat: QuickJS keeps long concatenations as ropes, which the
   // binding cannot convert ("Unknown quickjs tag: -6"); String.prototype.concat returns a flat one.
@@ -14,8 +17,11 @@
   delete global.__host;
   const host = (op, ...args) => rawHost(op, ...args.map((a) => typeof a === "string" ? "".concat(a) : a));
   const TAG = "__fe$";
-  const REF = Symbol("flowengine.ref");
-  const OBJ_PROTO = Object.prototype;
+  const REF = Symbol.for("flowengine.ref"); // the same in every realm
+  // every realm's Object.prototype: a message may come from another function node's realm
+  const PLAIN_PROTOS = global.__fe_protos || new Set([Object.prototype]);
+  const toTag = Object.prototype.toString;
+  const isError = (v) => v !== null && typeof v === "object" && toTag.call(v) === "[object Error]";
   const config = JSON.parse(host("config"));
 
   // ---- values: JavaScript -> wire ----------------------------------------------------------------
@@ -33,7 +39,7 @@
       return false;
     }
     const proto = Object.getPrototypeOf(v);
-    if ((proto !== OBJ_PROTO && proto !== null) || v[REF] !== undefined) return true;
+    if ((proto !== null && !PLAIN_PROTOS.has(proto)) || v[REF] !== undefined) return true;
     for (const k in v) if (needsTags(v[k], depth + 1)) return true;
     return false;
   }
@@ -52,10 +58,12 @@
     if (v[REF] !== undefined) return { [TAG]: "ref", id: v[REF] };
     const seen = ancestors.indexOf(v);
     if (seen >= 0) return "[Circular ~" + ancestors[seen + 1] + "]";
-    if (v instanceof Uint8Array) return { [TAG]: "b", v: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
-    if (v instanceof ArrayBuffer) return { [TAG]: "b", v: Buffer.from(v).toString("base64") };
-    if (v instanceof Date) return { [TAG]: "d", v: isNaN(v.getTime()) ? null : v.getTime() };
-    if (v instanceof RegExp) return { [TAG]: "re", s: v.source, f: v.flags };
+    // by their tags, not instanceof: the value may come from another realm
+    const kind = toTag.call(v);
+    if (kind === "[object Uint8Array]") return { [TAG]: "b", v: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
+    if (kind === "[object ArrayBuffer]") return { [TAG]: "b", v: Buffer.from(v).toString("base64") };
+    if (kind === "[object Date]") return { [TAG]: "d", v: isNaN(v.getTime()) ? null : v.getTime() };
+    if (kind === "[object RegExp]") return { [TAG]: "re", s: v.source, f: v.flags };
     ancestors.push(v, path);
     try {
       if (Array.isArray(v)) {
@@ -66,18 +74,18 @@
         }
         return out;
       }
-      if (v instanceof Map) {
+      if (kind === "[object Map]") {
         const out = [];
         let i = 0;
         for (const [k, x] of v) out.push([tagged(k, path, ancestors), tagged(x, path + "." + (i++), ancestors)]);
         return { [TAG]: "map", v: out };
       }
-      if (v instanceof Set) {
+      if (kind === "[object Set]") {
         const out = [];
         for (const x of v) out.push(tagged(x, path, ancestors));
         return { [TAG]: "set", v: out };
       }
-      if (v instanceof Error) {
+      if (kind === "[object Error]") {
         const props = {};
         for (const k of Object.keys(v)) {
           if (k === "stack" || k === "message") continue;
@@ -133,7 +141,7 @@
         case "map": return new Map(v.v.map(([k, x]) => [untag(k), untag(x)]));
         case "set": return new Set(v.v.map(untag));
         case "err": {
-          const Ctor = typeof global[v.name] === "function" && global[v.name].prototype instanceof Error ? global[v.name] : Error;
+          const Ctor = typeof global[v.name] === "function" && global[v.name].prototype instanceof global.Error ? global[v.name] : global.Error;
           const e = new Ctor(v.message);
           if (e.name !== v.name) e.name = v.name;
           if (v.stack) Object.defineProperty(e, "stack", { value: v.stack, writable: true, configurable: true });
@@ -191,7 +199,7 @@
   // Node-RED's function node: an Error is kept on msg.error, and a ReferenceError's message gains the
   // user's line and column; a thrown string stays a string; anything else becomes its JSON text.
   function asFailure(err) {
-    if (err instanceof Error) {
+    if (isError(err)) {
       err.message = v8Text(String(err.message));
       if (err.name === "ReferenceError") {
         const pos = userPosition(err);
@@ -232,12 +240,12 @@
       const list = [];
       for (const m of entry) {
         if (m === null || m === undefined) continue;
-        if (typeof m === "object" && !(m instanceof Uint8Array) && !Array.isArray(m)) {
+        if (typeof m === "object" && !ArrayBuffer.isView(m) && !Array.isArray(m)) {
           if (msgid !== undefined) m._msgid = msgid;
           list.push(m);
           count++;
         } else {
-          const type = typeof m !== "object" ? typeof m : m instanceof Uint8Array ? "Buffer" : Array.isArray(m) ? "Array" : "Date";
+          const type = typeof m !== "object" ? typeof m : ArrayBuffer.isView(m) ? "Buffer" : Array.isArray(m) ? "Array" : "Date";
           shared.error("Function tried to send a message of type " + type);
         }
       }
@@ -252,7 +260,7 @@
   // Only send and done belong to the message; the other members are shared by every node object.
   const shared = {
     error(err, msg) {
-      host("error", encode(err instanceof Error ? err : typeof err === "string" ? err : asFailure(err)),
+      host("error", encode(isError(err) ? err : typeof err === "string" ? err : asFailure(err)),
         msg === undefined || msg === null ? "" : encode(msg));
     },
     warn(text) { host("log", 30, encode(text)); },
@@ -458,13 +466,16 @@
   }
   function fail(token, msg, err) {
     const failure = asFailure(err);
-    if (failure instanceof Error) msg.error = failure;
+    if (isError(failure)) msg.error = failure;
     outbox.push({ kind: "fail", token: token, data: encode(failure), lazy: msg });
   }
   // One message: returns the outbox when the code finished synchronously. Python then runs pending
   // promise jobs and, if there were any, takes the outbox again.
-  global.__fe_run = function (token, text, watched) {
-    const msg = decode(text);
+  // `input` is the message's text, or the message itself when it comes straight from another
+  // function node's return (it stays a JavaScript object between them). With `keep`, a message
+  // returned alone is given back as the object itself, for the next function node.
+  global.__fe_run = function (token, input, watched, keep) {
+    const msg = typeof input === "string" ? decode(input) : input;
     const msgid = msg._msgid;
     current = { token: token, msg: msg, watched: watched };
     let result;
@@ -479,11 +490,11 @@
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       Promise.resolve(result).then((r) => deliver(token, msgid, msg, watched, r), (err) => fail(token, msg, err));
     } else if (outbox.length === 0 && touched.size === 0 && config.autoDone && !watched && config.outputs > 0 &&
-               result !== null && typeof result === "object" && !Array.isArray(result) && !(result instanceof Uint8Array)) {
+               result !== null && typeof result === "object" && !Array.isArray(result) && !ArrayBuffer.isView(result)) {
       // the common case, one message returned and nothing else: "=" + the message, sent on output 1
       // and then done (no outbox events, no port lists)
       if (msgid !== undefined) result._msgid = msgid;
-      return "=".concat(encode(result));
+      return keep ? result : "=".concat(encode(result));
     } else {
       deliver(token, msgid, msg, watched, result);
     }
@@ -510,7 +521,7 @@
     if (p === undefined) return;
     promises.delete(id);
     const value = decode(text);
-    if (ok) p[0](value); else p[1](value instanceof Error ? value : new Error(String(value)));
+    if (ok) p[0](value); else p[1](isError(value) ? value : new Error(String(value)));
   };
   global.__fe_close = function () {
     closing = true;
@@ -521,4 +532,5 @@
     timers.clear();
   };
   global.__fe_flush = flushOutbox;
-})(globalThis);
+  global.__fe_encode = encode;
+};

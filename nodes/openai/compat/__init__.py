@@ -4,7 +4,8 @@ executor. Palette category "OpenAI (compat)".
 * ``openai`` + ``openai-service`` and ``openai-api`` + ``openai-api-service``: the seed package
   node-red-openai (``seed_methods``, ``seed_request``, ``seed_nodes``);
 * ``OpenAI API`` + ``Service Host``: @inductiv/node-red-openai-api 6.x (``inductiv_methods``,
-  ``inductiv_nodes``): its 143 REST wrappers; its 15 SDK helpers are refused at deploy.
+  ``inductiv_nodes``): its 143 REST wrappers and its 15 SDK helpers (``inductiv_helpers``,
+  ``inductiv_sockets``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from flowengine.registry import Registry
 
 from ..operation import OperationNode
+from .inductiv_helpers import HELPER_OPERATIONS
 from .inductiv_methods import InductivMethod, load_inductiv_methods
 from .inductiv_nodes import InductivNode, ServiceHost, inductiv_node_class
 from .seed_methods import SeedMethod, load_seed_methods
@@ -35,8 +37,12 @@ def compat_classes(operation_classes: Iterable[type[OperationNode]]) -> list[typ
     if missing:
         raise ValueError(f"compat methods without a catalog operation: {', '.join(missing)}")
     inductiv_ops = {m.name: by_id[m.operation] for m in inductiv.values() if m.operation}
+    inductiv_ops.update({name: by_id[op_id] for name, op_id in HELPER_OPERATIONS.items()})
+    helper_ops = {op_id: by_id[op_id] for op_id in ("createResponse", "createFile", "createVectorStoreFile",
+                                                     "getVectorStoreFile", "createVectorStoreFileBatch",
+                                                     "getVectorStoreFileBatch")}
     return [*seed_classes(methods, {m.name: by_type[m.node_type] for m in methods.values()}),
-            inductiv_node_class(inductiv, inductiv_ops), ServiceHost]
+            inductiv_node_class(inductiv, inductiv_ops, helper_ops), ServiceHost]
 
 
 def register_compat(registry: Registry, operation_classes: Iterable[type[OperationNode]]) -> None:

@@ -7,24 +7,28 @@ with an error naming the field), or bytes. The request is the catalog operation'
 ``openai-*`` executor. Output as that node did: ``msg.payload`` = the response; list methods (and
 embeddings, images) the first page's ``data`` array; with ``stream: true`` one message per chunk
 (``msg.payload`` = the chunk) and no final message. Errors go to catch nodes with the SDK's texts:
-``400 <API message>``, ``Connection error.``, ``Request timed out.``. The 15 SDK helpers (poll,
-upload, parse, stream, webhook and websocket helpers) are refused at deploy, naming an alternative.
+``400 <API message>``, ``Connection error.``, ``Request timed out.``. The 15 SDK helpers run too:
+parse, stream, webhook, vector-store poll and upload (``inductiv_helpers``) and the Responses
+WebSocket connections the node keeps until it closes (``inductiv_sockets``).
 
 ``Service Host`` evaluates per message, as typed inputs: ``apiBase`` (+``apiBaseType``),
 ``organizationId`` (+Type), ``secureApiKeyHeaderOrQueryName`` (+Type) and the key: the credential
 ``secureApiKeyValue`` when ``secureApiKeyValueType`` is ``cred`` (default), else the typed
 ``secureApiKeyValueRef`` (env/msg/flow/global). The key goes as ``Authorization: Bearer <key>``, raw
 in another header, or raw in the query (``secureApiKeyIsQuery``). One client per distinct
-connection (at most ``MAX_CLIENTS``), all closed with the node.
+connection (``OpenAIConfig.cached_client``), all closed with the node.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from flowengine.jsutil import js_typeof
+from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ..client import ApiResponse, ClientOptions, OpenAIClient, decode_body
@@ -33,13 +37,14 @@ from ..errors import APIConnectionError, APIStatusError, APITimeoutError, OpenAI
 from ..operation import OperationNode
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import iter_events
+from .inductiv_helpers import HELPER_OPERATIONS, HelperRun, local_response
 from .inductiv_methods import HELPER_ALTERNATIVES, InductivMethod
+from .inductiv_sockets import SOCKET_HELPERS, ResponsesSockets
 from .seed_nodes import CATEGORY
 from .seed_request import path_as_file
 
-__all__ = ["MAX_CLIENTS", "InductivNode", "ServiceHost", "inductiv_node_class"]
+__all__ = ["InductivNode", "ServiceHost", "inductiv_node_class"]
 
-MAX_CLIENTS = 32
 COLOR = "#a6bbcf"
 TYPED = ["str", "env", "msg", "flow", "global"]
 
@@ -74,15 +79,13 @@ class ServiceHost(OpenAIConfig):
             "key itself may come from env, msg, flow or global, evaluated for each message; an empty key "
             "falls back to OPENAI_API_KEY, an empty API base to OPENAI_BASE_URL.")
 
-    _clients: dict[tuple[str, ...], OpenAIClient] | None = None
-
-    def _typed(self, prop: str, node: OperationNode, msg: Msg) -> str:
+    def _typed(self, prop: str, node: Node, msg: Msg) -> str:
         value = self.config.get(prop)
         vtype = str(self.config.get(prop + "Type") or "str")
         result = value if vtype == "str" else node.evaluate(value, vtype, msg)
         return "" if result is None or result is UNDEFINED else str(result).strip()
 
-    def options_for(self, node: OperationNode, msg: Msg) -> ClientOptions:
+    def options_for(self, node: Node, msg: Msg) -> ClientOptions:
         """The connection ``msg`` asks for (keys included; never log them)."""
         base = self.options()  # numbers and the OPENAI_* fallbacks
         key_type = str(self.config.get("secureApiKeyValueType") or self.credentials.get("secureApiKeyValueType")
@@ -102,26 +105,9 @@ class ServiceHost(OpenAIConfig):
             organization=self._typed("organizationId", node, msg) or base.organization,
             auth_header="Authorization" if in_query else name, auth_query=name if in_query else "")
 
-    def client_for(self, node: OperationNode, msg: Msg) -> OpenAIClient:
-        """The client of the connection ``msg`` asks for, shared by every message asking for it."""
-        options = self.options_for(node, msg)
-        ident = (options.base_url, options.api_key, options.organization, options.auth_header, options.auth_query)
-        if self._clients is None:
-            self._clients = {}
-        client = self._clients.get(ident)
-        if client is None:
-            if len(self._clients) >= MAX_CLIENTS:
-                raise OpenAIError(f"Service Host {self.id}: more than {MAX_CLIENTS} different connections "
-                                  "(API base, key, organization); each keeps its own client",
-                                  type="configuration_error")
-            client = self._clients[ident] = self.new_client(options)
-        return client
-
-    async def on_close(self, removed: bool) -> None:
-        clients, self._clients = self._clients or {}, None
-        for client in clients.values():
-            await client.aclose()
-        await super().on_close(removed)
+    @property
+    def per_message(self) -> bool:
+        return True  # every part of the connection is a typed input
 
 
 def _sdk_message(err: OpenAIError) -> str:
@@ -150,9 +136,13 @@ class InductivNode(OperationNode):
     icon = "openai.svg"
     methods: ClassVar[dict[str, InductivMethod]] = {}
     operations: ClassVar[dict[str, Operation]] = {}
+    catalog_ops: ClassVar[dict[str, Operation]] = {}
+    parse_outputs = False
+    """The operations the SDK helpers call, by operationId."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._sockets: ResponsesSockets | None = None
         self.method = self.methods.get(str(self.config.get("method") or ""))
         if self.method is not None and self.method.name in self.operations:
             self.operation = self.operations[self.method.name]
@@ -165,8 +155,17 @@ class InductivNode(OperationNode):
                                f"{HELPER_ALTERNATIVES[name]}", "error")]
         return []
 
+    def on_close(self, removed: bool) -> Awaitable[None] | None:
+        super().on_close(removed)
+        return self._sockets.close_all() if self._sockets is not None else None
+
+    @property
+    def helper(self) -> bool:
+        """True when the method is one of the SDK helpers this node runs (several requests, or none)."""
+        return self.method is not None and self.method.name in HELPER_OPERATIONS
+
     async def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        if self.method is None or self.method.operation is None:  # refused at deploy; kept for direct use
+        if self.method is None or self.method.name not in self.operations:  # refused at deploy; kept for direct use
             self.error(f"{self.type}: method {self.config.get('method')!r} is not available", msg)
             done()
             return
@@ -178,11 +177,8 @@ class InductivNode(OperationNode):
             raise OpenAIError("OpenAI service host is not configured", type="configuration_error")
         return service
 
-    def _client(self, cfg: OpenAIConfig, msg: Msg) -> OpenAIClient:
-        assert isinstance(cfg, ServiceHost)  # _config returned it
-        return cfg.client_for(self, msg)
-
-    def _prepare(self, msg: Msg, cfg: OpenAIConfig) -> PreparedRequest:
+    def _params(self, msg: Msg) -> dict[str, Any]:
+        """The parameter object from the typed property (an empty one when unset)."""
         prop = str(self.config.get("property") or "payload")
         ptype = str(self.config.get("propertyType") or "msg")
         params = self.evaluate(prop, ptype, msg)
@@ -191,7 +187,12 @@ class InductivNode(OperationNode):
         if not isinstance(params, dict):
             raise RequestInvalidError(f"{self.type} {self.id}: the parameters in {ptype}.{prop} must be an object "
                                       f"(got {js_typeof(params)})", param=prop)
-        body = dict(params)
+        return dict(params)
+
+    def _prepare(self, msg: Msg, cfg: OpenAIConfig) -> PreparedRequest:
+        body = self._params(msg)
+        if self.helper:  # the helper builds its own requests in _perform
+            return PreparedRequest(str(self.config.get("method")), "HELPER", "")
         root = cfg.files_root()
         for name in (self.operation.body or {}).get("file_fields") or []:
             value = body.get(name)
@@ -200,6 +201,24 @@ class InductivNode(OperationNode):
             elif value is not None:
                 body[name] = path_as_file(value, name, root)
         return build_request(self.operation, {}, {"payload": body}, root)
+
+    async def _perform(self, client: OpenAIClient, request: PreparedRequest, msg: Msg, send: Send,
+                       started: float) -> None:
+        if not self.helper:
+            await super()._perform(client, request, msg, send, started)
+            return
+        if request.operation in SOCKET_HELPERS:
+            if self._sockets is None:
+                self._sockets = ResponsesSockets(self)
+            result = await self._sockets.run(request.operation, self._params(msg), client.options)
+            self._output(msg, send, result, local_response(result), started, request)
+            return
+        extra = self.host.settings.extra or {}
+        secret = self.env("OPENAI_WEBHOOK_SECRET")
+        run = HelperRun(self.catalog_ops, client, self._config().files_root, extra.get("openai_sleep") or asyncio.sleep,
+                        secret if isinstance(secret, str) else "")
+        response = await run.run(request.operation, self._params(msg), msg, send)
+        self._output(msg, send, response.data, response, started, request)
 
     def _output(self, msg: Msg, send: Send, data: Any, response: ApiResponse, started: float,
                 request: PreparedRequest) -> None:
@@ -226,8 +245,10 @@ class InductivNode(OperationNode):
         self.error(err, msg)
 
 
-def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str, Operation]) -> type[InductivNode]:
-    """``OpenAI API`` with its method table; ``operations`` maps each REST wrapper to its operation."""
+def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str, Operation],
+                        catalog_ops: dict[str, Operation]) -> type[InductivNode]:
+    """``OpenAI API`` with its method table; ``operations`` maps each REST wrapper and each helper run
+    here to its operation, ``catalog_ops`` holds the operations the helpers call, by operationId."""
     schema = {"type": "object", "properties": {
         "name": {"type": "string", "title": "Name"},
         "service": {"type": "string", "x-config-type": "Service Host", "title": "Service host"},
@@ -236,7 +257,7 @@ def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str
         "propertyType": {"type": "string", "enum": ["msg", "flow", "global"], "default": "msg"},
     }}
     return type("InductivOpenAIAPI", (InductivNode,), {
-        "methods": methods, "operations": operations, "schema": schema, "help": _HELP,
+        "methods": methods, "operations": operations, "catalog_ops": catalog_ops, "schema": schema, "help": _HELP,
         "__doc__": "``OpenAI API`` of @inductiv/node-red-openai-api."})
 
 
@@ -245,5 +266,7 @@ _HELP = (
     "picks the call; its parameters are the object in the 'Parameters' property (msg.payload by default), "
     "path ids (file_id, thread_id...) among them; file fields are paths inside the file directory. "
     "Output: msg.payload = the result (list methods: the first page's data array); with stream: true one "
-    "message per chunk. SDK helpers (poll, upload, parse, webhook, websocket) are not offered yet."
+    "message per chunk. The SDK helpers run too: parse, stream, webhooks, vector-store poll/upload, and the "
+    "Responses WebSocket connections (connect/send/close by payload.connection_id; server events come out "
+    "as messages)."
 )

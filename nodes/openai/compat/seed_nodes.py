@@ -99,6 +99,7 @@ class SeedNode(OperationNode):
     icon = "openai.svg"
     inputs = 1
     outputs = 1
+    parse_outputs = False
     service_types: ClassVar[tuple[str, ...]] = ("openai-service", "openai-api-service")
     methods: ClassVar[dict[str, SeedMethod]] = {}
     operations: ClassVar[dict[str, Operation]] = {}

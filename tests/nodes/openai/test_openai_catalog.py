@@ -14,6 +14,7 @@ from openai_mock import SHARED
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from nodes.openai import OpenAIConfig, node_classes, register
+from nodes.openai.aliases import load_seen
 from nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
 from nodes.openai.reference import REFERENCE_ROOT, ReferenceLinks, slug
 
@@ -174,7 +175,9 @@ def test_catalog_holds_structure_not_prose() -> None:
 def test_every_node_schema_validates_a_bare_node() -> None:
     reg = Registry()
     register(reg)
-    assert len(reg.types()) == 301 + 6  # + the compat types: openai, openai-api, OpenAI API and their configs
+    # + one alias (a renamed operation's old name), the compat types (openai, openai-api, OpenAI API and
+    # their configs), openai-realtime, openai-webhook
+    assert len(reg.types()) == 301 + 1 + 6 + 2
     for t in reg.types():
         seed = {"method": "listModels"} if t in ("openai", "openai-api", "OpenAI API") else {}  # compat: a method
         assert reg.validate({"id": "a", "type": t, "config": "c", "name": "n", "z": "t", "wires": [[]], **seed}) == []
@@ -264,9 +267,10 @@ async def test_the_added_operation_runs(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs the OpenAPI spec snapshots in $FLOWENGINE_SHARED/openai/spec")
 def test_committed_catalog_matches_the_generator(tmp_path: Path) -> None:
-    fresh = build_catalog(SPEC_DIR / "openapi-current.json", SPEC_DIR / "openapi-2023-11-08.yaml")
+    fresh = build_catalog(SPEC_DIR / "openapi-current.json", SPEC_DIR / "openapi-2023-11-08.yaml", load_seen())
     committed = load_catalog()
     assert fresh["operations"] == committed["operations"]
+    assert fresh["aliases"] == committed["aliases"]
     assert fresh["$defs"] == committed["$defs"]
 
 
@@ -296,7 +300,8 @@ def test_node_schema_shapes() -> None:
     assert chat["category"] == "openai chat" and chat["inputs"] == 1 and chat["outputs"] == 1
     assert {"config", "model", "messages", "stream", "temperature"} <= set(props)
     assert "default" not in props["temperature"] and "x-default" in props["temperature"]
-    assert props["messages"]["x-in"] == "body" and "required" not in chat["schema"]
+    assert props["messages"]["x-in"] == "body" and chat["schema"]["required"] == ["config"]
+    assert chat["schema"]["x-required"] == ["messages", "model"] and chat["schema"]["x-primary"] == "messages"
     files = reg.describe("openai-list-files")["schema"]["properties"]
     assert files["limit"]["x-in"] == "query" and files["fetch_all"]["type"] == "boolean"
     assert reg.describe("openai-create-file")["schema"]["properties"]["file"]["x-in"] == "file"

@@ -173,6 +173,7 @@ async def test_draft_upstream_error_is_redacted(tmp_path: Path) -> None:
 def test_register_adds_the_routes() -> None:
     reg = Registry()
     register(reg)
-    assert [(r.path, r.methods) for r in reg.routes] == [("/openai/models", ("GET",)), ("/openai/models", ("POST",))]
+    assert [(r.path, r.methods) for r in reg.routes] == [
+        ("/openai/models", ("GET",)), ("/openai/models", ("POST",)), ("/openai/convert", ("POST",))]
     assert "openai-config" in reg and reg.get("openai-config").credentials_schema == {
         "api_key": "password", "admin_key": "password"}

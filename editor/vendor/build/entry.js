@@ -1,0 +1,10 @@
+export { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
+export { EditorState, Compartment } from "@codemirror/state";
+export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+export { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput, foldGutter, indentUnit } from "@codemirror/language";
+export { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+export { linter, lintGutter, setDiagnostics, forceLinting } from "@codemirror/lint";
+export { javascript } from "@codemirror/lang-javascript";
+export { python } from "@codemirror/lang-python";
+export { json } from "@codemirror/lang-json";
+export { html } from "@codemirror/lang-html";
