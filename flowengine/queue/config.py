@@ -11,6 +11,7 @@
     prefix = "flowengine"              # key prefix: several deployments can share one Redis
     high_water = 10000                 # waiting entries above which triggers pause, HTTP-in answers 503
     hop_timeout = 3600                 # seconds after which a hop whose nodes never call done() ends
+    trim_every = 60                    # seconds between removals of acknowledged stream history
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class QueueConfig:
     prefix: str = "flowengine"
     high_water: int = 10_000
     hop_timeout: float = 3600.0
+    trim_every: float = 60.0
     reclaim: bool = True
     """Take over entries of workers that stopped renewing their lease. Off only to show, in tests,
     what is lost without it (Redis never redelivers an entry by itself)."""
@@ -50,7 +52,7 @@ class QueueConfig:
         if not isinstance(table, dict):
             raise SettingsError("setting queue must be a table ([queue] in settings.toml)")
         unknown = set(table) - {"url", "boundary", "concurrency", "lease", "max_deliver", "prefix", "high_water",
-                             "hop_timeout", "reclaim"}
+                             "hop_timeout", "trim_every", "reclaim"}
         if unknown:
             raise SettingsError(f"[queue] has unknown settings: {', '.join(sorted(unknown))}")
         values = {**table, **{k: v for k, v in overrides.items() if v is not None}}
@@ -66,6 +68,7 @@ class QueueConfig:
             prefix=str(values.get("prefix") or "flowengine"),
             high_water=_number(values, "high_water", 10_000, int),
             hop_timeout=_number(values, "hop_timeout", 3600.0, float),
+            trim_every=_number(values, "trim_every", 60.0, float),
             reclaim=bool(values.get("reclaim", True)),
         )
         if config.url is not None and not config.url.startswith(("redis://", "rediss://", "unix://")):

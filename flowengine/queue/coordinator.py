@@ -33,10 +33,11 @@ from .flowstore import FlowStore
 from .keys import Keys
 from .lease import TriggerLease
 from .publisher import Publisher
-from .redis_client import check_reachable, connect, ensure_group, stop_tasks
+from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group, keep_cancellation, stop_tasks
 from .replies import ReplyReader, ResponseStash
 from .status import queue_status
 from .triggers import TriggerGate
+from .trim import trim_work
 
 __all__ = ["Coordinator"]
 
@@ -68,6 +69,8 @@ class Coordinator:
         self._tasks: list[asyncio.Task[None]] = []
         self.stash = ResponseStash(self.name)
         self.refused = 0
+        self.trimmed = 0
+        self.trim_runs = 0
         self.replies = ReplyReader(self.redis, self.keys, self.stash, runtime)
         runtime.boundary = self.boundary_for
         if "/queue" not in {r.path for r in runtime.registry.routes}:
@@ -87,7 +90,8 @@ class Coordinator:
                        loop.create_task(self.lease.run(), name="flowengine-queue-lease"),
                        loop.create_task(backlog, name="flowengine-queue-backlog"),
                        loop.create_task(self.replies.run(), name="flowengine-queue-replies"),
-                       loop.create_task(self._announce(), name="flowengine-queue-announce")]
+                       loop.create_task(self._announce(), name="flowengine-queue-announce"),
+                       loop.create_task(self._trim(), name="flowengine-queue-trim")]
 
     async def close(self) -> None:
         """Write what is buffered (bounded), then close the connection; after ``runtime.close()``."""
@@ -128,7 +132,7 @@ class Coordinator:
                 "trigger_lease": self.lease.holds(), "term": self.lease.token, "triggers_skipped": self.gate.skipped,
                 "triggers_paused": self.gate.paused, "backlog": self.gate.backlog,
                 "http_waiting": len(self.stash.pending), "http_answered": self.replies.answered,
-                "http_refused": self.refused}
+                "http_refused": self.refused, "trimmed": self.trimmed}
 
     async def status(self) -> dict[str, Any]:
         """The queue's state (``status.queue_status``) plus this coordinator's counters."""
@@ -149,6 +153,17 @@ class Coordinator:
                     self.runtime.events.publish(QUEUE_TOPIC, summary, retain=True)
                     last = summary
             await asyncio.sleep(ANNOUNCE_S)
+
+    async def _trim(self) -> None:
+        """Drop acknowledged history from the work stream every ``trim_every`` seconds (trim.py)."""
+        while True:
+            await asyncio.sleep(self.config.trim_every)
+            try:
+                self.trimmed += await trim_work(self.redis, self.keys)
+                self.trim_runs += 1
+            except UNREACHABLE as exc:
+                keep_cancellation()
+                log.warning("queue: work stream not trimmed (%s)", exc)
 
     async def status_endpoint(self, request: Any, runtime: Any) -> dict[str, Any]:
         """``GET <admin root>/queue`` (contributed through the registry; admin auth applies)."""

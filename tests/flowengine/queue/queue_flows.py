@@ -34,7 +34,8 @@ def tab(*nodes: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def queue_settings(user_dir: Path, url: str, **queue: Any) -> Settings:
-    table = {"url": url, "boundary": ["function"], "lease": 0.6, "concurrency": 4, **queue}
+    # trim_every: the tests read the work stream's history
+    table = {"url": url, "boundary": ["function"], "lease": 0.6, "concurrency": 4, "trim_every": 3600, **queue}
     return Settings.load(None, user_dir, credentialSecret=SECRET, queue=table, nodeCloseTimeout=2000)
 
 

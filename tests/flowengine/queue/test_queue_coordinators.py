@@ -47,7 +47,7 @@ def coordinator(name: str, url: str, tmp_path: Path, started: list[subprocess.Po
     folder = tmp_path / name
     folder.mkdir()
     (folder / "settings.toml").write_text(f'credentialSecret = "{SECRET}"\n[queue]\nboundary = ["function"]\n'
-                                          f"lease = {LEASE}\n")
+                                          f"lease = {LEASE}\ntrim_every = 3600\n")  # the test reads history
     (folder / "flows.json").write_text(json.dumps([
         {"id": "t", "type": "tab", "label": "ticks"},
         {"id": "tick", "type": "inject", "z": "t", "repeat": "0.2", "once": True, "onceDelay": 0,

@@ -152,3 +152,37 @@ async def test_hop_whose_node_never_finishes_ends_after_hop_timeout(deployment: 
     await queued(redis, "sink", 1)
     await settled(redis)
     assert "ended after hop_timeout (0.3s) with deliveries still open (no done() from function:work)" in caplog.text
+
+
+async def test_acknowledged_history_is_trimmed_but_nothing_waiting(registry: Any, redis_server: Any, redis: Any,
+                                                                   tmp_path: Any) -> None:
+    from queue_flows import queue_settings
+
+    deployment = Deployment(registry, queue_settings(tmp_path, redis_server.url, trim_every=0.1))
+    try:
+        await deployment.start(flow())
+        worker = deployment.worker()
+        for i in range(10):
+            deployment.send("in", {"payload": i})
+
+        async def trimmed() -> bool:
+            return deployment.coordinator.trimmed >= 19 and await redis.xlen(KEYS.work) == 1
+
+        await until(trimmed, what="the acknowledged entries trimmed")  # 10 into work + 10 into sink, one kept
+        worker.stop.set()
+        await deployment.workers[0][1]
+        deployment.send("in", {"payload": 99})  # undelivered: no worker
+        await queued(redis, "work", 1)
+        taken = await ghost_takes_one(redis)  # pending, never acknowledged
+        deployment.send("in", {"payload": 100})  # undelivered again
+        await queued(redis, "work", 2)
+        before = deployment.coordinator.trim_runs
+
+        async def trims_ran() -> bool:
+            return deployment.coordinator.trim_runs >= before + 3
+
+        await until(trims_ran, what="three trims after the new entries")
+        ids = [i.decode() for i, _ in await redis.xrange(KEYS.work)]
+        assert taken in ids and len(await entries_for(redis, KEYS.work, "work")) == 2  # pending + undelivered
+    finally:
+        await deployment.close()
