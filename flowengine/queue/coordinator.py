@@ -37,7 +37,7 @@ from .redis_client import UNREACHABLE, check_reachable, connect, ensure_group, k
 from .replies import ReplyReader, ResponseStash
 from .status import queue_status
 from .triggers import TriggerGate
-from .trim import trim_work
+from .trim import forget_gone_workers, trim_work
 
 __all__ = ["Coordinator"]
 
@@ -160,6 +160,8 @@ class Coordinator:
             await asyncio.sleep(self.config.trim_every)
             try:
                 self.trimmed += await trim_work(self.redis, self.keys)
+                for name in await forget_gone_workers(self.redis, self.keys, self.config.lease):
+                    log.info("queue: worker %s forgotten (silent for a long time, holding nothing)", name)
                 self.trim_runs += 1
             except UNREACHABLE as exc:
                 keep_cancellation()

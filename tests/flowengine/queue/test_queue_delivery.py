@@ -186,3 +186,27 @@ async def test_acknowledged_history_is_trimmed_but_nothing_waiting(registry: Any
         assert taken in ids and len(await entries_for(redis, KEYS.work, "work")) == 2  # pending + undelivered
     finally:
         await deployment.close()
+
+
+async def test_gone_workers_are_forgotten_unless_they_hold_entries(redis: Any) -> None:
+    import json as _json
+    import time
+
+    from flowengine.queue.redis_client import ensure_group
+    from flowengine.queue.trim import forget_gone_workers
+
+    await ensure_group(redis, KEYS)
+    await redis.xadd(KEYS.work, {"rev": "r", "node": "n", "msg": "{}", "t": "0"})
+    await redis.xreadgroup(GROUP, "holder", {KEYS.work: ">"}, count=1)  # holds an entry: kept
+    await redis.xgroup_createconsumer(KEYS.work, GROUP, "idle")
+    await redis.hset(KEYS.workers, "idle", _json.dumps({"seen": time.time() - 60}))
+    forgotten: list[str] = []
+
+    async def gone() -> bool:
+        forgotten.extend(await forget_gone_workers(redis, KEYS, lease=0.01))  # gone after 0.1 s of silence
+        names = [c["name"].decode() for c in await redis.xinfo_consumers(KEYS.work, GROUP)]
+        return "idle" not in names
+
+    await until(gone, what="the idle worker forgotten")
+    names = [c["name"].decode() for c in await redis.xinfo_consumers(KEYS.work, GROUP)]
+    assert names == ["holder"] and not await redis.hexists(KEYS.workers, "idle") and "idle" in forgotten
