@@ -127,6 +127,9 @@ class Flow:
     # --- NodeHost: errors ---
     def report_error(self, node: Node, err: BaseException | str, msg: Msg | None) -> bool:
         handled = False
+        hook = getattr(self.engine, "error_hook", None)
+        if hook is not None and isinstance(msg, dict) and hook(node, err, msg):
+            return True  # taken over by the runtime's owner (queue mode parks rate-limited calls)
         if isinstance(msg, dict):
             handled = self.handle_error(node, err, msg, node)
         if not handled:

@@ -193,8 +193,14 @@ class OpenAIClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        holds: Any = None,
+        hold_key: str = "",
     ) -> None:
         self.options = options
+        self.holds = holds
+        """Rate-limit holds shared with other processes (queue mode: ``settings.extra["openai_holds"]``,
+        ``async remaining(key) -> seconds`` and ``async extend(key, seconds)``), or None."""
+        self.hold_key = hold_key
         self.policy = RetryPolicy(max_retries=max(0, int(options.max_retries)))
         self.limiter = Limiter(options.max_concurrency)
         self.counters = ClientCounters()
@@ -268,6 +274,8 @@ class OpenAIClient:
         """Send with retries; returns an (open, when streaming) 2xx response and the retry count."""
         retries = 0
         wait = self.limited_until - self._clock()
+        if self.holds is not None:  # a 429 another process of the deployment got for this key
+            wait = max(wait, await self.holds.remaining(self.hold_key))
         if wait > 0:  # another request of this key got a 429: sending now would only earn another
             await self._sleep(wait)
         counters = self.counters
@@ -305,6 +313,8 @@ class OpenAIClient:
                 raise error from (cause if cause is not error else None)
             if isinstance(error, APIStatusError) and error.status == 429:
                 self.limited_until = max(self.limited_until, self._clock() + delay)
+                if self.holds is not None:
+                    await self.holds.extend(self.hold_key, delay)
             retries += 1
             counters.retries += 1
             await self._sleep(delay)
