@@ -361,6 +361,12 @@ class Flow:
         route = self.engine.routes.get(node_id)
         return route.node if route is not None else None
 
+    def delivers_directly(self, node_id: str) -> bool:
+        """True when a message sent to ``node_id`` reaches that node's input in this process (it is
+        running and not a queue-mode boundary, whose messages leave through the queue)."""
+        route = self.engine.routes.get(node_id)
+        return route is not None and route.handoff is None
+
     def spawn(self, node: Node, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         route = self.engine.routes.get(node.id)
         task = asyncio.get_running_loop().create_task(_guarded(node, coro), name=f"node:{node.id}")

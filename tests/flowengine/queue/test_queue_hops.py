@@ -103,3 +103,24 @@ async def test_worker_debug_and_status_reach_the_coordinator(deployment: Deploym
         return bool(found) and [w["name"] for w in found[0][1]["workers"] if w["alive"]] == [worker.name]
 
     await until(announced, what="notification/queue naming the worker")
+
+
+async def test_a_javascript_message_into_a_javascript_boundary_is_whole(deployment: Deployment, redis: Any) -> None:
+    # JavaScript function nodes hand messages to each other as JavaScript objects behind a stand-in
+    # (nodes/core/_js_shared.py); into a boundary the whole message must go, not the stand-in
+    flows = tab(
+        {"id": "js1", "type": "function", "z": "t", "func": "msg.payload = msg.payload + 1;\nreturn msg;",
+         "wires": [["js2"]]},
+        {"id": "js2", "type": "function", "z": "t", "func": "return msg;", "wires": [[]]},
+    )
+    await deployment.start(flows)
+    deployment.worker()
+    for i in range(5):
+        deployment.send("js1", {"payload": i, "topic": "kept"})
+
+    async def five() -> bool:
+        return len(await entries_for(redis, KEYS.work, "js2")) == 5
+
+    await until(five, what="5 messages into the JavaScript boundary")
+    into = await entries_for(redis, KEYS.work, "js2")
+    assert sorted((m["payload"], m["topic"]) for m in into) == [(i + 1, "kept") for i in range(5)]
