@@ -60,7 +60,9 @@ function render(layout) {
   const fromHash = Number.parseInt(window.location.hash.replace(/^#\/?/, ""), 10);
   const usable = (t) => t && t.section && !t.entry.disabled;
   const previous = state.tabs[state.selected];
-  const start = usable(state.tabs[fromHash]) ? fromHash
+  const fromPath = tabAtPath();
+  const start = fromPath >= 0 && usable(state.tabs[fromPath]) ? fromPath
+    : usable(state.tabs[fromHash]) ? fromHash
     : usable(previous) ? state.selected : state.tabs.findIndex(usable);
   document.getElementById("nothing").hidden = start >= 0;
   if (start >= 0) select(start);
@@ -98,6 +100,14 @@ function renderMenu() {
   }
 }
 
+/** The tab whose Dashboard 2 page path is the location's (-1: none). */
+function tabAtPath() {
+  const base = new URL(document.baseURI).pathname.replace(/\/+$/, "");
+  const here = window.location.pathname.replace(/\/+$/, "");
+  return state.tabs.findIndex((t) => typeof t.entry.path === "string" && t.section
+    && `${base}/${t.entry.path.replace(/^\/+|\/+$/g, "")}` === here);
+}
+
 function select(index) {
   const tab = state.tabs[index];
   if (!tab || !tab.section) return;
@@ -106,7 +116,11 @@ function select(index) {
   document.querySelectorAll("#menu [data-ui-menu]").forEach((b) => {
     b.setAttribute("aria-current", String(Number(b.dataset.uiMenu) === index));
   });
-  if (window.location.hash !== `#/${index}`) history.replaceState(null, "", `#/${index}`);
+  if (typeof tab.entry.path === "string") {
+    // Dashboard 2: each page has its own path under the dashboard's (<base>/page1)
+    const url = new URL(tab.entry.path.replace(/^\/+/, ""), document.baseURI);
+    if (window.location.pathname !== url.pathname) history.replaceState(null, "", url.pathname + window.location.search);
+  } else if (window.location.hash !== `#/${index}`) history.replaceState(null, "", `#/${index}`);
   socket.send({ type: "ui-change", index });
   // charts draw at their new size once visible
   for (const [id, widget] of state.widgets) {

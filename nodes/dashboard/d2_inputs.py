@@ -1,0 +1,450 @@
+"""Dashboard 2's input widgets: ``ui-button``, ``ui-button-group``, ``ui-switch``, ``ui-slider``,
+``ui-text-input``, ``ui-number-input``, ``ui-dropdown``, ``ui-form`` and ``ui-spacer``.
+
+Operated on the page they send Dashboard 2's messages: a button a new message with its payload
+(``msg._event`` says how it was pressed); the others the widget's stored message with the new
+``payload`` (and the widget's topic), shown on every other page too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any
+
+from flowengine.encoding import to_json_text
+from flowengine.jsutil import js_string
+from flowengine.node import Node
+from flowengine.types import UNDEFINED, Msg, Send
+
+from .d2_widget import D2Widget, d2_schema
+from .props import BOOLEAN, NULLABLE_NUMBER, js_num, parse_float, prop, topic_properties
+
+__all__ = ["NODES", "UiButton2", "UiButtonGroup2", "UiDropdown2", "UiForm2", "UiNumberInput2", "UiSlider2",
+           "UiSpacer2", "UiSwitch2", "UiTextInput2"]
+
+VALUE_TYPES = ["str", "num", "bool", "json", "bin", "date", "flow", "global", "env", "msg", "jsonata"]
+
+
+def _evaluate(node: Node, value: Any, kind: Any) -> Any:
+    kind = str(kind or "str")
+    if kind == "date":
+        return time.time_ns() // 1_000_000
+    if kind == "num":
+        n = parse_float(value)
+        return js_num(n) if not math.isnan(n) else n
+    return node.evaluate(value, kind)
+
+
+class UiButton2(D2Widget):
+    type = "ui-button"
+    label = "button"
+    icon = "font-awesome/fa-hand-pointer-o"
+    page_kind = "action"
+    updatable = ("label", "icon", "iconPosition", "buttonColor", "textColor", "iconColor")
+    schema = d2_schema({
+        "label": prop("string", "button", "Label", "Text on the button."),
+        "tooltip": prop("string", "", "Tooltip", "Shown when the pointer rests on it."),
+        "icon": prop("string", "", "Icon", "Material Design icon name."),
+        "iconPosition": prop("string", "left", "Icon position", "left or right.", enum=["left", "right"]),
+        "buttonColor": prop("string", "", "Colour", "Button colour."),
+        "textColor": prop("string", "", "Text colour", "Label colour."),
+        "iconColor": prop("string", "", "Icon colour", "Icon colour."),
+        "payload": prop({}, "", "Payload", "What a click sends."),
+        "payloadType": prop("string", "str", "Payload type", "How the payload is read.", enum=VALUE_TYPES),
+        "emulateClick": prop(BOOLEAN, False, "Emulate click", "An input message clicks the button."),
+        "enableClick": prop(BOOLEAN, True, "Click event", "A click sends the payload."),
+        "enablePointerdown": prop(BOOLEAN, False, "Pointer down", "Pressing sends pointerdownPayload."),
+        "pointerdownPayload": prop({}, "", "Pointer down payload", "Sent when the button is pressed."),
+        "pointerdownPayloadType": prop("string", "str", "Type", "How it is read.", enum=VALUE_TYPES),
+        "enablePointerup": prop(BOOLEAN, False, "Pointer up", "Releasing sends pointerupPayload."),
+        "pointerupPayload": prop({}, "", "Pointer up payload", "Sent when the button is released."),
+        "pointerupPayloadType": prop("string", "str", "Type", "How it is read.", enum=VALUE_TYPES),
+        **topic_properties(),
+    })
+    help = ("A button. A click sends its payload with `msg.topic` and `msg._event`; with *emulate click* "
+            "an input message clicks it too.")
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        return {"type": "button", "label": c.get("label"), "tooltip": c.get("tooltip"), "icon": c.get("icon"),
+                "color": c.get("textColor") or c.get("color"), "bgcolor": c.get("buttonColor") or c.get("bgcolor"),
+                "order": c.get("order"), "value": "", "width": self.width(3), "height": self.height(),
+                "className": c.get("className") or ""}
+
+    def map_update(self, changed: dict[str, Any]) -> dict[str, Any]:
+        names = {"buttonColor": "bgcolor", "textColor": "color"}
+        return {names.get(k, k): v for k, v in changed.items()}
+
+    def before_send(self, msg: Msg) -> Msg | None:
+        given = msg.get("_event")
+        event: dict[str, Any] = given if isinstance(given, dict) else {"type": "inject"}
+        msg["_event"] = event
+        kind = event.get("type")
+        prefix = kind if kind in ("pointerup", "pointerdown") else ""
+        payload, payload_type = self.config.get(f"{prefix}Payload" if prefix else "payload"), self.config.get(
+            f"{prefix}PayloadType" if prefix else "payloadType")
+        try:
+            msg["payload"] = _evaluate(self, payload, payload_type)
+        except Exception as exc:
+            self.error("Badly formatted buffer" if payload_type == "bin" else exc)
+            return None
+        self.apply_ui_update(msg)
+        return msg
+
+    def page_value(self, value: Any) -> Any:
+        return UNDEFINED
+
+    def _page_input(self, event: dict[str, Any]) -> None:
+        given = event.get("event")
+        super()._page_input({**event, "event": {"type": "click", **(given if isinstance(given, dict) else {})}})
+
+    def handle_input(self, msg: Msg, send: Send) -> bool:
+        if self.config.get("emulateClick") in (True, "true") and self.config.get("enableClick") is not False:
+            if self.config.get("topic") or self.config.get("topicType"):
+                self.append_topic(msg)
+            send(msg)
+        return True
+
+    def page_event(self, msg: Msg) -> dict[str, Any] | None:
+        return None
+
+
+class UiButtonGroup2(D2Widget):
+    type = "ui-button-group"
+    label = "button group"
+    icon = "font-awesome/fa-th-large"
+    updatable = ("options", "label")
+    schema = d2_schema({
+        "label": prop("string", "", "Label", "Text above the buttons."),
+        "options": prop("array", [], "Options", "Each {label, icon, value, valueType, color}."),
+        "rounded": prop(BOOLEAN, True, "Rounded", "Rounded corners."),
+        "useThemeColors": prop(BOOLEAN, True, "Theme colours", "Use the theme's colours."),
+        "passthru": prop(BOOLEAN, False, "Pass through", "Forward input messages."),
+        **topic_properties(),
+    })
+    help = "A row of buttons of which one is chosen; choosing one sends its value as `msg.payload`."
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.options: list[dict[str, Any]] = []
+        for option in config.get("options") or []:
+            if isinstance(option, dict):
+                self.options.append({**option, "value": _evaluate(self, option.get("value"), option.get("valueType"))})
+
+    def build_control(self) -> dict[str, Any]:
+        return {"type": "button-group", "label": self.config.get("label") or "", "order": self.config.get("order"),
+                "options": self.options, "width": self.width(3), "height": self.height(),
+                "value": None, "className": self.config.get("className") or ""}
+
+    def before_send(self, msg: Msg) -> Msg | None:
+        if "payload" in msg:
+            chosen = next((o for o in self.options if to_json_text(o.get("value")) == to_json_text(msg["payload"])),
+                          None)
+            if chosen is not None:
+                self.status(fill="blue", shape="dot", text=js_string(chosen.get("label") or chosen.get("value")))
+        self.apply_ui_update(msg)
+        return msg
+
+
+class UiSwitch2(D2Widget):
+    type = "ui-switch"
+    label = "switch"
+    icon = "ui_switch.png"
+    updatable = ("label", "oncolor", "offcolor", "onicon", "officon", "layout")
+    schema = d2_schema({
+        "label": prop("string", "switch", "Label", "Text beside the switch."),
+        "passthru": prop(BOOLEAN, False, "Pass through", "Input messages set it and are passed on."),
+        "decouple": prop(BOOLEAN, False, "Decouple", "The page's change is sent but not kept as state."),
+        "layout": prop("string", "row-spread", "Layout", "Where the label sits."),
+        "clickableArea": prop("string", "switch", "Clickable area", "switch, label or line."),
+        "onvalue": prop({}, True, "On payload", "Sent when turned on."),
+        "onvalueType": prop("string", "bool", "Type", "How it is read.", enum=VALUE_TYPES),
+        "offvalue": prop({}, False, "Off payload", "Sent when turned off."),
+        "offvalueType": prop("string", "bool", "Type", "How it is read.", enum=VALUE_TYPES),
+        "onicon": prop("string", "", "On icon", "Icon when on."),
+        "oncolor": prop("string", "", "On colour", "Colour when on."),
+        "officon": prop("string", "", "Off icon", "Icon when off."),
+        "offcolor": prop("string", "", "Off colour", "Colour when off."),
+        **topic_properties(),
+    })
+    help = ("An on/off switch: turning it sends the *on* or *off* payload. An input payload equal to "
+            "one of them (or true/false) sets it; anything else is refused with a warning.")
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.on = _evaluate(self, config.get("onvalue"), config.get("onvalueType") or "str")
+        self.off = _evaluate(self, config.get("offvalue"), config.get("offvalueType") or "str")
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        return {"type": "switch", "label": c.get("label"), "order": c.get("order"), "value": False,
+                "onicon": c.get("onicon"), "officon": c.get("officon"), "oncolor": c.get("oncolor"),
+                "offcolor": c.get("offcolor"), "width": self.width(), "height": self.height(),
+                "className": c.get("className") or ""}
+
+    def before_send(self, msg: Msg) -> Msg | None:
+        self.apply_ui_update(msg)
+        self.append_topic(msg)
+        return msg
+
+    def _is_on(self, value: Any) -> bool:
+        return value is True or to_json_text(value) == to_json_text(self.on)
+
+    def handle_input(self, msg: Msg, send: Send) -> bool:
+        payload = msg.get("payload", UNDEFINED)
+        if payload is not UNDEFINED:
+            if self._is_on(payload):
+                msg["payload"] = self.on
+            elif payload is False or to_json_text(payload) == to_json_text(self.off):
+                msg["payload"] = self.off
+            else:
+                self.warn("Invalid payload value")
+                msg["_d2_invalid"] = True
+                return True
+            on = self._is_on(msg["payload"])
+            self.status(fill="green" if on else "red", shape="ring", text="on" if on else "off")
+        self.store(msg)
+        if self.config.get("passthru") in (True, "true"):
+            send(msg)
+        return True
+
+    def page_value(self, value: Any) -> Any:
+        return self.on if value else self.off
+
+    def page_event(self, msg: Msg) -> dict[str, Any] | None:
+        if msg.pop("_d2_invalid", False) or "payload" not in msg:
+            return None
+        return {"value": self._is_on(msg["payload"])}
+
+
+class UiSlider2(D2Widget):
+    type = "ui-slider"
+    label = "slider"
+    icon = "ui_slider.png"
+    updatable = ("label", "min", "max", "step")
+    schema = d2_schema({
+        "label": prop("string", "slider", "Label", "Text beside the slider."),
+        "tooltip": prop("string", "", "Tooltip", "Shown when the pointer rests on it."),
+        "passthru": prop(BOOLEAN, False, "Pass through", "Input messages move it and are passed on."),
+        "min": prop(NULLABLE_NUMBER, 0, "Min", "Lowest value."),
+        "max": prop(NULLABLE_NUMBER, 10, "Max", "Highest value."),
+        "step": prop(NULLABLE_NUMBER, 1, "Step", "Increment."),
+        "thumbLabel": prop(BOOLEAN, True, "Thumb label", "Show the value on the handle."),
+        "showTicks": prop(BOOLEAN, "always", "Ticks", "Show the steps."),
+        **topic_properties(),
+    })
+    help = "A slider between *min* and *max*; moving it sends the number as `msg.payload`."
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.state: list[Any] = [" ", " "]
+        self._wires = sum(len(port) for port in self.wires)
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        lo, hi, step = parse_float(c.get("min")), parse_float(c.get("max")), parse_float(c.get("step"))
+        return {"type": "slider", "label": c.get("label"), "tooltip": c.get("tooltip"), "order": c.get("order"),
+                "min": js_num(lo if not math.isnan(lo) else 0), "max": js_num(hi if not math.isnan(hi) else 10),
+                "step": js_num(abs(step)) if step and not math.isnan(step) else 1, "value": c.get("min"),
+                "outs": "all", "width": self.width(), "height": self.height(), "className": c.get("className") or ""}
+
+    def before_send(self, msg: Msg) -> Msg | None:
+        payload = msg.get("payload", UNDEFINED)
+        if payload is not UNDEFINED:
+            if self.config.get("passthru") not in (True, "true"):
+                self.state[0] = payload
+                self.status(shape="dot", fill="grey", text=f"{js_string(self.state[0])} | {js_string(self.state[1])}")
+            elif not self._wires:
+                self.status(shape="dot", fill="grey", text=js_string(payload))
+        self.apply_ui_update(msg)
+        return msg
+
+    def page_value(self, value: Any) -> Any:
+        n = parse_float(value)
+        return value if math.isnan(n) else js_num(n)
+
+
+class UiTextInput2(D2Widget):
+    type = "ui-text-input"
+    label = "text input"
+    icon = "ui_text.png"
+    updatable = ("label", "mode", "clearable", "icon")
+    schema = d2_schema({
+        "label": prop("string", "text", "Label", "The field's label."),
+        "tooltip": prop("string", "", "Tooltip", "Shown when the pointer rests on it."),
+        "mode": prop("string", "text", "Mode", "The kind of field.",
+                     enum=["text", "textarea", "password", "email", "number", "tel", "color", "date", "time",
+                           "week", "month", "datetime-local"]),
+        "delay": prop(NULLABLE_NUMBER, 300, "Delay (ms)", "With send on delay: send this long after typing stops."),
+        "passthru": prop(BOOLEAN, True, "Pass through", "Input messages set the text and are passed on."),
+        "sendOnDelay": prop(BOOLEAN, False, "Send on delay", "Send while typing (after the delay)."),
+        "sendOnBlur": prop(BOOLEAN, True, "Send on blur", "Send when the field is left."),
+        "sendOnEnter": prop(BOOLEAN, True, "Send on enter", "Send when Enter is pressed."),
+        "clearable": prop(BOOLEAN, False, "Clearable", "Show a clear button."),
+        "sendOnClear": prop(BOOLEAN, False, "Send on clear", "Clearing sends an empty text."),
+        "icon": prop("string", "", "Icon", "Icon in the field."),
+        **topic_properties(),
+    })
+    help = "A text field; its text is sent as `msg.payload` on Enter, on leaving the field or while typing."
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        on_delay = c.get("sendOnDelay") in (True, "true")
+        return {"type": "text-input" if on_delay else "text-input-CR", "label": c.get("label"),
+                "tooltip": c.get("tooltip"), "mode": "text" if c.get("mode") == "textarea" else c.get("mode"),
+                "delay": c.get("delay") if on_delay else 0, "order": c.get("order"), "value": "",
+                "sendOnBlur": c.get("sendOnBlur") is not False, "width": self.width(), "height": self.height(),
+                "className": c.get("className") or ""}
+
+
+class UiNumberInput2(UiTextInput2):
+    type = "ui-number-input"
+    label = "number input"
+    icon = "ui_numeric.png"
+    schema = d2_schema({
+        **UiTextInput2.schema["properties"],
+        "min": prop(NULLABLE_NUMBER, "", "Min", "Lowest value."),
+        "max": prop(NULLABLE_NUMBER, "", "Max", "Highest value."),
+        "step": prop(NULLABLE_NUMBER, 1, "Step", "Increment."),
+        "spinner": prop("string", "default", "Spinner", "Where the up/down buttons are."),
+    })
+    help = "A number field with up/down buttons; the number is sent as `msg.payload`."
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        return {"type": "numeric", "label": c.get("label"), "tooltip": c.get("tooltip"), "order": c.get("order"),
+                "format": "{{value}}", "pre": "", "post": "", "value": _num(c.get("min")),
+                "min": _num(c.get("min")), "max": _num(c.get("max")), "step": _num(c.get("step")) or 1,
+                "wrap": False, "ed": True, "width": self.width(), "height": self.height(),
+                "className": c.get("className") or ""}
+
+    def page_value(self, value: Any) -> Any:
+        n = parse_float(value)
+        return None if math.isnan(n) else js_num(n)
+
+
+def _num(value: Any) -> Any:
+    n = parse_float(value)
+    return None if math.isnan(n) else js_num(n)
+
+
+def _options(given: Any) -> list[dict[str, Any]]:
+    """Options as the page's list: strings, numbers and {label, value} objects."""
+    out: list[dict[str, Any]] = []
+    for option in given if isinstance(given, list) else []:
+        if isinstance(option, dict):
+            value = option.get("value", option.get("label"))
+            out.append({"label": option.get("label", js_string(value)), "value": value})
+        elif isinstance(option, str | int | float) and not isinstance(option, bool):
+            out.append({"label": js_string(option), "value": option})
+    return out
+
+
+class UiDropdown2(D2Widget):
+    type = "ui-dropdown"
+    label = "dropdown"
+    icon = "ui_dropdown.png"
+    updatable = ("options", "label", "multiple")
+    schema = d2_schema({
+        "label": prop("string", "Select Option:", "Label", "Text beside the list."),
+        "tooltip": prop("string", "", "Tooltip", "Shown when the pointer rests on it."),
+        "passthru": prop(BOOLEAN, False, "Pass through", "Input messages choose an option and are passed on."),
+        "multiple": prop(BOOLEAN, False, "Multiple", "Several options may be chosen."),
+        "chips": prop(BOOLEAN, False, "Chips", "Show the chosen ones as chips."),
+        "clearable": prop(BOOLEAN, False, "Clearable", "Show a clear button."),
+        "options": prop("array", [{"value": "", "label": "", "type": "str"}], "Options", "Each {label, value, type}."),
+        "payload": prop({}, "", "Payload", "Not used."),
+        "typeIsComboBox": prop(BOOLEAN, True, "Combo box", "Typing filters the options."),
+        "msgTrigger": prop("string", "onChange", "Send", "When to send.", enum=["onChange", "onClose"]),
+        **topic_properties(),
+    })
+    help = ("A drop-down list; choosing sends the option's value as `msg.payload`. `msg.options` (or "
+            "`msg.ui_update.options`) replaces the options; an input payload chooses one.")
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        options = []
+        for option in c.get("options") or []:
+            if isinstance(option, dict):
+                value = option.get("value")
+                kind = option.get("type") or "str"
+                if kind in ("num", "bool", "json") and isinstance(value, str):
+                    try:
+                        value = json.loads(value)
+                    except ValueError:
+                        pass
+                options.append({"label": option.get("label") or js_string(value), "value": value})
+        return {"type": "dropdown", "multiple": c.get("multiple") in (True, "true"), "label": c.get("label"),
+                "tooltip": c.get("tooltip"), "place": "", "order": c.get("order"), "value": None,
+                "width": self.width(), "height": self.height(), "className": c.get("className") or "",
+                "options": options}
+
+    def map_update(self, changed: dict[str, Any]) -> dict[str, Any]:
+        return {**changed, "options": _options(changed["options"])} if "options" in changed else changed
+
+    def before_send(self, msg: Msg) -> Msg | None:
+        self.apply_ui_update(msg)
+        if isinstance(msg.get("options"), list) and self.hub is not None:
+            options = _options(msg["options"])
+            self.control["options"] = options
+            self.hub.emit("ui-control", {"control": {"options": options}, "id": self.id})
+        return msg
+
+
+class UiForm2(D2Widget):
+    type = "ui-form"
+    label = "form"
+    icon = "ui_form.png"
+    page_kind = "action"
+    updatable = ("label", "options", "dropdownOptions")
+    schema = d2_schema({
+        "label": prop("string", "", "Label", "Title of the form."),
+        "options": prop("array", [], "Fields", "Each {label, key, type, required, rows}."),
+        "formValue": prop("object", {}, "Initial values", "Value of each field."),
+        "payload": prop({}, "", "Payload", "Not used."),
+        "submit": prop("string", "submit", "Submit", "Submit button's text."),
+        "cancel": prop("string", "clear", "Cancel", "Clear button's text."),
+        "resetOnSubmit": prop(BOOLEAN, True, "Reset on submit", "Empty the fields after sending."),
+        "splitLayout": prop(BOOLEAN, "", "Two columns", "Lay the fields out in two columns."),
+        "passthru": prop(BOOLEAN, False, "Pass through", "Forward input messages."),
+        "dropdownOptions": prop("array", [], "Dropdown options", "Options of dropdown fields."),
+        **topic_properties(),
+    })
+    help = "A form; submitting sends `msg.payload` = an object of the field values (by key)."
+
+    def build_control(self) -> dict[str, Any]:
+        c = self.config
+        return {"type": "form", "label": c.get("label"), "order": c.get("order"), "value": c.get("formValue") or {},
+                "options": self.map_update({"options": c.get("options")})["options"],
+                "submit": c.get("submit"), "cancel": c.get("cancel"), "width": self.width(),
+                "height": self.height(len(c.get("options") or []) + 1), "className": c.get("className") or ""}
+
+    def map_update(self, changed: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(changed.get("options"), list):
+            changed = {**changed, "options": [{**f, "value": f.get("key", f.get("value"))}
+                                              for f in changed["options"] if isinstance(f, dict)]}
+        return changed
+
+    def page_event(self, msg: Msg) -> dict[str, Any] | None:
+        payload = msg.get("payload")
+        return {"value": payload} if isinstance(payload, dict) else None
+
+
+class UiSpacer2(D2Widget):
+    type = "ui-spacer"
+    label = "spacer"
+    icon = "font-awesome/fa-square-o"
+    inputs = 0
+    outputs = 0
+    schema = d2_schema({})
+    help = "An empty cell in a Dashboard 2 group, to lay out the widgets around it."
+
+    def build_control(self) -> dict[str, Any]:
+        return {"type": "spacer", "order": self.config.get("order"), "width": self.width(1),
+                "height": self.height(), "className": self.config.get("className") or ""}
+
+
+NODES: list[type[Node]] = [UiButton2, UiButtonGroup2, UiSwitch2, UiSlider2, UiTextInput2, UiNumberInput2,
+                           UiDropdown2, UiForm2, UiSpacer2]
