@@ -162,7 +162,7 @@ class UiGauge2(D2Widget):
 
 def _number(value: Any, default: float) -> float:
     n = parse_float(value)
-    return default if math.isnan(n) else n
+    return float(default) if math.isnan(n) else n
 
 
 _SFC_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*\bexport\s+default\b.*?</script>", re.S | re.I)

@@ -135,7 +135,8 @@ class UiButtonGroup2(D2Widget):
 
     def build_control(self) -> dict[str, Any]:
         return {"type": "button-group", "label": self.config.get("label") or "", "order": self.config.get("order"),
-                "options": self.options, "width": self.width(3), "height": self.height(),
+                "options": self.options, "width": self.width(3),
+                "height": self.height(2 if self.config.get("label") else 1),
                 "value": None, "className": self.config.get("className") or ""}
 
     def before_send(self, msg: Msg) -> Msg | None:

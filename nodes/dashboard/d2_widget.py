@@ -267,4 +267,5 @@ class D2Widget(Node):
         socket_id = event.get("socketid")
         client = self.hub.clients.get(str(socket_id)) if socket_id else None
         given = msg.get("_client")
-        msg["_client"] = {**(given if isinstance(given, dict) else {}), "socketId": socket_id, "socketIp": client.ip if client else ""}
+        msg["_client"] = {**(given if isinstance(given, dict) else {}), "socketId": socket_id,
+                          "socketIp": client.ip if client else ""}

@@ -19,6 +19,7 @@ function setValue(id) {
   const value = widget.value ? widget.value(item) : item.value;
   cell.dataset.value = JSON.stringify(value === undefined ? null : value);
   cell.classList.toggle("ui-disabled", Boolean(item.disabled));
+  cell.hidden = Boolean(item.hidden);
   cell.querySelectorAll("button, input, select, textarea").forEach((el) => { el.disabled = Boolean(item.disabled); });
 }
 

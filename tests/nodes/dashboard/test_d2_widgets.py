@@ -241,6 +241,7 @@ async def test_template_sends_what_the_page_sends_and_shows_messages() -> None:
 async def test_table_appends_rows_and_replays_them() -> None:
     async with FlowHarness(d2_flow({"id": "tb", "type": "ui-table", "action": "append", "columns": []})) as h:
         page = probe(h)
+        assert page.hub.placements["tb"].control["maxrows"] == 0
         page.events()
         h.send_to("tb", {"payload": [{"a": 1}]})
         h.send_to("tb", {"payload": {"a": 2}})

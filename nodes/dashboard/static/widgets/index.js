@@ -2,6 +2,7 @@
 
 import { button, spacer, text } from "./basic.js";
 import { chart } from "./chart.js";
+import { buttonGroup, markdown, table } from "./d2.js";
 import { colourPicker, datePicker, dropdown, form, numeric, slider, switchWidget, textInput } from "./controls.js";
 import { gauge } from "./gauge.js";
 import { template } from "./template.js";
@@ -9,6 +10,7 @@ import { template } from "./template.js";
 const FACTORIES = {
   text, button, spacer, gauge, chart, template, slider, numeric, dropdown, form,
   "text-input": textInput, "text-input-CR": textInput, "date-picker": datePicker, "colour-picker": colourPicker,
+  "button-group": buttonGroup, markdown, table,
 };
 
 /** The factory for a control type (switch styles "switch-*" are switches); undefined when unknown. */
