@@ -199,9 +199,10 @@ class UiTemplate2(D2Widget):
         "passthru": prop(BOOLEAN, True, "Pass through", "Forward input messages to the output."),
         "resendOnRefresh": prop(BOOLEAN, True, "Resend on refresh", "A page that connects later gets the last one."),
     })
-    help = ("A widget whose HTML the flow author writes. `{{ msg.payload }}` shows message values as "
-            "text; the template's HTML comes only from the flow. Vue features (v-if, v-for, component "
-            "scripts) are not run.")
+    help = ("A widget whose HTML (a Vue component) the flow author writes. `{{ msg.payload }}` shows "
+            "message values as text; `v-if`, `v-for`, `v-show`, `:attr`, `@click`, `v-model` and the "
+            "component's `data`, `computed`, `methods`, `watch` and `mounted` work, with `this.msg` and "
+            "`this.send(msg)`. The HTML comes only from the flow; `v-html` shows values as text.")
 
     def on_start(self) -> None:
         if self.config.get("group"):
@@ -219,10 +220,13 @@ class UiTemplate2(D2Widget):
     def build_control(self) -> dict[str, Any]:
         return {"type": "template", "order": self.config.get("order"), "width": self.width(),
                 "height": self.height(0), "format": plain_template(str(self.config.get("format") or "")),
-                "templateScope": "local", "className": self.config.get("className") or ""}
+                "component": str(self.config.get("format") or ""), "templateScope": "local",
+                "className": self.config.get("className") or ""}
 
     def map_update(self, changed: dict[str, Any]) -> dict[str, Any]:
-        return {"format": plain_template(str(changed.get("format") or ""))} if "format" in changed else changed
+        if "format" not in changed:
+            return changed
+        return {"format": plain_template(str(changed["format"] or "")), "component": str(changed["format"] or "")}
 
     def page_event(self, msg: Msg) -> dict[str, Any] | None:
         shown = {k: deep_clone(v) for k, v in msg.items()

@@ -121,3 +121,49 @@ def test_dashboard2_page_is_at_http_node_root(server: Server) -> None:
     server.deploy(FLOWS)
     r = httpx.get(server.base + "dashboard/home", timeout=5)
     assert r.status_code == 200 and re.search(r'<base href="[^"]*/dashboard/">', r.text)
+
+
+VUE = """<template>
+  <div>
+    <p id="empty" v-if="!msg.payload || msg.payload.length === 0">No sessions yet</p>
+    <ul v-else>
+      <li v-for="(item, index) in msg.payload" :key="index" :class="{odd: index % 2 === 0}">{{ index }}:{{ item }}</li>
+    </ul>
+    <p id="count" v-show="count > 0">clicked {{ count }} {{ label }}</p>
+    <input id="name" v-model="name">
+    <button id="vb" @click="press">Send</button>
+    <span id="raw" v-html="msg.topic"></span>
+  </div>
+</template>
+<script>
+export default {
+  data () { return { count: 0, name: "Ada" } },
+  computed: { label () { return this.count === 1 ? "time" : "times" } },
+  methods: { press () { this.count++; this.send({ payload: this.name, topic: "vue" }) } }
+}
+</script>
+<style>.odd { font-weight: bold; }</style>"""
+
+
+def test_dashboard2_template_runs_the_vue_component_parts(page: Any, server: Server) -> None:
+    flows = [TAB, *UI,
+             widget("vue", "ui-template", "sensors", 1, format=VUE, templateScope="local", passthru=False),
+             {"id": "store", "type": "function", "z": "f1", "outputs": 1, "wires": [[]],
+              "func": "global.set(msg.topic, msg.payload); return msg;"},
+             {"id": "in-list", "type": "inject", "z": "f1", "props": [{"p": "payload"}, {"p": "topic", "vt": "str"}],
+              "repeat": "", "once": False, "topic": "<b>t</b>", "payload": '["a","b"]', "payloadType": "json",
+              "wires": [["vue"]]}]
+    server.deploy(flows)
+    page.goto(server.base + "dashboard/home")
+    cell = page.locator('[data-ui-widget="vue"]')
+    expect(cell.locator("#empty")).to_have_text("No sessions yet")
+    expect(cell.locator("#count")).to_be_hidden()
+    assert httpx.post(server.base + "inject/in-list", timeout=5).status_code == 200
+    expect(cell.locator("li")).to_have_text(["0:a", "1:b"])
+    expect(cell.locator("li.odd")).to_have_count(1)
+    expect(cell.locator("#empty")).to_have_count(0)
+    expect(cell.locator("#raw")).to_have_text("<b>t</b>")  # v-html shows message values as text
+    cell.locator("#name").fill("Grace")
+    cell.locator("#vb").click()
+    expect(cell.locator("#count")).to_have_text("clicked 1 time")
+    _wait_stored(server, "vue", "Grace")
