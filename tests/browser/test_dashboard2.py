@@ -79,6 +79,10 @@ def test_dashboard2_pages_values_and_controls(page: Any, server: Server, shot: A
     expect(page.locator('[data-ui-tab="home"]')).to_be_visible()
     expect(page).to_have_title("Greenhouse")
     expect(page.locator('[data-ui-widget="gauge"]')).to_have_attribute("data-value", "23.5")
+    bands = page.locator('[data-ui-widget="gauge"] .ui-gauge-sectors path')  # the segments as colour bands
+    expect(bands).to_have_count(2)
+    assert [bands.nth(i).get_attribute("stroke") for i in range(2)] == ["#5cd65c", "#ea5353"]
+    assert page.locator('[data-ui-widget="gauge"] .ui-gauge-bar').get_attribute("stroke") == "#5cd65c"
     expect(page.locator('[data-ui-widget="text"]')).to_contain_text("23.5 °C")
     expect(page.locator('[data-ui-widget="chart"] polyline')).to_have_count(2)
 
