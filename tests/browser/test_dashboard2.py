@@ -171,3 +171,24 @@ def test_dashboard2_template_runs_the_vue_component_parts(page: Any, server: Ser
     cell.locator("#vb").click()
     expect(cell.locator("#count")).to_have_text("clicked 1 time")
     _wait_stored(server, "vue", "Grace")
+
+
+def test_groups_are_laid_out_like_masonry(page: Any, server: Server) -> None:
+    groups = [{"id": f"g{i}", "type": "ui-group", "name": f"G{i}", "page": "home", "width": 6, "order": i,
+               "showTitle": True} for i in (1, 2, 3)]
+    texts = [widget(f"t{i}", "ui-text", "g1", i, wires=False, label=f"tall {i}") for i in range(8)]
+    texts += [widget("s2", "ui-text", "g2", 1, wires=False, label="short"),
+              widget("s3", "ui-text", "g3", 1, wires=False, label="short too")]
+    server.deploy([TAB, *UI[:4], *groups, *texts])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.base + "dashboard/home")
+    box = {i: page.locator(f'[data-ui-group="g{i}"]') for i in (1, 2, 3)}
+    expect(box[3]).to_be_visible()
+    expect(page.locator('[data-ui-tab="home"] .ui-groups')).to_have_class(re.compile("ui-masonry"))
+    one, two, three = (box[i].bounding_box() for i in (1, 2, 3))
+    assert two["x"] > one["x"] + one["width"] - 1  # G2 beside G1
+    assert abs(three["x"] - two["x"]) < 1 and three["y"] < one["y"] + one["height"]  # G3 under G2, beside G1
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the groups stack
+    expect(page.locator('[data-ui-tab="home"] .ui-groups')).not_to_have_class(re.compile("ui-masonry"))
+    one, three = box[1].bounding_box(), box[3].bounding_box()
+    assert three["y"] >= one["y"] + one["height"]
