@@ -214,6 +214,10 @@ class UiTemplate2(D2Widget):
         self.hub = hub_of_base(self, base)
         self.control = self.build_control()
         self.control["templateScope"] = "global"
+        scope = str(self.config.get("templateScope") or "")
+        if scope.endswith(":style") and "<style" not in self.control["format"].lower():
+            self.control["format"] = f"<style>{self.control['format']}</style>"  # Dashboard 2's CSS templates
+        self.control.pop("component", None)
         self._removers.append(self.hub.add_control(self.id, self.control, None, None))
         self._removers.append(self.hub.on_input(self.id, self._from_page))
 

@@ -289,3 +289,13 @@ async def test_ui_control_switches_pages_shows_groups_and_reports_connections() 
         page.close()
         [*_, lost] = await h.wait_for("out", 3)
         assert lost["payload"] == "lost"
+
+
+async def test_site_style_template_is_added_to_every_page_as_css() -> None:
+    style = {"id": "css", "type": "ui-template", "group": "", "page": "", "ui": "base",
+             "templateScope": "site:style", "format": ".nrdb-x { color: red; }"}
+    async with FlowHarness(d2_flow(style, wired=False)) as h:
+        page = probe(h)
+        [control] = page.hub.layout()["globals"]
+        assert control["format"] == "<style>.nrdb-x { color: red; }</style>"
+        assert control["templateScope"] == "global" and "component" not in control
