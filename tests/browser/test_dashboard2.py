@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 from .conftest import Server
-from .test_dashboard import stored
+from .test_dashboard import stored, wait_served
 
 TAB = {"id": "f1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 UI = [
@@ -75,6 +75,7 @@ FLOWS = [
 
 def test_dashboard2_pages_values_and_controls(page: Any, server: Server, shot: Any) -> None:
     server.deploy(FLOWS)
+    wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
     expect(page.locator('[data-ui-tab="home"]')).to_be_visible()
     expect(page).to_have_title("Greenhouse")
@@ -123,6 +124,7 @@ def _wait_stored(server: Server, key: str, value: str) -> None:
 
 def test_dashboard2_page_is_at_http_node_root(server: Server) -> None:
     server.deploy(FLOWS)
+    wait_served(server, "dashboard/home")
     r = httpx.get(server.base + "dashboard/home", timeout=5)
     assert r.status_code == 200 and re.search(r'<base href="[^"]*/dashboard/">', r.text)
 
@@ -158,6 +160,7 @@ def test_dashboard2_template_runs_the_vue_component_parts(page: Any, server: Ser
               "repeat": "", "once": False, "topic": "<b>t</b>", "payload": '["a","b"]', "payloadType": "json",
               "wires": [["vue"]]}]
     server.deploy(flows)
+    wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
     cell = page.locator('[data-ui-widget="vue"]')
     expect(cell.locator("#empty")).to_have_text("No sessions yet")
@@ -181,6 +184,7 @@ def test_groups_are_laid_out_like_masonry(page: Any, server: Server) -> None:
               widget("s3", "ui-text", "g3", 1, wires=False, label="short too")]
     server.deploy([TAB, *UI[:4], *groups, *texts])
     page.set_viewport_size({"width": 1280, "height": 900})
+    wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
     box = {i: page.locator(f'[data-ui-group="g{i}"]') for i in (1, 2, 3)}
     expect(box[3]).to_be_visible()

@@ -9,6 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from .conftest import Server
+from .test_dashboard import wait_served
 
 TAB = {"id": "f1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 
@@ -32,6 +33,7 @@ FLOWS = [TAB, {"id": "home", "type": "ui_tab", "name": "Home", "order": 1},
 
 def test_polar_area_and_radar_charts(page: Any, server: Server) -> None:
     server.deploy(FLOWS)
+    wait_served(server, "ui/")
     page.goto(server.base + "ui")
     polar = page.locator('[data-ui-widget="polar"]')
     expect(polar.locator("path.ui-chart-slice")).to_have_count(3)
