@@ -39,7 +39,8 @@ async def test_example_dashboard2_flow() -> None:
         h.inject("d2-tick")
         await h.drain()
         values = {e["id"]: e.get("value") for e in page.events("update-value")}
-        assert isinstance(values["d2-gauge"], int | float) and values["d2-chart"][0]["values"]["series"] == ["greenhouse"]
+        assert isinstance(values["d2-gauge"], int | float)
+        assert values["d2-chart"][0]["values"]["series"] == ["greenhouse"]
         page.operate("d2-pump", True)
         page.operate("d2-water", "")
         await h.drain()
