@@ -21,6 +21,7 @@ UI = [
                                                                     "bgPage": "#eeeeee", "groupBg": "#ffffff",
                                                                     "groupOutline": "#cccccc"}},
     {"id": "home", "type": "ui-page", "name": "Home", "ui": "base", "path": "/home", "theme": "theme", "order": 1,
+     "icon": "dashboard",
      "visible": "true", "disabled": "false"},
     {"id": "more", "type": "ui-page", "name": "More", "ui": "base", "path": "/more", "theme": "theme", "order": 2,
      "visible": "true", "disabled": "false"},
@@ -58,7 +59,7 @@ FLOWS = [
     widget("chart", "ui-chart", "sensors", 3, wires=False, label="Trend", chartType="line", category="topic",
            categoryType="msg", xAxisType="time", removeOlder=1, removeOlderUnit="3600"),
     widget("button", "ui-button", "controls", 1, label="Start", payload="go", payloadType="str", topic="button",
-           topicType="str"),
+           topicType="str", icon="mdi-power"),
     widget("switch", "ui-switch", "controls", 2, label="Pump", passthru=False, topic="switch", topicType="str",
            onvalue="ON", onvalueType="str", offvalue="OFF", offvalueType="str"),
     widget("dropdown", "ui-dropdown", "controls", 3, label="Mode", topic="dropdown", topicType="str",
@@ -87,6 +88,8 @@ def test_dashboard2_pages_values_and_controls(page: Any, server: Server, shot: A
     expect(page.locator('[data-ui-widget="text"]')).to_contain_text("23.5 °C")
     expect(page.locator('[data-ui-widget="chart"] polyline')).to_have_count(2)
 
+    expect(page.locator('[data-ui-widget="button"] .ui-icon')).to_have_text("⏻")  # icons as symbols, no icon font
+    expect(page.locator('#menu [data-ui-menu="0"] .ui-menu-icon')).to_have_text("▦")
     page.locator('[data-ui-widget="button"] button').click()
     _wait_stored(server, "button", "go")
     page.locator('[data-ui-widget="switch"] input').click()

@@ -5,6 +5,7 @@
 import { applyLook, buildTabs } from "./layout.js";
 import { showToast, Speaker } from "./notify.js";
 import { DashboardSocket } from "./socket.js";
+import { iconSymbol } from "./widgets/icons.js";
 import { factoryFor, template } from "./widgets/index.js";
 
 const state = { layout: null, tabs: [], selected: -1, items: new Map(), widgets: new Map(), cells: new Map(), globals: [] };
@@ -89,6 +90,13 @@ function renderMenu() {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = label;
+    if (entry.icon) {
+      const icon = document.createElement("span");
+      icon.className = "ui-menu-icon";
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = iconSymbol(entry.icon);
+      button.prepend(icon);
+    }
     button.dataset.uiMenu = String(index);
     button.disabled = Boolean(entry.disabled);
     button.setAttribute("aria-current", String(index === state.selected));
