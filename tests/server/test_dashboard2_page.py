@@ -39,11 +39,20 @@ FLOWS = [
 ]
 
 
+def served(url: str, **kwargs: Any) -> None:
+    """Until ``url`` is routed (a deploy returns before its nodes start; the page comes with them)."""
+    deadline = time.monotonic() + 10
+    while httpx.get(url, **kwargs).status_code == 404:
+        assert time.monotonic() < deadline, f"{url} is not served 10 s after the deploy"
+        time.sleep(0.05)
+
+
 def test_pages_at_their_paths_and_the_websocket(tmp_path: Path) -> None:
     with live_server(make_settings(tmp_path), registry()) as server:
         deploy(server, FLOWS)
         received: list[Any] = []
         server.runtime.events.listen(lambda topic, data: received.append(data) if topic == "test-sink" else None)
+        served(server.http + "/dashboard/home")
         for path in ("/dashboard", "/dashboard/home", "/dashboard/rooms/kitchen"):
             page = httpx.get(server.http + path, follow_redirects=False)
             assert page.status_code == 200, path
@@ -72,7 +81,28 @@ def test_dashboard_path_and_http_node_root(tmp_path: Path) -> None:
     flows = [dict(n, path="/plant") if n["id"] == "base" else n for n in FLOWS]
     with live_server(Settings.load(user_dir=tmp_path, httpNodeRoot="/nodes"), registry()) as server:
         deploy(server, flows)
+        served(server.http + "/nodes/plant/home")
         page = httpx.get(server.http + "/nodes/plant/home")
         assert page.status_code == 200 and '<base href="/nodes/plant/">' in page.text
         with connect(server.ws + "/nodes/plant/ws") as ws:
+            assert events(ws, "ui-controls")[0]["type"] == "hello"
+
+
+def test_http_node_auth_guards_the_dashboard2_page_and_websocket(tmp_path: Path) -> None:
+    import base64
+
+    from websockets.exceptions import InvalidStatus
+
+    from flowengine.server import hash_password
+
+    auth = {"user": "ui", "pass": hash_password("secret")}
+    with live_server(Settings.load(user_dir=tmp_path, httpNodeAuth=auth), registry()) as server:
+        deploy(server, FLOWS)
+        served(server.http + "/dashboard/home", auth=("ui", "secret"))
+        assert httpx.get(server.http + "/dashboard/home").status_code == 401
+        assert httpx.get(server.http + "/dashboard/home", auth=("ui", "secret")).status_code == 200
+        with pytest.raises(InvalidStatus):
+            connect(server.ws + "/dashboard/ws")
+        token = base64.b64encode(b"ui:secret").decode()
+        with connect(server.ws + "/dashboard/ws", additional_headers={"Authorization": f"Basic {token}"}) as ws:
             assert events(ws, "ui-controls")[0]["type"] == "hello"
