@@ -19,7 +19,7 @@ from flowengine.registry import Registry
 
 # One module per family of node types; each exposes NODES, the list of its Node classes.
 MODULES = ("config_nodes", "display", "chart", "inputs", "choice", "control",
-           "d2_config", "d2_display", "d2_chart", "d2_inputs", "d2_control")
+           "d2_config", "d2_display", "d2_chart", "d2_inputs", "d2_fields", "d2_control")
 
 
 def register(registry: Registry) -> None:

@@ -1,6 +1,6 @@
 """Dashboard 2 nodes that act on the whole dashboard: ``ui-notification`` (pop-up messages with
-dismiss/confirm buttons) and ``ui-control`` (switch pages; show, hide, enable and disable pages,
-groups and widgets; the browsers' connect, lost and change events)."""
+dismiss/confirm buttons), ``ui-control`` (switch pages; show, hide, enable and disable pages,
+groups and widgets; the browsers' connect, lost and change events) and ``ui-event`` (page views)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .d2_config import UiBase2, UiGroup2, UiPage2, hub_of_base
 from .d2_widget import D2Widget, d2_schema
 from .props import BOOLEAN, NULLABLE_NUMBER, parse_float, prop
 
-__all__ = ["NODES", "UiControl2", "UiNotification2"]
+__all__ = ["NODES", "UiControl2", "UiEvent2", "UiNotification2"]
 
 BASE_REF = prop("string", "", "Dashboard", "The ui-base this node acts on.", **{"x-config-type": "ui-base"})
 _POSITIONS = {"top right": "top right", "top left": "top left", "bottom right": "bottom right",
@@ -198,4 +198,50 @@ class UiControl2(_Headless):
                     self.hub.emit("update-value", {"id": found, key: value})
 
 
-NODES: list[type[Node]] = [UiNotification2, UiControl2]
+class UiEvent2(_Headless):
+    type = "ui-event"
+    label = "ui event"
+    icon = "font-awesome/fa-bolt"
+    inputs = 0
+    schema = d2_schema({"ui": BASE_REF}, group=False)
+    help = ("Sends the dashboard's page events: `msg.topic` `$pageview` when a browser opens a page and "
+            "`$pageleave` when it leaves one, with `msg.payload.page` (id, name, path) and "
+            "`msg.payload.query` (the page's URL parameters).")
+
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.shown: dict[str, dict[str, Any]] = {}
+        """The page each browser shows (by socket id)."""
+
+    def started(self) -> None:
+        assert self.hub is not None
+        self._removers.append(self.hub.on("changetab", self._changed))
+        self._removers.append(self.hub.on("endsocket", self._gone))
+
+    def _gone(self, socket_id: str, ip: str) -> None:
+        self.shown.pop(socket_id, None)
+
+    def page_event(self, msg: Msg) -> dict[str, Any] | None:
+        return None
+
+    def _changed(self, index: int, name: str, socket_id: str, ip: str, params: dict[str, Any]) -> None:
+        assert self.hub is not None
+        menu = self.hub.menu()
+        entry = menu[index] if 0 <= index < len(menu) else {}
+        page = {k: entry.get(k) for k in ("id", "name", "path", "icon", "order") if k != "name"}
+        page["name"] = name
+        before = self.shown.get(socket_id)
+        if before is not None and before["page"].get("id") != page.get("id"):
+            self._event("$pageleave", before, socket_id, ip)
+        payload = {"page": page, "query": dict(params)}
+        self.shown[socket_id] = payload
+        self._event("$pageview", payload, socket_id, ip)
+
+    def _event(self, topic: str, payload: dict[str, Any], socket_id: str, ip: str) -> None:
+        msg: Msg = {"topic": topic, "payload": deep_clone(payload)}
+        if self.base is None or self.base.include_client_data:
+            msg["_client"] = {"socketId": socket_id, "socketIp": ip}
+        self.send(msg)
+
+
+NODES: list[type[Node]] = [UiNotification2, UiControl2, UiEvent2]

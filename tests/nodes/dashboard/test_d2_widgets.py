@@ -25,7 +25,7 @@ def d2_flow(*nodes: dict[str, Any], wired: bool = True) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [dict(BASE), dict(THEME), dict(PAGE), dict(GROUP)]
     for n in nodes:
         n = dict(n)
-        if n["type"] not in ("ui-notification", "ui-control"):
+        if n["type"] not in ("ui-notification", "ui-control", "ui-event"):
             n.setdefault("group", "grp")
         else:
             n.setdefault("ui", "base")
@@ -299,3 +299,30 @@ async def test_site_style_template_is_added_to_every_page_as_css() -> None:
         [control] = page.hub.layout()["globals"]
         assert control["format"] == "<style>.nrdb-x { color: red; }</style>"
         assert control["templateScope"] == "global" and "component" not in control
+
+
+async def test_radio_group_sends_the_chosen_value_with_its_topic() -> None:
+    radio = {"id": "r", "type": "ui-radio-group", "label": "Mode", "columns": 1, "passthru": False,
+             "options": [{"label": "Auto", "value": "auto"}, {"label": "Off", "value": "off"}],
+             "topic": "mode", "topicType": "str"}
+    async with FlowHarness(d2_flow(radio)) as h:
+        page = probe(h)
+        assert [o["value"] for o in page.hub.placements["r"].control["options"]] == ["auto", "off"]
+        page.operate("r", "off")
+        [msg] = await h.wait_for("out")
+        assert (msg["payload"], msg["topic"]) == ("off", "mode")
+
+
+async def test_ui_event_reports_page_views_and_leaves() -> None:
+    flows = d2_flow({"id": "ev", "type": "ui-event"}, {"id": "t", "type": "ui-text"}, wired=False)
+    for n in flows:
+        if n["id"] == "ev":
+            n["wires"] = [["out"]]
+    async with FlowHarness(flows) as h:
+        page = probe(h)
+        page.send("ui-params", params={"q": "1"})
+        page.send("ui-change", index=0)
+        [view] = await h.wait_for("out")
+        assert view["topic"] == "$pageview" and view["payload"]["page"]["name"] == "Home"
+        assert view["payload"]["page"]["path"] == "/home" and view["payload"]["query"] == {"q": "1"}
+        assert view["_client"]["socketId"] == "page-1"
