@@ -1,9 +1,10 @@
-"""The ``flowengine`` command: ``run``, ``serve``, ``validate``, ``test``, ``nodes``, ``hash-password``.
+"""The ``flowengine`` command: ``run``, ``serve``, ``worker``, ``validate``, ``test``, ``nodes``, ``hash-password``.
 
 ``run FLOWS`` is the headless daemon (logs to stdout; SIGTERM/SIGINT close the nodes within
 ``nodeCloseTimeout``, flush context and exit 0). Flows with HTTP or websocket endpoints (or
 ``--admin``) run behind the HTTP server without the editor. ``serve`` starts runtime + admin API +
-comms + editor. ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
+comms + editor (``--queue URL``: as queue mode's coordinator). ``worker --queue URL`` runs queue
+mode's boundary nodes (flowengine/queue/). ``validate FLOWS`` prints problems keyed by node and exits 1 when invalid.
 ``test [FILES...]`` runs flow test files (flowtest/) with a pytest-like report.
 ``run`` and ``serve`` hold the user directory's ``UserDirLock`` while they run: a second one on the
 same directory exits 1 naming the other process (``validate`` only reads and takes no lock).
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import CorruptFlowsError, CredentialsError, FlowProblem, SettingsError, StorageError
+from .errors import CorruptFlowsError, CredentialsError, FlowEngineError, FlowProblem, SettingsError, StorageError
 from .logformat import LOG_FORMATS, configure_logging
 from .registry import Registry
 from .settings import Settings
@@ -55,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="runtime + admin API + editor")
     serve.add_argument("flows", nargs="?", help="flows file (default <user dir>/flows.json)")
     server_opts(serve)
+    serve.add_argument("--queue", metavar="URL", help="queue mode coordinator on Redis: redis://HOST:PORT/DB "
+                       "(default: settings [queue] url; none = single process)")
+    worker = sub.add_parser("worker", help="queue mode worker: runs boundary nodes from Redis")
+    worker.add_argument("--queue", metavar="URL", help="redis://HOST:PORT/DB (default: settings [queue] url)")
+    worker.add_argument("--user-dir", help="user directory (settings.toml; default ~/.flowengine)")
+    worker.add_argument("--settings", help="settings file (TOML or JSON)")
+    worker.add_argument("--concurrency", type=int, help="hops run at once (default: settings [queue] "
+                        "concurrency, 10)")
     val = sub.add_parser("validate", help="check a flows file; exit 1 when invalid")
     val.add_argument("flows")
     val.add_argument("--settings")
@@ -175,11 +184,61 @@ def cmd_test(args: argparse.Namespace) -> int:
         root.setLevel(level)
 
 
+def _queue_config(args: argparse.Namespace, settings: Settings) -> Any:
+    """The ``QueueConfig`` when queue mode is asked for (``--queue`` or ``[queue] url``), else None;
+    single-process mode imports nothing of the queue package (nor redis)."""
+    table = settings.extra.get("queue")
+    if not getattr(args, "queue", None) and not (isinstance(table, dict) and table.get("url")):
+        return None
+    from .queue.config import QueueConfig
+
+    return QueueConfig.from_settings(settings, url=args.queue, concurrency=getattr(args, "concurrency", None))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
     settings = _settings(args)
-    return serve(settings, args.flows, editor=True, admin=True)
+    return serve(settings, args.flows, editor=True, admin=True, queue=_queue_config(args, settings))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .bounded import run_bounded
+
+    settings = _settings(args)
+    config = _queue_config(args, settings)
+    if config is None:
+        print("error: flowengine worker needs --queue redis://HOST:PORT/DB (or [queue] url in the settings)",
+              file=sys.stderr)
+        return 2
+    return run_bounded(run_worker(settings, config))
+
+
+async def run_worker(settings: Settings, config: Any, stop: asyncio.Event | None = None) -> int:
+    """A queue-mode worker until SIGTERM/SIGINT (or ``stop``); returns the exit code."""
+    from .queue import Worker
+
+    worker = Worker(Registry.default(), settings, config)
+    if stop is not None:
+        worker.stop = stop
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, worker.stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests): rely on ``stop``
+            log.debug("signal %s not handled here", sig)
+    try:
+        await worker.run()
+    except FlowEngineError as exc:  # Redis unreachable at the start, say
+        await worker.redis.aclose()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -245,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``flowengine`` console script."""
     args = _parser().parse_args(argv)
     configure_logging(getattr(args, "log_format", "text"))
-    commands = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "nodes": cmd_nodes,
-                "hash-password": cmd_hash_password, "test": cmd_test}
+    commands = {"run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "validate": cmd_validate,
+                "nodes": cmd_nodes, "hash-password": cmd_hash_password, "test": cmd_test}
     try:
         return commands[args.command](args)
     except (StorageError, SettingsError, CredentialsError) as exc:

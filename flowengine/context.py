@@ -67,7 +67,10 @@ class ContextScope:
         scope, key = self._route(key)
         if scope is None:
             return UNDEFINED
-        data = self.manager.store(store).data(scope.scope_id, create=False)
+        backend = self.manager.store(store)
+        if getattr(backend, "keyed", False):
+            return backend.get_value(scope.scope_id, parse_path(key))  # type: ignore[attr-defined]
+        data = backend.data(scope.scope_id, create=False)
         if data is None:
             return UNDEFINED
         return get_property(data, parse_path(key))
@@ -78,6 +81,9 @@ class ContextScope:
         if scope is None:
             raise KeyError(f"context key '$parent.{key}': the {self.kind} context {self.scope_id} has no parent")
         backend = self.manager.store(store)
+        if getattr(backend, "keyed", False):
+            backend.set_value(scope.scope_id, parse_path(key), value)  # type: ignore[attr-defined]
+            return
         data = backend.data(scope.scope_id)
         assert data is not None
         set_property(data, parse_path(key), value)
@@ -90,6 +96,9 @@ class ContextScope:
         if scope is None:
             return
         backend = self.manager.store(store)
+        if getattr(backend, "keyed", False):
+            backend.delete_value(scope.scope_id, parse_path(key))  # type: ignore[attr-defined]
+            return
         data = backend.data(scope.scope_id, create=False)
         if data is None:
             return
@@ -100,11 +109,35 @@ class ContextScope:
     def keys(self, store: str | None = None) -> list[str]:
         """Top-level keys (``functionGlobalContext`` keys hidden unless ``exportGlobalContextKeys``)."""
         backend = self.manager.store(store)
-        data = backend.data(self.scope_id, create=False)
-        if not data:
-            return []
+        if getattr(backend, "keyed", False):
+            names: list[str] = backend.keys_of(self.scope_id)  # type: ignore[attr-defined]
+        else:
+            data = backend.data(self.scope_id, create=False)
+            names = list(data) if data else []
         hidden = self.manager.hidden_keys if self.kind == "global" and backend is self.manager.default else ()
-        return [k for k in data if k not in hidden]
+        return [k for k in names if k not in hidden]
+
+    def incr(self, key: str, by: int | float = 1, store: str | None = None) -> Any:
+        """Add ``by`` to the number at top-level ``key`` (missing = 0) and return the new value;
+        atomic across processes in a shared (``redis``) store."""
+        backend = self.manager.store(store)
+        if getattr(backend, "keyed", False):
+            return backend.incr(self.scope_id, key, by)  # type: ignore[attr-defined]
+        current = self.get(key, store)
+        value = (0 if current is UNDEFINED or current is None else current) + by
+        self.set(key, value, store)
+        return value
+
+    def compare_and_set(self, key: str, expected: Any, value: Any, store: str | None = None) -> bool:
+        """Set top-level ``key`` to ``value`` only if it holds ``expected`` (``UNDEFINED`` = absent);
+        True when set. Atomic across processes in a shared (``redis``) store."""
+        backend = self.manager.store(store)
+        if getattr(backend, "keyed", False):
+            return bool(backend.compare_and_set(self.scope_id, key, expected, value))  # type: ignore[attr-defined]
+        if self.get(key, store) != expected:
+            return False
+        self.set(key, value, store)
+        return True
 
     def __repr__(self) -> str:
         return f"<ContextScope {self.kind} {self.scope_id!r}>"
@@ -176,7 +209,14 @@ class ContextManager:
             if interval is not None:
                 self.flush_interval = max(0.0, float(interval))
             return FileStore(name, base, cache=bool(cfg.get("cache", True)))
-        raise SettingsError(f"contextStorage.{name}: unknown module {module!r} (use memory or localfilesystem)")
+        if module == "redis":
+            from .context_redis import RedisStore
+
+            queue = self.settings.extra.get("queue") if hasattr(self.settings, "extra") else None
+            url = cfg.get("url") or (queue.get("url") if isinstance(queue, dict) else None)
+            return RedisStore(name, url, str(cfg.get("prefix") or "flowengine"))
+        raise SettingsError(f"contextStorage.{name}: unknown module {module!r} "
+                            "(use memory, localfilesystem or redis)")
 
     @property
     def default_store(self) -> str:

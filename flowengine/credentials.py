@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from .errors import CredentialsError
 from .storage import atomic_write
 
-__all__ = ["PASSWORD_PLACEHOLDER", "CredentialStore", "SecretSource", "derive_key"]
+__all__ = ["PASSWORD_PLACEHOLDER", "CredentialStore", "SecretSource", "derive_key", "seal", "unseal"]
 
 log = logging.getLogger("flowengine.credentials")
 
@@ -268,12 +268,8 @@ class CredentialStore:
         exists = self.path.exists()
         if (not self._creds and not exists) or (not self.dirty and exists):
             return None  # nothing to write (and no key generated for a flow without credentials)
-        plain = json.dumps(self._creds, ensure_ascii=False, separators=(",", ":"))
         if self.secrets.encrypted:
-            secret = self.secrets.obtain()
-            nonce = os.urandom(12)
-            sealed = nonce + AESGCM(derive_key(secret)).encrypt(nonce, plain.encode("utf-8"), None)
-            text = json.dumps({"$": base64.b64encode(sealed).decode("ascii"), "alg": _ALG})
+            text = json.dumps(seal(self._creds, self.secrets.obtain()))
         else:
             text = json.dumps(self._creds, indent=4, ensure_ascii=False)
         return text.encode("utf-8")
@@ -296,6 +292,28 @@ class CredentialStore:
 
 
 _MISSING = object()
+
+
+def seal(creds: dict[str, dict[str, Any]], secret: str) -> dict[str, str]:
+    """``creds`` encrypted with ``secret`` (AES-256-GCM): the credentials file's JSON object,
+    also what queue mode sends through Redis (never the credentials in clear)."""
+    plain = json.dumps(creds, ensure_ascii=False, separators=(",", ":"))
+    nonce = os.urandom(12)
+    sealed = nonce + AESGCM(derive_key(secret)).encrypt(nonce, plain.encode("utf-8"), None)
+    return {"$": base64.b64encode(sealed).decode("ascii"), "alg": _ALG}
+
+
+def unseal(data: dict[str, Any], secret: str, where: str) -> dict[str, dict[str, Any]]:
+    """What ``seal`` encrypted; ``CredentialsError`` naming ``where`` when ``secret`` is wrong."""
+    blob = data.get("$")
+    plain = _decrypt_gcm(blob, secret) if isinstance(blob, str) else None
+    if plain is None:
+        raise CredentialsError(f"{where}: credentials cannot be decrypted with the configured credentialSecret "
+                               "(every process of a deployment needs the same secret)")
+    creds = json.loads(plain.decode("utf-8"))
+    if not isinstance(creds, dict):
+        raise CredentialsError(f"{where}: credentials are not a JSON object")
+    return _validated(creds, where)
 
 
 def _validated(data: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:

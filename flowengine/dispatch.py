@@ -59,13 +59,14 @@ DEFER_CLONES_AT = 1024
 class _Expander:
     """Queue head action for a deferred fan-out: clone now, put the events back at the head."""
 
-    __slots__ = ("closed", "node", "pending", "queue", "stats")
+    __slots__ = ("closed", "handoff", "node", "pending", "queue", "stats")
 
     _async_input = False
 
     def __init__(self, queue: deque[tuple[Route, Msg]]) -> None:
         self.queue = queue
         self.closed = False
+        self.handoff = None
         self.pending = 0
         self.node = self
         self.stats = NodeStats()
@@ -221,6 +222,9 @@ class Dispatcher:
                     break
                 n += 1
                 if route.closed:
+                    continue
+                if route.handoff is not None:  # a queue-mode boundary: the message goes to the queue
+                    route.handoff(msg)
                     continue
                 node = route.node
                 node.stats.received += 1

@@ -129,6 +129,9 @@ class Flow:
     # --- NodeHost: errors ---
     def report_error(self, node: Node, err: BaseException | str, msg: Msg | None) -> bool:
         handled = False
+        hook = getattr(self.engine, "error_hook", None)
+        if hook is not None and isinstance(msg, dict) and hook(node, err, msg):
+            return True  # taken over by the runtime's owner (queue mode parks rate-limited calls)
         if isinstance(msg, dict):
             handled = self.handle_error(node, err, msg, node)
         if not handled:
@@ -359,6 +362,12 @@ class Flow:
     def get_node(self, node_id: str) -> Node | None:
         route = self.engine.routes.get(node_id)
         return route.node if route is not None else None
+
+    def delivers_directly(self, node_id: str) -> bool:
+        """True when a message sent to ``node_id`` reaches that node's input in this process (it is
+        running and not a queue-mode boundary, whose messages leave through the queue)."""
+        route = self.engine.routes.get(node_id)
+        return route is not None and route.handoff is None
 
     def spawn(self, node: Node, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         route = self.engine.routes.get(node.id)

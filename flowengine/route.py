@@ -32,7 +32,8 @@ __all__ = ["Route"]
 class Route:
     """A running node's place in the wiring: resolved output targets and owned tasks."""
 
-    __slots__ = ("closed", "dispatcher", "flow", "node", "pending", "ports", "send", "single", "spec", "tasks")
+    __slots__ = ("closed", "dispatcher", "flow", "handoff", "node", "pending", "ports", "send", "single", "spec",
+                 "tasks")
 
     def __init__(self, node: Node, flow: Flow, spec: NodeSpec, dispatcher: Dispatcher) -> None:
         self.node = node
@@ -46,6 +47,9 @@ class Route:
         self.pending = 0
         """Deliveries to this route waiting in the main queue (keeps per-wire order under bursts)."""
         self.send: Callable[[SendArg], None] = self._send
+        self.handoff: Callable[[Msg], None] | None = None
+        """Set on a queue-mode boundary node: a message delivered here goes to the queue instead of
+        the node's input handler (see ``Runtime.boundary`` and flowengine/queue/)."""
 
     def resolve(self, routes: dict[str, Route]) -> None:
         """Turn the node's wires (ids) into routes; missing/disabled targets are dropped."""
@@ -83,6 +87,30 @@ class Route:
     def _send_general(self, arg: SendArg) -> None:
         if arg is None or self.closed:
             return  # a stopped node's late timer: its messages go nowhere
+        events = self.events(arg)
+        if not events:
+            return
+        d = self.dispatcher
+        if len(d.queue) + len(d.urgent) + len(events) > d.limit:
+            self.refuse(events[0][1], len(events))
+            return
+        if len(events) > 1 and d.backlog() > DEFER_CLONES_AT:
+            d.push_group(events)
+            self.node.stats.sent += len(events)
+            return
+        first = True
+        push = d.push
+        for target, m in events:
+            push(target, m if first else clone_msg(m))
+            first = False
+        self.node.stats.sent += len(events)
+
+    def events(self, arg: SendArg) -> list[tuple[Route, Msg]]:
+        """The (target, message) deliveries a send makes, ``_msgid`` stamped, not yet cloned (the
+        caller clones every message but the first). Empty when nothing goes anywhere; a non-message
+        is reported as the node's error."""
+        if arg is None:
+            return []
         entries = arg if isinstance(arg, list) else [arg]
         events: list[tuple[Route, Msg]] = []
         msgid: str | None = None
@@ -95,7 +123,7 @@ class Route:
                 if m is not None and not isinstance(m, dict):
                     self.node.error(NodeError(
                         f"non-message-returned: tried to send a message of type {type(m).__name__}"))
-                    return
+                    return []
                 if msgid is None and m is not None and m.get("_msgid"):
                     msgid = m["_msgid"]
             if port >= len(ports):
@@ -104,29 +132,13 @@ class Route:
                 for m in msgs:
                     if m is not None:
                         events.append((target, m))
-        if not events:
-            return
-        if msgid is None:
-            msgid = new_msgid()
-        d = self.dispatcher
-        if len(d.queue) + len(d.urgent) + len(events) > d.limit:
-            self.refuse(events[0][1], len(events))
-            return
-        if len(events) > 1 and d.backlog() > DEFER_CLONES_AT:
+        if events:
+            if msgid is None:
+                msgid = new_msgid()
             for _, m in events:
                 if "_msgid" not in m:
                     m["_msgid"] = msgid
-            d.push_group(events)
-            self.node.stats.sent += len(events)
-            return
-        first = True
-        push = d.push
-        for target, m in events:
-            if "_msgid" not in m:
-                m["_msgid"] = msgid
-            push(target, m if first else clone_msg(m))
-            first = False
-        self.node.stats.sent += len(events)
+        return events
 
     def refuse(self, msg: Msg, count: int) -> None:
         """The runtime holds ``maxMessagesInFlight`` messages already: this send fails as the node's

@@ -40,6 +40,7 @@ from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
+from .types import Msg
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 from .watchdog import Watchdog
 
@@ -128,6 +129,12 @@ class Runtime:
         self._typed: Callable[..., Any] | None = None
         self._closed = False
         self._gc_saved: tuple[int, ...] | None = None
+        self.boundary: Callable[[Route], Callable[[Msg], None] | None] | None = None
+        """Queue mode (flowengine/queue/): given a new route, the function that takes the messages
+        delivered to it instead of its node (a boundary node), or None for an ordinary node."""
+        self.error_hook: Callable[[Node, BaseException | str, Msg], bool] | None = None
+        """Consulted before a node's error (with a message) goes to catch nodes: True = taken over
+        (queue mode parks a rate-limited call and runs it again later)."""
 
     # --- engine services used by Flow objects ---
     def global_env(self, name: str) -> Any:
@@ -554,6 +561,8 @@ class Runtime:
                 if node is None:
                     continue
                 route = Route(node, flow, ns, self.dispatcher)
+                if self.boundary is not None:
+                    route.handoff = self.boundary(route)
                 for task in [t for t in self.orphans if t.get_name() == f"node:{ns.id}"]:
                     # spawned from the constructor, before the route existed: the node owns it now
                     self.orphans.discard(task)

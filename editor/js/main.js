@@ -16,6 +16,7 @@ import { Keyboard } from "./keyboard.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
+import { showQueueStatus } from "./queue-status.js";
 import { Sidebars } from "./sidebar.js";
 import { TabBar } from "./tabs.js";
 import { validateNode } from "./validate.js";
@@ -185,6 +186,7 @@ class App {
     if (topic === "debug") this.debug.add(data);
     else if (topic.startsWith("status/")) this.canvas.setStatus(topic.slice(7), data);
     else if (topic === "notification/runtime-deploy") this.deployer.remoteDeployed(data && data.revision);
+    else if (topic === "notification/queue") showQueueStatus(document.getElementById("queue-status"), data);
     else if (topic === "notification/runtime-state" && data && data.error) {
       const types = Array.isArray(data.types) ? `: ${data.types.join(", ")}` : "";
       this.stopped = `the flows are not running (${data.error}${types})`;

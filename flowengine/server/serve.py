@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -172,13 +173,15 @@ async def _close_runtime(runtime: Runtime, server: _Server, drain_s: float) -> b
         return False
 
 
-def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, admin: bool = True) -> int:
+def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, admin: bool = True,
+          queue: Any = None) -> int:
     """Run the runtime with its HTTP server on ``settings.uiHost:uiPort``; blocks until stopped.
 
     ``flows_file`` (relative to the working directory) replaces ``settings.flowFile``. Returns the
     process exit code: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server cannot start
     (another process holds the user directory's lock, the port is taken, bad settings...) or the
     shutdown overran its bound. The user directory stays locked (``UserDirLock``) until it returns.
+    ``queue`` (a ``QueueConfig``): run as queue mode's coordinator (flowengine/queue/).
     """
     if flows_file:
         settings.flowFile = str(Path(flows_file).resolve())
@@ -191,12 +194,12 @@ def serve(settings: Settings, flows_file: str | None, *, editor: bool = True, ad
         log.error("cannot start: %s", exc)
         return 1
     try:
-        return _serve_locked(settings, editor=editor, admin=admin)
+        return _serve_locked(settings, editor=editor, admin=admin, queue=queue)
     finally:
         lock.release()
 
 
-def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
+def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) -> int:
     host, port = settings.uiHost, int(settings.uiPort)
     if admin and settings.httpAdminRoot is not False and not settings.adminAuth:
         if is_loopback_name(host):
@@ -215,7 +218,14 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
         log.error("cannot listen on %s:%d: %s", host, port, exc)
         return 1
     try:
+        if queue is not None:
+            queue.share_context(settings)
         runtime = Runtime(Registry.default(), settings)
+        coordinator = None
+        if queue is not None:
+            from ..queue import Coordinator
+
+            coordinator = Coordinator(runtime, queue)  # contributes GET <admin root>/queue
         app = create_app(runtime, settings, editor=editor, admin=admin, start_runtime=False)
     except FlowEngineError as exc:  # bad settings (adminAuth, context stores...): refuse to start
         sock.close()
@@ -244,10 +254,14 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
     async def main() -> int:
         server.loop = asyncio.get_running_loop()
         try:
+            if coordinator is not None:
+                await coordinator.start()
             await runtime.start()
         except FlowEngineError as exc:  # e.g. a wrong credentialSecret: refuse, touch nothing
             log.error("cannot start: %s", exc)
             await runtime.close()
+            if coordinator is not None:
+                await coordinator.close()
             return 1
         # Everything loaded so far (node registry, OpenAI catalog, modules) lives as long as the
         # process: keep it out of the collector's full passes (each took ~100 ms with it).
@@ -267,6 +281,8 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool) -> int:
                 except Exception as exc:  # the flows still close; the failure is logged
                     log.error("the metrics server failed: %s", exc)
             closed = await _close_runtime(runtime, server, drain_s)
+            if coordinator is not None:
+                await coordinator.close()
         return 0 if server.started and closed else 1
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

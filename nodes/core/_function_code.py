@@ -200,6 +200,15 @@ class ContextApi:
     def keys(self, store: Any = None) -> list[str]:
         return list(self._backend.context(self._scope, "keys", None, None, store))
 
+    def incr(self, key: str, by: int | float = 1, store: Any = None) -> Any:
+        """Add ``by`` to the number at ``key`` (missing = 0); the new value. Atomic across the
+        processes of a queue-mode deployment (the ``redis`` context store)."""
+        return self._backend.context(self._scope, "incr", key, by, store)
+
+    def compare_and_set(self, key: str, expected: Any, value: Any, store: Any = None) -> bool:
+        """Set ``key`` to ``value`` only if it holds ``expected`` (None: absent); True when set."""
+        return bool(self._backend.context(self._scope, "cas", key, [expected, value], store))
+
 
 class EnvApi:
     """``env`` inside function code: ``env.get("NAME")``."""

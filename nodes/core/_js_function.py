@@ -186,9 +186,11 @@ class JsFunctionRunner:
         then reaches it as the JavaScript object it is (see ``_js_shared``)."""
         if self._keeps is None:
             targets = self.node.wires[0] if self.node.wires else []
-            target = self.node.host.get_node(targets[0]) if len(targets) == 1 else None
+            host = self.node.host
+            target = host.get_node(targets[0]) if len(targets) == 1 else None
             self._keeps = (getattr(target, "type", "") == "function"
-                           and getattr(target, "language", None) == "javascript")
+                           and getattr(target, "language", None) == "javascript"
+                           and host.delivers_directly(targets[0]))  # not a queue-mode boundary
         return self._keeps
 
     def _restore(self, msg: Msg | None, args: tuple[Any, ...]) -> None:

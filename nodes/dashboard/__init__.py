@@ -6,6 +6,8 @@ Flows built with node-red-dashboard load and run unchanged: the config nodes ``u
 ``ui_dropdown``, ``ui_form``, ``ui_date_picker``, ``ui_colour_picker``, ``ui_template``; and
 ``ui_toast``, ``ui_audio``, ``ui_ui_control``. The page is served at ``<httpNodeRoot>ui/`` (setting
 ``[ui] path``) and kept live over a websocket (see ``hub``, ``page`` and ``static/``).
+Dashboard 2's (@flowfuse/node-red-dashboard) ``ui-*`` types (modules ``d2_*``) map onto the same
+widgets and page, served at ``<httpNodeRoot><ui-base path>`` (``/dashboard``) with a path per page.
 Registered through the ``flowengine.nodes`` entry point ``dashboard``.
 """
 
@@ -16,7 +18,8 @@ import importlib
 from flowengine.registry import Registry
 
 # One module per family of node types; each exposes NODES, the list of its Node classes.
-MODULES = ("config_nodes", "display", "chart", "inputs", "choice", "control")
+MODULES = ("config_nodes", "display", "chart", "inputs", "choice", "control",
+           "d2_config", "d2_display", "d2_chart", "d2_inputs", "d2_fields", "d2_control")
 
 
 def register(registry: Registry) -> None:

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flowengine.encoding import to_json_text
@@ -51,6 +51,8 @@ class DashboardOptions:
     """Events queued per browser; past it the queue is replaced by a full resynchronisation."""
     basic_auth: tuple[str, str] | None = None
     """``httpNodeAuth`` (user, bcrypt hash): the page's websocket asks for it as the page does."""
+    single_page_app: bool = False
+    """Dashboard 2: every path under the dashboard's that is not a file is the page (pages have paths)."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> DashboardOptions:
@@ -319,16 +321,24 @@ class DashboardHub:
         self.fire("changetab", index, name or "", client.id, client.ip, dict(self.params))
 
 
-def dashboard_hub(settings: Any) -> DashboardHub:
+def dashboard_hub(settings: Any, path: str | None = None) -> DashboardHub:
     """The hub of the runtime these settings belong to; created (and its page routes added to the
-    server's HTTP routes, when there is a server) on first use."""
+    server's HTTP routes, when there is a server) on first use.
+
+    ``path`` names a Dashboard 2 dashboard (``ui-base``'s path, e.g. ``"dashboard"``): each has its
+    own hub and page; without it the hub is Dashboard 1's (at ``ui.path``).
+    """
     extra = getattr(settings, "extra", None)
     if not isinstance(extra, dict):
         return DashboardHub()
-    hub = extra.get(HUB_KEY)
+    key = HUB_KEY if path is None else f"{HUB_KEY}:{path}"
+    hub = extra.get(key)
     if not isinstance(hub, DashboardHub):
-        hub = DashboardHub(DashboardOptions.from_settings(settings))
-        extra[HUB_KEY] = hub
+        options = DashboardOptions.from_settings(settings)
+        if path is not None:
+            options = replace(options, path=path, single_page_app=True)
+        hub = DashboardHub(options)
+        extra[key] = hub
     routes = http_routes(settings)
     if routes is not None and hub.routes_added is not routes:
         from .page import add_page_routes

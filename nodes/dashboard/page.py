@@ -7,6 +7,7 @@ The page is plain ES modules and CSS from ``static/`` (no build step); it opens 
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,14 @@ def add_page_routes(hub: DashboardHub, routes: HttpRoutes, settings: Any) -> Non
     node_root = str(getattr(settings, "node_root", "/") or "/")
     base = node_root.rstrip("/") + path + "/"
 
+    spa = hub.options.single_page_app
+
     async def page(request: Request, params: dict[str, str]) -> Response:
         url_path = request.url.path
-        if not url_path.endswith("/"):
+        if not url_path.endswith("/") and not spa:
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(url_path + "/" + query, status_code=301)
-        return _file("index.html")
+        return _index(base)
 
     async def files(request: Request, params: dict[str, str]) -> Response:
         url_path = request.url.path
@@ -47,9 +50,11 @@ def add_page_routes(hub: DashboardHub, routes: HttpRoutes, settings: Any) -> Non
             return Response("Not found", status_code=404, media_type="text/plain")
         rel = url_path[len(base):]
         if rel in ("", "index.html"):
-            return _file("index.html")
-        if rel == "manifest.json":
+            return _index(base)
+        if rel in ("manifest.json", "manifest.webmanifest"):
             return Response(json.dumps(_manifest(hub)), media_type="application/manifest+json")
+        if spa and "." not in rel.rsplit("/", 1)[-1]:
+            return _index(base)  # Dashboard 2: a page's own path (e.g. /dashboard/page1)
         return _file(rel)
 
     auth = BasicAuth(*hub.options.basic_auth) if hub.options.basic_auth else None
@@ -60,6 +65,14 @@ def add_page_routes(hub: DashboardHub, routes: HttpRoutes, settings: Any) -> Non
     routes.add_websocket(path + "/ws", socket, owner="dashboard")
     routes.add_route("GET", path, page, owner="dashboard")
     routes.add_route("GET", path + "/*", files, owner="dashboard")
+
+
+def _index(base: str) -> Response:
+    """The page, its relative URLs anchored at the dashboard's root (a Dashboard 2 page's path may be
+    deeper, e.g. ``/dashboard/rooms/kitchen``)."""
+    text = (STATIC / "index.html").read_text(encoding="utf-8")
+    text = text.replace("<head>", f'<head>\n  <base href="{html.escape(base, quote=True)}">', 1)
+    return Response(text, media_type=_TYPES[".html"], headers={"Cache-Control": "no-cache"})
 
 
 def _file(rel: str) -> Response:

@@ -19,6 +19,8 @@ _INT = re.compile(r"^[\s]*([+-]?\d+)")
 
 NUMBER: dict[str, Any] = {"type": ["number", "string"]}
 BOOLEAN: dict[str, Any] = {"type": ["boolean", "string"]}
+NULLABLE_NUMBER: dict[str, Any] = {"type": ["number", "string", "null"]}
+"""Dashboard 2's editor may leave a number ``null`` (e.g. a widget's ``width``)."""
 
 
 def parse_float(value: Any) -> float:

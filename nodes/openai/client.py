@@ -211,8 +211,14 @@ class OpenAIClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        holds: Any = None,
+        hold_key: str = "",
     ) -> None:
         self.options = options
+        self.holds = holds
+        """Rate-limit holds shared with other processes (queue mode: ``settings.extra["openai_holds"]``,
+        ``async remaining(key) -> seconds`` and ``async extend(key, seconds)``), or None."""
+        self.hold_key = hold_key
         self.policy = RetryPolicy(max_retries=max(0, int(options.max_retries)))
         self.limiter = Limiter(options.max_concurrency)
         self.counters = ClientCounters()
@@ -290,6 +296,8 @@ class OpenAIClient:
         """Send with retries; returns an (open, when streaming) 2xx response and the retry count."""
         retries = 0
         wait = self.limited_until - self._clock()
+        if self.holds is not None:  # a 429 another process of the deployment got for this key
+            wait = max(wait, await self.holds.remaining(self.hold_key))
         if wait > self.policy.max_retry_after:  # a long wait is spent parked, not holding a slot
             raise ParkForRateLimit(wait, OpenAIError(
                 f"rate limited: the server asked this key to wait {wait:.0f} s more", status=429,
@@ -331,6 +339,8 @@ class OpenAIClient:
                 raise error from (cause if cause is not error else None)
             if isinstance(error, APIStatusError) and error.status == 429:
                 self.limited_until = max(self.limited_until, self._clock() + delay)
+                if self.holds is not None:
+                    await self.holds.extend(self.hold_key, delay)
             if delay > self.policy.max_retry_after:
                 raise ParkForRateLimit(delay, error)
             retries += 1

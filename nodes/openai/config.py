@@ -23,11 +23,14 @@ Test seams: ``settings.extra["openai_transport"]`` (or the class attribute ``tra
 ``httpx.AsyncBaseTransport`` used instead of the network, e.g. ``httpx.MockTransport(handler)``;
 ``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` between retries;
 ``settings.extra["openai_clock"]`` replaces ``time.monotonic`` for the model-list cache.
+``settings.extra["openai_holds"]`` (queue mode sets it on workers) shares the wait a 429 asks for
+with every process using the same base URL and key (keyed by a hash, never the key).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -213,6 +216,10 @@ class OpenAIConfig(Node):
         kwargs: dict[str, Any] = {"transport": transport}
         if extra.get("openai_sleep") is not None:
             kwargs["sleep"] = extra["openai_sleep"]
+        if extra.get("openai_holds") is not None:  # queue mode: 429 holds shared by every worker
+            kwargs["holds"] = extra["openai_holds"]
+            key = f"{options.base_url}\0{options.api_key}".encode()
+            kwargs["hold_key"] = hashlib.sha256(key).hexdigest()[:24]  # never the key itself
         return OpenAIClient(options, **kwargs)
 
     async def model_ids(self) -> list[str]:

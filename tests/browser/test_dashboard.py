@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import httpx
@@ -82,7 +83,17 @@ def stored(server: Server, key: str) -> Any:
     return body.get("msg") if isinstance(body, dict) else None
 
 
+def wait_served(server: Server, path: str, timeout: float = 10) -> None:
+    """Until the dashboard page at ``path`` answers: a deploy returns before its nodes have started
+    (as in Node-RED), and the page's routes come with the first dashboard node."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(server.base + path, timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, f"{path} is not served {timeout} s after the deploy"
+        time.sleep(0.05)
+
+
 def open_dashboard(page: Any, server: Server) -> None:
+    wait_served(server, "ui/")
     page.goto(server.base + "ui")
     expect(page.locator('[data-ui-tab="home"]')).to_be_visible()
 

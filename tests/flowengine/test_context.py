@@ -30,8 +30,8 @@ def test_store_configuration_shapes(tmp_path):
     cm = make(tmp_path, {"default": "mem", "mem": {"module": "memory"}, "disk": {"module": "localfilesystem"}})
     assert cm.default_store == "mem"
     assert cm.store("default") is cm.store("mem")
-    with pytest.raises(SettingsError, match="unknown module 'redis'"):
-        make(tmp_path, {"default": {"module": "redis"}})
+    with pytest.raises(SettingsError, match="unknown module 'couchdb'"):
+        make(tmp_path, {"default": {"module": "couchdb"}})
     with pytest.raises(SettingsError, match="unknown store 'nope'"):
         make(tmp_path, {"default": "nope"})
 

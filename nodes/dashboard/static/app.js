@@ -5,6 +5,7 @@
 import { applyLook, buildTabs } from "./layout.js";
 import { showToast, Speaker } from "./notify.js";
 import { DashboardSocket } from "./socket.js";
+import { iconSymbol } from "./widgets/icons.js";
 import { factoryFor, template } from "./widgets/index.js";
 
 const state = { layout: null, tabs: [], selected: -1, items: new Map(), widgets: new Map(), cells: new Map(), globals: [] };
@@ -19,6 +20,7 @@ function setValue(id) {
   const value = widget.value ? widget.value(item) : item.value;
   cell.dataset.value = JSON.stringify(value === undefined ? null : value);
   cell.classList.toggle("ui-disabled", Boolean(item.disabled));
+  cell.hidden = Boolean(item.hidden);
   cell.querySelectorAll("button, input, select, textarea").forEach((el) => { el.disabled = Boolean(item.disabled); });
 }
 
@@ -60,7 +62,9 @@ function render(layout) {
   const fromHash = Number.parseInt(window.location.hash.replace(/^#\/?/, ""), 10);
   const usable = (t) => t && t.section && !t.entry.disabled;
   const previous = state.tabs[state.selected];
-  const start = usable(state.tabs[fromHash]) ? fromHash
+  const fromPath = tabAtPath();
+  const start = fromPath >= 0 && usable(state.tabs[fromPath]) ? fromPath
+    : usable(state.tabs[fromHash]) ? fromHash
     : usable(previous) ? state.selected : state.tabs.findIndex(usable);
   document.getElementById("nothing").hidden = start >= 0;
   if (start >= 0) select(start);
@@ -86,6 +90,13 @@ function renderMenu() {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = label;
+    if (entry.icon) {
+      const icon = document.createElement("span");
+      icon.className = "ui-menu-icon";
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = iconSymbol(entry.icon);
+      button.prepend(icon);
+    }
     button.dataset.uiMenu = String(index);
     button.disabled = Boolean(entry.disabled);
     button.setAttribute("aria-current", String(index === state.selected));
@@ -98,6 +109,14 @@ function renderMenu() {
   }
 }
 
+/** The tab whose Dashboard 2 page path is the location's (-1: none). */
+function tabAtPath() {
+  const base = new URL(document.baseURI).pathname.replace(/\/+$/, "");
+  const here = window.location.pathname.replace(/\/+$/, "");
+  return state.tabs.findIndex((t) => typeof t.entry.path === "string" && t.section
+    && `${base}/${t.entry.path.replace(/^\/+|\/+$/g, "")}` === here);
+}
+
 function select(index) {
   const tab = state.tabs[index];
   if (!tab || !tab.section) return;
@@ -106,7 +125,11 @@ function select(index) {
   document.querySelectorAll("#menu [data-ui-menu]").forEach((b) => {
     b.setAttribute("aria-current", String(Number(b.dataset.uiMenu) === index));
   });
-  if (window.location.hash !== `#/${index}`) history.replaceState(null, "", `#/${index}`);
+  if (typeof tab.entry.path === "string") {
+    // Dashboard 2: each page has its own path under the dashboard's (<base>/page1)
+    const url = new URL(tab.entry.path.replace(/^\/+/, ""), document.baseURI);
+    if (window.location.pathname !== url.pathname) history.replaceState(null, "", url.pathname + window.location.search);
+  } else if (window.location.hash !== `#/${index}`) history.replaceState(null, "", `#/${index}`);
   socket.send({ type: "ui-change", index });
   // charts draw at their new size once visible
   for (const [id, widget] of state.widgets) {

@@ -3,6 +3,7 @@
 // ([data-ui-widget], spanning its width x height). Widths and heights follow Dashboard 1's sizes
 // (site.sizes: sx/sy unit, cx/cy gap, px/py padding; 0 = the group's width, automatic height).
 
+import { unwatchAll, watchGroups } from "./masonry.js";
 import { h } from "./widgets/basic.js";
 
 const DEFAULT_SIZES = { sx: 48, sy: 48, gx: 6, gy: 6, cx: 6, cy: 6, px: 0, py: 0 };
@@ -43,6 +44,7 @@ export function applyLook(layout) {
  * Returns the tab entries in menu order: {index, entry, section?}.
  */
 export function buildTabs(container, layout, makeWidget) {
+  unwatchAll();
   container.textContent = "";
   const tabs = [];
   (layout.menu || []).forEach((entry, index) => {
@@ -56,6 +58,7 @@ export function buildTabs(container, layout, makeWidget) {
     section.append(groups);
     for (const group of entry.items) groups.append(buildGroup(entry, group, makeWidget));
     container.append(section);
+    watchGroups(groups);
     tabs.push({ index, entry, section });
   });
   return tabs;

@@ -26,8 +26,28 @@ export function showToast(toast, send) {
   el.append(body);
   box.dataset.position = toast.position || "top right";
   box.append(el);
+  // Dashboard 2's notification: dismiss/confirm buttons, and its closing sent back as msg.payload
+  const closing = toast.dismiss || toast.confirm || toast.displayTime === 0;
+  let open = true;
+  const close = (payload) => {
+    if (!open) return;
+    open = false;
+    el.remove();
+    if (closing) send({ msg: toast.msg || {}, payload });
+  };
+  if (toast.dismiss || toast.confirm) {
+    const buttons = h("div", { class: "ui-toast-buttons" });
+    for (const [text, payload] of [[toast.dismiss, "dismiss_clicked"], [toast.confirm, "confirm_clicked"]]) {
+      if (!text) continue;
+      const button = h("button", { type: "button", text: String(text), "data-action": payload });
+      button.addEventListener("click", () => close(payload));
+      buttons.append(button);
+    }
+    el.append(buttons);
+  }
+  if (toast.displayTime === 0 && closing) return; // Dashboard 2: 0 stays until dismissed
   const time = toast.message === "" ? 1 : Number(toast.displayTime) || 3000;
-  setTimeout(() => el.remove(), time);
+  setTimeout(() => close("timeout"), time);
 }
 
 function showDialog(toast, send) {

@@ -12,7 +12,7 @@ export class DashboardSocket {
   }
 
   url() {
-    const url = new URL("ws", window.location.href);
+    const url = new URL("ws", document.baseURI);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.search = "";
     url.hash = "";

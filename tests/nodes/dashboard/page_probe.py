@@ -35,8 +35,8 @@ def dashboard_flow(*nodes: dict[str, Any]) -> list[dict[str, Any]]:
 class PageProbe:
     """A connected page, as the hub sees it."""
 
-    def __init__(self, harness: FlowHarness, socket_id: str = "page-1") -> None:
-        self.hub: DashboardHub = dashboard_hub(harness.settings)
+    def __init__(self, harness: FlowHarness, socket_id: str = "page-1", path: str | None = None) -> None:
+        self.hub: DashboardHub = dashboard_hub(harness.settings, path)
         self.client = Client(socket_id, "127.0.0.1", 10_000)
         self.hub.connected(self.client)
 

@@ -27,3 +27,26 @@ async def test_example_dashboard_flow() -> None:
         assert h.runtime.context.global_scope().get("last_action") == "ON"
         shown = [e for e in page.events("update-value") if e["id"] == "dash-log-view"]
         assert shown[-1]["msg"]["payload"] == "ON" and shown[-1]["msg"]["topic"] == "pump"
+
+
+EXAMPLE2 = EXAMPLE.with_name("dashboard2.json")
+
+
+async def test_example_dashboard2_flow() -> None:
+    async with FlowHarness(json.loads(EXAMPLE2.read_text())) as h:
+        page = PageProbe(h, path="dashboard")
+        assert [(t["header"], t["path"]) for t in page.hub.menu()] == [("Home", "/home"), ("Log", "/log")]
+        h.inject("d2-tick")
+        await h.drain()
+        values = {e["id"]: e.get("value") for e in page.events("update-value")}
+        assert isinstance(values["d2-gauge"], int | float)
+        assert values["d2-chart"][0]["values"]["series"] == ["greenhouse"]
+        page.operate("d2-pump", True)
+        page.operate("d2-water", "")
+        await h.drain()
+        assert h.runtime.context.global_scope().get("last_action") == "water"
+        events = page.events()
+        tables = [e for e in events if e["type"] == "update-value" and e["id"] == "d2-table"]
+        assert tables[-1]["value"] == [{"topic": "pump", "value": "ON"}, {"topic": "action", "value": "water"}]
+        # the press carries msg._client: the notification goes to that browser only
+        assert [(e["message"], e["socketid"]) for e in events if e["type"] == "show-toast"] == [("water", "page-1")]

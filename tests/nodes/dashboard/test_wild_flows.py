@@ -1,6 +1,7 @@
 """Real users' flows built with node-red-dashboard (../shared/nodered/wild) load and run.
 
-Every wild flow file that uses Dashboard 1's ``ui_*`` nodes and no other type flowengine lacks
+Every wild flow file that uses Dashboard 1's ``ui_*`` (or Dashboard 2's ``ui-*``) nodes and no other
+type flowengine lacks
 validates without an error about a dashboard node; those without network nodes also start and run
 for a moment without a dashboard node reporting an error.
 """
@@ -61,8 +62,9 @@ needs_wild = pytest.mark.skipif(not FILES, reason=f"needs the wild flows in {WIL
 
 @needs_wild
 def test_the_wild_set_has_the_dashboard_flows_it_is_known_for() -> None:
-    # 95 of the 224 files use ui_* nodes; 32 of them need no other type flowengine lacks
+    # 95 of the 224 files use ui_* nodes, 12 ui-* (2 both); 32 and 5 need no other type flowengine lacks
     assert len(FILES) >= 32
+    assert sum(1 for p in FILES if any(t.startswith("ui-") for t in _types(_flows(p)))) >= 5
 
 
 @needs_wild

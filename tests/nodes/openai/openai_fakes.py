@@ -50,6 +50,9 @@ class FakeHost:
     def get_node(self, node_id: str) -> Node | None:
         return self.nodes.get(node_id)
 
+    def delivers_directly(self, node_id: str) -> bool:
+        return node_id in self.nodes
+
     def spawn(self, node: Node, coro: Any) -> asyncio.Task[Any]:
         return asyncio.get_running_loop().create_task(coro)
 

@@ -2,6 +2,7 @@
 // values received) and a context with send(); it returns {update(item, event)} and fills ctx.el.
 
 import { asText, interpolate } from "../format.js";
+import { iconSymbol } from "./icons.js";
 
 export function h(tag, attrs = {}, children = []) {
   const el = document.createElement(tag);
@@ -59,10 +60,9 @@ export function button(ctx) {
   };
 }
 
-/** Icon names (Material, fa-*, wi-*) shown as their name's first letters: no icon fonts here. */
+/** Icon names (Material, mdi-*, fa-*, wi-*) as symbols: no icon fonts here (icons.js). */
 export function iconText(name) {
-  const bare = String(name).replace(/^(fa-|mi-|wi-[a-z]+-)/, "").replace(/[-_]/g, " ").trim();
-  return bare ? bare[0].toUpperCase() : "";
+  return iconSymbol(name);
 }
 
 export function spacer() {

@@ -1,9 +1,10 @@
 // Chart widget drawn in SVG: line charts on a time axis (one line per series, gaps for null),
-// bar and horizontal bar charts (labels x series), pie-like charts (pie, polar area, radar drawn as
-// a pie of the first series). Data arrive as Dashboard 1 sends them: the whole data
+// bar and horizontal bar charts (labels x series), pie, polar area and radar
+// (chart_round.js). Data arrive as Dashboard 1 sends them: the whole data
 // ([{key, values: {series, data, labels}}], [] to clear) or one new point ({update: true, remove}).
 
 import { h } from "./basic.js";
+import { drawPolar, drawRadar } from "./chart_round.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const COLOURS = ["#1F77B4", "#AEC7E8", "#FF7F0E", "#2CA02C", "#98DF8A", "#D62728", "#FF9896", "#9467BD", "#C5B0D5"];
@@ -73,10 +74,12 @@ export function chart(ctx) {
         item.nodata || ""));
     } else if ((item.look || "line") === "line") drawLine(item, width, height, colours);
     else if (item.look === "bar" || item.look === "horizontalBar") drawBars(item, width, height, colours);
+    else if (item.look === "polar-area") drawPolar(drawing, data, width, height, colours);
+    else if (item.look === "radar") drawRadar(drawing, data, width, height, colours);
     else drawPie(item, width, height, colours);
     legend.textContent = "";
     if (String(item.legend) === "true") {
-      const names = item.look === "line" || item.look === "bar" || item.look === "horizontalBar" ? data.series : data.labels;
+      const names = ["line", "bar", "horizontalBar", "radar"].includes(item.look) ? data.series : data.labels;
       names.forEach((name, i) => legend.append(h("span", { class: "ui-chart-key", style: { color: colours[i % colours.length] },
         text: `● ${name}` })));
     }

@@ -171,11 +171,14 @@ export function dropdown(ctx) {
       const wanted = (Array.isArray(item.value) ? item.value : [item.value]).map((v) => JSON.stringify(v));
       select.textContent = "";
       if (!item.multiple) select.append(h("option", { value: "", disabled: true, text: item.place || "" }));
+      let chosen = false;
       options.forEach((o, i) => {
         const selected = wanted.includes(JSON.stringify(o.value)) || wanted.includes(JSON.stringify(String(o.value)));
+        chosen ||= selected;
         select.append(h("option", { value: String(i), text: String(o.label ?? o.value), selected }));
       });
-      if (!item.multiple && select.selectedIndex < 0) select.selectedIndex = 0;
+      // nothing chosen yet: the placeholder (a browser would show the first option instead)
+      if (!item.multiple && (!chosen || select.selectedIndex < 0)) select.selectedIndex = 0;
     },
   };
 }

@@ -24,7 +24,29 @@ function arc(cx, cy, r, from, to) {
   return `M ${x1} ${y1} A ${r} ${r} 0 ${large} 1 ${x2} ${y2}`;
 }
 
+/** The gauge's colour bands [{from, to, color}]: Dashboard 2's segments, or Dashboard 1's seg1/seg2. */
+export function sectorsOf(item) {
+  const min = Number(item.min ?? 0);
+  const max = Number(item.max ?? 10);
+  if (Array.isArray(item.sectors) && item.sectors.length) {
+    const sorted = item.sectors.filter((s) => Number.isFinite(Number(s.from))).sort((a, b) => a.from - b.from);
+    return sorted.map((s, i) => ({ from: Math.max(Number(s.from), min), to: i + 1 < sorted.length ? Number(sorted[i + 1].from) : max,
+      color: s.color })).filter((s) => s.to > s.from);
+  }
+  const colours = Array.isArray(item.colors) && item.colors.length ? item.colors : ["#00B500", "#E6E600", "#CA3838"];
+  const span = max - min || 1;
+  const s1 = Number.isFinite(item.seg1) ? item.seg1 : min + span / 3;
+  const s2 = Number.isFinite(item.seg2) ? item.seg2 : min + (2 * span) / 3;
+  return [{ from: min, to: s1, color: colours[0] }, { from: s1, to: s2, color: colours[1] ?? colours[0] },
+    { from: s2, to: max, color: colours[2] ?? colours[colours.length - 1] }].filter((s) => s.to > s.from);
+}
+
 function sectorColour(item, value) {
+  if (Array.isArray(item.sectors) && item.sectors.length) {
+    const bands = sectorsOf(item);
+    const band = [...bands].reverse().find((s) => value >= s.from) || bands[0];
+    return band ? band.color : "#888";
+  }
   const colours = Array.isArray(item.colors) && item.colors.length ? item.colors : ["#00B500", "#E6E600", "#CA3838"];
   const span = item.max - item.min || 1;
   const s1 = Number.isFinite(item.seg1) ? item.seg1 : item.min + span / 3;
@@ -47,7 +69,8 @@ export function gauge(ctx) {
   const unitsText = svg("text", { class: "ui-gauge-units", "text-anchor": "middle" });
   const minText = svg("text", { class: "ui-gauge-min", "text-anchor": "middle" });
   const maxText = svg("text", { class: "ui-gauge-max", "text-anchor": "middle" });
-  drawing.append(clip, track, bar, ring, level, needle, valueText, unitsText, minText, maxText);
+  const bands = svg("g", { class: "ui-gauge-sectors" });
+  drawing.append(clip, track, bands, bar, ring, level, needle, valueText, unitsText, minText, maxText);
   ctx.el.append(title, drawing);
 
   return {
@@ -65,6 +88,7 @@ export function gauge(ctx) {
       maxText.textContent = item.hideMinMax || kind !== "gage" ? "" : String(item.reverse ? min : max);
       const colour = sectorColour(item, value);
       for (const el of [track, bar, needle, level, ring]) el.style.display = "none";
+      bands.replaceChildren();
       if (kind === "gage" || kind === "donut") {
         const sweep = kind === "gage" ? 180 : 359.9;
         const [cx, cy, r] = kind === "gage" ? [100, 105, 80] : [100, 65, 52];
@@ -72,6 +96,13 @@ export function gauge(ctx) {
         bar.setAttribute("d", arc(cx, cy, r, 0, Math.max(sweep * fraction, 0.01)));
         bar.setAttribute("stroke", colour);
         track.style.display = bar.style.display = "";
+        // the sectors as a thin band outside the arc
+        for (const band of sectorsOf(item)) {
+          const from = ((band.from - min) / (max - min || 1)) * sweep;
+          const to = ((band.to - min) / (max - min || 1)) * sweep;
+          if (to > from) bands.append(svg("path", { d: arc(cx, cy, r + (kind === "gage" ? 15 : 9), Math.max(from, 0), Math.min(to, sweep)),
+            stroke: band.color, fill: "none", "stroke-width": 4, "data-from": band.from }));
+        }
         valueText.setAttribute("x", 100);
         valueText.setAttribute("y", kind === "gage" ? 95 : 72);
         unitsText.setAttribute("x", 100);

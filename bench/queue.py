@@ -1,0 +1,195 @@
+"""Queue mode throughput: one coordinator and 1, 2, 4 worker processes on a private Redis.
+
+    python -m bench.queue [--messages 2000] [--latency 0.05] [--concurrency 20] [--workers 1,2,4]
+                          [--cpu-messages 400] [--cpu-workers 1,2] [--skip-io] [--skip-cpu]
+
+Two flows, each started by a POST to an ``http in`` node that splits ``[1..N]`` into N messages:
+
+- I/O-bound: every message goes through an ``http request`` (a boundary node) to a fake model
+  server in this process that answers after ``--latency`` seconds (the shape of an OpenAI call).
+  Goal: near-linear scaling with workers up to the concurrency limits.
+- CPU-bound: every message goes through a Python function node (a boundary node) that computes
+  for a few milliseconds. Goal: > 1.6x with 2 workers on a 2-core machine.
+
+A run is over when the work stream holds every entry and the consumer group has none pending or
+undelivered. Prints msg/s per worker count and the factor against one worker. Needs redis-server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CPU_CODE = "n = 0\nfor i in range(60000):\n    n += i * i\nmsg['payload'] = n\nreturn msg"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Model(ThreadingHTTPServer):
+    """Answers every POST with its body after ``latency`` seconds."""
+
+    daemon_threads = True
+    request_queue_size = 512
+
+    def __init__(self, latency: float) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                time.sleep(outer.latency)
+                self.send_response(200)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.latency = latency
+        super().__init__(("127.0.0.1", free_port()), Handler)
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return proc, port
+        except OSError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("redis-server did not start")
+
+
+def flows(kind: str, messages: int, model_url: str) -> list[dict[str, Any]]:
+    work: dict[str, Any] = (
+        {"id": "work", "type": "http request", "z": "t", "method": "POST", "ret": "txt", "url": model_url,
+         "wires": [[]]} if kind == "io" else
+        {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE, "outputs": 1,
+         "wires": [[]]})
+    return [
+        {"id": "t", "type": "tab", "label": "bench"},
+        {"id": "go", "type": "http in", "z": "t", "url": "/go", "method": "post", "wires": [["fill", "ok"]]},
+        {"id": "ok", "type": "http response", "z": "t", "statusCode": "", "headers": {}, "wires": []},
+        {"id": "fill", "type": "change", "z": "t", "wires": [["split"]], "rules": [
+            {"t": "set", "p": "payload", "pt": "msg", "to": f"[1..{messages}]", "tot": "jsonata"}]},
+        {"id": "split", "type": "split", "z": "t", "wires": [["work"]]},
+        work,
+    ]
+
+
+def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model, redis_port: int,
+        folder: Path) -> float:
+    """One measured run; returns messages per second."""
+    import redis
+
+    client = redis.Redis(port=redis_port)
+    client.flushall()
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{kind}{workers}-", dir=folder))
+    boundary = '["http request"]' if kind == "io" else '["function"]'
+    settings = run_dir / "settings.toml"
+    settings.write_text(f'credentialSecret = "bench"\n[queue]\nboundary = {boundary}\n'
+                        f"concurrency = {args.concurrency}\nhigh_water = 1000000\n")
+    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, f"http://127.0.0.1:{model.server_port}/")))
+    common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
+    port = free_port()
+    procs = [subprocess.Popen([sys.executable, "-m", "flowengine", "worker", *common], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) for _ in range(workers)]
+    procs.append(subprocess.Popen([sys.executable, "-m", "flowengine", "serve", str(run_dir / "flows.json"),
+                                   "--port", str(port), *common], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.STDOUT))
+    try:
+        deadline = time.monotonic() + 60
+        while client.hlen("flowengine:workers") < workers or not _ready(port):
+            if time.monotonic() > deadline:
+                raise SystemExit("processes did not start")
+            time.sleep(0.1)
+        start = time.perf_counter()
+        httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
+        while not _finished(client, messages):
+            time.sleep(0.01)
+        return messages / (time.perf_counter() - start)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+
+
+def _ready(port: int) -> bool:
+    try:
+        return bool(httpx.get(f"http://127.0.0.1:{port}/flows/state", timeout=1).json().get("state") == "start")
+    except httpx.HTTPError:
+        return False
+
+
+def _finished(client: Any, messages: int) -> bool:
+    groups = client.xinfo_groups("flowengine:work") if client.exists("flowengine:work") else []
+    if not groups:
+        return False
+    group = groups[0]
+    return bool(client.xlen("flowengine:work") >= messages and group["pending"] == 0 and group["lag"] == 0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--messages", type=int, default=2000)
+    ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--cpu-messages", type=int, default=400)
+    ap.add_argument("--cpu-workers", default="1,2")
+    ap.add_argument("--skip-io", action="store_true")
+    ap.add_argument("--skip-cpu", action="store_true")
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="flowengine-bench-queue-"))
+    redis_proc, redis_port = start_redis(folder)
+    model = Model(args.latency)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    try:
+        plans = ([] if args.skip_io else [("io", int(n), args.messages) for n in args.workers.split(",")]) + (
+            [] if args.skip_cpu else [("cpu", int(n), args.cpu_messages) for n in args.cpu_workers.split(",")])
+        base: dict[str, float] = {}
+        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7}   (cpus: {os.cpu_count()})")
+        for kind, workers, messages in plans:
+            rate = run(kind, workers, messages, args, model, redis_port, folder)
+            base.setdefault(kind, rate)
+            print(f"{kind:5} {workers:7d} {rate:10.1f} {rate / base[kind]:7.2f}x", flush=True)
+    finally:
+        model.shutdown()
+        redis_proc.terminate()
+        redis_proc.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

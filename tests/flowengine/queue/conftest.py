@@ -1,0 +1,56 @@
+"""Fixtures for the queue-mode tests: ``redis_server``, a private Redis on a free loopback port
+(skipped, saying how to install it, when the machine has no redis-server; CI installs it, and
+there a skip fails: tests/conftest.py), and ``redis``, an asyncio client of it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mosquitto import ServiceUnavailable
+from queue_flows import Deployment, queue_settings
+from redis_server import RedisServer
+
+from flowengine.registry import Registry
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    try:
+        server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(redis_server.url, socket_timeout=15)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.default()
+
+
+@pytest.fixture
+async def deployment(registry: Registry, redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[Deployment]:
+    """A coordinator runtime on ``redis_server`` (function nodes are boundaries); add workers with
+    ``deployment.worker()``."""
+    d = Deployment(registry, queue_settings(tmp_path, redis_server.url))
+    try:
+        yield d
+    finally:
+        await d.close()

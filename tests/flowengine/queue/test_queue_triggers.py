@@ -1,0 +1,86 @@
+"""Trigger nodes in queue mode: only the trigger lease's holder fires them; when it stops renewing
+(killed, stalled), another coordinator takes over within the lease and no tick fires on both; above
+``high_water`` waiting entries they pause."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from queue_flows import Deployment, entries_for, fn, queue_settings, until
+from redis_server import RedisServer
+
+from flowengine.queue.keys import Keys
+from flowengine.registry import Registry
+
+KEYS = Keys()
+
+
+def ticking(name: str) -> list[dict[str, Any]]:
+    """An inject every 0.1 s whose payload names the coordinator (tab env COORD) into a boundary."""
+    return [
+        {"id": "t", "type": "tab", "label": "queue", "env": [{"name": "COORD", "value": name, "type": "str"}]},
+        {"id": "tick", "type": "inject", "z": "t", "repeat": "0.1", "once": True, "onceDelay": 0,
+         "props": [{"p": "payload"}], "payload": "COORD", "payloadType": "env", "wires": [["work"]]},
+        fn("work", "return msg"),
+    ]
+
+
+async def test_only_the_lease_holder_fires_and_a_successor_takes_over(registry: Registry, redis_server: RedisServer,
+                                                                      redis: Any, tmp_path: Path) -> None:
+    first = Deployment(registry, queue_settings(tmp_path / "a", redis_server.url))
+    second = Deployment(registry, queue_settings(tmp_path / "b", redis_server.url))
+    try:
+        await first.start(ticking("a"))
+        await second.start(ticking("b"))
+        assert first.coordinator.lease.holds() and not second.coordinator.lease.holds()
+
+        async def ticks(n: int) -> bool:
+            return len(await entries_for(redis, KEYS.work, "work")) >= n
+
+        await until(lambda: ticks(5), what="five ticks")
+        # the holder stalls (as a killed or cut-off coordinator does): it stops renewing the lease
+        for task in first.coordinator._tasks:
+            if task.get_name() == "flowengine-queue-lease":
+                task.cancel()
+        loop = asyncio.get_running_loop()
+        stalled = loop.time()
+
+        async def taken_over() -> bool:
+            return second.coordinator.lease.holds()
+
+        await until(taken_over, what="the second coordinator to take the lease")
+        assert loop.time() - stalled < 2 * first.config.lease
+        count = len(await entries_for(redis, KEYS.work, "work"))
+        await until(lambda: ticks(count + 3), what="ticks from the successor")
+        payloads = [m["payload"] for m in await entries_for(redis, KEYS.work, "work")]
+        switch = payloads.index("b")
+        assert set(payloads[:switch]) == {"a"} and set(payloads[switch:]) == {"b"}  # no tick on both
+        assert second.coordinator.lease.token is not None and first.coordinator.lease.token is not None
+        assert second.coordinator.lease.token > first.coordinator.lease.token
+        assert second.coordinator.gate.skipped > 0  # its inject ran all along, gated
+    finally:
+        await second.close()
+        await first.close()
+
+
+async def test_triggers_pause_above_high_water(registry: Registry, redis_server: RedisServer, redis: Any,
+                                               tmp_path: Path) -> None:
+    deployment = Deployment(registry, queue_settings(tmp_path, redis_server.url, high_water=3))
+    try:
+        await deployment.start(ticking("a"))  # no worker: entries pile up
+
+        async def paused() -> bool:
+            return deployment.coordinator.gate.paused
+
+        await until(paused, what="the triggers to pause")
+        skipped = deployment.coordinator.gate.skipped
+        await until(lambda: _more(deployment, skipped), what="ticks skipped while paused")
+        assert len(await entries_for(redis, KEYS.work, "work")) <= 3 + 1 + 5  # high water + ticks of one poll
+    finally:
+        await deployment.close()
+
+
+async def _more(deployment: Deployment, skipped: int) -> bool:
+    return deployment.coordinator.gate.skipped > skipped + 2
