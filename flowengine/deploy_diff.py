@@ -12,8 +12,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from .graph import config_refs, link_targets
 from .model import FlowSet, NodeConfig, SubflowConfig
 
@@ -151,8 +149,10 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
             rewired.discard(nid)
             changed.add(nid)
     linked: set[str] = set()
-    if deploy_type == "flows":
-        seeds = changed | added | removed | rewired
+    seeds = changed | added | removed | rewired
+    if deploy_type == "flows" and seeds:
+        import networkx as nx  # here: only a "flows" deploy that changed something asks graph questions
+
         graph: nx.Graph[str] = nx.Graph()
         for top, lt in ((old_top, old_links), (new_top, new_links)):
             for nid, n in top.items():

@@ -115,6 +115,7 @@ class Runtime:
         self._lock = asyncio.Lock()
         self._starting: asyncio.Task[None] | None = None
         self._instance_classes: dict[str, type[Node]] = {}
+        self._config_refs: dict[type[Node], dict[str, ConfigRef]] = {}
         self._typed: Callable[..., Any] | None = None
         self._closed = False
         self._gc_saved: tuple[int, ...] | None = None
@@ -377,9 +378,19 @@ class Runtime:
         return parse_flows(clean, self._is_config)
 
     def _config_types(self, type_name: str) -> dict[str, ConfigRef]:
-        """Properties the type's schema marks ``"x-config-type"`` (required ones from ``required``)."""
+        """Properties the type's schema marks ``"x-config-type"`` (required ones from ``required``);
+        kept per class: reading the schema took a third of a deploy's validation."""
         cls = self.registry.get(type_name)
-        schema = cls.schema if cls is not None and isinstance(cls.schema, dict) else {}
+        if cls is None:
+            return {}
+        refs = self._config_refs.get(cls)
+        if refs is None:
+            refs = self._config_refs[cls] = self._schema_config_refs(cls)
+        return refs
+
+    @staticmethod
+    def _schema_config_refs(cls: type[Node]) -> dict[str, ConfigRef]:
+        schema = cls.schema if isinstance(cls.schema, dict) else {}
         props = schema.get("properties")
         if not isinstance(props, dict):
             return {}
