@@ -183,7 +183,8 @@ class CredentialStore:
     # --- access ---
     def get(self, node_id: str) -> dict[str, Any]:
         """A copy of the node's credentials (``{}`` when none)."""
-        return copy.deepcopy(self._creds.get(node_id, {}))
+        creds = self._creds.get(node_id)
+        return copy.deepcopy(creds) if creds else {}
 
     def ids(self) -> list[str]:
         return list(self._creds)

@@ -122,7 +122,8 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
         o = old_top.get(nid)
         if o is None:
             continue
-        if (_props(o.raw) != _props(n.raw) or nid in creds_changed or n.subflow_id in sf_changed
+        # raw dicts equal (C comparison): nothing else to compare, the common case of a big flow
+        if ((o.raw != n.raw and _props(o.raw) != _props(n.raw)) or nid in creds_changed or n.subflow_id in sf_changed
                 or n.z in env_tabs
                 or _in_groups(new, n.g, changed_groups) or _in_groups(old, o.g, changed_groups)):
             changed.add(nid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -158,16 +158,31 @@ class Route:
         ``CANCEL_GRACE_S``, logged with the node's id and type. Returns within about
         ``timeout + CANCEL_GRACE_S``.
         """
+        rest = self.begin_close(removed, timeout, abandoned)
+        if rest is not None:
+            await rest
+
+    def begin_close(self, removed: bool, timeout: float,
+                    abandoned: Abandoned) -> Coroutine[Any, Any, None] | None:
+        """``close`` split in two: stops deliveries and calls the close handler now; returns what is
+        left to await (a close handler's awaitable, owned tasks), or None when the node is closed
+        (most nodes: a deploy then needs no task per node)."""
         self.closed = True
         node = self.node
         t = node.close_timeout if node.close_timeout is not None else timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + t
+        deadline = asyncio.get_running_loop().time() + t
         try:
             res = node.on_close(removed)
         except Exception as exc:  # a failing close handler must not stop the deploy
             self.flow.log(node, logging.ERROR, f"Error closing node: {error_text(exc)}")
             res = None
+        if not inspect.isawaitable(res) and not self.tasks:
+            return None
+        return self._finish_close(res, t, deadline, abandoned)
+
+    async def _finish_close(self, res: Any, t: float, deadline: float, abandoned: Abandoned) -> None:
+        node = self.node
+        loop = asyncio.get_running_loop()
         if inspect.isawaitable(res):
             closing = as_task(res, name=f"close:{node.id}")
             if await finish_within({closing}, t):

@@ -30,7 +30,7 @@ from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValid
 from .events import EventBus
 from .flow import Flow
 from .graph import CompiledFlows
-from .model import FlowSet, flows_rev, parse_flows
+from .model import FlowSet, flows_rev, node_texts, parse_flows
 from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
@@ -295,17 +295,18 @@ class Runtime:
             before = self.credentials.snapshot()
             touched = self.credentials.merge(creds)
             self.credentials.prune(ids)
+            texts = node_texts(clean)  # once, for the revision and the flows file
             try:
-                await asyncio.to_thread(self._save, clean)
+                await asyncio.to_thread(self._save, clean, texts)
             except BaseException:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
-            return await self._apply(clean, fs, deploy_type, touched)
+            return await self._apply(clean, fs, deploy_type, touched, flows_rev(clean, texts))
 
-    def _save(self, clean: list[Any]) -> None:
+    def _save(self, clean: list[Any], texts: list[str] | None = None) -> None:
         """Flows and credentials as one save: a crash leaves the old pair or the new (journal.py)."""
-        self.storage.save_flows(clean, self.credentials.encode())
+        self.storage.save_flows(clean, self.credentials.encode(), texts)
         self.credentials.saved()
 
     async def reload(self) -> str:
@@ -418,9 +419,9 @@ class Runtime:
 
     # --- internals: deploy ---
     async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
-                     creds_changed: frozenset[str] | set[str] = frozenset()) -> str:
+                     creds_changed: frozenset[str] | set[str] = frozenset(), rev: str | None = None) -> str:
         old_fs = self._fs
-        rev = flows_rev(clean)
+        rev = rev or flows_rev(clean)
         missing = missing_types(fs, self._known)
         full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
         plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed)
@@ -559,8 +560,10 @@ class Runtime:
         timeout = self.settings.close_timeout_s
         for phase in (False, True):
             batch = [r for r in stopping if r.spec.is_config is phase]
-            if batch:
-                await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
+            # close handlers run in order now; only what they leave to await becomes a task
+            rest = [c for r in batch if (c := r.begin_close(r.spec.root in removed, timeout, self.abandoned))]
+            if rest:
+                await asyncio.gather(*rest)
         for r in stopping:
             self.routes.pop(r.spec.id, None)
             r.flow.routes.pop(r.spec.id, None)

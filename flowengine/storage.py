@@ -74,8 +74,9 @@ class FlowStorage:
             raise CorruptFlowsError(str(path), f"expected a JSON array, got {type(flows).__name__}", backup_name)
         return flows
 
-    def save_flows(self, flows: list[Any], credentials: bytes | None = None) -> None:
+    def save_flows(self, flows: list[Any], credentials: bytes | None = None, texts: list[str] | None = None) -> None:
         """Write the flows (4-space indented when ``flowFilePretty``), keeping the previous file as backup.
+        ``texts``: the flows' ``model.node_texts`` when the caller has them.
 
         ``credentials``, the new content of the credentials file (None: unchanged), is saved with
         the flows as one (journal.save_together): a crash leaves the old pair or the new pair.
@@ -83,7 +84,7 @@ class FlowStorage:
         pretty = bool(getattr(self.settings, "flowFilePretty", True))
         try:
             if pretty:
-                text, self._pretty = pretty_json(flows, self._pretty)
+                text, self._pretty = pretty_json(flows, self._pretty, texts)
             else:
                 text = json.dumps(flows, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
@@ -121,14 +122,14 @@ _PRETTY = json.JSONEncoder(indent=4, ensure_ascii=False, allow_nan=False).encode
 _TOP_LEVEL_COMMA = re.compile(r",\n    (?=\S)")  # between the array's items (inner lines sit deeper)
 
 
-def pretty_json(flows: list[Any], cache: dict[str, str]) -> tuple[str, dict[str, str]]:
+def pretty_json(flows: list[Any], cache: dict[str, str], texts: list[str] | None = None) -> tuple[str, dict[str, str]]:
     """``json.dumps(flows, indent=4, ensure_ascii=False, allow_nan=False)``, and the cache to pass
-    next time: each node's indented text by its compact text.
+    next time: each node's indented text by its compact text (``texts``, when the caller has them).
 
     Python's indenting encoder is pure Python (about 13 us a node, the largest part of a deploy's
     CPU); the compact one is C. A deploy that changes one node of 1,000 indents that node only.
     """
-    keys = [_COMPACT(node) for node in flows]
+    keys = texts if texts is not None and len(texts) == len(flows) else [_COMPACT(node) for node in flows]
     if not cache:  # the first save: one pass over the whole array, cut into its items
         text = _PRETTY(flows)
         items = _TOP_LEVEL_COMMA.split(text[6:-2]) if flows else []
@@ -164,7 +165,7 @@ class MemoryFlowStorage:
     def recover(self) -> str | None:
         return None
 
-    def save_flows(self, flows: list[Any], credentials: bytes | None = None) -> None:
+    def save_flows(self, flows: list[Any], credentials: bytes | None = None, texts: list[str] | None = None) -> None:
         self._flows = json.dumps(flows, allow_nan=False)
         self.saves += 1
 
