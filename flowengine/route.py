@@ -75,6 +75,9 @@ class Route:
     def _send_general(self, arg: SendArg) -> None:
         if arg is None or self.closed:
             return  # a stopped node's late timer: its messages go nowhere
+        if arg.__class__ is dict and self.ports:
+            self._fan_out(arg, self.ports[0])  # one message on port 0 (split, a wire to several nodes)
+            return
         entries = arg if isinstance(arg, list) else [arg]
         events: list[tuple[Route, Msg]] = []
         msgid: str | None = None
@@ -116,6 +119,23 @@ class Route:
             push(target, m if first else clone_msg(m))
             first = False
         self.node.stats.sent += len(events)
+
+    def _fan_out(self, msg: Msg, targets: list[Route]) -> None:
+        """``_send_general`` for one message to the targets of one port, without building the
+        per-port lists first (what a split or a fan-out wire sends for every part)."""
+        if not targets:
+            return
+        if "_msgid" not in msg:
+            msg["_msgid"] = new_msgid()
+        d = self.dispatcher
+        if len(targets) > 1 and d.backlog() > DEFER_CLONES_AT:
+            d.push_group([(t, msg) for t in targets])
+        else:
+            push = d.push
+            push(targets[0], msg)
+            for target in targets[1:]:
+                push(target, clone_msg(msg))
+        self.node.stats.sent += len(targets)
 
     def done(self, msg: Msg, err: Any = None) -> None:
         if err is not None:
