@@ -1,7 +1,12 @@
 """Server benchmark: HTTP-in latency and large deploys against a real ``flowengine serve``.
 
-    python -m bench.server                 # latency (L = 0, 1, 10) and deploys of 1,000 / 10,000 nodes
+    python -m bench.server                 # start-up, latency (L = 0, 1, 10), deploys of 1,000 / 10,000 nodes
     python -m bench.server --only lat --requests 500
+    python -m bench.server --only start    # start-up of an empty user dir, median of 3
+
+Start-up: from starting the process until ``GET /settings`` answers 200 (wall, and the server's
+own CPU time then, which load on the machine does not distort much), and the idle RSS one second
+later.
 
 Starts ``flowengine serve`` on a free 127.0.0.1 port with a fresh user dir, drives it only through
 its public surface (admin API, comms websocket, HTTP-in routes) and prints ``<name> <value> <unit>``.
@@ -25,6 +30,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOP = [{"t": "set", "p": "hop", "pt": "msg", "to": "payload", "tot": "msg"}]
 
 
@@ -74,6 +80,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -87,16 +100,22 @@ class Server:
         self.tmp = tempfile.TemporaryDirectory()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        exe = os.path.join(os.path.dirname(sys.executable), "flowengine")
-        self.proc = subprocess.Popen([exe, "serve", "--port", str(self.port), "--user-dir", self.tmp.name],
+        # ``-m flowengine`` from this checkout: the code measured is the checkout's, not whatever
+        # the installed ``flowengine`` script points to
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "flowengine", "serve", "--port", str(self.port),
+                                      "--user-dir", self.tmp.name], cwd=ROOT,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.http = httpx.Client(base_url=self.base, timeout=60)
-        for _ in range(300):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
                 if self.http.get("/settings").status_code == 200:
+                    self.start_ms = (time.perf_counter() - t0) * 1000
+                    self.start_cpu_ms = cpu_ms(self.proc.pid)
                     return
             except httpx.TransportError:
-                time.sleep(0.1)
+                time.sleep(0.01)
         raise RuntimeError("flowengine serve did not start")
 
     def deploy(self, flows: list[dict[str, Any]], kind: str = "full") -> tuple[float, float]:
@@ -121,6 +140,23 @@ class Server:
         self.proc.terminate()
         self.proc.wait(30)
         self.tmp.cleanup()
+
+
+def bench_start(runs: int = 3) -> None:
+    """Start-up of ``flowengine serve`` with an empty user dir: until ``GET /settings`` answers 200."""
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        srv = Server()
+        try:
+            walls.append(srv.start_ms)
+            cpus.append(srv.start_cpu_ms)
+            time.sleep(1.0)  # idle: what the process holds once started
+            rss.append(rss_mib(srv.proc.pid))
+        finally:
+            srv.close()
+    print(f"start_until_settings {statistics.median(walls):.0f} ms")
+    print(f"start_cpu {statistics.median(cpus):.0f} ms")
+    print(f"idle_rss {statistics.median(rss):.0f} MiB")
 
 
 def bench_latency(requests: int) -> None:
@@ -164,10 +200,12 @@ def bench_deploy(sizes: list[int]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["lat", "deploy"])
+    ap.add_argument("--only", choices=["start", "lat", "deploy"])
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--sizes", default="1000,10000")
     args = ap.parse_args()
+    if args.only in (None, "start"):
+        bench_start()
     if args.only in (None, "lat"):
         bench_latency(args.requests)
     if args.only in (None, "deploy"):

@@ -6,8 +6,6 @@ the nodes that use them; each subflow instance is expanded by ``subflows.expand_
 
 from __future__ import annotations
 
-import networkx as nx
-
 from .graph import GLOBAL_FLOW, CompiledFlows, FlowSpec, NodeSpec, config_refs, link_targets
 from .model import FlowSet, NodeConfig
 from .subflows import expand_instance
@@ -50,13 +48,15 @@ def compile_flows(fs: FlowSet) -> CompiledFlows:
 def _config_order(configs: list[NodeConfig]) -> list[NodeConfig]:
     """Config nodes with the ones they reference first (file order otherwise; cycles kept as is)."""
     by_id = {c.id: c for c in configs}
+    edges = [(ref, c.id) for c in configs for ref in config_refs(c.raw, by_id) if ref != c.id]
+    if not edges:  # the common case: networkx is then never imported
+        return configs
+    import networkx as nx
+
     g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(by_id)
-    for c in configs:
-        for ref in config_refs(c.raw, by_id):
-            if ref != c.id:
-                g.add_edge(ref, c.id)
-    if g.number_of_edges() == 0 or not nx.is_directed_acyclic_graph(g):
+    g.add_edges_from(edges)
+    if not nx.is_directed_acyclic_graph(g):
         return configs
     position = {c.id: i for i, c in enumerate(configs)}
     order = nx.lexicographical_topological_sort(g, key=lambda nid: position[nid])

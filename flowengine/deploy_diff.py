@@ -12,8 +12,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from .graph import config_refs, link_targets
 from .model import FlowSet, NodeConfig, SubflowConfig
 
@@ -124,7 +122,8 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
         o = old_top.get(nid)
         if o is None:
             continue
-        if (_props(o.raw) != _props(n.raw) or nid in creds_changed or n.subflow_id in sf_changed
+        # raw dicts equal (C comparison): nothing else to compare, the common case of a big flow
+        if ((o.raw != n.raw and _props(o.raw) != _props(n.raw)) or nid in creds_changed or n.subflow_id in sf_changed
                 or n.z in env_tabs
                 or _in_groups(new, n.g, changed_groups) or _in_groups(old, o.g, changed_groups)):
             changed.add(nid)
@@ -151,8 +150,10 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
             rewired.discard(nid)
             changed.add(nid)
     linked: set[str] = set()
-    if deploy_type == "flows":
-        seeds = changed | added | removed | rewired
+    seeds = changed | added | removed | rewired
+    if deploy_type == "flows" and seeds:
+        import networkx as nx  # here: only a "flows" deploy that changed something asks graph questions
+
         graph: nx.Graph[str] = nx.Graph()
         for top, lt in ((old_top, old_links), (new_top, new_links)):
             for nid, n in top.items():

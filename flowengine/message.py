@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Callable
+from random import getrandbits
 from typing import Any
 
 from .types import UNDEFINED, Msg
@@ -24,20 +24,30 @@ __all__ = [
 # Node-RED keeps the HTTP request/response objects shared between clones.
 _SHARED_KEYS = frozenset({"req", "res"})
 _IMMUTABLE = (str, int, float, bool, bytes, type(None), complex, frozenset, type(UNDEFINED))
+_IMMUTABLE_TYPES = frozenset(_IMMUTABLE)
+"""The same, for ``v.__class__ in``: a hash lookup instead of a scan of the tuple."""
 
 
 def new_msgid() -> str:
-    """A fresh ``_msgid``: 16 hex chars, like Node-RED's."""
-    return os.urandom(8).hex()
+    """A fresh ``_msgid``: 16 hex chars, like Node-RED's. From ``random`` (reseeded in a forked
+    child), not ``os.urandom``: a message id is no secret, and the system call was a third of the
+    cost of a fan-out's send."""
+    return f"{getrandbits(64):016x}"
 
 
 def deep_clone(value: Any) -> Any:
     """Deep copy of JSON-like data, fast for dict/list/scalars; other objects use ``copy.deepcopy``."""
     cls = value.__class__
     if cls is dict:
-        return {k: (v if v.__class__ in _IMMUTABLE else deep_clone(v)) for k, v in value.items()}
+        # a C copy, then only the mutable values replaced: twice as fast as a comprehension for the
+        # small dicts of scalars messages carry (msg.parts, headers)
+        out = value.copy()
+        for k, v in value.items():
+            if v.__class__ not in _IMMUTABLE_TYPES:
+                out[k] = deep_clone(v)
+        return out
     if cls is list:
-        return [v if v.__class__ in _IMMUTABLE else deep_clone(v) for v in value]
+        return [v if v.__class__ in _IMMUTABLE_TYPES else deep_clone(v) for v in value]
     if isinstance(value, _IMMUTABLE):
         return value
     if cls is bytearray:
@@ -76,11 +86,9 @@ def _deep_clone_iterative(value: Any) -> Any:
 
 def clone_msg(msg: Msg) -> Msg:
     """Clone a message for a later send event: deep, except ``req``/``res`` stay shared."""
-    out: Msg = {}
+    out: Msg = dict(msg)  # a C copy; then only the mutable values are replaced by their clones
     for k, v in msg.items():
-        if v.__class__ in _IMMUTABLE or k in _SHARED_KEYS:
-            out[k] = v
-        else:
+        if v.__class__ not in _IMMUTABLE_TYPES and k not in _SHARED_KEYS:
             try:
                 out[k] = deep_clone(v)
             except RecursionError:

@@ -23,6 +23,7 @@ __all__ = [
     "SubflowConfig",
     "TabConfig",
     "flows_rev",
+    "node_texts",
     "parse_flows",
 ]
 
@@ -30,9 +31,19 @@ SUBFLOW_PREFIX = "subflow:"
 _CONTAINER_TYPES = frozenset({"tab", "subflow", "group"})
 
 
-def flows_rev(flows: list[dict[str, Any]]) -> str:
-    """Node-RED's revision: sha256 hex of the compact JSON of the (credential-free) flows."""
-    text = json.dumps(flows, separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def node_texts(flows: list[Any]) -> list[str]:
+    """The compact JSON of each item of ``flows``: what ``flows_rev`` hashes, joined, and the keys
+    under which the flows file keeps each node's indented text (storage.pretty_json)."""
+    return [_COMPACT(item) for item in flows]
+
+
+def flows_rev(flows: list[dict[str, Any]], texts: list[str] | None = None) -> str:
+    """Node-RED's revision: sha256 hex of the compact JSON of the (credential-free) flows
+    (``texts``: their ``node_texts``, when the caller has them)."""
+    text = "[" + ",".join(texts) + "]" if texts is not None else _COMPACT(flows)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,9 @@ class Route:
     def _send_general(self, arg: SendArg) -> None:
         if arg is None or self.closed:
             return  # a stopped node's late timer: its messages go nowhere
+        if arg.__class__ is dict and self.ports:
+            self._fan_out(arg, self.ports[0])  # one message on port 0 (split, a wire to several nodes)
+            return
         events = self.events(arg)
         if not events:
             return
@@ -139,6 +142,26 @@ class Route:
                 if "_msgid" not in m:
                     m["_msgid"] = msgid
         return events
+
+    def _fan_out(self, msg: Msg, targets: list[Route]) -> None:
+        """``_send_general`` for one message to the targets of one port, without building the
+        per-port lists first (what a split or a fan-out wire sends for every part)."""
+        if not targets:
+            return
+        if "_msgid" not in msg:
+            msg["_msgid"] = new_msgid()
+        d = self.dispatcher
+        if len(d.queue) + len(d.urgent) + len(targets) > d.limit:
+            self.refuse(msg, len(targets))
+            return
+        if len(targets) > 1 and d.backlog() > DEFER_CLONES_AT:
+            d.push_group([(t, msg) for t in targets])
+        else:
+            push = d.push
+            push(targets[0], msg)
+            for target in targets[1:]:
+                push(target, clone_msg(msg))
+        self.node.stats.sent += len(targets)
 
     def refuse(self, msg: Msg, count: int) -> None:
         """The runtime holds ``maxMessagesInFlight`` messages already: this send fails as the node's
@@ -195,16 +218,31 @@ class Route:
         ``CANCEL_GRACE_S``, logged with the node's id and type. Returns within about
         ``timeout + CANCEL_GRACE_S``.
         """
+        rest = self.begin_close(removed, timeout, abandoned)
+        if rest is not None:
+            await rest
+
+    def begin_close(self, removed: bool, timeout: float,
+                    abandoned: Abandoned) -> Coroutine[Any, Any, None] | None:
+        """``close`` split in two: stops deliveries and calls the close handler now; returns what is
+        left to await (a close handler's awaitable, owned tasks), or None when the node is closed
+        (most nodes: a deploy then needs no task per node)."""
         self.closed = True
         node = self.node
         t = node.close_timeout if node.close_timeout is not None else timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + t
+        deadline = asyncio.get_running_loop().time() + t
         try:
             res = node.on_close(removed)
         except Exception as exc:  # a failing close handler must not stop the deploy
             self.flow.log(node, logging.ERROR, f"Error closing node: {error_text(exc)}")
             res = None
+        if not inspect.isawaitable(res) and not self.tasks:
+            return None
+        return self._finish_close(res, t, deadline, abandoned)
+
+    async def _finish_close(self, res: Any, t: float, deadline: float, abandoned: Abandoned) -> None:
+        node = self.node
+        loop = asyncio.get_running_loop()
         if inspect.isawaitable(res):
             closing = as_task(res, name=f"close:{node.id}")
             if await finish_within({closing}, t):

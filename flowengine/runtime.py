@@ -31,7 +31,7 @@ from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValid
 from .events import EventBus
 from .flow import Flow
 from .graph import CompiledFlows
-from .model import FlowSet, flows_rev, parse_flows
+from .model import FlowSet, flows_rev, node_texts, parse_flows
 from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
@@ -126,6 +126,7 @@ class Runtime:
         self._lock = asyncio.Lock()
         self._starting: asyncio.Task[None] | None = None
         self._instance_classes: dict[str, type[Node]] = {}
+        self._config_refs: dict[type[Node], dict[str, ConfigRef]] = {}
         self._typed: Callable[..., Any] | None = None
         self._closed = False
         self._gc_saved: tuple[int, ...] | None = None
@@ -354,18 +355,19 @@ class Runtime:
             before = self.credentials.snapshot()
             touched = self.credentials.merge(creds)
             self.credentials.prune(ids)
+            texts = node_texts(clean)  # once, for the revision and the flows file
             try:
-                await asyncio.to_thread(self._save, clean)
+                await asyncio.to_thread(self._save, clean, texts)
             except BaseException:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
             self.stats.deployed(deploy_type, "ok")
-            return await self._apply(clean, fs, deploy_type, touched)
+            return await self._apply(clean, fs, deploy_type, touched, flows_rev(clean, texts))
 
-    def _save(self, clean: list[Any]) -> None:
+    def _save(self, clean: list[Any], texts: list[str] | None = None) -> None:
         """Flows and credentials as one save: a crash leaves the old pair or the new (journal.py)."""
-        self.storage.save_flows(clean, self.credentials.encode())
+        self.storage.save_flows(clean, self.credentials.encode(), texts)
         self.credentials.saved()
 
     async def reload(self) -> str:
@@ -448,9 +450,19 @@ class Runtime:
         return parse_flows(clean, self._is_config)
 
     def _config_types(self, type_name: str) -> dict[str, ConfigRef]:
-        """Properties the type's schema marks ``"x-config-type"`` (required ones from ``required``)."""
+        """Properties the type's schema marks ``"x-config-type"`` (required ones from ``required``);
+        kept per class: reading the schema took a third of a deploy's validation."""
         cls = self.registry.get(type_name)
-        schema = cls.schema if cls is not None and isinstance(cls.schema, dict) else {}
+        if cls is None:
+            return {}
+        refs = self._config_refs.get(cls)
+        if refs is None:
+            refs = self._config_refs[cls] = self._schema_config_refs(cls)
+        return refs
+
+    @staticmethod
+    def _schema_config_refs(cls: type[Node]) -> dict[str, ConfigRef]:
+        schema = cls.schema if isinstance(cls.schema, dict) else {}
         props = schema.get("properties")
         if not isinstance(props, dict):
             return {}
@@ -478,9 +490,9 @@ class Runtime:
 
     # --- internals: deploy ---
     async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
-                     creds_changed: frozenset[str] | set[str] = frozenset()) -> str:
+                     creds_changed: frozenset[str] | set[str] = frozenset(), rev: str | None = None) -> str:
         old_fs = self._fs
-        rev = flows_rev(clean)
+        rev = rev or flows_rev(clean)
         missing = missing_types(fs, self._known)
         full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
         plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed)
@@ -623,8 +635,10 @@ class Runtime:
         timeout = self.settings.close_timeout_s
         for phase in (False, True):
             batch = [r for r in stopping if r.spec.is_config is phase]
-            if batch:
-                await asyncio.gather(*(r.close(r.spec.root in removed, timeout, self.abandoned) for r in batch))
+            # close handlers run in order now; only what they leave to await becomes a task
+            rest = [c for r in batch if (c := r.begin_close(r.spec.root in removed, timeout, self.abandoned))]
+            if rest:
+                await asyncio.gather(*rest)
         self.stats.retire(stopping)
         for r in stopping:
             self.routes.pop(r.spec.id, None)

@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from .errors import FlowProblem
 from .graph import config_refs
 from .model import FlowSet, NodeConfig
@@ -192,46 +190,44 @@ def _config_ref_problem(
     return None
 
 
-def _config_cycles(fs: FlowSet, config_ids: Mapping[str, NodeConfig]) -> list[FlowProblem]:
+def _cycles(edges: list[tuple[str, str]]) -> list[set[str]]:
+    """The loops of a directed graph given by its edges: strongly connected components of more than
+    one node, or one node with an edge to itself. networkx is imported only when there are edges
+    (most flows have none of these references: start-up and deploys do not load it)."""
+    if not edges:
+        return []
+    import networkx as nx
+
     g: nx.DiGraph[str] = nx.DiGraph()
-    for cid, c in config_ids.items():
-        for ref in config_refs(c.raw, config_ids):
-            g.add_edge(cid, ref)
+    g.add_edges_from(edges)
+    return [comp for comp in nx.strongly_connected_components(g)
+            if len(comp) > 1 or any(g.has_edge(c, c) for c in comp)]
+
+
+def _config_cycles(fs: FlowSet, config_ids: Mapping[str, NodeConfig]) -> list[FlowProblem]:
+    edges = [(cid, ref) for cid, c in config_ids.items() for ref in config_refs(c.raw, config_ids)]
     out = []
-    for comp in nx.strongly_connected_components(g):
-        if len(comp) > 1 or any(g.has_edge(c, c) for c in comp):
-            first = sorted(comp)[0]
-            out.append(FlowProblem(first, config_ids[first].type, None,
-                                   "circular config node dependency: " + " -> ".join(sorted(comp))))
+    for comp in _cycles(edges):
+        first = sorted(comp)[0]
+        out.append(FlowProblem(first, config_ids[first].type, None,
+                               "circular config node dependency: " + " -> ".join(sorted(comp))))
     return out
 
 
 def _subflow_recursion(fs: FlowSet) -> list[FlowProblem]:
-    g: nx.DiGraph[str] = nx.DiGraph()
-    for n in fs.nodes.values():
-        sid = n.subflow_id
-        if sid is not None and n.z in fs.subflows:
-            g.add_edge(n.z, sid)
-    out = []
-    for comp in nx.strongly_connected_components(g):
-        if len(comp) > 1 or any(g.has_edge(c, c) for c in comp):
-            first = sorted(comp)[0]
-            out.append(FlowProblem(first, "subflow", None,
-                                   "subflow contains an instance of itself: " + ", ".join(sorted(comp))))
-    return out
+    edges = [(n.z, sid) for n in fs.nodes.values()
+             if (sid := n.subflow_id) is not None and n.z is not None and n.z in fs.subflows]
+    return [FlowProblem(sorted(comp)[0], "subflow", None,
+                        "subflow contains an instance of itself: " + ", ".join(sorted(comp)))
+            for comp in _cycles(edges)]
 
 
 def _wiring_cycles(fs: FlowSet) -> list[FlowProblem]:
-    g: nx.DiGraph[str] = nx.DiGraph()
-    for n in fs.nodes.values():
-        for targets in n.wires:
-            for t in targets:
-                g.add_edge(n.id, t)
+    edges = [(n.id, t) for n in fs.nodes.values() for targets in n.wires for t in targets]
     out = []
-    for comp in nx.strongly_connected_components(g):
-        if len(comp) > 1 or any(g.has_edge(c, c) for c in comp):
-            first = sorted(comp)[0]
-            node = fs.nodes.get(first)
-            out.append(FlowProblem(first, node.type if node else None, "wires",
-                                   "wiring loop through " + ", ".join(sorted(comp)), "info"))
+    for comp in _cycles(edges):
+        first = sorted(comp)[0]
+        node = fs.nodes.get(first)
+        out.append(FlowProblem(first, node.type if node else None, "wires",
+                               "wiring loop through " + ", ".join(sorted(comp)), "info"))
     return out

@@ -263,7 +263,7 @@ async def test_a_deploy_that_cannot_be_saved_keeps_the_stored_credentials(tmp_pa
     await rt.deploy([*BASE, {"id": "k2", "type": "t-cfg", "credentials": {"password": "kept"}}])
     await rt.wait_started()
     if bad == "disk full":
-        def full(flows, credentials=None):
+        def full(flows, credentials=None, texts=None):
             raise StorageError("cannot write flows.json: [Errno 28] No space left on device")
 
         monkeypatch.setattr(rt.storage, "save_flows", full)
