@@ -198,9 +198,9 @@ class Registry:
 
 
 BUNDLED = (
-    ("core", "nodes.core"),
-    ("openai", "nodes.openai"),
-    ("dashboard", "nodes.dashboard"),
+    ("core", "flowengine.nodes.core"),
+    ("openai", "flowengine.nodes.openai"),
+    ("dashboard", "flowengine.nodes.dashboard"),
 )
 """The node packages of this distribution (also declared as entry points in pyproject.toml)."""
 DISTRIBUTION = "flowengine"

@@ -50,7 +50,7 @@ log = logging.getLogger("flowengine.server")
 def editor_directory() -> Path | None:
     """The ``editor`` package's directory (index.html, css/, js/), or None when not installed."""
     try:
-        import editor
+        import flowengine.editor as editor
     except ImportError:
         return None
     path = Path(editor.__file__).parent

@@ -1,4 +1,4 @@
-"""The worker process of a function node that has a timeout (``python -m nodes.core._function_worker``).
+"""The worker process of a function node that has a timeout (``python -m flowengine.nodes.core._function_worker``).
 
 It runs the node's code on messages the parent sends and calls back for everything that lives
 in the runtime (context, env, send, status, logs). The parent kills it when a call overruns the
@@ -17,7 +17,7 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-from nodes.core._function_code import Backend, build_names, compile_code, import_libs, normalise_results
+from flowengine.nodes.core._function_code import Backend, build_names, compile_code, import_libs, normalise_results
 
 _HEADER = struct.Struct(">I")
 

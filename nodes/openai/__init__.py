@@ -34,7 +34,7 @@ __all__ = ["OpenAIConfig", "OperationNode", "RealtimeNode", "WebhookNode", "node
 def node_classes(catalog: dict[str, Any] | None = None, path: str | Path | None = None) -> list[type[OperationNode]]:
     """One node class per operation of ``catalog`` (default: the committed catalog), then one per
     alias (the old name of a renamed operation, see ``aliases``)."""
-    from .catalog import load_catalog  # imported here so ``python -m nodes.openai.catalog`` runs cleanly
+    from .catalog import load_catalog  # imported here so ``python -m flowengine.nodes.openai.catalog`` runs cleanly
 
     data = catalog if catalog is not None else load_catalog(path)
     defs = data.get("$defs") or {}

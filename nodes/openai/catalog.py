@@ -2,7 +2,7 @@
 
 Build (the spec files are data, never committed)::
 
-    python -m nodes.openai.catalog build --spec openapi-current.json \\
+    python -m flowengine.nodes.openai.catalog build --spec openapi-current.json \\
         [--legacy openapi-2023-11-08.yaml] [-o nodes/openai/catalog.json]
 
 Each entry holds structure only: operationId, node type, method, path, group, parameters, the
@@ -251,7 +251,7 @@ def build_catalog(spec: str | Path, legacy: str | Path | None = None,
     norm = SchemaNormalizer(doc)
     ops = _operations(doc, norm, legacy=False)
     defs = _reachable(norm.defs, _collect_refs(ops))
-    catalog: JSON = {"format": 1, "generator": "nodes.openai.catalog", "source": _source(Path(spec), doc)}
+    catalog: JSON = {"format": 1, "generator": "flowengine.nodes.openai.catalog", "source": _source(Path(spec), doc)}
     if legacy:
         ldoc = load_spec(legacy)
         lnorm = SchemaNormalizer(ldoc, name_for=lambda n: "legacy." + n)
@@ -303,7 +303,7 @@ def _reachable(defs: dict[str, JSON], roots: set[str]) -> dict[str, JSON]:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: ``build`` writes the catalog; ``summary`` prints counts of an existing one."""
-    ap = argparse.ArgumentParser(prog="python -m nodes.openai.catalog")
+    ap = argparse.ArgumentParser(prog="python -m flowengine.nodes.openai.catalog")
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="generate the catalog from an OpenAPI spec")
     b.add_argument("--spec", required=True)

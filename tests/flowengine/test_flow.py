@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from flowengine.nodes.core import catch, complete, junction, link, status
 
 from flowengine.errors import NodeError
 from flowengine.node import Node
@@ -14,7 +15,6 @@ from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 from flowengine.types import UNDEFINED
-from nodes.core import catch, complete, junction, link, status
 
 
 class Relay(Node):

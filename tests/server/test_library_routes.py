@@ -70,7 +70,7 @@ DEBUG_PAYLOADS = {  # what the debug sidebar shows once every inject was pressed
 
 @pytest.mark.parametrize("path", CORE_EXAMPLES, ids=lambda p: p.name)
 async def test_the_core_packages_examples_run(path: Path) -> None:
-    """The examples nodes.core ships (listed under "core") run: each inject is pressed, the debug
+    """The examples flowengine.nodes.core ships (listed under "core") run: each inject is pressed, the debug
     node shows the messages, and nothing is logged as an error."""
     flows = json.loads(path.read_text())
     async with FlowHarness(flows) as h:

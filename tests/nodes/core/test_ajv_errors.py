@@ -6,8 +6,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-
-from nodes.core._ajv_errors import ajv_errors, errors_text
+from flowengine.nodes.core._ajv_errors import ajv_errors, errors_text
 
 
 def text(schema: dict[str, Any], value: Any) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flowengine.nodes.core.catch import Catch
+
 from flowengine.node import Node
 from flowengine.testing import FlowHarness
-from nodes.core.catch import Catch
 
 
 class Boom(Node):

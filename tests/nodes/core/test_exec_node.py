@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowengine.nodes.core._exec_process import split_command_line
+from flowengine.nodes.core.exec_node import ExecNode
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.core._exec_process import split_command_line
-from nodes.core.exec_node import ExecNode
 
 BASE = {"command": "", "addpay": "", "append": "", "useSpawn": "false", "timer": "", "winHide": False,
         "oldrc": False, "name": ""}

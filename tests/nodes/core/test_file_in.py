@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flowengine.nodes.core.file_in import CHUNK, FileInNode
+
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 from flowengine.types import UNDEFINED
-from nodes.core.file_in import CHUNK, FileInNode
 
 
 def flow(**props: Any) -> list[dict[str, Any]]:

@@ -6,9 +6,10 @@ import base64
 from pathlib import Path
 from typing import Any
 
+from flowengine.nodes.core.file_node import FileNode
+
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.core.file_node import FileNode
 
 
 def flow(**props: Any) -> list[dict[str, Any]]:

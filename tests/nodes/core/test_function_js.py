@@ -11,11 +11,12 @@ import asyncio
 import textwrap
 from typing import Any
 
+from flowengine.nodes.core._js_function import calls_done
+
 from flowengine.jsvalues import JsError, JsMap, JsRegExp
 from flowengine.registry import Registry
 from flowengine.testing import FlowHarness
 from flowengine.types import UNDEFINED
-from nodes.core._js_function import calls_done
 
 
 def js_flow(func: str, outputs: int = 1, **props: Any) -> list[dict[str, Any]]:

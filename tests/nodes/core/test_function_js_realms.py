@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flowengine.nodes.core import _js_shared
 
 from flowengine.testing import FlowHarness
-from nodes.core import _js_shared
 
 
 def chain(*codes: str, **props: Any) -> list[dict[str, Any]]:

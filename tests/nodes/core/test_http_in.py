@@ -242,7 +242,7 @@ async def test_node_settings_win_over_msg(served: Any) -> None:
 
 
 async def test_request_node_headers_not_echoed(served: Any) -> None:
-    from nodes.core.http_in import REQUEST_NODE_HEADER, headers_hash
+    from flowengine.nodes.core.http_in import REQUEST_NODE_HEADER, headers_hash
 
     upstream = {"server": "elsewhere", "x-up": "1"}
     s = await served(

@@ -240,7 +240,7 @@ def test_tls_config_and_proxy_nodes() -> None:
     import ssl
     from types import SimpleNamespace
 
-    from nodes.core.http_request import HttpProxy, TlsConfig
+    from flowengine.nodes.core.http_request import HttpProxy, TlsConfig
 
     host = SimpleNamespace(settings=SimpleNamespace(extra={}))
     tls = TlsConfig(host, {"id": "tls1", "type": "tls-config", "verifyservercert": False})  # type: ignore[arg-type]

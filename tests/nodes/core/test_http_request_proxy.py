@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowengine.nodes.core._tls_proxy import proxy_for_url, should_proxy
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.core._tls_proxy import proxy_for_url, should_proxy
 
 from ._local_http import Answer, LocalHttp, Seen
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowengine.nodes.core.inject import WallClock
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.core.inject import WallClock
 
 
 def inject_flow(**props: Any) -> list[dict[str, Any]]:

@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 import quickjs
-
-from nodes.core.js import LIBRARY_FILES, library_source
+from flowengine.nodes.core.js import LIBRARY_FILES, library_source
 
 CASES_DIR = Path(__file__).with_name("js_libs_cases")
 SERIALISE = (CASES_DIR / "serialise.js").read_text(encoding="utf-8")
@@ -105,7 +104,7 @@ def test_eager_and_lazy_sources_behave_the_same() -> None:
 
 def test_library_source_is_built_once_and_files_are_package_data() -> None:
     assert library_source() is library_source()
-    folder = resources.files("nodes.core.js")
+    folder = resources.files("flowengine.nodes.core.js")
     for name in LIBRARY_FILES:
         assert (folder / name).is_file()
         assert len((folder / name).read_text(encoding="utf-8").splitlines()) <= 400

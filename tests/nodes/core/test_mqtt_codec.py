@@ -4,10 +4,7 @@ v5 properties, and the broker node's options, as Node-RED's 10-mqtt.js has them.
 from __future__ import annotations
 
 import pytest
-from paho.mqtt.packettypes import PacketTypes
-
-from flowengine.types import UNDEFINED
-from nodes.core.mqtt_codec import (
+from flowengine.nodes.core.mqtt_codec import (
     PayloadError,
     decode_payload,
     encode_payload,
@@ -20,7 +17,10 @@ from nodes.core.mqtt_codec import (
     valid_publish_topic,
     valid_subscription_topic,
 )
-from nodes.core.mqtt_options import broker_options, client_kwargs, with_overrides
+from flowengine.nodes.core.mqtt_options import broker_options, client_kwargs, with_overrides
+from paho.mqtt.packettypes import PacketTypes
+
+from flowengine.types import UNDEFINED
 
 
 @pytest.mark.parametrize(("topic", "ok"), [

@@ -136,8 +136,9 @@ async def test_unknown_rule_type_deploys_and_fails_each_message_like_node_red() 
 
 
 def test_rule_type_schema_offers_the_known_rules_and_tolerates_others() -> None:
+    from flowengine.nodes.core.switch import SwitchNode
+
     from flowengine.registry import Registry
-    from nodes.core.switch import SwitchNode
 
     reg = Registry()
     reg.add(SwitchNode)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowengine.nodes.core._tcp import payload_bytes, port_number, unescape
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.sockets import NodeSockets
-from nodes.core._tcp import payload_bytes, port_number, unescape
 
 from ._sockets import TcpPeer, free_port, harness, logged, read_until_closed, statuses, wait_status, wait_until
 

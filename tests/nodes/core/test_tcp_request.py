@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from nodes.core.tcp_request import split_char
+from flowengine.nodes.core.tcp_request import split_char
 
 from ._sockets import TcpPeer, harness, read_until_closed, statuses, wait_until
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flowengine.nodes.core.watch import WatchNode
+
 from flowengine.testing import FlowHarness
-from nodes.core.watch import WatchNode
 
 
 def flow(files: str, recursive: bool = False) -> list[dict[str, Any]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flowengine.nodes.dashboard.clients import Client
+from flowengine.nodes.dashboard.hub import DashboardHub, dashboard_hub
+
 from flowengine.testing import FlowHarness
-from nodes.dashboard.clients import Client
-from nodes.dashboard.hub import DashboardHub, dashboard_hub
 
 TAB = {"id": "tab1", "type": "ui_tab", "name": "Home", "icon": "dashboard", "order": 1, "disabled": False,
        "hidden": False}

@@ -108,7 +108,7 @@ async def test_colour_picker_formats() -> None:
 
 
 def test_colour_parsing_and_writing() -> None:
-    from nodes.dashboard.colour import Colour
+    from flowengine.nodes.dashboard.colour import Colour
 
     assert Colour.parse("red").to_string("hex") == "#ff0000"
     assert Colour.parse("#0f08").to_string("hex8") == "#00ff0088"

@@ -7,8 +7,9 @@ import asyncio
 import json
 from typing import Any
 
+from flowengine.nodes.dashboard.clients import Client
+
 from flowengine.testing import FlowHarness
-from nodes.dashboard.clients import Client
 
 from .page_probe import GROUP, TAB, PageProbe, dashboard_flow
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from nodes.openai.spec import load_spec
+from flowengine.nodes.openai.spec import load_spec
 
 FILE = b"\x89PNG\r\n\x1a\n0000"
 JSON = dict[str, Any]

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from flowengine.nodes.openai import OpenAIConfig, node_classes
+from flowengine.nodes.openai.catalog import load_catalog
 
 from flowengine.node import Node
 from flowengine.settings import Settings
-from nodes.openai import OpenAIConfig, node_classes
-from nodes.openai.catalog import load_catalog
 
 
 @dataclass

@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from flowengine.nodes.openai import OpenAIConfig, node_classes
+from flowengine.nodes.openai.aliases import ALIAS_CATEGORY, load_seen
+from flowengine.nodes.openai.catalog import load_catalog, main
+from flowengine.nodes.openai.spec import load_spec
 from test_openai_catalog import _synthetic_spec
 from test_openai_compat_seed import Recorder
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai import OpenAIConfig, node_classes
-from nodes.openai.aliases import ALIAS_CATEGORY, load_seen
-from nodes.openai.catalog import load_catalog, main
-from nodes.openai.spec import load_spec
 
 OLD_SERVICE_KEY_TYPE = "openai-create-project-service-account-api-key"
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flowengine.nodes.openai import OpenAIConfig, node_classes, register
+from flowengine.nodes.openai.aliases import load_seen
+from flowengine.nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
+from flowengine.nodes.openai.reference import REFERENCE_ROOT, ReferenceLinks, slug
 from openai_fakes import FakeHost, run
 from openai_mock import SHARED
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
-from nodes.openai import OpenAIConfig, node_classes, register
-from nodes.openai.aliases import load_seen
-from nodes.openai.catalog import build_catalog, kebab, load_catalog, main, node_type
-from nodes.openai.reference import REFERENCE_ROOT, ReferenceLinks, slug
 
 SPEC_DIR = SHARED / "openai/spec"
 REMOVED = {

@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai.compat import load_inductiv_methods
+from flowengine.nodes.openai.compat.inductiv_methods import HELPER_ALTERNATIVES
 from test_openai_compat_seed import Recorder, _form
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.compat import load_inductiv_methods
-from nodes.openai.compat.inductiv_methods import HELPER_ALTERNATIVES
 
 LIST = {"object": "list", "data": [{"id": "f1"}, {"id": "f2"}], "has_more": True}
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai.catalog import load_catalog
+from flowengine.nodes.openai.compat import SeedMethod, load_inductiv_methods, load_seed_methods
 from openai_minimal import FILE, minimal_request
 from openai_mock import SHARED, SPEC_2023, SPEC_CURRENT, SteadyMock, unavailable_reason
 from test_openai_compat_seed import _form
@@ -27,8 +29,6 @@ from test_openai_mock import RecordingTransport
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.catalog import load_catalog
-from nodes.openai.compat import SeedMethod, load_inductiv_methods, load_seed_methods
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai.compat import load_seed_methods
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.compat import load_seed_methods
 
 Handler = Callable[[httpx.Request], httpx.Response]
 OK = {"id": "x", "object": "thing"}

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flowengine.nodes.openai.convert import ConversionError, convert_node
 
 from flowengine.registry import Registry
 from flowengine.runtime import Runtime
 from flowengine.server import create_app
 from flowengine.settings import Settings
-from nodes.openai.convert import ConversionError, convert_node
 
 REGISTRY = Registry.default()
 PLACE = {"id": "n1", "z": "t1", "x": 100, "y": 40, "wires": [["d1"]], "name": "ask"}

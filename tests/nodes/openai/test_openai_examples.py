@@ -21,13 +21,13 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai.catalog import load_catalog
 from openai_examples import Example, spec_examples
 from openai_mock import SPEC_2023, SPEC_CURRENT, SteadyMock, unavailable_reason
 from test_openai_mock import steady_2023, steady_current  # noqa: F401  (module fixtures)
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.catalog import load_catalog
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]

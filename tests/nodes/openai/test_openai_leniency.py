@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flowengine.nodes.openai.errors import RequestInvalidError
+from flowengine.nodes.openai.leniency import coerce_form_strings, lenient_schema
+from flowengine.nodes.openai.spec import SchemaNormalizer
 from openai_fakes import make, run
 from openai_minimal import minimal_request
 from test_openai_request import Recorder, _multipart
-
-from nodes.openai.errors import RequestInvalidError
-from nodes.openai.leniency import coerce_form_strings, lenient_schema
-from nodes.openai.spec import SchemaNormalizer
 
 WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
 

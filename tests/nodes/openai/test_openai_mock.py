@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai.catalog import load_catalog
 from openai_minimal import minimal_request
 from openai_mock import SPEC_2023, SPEC_CURRENT, SteadyMock, unavailable_reason
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.catalog import load_catalog
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]

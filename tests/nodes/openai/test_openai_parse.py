@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from flowengine.nodes.openai.parsing import add_parsed
 from openai_fakes import make, run
-
-from nodes.openai.parsing import add_parsed
 
 SCHEMA = {"type": "json_schema", "name": "city", "schema": {"type": "object"}}
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+from flowengine.nodes.openai.realtime_events import AUDIO_CHUNK, PayloadError, ResponseAssembler, client_events
 from realtime_fake import AUDIO, FakeRealtime
 from shared_dir import shared_dir
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai.realtime_events import AUDIO_CHUNK, PayloadError, ResponseAssembler, client_events
 
 SPEC = shared_dir() / "openai/spec/openapi-current.json"
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flowengine.nodes.openai.errors import RequestInvalidError
+from flowengine.nodes.openai.multipart import form_fields, resolve_file
 from openai_fakes import make, run
-
-from nodes.openai.errors import RequestInvalidError
-from nodes.openai.multipart import form_fields, resolve_file
 
 
 class Recorder:

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import httpx
+from flowengine.nodes.openai.errors import StreamError
 from openai_fakes import make, run
-
-from nodes.openai.errors import StreamError
 
 
 def sse(*events: str) -> bytes:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flowengine.nodes.openai.client import ClientOptions
+from flowengine.nodes.openai.errors import APIResponseValidationError, APIStatusError, APITimeoutError
+from flowengine.nodes.openai.retry import RetryPolicy, retry_after_seconds
 from openai_fakes import make, run
-
-from nodes.openai.client import ClientOptions
-from nodes.openai.errors import APIResponseValidationError, APIStatusError, APITimeoutError
-from nodes.openai.retry import RetryPolicy, retry_after_seconds
 
 
 def scripted(*responses: httpx.Response | Exception) -> tuple[list[httpx.Request], object]:

@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from flowengine.nodes.openai import register
+from flowengine.nodes.openai.routes import list_models, list_models_for_draft
 from openai_fakes import make
 from starlette.requests import Request
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
-from nodes.openai import register
-from nodes.openai.routes import list_models, list_models_for_draft
 
 
 class FakeRuntime:
