@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _HEADER = struct.Struct(">I")
 _SHARED = ("req", "res")  # not picklable; kept in the parent and put back on the results
 _START_TIMEOUT = 30.0
+_EXIT_WAIT = 5.0  # a worker whose pipe closed has this long to exit before it is killed
 
 
 class WorkerRunner:
@@ -79,7 +80,7 @@ class WorkerRunner:
             except asyncio.CancelledError:
                 raise
             except (asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError):
-                code = await self._kill()
+                code = await self._kill(ended=True)
                 text = (f"Function worker process ended (exit code {code}) while handling the message; "
                         "a new worker is started for the next message")
                 self.node.warn(text)
@@ -95,7 +96,7 @@ class WorkerRunner:
         env = dict(os.environ)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "nodes.core._function_worker",
+            sys.executable, "-m", "flowengine.nodes.core._function_worker",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
         )
         self.proc = proc
@@ -187,11 +188,19 @@ class WorkerRunner:
             node.status(frame.get("status"))
 
     # --- process plumbing ---
-    async def _kill(self) -> int | None:
-        """Kill the worker if it still runs; its exit code."""
+    async def _kill(self, ended: bool = False) -> int | None:
+        """Kill the worker if it still runs; its exit code. ``ended``: its pipe closed, so it has
+        exited or is exiting: wait for that first. Killing it then would make asyncio's subprocess
+        poll (and reap) it before the event loop's child watcher does, which then reports exit code
+        255 instead of the real one."""
         proc, self.proc = self.proc, None
         if proc is None:
             return None
+        if ended and proc.returncode is None:
+            try:
+                return await asyncio.wait_for(proc.wait(), _EXIT_WAIT)
+            except TimeoutError:
+                pass
         if proc.returncode is None:
             proc.kill()
         return await proc.wait()
