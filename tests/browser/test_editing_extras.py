@@ -85,9 +85,12 @@ def test_quick_add_ranks_exact_core_types_first_and_remembers_recent(editor: Any
     page.keyboard.down("Control")
     page.mouse.click(*workspace_point(page, 300, 500))
     page.keyboard.up("Control")
-    expect(page.locator("[data-quickadd] input")).to_be_focused()
-    page.keyboard.type("debug")
+    box = page.locator("[data-quickadd] input")
+    expect(box).to_be_focused()
+    box.fill("debug")
+    expect(page.locator("[data-quickadd-type]").first).to_have_attribute("data-quickadd-type", "debug")
     page.keyboard.press("Enter")
+    expect(page.locator('[data-node-type="debug"]')).to_have_count(1)  # on the canvas before the deploy
     deploy(page)
     types = sorted(n["type"] for n in server.flows()["flows"] if n.get("z") == "tab1")
     assert types == ["debug", "function", "switch"]
