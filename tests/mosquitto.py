@@ -14,20 +14,12 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
 
 from serve_process import free_port
+from service_process import ServiceProcess, ServiceUnavailable
 
 __all__ = ["Mosquitto", "ServiceUnavailable", "mosquitto_binary"]
-
-START_TIMEOUT_S = 10.0
-
-
-class ServiceUnavailable(RuntimeError):
-    """A service a test needs is not installed on this machine."""
 
 
 def mosquitto_binary() -> str | None:
@@ -37,18 +29,19 @@ def mosquitto_binary() -> str | None:
     return "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").is_file() else None
 
 
-class Mosquitto:
+class Mosquitto(ServiceProcess):
     """``mosquitto -c <tmp conf>`` listening on ``127.0.0.1:port``; a context manager."""
+
+    name = "mosquitto"
 
     def __init__(self, port: int | None = None, *, users: dict[str, str] | None = None,
                  tls: tuple[Path, Path] | None = None) -> None:
+        super().__init__()
         self.port = port or free_port()
         self.users = dict(users or {})
         """user -> password: anonymous clients are refused (a mosquitto_passwd file)."""
         self.tls = tls
         """(certificate, private key) PEM files: the listener speaks MQTT over TLS."""
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     def start(self) -> Mosquitto:
         """Start the broker and return once it accepts connections."""
@@ -59,20 +52,10 @@ class Mosquitto:
         binary = mosquitto_binary()
         if binary is None:
             raise ServiceUnavailable("the mosquitto MQTT broker is not installed (apt-get install mosquitto)")
-        self._dir = tempfile.TemporaryDirectory(prefix="flowengine-mosquitto-")
-        folder = Path(self._dir.name)
+        folder = self.folder()
         conf = folder / "mosquitto.conf"
         conf.write_text("\n".join(self._config(folder)) + "\n")
-        log = folder / "mosquitto.log"
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._accepts():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                text = log.read_text(errors="replace")
-                self.stop()
-                raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port}: {text}")
-            time.sleep(0.02)  # no event tells when a foreign process starts listening
+        self.launch([binary, "-c", str(conf)], folder / "mosquitto.log", self._accepts, f"127.0.0.1:{self.port}")
         return self
 
     def _config(self, folder: Path) -> list[str]:
@@ -99,30 +82,7 @@ class Mosquitto:
         except OSError:
             return False
 
-    def stop(self) -> None:
-        """Stop the broker (SIGTERM to its PID, SIGKILL if it lingers) and remove its files."""
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait(5)
-            self.proc = None
-        if self._dir is not None:
-            self._dir.cleanup()
-            self._dir = None
-
     def kill(self) -> None:
         """End the broker abruptly (SIGKILL): its clients see their connections drop."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.stop()
-
-    def __enter__(self) -> Mosquitto:
-        return self.start()
-
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.kill_process()
         self.stop()

@@ -4,14 +4,15 @@ there a skip fails: tests/conftest.py), and ``redis``, an asyncio client of it."
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mosquitto import ServiceUnavailable
 from queue_flows import Deployment, queue_settings
 from redis_server import RedisServer
+from service_process import ServiceUnavailable
 
 from flowengine.registry import Registry
 
@@ -54,3 +55,21 @@ async def deployment(registry: Registry, redis_server: RedisServer, tmp_path: Pa
         yield d
     finally:
         await d.close()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test starts (append them): terminated by PID when it ends, killed if they linger."""
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        yield started
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in started:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
