@@ -125,7 +125,7 @@ class JsInterrupted(Exception):
 
 class JsEngine:
     """One QuickJS runtime: the main realm (libraries, glue), realms made by ``realm()``, a deadline
-    for ``call``, and ``drain`` for promise jobs."""
+    for ``call``, and ``run`` (a call, then its promise jobs)."""
 
     def __init__(self) -> None:
         self.context = quickjs.Context()
@@ -196,7 +196,7 @@ class JsEngine:
         return self._guard(fn, *args)
 
     def run(self, fn: Any, *args: Any) -> tuple[Any, bool]:
-        """``call``, then ``drain``: the result, and whether any promise job ran (one turn)."""
+        """``call``, then every pending promise job: the result, and whether any job ran (one turn)."""
         self._interrupted = False
         context = self.context
         try:
@@ -210,18 +210,6 @@ class JsEngine:
             if self._interrupted:
                 raise JsInterrupted() from None
             raise
-
-    def drain(self) -> bool:
-        """Run pending promise jobs (``await`` continuations, ``then`` handlers) until none is left;
-        False when there was none."""
-        return bool(self._guard(self._drain))
-
-    def _drain(self) -> bool:
-        if not self.context.execute_pending_job():
-            return False
-        while self.context.execute_pending_job():
-            pass
-        return True
 
     def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
         self._interrupted = False

@@ -196,9 +196,9 @@ class JsFunctionRunner:
     def _restore(self, msg: Msg | None, args: tuple[Any, ...]) -> None:
         """After a failed turn, fill the stand-in of a message that came as a JavaScript object, so the
         error reports the message."""
-        if msg is not None and len(args) > 1 and args[1].__class__ is JsObject and self.engine is not None:
+        if msg is not None and len(args) > 1 and args[1].__class__ is JsObject and self.shared is not None:
             try:
-                _update(msg, self.bridge.decode(self.engine.call(self._fns["__fe_encode"], args[1])))
+                self.shared.materialize(msg, args[1], self._fns["__fe_encode"])
             except JsException as exc:  # the message cannot be encoded (it was interrupted mid-change)
                 self.node.warn(f"function node {self.node.id}: the message could not be kept: {exc}")
 

@@ -84,9 +84,13 @@ class JsShared:
 
     def _fill(self, key: int) -> None:
         stand_in, obj, encode = self._residents.pop(key)
+        self.materialize(stand_in, obj, encode)
+
+    def materialize(self, msg: Msg, obj: Any, encode: Any) -> None:
+        """Fill the stand-in ``msg`` with the JavaScript message ``obj`` (encoded by its realm's ``encode``)."""
         value = self.bridge.decode(self.engine.call(encode, obj))
         if isinstance(value, dict):
-            stand_in.update(value)
+            msg.update(value)
 
 
 def shared_for(extra: dict[str, Any]) -> JsShared:
