@@ -105,7 +105,11 @@ export class QuickAdd {
         this.close();
       }
     });
-    input.addEventListener("blur", () => setTimeout(() => this.close(), 0));
+    // Chrome fires blur when close() removes the focused input, and input events run before
+    // timers: the deferred close must close this box only, never one opened in between
+    input.addEventListener("blur", () => setTimeout(() => {
+      if (this.box === box) this.close();
+    }, 0));
     draw();
     input.focus();
   }

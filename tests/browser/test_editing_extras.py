@@ -96,6 +96,21 @@ def test_quick_add_ranks_exact_core_types_first_and_remembers_recent(editor: Any
     assert types == ["debug", "function", "switch"]
 
 
+def test_quick_add_opened_right_after_a_close_stays_open(editor: Any) -> None:
+    # closing removes the focused input, the browser fires its blur, and the close that blur defers
+    # must not take the box opened in between (input events run before timers under load)
+    page = editor
+    _quick_add(page, "")
+    still_open = page.evaluate("""async () => {
+        const qa = window.__editor.app.quickAdd;
+        qa.close();
+        qa.open(300, 300);
+        await new Promise((r) => setTimeout(r, 50));
+        return document.querySelectorAll("[data-quickadd]").length === 1 && qa.box !== null;
+    }""")
+    assert still_open
+
+
 def test_examples_library_imports_into_a_new_tab_and_switches_to_it(editor: Any, server: Any, shot: Any) -> None:
     page = editor
     page.locator("[data-action='import']").first.click()
