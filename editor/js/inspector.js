@@ -41,7 +41,7 @@ export class Inspector {
       special: (key, propSchema, v) => {
         const core = coreControl(nodeType, key, value, def);
         if (core) return core;
-        const refType = refTypeFor(model, def, key, propSchema || {});
+        const refType = refTypeFor(model, def, key, propSchema || {}, v);
         if (refType && refType !== nodeType) {
           const ctl = configRefControl(this.app, refType, key, v, (cid, t) => this.editConfig(cid, t));
           if (!configRef) configRef = ctl;

@@ -8,17 +8,21 @@ import { PASSWORD_PLACEHOLDER } from "./schema-form.js";
 
 export { PASSWORD_PLACEHOLDER };
 
-/** The config-node type a property refers to, or null. */
-export function refTypeFor(model, def, key, schema) {
+/**
+ * The config-node type a property refers to, or null. Only what the schema declares
+ * (`x-config-type`), plus `config` when the type's module has exactly one config type (the OpenAI
+ * nodes' convention). Guessing from the property's name picked Dashboard 2's `ui-theme` for
+ * ui_base's `theme` object, `ui-group` for udp's multicast `group` and `ui-page` for the OpenAI
+ * list operations' `page`, and the select then wrote its value back as text ("[object Object]").
+ * A stored object or array is never a reference, whatever the schema says.
+ */
+export function refTypeFor(model, def, key, schema, value) {
+  if (value !== undefined && value !== null && typeof value !== "string") return null;
   const explicit = schema && (schema["x-config-type"] || schema["x-node-type"] || schema["x-config"]);
   if (typeof explicit === "string") return explicit;
-  const configs = [...model.types.values()].filter((t) => t.config);
-  if (key === "config") {
-    const same = configs.filter((t) => t.module === def.module);
-    if (same.length === 1) return same[0].type;
-  }
-  const hit = configs.find((t) => t.type === key || t.type.endsWith(`-${key}`));
-  return hit ? hit.type : null;
+  if (key !== "config" || !def.module) return null;
+  const same = [...model.types.values()].filter((t) => t.config && t.module === def.module);
+  return same.length === 1 ? same[0].type : null;
 }
 
 /**

@@ -16,12 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
-CASES = [
-    # known defect, issue 11/17: Done on the ui_base node writes its object `theme` back as "[object Object]"
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="ui_base theme object is not kept by its form"))
-    if p.name == "dashboard.json" else p
-    for p in sorted((REPO / "tests" / "compat" / "cases").glob("*.flow.json")) + sorted((REPO / "flows").glob("*.json"))
-]
+CASES = sorted((REPO / "tests" / "compat" / "cases").glob("*.flow.json")) + sorted((REPO / "flows").glob("*.json"))
 
 OPEN_AND_DONE = """async (id) => {
   const app = window.__editor.app;
