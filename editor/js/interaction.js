@@ -3,6 +3,7 @@
 import { bringIntoView } from "./cull.js";
 import { svg } from "./dom.js";
 import { canSplice, carriedGroups, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
+import { markTarget, plan, rehome, target } from "./group-drop.js";
 import { wirePath } from "./wires.js";
 
 const DRAG_THRESHOLD = 3;
@@ -84,7 +85,10 @@ export class Interaction {
       const spliceable = origin.size === 1 && canSplice(this.app.model, id);
       const groups = carriedGroups(this.app.model, origin.keys());
       const toggle = e.shiftKey || e.ctrlKey || e.metaKey;
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups });
+      const carried = new Set(groups);
+      const tops = [...origin.keys(), ...groups].filter((m) => !carried.has(this.app.model.get(m)?.g));
+      const drop = plan(this.app.model, tops, groups);
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups, drop });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -102,7 +106,8 @@ export class Interaction {
       view.selectedWire = null;
       this.app.selectionChanged();
       this.focusFromPointer(this.app.canvas.groupElement(groupEl.dataset.groupId));
-      this.begin(e, { kind: "group", ...start, members });
+      const drop = plan(this.app.model, [groupEl.dataset.groupId], members.groups);
+      this.begin(e, { kind: "group", ...start, members, drop });
       return;
     }
     // ctrl+click on the empty canvas opens quick-add there (Node-RED); ctrl+drag adds a lasso
@@ -169,6 +174,7 @@ export class Interaction {
       const o = s.origin.get(s.id);
       for (const gid of s.groups) if (lead && o) canvas.groupElement(gid)?.setAttribute("transform", `translate(${lead.x - o.x} ${lead.y - o.y})`);
       if (s.spliceable) this.markSplice(wireUnder(e.clientX, e.clientY, s.id));
+      this.markDrop(s, at, e.altKey);
     } else if (s.kind === "group") {
       s.delta = groupDelta(dx, dy, canvas.zoom, this.app.view.snap);
       for (const id of s.members.nodes) {
@@ -177,6 +183,7 @@ export class Interaction {
       }
       for (const gid of s.members.groups) canvas.groupElement(gid)?.setAttribute("transform", `translate(${s.delta.x} ${s.delta.y})`);
       canvas.redrawWiresOf(new Set(s.members.nodes));
+      this.markDrop(s, at, false);
     } else if (s.kind === "lasso") {
       const x0 = Math.min(s.at.x, at.x);
       const y0 = Math.min(s.at.y, at.y);
@@ -192,6 +199,8 @@ export class Interaction {
     if (!s) return;
     this.state = null;
     const { model, history, view } = this.app;
+    markTarget(this.app.canvas, this, null);
+    const into = s.drop && s.moved ? target(model, s.drop, view.tab, this.app.canvas.toCanvas(e.clientX, e.clientY), e.altKey) : null;
     if (s.kind === "wire") {
       s.path.remove();
       this.clearHighlight();
@@ -215,7 +224,7 @@ export class Interaction {
         else history.run("wire", () => model.connect(out.src, out.port, s.dst));
       }
     } else if (s.kind === "move") {
-      const target = s.spliceable && s.moved ? wireUnder(e.clientX, e.clientY, s.id) : null;
+      const wire = s.spliceable && s.moved ? wireUnder(e.clientX, e.clientY, s.id) : null;
       this.markSplice(null);
       if (s.moved && s.final) {
         const moves = [...s.final].map(([id, p]) => ({ id, x: p.x, y: p.y }));
@@ -228,9 +237,10 @@ export class Interaction {
             if (g) moves.push({ id: gid, x: g.x + lead.x - o.x, y: g.y + lead.y - o.y });
           }
         }
-        history.run(target ? "splice" : "move", () => {
+        history.run(wire ? "splice" : "move", () => {
           model.moveNodes(moves);
-          if (target) splice(model, s.id, target);
+          rehome(model, s.drop, into, e.altKey);
+          if (wire) splice(model, s.id, wire);
         });
       } else if (!s.moved && s.wasSelected && !s.shift && view.selection.size > 1) {
         view.selection.clear();
@@ -244,7 +254,10 @@ export class Interaction {
           const o = model.get(id);
           return { id, x: o.x + s.delta.x, y: o.y + s.delta.y };
         });
-        history.run("move", () => model.moveNodes(moves));
+        history.run("move", () => {
+          model.moveNodes(moves);
+          rehome(model, s.drop, into, false);
+        });
       } else this.app.render();
     } else if (s.kind === "lasso") {
       s.rect.remove();
@@ -264,6 +277,7 @@ export class Interaction {
     if (s.rect) s.rect.remove();
     this.clearHighlight();
     this.markSplice(null);
+    markTarget(this.app.canvas, this, null);
     this.app.render();
   }
 
@@ -304,6 +318,12 @@ export class Interaction {
     if (this.spliceEl && this.spliceEl !== wire?.el) this.spliceEl.classList.remove("splice-target");
     this.spliceEl = wire ? wire.el : null;
     if (this.spliceEl) this.spliceEl.classList.add("splice-target");
+  }
+
+  /** Highlight the group a drop at `at` would put the dragged nodes into (group-drop.js). */
+  markDrop(s, at, alt) {
+    const gid = target(this.app.model, s.drop, this.app.view.tab, at, alt);
+    markTarget(this.app.canvas, this, gid && gid !== s.drop.parent ? gid : null);
   }
 
   clearHighlight() {

@@ -18,6 +18,7 @@ const HELP = [
   ["Space", "add the focused node to the selection, or take it out"],
   ["Arrows (Shift: ×5)", "move the selection one grid step (a group moves when all its nodes do); with nothing selected or with Ctrl: pan"],
   ["Arrows (group)", "move the focused group box with all its nodes; Enter or Space selects its nodes"],
+  ["Drag onto a group / Alt+drag", "drop nodes on a group to add them to it; hold Alt while dragging members to take them out"],
   ["S (node)", "splice the focused unwired node into a wire (the keyboard way to drop it on a wire): pick the wire"],
   ["Enter (node)", "open the inspector; wire outputs in its Connections section"],
   ["Enter (wire), Delete", "select a wire, delete the selection"],

@@ -1,0 +1,93 @@
+// Group membership by dragging, as Node-RED's editor does it: nodes (or whole groups) dropped on a
+// group join it; members dragged with Alt held leave their group (dropped on another group, they
+// join that one). Dragging members without Alt keeps them in their group, whose box grows. The
+// pointer state machine asks plan() when a drag starts, target() while it moves and rehome() on
+// drop, inside the move's undo step. No DOM state here except the hover mark.
+
+import { fitGroup, growGroup } from "./groups.js";
+
+/**
+ * What a drag of `items` (the top-level things moved: nodes outside the carried groups, and the
+ * carried groups themselves) may do to membership. `moving` holds every moved group (nested ones
+ * too), which can never be a target. Returns null when the set may not change groups: its members
+ * come from different groups, or some come from a group and some from none (Node-RED's rule).
+ */
+export function plan(model, items, moving) {
+  const from = new Set();
+  let loose = false;
+  for (const id of items) {
+    const o = model.get(id);
+    if (!o) continue;
+    if (o.g && model.get(o.g)) from.add(o.g);
+    else loose = true;
+  }
+  if (from.size === 0) return { items, moving: new Set(moving), parent: null };
+  if (from.size === 1 && !loose) return { items, moving: new Set(moving), parent: [...from][0] };
+  return null;
+}
+
+/** The innermost group under canvas point (x, y) on tab `z`, skipping the moved groups. */
+export function groupAt(model, z, x, y, moving) {
+  const hits = model.groupsOn(z).filter((g) => !moving.has(g.id) && typeof g.x === "number" &&
+    x >= g.x && x <= g.x + g.w && y >= g.y && y <= g.y + g.h);
+  const inner = hits.filter((g) => !hits.some((other) => other.g === g.id));
+  return inner.length ? inner[inner.length - 1].id : null;
+}
+
+/** True when group `gid` sits (at any depth) inside group `outer`. */
+export function inside(model, gid, outer) {
+  let g = model.get(model.get(gid)?.g);
+  for (let depth = 0; g && g.type === "group" && depth < 100; depth++) {
+    if (g.id === outer) return true;
+    g = model.get(g.g);
+  }
+  return false;
+}
+
+/**
+ * The group the drag would drop into at canvas point `at`, or null. Members of a group dragged
+ * without Alt only go into a group nested inside their own; with Alt, into any other group.
+ */
+export function target(model, p, z, at, alt) {
+  if (!p) return null;
+  const gid = groupAt(model, z, at.x, at.y, p.moving);
+  if (!gid || !p.parent) return gid;
+  if (gid === p.parent) return alt ? gid : null; // dropped back inside its own group: it stays
+  return alt || inside(model, gid, p.parent) ? gid : null;
+}
+
+/**
+ * Apply the drop (after the positions were written): join `into` when set, else leave the parent
+ * group when `alt` was held. Returns the ids whose membership changed. Mutates; notifies.
+ */
+export function rehome(model, p, into, alt) {
+  if (!p || (!into && !(alt && p.parent)) || (into && into === p.parent)) return [];
+  const parent = p.parent ? model.get(p.parent) : null;
+  const changed = [];
+  for (const id of p.items) {
+    const o = model.get(id);
+    if (!o || (o.g && o.g !== p.parent)) continue;
+    if (parent) parent.nodes = (parent.nodes || []).filter((m) => m !== id);
+    if (into) {
+      o.g = into;
+      const g = model.get(into);
+      g.nodes = [...(g.nodes || []).filter((m) => m !== id), id];
+    } else delete o.g;
+    changed.push(id);
+  }
+  if (!changed.length) return [];
+  // The group left shrinks to what it still holds (Node-RED draws a group around its members);
+  // the group joined grows to hold the newcomers.
+  if (parent && (parent.nodes || []).length) fitGroup(model, parent.id);
+  if (into) growGroup(model, into);
+  model._changed("group", [...changed, ...(parent ? [parent.id] : []), ...(into ? [into] : [])]);
+  return changed;
+}
+
+/** Mark the group a drop would join (null clears) on the drawn canvas. */
+export function markTarget(canvas, holder, gid) {
+  if (holder.dropGroup === gid) return;
+  if (holder.dropGroup) canvas.groupElement(holder.dropGroup)?.classList.remove("drop-target");
+  holder.dropGroup = gid;
+  if (gid) canvas.groupElement(gid)?.classList.add("drop-target");
+}

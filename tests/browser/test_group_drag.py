@@ -1,0 +1,128 @@
+"""Group membership by dragging (issue 11), as in Node-RED's editor: a node dropped on a group
+joins it; a member dragged with Alt held leaves it; a member dragged without Alt stays and its
+group grows. Each step is one undo step, and every result is checked in ``GET /flows`` after a
+deploy (the group's ``nodes`` and the node's ``g``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .helpers import centre, deploy
+
+TAB = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
+FLOW = [
+    TAB,
+    {"id": "g1", "type": "group", "z": "tab1", "name": "box", "style": {"label": True}, "nodes": ["na"],
+     "x": 300, "y": 60, "w": 320, "h": 180},
+    {"id": "na", "type": "comment", "z": "tab1", "g": "g1", "name": "member", "info": "", "x": 400, "y": 120,
+     "wires": []},
+    {"id": "nb", "type": "comment", "z": "tab1", "name": "loose", "info": "", "x": 160, "y": 360, "wires": []},
+]
+
+
+def _client(page: Any, x: float, y: float) -> tuple[float, float]:
+    """The client point of canvas point (x, y)."""
+    p = page.evaluate(
+        """([x, y]) => { const c = window.__editor.app.canvas; const r = c.svg.getBoundingClientRect();
+        return [r.left + c.pan.x + x * c.zoom, r.top + c.pan.y + y * c.zoom]; }""",
+        [x, y],
+    )
+    return float(p[0]), float(p[1])
+
+
+def _drag_node(page: Any, node: str, to: tuple[float, float], alt: bool = False, mark: str | None = None) -> None:
+    """Drag `node` by its label to canvas point `to`; `mark`: the group expected to be highlighted."""
+    page.mouse.move(*centre(page, f'[data-node-id="{node}"] .node-label'))
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.down()
+    page.mouse.move(*_client(page, *to), steps=12)
+    if mark:
+        expect(page.locator(f'[data-group-id="{mark}"].drop-target')).to_have_count(1)
+    else:
+        expect(page.locator(".drop-target")).to_have_count(0)
+    page.mouse.up()
+    if alt:
+        page.keyboard.up("Alt")
+    expect(page.locator(".drop-target")).to_have_count(0)
+
+
+def _deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
+    if page.locator("#deploy").get_attribute("data-state") == "dirty":
+        deploy(page)
+    return {n["id"]: n for n in server.flows()["flows"]}
+
+
+def _holds(group: dict[str, Any], node: dict[str, Any]) -> bool:
+    return bool(group["x"] < node["x"] < group["x"] + group["w"] and group["y"] < node["y"] < group["y"] + group["h"])
+
+
+def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> None:
+    page = editor
+    server.deploy(FLOW)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    expect(page.locator('[data-group-id="g1"]')).to_have_count(1)
+
+    # A loose node dropped on the group joins it.
+    _drag_node(page, "nb", (520, 200), mark="g1")
+    flows = _deployed(page, server)
+    assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"], flows["g1"]
+    assert _holds(flows["g1"], flows["nb"]) and _holds(flows["g1"], flows["na"])
+    shot(page, "group-drag-in")
+
+    # Undo: out of the group again, where it was.
+    page.mouse.click(*_client(page, 100, 650))
+    page.keyboard.press("Control+z")
+    flows = _deployed(page, server)
+    assert "g" not in flows["nb"] and flows["g1"]["nodes"] == ["na"]
+    assert (flows["nb"]["x"], flows["nb"]["y"]) == (160, 360)
+    page.keyboard.press("Control+y")
+    flows = _deployed(page, server)
+    assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"]
+
+    # A member dragged out without Alt stays a member: the group grows to hold it (Node-RED).
+    _drag_node(page, "na", (420, 420))
+    flows = _deployed(page, server)
+    assert flows["na"]["g"] == "g1" and _holds(flows["g1"], flows["na"]), flows["g1"]
+
+    # With Alt held it leaves the group, which shrinks to the member it still has.
+    _drag_node(page, "na", (700, 600), alt=True)
+    flows = _deployed(page, server)
+    assert "g" not in flows["na"] and flows["g1"]["nodes"] == ["nb"], flows["g1"]
+    assert _holds(flows["g1"], flows["nb"]) and not _holds(flows["g1"], flows["na"])
+    shot(page, "group-drag-out")
+
+    # Undo puts it back in, box and all.
+    page.keyboard.press("Control+z")
+    flows = _deployed(page, server)
+    assert flows["na"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"]
+    assert _holds(flows["g1"], flows["na"])
+
+
+def test_alt_drop_inside_own_group_and_into_a_nested_group(editor: Any, server: Any) -> None:
+    page = editor
+    inner = {"id": "g2", "type": "group", "z": "tab1", "g": "g1", "name": "inner", "style": {"label": True},
+             "nodes": ["nc"], "x": 420, "y": 80, "w": 220, "h": 140}
+    nc = {"id": "nc", "type": "comment", "z": "tab1", "g": "g2", "name": "deep", "info": "", "x": 500, "y": 140,
+          "wires": []}
+    outer = {**FLOW[1], "nodes": ["na", "g2"], "x": 40, "w": 660, "h": 200}
+    server.deploy([TAB, outer, inner, {**FLOW[2], "x": 140}, nc, FLOW[3]])
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    # Alt-dropped back inside its own group (not on the nested one): still a member.
+    _drag_node(page, "na", (260, 230), alt=True)
+    flows = _deployed(page, server)
+    assert flows["na"]["g"] == "g1" and "na" in flows["g1"]["nodes"]
+    # A member dropped on a group nested in its own moves into the nested one.
+    _drag_node(page, "na", (560, 190), mark="g2")
+    flows = _deployed(page, server)
+    assert flows["na"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na"] and flows["g1"]["nodes"] == ["g2"]
+    assert _holds(flows["g2"], flows["na"])
+    # A loose node dropped on the nested group goes to the innermost one.
+    _drag_node(page, "nb", (480, 200), mark="g2")
+    flows = _deployed(page, server)
+    assert flows["nb"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na", "nb"]
