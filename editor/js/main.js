@@ -13,6 +13,7 @@ import { Inspector } from "./inspector.js";
 import { Interaction } from "./interaction.js";
 import { ImportExport } from "./io.js";
 import { Keyboard } from "./keyboard.js";
+import { groupAt, plan, rehome } from "./group-drop.js";
 import { FlowModel } from "./model.js";
 import { Palette } from "./palette.js";
 import { QuickAdd } from "./quickadd.js";
@@ -267,7 +268,8 @@ class App {
   /** Add a node at a client point; `from` = {src, port} also wires that output to it. */
   addNodeAtClient(type, clientX, clientY, from = null) {
     const at = this.canvas.toCanvas(clientX, clientY);
-    return this.addNode(type, at.x, at.y, from);
+    // dropped on a group, the new node joins it (Node-RED)
+    return this.addNode(type, at.x, at.y, from, groupAt(this.model, this.view.tab, at.x, at.y, new Set()));
   }
 
   addNodeAtCentre(type) {
@@ -278,7 +280,7 @@ class App {
     return this.addNode(type, c.x, y);
   }
 
-  addNode(type, x, y, from = null) {
+  addNode(type, x, y, from = null, group = null) {
     const node = this.history.run("add", () => {
       const n = this.model.addNode(type, x, y, this.view.tab);
       if (this.view.snap && n.x !== undefined) {
@@ -287,6 +289,7 @@ class App {
         n.y = Math.round(n.y / GRID) * GRID;
       }
       if (from) this.model.connect(from.src, from.port, n.id);
+      if (group) rehome(this.model, plan(this.model, [n.id], []), group, false);
       return n;
     });
     this.view.selection = new Set([node.id]);

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import centre, deploy
+from .helpers import centre, deploy, drag
 
 TAB = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 FLOW = [
@@ -126,3 +126,21 @@ def test_alt_drop_inside_own_group_and_into_a_nested_group(editor: Any, server: 
     _drag_node(page, "nb", (480, 200), mark="g2")
     flows = _deployed(page, server)
     assert flows["nb"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na", "nb"]
+
+
+def test_palette_drop_on_a_group_adds_a_member(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy(FLOW)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    entry = '[data-palette-type="debug"]'
+    page.locator(entry).scroll_into_view_if_needed()
+    drag(page, centre(page, entry), _client(page, 540, 200))
+    flows = _deployed(page, server)
+    new = next(n for n in flows.values() if n["type"] == "debug")
+    assert new["g"] == "g1" and flows["g1"]["nodes"] == ["na", new["id"]] and _holds(flows["g1"], new)
+    # dropped on the empty canvas it joins nothing
+    drag(page, centre(page, entry), _client(page, 160, 560))
+    flows = _deployed(page, server)
+    other = next(n for n in flows.values() if n["type"] == "debug" and n["id"] != new["id"])
+    assert "g" not in other and flows["g1"]["nodes"] == ["na", new["id"]]
