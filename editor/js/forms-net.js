@@ -2,6 +2,7 @@
 
 import { h } from "./dom.js";
 import { registerForm, show } from "./form-kit.js";
+import { headerList } from "./forms-headers.js";
 
 /** A key/value editor for an object property (headers): one "name: value" a line. */
 function pairs(kit, key, label) {
@@ -45,7 +46,8 @@ registerForm("http request", (kit) => [
   kit.select("ret", "Return", [["txt", "a UTF-8 string"], ["bin", "a binary buffer"], ["obj", "a parsed JSON object"]], { fallback: "txt" }),
   kit.check("senderr", "only send non-2xx responses to Catch node"),
   kit.text("reqTimeout", "Timeout", { placeholder: "default", suffix: "ms" }),
-  pairs(kit, "headers", "Headers"),
+  // a list as Node-RED stores it; anything else (which Node-RED ignores) keeps the text editor
+  kit.value.headers === undefined || Array.isArray(kit.value.headers) ? headerList(kit, "headers", "Headers") : pairs(kit, "headers", "Headers"),
   kit.text("name", "Name"),
 ]);
 

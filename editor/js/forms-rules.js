@@ -3,7 +3,28 @@
 import { h } from "./dom.js";
 import { listEditor, registerForm } from "./form-kit.js";
 
-const VALUE_TYPES = ["msg", "flow", "global", "str", "num", "bool", "json", "jsonata", "env", "re", "date", "bin"];
+// The value types Node-RED's switch and change forms offer, per operator and action.
+const SWITCH_VALUE = ["msg", "flow", "global", "str", "num", "jsonata", "env", "prev"];
+const SWITCH_COUNT = ["flow", "global", "num", "jsonata", "env"];
+const SET_TO = ["msg", "flow", "global", "str", "num", "bool", "json", "bin", "date", "jsonata", "env"];
+const CHANGE_FROM = ["msg", "flow", "global", "str", "re", "num", "bool", "env"];
+const CHANGE_TO = ["msg", "flow", "global", "str", "num", "bool", "json", "bin", "env"];
+const PROPERTY = ["msg", "flow", "global"];
+
+/** [types, default type] of a switch rule's first value for operator `t`. */
+function switchTypes(t) {
+  if (t === "head" || t === "tail") return [SWITCH_COUNT, "num"];
+  if (t === "jsonata_exp") return [["jsonata"], "jsonata"];
+  if (t === "btwn" || t === "index") return [SWITCH_VALUE, "num"];
+  return [SWITCH_VALUE, "str"];
+}
+
+/** [types, default type] of a change rule's `to` for action `t`. */
+function changeToTypes(t) {
+  if (t === "move") return [PROPERTY, "msg"];
+  if (t === "change") return [CHANGE_TO, "str"];
+  return [SET_TO, "str"];
+}
 const SWITCH_OPS = [
   ["eq", "=="], ["neq", "!="], ["lt", "<"], ["lte", "<="], ["gt", ">"], ["gte", ">="], ["hask", "has key"],
   ["btwn", "is between"], ["cont", "contains"], ["regex", "matches regex"], ["true", "is true"], ["false", "is false"],
@@ -43,7 +64,8 @@ registerForm("switch", (kit) => {
   const makeRow = (rule, index) => {
     const sub = kit.sub(rule);
     const op = sub.choose("t", SWITCH_OPS, { name: `rules.${index}.t`, label: "operator" });
-    const v = sub.typedPair("v", "vt", { types: VALUE_TYPES, defaultType: "str", name: `rules.${index}.v`, typeName: `rules.${index}.vt` });
+    const [vTypes, vDefault] = switchTypes(rule.t);
+    const v = sub.typedPair("v", "vt", { types: vTypes, defaultType: vDefault, name: `rules.${index}.v`, typeName: `rules.${index}.vt` });
     // "is of type" picks a type name, stored in both v and vt as Node-RED does.
     const isSel = h("select", { name: `rules.${index}.type`, "aria-label": "type" }, ISTYPE.map((t) => h("option", { value: t, text: t })));
     isSel.value = rule.t === "istype" && ISTYPE.includes(rule.v) ? rule.v : "string";
@@ -51,7 +73,7 @@ registerForm("switch", (kit) => {
     sub.writer((out) => {
       if (op.chosen() === "istype" && (isSel.value !== isStart || rule.t !== "istype")) out.v = out.vt = isSel.value;
     });
-    const v2 = sub.typedPair("v2", "v2t", { types: VALUE_TYPES, defaultType: "num", name: `rules.${index}.v2`, typeName: `rules.${index}.v2t` });
+    const v2 = sub.typedPair("v2", "v2t", { types: SWITCH_VALUE, defaultType: "num", name: `rules.${index}.v2`, typeName: `rules.${index}.v2t` });
     const caseBox = sub.box("case", { name: `rules.${index}.case`, label: "ignore case" });
     const parts = {
       v: h("span", { class: "kit-field", "data-field": `rules.${index}.v` }, [v.el, isSel]),
@@ -64,7 +86,10 @@ registerForm("switch", (kit) => {
       v.el.hidden = op.chosen() === "istype";
       isSel.hidden = op.chosen() !== "istype";
     };
-    op.addEventListener("change", show);
+    op.addEventListener("change", () => {
+      v.setTypes(...switchTypes(op.chosen()));
+      show();
+    });
     show();
     const port = h("span", { class: "kit-port", title: "output port", text: `→ ${index + 1}` });
     return {
@@ -105,9 +130,10 @@ registerForm("change", (kit) => {
     const sub = kit.sub(rule);
     const n = (k) => `rules.${index}.${k}`;
     const op = sub.choose("t", CHANGE_OPS, { name: n("t"), label: "action" });
-    const p = sub.typedPair("p", "pt", { types: ["msg", "flow", "global"], defaultType: "msg", name: n("p"), typeName: n("pt") });
-    const from = sub.typedPair("from", "fromt", { types: ["str", "num", "bool", "re", "msg", "flow", "global", "env"], defaultType: "str", name: n("from"), typeName: n("fromt") });
-    const to = sub.typedPair("to", "tot", { types: VALUE_TYPES, defaultType: "str", name: n("to"), typeName: n("tot") });
+    const p = sub.typedPair("p", "pt", { types: PROPERTY, defaultType: "msg", name: n("p"), typeName: n("pt") });
+    const from = sub.typedPair("from", "fromt", { types: CHANGE_FROM, defaultType: "str", name: n("from"), typeName: n("fromt") });
+    const [toTypes, toDefault] = changeToTypes(rule.t);
+    const to = sub.typedPair("to", "tot", { types: toTypes, defaultType: toDefault, name: n("to"), typeName: n("tot") });
     const dc = sub.box("dc", { name: n("dc"), label: "deep copy value" });
     const toLabel = h("span", { class: "kit-word" });
     const parts = {
@@ -119,9 +145,15 @@ registerForm("change", (kit) => {
       const t = op.chosen();
       const shown = CHANGE_SHOWN[t] || ["from", "to", "dc"];
       for (const [k, el] of Object.entries(parts)) el.hidden = !shown.includes(k);
+      // deep copy matters only when the value is copied from somewhere (Node-RED)
+      if (t === "set") parts.dc.hidden = !["msg", "flow", "global", "env"].includes(to.get().type);
       toLabel.textContent = t === "move" ? "to" : t === "change" ? "replace with" : "to the value";
     };
-    op.addEventListener("change", show);
+    op.addEventListener("change", () => {
+      to.setTypes(...changeToTypes(op.chosen()));
+      show();
+    });
+    to.inputs[1].addEventListener("change", show);
     show();
     return {
       el: h("div", { class: "kit-stack kit-rule" }, [h("div", { class: "kit-inline" }, [op, p.el]), parts.from, parts.to, parts.dc]),

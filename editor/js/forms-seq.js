@@ -20,11 +20,38 @@ registerForm("delay", (kit) => {
     kit.when(kit.row("For", [kit.input("timeout", { type: "number", cls: "kit-number", label: "delay", as: "number" }), kit.choose("timeoutUnits", TIME_UNITS, { label: "units", fallback: "seconds" })], { key: "timeout" }), () => t() === "delay" || t() === "delayv"),
     kit.when(kit.row("Between", [kit.input("randomFirst", { cls: "kit-number", label: "from" }), " and ", kit.input("randomLast", { cls: "kit-number", label: "to" }), kit.choose("randomUnits", TIME_UNITS, { label: "units", fallback: "seconds" })], { key: "randomFirst" }), () => t() === "random"),
     kit.when(kit.row("Rate", [kit.input("rate", { type: "number", cls: "kit-number", label: "messages", as: "number" }), " msg(s) per ", kit.input("nbRateUnits", { type: "number", cls: "kit-number", label: "per", as: "number" }), kit.choose("rateUnits", RATE_UNITS, { label: "rate units", fallback: "second" })], { key: "rate" }), rateLike),
-    kit.when(kit.check("drop", "drop intermediate messages"), () => t() === "rate"),
+    kit.when(dropRow(kit, t), rateLike),
     kit.when(kit.check("allowrate", "allow msg.rate (in ms) to override rate"), () => t() === "rate"),
     kit.text("name", "Name"),
   ];
 });
+
+/**
+ * Node-RED's one select for what happens to the messages a rate limit holds back: queue them,
+ * drop them, or send them on a second output. It writes `drop` and `outputs` (2 for the second
+ * output, which the canvas then draws); a delay action has one output. Untouched, both stay as
+ * stored. Queueing is not offered per topic or for bursts (those modes never queue extras).
+ */
+function dropRow(kit, pauseType) {
+  const node = kit.value;
+  const stored = Number(node.outputs) === 2 ? "emit" : node.drop === true || node.drop === "true" ? "drop" : "queue";
+  const sel = h("select", { name: "drop-select", id: "delay-drop-select", "aria-label": "intermediate messages" }, [
+    ["queue", "Queue intermediate messages"], ["drop", "Drop intermediate messages"], ["emit", "Send intermediate messages on 2nd output"],
+  ].map(([v, text]) => h("option", { value: v, text })));
+  sel.value = stored;
+  const queueOk = () => pauseType() === "rate";
+  kit.watchers.push(() => {
+    sel.querySelector("option[value='queue']").disabled = !queueOk();
+  });
+  kit.writer((out) => {
+    const rate = ["rate", "queue", "timed", "burst"].includes(pauseType());
+    const choice = rate ? sel.value : "queue";
+    if (rate && choice !== stored) out.drop = typeof node.drop === "string" ? String(choice !== "queue") : choice !== "queue";
+    const outputs = choice === "emit" ? 2 : 1;
+    if (outputs !== (Number(node.outputs) === 2 ? 2 : 1)) out.outputs = outputs;
+  });
+  return kit.row("Intermediate", sel, { forId: sel.id, key: "drop" });
+}
 
 const TRIGGER_TYPES = ["flow", "global", "str", "num", "bool", "json", "bin", "date", "env", "pay", "nul"];
 

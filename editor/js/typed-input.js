@@ -25,14 +25,15 @@ export function isTypeField(schema) {
  * @param {object} opts name/typeName (form field names), value, type, types (allowed), label, id
  */
 export function typedInput({ name, typeName, value, type, types, id, describedBy }) {
-  const allowed = types && types.length ? types : TYPED_TYPES;
+  let allowed = types && types.length ? types : TYPED_TYPES;
   const current = type || allowed[0];
-  const typeSel = h("select", {
-    name: typeName,
-    class: "typed-type",
-    "aria-label": `${name} type`,
-  }, allowed.map((t) => h("option", { value: t, text: LABELS[t] || t })));
-  if (!allowed.includes(current)) typeSel.append(h("option", { value: current, text: current }));
+  const typeSel = h("select", { name: typeName, class: "typed-type", "aria-label": `${name} type` });
+  // A stored type the list does not offer stays (shown as itself) so an untouched value round-trips.
+  const fill = (list, keep) => {
+    typeSel.replaceChildren(...list.map((t) => h("option", { value: t, text: LABELS[t] || t })));
+    if (keep && !list.includes(keep)) typeSel.append(h("option", { value: keep, text: LABELS[keep] || keep }));
+  };
+  fill(allowed, current);
   typeSel.value = current;
   const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
   const valueEl = h("input", { type: "text", name, id, class: "typed-value", value: text, "aria-describedby": describedBy });
@@ -53,7 +54,7 @@ export function typedInput({ name, typeName, value, type, types, id, describedBy
     expand.hidden = t !== "json" && t !== "jsonata";
     const noValue = t === "date" && !valueEl.value;
     boolSel.hidden = t !== "bool";
-    valueEl.hidden = t === "bool" || noValue || ["full", "pay", "payl", "nul"].includes(t);
+    valueEl.hidden = t === "bool" || noValue || ["full", "pay", "payl", "nul", "prev"].includes(t);
     if (t === "bool") valueEl.value = boolSel.value;
     valueEl.placeholder = { msg: "payload", flow: "key", global: "key", env: "VAR", jsonata: "expression", json: "{}" }[t] || "";
   };
@@ -63,6 +64,15 @@ export function typedInput({ name, typeName, value, type, types, id, describedBy
   return {
     el,
     inputs: [valueEl, typeSel],
+    /** Offer only `list` (Node-RED's per-rule lists); a type it lacks gives way to `fallback`. */
+    setTypes(list, fallback = list[0]) {
+      if (list.join() === allowed.join() && list.includes(typeSel.value)) return;
+      const was = typeSel.value;
+      allowed = list;
+      fill(list, null);
+      typeSel.value = list.includes(was) ? was : fallback;
+      sync();
+    },
     get() {
       return { value: valueEl.value, type: typeSel.value };
     },
