@@ -7,6 +7,7 @@ import { configRefControl, credentialsSection, modelControl, refTypeFor } from "
 import { buildForm } from "./schema-form.js";
 import { buildCustomForm, formFor } from "./forms.js";
 import { enhanceCodeFields } from "./code-editor.js";
+import { renderHelp } from "./help-format.js";
 
 export class Inspector {
   constructor(app) {
@@ -71,7 +72,7 @@ export class Inspector {
       form.el,
       creds ? creds.el : null,
       wiring ? wiring.el : null,
-      def.help ? h("details", { class: "help" }, [h("summary", { text: "Help" }), h("div", { class: "help-text", text: def.help })]) : null,
+      def.help ? h("details", { class: "help" }, [h("summary", { text: "Help" }), renderHelp(def.help)]) : null,
       h("div", { class: "dialog-buttons" }, [
         node && main ? h("button", { type: "button", class: "danger", "data-action": "inspector-delete", text: "Delete" }) : null,
         h("button", { type: "button", "data-action": main ? "inspector-cancel" : "config-cancel", text: "Cancel" }),

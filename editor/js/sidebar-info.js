@@ -3,6 +3,7 @@
 
 import { h } from "./dom.js";
 import { show } from "./form-kit.js";
+import { propertyList, renderHelp } from "./help-format.js";
 
 const LAYOUT_KEYS = new Set(["id", "type", "x", "y", "z", "wires", "g", "w", "h", "credentials", "_def"]);
 
@@ -110,8 +111,10 @@ export class HelpPanel {
       parts.push(table(facts));
     }
     const text = sf ? sf.info || "This subflow has no description." : def && def.help ? def.help : "No help for this node type.";
-    parts.push(h("div", { class: "help-body", text }));
+    parts.push(renderHelp(text));
     const schema = (def && def.schema) || {};
+    const props = !sf && typeof schema["x-reference"] !== "string" ? propertyList(schema) : null;
+    if (props) parts.push(h("h3", { text: "Properties" }), props);
     if (typeof schema["x-reference"] === "string") {
       const fields = Object.keys(schema.properties || {}).filter((k) => k !== "config" && k !== "name");
       const required = new Set(schema["x-required"] || []);
