@@ -117,3 +117,24 @@ def test_theme_edited_as_json_is_saved_as_object(editor: Any, server: Any) -> No
     saved = next(n for n in server.flows()["flows"] if n["id"] == "base1")
     assert saved["theme"] == {"name": "theme-dark"}
     assert saved["site"] == {"name": "Plant"}
+
+
+def test_properties_named_like_config_types_are_not_pickers(editor: Any, server: Any) -> None:
+    """Only declared references get a config-node picker: an OpenAI list operation's ``page`` (a
+    pagination cursor) stays a text field although Dashboard 2 has a ``ui-page`` config type."""
+    page = editor
+    node = {"id": "costs", "type": "openai-usage-costs", "z": "tab1", "name": "", "page": "cursor-1",
+            "x": 200, "y": 100, "wires": [[]]}
+    page.evaluate("(n) => { const app = window.__editor.app; app.history.run('add', () => { "
+                  "app.model.items.set(n.id, n); app.model._changed('add', [n.id]); }); app.render(); }", node)
+    page.evaluate("() => window.__editor.app.openInspector('costs')")
+    dialog = page.locator("#inspector")
+    expect(dialog).to_be_visible()
+    field = dialog.locator('[name="page"]')
+    expect(field).to_have_value("cursor-1")
+    assert field.evaluate("(el) => el.tagName") == "INPUT"
+    expect(dialog.locator('select.config-ref[data-config-type="ui-page"]')).to_have_count(0)
+    dialog.locator('[data-action="inspector-done"]').click()
+    expect(dialog).to_have_count(0)
+    saved = page.evaluate("() => window.__editor.app.model.get('costs').page")
+    assert saved == "cursor-1"
