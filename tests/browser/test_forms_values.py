@@ -17,6 +17,23 @@ from playwright.sync_api import expect
 
 SKIP_MODULES = {"openai"}
 SAMPLE = {"name": "theme-dark", "deep": {"n": 1, "list": [1, "two", {"three": 3}]}}
+# Lists whose default is empty, filled as each node's own editor would fill them ("@type": the id of
+# the flow's node of that type).
+LISTS: dict[tuple[str, str], Any] = {
+    ("function", "libs"): [{"var": "fs", "module": "fs"}],
+    ("batch", "topics"): [{"topic": "a"}, {"topic": "b"}],
+    ("complete", "scope"): ["@function"],
+    ("link in", "links"): ["@link out"],
+    ("link out", "links"): ["@link in"],
+    ("link call", "links"): ["@link in"],
+    ("http proxy", "noproxy"): ["localhost", "10.0.0.1"],
+    ("ui-page", "breakpoints"): [{"name": "Default", "px": 0, "cols": 3}, {"name": "Wide", "px": 768, "cols": 6}],
+    ("ui-table", "columns"): [{"key": "a", "label": "A", "type": "text", "align": "start", "width": ""}],
+    ("ui-chart", "colors"): ["#ff0000", "#00ff00"],
+    ("ui-button-group", "options"): [{"label": "A", "icon": "", "value": "a", "valueType": "str"}],
+    ("ui-form", "options"): [{"label": "Name", "key": "name", "type": "text", "required": True, "rows": None}],
+    ("ui-form", "dropdownOptions"): [{"dropdown": "x", "value": "a", "label": "A"}],
+}
 
 
 def _types(schema: dict[str, Any]) -> set[str]:
@@ -58,6 +75,11 @@ def test_forms_keep_object_values(editor: Any, server: Any) -> None:
         node, objects = _node(d, i)
         nodes.append(node)
         with_objects[node["id"]] = (d["type"], objects)
+    ids = {n["type"]: n["id"] for n in nodes}
+    for node in nodes:
+        for (t, key), sample in LISTS.items():
+            if node["type"] == t:
+                node[key] = [ids[v[1:]] if isinstance(v, str) and v.startswith("@") else v for v in sample]
     # references point at the flow's one config node of their type (an empty one would be filled in:
     # the picker pre-selects the only config node, as Node-RED's does)
     config_ids = {n["type"]: n["id"] for n, d in zip(nodes, descs, strict=True) if d["config"]}
@@ -72,6 +94,8 @@ def test_forms_keep_object_values(editor: Any, server: Any) -> None:
     assert r.status_code == 200, r.text
     stored = {n["id"]: n for n in server.flows()["flows"]}
     assert any(k == "theme" for t, ks in with_objects.values() if t == "ui_base" for k in ks)
+    by_type = {n["type"]: n for n in stored.values()}
+    assert by_type["link in"]["links"] == [by_type["link out"]["id"]] and by_type["ui-table"]["columns"]
     page.evaluate("() => window.__editor.app.reload()")
     page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
     for node in nodes:
