@@ -245,7 +245,9 @@ class _Reader:
         out = tuple(self.text(n, f"{where}[{i}]") for i, n in enumerate(self.listed(raw)))
         for node_id in out:
             if node_id not in known:
-                raise self.fail(where, f"node {node_id!r} is not in the flow")
+                hint = ("; a node inside a subflow is disabled in every instance: name it by its own id"
+                        if "/" in node_id else "")
+                raise self.fail(where, f"node {node_id!r} is not in the flow{hint}")
         return out
 
     def case(self, raw: Any, index: int, known: set[Any]) -> CaseSpec:
