@@ -334,6 +334,10 @@ class JsFunctionRunner:
         if repeat:
             self._intervals.add(ident)
 
+    def held(self) -> int:
+        """Messages the code has not completed yet (awaiting, or waiting for On Start)."""
+        return len(self._pending) + len(self._waiting)
+
     def stop_intervals(self) -> None:
         """A shutdown's drain begins: setInterval timers stop (they start new messages); a
         setTimeout finishes a message already running, so it still fires."""

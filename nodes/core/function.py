@@ -215,7 +215,8 @@ class FunctionNode(Node):
             entry[0](False, JsError("Error", "timeout"))
 
     def held(self) -> int:
-        return self._running + (self._runner.held() if self._runner is not None else 0)
+        held = self._running + (self._runner.held() if self._runner is not None else 0)
+        return held + (self._js.held() if self._js is not None else 0)
 
     def on_drain(self) -> None:
         if self._js is not None:

@@ -131,3 +131,13 @@ async def test_a_javascript_interval_stops_at_the_drain_and_a_timeout_still_fire
         assert all(m["payload"] == "tick" for m in h.received("sink"))
         await _until(lambda: any(m["payload"] == "later" for m in h.received("sink")))
         assert [m["payload"] for m in h.received("sink")][ticks - 1:] == ["tick", "later"]
+
+
+async def test_the_drain_waits_for_awaiting_javascript_code() -> None:
+    fn = {"id": "js", "type": "function", "outputs": 1, "wires": [["sink"]],
+          "func": "await new Promise(resolve => setTimeout(resolve, 200));\nreturn msg;"}
+    async with FlowHarness([fn, {"id": "sink", "type": "test-sink"}], _registry()) as h:
+        h.send_to("js", {"payload": 1})
+        await _until(lambda: h.runtime.routes["js"].node.held() == 1)
+        assert await h.runtime.drain(10.0) == 0
+        assert [m["payload"] for m in h.received("sink")] == [1]
