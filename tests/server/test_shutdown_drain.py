@@ -70,10 +70,9 @@ def test_sigterm_stops_inject_timers_first_and_finishes_every_message_a_tick_sta
         while _started(server) < 5:
             assert time.monotonic() < deadline, server.output()
             time.sleep(0.05)
-        code, took = server.stop()
+        code, _ = server.stop()  # the time it takes is the first test's business
         out = server.output()
     assert code == 0, out
-    assert took <= BOUND_S + DRAIN_S, (took, out)
     assert "shutdown: no message dropped" in out, out
     stored = json.loads((tmp_path / "context" / "global" / "global.json").read_text())
-    assert stored["started"] == stored["finished"] >= 5, stored
+    assert stored["started"] == stored["finished"] >= 5, (stored, out)
