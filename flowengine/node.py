@@ -137,6 +137,12 @@ class Node:
         """Release resources. ``removed`` is true when the node was deleted, not restarted."""
         return None
 
+    def on_drain(self) -> None:
+        """A shutdown begins: stop starting new messages on your own (timers, intervals, polling),
+        before the messages already in the flows are drained; ``on_close`` follows the drain. Not
+        called on a redeploy (the nodes close at once, as in Node-RED). Nothing by default."""
+        return None
+
     @classmethod
     def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
         """Problems the schema cannot express: ``(property, message, level)`` with level ``"error"``

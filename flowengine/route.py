@@ -32,8 +32,8 @@ __all__ = ["Route"]
 class Route:
     """A running node's place in the wiring: resolved output targets and owned tasks."""
 
-    __slots__ = ("closed", "dispatcher", "flow", "handoff", "node", "pending", "ports", "send", "single", "spec",
-                 "tasks")
+    __slots__ = ("closed", "dispatcher", "flow", "handoff", "node", "pending", "ports", "running", "send", "single",
+                 "spec", "tasks")
 
     def __init__(self, node: Node, flow: Flow, spec: NodeSpec, dispatcher: Dispatcher) -> None:
         self.node = node
@@ -46,6 +46,9 @@ class Route:
         self.closed = False
         self.pending = 0
         """Deliveries to this route waiting in the main queue (keeps per-wire order under bursts)."""
+        self.running = 0
+        """Messages an async input handler is still working on (owned tasks started with a message):
+        a shutdown's drain waits for them, and counts the ones it has to cut."""
         self.send: Callable[[SendArg], None] = self._send
         self.handoff: Callable[[Msg], None] | None = None
         """Set on a queue-mode boundary node: a message delivered here goes to the queue instead of
@@ -199,7 +202,13 @@ class Route:
         task = asyncio.get_running_loop().create_task(self._guard(awaitable, msg), name=name)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        if msg is not None:
+            self.running += 1
+            task.add_done_callback(self._ran)
         return task
+
+    def _ran(self, task: asyncio.Task[Any]) -> None:
+        self.running -= 1
 
     async def _guard(self, awaitable: Any, msg: Msg | None) -> Any:
         try:

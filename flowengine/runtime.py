@@ -202,34 +202,50 @@ class Runtime:
         await self._start_nodes(None, deploy=False)
 
     async def drain(self, timeout: float) -> int:
-        """Shutdown, first step: let queued messages be delivered, and nodes finish what they hold
-        (delays, service calls), for up to ``timeout`` seconds; then log what is left, by node,
-        which closing the nodes will drop. Returns that count (0: nothing is lost)."""
+        """Shutdown, first step: the nodes stop starting messages of their own (``on_drain``: inject
+        timers, function intervals), then queued messages are delivered, and nodes finish what they
+        hold (delays, service calls, async handlers), for up to ``timeout`` seconds; then what is
+        left is logged, by node, which closing the nodes will drop. Returns that count (0: nothing
+        is lost)."""
         loop = asyncio.get_running_loop()
         end = loop.time() + max(0.0, timeout)
         started = loop.time()
+        for route in list(self.routes.values()):
+            try:
+                route.node.on_drain()
+            except Exception as exc:  # a node that cannot stop its timers must not stop the shutdown
+                log.error("%s: on_drain failed: %s", self._label(route.spec.id), error_text(exc))
         while True:
             queued, held = self.dispatcher.queued_by_node(), self._held_by_node()
             if (not queued and not held and self.dispatcher.idle) or loop.time() >= end:
                 break
             await asyncio.sleep(0.01)
+        dropped = self._log_dropped(queued, held, f"shutdown: %s dropped after draining for "
+                                                  f"{loop.time() - started:.1f} s (shutdownDrainTimeout): %s")
+        if not dropped:
+            log.info("shutdown: no message dropped (drained in %.1f s)", loop.time() - started)
+        return dropped
+
+    def _log_dropped(self, queued: Counter[str], held: Counter[str], text: str) -> int:
+        """Log ``text`` (``%s`` for "N messages", ``%s`` for the parts by node) when any message is
+        counted; returns the count."""
         dropped = sum(queued.values()) + sum(held.values())
         if dropped:
             parts = [f"{n:,} queued for {self._label(nid)}" for nid, n in queued.most_common(10)]
             parts += [f"{n:,} held by {self._label(nid)}" for nid, n in held.most_common(10)]
             more = len(queued) + len(held) - len(parts)
-            log.warning("shutdown: %s message%s dropped after draining for %.1f s (shutdownDrainTimeout): %s%s",
-                        f"{dropped:,}", "" if dropped == 1 else "s", loop.time() - started, ", ".join(parts),
-                        f", and {more} more node{'s' if more != 1 else ''}" if more > 0 else "")
-        else:
-            log.info("shutdown: no message dropped (drained in %.1f s)", loop.time() - started)
+            log.warning(text, f"{dropped:,} message{'' if dropped == 1 else 's'}",
+                        ", ".join(parts) + (f", and {more} more node{'s' if more != 1 else ''}" if more > 0 else ""))
         return dropped
 
-    def _held_by_node(self) -> Counter[str]:
+    def _held_by_node(self, routes: list[Route] | None = None) -> Counter[str]:
+        """Messages the nodes hold (their ``held()``, else the messages their async handlers are
+        still running), by node id."""
         held: Counter[str] = Counter()
-        for nid, route in self.routes.items():
+        for route in self.routes.values() if routes is None else routes:
+            nid = route.spec.id
             try:
-                n = route.node.held()
+                n = route.node.held() or route.running
             except Exception as exc:  # a broken counter must not stop the shutdown
                 log.error("%s: held() failed: %s", self._label(nid), error_text(exc))
                 continue
@@ -398,7 +414,7 @@ class Runtime:
             config["runtimeFlowState"] = state
             await asyncio.to_thread(self.storage.save_runtime_config, config)
             if state == "stop" and self._state != "stop":
-                await self._stop_nodes(None, set())
+                await self._stop_nodes(None, set(), "stop flows")
                 await self.sockets.sweep()
                 self._state = "stop"
                 self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
@@ -498,7 +514,7 @@ class Runtime:
         plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed)
         self.events.publish(RUNTIME_STATE, {}, retain=True)
         if self._state == "start":
-            await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed))
+            await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed), "deploy")
         self.events.publish(RUNTIME_STATE, {"state": "stop", "deploy": True}, retain=True)
         self._config, self._fs, self._rev = clean, fs, rev
         self._compiled = compile_flows(fs)
@@ -627,11 +643,17 @@ class Runtime:
             self.on_log(20, ns.id, text)
             return None
 
-    async def _stop_nodes(self, roots: set[str] | None, removed: set[str]) -> None:
-        """Close running nodes whose root is in ``roots`` (all when None): nodes first, config last."""
+    async def _stop_nodes(self, roots: set[str] | None, removed: set[str], reason: str | None = None) -> None:
+        """Close running nodes whose root is in ``roots`` (all when None): nodes first, config last.
+        With a ``reason`` (a deploy, a stop), the messages this drops are logged, by node."""
         stopping = [r for r in self.routes.values() if roots is None or r.spec.root in roots]
         if not stopping:
             return
+        if reason is not None:  # Node-RED drops them in silence; we say so
+            ids = {r.spec.id for r in stopping}
+            queued = Counter({k: v for k, v in self.dispatcher.queued_by_node().items() if k in ids})
+            self._log_dropped(queued, self._held_by_node(stopping),
+                              f"{reason}: %s in flight dropped with the nodes it stopped: %s")
         timeout = self.settings.close_timeout_s
         for phase in (False, True):
             batch = [r for r in stopping if r.spec.is_config is phase]

@@ -13,11 +13,20 @@ import hashlib
 from .graph import FlowSpec, NodeSpec
 from .model import FlowSet, GroupConfig, NodeConfig
 
-__all__ = ["expand_instance"]
+__all__ = ["expand_instance", "running_id"]
 
 
 def _copy_id(instance_id: str, original: str) -> str:
     return hashlib.sha256(f"{instance_id}\x00{original}".encode()).hexdigest()[:16]
+
+
+def running_id(path: list[str]) -> str:
+    """The id a node inside subflow instances runs under: ``path`` is the ids of the instances,
+    outermost first, then the node's own id, each as in the flows file (``["inst", "node"]``)."""
+    rid = path[0]
+    for original in path[1:]:
+        rid = _copy_id(rid, original)
+    return rid
 
 
 def expand_instance(

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .flow import Flow
 from .node import Node
 from .registry import Registry
 from .runtime import Runtime
@@ -44,9 +45,25 @@ class TestSink(Node):
     label = "test sink"
     outputs = 0
 
+    def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
+        super().__init__(host, config, credentials)
+        self.key = "/".join((*_instances(host), self.alias or self.id))
+        """What it reports under: its id, or inside subflow instances the path of the instances'
+        ids and its own, as in the flows file (``inst/sink``)."""
+
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        self.host.publish(SINK_TOPIC, (self.id, msg))
+        self.host.publish(SINK_TOPIC, (self.key, msg))
         done()
+
+
+def _instances(host: Any) -> list[str]:
+    """The ids (as in the flows file) of the subflow instances ``host`` runs in, outermost first."""
+    chain: list[str] = []
+    flow = host if isinstance(host, Flow) else None
+    while flow is not None and flow.spec.kind == "subflow":
+        chain.append(str((flow.spec.instance_config or {}).get("_alias") or flow.id))
+        flow = flow.parent
+    return chain[::-1]
 
 
 class FlowHarness:

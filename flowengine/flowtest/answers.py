@@ -32,14 +32,18 @@ def _response(answer: MockAnswer) -> httpx.Response:
 def answer_transport(answers: tuple[MockAnswer, ...], requests: list[httpx.Request] | None = None
                      ) -> httpx.MockTransport:
     """A transport answering each request with the first answer whose ``path`` ends the request's
-    path (and whose ``method`` matches, when given); 404 with an OpenAI-style error otherwise.
-    Requests are appended to ``requests`` when given."""
+    path (and whose ``method`` matches, when given) and that has not served its ``times`` yet; 404
+    with an OpenAI-style error otherwise. Requests are appended to ``requests`` when given."""
+    served = [0] * len(answers)
 
     def handle(request: httpx.Request) -> httpx.Response:
         if requests is not None:
             requests.append(request)
-        for answer in answers:
+        for i, answer in enumerate(answers):
+            if answer.times is not None and served[i] >= answer.times:
+                continue
             if request.url.path.endswith(answer.path) and answer.method in (None, request.method):
+                served[i] += 1
                 return _response(answer)
         text = f"the test file has no answer for {request.method} {request.url.path}"
         return httpx.Response(404, json={"error": {"message": text, "type": "invalid_request_error",

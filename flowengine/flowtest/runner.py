@@ -29,7 +29,7 @@ from ..testing import SINK_TOPIC, FlowHarness
 from ..types import Msg
 from .answers import TRANSPORT_KEY, answer_transport
 from .checks import count_problem, outcome, show
-from .observe import watch
+from .observe import Read, running_node_id, watch
 from .spec import MISSING, CaseSpec, HttpSpec, TestFile
 
 __all__ = ["CaseResult", "FlowTestRunner"]
@@ -100,9 +100,8 @@ class FlowTestRunner:
                 from ..server import create_app
 
                 app = create_app(harness.runtime, settings, editor=False, admin=False, start_runtime=False)
-            seen: dict[str, list[Msg]] = {}
-            harness.runtime.events.listen(
-                lambda topic, data: seen.setdefault(data[0], []).append(data[1]) if topic == SINK_TOPIC else None)
+            seen: list[tuple[str, Msg]] = []  # (sink key, message), in the order they came
+            harness.runtime.events.listen(lambda topic, data: seen.append(data) if topic == SINK_TOPIC else None)
             failures: list[str] = []
             async with harness as h:
                 state = h.runtime.state
@@ -133,11 +132,11 @@ class FlowTestRunner:
             msg = copy.deepcopy(s.msg)
             msg.setdefault("_msgid", new_msgid())
             try:
-                h.send_to(s.node, msg)
+                h.send_to(running_node_id(h.flows, s.node), msg)
             except KeyError:
                 failures.append(f"send: node {s.node!r} is not running")
         for node_id in case.inject:
-            if not h.inject(node_id):
+            if not h.inject(running_node_id(h.flows, node_id)):
                 failures.append(f"inject: node {node_id!r} is not a running inject node")
 
     async def _http(self, app: Any, requests: tuple[HttpSpec, ...], failures: list[str]) -> None:
@@ -161,13 +160,13 @@ class FlowTestRunner:
                     continue
                 failures += [f"{label}: {why}" for why in _response_problems(spec, response)]
 
-    async def _expect(self, h: FlowHarness, case: CaseSpec, reads: list[list[str]],
-                      seen: dict[str, list[Msg]]) -> list[str]:
+    async def _expect(self, h: FlowHarness, case: CaseSpec, reads: list[list[Read]],
+                      seen: list[tuple[str, Msg]]) -> list[str]:
         loop = asyncio.get_running_loop()
         begin = loop.time()
 
         def messages(i: int) -> list[Msg]:
-            return [m for sid in reads[i] for m in seen.get(sid, [])]
+            return [m for key, m in seen if any(r.matches(key) for r in reads[i])]
 
         verdicts: dict[int, str | None] = {}
         pending = list(range(len(case.expect)))

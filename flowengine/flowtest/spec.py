@@ -124,6 +124,8 @@ class MockAnswer:
     text: str | None = None
     sse: tuple[Any, ...] | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    times: int | None = None
+    """How many requests this answer serves (None: every one); then the next that matches does."""
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,9 @@ class _Reader:
         out = tuple(self.text(n, f"{where}[{i}]") for i, n in enumerate(self.listed(raw)))
         for node_id in out:
             if node_id not in known:
-                raise self.fail(where, f"node {node_id!r} is not in the flow")
+                hint = ("; a node inside a subflow is disabled in every instance: name it by its own id"
+                        if "/" in node_id else "")
+                raise self.fail(where, f"node {node_id!r} is not in the flow{hint}")
         return out
 
     def case(self, raw: Any, index: int, known: set[Any]) -> CaseSpec:
@@ -276,7 +280,10 @@ class _Reader:
             return _Reader(recording).answers(_read_data(recording), "answers")
         out = []
         for i, a in enumerate(self.listed(raw)):
-            d = self.obj(a, f"{where}[{i}]", {"path", "method", "status", "json", "text", "sse", "headers"})
+            d = self.obj(a, f"{where}[{i}]", {"path", "method", "status", "json", "text", "sse", "headers", "times"})
+            times = d.get("times")
+            if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+                raise self.fail(f"{where}[{i}].times", f"expected a number of requests >= 1, got {times!r}")
             sse = d.get("sse")
             if sse is not None and not isinstance(sse, list):
                 raise self.fail(f"{where}[{i}].sse", "expected a list of events")
@@ -288,7 +295,8 @@ class _Reader:
                                   json=d.get("json", MISSING), text=d.get("text"),
                                   sse=tuple(sse) if sse is not None else None,
                                   headers=tuple((str(k), str(v)) for k, v in
-                                                self.pairs(d.get("headers"), f"{where}[{i}].headers"))))
+                                                self.pairs(d.get("headers"), f"{where}[{i}].headers")),
+                                  times=times))
         return tuple(out)
 
 

@@ -42,6 +42,12 @@ class WorkerRunner:
         self.queue: asyncio.Queue[tuple[Msg, Send, Done]] = asyncio.Queue()
         self.proc: asyncio.subprocess.Process | None = None
         self._task: asyncio.Task[None] | None = None
+        self.active = 0
+        """1 while the worker runs a message."""
+
+    def held(self) -> int:
+        """Messages waiting for the worker or running in it (a shutdown's drain waits for them)."""
+        return self.queue.qsize() + self.active
 
     def start(self) -> None:
         self._task = self.node.spawn(self._serve())
@@ -75,6 +81,7 @@ class WorkerRunner:
     async def _serve(self) -> None:
         while True:
             msg, send, done = await self.queue.get()
+            self.active = 1
             try:
                 await self._run_one(msg, send, done)
             except asyncio.CancelledError:
@@ -88,6 +95,8 @@ class WorkerRunner:
             except Exception as exc:  # a broken worker fails this message; the next one restarts it
                 await self._kill()
                 done(NodeError(f"Function worker failed: {type(exc).__name__}: {exc}"))
+            finally:
+                self.active = 0
 
     async def _ensure_worker(self) -> asyncio.subprocess.Process:
         if self.proc is not None and self.proc.returncode is None:

@@ -65,6 +65,7 @@ class JsFunctionRunner:
         self._pending: OrderedDict[int, tuple[Msg, Send, Done]] = OrderedDict()
         self._token = 0
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._intervals: set[int] = set()
         self._ready = True
         self._waiting: list[tuple[Msg, Send, Done]] = []
         self._fns: dict[str, Any] = {}
@@ -330,8 +331,24 @@ class JsFunctionRunner:
             self._turn("__fe_fire", ident)
 
         self._timers[ident] = loop.call_later(seconds, fire)
+        if repeat:
+            self._intervals.add(ident)
+
+    def held(self) -> int:
+        """Messages the code has not completed yet (awaiting, or waiting for On Start)."""
+        return len(self._pending) + len(self._waiting)
+
+    def stop_intervals(self) -> None:
+        """A shutdown's drain begins: setInterval timers stop (they start new messages); a
+        setTimeout finishes a message already running, so it still fires."""
+        for ident in self._intervals:
+            handle = self._timers.pop(ident, None)
+            if handle is not None:
+                handle.cancel()
+        self._intervals.clear()
 
     def _op_untimer(self, ident: int) -> None:
+        self._intervals.discard(ident)
         handle = self._timers.pop(ident, None)
         if handle is not None:
             handle.cancel()

@@ -119,6 +119,7 @@ class FunctionNode(Node):
         self._runner: WorkerRunner | None = None
         self._js: JsFunctionRunner | None = None
         self._link_calls: dict[str, tuple[Callable[[bool, Any], None], Any]] = {}
+        self._running = 0  # messages of async Python code still running
 
     @classmethod
     def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
@@ -213,6 +214,14 @@ class FunctionNode(Node):
         if entry is not None:
             entry[0](False, JsError("Error", "timeout"))
 
+    def held(self) -> int:
+        held = self._running + (self._runner.held() if self._runner is not None else 0)
+        return held + (self._js.held() if self._js is not None else 0)
+
+    def on_drain(self) -> None:
+        if self._js is not None:
+            self._js.stop_intervals()
+
     async def on_close(self, removed: bool) -> None:
         for _, timer in self._link_calls.values():
             timer.cancel()
@@ -244,6 +253,7 @@ class FunctionNode(Node):
         if code.is_async:
             names = {**self._names, **build_names(LocalBackend(self, send, done, msgid), self.id, self.name,
                                                    self.n_outputs)}
+            self._running += 1
             self.spawn(self._finish(code.fn(msg, **names), send, done, msgid))
             return
         # a code that never calls node.done() needs no done: none kept, so no reference to msg stays
@@ -275,6 +285,8 @@ class FunctionNode(Node):
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the message's (catchable) error
             done(_user_error(exc, self))
             return
+        finally:
+            self._running -= 1
         self.deliver_results(result, send, done, msgid)
 
     def deliver_results(self, result: Any, send: Send, done: Done, msgid: Any) -> None:

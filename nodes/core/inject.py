@@ -110,6 +110,13 @@ class InjectNode(Node):
             self._setup_repeat()
 
     def on_close(self, removed: bool) -> None:
+        self._stop_timers()
+
+    def on_drain(self) -> None:
+        # a shutdown: no tick starts a message the drain would then have to cut (the button still works)
+        self._stop_timers()
+
+    def _stop_timers(self) -> None:
         self._closed = True
         for handle in self._handles:
             handle.cancel()

@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from flowengine.errors import NodeError
 from flowengine.jsutil import js_string
 from flowengine.message import clone_msg, deep_clone, get_property
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._delay_timers import once
-from ._sequence import Interval, parse_float
+from ._sequence import Interval, buffer_limit, parse_float
 
 _UNITS = {"ms": 1.0, "s": 1000.0, "min": 60_000.0, "hr": 3_600_000.0}
 _WAIT_FOR_RESET = "wait-for-reset"  # Node-RED's ``tout = 0``: duration 0, nothing scheduled
@@ -131,7 +132,14 @@ class TriggerNode(Node):
             value = get_property(msg, self.topic_prop)
             if value not in (None, UNDEFINED, "", 0, False):
                 topic = value if isinstance(value, str | int | float) else js_string(value)
-        state = self.topics.setdefault(topic, _TopicState())
+        state = self.topics.get(topic)
+        if state is None:
+            limit = buffer_limit(self)
+            if limit and len(self.topics) >= limit and not self._is_reset(msg):  # not in Node-RED
+                done(NodeError(f"too many pending messages in trigger node: {limit:,} topics waiting "
+                               "(nodeMessageBufferMaxLength); this message is dropped"))
+                return
+            state = self.topics[topic] = _TopicState()
         if self._is_reset(msg):
             state.cancel()
             del self.topics[topic]
@@ -194,6 +202,17 @@ class TriggerNode(Node):
         self.status({})
         if out is not None:
             send([None, out] if self.two_outputs else out)
+
+    def held(self) -> int:
+        """Second messages waiting for their time (a shutdown's drain waits for them, or counts them)."""
+        return sum(1 for state in self.topics.values() if isinstance(state.timer, asyncio.TimerHandle))
+
+    def on_drain(self) -> None:
+        # a shutdown: a repeating op1 ("resend every") is a timer that starts messages: it stops
+        for topic, state in list(self.topics.items()):
+            if isinstance(state.timer, Interval):
+                state.cancel()
+                del self.topics[topic]
 
     def on_close(self, removed: bool) -> None:
         states = list(self.topics.values())

@@ -81,6 +81,9 @@ class WatchNode(Node):
             quiet.setLevel(logging.WARNING)
         self._task = self.spawn(self._run())
 
+    def on_drain(self) -> None:
+        self._stop.set()  # a shutdown: no new change starts a message; the ones sent already drain
+
     async def on_close(self, removed: bool) -> None:
         self._stop.set()
         if self._task is not None and not self._task.done():

@@ -40,6 +40,12 @@ def test_server_bench_prints_latency_and_deploy_figures() -> None:
         assert re.search(rf"^{name} \d+ (us|ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
 
 
+def test_watchdog_bench_prints_the_cost() -> None:
+    out = run_bench("bench.watchdog", "-n", "2000", "--runs", "1")
+    for name in ("function_call_unlimited", "function_call_limited", "watchdog_cost"):
+        assert re.search(rf"^{name} \d+ ns$", out, re.M), f"{name} missing:\n{out}"
+
+
 def test_editor_load_bench_prints_its_figures() -> None:
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install chromium")

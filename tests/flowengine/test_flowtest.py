@@ -6,6 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import httpx
 import pytest
 
 from flowengine.cli import main
@@ -133,6 +134,8 @@ async def test_disable_switches_nodes_off(tmp_path):
     ("flow: missing.json\ncases: [{}]", "missing.json: cannot read"),
     ("flow: flow.json\ndisable: [ghost]\ncases: [{}]", "disable: node 'ghost' is not in the flow"),
     ("flow: flow.json\nopenai: [{status: 200}]\ncases: [{}]", "openai[0].path: expected a non-empty string"),
+    ("flow: flow.json\nopenai: [{path: /x, times: 0}]\ncases: [{}]", "openai[0].times: expected a number of requests"),
+    ("flow: flow.json\ncases: [{disable: [inst/fn]}]", "a node inside a subflow is disabled in every instance"),
     ("flow: [", "not valid YAML"),
 ])
 def test_bad_test_files_name_the_place(tmp_path, body, error):
@@ -194,6 +197,19 @@ async def test_openai_nodes_get_the_answers_of_the_file(tmp_path):
     recorded, unanswered = await run(path)
     assert recorded.passed, recorded.failures
     assert unanswered.passed, unanswered.failures
+
+
+def test_answers_with_times_serve_that_many_requests_then_the_next():
+    from flowengine.flowtest.answers import answer_transport
+    from flowengine.flowtest.spec import MockAnswer
+
+    transport = answer_transport((MockAnswer("/responses", times=2, json={"n": 1}),
+                                  MockAnswer("/responses", method="GET", json={"n": "get"}),
+                                  MockAnswer("/responses", json={"n": 2})))
+    with httpx.Client(transport=transport, base_url="http://mock") as client:
+        got = [client.post("/v1/responses").json()["n"] for _ in range(4)]
+        assert client.get("/v1/responses").json() == {"n": "get"}
+    assert got == [1, 1, 2, 2]
 
 
 def test_command_exit_codes_and_report(tmp_path, capsys, monkeypatch):

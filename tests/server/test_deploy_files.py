@@ -6,11 +6,13 @@ from __future__ import annotations
 import configparser
 import json
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -21,12 +23,14 @@ from serve_process import free_port
 from flowengine import healthcheck
 from flowengine.cli import _parser
 from flowengine.server import hash_password
+from flowengine.server.serve import SHUTDOWN_MARGIN_S, WATCHDOG_GRACE_S
 from flowengine.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SECRET = "0123456789abcdef" * 4
 PUBLIC = "https://flows.example.com"
+OFFLINE = ("No matching distribution", "Could not find a version", "NewConnectionError", "Temporary failure in name")
 PROXIED = {"Host": "flows.example.com", "X-Forwarded-Proto": "https", "Origin": PUBLIC}
 
 
@@ -40,7 +44,56 @@ def test_the_unit_runs_commands_that_exist():
                                                                          "127.0.0.1", "json")
     post = shlex.split(unit["Service"]["ExecStartPost"])
     assert post[1:3] == ["-m", "flowengine.healthcheck"] and post[-1].endswith("/healthz")
-    assert int(unit["Service"]["TimeoutStopSec"]) > Settings().nodeCloseTimeout / 1000 + 3
+    assert int(unit["Service"]["TimeoutStopSec"]) > _stop_bound_s()
+
+
+def _stop_bound_s() -> float:
+    """The longest a SIGTERM takes with the default settings: drain, close the nodes, the margin, the watchdog."""
+    defaults = Settings()
+    return (defaults.shutdownDrainTimeout + defaults.nodeCloseTimeout) / 1000 + SHUTDOWN_MARGIN_S + WATCHDOG_GRACE_S
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_unit_passes_systemd_analyze_verify(tmp_path):
+    """``systemd-analyze verify`` on the unit, its /opt/flowengine/venv pointed at this venv (the one
+    thing the check needs to exist on this machine)."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "flowengine").exists():
+        pytest.skip(f"no flowengine script in {bin_dir}")
+    unit = tmp_path / "flowengine.service"
+    unit.write_text((DEPLOY / "flowengine.service").read_text().replace("/opt/flowengine/venv/bin", str(bin_dir)))
+    checked = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "flowengine.service" not in checked.stderr, checked.stderr  # no warning about the unit either
+
+
+def _copied_by_the_image() -> list[str]:
+    """The sources of the Dockerfile's COPY lines (relative to the build context, the repository)."""
+    lines = (DEPLOY / "Dockerfile").read_text().splitlines()
+    return [src for line in lines if line.startswith("COPY ") for src in shlex.split(line)[1:-1]]
+
+
+@pytest.mark.integration
+def test_the_image_builds_the_package_from_what_it_copies(tmp_path):
+    """The Dockerfile's ``pip install .`` runs in a folder holding only what its COPY lines copy: built
+    from the same set here, the wheel has the nodes and the editor inside ``flowengine``."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in _copied_by_the_image():
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(path, source / name)
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(source)],
+                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    if built.returncode != 0 and any(s in built.stdout + built.stderr for s in OFFLINE):
+        pytest.skip("building needs setuptools from a package index: " + built.stderr.strip()[-200:])
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    [wheel] = sorted((tmp_path / "dist").glob("flowengine-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"flowengine/cli.py", "flowengine/nodes/core/inject.py", "flowengine/editor/index.html"} <= set(names)
+    assert not [n for n in names if n.startswith(("nodes/", "editor/"))]
 
 
 def test_the_image_and_compose_file():
@@ -53,6 +106,7 @@ def test_the_image_and_compose_file():
     service = compose["services"]["flowengine"]
     assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
     assert service["ports"] == ["127.0.0.1:1880:1880"] and "FLOWENGINE_SECRET" in service["environment"]
+    assert int(str(service["stop_grace_period"]).rstrip("s")) > _stop_bound_s()
     assert "reverse_proxy flowengine:1880" in (DEPLOY / "Caddyfile").read_text()
 
 

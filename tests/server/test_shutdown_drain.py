@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,33 @@ def test_sigterm_delivers_queued_messages_and_counts_the_dropped_ones(tmp_path: 
     assert "99 held by delay d" in out, out
     stored = json.loads((tmp_path / "context" / "global" / "global.json").read_text())
     assert stored["n"] == 3000  # every queued message of the burst was delivered before closing
+
+
+START = "global_.set('started', (global_.get('started') or 0) + 1)\nreturn msg"
+FINISH = ("import asyncio\nawait asyncio.sleep(0.2)\n"
+          "global_.set('finished', (global_.get('finished') or 0) + 1)\nreturn None")
+
+
+def _started(server: Any) -> int:
+    shown = httpx.get(f"{server.base}/context/global/started").json()
+    return int(shown["msg"]) if shown.get("format") == "number" else 0
+
+
+def test_sigterm_stops_inject_timers_first_and_finishes_every_message_a_tick_started(tmp_path: Path) -> None:
+    """An inject ticking every 50 ms into async code that takes 200 ms: at SIGTERM several ticks are
+    running. The timer stops before the drain, which waits for them: every message a tick started
+    finishes, none is started after, and the log says nothing was dropped."""
+    tick = {**_inject("tick", "start"), "repeat": "0.05"}
+    flows = [tab(), tick, function_node("start", START, wires=[["finish"]]), function_node("finish", FINISH)]
+    settings = f"shutdownDrainTimeout = {int(DRAIN_S * 1000)}\n" + SETTINGS
+    with served(tmp_path, flows, settings) as server:
+        deadline = time.monotonic() + 30
+        while _started(server) < 5:
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.05)
+        code, _ = server.stop()  # the time it takes is the first test's business
+        out = server.output()
+    assert code == 0, out
+    assert "shutdown: no message dropped" in out, out
+    stored = json.loads((tmp_path / "context" / "global" / "global.json").read_text())
+    assert stored["started"] == stored["finished"] >= 5, (stored, out)

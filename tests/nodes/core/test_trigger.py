@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 BASE = {
@@ -134,3 +135,39 @@ async def test_close_cancels_pending_second_message() -> None:
         assert not node.topics  # type: ignore[attr-defined]
         await asyncio.sleep(0.15)
     assert payloads(h.received("out")) == ["1"]
+
+
+async def test_topics_are_bounded_by_node_message_buffer_max_length() -> None:
+    settings = Settings(nodeMessageBufferMaxLength=2)
+    flows = [*trigger_flow(bytopic="topic", duration="5000"), {"id": "c", "type": "catch", "wires": [["errs"]]},
+             {"id": "errs", "type": "test-sink"}]
+    async with FlowHarness(flows, settings=settings) as h:
+        for topic in ("A", "B", "C"):
+            h.send_to("tr", {"payload": topic, "topic": topic})
+        [err] = await h.wait_for("errs")
+        assert err["topic"] == "C"
+        assert "too many pending messages in trigger node: 2 topics waiting (nodeMessageBufferMaxLength)" in (
+            err["error"]["message"])
+        h.send_to("tr", {"payload": "a", "topic": "A"})  # a topic already waiting is not a new one
+        h.send_to("tr", {"reset": True, "topic": "B"})  # and a reset of another frees its place
+        h.send_to("tr", {"payload": "d", "topic": "D"})
+        await h.wait_for("out", 3)
+        await h.drain()
+        assert len(h.received("errs")) == 1
+        assert sorted(h.node("tr").topics) == ["A", "D"]  # type: ignore[attr-defined]
+
+
+async def test_a_shutdown_drain_waits_for_the_second_message_and_stops_repeats() -> None:
+    flows = [*trigger_flow(duration="50", op2="later"),
+             {"id": "rep", "type": "trigger", **{**BASE, "duration": "-10", "op1": "tick"}, "wires": [["ticks"]]},
+             {"id": "ticks", "type": "test-sink"}]
+    async with FlowHarness(flows) as h:
+        h.send_to("tr", {"payload": "go"})
+        h.send_to("rep", {"payload": "go"})
+        await h.wait_for("ticks", 2)
+        assert h.node("tr").held() == 1  # type: ignore[union-attr]
+        assert await h.runtime.drain(10.0) == 0  # the second message was waited for, the repeat stopped
+        assert payloads(h.received("out")) == ["1", "later"]
+        ticks = len(h.received("ticks"))
+        await asyncio.sleep(0.1)
+        assert len(h.received("ticks")) == ticks

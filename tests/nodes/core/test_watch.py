@@ -107,3 +107,17 @@ async def test_missing_path_is_a_catchable_error(tmp_path: Path) -> None:
         await until(h, lambda: (tmp_path / "still.txt").write_text("x"), lambda m: m["file"] == "still.txt")
         node = h.node("w")
     assert isinstance(node, WatchNode) and node._task is not None and node._task.done()  # stopped on close
+
+
+async def test_a_shutdown_drain_stops_the_watcher_first(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    async with FlowHarness(flow(str(tmp_path))) as h:
+        await until(h, lambda: target.write_text("one"), lambda m: m["payload"] == str(target))
+        node = h.runtime.node("w")
+        assert isinstance(node, WatchNode) and node._task is not None
+        assert await h.runtime.drain(5.0) == 0
+        await asyncio.wait_for(asyncio.wait([node._task]), 15.0)  # the watcher has stopped: it sends no more
+        seen = len(h.received("out"))
+        (tmp_path / "b.txt").write_text("two")
+        await asyncio.sleep(0.3)
+        assert len(h.received("out")) == seen
