@@ -17,10 +17,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, log: Path | None = None,
+def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120, log: Path | None = None,
                state: str = "start") -> None:
     """Return once ``GET <base>/flows/state`` says ``state``; fail (with the server's output from
-    ``log``, else its stdout pipe) when the process exits first or ``timeout`` passes."""
+    ``log``, else its stdout pipe) when the process exits first or ``timeout`` passes. The bound is
+    generous: a start that takes about a second alone took over 30 s on a 2-core machine at load 20
+    (the CI machine runs two test workers and Chromium)."""
     def output() -> str:
         if log is not None:
             return log.read_text()
@@ -31,7 +33,7 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, lo
         if proc.poll() is not None:
             raise AssertionError(f"server exited early: {output()}")
         try:
-            if httpx.get(f"{base}/flows/state", timeout=1).json().get("state") == state:
+            if httpx.get(f"{base}/flows/state", timeout=5).json().get("state") == state:
                 return
         except httpx.HTTPError:
             pass

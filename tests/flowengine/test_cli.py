@@ -219,7 +219,7 @@ def test_second_serve_on_the_same_user_dir_exits_1(tmp_path):
                                       "--user-dir", str(user_dir)), stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{first_port}"
-        wait_ready(base, first, timeout=60, log=first_log)
+        wait_ready(base, first, log=first_log)
         in_progress = user_dir / ".flows.json.abc123.tmp"  # as if the first were mid-way through a save
         in_progress.write_text("[]")
         second = subprocess.run(_cli("serve", "--host", "127.0.0.1", "--port", str(second_port),
