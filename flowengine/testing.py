@@ -34,6 +34,10 @@ __all__ = ["SINK_TOPIC", "FlowHarness", "TestSink"]
 
 SINK_TOPIC = "test-sink"
 DEFAULT_TAB = "flow"
+WAIT_S = 10.0
+"""How long the ``wait_*`` methods wait by default: a ceiling, not a delay (they return as soon as
+the condition holds), so generous enough for a loaded machine (a subprocess's exit took over 2 s to
+reach its node on 2 cores at load 20)."""
 
 
 class TestSink(Node):
@@ -154,14 +158,14 @@ class FlowHarness:
         """Messages the ``test-sink`` node ``node_id`` received so far."""
         return list(self._received.get(node_id, []))
 
-    async def wait_for(self, node_id: str, count: int = 1, timeout: float = 2.0) -> list[Msg]:
+    async def wait_for(self, node_id: str, count: int = 1, timeout: float = WAIT_S) -> list[Msg]:
         """Wait until sink ``node_id`` has received ``count`` messages; returns all received."""
         await self._wait(lambda: len(self._received.get(node_id, [])) >= count, timeout,
                          lambda: f"sink {node_id!r} got {len(self._received.get(node_id, []))} of "
                                  f"{count} messages; logs: {self.logs[-5:]}")
         return self.received(node_id)
 
-    async def wait_until(self, node_id: str, accept: Callable[[Msg], bool], timeout: float = 2.0) -> Msg:
+    async def wait_until(self, node_id: str, accept: Callable[[Msg], bool], timeout: float = WAIT_S) -> Msg:
         """Wait until sink ``node_id`` has received a message ``accept`` says yes to; returns the first."""
         def first() -> Msg | None:
             return next((m for m in self._received.get(node_id, []) if accept(m)), None)
@@ -173,7 +177,7 @@ class FlowHarness:
         assert found is not None
         return found
 
-    async def wait_event(self, topic: str, timeout: float = 2.0) -> Any:
+    async def wait_event(self, topic: str, timeout: float = WAIT_S) -> Any:
         """Wait for the first (or next unseen) event on ``topic``; returns its data."""
         start = len(self.events)
         await self._wait(lambda: any(t == topic for t, _ in self.events[start:]), timeout,
