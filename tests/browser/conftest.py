@@ -36,6 +36,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 V2 = {"Node-RED-API-Version": "v2"}
+EXPECT_S = 20
+"""Ceiling of Playwright's ``expect`` assertions (its default is 5 s): they pass as soon as the
+condition holds, and the CI machine (2 cores, two test workers, Chromium) is slow at times."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -139,6 +142,9 @@ def page(playwright_browser: Any, server: Server) -> Iterator[Any]:
     server.deploy([{"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}])
     context = playwright_browser.new_context(viewport={"width": 1280, "height": 800})
     pg = context.new_page()
+    from playwright.sync_api import expect  # installed: playwright_browser skips otherwise
+
+    expect.set_options(timeout=EXPECT_S * 1000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.errors = errors
