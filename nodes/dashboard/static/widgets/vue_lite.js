@@ -9,6 +9,7 @@
 // and arrays) redraws it through a virtual DOM (vdom.js), so inputs keep focus and typed text.
 // Message values reach the page only as text (text nodes and attribute values), never as markup.
 
+import { keepingFocus } from "../focus.js";
 import { component as vuetify } from "./vuetify.js";
 import { el, patch, text as textNode } from "./vdom.js";
 import { bindEvent, componentData, modelBinding, readAttributes, slotName } from "./vue_bind.js";
@@ -285,7 +286,7 @@ export function vueLite(ctx) {
 
   return {
     update(item) {
-      if (item.component !== source || !vm) setup(item);
+      if (item.component !== source || !vm) keepingFocus(root, () => setup(item));
       if (item.msg !== undefined && vm && item.msg !== shownMsg) {
         shownMsg = item.msg;
         vm.msg = item.msg;
