@@ -74,7 +74,7 @@ def _wait_json(server: Server, key: str) -> Any:
     return json.loads(text)
 
 
-def test_vuetify_components_work_and_typing_keeps_focus(page: Any, server: Server) -> None:
+def test_vuetify_components_work_and_typing_keeps_focus(page: Any, server: Server, shot: Any) -> None:
     server.deploy(_flows(VUETIFY))
     wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
@@ -106,6 +106,7 @@ def test_vuetify_components_work_and_typing_keeps_focus(page: Any, server: Serve
     cell.locator(".v-select select").select_option(label="Manual")
     cell.locator(".v-tab", has_text="Two").click()
     expect(cell.locator(".v-window-item", has_text="second")).to_be_visible()
+    shot(page, "dashboard2-vuetify")
     cell.locator("#save").click()
     assert _wait_json(server, "vuetify") == {"name": "Grace Hopper!", "on": True, "level": 7, "mode": "manual"}
     border = cell.locator(".v-card").evaluate("e => getComputedStyle(e).borderTopColor")
