@@ -33,7 +33,8 @@ FLOWS = [
     _inject("new-html", "note", payload="v2", template="<input id='note'><p id='shown'>{{msg.payload}}</p><b>v2</b>"),
     _inject("tick", "note", payload="tick"),
     _inject("grabber", "thief", payload="x",
-            template="<input id='grab'><i id='drawn'>drawn</i><script>document.getElementById('grab').focus();</script>"),
+            template="<input id='grab'><i id='drawn'>drawn</i>"
+                     "<script>document.getElementById('grab').focus();</script>"),
 ]
 
 
@@ -69,7 +70,8 @@ def test_redraws_keep_the_focus_and_the_typed_text(page: Any, server: Server) ->
     note.click()
     page.keyboard.press("End")
     page.keyboard.type("!")
-    server.deploy([*FLOWS, widget("late", "ui_text", "sensors", 3, wires=False, label="Late", format="{{msg.payload}}")])
+    late = widget("late", "ui_text", "sensors", 3, wires=False, label="Late", format="{{msg.payload}}")
+    server.deploy([*FLOWS, late])
     expect(page.locator('[data-ui-widget="late"]')).to_be_visible()  # the page was laid out again
     expect(note).to_be_focused()
     expect(note).to_have_value("hello world!")
