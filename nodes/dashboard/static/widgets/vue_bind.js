@@ -41,7 +41,16 @@ export function readAttributes(node, scope, api) {
   const cls = [];
   const style = [];
   let hidden = false;
+  const entries = [];
   for (const { name, value } of [...node.attributes]) {
+    if (name === "v-bind" || name === ":") { // v-bind="object": each key bound as its own attribute
+      const spread = api.safe(() => api.evaluate(value, scope), null);
+      if (spread && typeof spread === "object") for (const [k, v] of Object.entries(spread)) entries.push([`:${k}`, v, true]);
+      continue;
+    }
+    entries.push([name, value, false]);
+  }
+  for (const [name, value, evaluated] of entries) {
     if (SKIP.test(name) || name === "data-vl-component") continue;
     if (name === "v-show") { hidden = !api.safe(() => api.evaluate(value, scope), true); continue; }
     if (name === "v-text" || name === "v-html") { read.text = api.asText(api.safe(() => api.evaluate(value, scope), "")); continue; }
@@ -60,7 +69,7 @@ export function readAttributes(node, scope, api) {
     let attr = name;
     if (name.startsWith(":") || name.startsWith("v-bind:")) {
       attr = name.replace(/^:|^v-bind:/, "").replace(/\.(prop|camel|attr)$/, "");
-      bound = api.safe(() => api.evaluate(value, scope), undefined);
+      bound = evaluated ? value : api.safe(() => api.evaluate(value, scope), undefined);
       read.bound.add(attr);
       if (attr === "key") { read.key = bound; continue; }
       if (attr === "ref") { read.ref = api.asText(bound); continue; }
@@ -83,7 +92,9 @@ export function readAttributes(node, scope, api) {
 function handlerFor(code, scope, api) {
   return (...args) => {
     const trimmed = code.trim();
-    const named = /^[\w$.]+$/.test(trimmed) ? api.safe(() => api.evaluate(trimmed, scope), null) : null;
+    // a method name or a function expression is called with the event's arguments; else a statement runs
+    const callable = /^[\w$.]+$/.test(trimmed) || /^(async\s+)?(\([^)]*\)|[\w$]+)\s*=>|^(async\s+)?function\b/.test(trimmed);
+    const named = callable ? api.safe(() => api.evaluate(trimmed, scope), null) : null;
     api.safe(() => (typeof named === "function" ? named(...args) : api.run(trimmed, scope, args[0])), null);
     api.schedule();
   };
