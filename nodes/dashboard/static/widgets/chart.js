@@ -79,11 +79,28 @@ export function chart(ctx) {
     }
   }
 
+  // the cell's size, read when it changes: reading it in every draw forces a layout per chart
+  let size = null;
+  const watcher = new ResizeObserver(() => {
+    if (!ctx.el.isConnected) { watcher.disconnect(); return; } // a new layout replaced this chart
+    size = [ctx.el.clientWidth, ctx.el.clientHeight];
+    schedule();
+  });
+  watcher.observe(ctx.el);
+
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(draw);
+  }
+
   function draw() {
     pending = false;
     const item = ctx.item;
-    const width = Math.max(ctx.el.clientWidth, 120);
-    const height = Math.max(ctx.el.clientHeight - 28, 80);
+    if (!item || !ctx.el.isConnected) return;
+    const [w, hgt] = size || [ctx.el.clientWidth, ctx.el.clientHeight];
+    const width = Math.max(w, 120);
+    const height = Math.max(hgt - 28, 80);
     drawing.setAttribute("viewBox", `0 0 ${width} ${height}`);
     drawing.setAttribute("width", width);
     drawing.setAttribute("height", height);
@@ -200,10 +217,7 @@ export function chart(ctx) {
     update(item, event) {
       title.textContent = item.label || "";
       if (event && "value" in event) apply(event.value);
-      if (!pending) {
-        pending = true;
-        requestAnimationFrame(draw);
-      }
+      schedule();
     },
     value: () => exportValue(),
   };
