@@ -100,7 +100,7 @@ def run(widgets: int, rate: float, seconds: float) -> dict[str, float]:
             page.wait_for_selector(f'[data-ui-widget="w{widgets - 1}"]')
             page.evaluate(COUNTERS)
             time.sleep(2)  # warm-up: the charts fill, the stalled socket's buffers fill
-            page.evaluate("() => { window.__bench.events = 0; window.__bench.frames = []; window.__bench.longest = 0; }")
+            page.evaluate("() => Object.assign(window.__bench, { events: 0, frames: [], longest: 0 })")
             rss0, cpu0, t0 = rss_mib(srv.proc.pid), cpu_ms(srv.proc.pid), time.perf_counter()
             time.sleep(seconds)
             wall = time.perf_counter() - t0

@@ -46,7 +46,8 @@ VUETIFY = """<template>
 export default {
   data () {
     return { name: "", on: false, level: 3, mode: "auto", typed: 0, tab: "one", picked: "",
-      rows: [{ room: "hall", t: 20 }, { room: "attic", t: 25 }], saveProps: { color: "primary", title: "Save the settings" } }
+      rows: [{ room: "hall", t: 20 }, { room: "attic", t: 25 }],
+      saveProps: { color: "primary", title: "Save the settings" } }
   },
   computed: { state () { return this.on ? "on" : "off" }, progress () { return this.level * 10 } },
   watch: { name () { this.typed++ } },
