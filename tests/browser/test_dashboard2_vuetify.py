@@ -34,7 +34,7 @@ VUETIFY = """<template>
         <v-window-item value="two">second</v-window-item></v-window>
       <v-data-table :items="rows" :headers="[{ title: 'Room', key: 'room' }, { title: 'Temp', key: 't' }]"
         @click:row="(e, { item }) => picked = item.room" />
-      <p id="typed">{{ typed }}</p><p id="picked">{{ picked }}</p>
+      <p id="typed">{{ typed }}</p><p id="picked">{{ picked }}</p><p id="inputs">{{ inputs }}</p>
     </v-card-text>
     <v-card-actions>
       <v-spacer />
@@ -45,12 +45,13 @@ VUETIFY = """<template>
 <script>
 export default {
   data () {
-    return { name: "", on: false, level: 3, mode: "auto", typed: 0, tab: "one", picked: "",
+    return { name: "", on: false, level: 3, mode: "auto", typed: 0, tab: "one", picked: "", inputs: 0,
       rows: [{ room: "hall", t: 20 }, { room: "attic", t: 25 }],
       saveProps: { color: "primary", title: "Save the settings" } }
   },
   computed: { state () { return this.on ? "on" : "off" }, progress () { return this.level * 10 } },
   watch: { name () { this.typed++ } },
+  mounted () { this.$socket.on("msg-input:" + this.id, () => { this.inputs++ }) },
   methods: {
     save () {
       this.send({ topic: "vuetify", payload: { name: this.name, on: this.on, level: this.level, mode: this.mode } })
@@ -100,6 +101,7 @@ def test_vuetify_components_work_and_typing_keeps_focus(page: Any, server: Serve
     expect(name).to_be_focused()
     assert httpx.post(server.base + "inject/in-state", timeout=5).status_code == 200
     expect(cell.locator(".v-chip")).to_have_text(["hot", "wet"])  # the message redraws it...
+    expect(cell.locator("#inputs")).to_have_text("1")  # and reaches $socket.on("msg-input:" + id)
     expect(cell.locator(".v-alert")).to_contain_text("Pump fault")
     expect(cell.locator(".v-table:not(.v-data-table) td")).to_have_text(["tags", "alarm"])
     expect(name).to_be_focused()  # ...and the input keeps the focus and the text
