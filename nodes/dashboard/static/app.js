@@ -149,7 +149,21 @@ function applyUpdate(event) {
   if (!item || !widget) return;
   for (const [k, v] of Object.entries(event)) if (k !== "id" && k !== "type") item[k] = v;
   widget.update(item, event);
-  setValue(event.id);
+  valueLater(event.id);
+}
+
+// data-value is written once a frame per widget: a chart's value is its whole data, and writing it
+// for every one of ten points a second is most of what a busy page does
+const stale = new Set();
+function valueLater(id) {
+  if (stale.size === 0) {
+    requestAnimationFrame(() => {
+      const ids = [...stale];
+      stale.clear();
+      for (const each of ids) setValue(each);
+    });
+  }
+  stale.add(id);
 }
 
 function names(list) {
