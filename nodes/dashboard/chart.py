@@ -4,6 +4,9 @@ A number in ``msg.payload`` adds a point: line charts keep one series per ``msg.
 ``msg.topic`` on a time axis (``msg.timestamp`` or now), dropping points older than
 ``removeOlder`` x ``removeOlderUnit`` seconds or past ``removeOlderPoints``; the other charts keep
 one value per label (``msg.topic``). ``false`` or ``null`` makes a gap; other non-numbers redraw.
+Pages get only the change: the new point (with how many old ones went) or the changed cell; the
+whole data when Dashboard 1 would redraw it (a point put back in time order, a label added after
+others, a page that connects).
 An empty array clears the chart; an array ``[{series, data, labels}]`` (the format the chart sends
 out) replaces its data. With wires out, each input sends the chart's data in that format.
 """
@@ -205,7 +208,9 @@ class UiChart(Widget):
                     for k in range(len(labels)):
                         cell = _at(data[i], k)
                         _put(data[i], k, cell if js_truthy(cell) else None)
-            return Conversion(full=old, point=True)
+                return Conversion(full=old, point=True)
+            # one cell changed: the page sets it (the whole data only when Dashboard 1 refilled it)
+            return Conversion(full=old, point=[{"key": self.id, "update": True, "set": [[series, label, value]]}])
         return self._add_line_point(old, data[s], series, value, msg)
 
     def _add_line_point(self, old: list[Any], points: list[Any], series: Any, value: Any, msg: Msg) -> Any:

@@ -6,7 +6,9 @@ The series (``category``) is ``msg.topic`` by default, or a key of the payload (
 arrival unless ``xAxisProperty`` names it; ``y`` is a number payload or the ``yAxisProperty`` key of
 an object payload. An array payload adds one point per element; ``[]`` clears the chart; action
 ``replace`` (or ``msg.action``) replaces the data. Points older than ``removeOlder`` x
-``removeOlderUnit`` seconds or past ``removeOlderPoints`` per series are dropped. Every message is
+``removeOlderUnit`` seconds or past ``removeOlderPoints`` per series are dropped (the data stays
+bounded). Pages get only what a message changed (the points it added, those it dropped); the whole
+data goes to a page when it connects and when a change cannot be said in points. Every message is
 sent on.
 """
 
@@ -16,10 +18,10 @@ import math
 import time
 from typing import Any
 
-from flowengine.message import deep_clone
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg, Send
 
+from .d2_chart_data import LineData, TableData, as_time
 from .d2_widget import D2Widget, d2_schema
 from .props import BOOLEAN, NULLABLE_NUMBER, date_ms, js_num, parse_float, parse_int, prop
 
@@ -75,9 +77,10 @@ class UiChart2(D2Widget):
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
-        self.points: list[dict[str, Any]] = []
-        self.series: list[str] = []
-        """Series names in the order they first came (a series keeps its colour)."""
+        look = _LOOKS.get(str(config.get("chartType")), "line")
+        self.by_x = config.get("xAxisType") == "category"
+        """Bar and pie charts by category: a label per x value, a series per category."""
+        self.data: LineData | TableData = LineData() if look == "line" else TableData()
         self.clock = (host.settings.extra or {}).get("dashboard_clock") or (lambda: time.time() * 1000)
 
     def build_control(self) -> dict[str, Any]:
@@ -143,65 +146,54 @@ class UiChart2(D2Widget):
         if payload is not UNDEFINED:
             action = msg.get("action") or self.config.get("action")
             if (isinstance(payload, list) and not payload) or (action == "replace" and msg.get("action") != "append"):
-                self.points, self.series = [], []
+                self.data.clear()
             for point in self._points(msg):
                 if point.get("y", UNDEFINED) is not UNDEFINED:
-                    self.points.append(point)
-                    if _name(point.get("category")) not in self.series:
-                        self.series.append(_name(point.get("category")))
+                    self._add(point)
             self._prune()
         send(msg)
         return True
 
+    def _add(self, point: dict[str, Any]) -> None:
+        name, y = _name(point.get("category")), _y(point.get("y"))
+        x = as_time(point.get("x"), date_ms)
+        if isinstance(self.data, LineData):
+            self.data.add(name, js_num(x), y)
+        elif self.by_x:
+            self.data.put(name, _name(point.get("x")), y, x)
+        else:
+            self.data.put("", name, y, x)
+
     def _prune(self) -> None:
         c = self.config
         keep = parse_int(c.get("removeOlderPoints"))
-        if keep and keep > 0:
-            counts: dict[str, int] = {}
-            kept = []
-            for p in reversed(self.points):
-                name = str(p.get("category"))
-                counts[name] = counts.get(name, 0) + 1
-                if counts[name] <= keep:
-                    kept.append(p)
-            self.points = kept[::-1]
+        if keep and keep > 0 and (isinstance(self.data, LineData) or self.by_x):
+            self.data.keep_last(int(keep))
         span = parse_float(c.get("removeOlder")) * parse_float(c.get("removeOlderUnit")) * 1000
         if (c.get("xAxisType") or "time") == "time" and span > 0:
-            cut = self.clock() - span
-            self.points = [p for p in self.points if _time(p.get("x")) > cut]
-        elif c.get("xAxisType") == "category" and c.get("chartType") != "histogram":
-            latest: dict[str, dict[str, Any]] = {}
-            for p in self.points:
-                latest[repr((p.get("category"), p.get("x")))] = p
-            self.points = list(latest.values())
+            self.data.keep_after(self.clock() - span)
 
-    # --- to the page (the data as Dashboard 1's chart takes it) ---
-    def page_event(self, msg: Msg) -> dict[str, Any] | None:
-        return {"value": self.dataset()}
+    # --- to the page: what changed, the whole data to a page that connects later ---
+    def show(self, msg: Msg) -> None:
+        if self.hub is None:
+            return
+        change = self.data.take_change()
+        if change is None:
+            event: dict[str, Any] = {"value": self.dataset()}
+        elif any(change.values()):
+            event = {"value": [{"key": self.id, "update": True, **change}]}
+        else:
+            return
+        event["id"] = self.id
+        # the replay holds the live data: a page connecting later gets it as it is then
+        self.hub.replay[self.id] = {**self.hub.replay.get(self.id, {}), "id": self.id, "value": self.dataset()}
+        self._emit(event, msg)
 
     def dataset(self) -> list[dict[str, Any]]:
-        if not self.points:
+        """The whole data in the page's format (live lists: changed in place by later messages)."""
+        if not self.data.series:
             return []
-        look = _LOOKS.get(str(self.config.get("chartType")), "line")
-        present = {_name(p.get("category")) for p in self.points}
-        names = [name for name in self.series if name in present]
-        if look == "line":
-            data: list[Any] = [[] for _ in names]
-            for p in self.points:
-                y = p.get("y")
-                data[names.index(_name(p.get("category")))].append({"x": js_num(_time(p.get("x"))), "y": _y(y)})
-            values: dict[str, Any] = {"series": names, "data": data, "labels": []}
-        else:
-            by_x = self.config.get("xAxisType") == "category"
-            labels = list(dict.fromkeys(_name(p.get("x")) for p in self.points)) if by_x else names
-            series = names if by_x else [""]
-            table: list[list[Any]] = [[None] * len(labels) for _ in series]
-            for p in self.points:
-                row = series.index(_name(p.get("category"))) if by_x else 0
-                column = labels.index(_name(p.get("x")) if by_x else _name(p.get("category")))
-                table[row][column] = _y(p.get("y"))
-            values = {"series": series, "data": table, "labels": labels}
-        return [{"key": self.id, "values": deep_clone(values)}]
+        return [{"key": self.id, "values": self.data.values()}]
 
 
 def _name(value: Any) -> str:

@@ -55,6 +55,16 @@ def test_editor_load_bench_prints_its_figures() -> None:
         assert re.search(rf"^{name} \d+ ms$", out, re.M), f"{name} missing:\n{out}"
 
 
+def test_dashboard_bench_prints_its_figures() -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install chromium")
+    pytest.importorskip("playwright", reason="needs playwright: pip install -e .[test]")
+    out = run_bench("bench.dashboard", "--widgets", "4", "--rate", "2", "--seconds", "1")
+    for name, unit in (("sent", "msg/s"), ("shown", "msg/s"), ("frame_p95", "ms"), ("longest_task", "ms"),
+                       ("server_cpu", "%"), ("rss", "MiB"), ("stalled_rss_growth", "MiB")):
+        assert re.search(rf"^dashboard4_{name} -?\d+ {unit}$", out, re.M), f"{name} missing:\n{out}"
+
+
 def test_openai_embeddings_bench_prints_the_ratio() -> None:
     if not (shared_dir() / "openai" / "mock" / "steady.sh").exists():
         pytest.skip(f"needs the steady mock script under {shared_dir()}: set FLOWENGINE_SHARED")

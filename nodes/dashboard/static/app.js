@@ -2,6 +2,7 @@
 // and follows ui_control (tab switching, showing and hiding tabs and groups).
 // Every widget cell carries data-value: its current value as JSON text.
 
+import { focusPlace, restoreFocus } from "./focus.js";
 import { applyLook, buildTabs } from "./layout.js";
 import { showToast, Speaker } from "./notify.js";
 import { DashboardSocket } from "./socket.js";
@@ -148,7 +149,21 @@ function applyUpdate(event) {
   if (!item || !widget) return;
   for (const [k, v] of Object.entries(event)) if (k !== "id" && k !== "type") item[k] = v;
   widget.update(item, event);
-  setValue(event.id);
+  valueLater(event.id);
+}
+
+// data-value is written once a frame per widget: a chart's value is its whole data, and writing it
+// for every one of ten points a second is most of what a busy page does
+const stale = new Set();
+function valueLater(id) {
+  if (stale.size === 0) {
+    requestAnimationFrame(() => {
+      const ids = [...stale];
+      stale.clear();
+      for (const each of ids) setValue(each);
+    });
+  }
+  stale.add(id);
 }
 
 function names(list) {
@@ -200,10 +215,22 @@ function control(event) {
   }
 }
 
+/** A new layout (a deploy) draws every widget again: the input being typed in stays focused with its
+ * text. A deploy may send a layout without the widget first (its node restarting): the place is kept
+ * for the layouts that follow, for a few seconds, unless the user focuses something else. */
+let lostFocus = null;
+function renderKeepingFocus(layout) {
+  const tabs = document.getElementById("tabs");
+  const idle = document.activeElement === null || document.activeElement === document.body;
+  const place = focusPlace(tabs) || (idle && lostFocus && Date.now() - lostFocus.at < 5000 ? lostFocus.place : null);
+  render(layout);
+  lostFocus = place && !restoreFocus(tabs, place) ? { place, at: lostFocus && lostFocus.place === place ? lostFocus.at : Date.now() } : null;
+}
+
 function onEvent(event) {
   switch (event.type) {
     case "ui-controls":
-      render(event);
+      renderKeepingFocus(event);
       socket.send({ type: "ui-params", params: Object.fromEntries(new URLSearchParams(window.location.search)) });
       socket.send({ type: "ui-replay-state" });
       break;

@@ -18,6 +18,18 @@ function units(value, fallback) {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** A template with no height (auto) takes as many rows of the unit grid as its content needs. */
+function fitRows(cell) {
+  cell.classList.add("ui-auto-height");
+  new ResizeObserver(() => {
+    const look = getComputedStyle(cell);
+    const row = Number.parseFloat(look.getPropertyValue("--sy")) || 48;
+    const gap = Number.parseFloat(look.getPropertyValue("--cy")) || 0;
+    const rows = `span ${Math.max(1, Math.ceil((cell.offsetHeight + gap) / (row + gap)))}`;
+    if (cell.style.gridRow !== rows) cell.style.gridRow = rows;
+  }).observe(cell);
+}
+
 /** Apply the sizes and the theme's colours as CSS variables. */
 export function applyLook(layout) {
   const root = document.documentElement.style;
@@ -98,6 +110,7 @@ function buildGroup(tab, group, makeWidget) {
     cell.style.gridRow = `span ${units(item.height, 1)}`;
     grid.append(cell);
     makeWidget(item, cell);
+    if (item.type === "template" && units(item.height, 0) === 0) fitRows(cell);
   }
   return card;
 }

@@ -127,3 +127,21 @@ async def test_chart_redraws_when_a_page_changes_tab() -> None:
         page.events()
         page.send("ui-change", index=0)
         assert page.events("update-value")[0]["value"][0]["values"]["series"] == [""]
+
+
+async def test_bar_chart_sends_the_changed_cell_and_keeps_the_whole_data_for_late_pages() -> None:
+    async with harness(chart(chartType="bar")) as h:
+        page = PageProbe(h)
+        page.events()
+        h.send_to("ch", {"topic": "Mon", "payload": 3})
+        h.send_to("ch", {"topic": "Tue", "payload": 5})  # a label after others: Dashboard 1 refills, all is sent
+        h.send_to("ch", {"topic": "Mon", "payload": 4})
+        await h.drain()
+        first, second, third = (e["value"][0] for e in page.events("update-value"))
+        assert first == {"key": "ch", "update": True, "set": [["", "Mon", 3]]}
+        assert second["values"]["labels"] == ["Mon", "Tue"] and "update" not in second
+        assert third == {"key": "ch", "update": True, "set": [["", "Mon", 4]]}
+        late = PageProbe(h, "page-2")
+        late.send("ui-replay-state")
+        [state] = [e for e in late.events("update-value") if e["id"] == "ch"]
+        assert state["value"][0]["values"]["data"] == [[4, 5]]

@@ -198,13 +198,62 @@ async def test_chart_keeps_points_per_series_and_clears_on_empty_array() -> None
         for topic, value in (("a", 1), ("b", 5), ("a", 2), ("a", 3)):
             h.send_to("c", {"topic": topic, "payload": value})
         await h.wait_for("out", 4)  # every message is sent on
-        [*_, last] = page.events("update-value")
-        [data] = last["value"]
+        late = probe(h, "page-2")  # a page that connects now gets the whole data
+        late.send("ui-replay-state")
+        [data] = [e for e in late.events("update-value") if e["id"] == "c"][-1]["value"]
         assert data["values"]["series"] == ["a", "b"]
         assert [[p["y"] for p in row] for row in data["values"]["data"]] == [[2, 3], [5]]
         h.send_to("c", {"payload": []})
         await h.wait_for("out", 5)
         assert page.events("update-value")[-1]["value"] == []
+
+
+async def test_chart_sends_pages_only_the_points_a_message_adds_or_drops() -> None:
+    chart = {"id": "c", "type": "ui-chart", "chartType": "line", "category": "topic", "categoryType": "msg",
+             "xAxisType": "time", "removeOlder": 1, "removeOlderUnit": "1", "removeOlderPoints": "3"}
+    now = [1_000_000.0]
+    h = FlowHarness(d2_flow(chart, wired=False))
+    h.settings.extra["dashboard_clock"] = lambda: now[0]
+    async with h:
+        page = probe(h)
+        page.events()
+        for i in range(5):  # three points kept per series: the 4th and 5th drop one each
+            now[0] += 100
+            h.send_to("c", {"topic": "a", "payload": i})
+            await h.drain()
+        changes = [e["value"][0] for e in page.events("update-value")]
+        assert all(c["update"] for c in changes) and len(changes) == 5
+        assert changes[0]["append"] == [["a", {"x": 1_000_100, "y": 0}]] and changes[0]["remove"] == {}
+        assert changes[4]["append"] == [["a", {"x": 1_000_500, "y": 4}]] and changes[4]["remove"] == {"a": 1}
+        now[0] += 950  # a second later: the points older than the window go
+        h.send_to("c", {"topic": "b", "payload": 9})
+        await h.drain()
+        [change] = [e["value"][0] for e in page.events("update-value")]
+        assert change["append"] == [["b", {"x": 1_001_450, "y": 9}]] and change["remove"] == {"a": 2}
+        [data] = page.hub.replay["c"]["value"]  # what a page connecting now gets
+        assert data["values"]["data"] == [[{"x": 1_000_500, "y": 4}], [{"x": 1_001_450, "y": 9}]]
+        h.send_to("c", {"topic": "a", "payload": [1, 2, 3, 4, 5]})  # more than it keeps at once
+        await h.drain()
+        [change] = [e["value"][0] for e in page.events("update-value")]
+        assert [p["y"] for _, p in change["append"]] == [3, 4, 5] and change["remove"] == {"a": 1}
+        assert len(page.hub.replay["c"]["value"][0]["values"]["data"][0]) == 3
+
+
+async def test_chart_memory_stays_bounded_by_its_window() -> None:
+    chart = {"id": "c", "type": "ui-chart", "chartType": "line", "category": "topic", "categoryType": "msg",
+             "xAxisType": "time", "removeOlder": 10, "removeOlderUnit": "1", "removeOlderPoints": ""}
+    now = [0.0]
+    h = FlowHarness(d2_flow(chart, wired=False))
+    h.settings.extra["dashboard_clock"] = lambda: now[0]
+    async with h:
+        page = probe(h)
+        for second in range(200):  # ten a second for 200 s, a 10 s window
+            now[0] += 1000
+            for i in range(10):
+                h.send_to("c", {"topic": "t", "payload": second * 10 + i})
+            await h.drain()
+        [data] = page.hub.replay["c"]["value"]
+        assert len(data["values"]["data"][0]) == 100
 
 
 async def test_bar_chart_by_category_puts_x_values_as_labels() -> None:
@@ -217,8 +266,10 @@ async def test_bar_chart_by_category_puts_x_values_as_labels() -> None:
         h.send_to("c", {"topic": "temp", "payload": [{"room": "hall", "value": 20}, {"room": "attic", "value": 25}]})
         h.send_to("c", {"topic": "temp", "payload": {"room": "hall", "value": 21}})
         await h.drain()
-        [data] = page.events("update-value")[-1]["value"]
+        [data] = page.hub.replay["c"]["value"]
         assert data["values"] == {"series": ["temp"], "labels": ["hall", "attic"], "data": [[21, 25]]}
+        changes = [e["value"][0] for e in page.events("update-value")]
+        assert changes[-1] == {"key": "c", "update": True, "set": [["temp", "hall", 21]]}
 
 
 async def test_template_sends_what_the_page_sends_and_shows_messages() -> None:

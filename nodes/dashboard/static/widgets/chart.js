@@ -1,7 +1,9 @@
 // Chart widget drawn in SVG: line charts on a time axis (one line per series, gaps for null),
 // bar and horizontal bar charts (labels x series), pie, polar area and radar
-// (chart_round.js). Data arrive as Dashboard 1 sends them: the whole data
-// ([{key, values: {series, data, labels}}], [] to clear) or one new point ({update: true, remove}).
+// (chart_round.js). Data arrive as the whole data ([{key, values: {series, data, labels}}], [] to
+// clear: on connecting, and when a change needs it) or as a change ({update: true, ...}): Dashboard
+// 1's new point {values: {series, data}, remove: n}, new points per series {append: [[series,
+// point]], remove: {series: n}} or changed cells {set: [[series, label, value]]}.
 
 import { h } from "./basic.js";
 import { drawPolar, drawRadar } from "./chart_round.js";
@@ -41,16 +43,35 @@ export function chart(ctx) {
 
   const exportValue = () => (data.series.length ? [data] : []);
 
+  function seriesIndex(name) {
+    let s = data.series.indexOf(name);
+    if (s < 0) { data.series.push(name); s = data.series.length - 1; }
+    if (!Array.isArray(data.data[s])) data.data[s] = [];
+    return s;
+  }
+
   function apply(value) {
     if (!Array.isArray(value)) return;
     if (value.length === 0) { data = { series: [], data: [], labels: [] }; return; }
     const first = value[0];
     if (first && first.update) {
-      const v = first.values;
-      let s = data.series.indexOf(v.series);
-      if (s < 0) { data.series.push(v.series); s = data.series.length - 1; data.data[s] = []; }
-      data.data[s].push(v.data);
-      if (first.remove) data.data[s].splice(0, first.remove);
+      if (first.values) { // Dashboard 1's new point: {series, data}, and how many old points went
+        const s = seriesIndex(first.values.series);
+        data.data[s].push(first.values.data);
+        if (first.remove) data.data[s].splice(0, first.remove);
+      }
+      for (const [name, point] of first.append || []) data.data[seriesIndex(name)].push(point);
+      for (const [name, count] of Object.entries(first.remove && typeof first.remove === "object" ? first.remove : {})) {
+        const s = data.series.indexOf(name);
+        if (s >= 0) data.data[s].splice(0, count);
+      }
+      for (const [name, label, v] of first.set || []) {
+        const s = seriesIndex(name);
+        let l = data.labels.indexOf(label);
+        if (l < 0) { data.labels.push(label); l = data.labels.length - 1; }
+        for (const row of data.data) while (row.length < data.labels.length) row.push(null);
+        data.data[s][l] = v;
+      }
     } else if (first && first.values) {
       const v = first.values;
       data = { series: [...(v.series || [])], data: (v.data || []).map((row) => (Array.isArray(row) ? [...row] : row)),
@@ -58,11 +79,28 @@ export function chart(ctx) {
     }
   }
 
+  // the cell's size, read when it changes: reading it in every draw forces a layout per chart
+  let size = null;
+  const watcher = new ResizeObserver(() => {
+    if (!ctx.el.isConnected) { watcher.disconnect(); return; } // a new layout replaced this chart
+    size = [ctx.el.clientWidth, ctx.el.clientHeight];
+    schedule();
+  });
+  watcher.observe(ctx.el);
+
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(draw);
+  }
+
   function draw() {
     pending = false;
     const item = ctx.item;
-    const width = Math.max(ctx.el.clientWidth, 120);
-    const height = Math.max(ctx.el.clientHeight - 28, 80);
+    if (!item || !ctx.el.isConnected) return;
+    const [w, hgt] = size || [ctx.el.clientWidth, ctx.el.clientHeight];
+    const width = Math.max(w, 120);
+    const height = Math.max(hgt - 28, 80);
     drawing.setAttribute("viewBox", `0 0 ${width} ${height}`);
     drawing.setAttribute("width", width);
     drawing.setAttribute("height", height);
@@ -179,10 +217,7 @@ export function chart(ctx) {
     update(item, event) {
       title.textContent = item.label || "";
       if (event && "value" in event) apply(event.value);
-      if (!pending) {
-        pending = true;
-        requestAnimationFrame(draw);
-      }
+      schedule();
     },
     value: () => exportValue(),
   };

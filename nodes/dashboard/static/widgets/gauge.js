@@ -1,8 +1,11 @@
-// Gauge widget drawn in SVG: "gage" (half circle), "donut" (full ring), "compass" (needle on a
-// dial) and "wave" (a level in a circle). Sectors colour the value: below seg1, below seg2, above.
+// Gauge widget drawn in SVG: "gage" (half circle with a pointer), "donut" (full ring from the top),
+// "compass" (needle on a dial) and "wave" (a level in a circle). The level's colour is Dashboard 1's
+// gradient or sector colour, or Dashboard 2's segment colour (gauge_colour.js); "diff" fills from the
+// middle of the range, "reverse" (max below min) from the right.
 
 import { interpolate } from "../format.js";
 import { h } from "./basic.js";
+import { levelColour } from "./gauge_colour.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -24,36 +27,15 @@ function arc(cx, cy, r, from, to) {
   return `M ${x1} ${y1} A ${r} ${r} 0 ${large} 1 ${x2} ${y2}`;
 }
 
-/** The gauge's colour bands [{from, to, color}]: Dashboard 2's segments, or Dashboard 1's seg1/seg2. */
+/** Dashboard 2's segments as colour bands [{from, to, color}] (Dashboard 1 draws none: its sectors only
+ * colour the level). */
 export function sectorsOf(item) {
   const min = Number(item.min ?? 0);
   const max = Number(item.max ?? 10);
-  if (Array.isArray(item.sectors) && item.sectors.length) {
-    const sorted = item.sectors.filter((s) => Number.isFinite(Number(s.from))).sort((a, b) => a.from - b.from);
-    return sorted.map((s, i) => ({ from: Math.max(Number(s.from), min), to: i + 1 < sorted.length ? Number(sorted[i + 1].from) : max,
-      color: s.color })).filter((s) => s.to > s.from);
-  }
-  const colours = Array.isArray(item.colors) && item.colors.length ? item.colors : ["#00B500", "#E6E600", "#CA3838"];
-  const span = max - min || 1;
-  const s1 = Number.isFinite(item.seg1) ? item.seg1 : min + span / 3;
-  const s2 = Number.isFinite(item.seg2) ? item.seg2 : min + (2 * span) / 3;
-  return [{ from: min, to: s1, color: colours[0] }, { from: s1, to: s2, color: colours[1] ?? colours[0] },
-    { from: s2, to: max, color: colours[2] ?? colours[colours.length - 1] }].filter((s) => s.to > s.from);
-}
-
-function sectorColour(item, value) {
-  if (Array.isArray(item.sectors) && item.sectors.length) {
-    const bands = sectorsOf(item);
-    const band = [...bands].reverse().find((s) => value >= s.from) || bands[0];
-    return band ? band.color : "#888";
-  }
-  const colours = Array.isArray(item.colors) && item.colors.length ? item.colors : ["#00B500", "#E6E600", "#CA3838"];
-  const span = item.max - item.min || 1;
-  const s1 = Number.isFinite(item.seg1) ? item.seg1 : item.min + span / 3;
-  const s2 = Number.isFinite(item.seg2) ? item.seg2 : item.min + (2 * span) / 3;
-  if (value < s1) return colours[0];
-  if (value < s2) return colours[1] ?? colours[0];
-  return colours[2] ?? colours[colours.length - 1];
+  if (!Array.isArray(item.sectors) || !item.sectors.length) return [];
+  const sorted = item.sectors.filter((s) => Number.isFinite(Number(s.from))).sort((a, b) => a.from - b.from);
+  return sorted.map((s, i) => ({ from: Math.max(Number(s.from), min), to: i + 1 < sorted.length ? Number(sorted[i + 1].from) : max,
+    color: s.color })).filter((s) => s.to > s.from);
 }
 
 export function gauge(ctx) {
@@ -62,6 +44,7 @@ export function gauge(ctx) {
   const track = svg("path", { class: "ui-gauge-track", fill: "none", "stroke-width": 22 });
   const bar = svg("path", { class: "ui-gauge-bar", fill: "none", "stroke-width": 22 });
   const needle = svg("line", { class: "ui-gauge-needle", "stroke-width": 3 });
+  const pointer = svg("path", { class: "ui-gauge-pointer" });
   const level = svg("rect", { class: "ui-gauge-level" });
   const ring = svg("circle", { class: "ui-gauge-ring", fill: "none", "stroke-width": 3 });
   const clip = svg("clipPath", { id: `clip-${ctx.item.id}` });
@@ -70,7 +53,7 @@ export function gauge(ctx) {
   const minText = svg("text", { class: "ui-gauge-min", "text-anchor": "middle" });
   const maxText = svg("text", { class: "ui-gauge-max", "text-anchor": "middle" });
   const bands = svg("g", { class: "ui-gauge-sectors" });
-  drawing.append(clip, track, bands, bar, ring, level, needle, valueText, unitsText, minText, maxText);
+  drawing.append(clip, track, bands, bar, pointer, ring, level, needle, valueText, unitsText, minText, maxText);
   ctx.el.append(title, drawing);
 
   return {
@@ -79,28 +62,42 @@ export function gauge(ctx) {
       const max = Number(item.max ?? 10);
       const raw = Number.parseFloat(item.value);
       const value = Number.isNaN(raw) ? min : raw;
-      const fraction = Math.min(Math.max((value - min) / (max - min || 1), 0), 1);
+      const shown = Math.min(Math.max((value - min) / (max - min || 1), 0), 1);
+      const fraction = item.reverse ? 1 - shown : shown; // JustGage draws max + min - value
       const kind = item.gtype || "gage";
       title.textContent = interpolate(item.label ?? "", item);
       valueText.textContent = interpolate(item.format || "{{value}}", item);
       unitsText.textContent = interpolate(item.units ?? "", item);
       minText.textContent = item.hideMinMax || kind !== "gage" ? "" : String(item.reverse ? max : min);
       maxText.textContent = item.hideMinMax || kind !== "gage" ? "" : String(item.reverse ? min : max);
-      const colour = sectorColour(item, value);
-      for (const el of [track, bar, needle, level, ring]) el.style.display = "none";
+      const colour = levelColour(item, value);
+      for (const el of [track, bar, needle, level, ring, pointer]) el.style.display = "none";
       bands.replaceChildren();
       if (kind === "gage" || kind === "donut") {
-        const sweep = kind === "gage" ? 180 : 359.9;
-        const [cx, cy, r] = kind === "gage" ? [100, 105, 80] : [100, 65, 52];
-        track.setAttribute("d", arc(cx, cy, r, 0, sweep));
-        bar.setAttribute("d", arc(cx, cy, r, 0, Math.max(sweep * fraction, 0.01)));
+        const donut = kind === "donut";
+        const sweep = donut ? 359.99 : 180;
+        const start = donut ? 90 : 0; // a donut starts at the top
+        const [cx, cy, r] = donut ? [100, 65, 52] : [100, 105, 80];
+        track.setAttribute("d", arc(cx, cy, r, start, start + sweep));
+        let [from, to] = [0, sweep * fraction];
+        if (item.diff && !donut) [from, to] = fraction < 0.5 ? [sweep * fraction, sweep / 2] : [sweep / 2, sweep * fraction];
+        bar.setAttribute("d", arc(cx, cy, r, start + from, start + Math.max(to, from + 0.01)));
         bar.setAttribute("stroke", colour);
         track.style.display = bar.style.display = "";
-        // the sectors as a thin band outside the arc
+        if (!donut && item.sectors === undefined) {
+          // Dashboard 1's gauge has a pointer at the value
+          const rad = (Math.PI * (180 + sweep * fraction)) / 180;
+          const [tx, ty] = [cx + (r + 11) * Math.cos(rad), cy + (r + 11) * Math.sin(rad)];
+          const [nx, ny] = [-Math.sin(rad) * 3, Math.cos(rad) * 3];
+          const [bx, by] = [cx + (r - 14) * Math.cos(rad), cy + (r - 14) * Math.sin(rad)];
+          pointer.setAttribute("d", `M ${bx + nx} ${by + ny} L ${tx} ${ty} L ${bx - nx} ${by - ny} Z`);
+          pointer.style.display = "";
+        }
+        // Dashboard 2's segments as a thin band outside the arc
         for (const band of sectorsOf(item)) {
-          const from = ((band.from - min) / (max - min || 1)) * sweep;
-          const to = ((band.to - min) / (max - min || 1)) * sweep;
-          if (to > from) bands.append(svg("path", { d: arc(cx, cy, r + (kind === "gage" ? 15 : 9), Math.max(from, 0), Math.min(to, sweep)),
+          const bandFrom = ((band.from - min) / (max - min || 1)) * sweep;
+          const bandTo = ((band.to - min) / (max - min || 1)) * sweep;
+          if (bandTo > bandFrom) bands.append(svg("path", { d: arc(cx, cy, r + (donut ? 9 : 15), start + Math.max(bandFrom, 0), start + Math.min(bandTo, sweep)),
             stroke: band.color, fill: "none", "stroke-width": 4, "data-from": band.from }));
         }
         valueText.setAttribute("x", 100);

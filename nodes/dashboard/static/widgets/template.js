@@ -2,8 +2,9 @@
 // allows msg.template). Message values reach it only as text: {{msg.payload}} in text and
 // attributes, ng-bind / ng-bind-html (text unless the element has data-ui-raw). Scripts in the
 // template run with `scope` = {msg, send(msg), $watch(expr, fn)}, as Dashboard 1's templates expect;
-// ng-click="expr" runs expr with send and msg in reach.
+// ng-click="expr" runs expr with send and msg in reach. A redraw keeps the user's focus (focus.js).
 
+import { keepingFocus } from "../focus.js";
 import { asText, interpolate, readPath } from "../format.js";
 
 function watchable(root) {
@@ -93,10 +94,11 @@ export function template(ctx, { global = false } = {}) {
   return {
     update(item) {
       const html = item.msg && typeof item.msg.template === "string" ? item.msg.template : item.format;
-      if (html !== format) render(html);
+      // drawing again keeps the input the user is typing in (here or in another widget) focused
+      if (html !== format) keepingFocus(global ? document.body : root, () => render(html));
       if (item.msg !== undefined) {
         scope.msg = item.msg;
-        show(item.msg);
+        keepingFocus(global ? document.body : root, () => show(item.msg));
       }
     },
     value: (item) => (item.msg ? item.msg.payload : null),

@@ -1,20 +1,37 @@
 // Dashboard 2's ui-template is a Vue single-file component written by the flow author. This draws
 // the common part of it without Vue: the <template> with {{ expr }}, v-if / v-else-if / v-else,
-// v-for, v-show, v-text, v-html (as text), v-model, :attr (class and style objects too) and @event;
-// the <script>'s `export default {data, computed, methods, watch, mounted}` with `this.msg` and
-// `this.send(msg)`; and the <style>. Changing the component's data redraws it. Message values reach
-// the page only as text (textContent and attribute values), never as markup.
+// v-for, v-show, v-text, v-html (as text), v-model (with .number/.trim/.lazy), :attr (class and style
+// objects too), @event (with .prevent/.stop/.self/.once and key modifiers), ref, <template> groups
+// and slots, SVG, and the Vuetify components Dashboard 2 templates use (vuetify.js); the <script>'s
+// `export default {data, computed, methods, watch, created, mounted}` with `this.msg`,
+// `this.send(msg)`, `this.$socket.on("msg-input:" + this.id, fn)` and `this.$refs`; and the <style>
+// (scoped to the widget when it says `scoped`). Changing the component's data (also inside objects
+// and arrays) redraws it through a virtual DOM (vdom.js), so inputs keep focus and typed text.
+// Message values reach the page only as text (text nodes and attribute values), never as markup.
 
-const FOR = /^\s*(?:\(\s*([\w$]+)\s*(?:,\s*([\w$]+)\s*)?\)|([\w$]+))\s+(?:in|of)\s+(.+)$/;
+import { keepingFocus } from "../focus.js";
+import { component as vuetify } from "./vuetify.js";
+import { el, patch, text as textNode } from "./vdom.js";
+import { bindEvent, componentData, modelBinding, readAttributes, slotName } from "./vue_bind.js";
+
+const FOR = /^\s*(?:\(\s*([\w$]+)\s*(?:,\s*([\w$]+)\s*)?(?:,\s*([\w$]+)\s*)?\)|([\w$]+))\s+(?:in|of)\s+([\s\S]+)$/;
 
 function parts(source) {
-  const text = String(source || "");
-  const open = text.search(/<template>/i);
-  const close = text.toLowerCase().lastIndexOf("</template>");
-  const markup = open >= 0 && close > open ? text.slice(open + 10, close) : text.replace(/<script[\s\S]*?<\/script>/gi, "");
-  const script = [...text.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].find((m) => /export\s+default/.test(m[1]));
-  const styles = [...text.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1]);
-  return { markup: markup.replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, ""), script: script ? script[1] : "", styles };
+  const body = String(source || "");
+  const open = body.search(/<template>/i);
+  const close = body.toLowerCase().lastIndexOf("</template>");
+  const markup = open >= 0 && close > open ? body.slice(open + 10, close) : body.replace(/<script[\s\S]*?<\/script>/gi, "");
+  const script = [...body.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].find((m) => /export\s+default/.test(m[1]));
+  const styles = [...body.matchAll(/<style\b([^>]*)>([\s\S]*?)<\/style>/gi)].map((m) => ({ scoped: /\bscoped\b/.test(m[1]), css: m[2] }));
+  return { markup: prepare(markup.replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, "")), script: script ? script[1] : "", styles };
+}
+
+/** Vue's compiler reads markup the browser's parser would change: self-closing components
+ * (`<v-text-field />` would swallow what follows) and table parts inside <v-table>. */
+export function prepare(markup) {
+  return markup
+    .replace(/<([a-zA-Z][\w-]*-[\w-]*|[A-Z][\w]*)(\s(?:[^>"']|"[^"]*"|'[^']*')*)?\/>/g, (_, tag, rest) => `<${tag}${rest || ""}></${tag}>`)
+    .replace(/<v-table(?=[\s>])/g, '<table data-vl-component="v-table"').replace(/<\/v-table>/g, "</table>");
 }
 
 function component(code, log) {
@@ -29,7 +46,7 @@ function component(code, log) {
 }
 
 const compiled = new Map();
-function evaluate(expr, scope) {
+export function evaluate(expr, scope) {
   let fn = compiled.get(expr);
   if (!fn) {
     fn = new Function("$scope", `with ($scope) { return (${expr}); }`);
@@ -38,17 +55,20 @@ function evaluate(expr, scope) {
   return fn.call(scope, scope);
 }
 
-function run(code, scope, event) {
-  const fn = new Function("$scope", "$event", `with ($scope) { ${code} }`);
+export function run(code, scope, event) {
+  const key = `run:${code}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    fn = new Function("$scope", "$event", `with ($scope) { ${code} }`);
+    compiled.set(key, fn);
+  }
   return fn.call(scope, scope, event);
 }
 
-const text = (v) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+export const asText = (v) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
-function classes(value) {
-  if (Array.isArray(value)) return value.map(classes).join(" ");
-  if (value && typeof value === "object") return Object.keys(value).filter((k) => value[k]).join(" ");
-  return text(value);
+function plain(value) {
+  return value !== null && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
 }
 
 export function vueLite(ctx) {
@@ -59,24 +79,61 @@ export function vueLite(ctx) {
   let vm = null;
   let scheduled = false;
   let source = null;
+  let shownMsg;
+  let watchers = [];
+  let listeners = [];
+  let proxies = new WeakMap();
+  const safe = (fn, fallback) => { try { return fn(); } catch (err) { log(err); return fallback; } };
+
+  /** Objects and arrays in the component's data redraw it when changed, as Vue's reactivity does. */
+  function reactive(value) {
+    if (!plain(value)) return value;
+    let proxy = proxies.get(value);
+    if (!proxy) {
+      proxy = new Proxy(value, {
+        get: (obj, key) => reactive(obj[key]),
+        set(obj, key, v) { if (!Object.is(obj[key], v) || key === "length") { obj[key] = v; schedule(); } return true; },
+        deleteProperty(obj, key) { delete obj[key]; schedule(); return true; },
+      });
+      proxies.set(value, proxy);
+    }
+    return proxy;
+  }
 
   function setup(item) {
     source = item.component;
+    shownMsg = item.msg;
+    proxies = new WeakMap();
+    listeners = [];
     const { markup, script, styles } = parts(source);
     proto.innerHTML = markup;
     options = component(script, log);
-    const state = { msg: item.msg || {}, ...(typeof options.data === "function" ? safe(() => options.data.call({ msg: item.msg || {} }), {}) : {}) };
     const target = {
-      send: (msg) => ctx.sendMsg(msg && typeof msg === "object" ? msg : { payload: msg }),
+      send: (msg) => ctx.sendMsg(msg && typeof msg === "object" ? JSON.parse(JSON.stringify(msg)) : { payload: msg }),
+      submit: (msg) => ctx.sendMsg(msg && typeof msg === "object" ? JSON.parse(JSON.stringify(msg)) : { payload: msg }),
       $forceUpdate: () => schedule(),
-      $nextTick: (fn) => Promise.resolve().then(fn),
+      $nextTick: (fn) => Promise.resolve().then(typeof fn === "function" ? () => fn.call(vm) : undefined),
+      $socket: { on: (name, fn) => listeners.push([name, fn]), off: (name) => { listeners = listeners.filter(([n]) => n !== name); },
+        emit: () => {} },
+      $refs: {},
+      $el: null,
       id: ctx.item.id,
+      msg: item.msg || {},
     };
-    vm = new Proxy(Object.assign(target, state), {
-      set(obj, key, value) { obj[key] = value; schedule(); return true; },
+    const fixed = new Set(Object.keys(target));
+    const data = typeof options.data === "function" ? safe(() => options.data.call(target), {}) : {};
+    Object.assign(target, data && typeof data === "object" ? data : {});
+    vm = new Proxy(target, {
+      set(obj, key, value) {
+        if (key === "$refs" || key === "$el" || !Object.is(obj[key], value)) { obj[key] = value; if (!fixed.has(key) || key === "msg") schedule(); }
+        return true;
+      },
       get(obj, key) {
-        if (key in obj) return obj[key];
-        if (options.computed && key in options.computed) return safe(() => options.computed[key].call(vm), undefined);
+        if (key in obj) return key === "$refs" || key === "$socket" ? obj[key] : reactive(obj[key]);
+        if (options.computed && key in options.computed) {
+          const c = options.computed[key];
+          return safe(() => (typeof c === "function" ? c : c.get).call(vm), undefined);
+        }
         if (options.methods && key in options.methods) return options.methods[key].bind(vm);
         return undefined;
       },
@@ -84,98 +141,139 @@ export function vueLite(ctx) {
         return key in obj || Boolean(options.computed && key in options.computed) || Boolean(options.methods && key in options.methods);
       },
     });
+    watchers = Object.entries(options.watch || {}).map(([path, spec]) => {
+      const handler = typeof spec === "function" ? spec : spec && (typeof spec.handler === "string" ? vm[spec.handler] : spec.handler);
+      const deep = Boolean(spec && spec.deep) || path === "msg";
+      const read = () => safe(() => evaluate(path, vm), undefined);
+      const snap = (v) => (deep ? safe(() => JSON.stringify(v), undefined) : undefined);
+      const w = { read, snap, handler, last: read() };
+      w.seen = snap(w.last);
+      if (spec && spec.immediate && typeof handler === "function") safe(() => handler.call(vm, w.last, undefined));
+      return w;
+    });
     root.textContent = "";
-    for (const css of styles) root.append(Object.assign(document.createElement("style"), { textContent: css }));
+    for (const { scoped, css } of styles) {
+      const sheet = scoped ? `@scope ([data-ui-widget="${CSS.escape(String(ctx.item.id))}"]) {\n${css}\n}` : css;
+      root.append(Object.assign(document.createElement("style"), { textContent: sheet }));
+    }
     root.append(Object.assign(document.createElement("div"), { className: "ui-vue" }));
+    if (typeof options.created === "function") safe(() => options.created.call(vm));
     draw();
     if (typeof options.mounted === "function") safe(() => options.mounted.call(vm));
   }
 
-  function safe(fn, fallback) {
-    try { return fn(); } catch (err) { log(err); return fallback; }
-  }
-
   function schedule() {
-    if (scheduled) return;
+    if (scheduled || !vm) return;
     scheduled = true;
     queueMicrotask(() => { scheduled = false; draw(); });
   }
 
+  function runWatchers() {
+    for (let round = 0; round < 5; round++) {
+      let fired = false;
+      for (const w of watchers) {
+        const now = w.read();
+        const seen = w.snap(now);
+        if (Object.is(now, w.last) && Object.is(seen, w.seen)) continue;
+        const before = w.last;
+        w.last = now;
+        w.seen = seen;
+        fired = true;
+        if (typeof w.handler === "function") safe(() => w.handler.call(vm, now, before));
+      }
+      if (!fired) return;
+    }
+  }
+
   function draw() {
+    runWatchers();
     const host = root.querySelector(":scope > .ui-vue");
-    host.textContent = "";
-    for (const node of [...proto.content.childNodes]) for (const out of render(node, vm)) host.append(out);
+    const refs = {};
+    const vnodes = renderChildren(proto.content.childNodes, vm);
+    safe(() => patch(host, vnodes, refs), null);
+    const target = vm.$refs;
+    for (const key of Object.keys(target)) delete target[key];
+    Object.assign(target, refs);
+    vm.$el = host.firstElementChild;
+  }
+
+  const api = { evaluate, run, asText, safe, local: (scope, names) => local(scope, names), schedule: () => schedule(),
+    renderChildren: (nodes, scope) => renderChildren(nodes, scope) };
+
+  /** The vnodes for a list of template nodes: v-if chains, v-for, text. */
+  function renderChildren(nodes, scope) {
+    const out = [];
+    let chain = null; // in a v-if chain: true once a branch was drawn
+    for (const child of [...nodes]) {
+      if (child.nodeType === Node.ELEMENT_NODE) {
+        if (child.hasAttribute("v-if")) chain = Boolean(safe(() => evaluate(child.getAttribute("v-if"), scope), false));
+        else if (child.hasAttribute("v-else-if")) {
+          if (chain === true) continue;
+          chain = Boolean(safe(() => evaluate(child.getAttribute("v-else-if"), scope), false));
+        } else if (child.hasAttribute("v-else")) {
+          const drawn = chain;
+          chain = null;
+          if (drawn !== false) continue;
+          out.push(...render(child, scope));
+          continue;
+        } else chain = null;
+        if (chain === false) continue;
+        if (slotName(child) !== null) continue; // a component's slot: drawn by the component
+      } else if (child.nodeType === Node.TEXT_NODE && !child.nodeValue.trim()) {
+        out.push(textNode(child.nodeValue));
+        continue;
+      }
+      out.push(...render(child, scope));
+    }
+    return out;
   }
 
   function render(node, scope) {
     if (node.nodeType === Node.TEXT_NODE) {
-      return [document.createTextNode(node.nodeValue.replace(/\{\{([\s\S]+?)\}\}/g, (_, e) => text(safe(() => evaluate(e, scope), ""))))];
+      return [textNode(node.nodeValue.replace(/\{\{([\s\S]+?)\}\}/g, (_, e) => asText(safe(() => evaluate(e, scope), ""))))];
     }
     if (node.nodeType !== Node.ELEMENT_NODE) return [];
     const loop = node.getAttribute("v-for");
     if (loop !== null) {
       const m = FOR.exec(loop);
       if (!m) return [];
-      const items = safe(() => evaluate(m[4], scope), []);
-      const list = typeof items === "number" ? [...Array(items).keys()].map((i) => i + 1) : items || [];
-      const entries = Array.isArray(list) || typeof list === "string" ? [...list].map((v, i) => [v, i]) : Object.entries(list).map(([k, v]) => [v, k]);
-      const copy = node.cloneNode(true);
-      copy.removeAttribute("v-for");
-      return entries.flatMap(([value, index]) => render(copy, local(scope, { [m[1] || m[3]]: value, ...(m[2] ? { [m[2]]: index } : {}) })));
+      const items = safe(() => evaluate(m[5], scope), []);
+      const list = typeof items === "number" ? [...Array(Math.max(0, Math.floor(items))).keys()].map((i) => i + 1) : items || [];
+      const entries = Array.isArray(list) || typeof list === "string" ? [...list].map((v, i) => [v, i, i])
+        : Object.entries(list).map(([k, v], i) => [v, k, i]);
+      return entries.flatMap(([value, index, position]) => {
+        const names = { [m[1] || m[4]]: value };
+        if (m[2]) names[m[2]] = index;
+        if (m[3]) names[m[3]] = position;
+        return renderElement(node, local(scope, names));
+      });
     }
-    const el = document.createElement(node.tagName.toLowerCase() === "template" ? "div" : node.tagName.toLowerCase());
-    for (const { name, value } of [...node.attributes]) {
-      if (/^v-(if|else-if|else)$/.test(name)) continue;
-      if (name === "v-show") { if (!safe(() => evaluate(value, scope), true)) el.style.display = "none"; continue; }
-      if (name === "v-text" || name === "v-html") { el.textContent = text(safe(() => evaluate(value, scope), "")); continue; }
-      if (name === "v-model") { model(el, value, scope); continue; }
-      if (name.startsWith("@") || name.startsWith("v-on:")) {
-        const kind = name.replace(/^@|^v-on:/, "").split(".")[0];
-        el.addEventListener(kind, (event) => {
-          const handler = safe(() => (/^[\w$.]+$/.test(value.trim()) ? evaluate(value, scope) : null), null);
-          safe(() => (typeof handler === "function" ? handler(event) : run(value, scope, event)));
-          schedule();
-        });
-        continue;
-      }
-      if (name.startsWith(":") || name.startsWith("v-bind:")) {
-        const attr = name.replace(/^:|^v-bind:/, "");
-        if (attr === "key" || attr.startsWith("on")) continue;
-        const bound = safe(() => evaluate(value, scope), undefined);
-        if (attr === "class") el.setAttribute("class", `${el.getAttribute("class") || ""} ${classes(bound)}`.trim());
-        else if (attr === "style" && bound && typeof bound === "object") Object.assign(el.style, bound);
-        else if (bound === false || bound === null || bound === undefined) el.removeAttribute(attr);
-        else el.setAttribute(attr, bound === true ? "" : text(bound));
-        continue;
-      }
-      if (name.startsWith("on")) continue; // inline handlers only through @event
-      el.setAttribute(name, value);
+    return renderElement(node, scope);
+  }
+
+  function renderElement(node, scope) {
+    const tag = node.getAttribute("data-vl-component") || node.localName;
+    const read = readAttributes(node, scope, api);
+    const isTemplate = node.localName === "template" && (node.namespaceURI || "").endsWith("xhtml");
+    const childNodes = isTemplate ? node.content.childNodes : node.childNodes;
+    const children = read.text !== undefined ? [textNode(read.text)] : renderChildren(childNodes, scope);
+    if (isTemplate) return children;
+    const make = tag.startsWith("v-") ? vuetify(tag) : null;
+    if (make) {
+      const data = componentData(node, read, children, scope, api);
+      return [safe(() => make(data), el("div", { attrs: { class: tag } }, children))].flat();
     }
-    if (!node.hasAttribute("v-text") && !node.hasAttribute("v-html")) {
-      let chain = null; // the v-if chain among the children: true once a branch was drawn
-      const children = node.tagName.toLowerCase() === "template" ? node.content.childNodes : node.childNodes;
-      for (const child of [...children]) {
-        if (child.nodeType === Node.ELEMENT_NODE) {
-          if (child.hasAttribute("v-if")) chain = Boolean(safe(() => evaluate(child.getAttribute("v-if"), scope), false));
-          else if (child.hasAttribute("v-else-if")) {
-            if (chain === true) continue;
-            chain = Boolean(safe(() => evaluate(child.getAttribute("v-else-if"), scope), false));
-          } else if (child.hasAttribute("v-else")) {
-            const drawn = chain;
-            chain = null;
-            if (drawn !== false) continue;
-            for (const out of render(child, scope)) el.append(out);
-            continue;
-          } else chain = null;
-          if (chain === false) continue;
-        } else if (child.nodeType === Node.TEXT_NODE && !child.nodeValue.trim()) {
-          el.append(child.cloneNode());
-          continue;
-        }
-        for (const out of render(child, scope)) el.append(out);
-      }
+    const native = { ns: node.namespaceURI, key: read.key, ref: read.ref, attrs: read.attrs, props: {}, on: {} };
+    for (const name of ["value", "checked", "selected", "indeterminate", "muted"]) {
+      // bound, these are the element's live state (what the user sees), as Vue sets them
+      if (!read.bound.has(name) || !/^(input|textarea|select|option|video|audio)$/.test(tag)) continue;
+      const raw = read.props[name];
+      native.props[name] = name === "value" ? asText(raw) : Boolean(raw);
+      if (name !== "value") delete native.attrs[name];
     }
-    return [el];
+    for (const [name, handler] of Object.entries(read.on)) bindEvent(native.on, name, handler);
+    if (read.model) modelBinding(node, native, read.model, scope, api);
+    return [el(tag, native, children)];
   }
 
   function local(scope, names) {
@@ -186,25 +284,15 @@ export function vueLite(ctx) {
     });
   }
 
-  function model(el, expr, scope) {
-    const current = safe(() => evaluate(expr, scope), "");
-    if (el.type === "checkbox") el.checked = Boolean(current);
-    else el.value = text(current);
-    el.addEventListener(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", () => {
-      const value = el.type === "checkbox" ? el.checked : el.type === "number" ? Number(el.value) : el.value;
-      safe(() => run(`${expr} = $event`, scope, value));
-    });
-  }
-
   return {
     update(item) {
-      if (item.component !== source || !vm) setup(item);
-      if (item.msg !== undefined && vm) {
-        const before = vm.msg;
+      if (item.component !== source || !vm) keepingFocus(root, () => setup(item));
+      if (item.msg !== undefined && vm && item.msg !== shownMsg) {
+        shownMsg = item.msg;
         vm.msg = item.msg;
-        const watcher = options.watch && options.watch.msg;
-        const fn = typeof watcher === "function" ? watcher : watcher && watcher.handler;
-        if (typeof fn === "function") safe(() => fn.call(vm, item.msg, before));
+        for (const [name, fn] of listeners) {
+          if (name === `msg-input:${ctx.item.id}` || name === "msg-input") safe(() => fn.call(vm, item.msg));
+        }
       }
     },
     value: (item) => (item.msg ? item.msg.payload ?? null : null),
