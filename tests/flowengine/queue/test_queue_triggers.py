@@ -84,3 +84,39 @@ async def test_triggers_pause_above_high_water(registry: Registry, redis_server:
 
 async def _more(deployment: Deployment, skipped: int) -> bool:
     return deployment.coordinator.gate.skipped > skipped + 2
+
+
+async def test_inject_button_on_a_coordinator_without_the_lease_injects(
+        registry: Registry, redis_server: RedisServer, redis: Any, tmp_path: Path) -> None:
+    def button(name: str) -> list[dict[str, Any]]:
+        flows = ticking(name)
+        flows[1] = {**flows[1], "repeat": "", "once": False}  # no timer: the editor's button only
+        return flows
+
+    holder = Deployment(registry, queue_settings(tmp_path / "a", redis_server.url))
+    follower = Deployment(registry, queue_settings(tmp_path / "b", redis_server.url, high_water=1))
+    try:
+        await holder.start(button("a"))
+        await follower.start(button("b"))
+        assert holder.coordinator.lease.holds() and not follower.coordinator.lease.holds()
+        assert follower.runtime.inject("tick", None)  # what POST /inject/tick does on that coordinator
+
+        async def injected(n: int) -> bool:
+            return len(await entries_for(redis, KEYS.work, "work")) >= n
+
+        await until(lambda: injected(1), what="the follower's button message in the work stream")
+        assert holder.runtime.inject("tick", None)
+        await until(lambda: injected(2), what="the holder's button message in the work stream")
+        assert follower.coordinator.gate.skipped == 0
+
+        async def paused() -> bool:  # no worker: two entries wait, more than high_water
+            return follower.coordinator.gate.paused
+
+        await until(paused, what="the follower's triggers to pause")
+        assert follower.runtime.inject("tick", None)  # a person's one message, backlog or not
+        await until(lambda: injected(3), what="the button message while paused")
+        assert [m["payload"] for m in await entries_for(redis, KEYS.work, "work")] == ["b", "a", "b"]
+        assert follower.runtime.by_hand == 0
+    finally:
+        await follower.close()
+        await holder.close()
