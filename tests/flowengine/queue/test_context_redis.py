@@ -116,3 +116,24 @@ async def test_function_nodes_on_two_workers_count_atomically(deployment: Deploy
     await until(counted, what="30 increments from two workers")
     assert deployment.runtime.context.global_scope().get("winners") == 1
     assert scope.get("first") in range(30)
+
+
+async def test_javascript_function_nodes_on_two_workers_count_atomically(deployment: Deployment) -> None:
+    code = ('flow.incr("count");\nif (flow.compareAndSet("first", undefined, msg.payload)) global.incr("winners");\n'
+            'return msg;')
+    await deployment.start(tab(
+        change("in", "x", [["work"]]),
+        {"id": "work", "type": "function", "z": "t", "func": code, "outputs": 1, "wires": [[]]},
+    ))
+    deployment.worker()
+    deployment.worker()
+    for i in range(30):
+        deployment.send("in", {"payload": i})
+    scope = deployment.runtime.context.flow_scope("t")
+
+    async def counted() -> bool:
+        return scope.get("count") == 30
+
+    await until(counted, what="30 increments from JavaScript function nodes on two workers")
+    assert deployment.runtime.context.global_scope().get("winners") == 1
+    assert scope.get("first") in range(30)
