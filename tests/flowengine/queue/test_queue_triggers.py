@@ -12,6 +12,7 @@ from queue_flows import Deployment, entries_for, fn, queue_settings, until
 from redis_server import RedisServer
 
 from flowengine.queue.keys import Keys
+from flowengine.queue.lease import TriggerLease
 from flowengine.registry import Registry
 
 KEYS = Keys()
@@ -120,3 +121,22 @@ async def test_inject_button_on_a_coordinator_without_the_lease_injects(
     finally:
         await follower.close()
         await holder.close()
+
+
+async def test_a_holder_stalled_past_its_validity_keeps_the_term_while_the_key_is_its_own(redis: Any) -> None:
+    now = [0.0]
+    lease = TriggerLease(redis, KEYS, "c1", lease=30.0, clock=lambda: now[0])
+    other = TriggerLease(redis, KEYS, "c2", lease=30.0, clock=lambda: now[0])
+    await lease.step()
+    assert lease.holds() and lease.token is not None
+    term = lease.token
+    now[0] += 25.0  # a stall longer than the local validity (0.8 lease), shorter than the key's life
+    assert not lease.holds()  # it has stopped firing...
+    await other.step()
+    assert not other.holds()  # ...and nobody else can take the key yet
+    await lease.step()
+    assert lease.holds() and lease.token == term and lease.terms == 1  # renewed: no gap of a lease
+    await redis.delete(KEYS.leader)  # the key expired (or was taken) meanwhile: the term is over
+    await other.step()
+    await lease.step()
+    assert other.holds() and not lease.holds() and lease.token is None
