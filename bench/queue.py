@@ -15,7 +15,8 @@ A run is over when the work stream holds every entry and the consumer group has 
 undelivered. The configurations are measured in ``--rounds`` rounds, alternating (1, 2, 4, 1, 2,
 4, ...), so a change in the machine's load touches all of them alike; each run prints the load
 average (1 min) before it, and the summary gives the median msg/s per configuration and its factor
-against the median of the first (one worker). Needs redis-server.
+against the median of the first (one worker), and the workers' CPU time per message (from
+``/proc``: steadier than msg/s on a loaded machine). Needs redis-server; Linux.
 """
 
 from __future__ import annotations
@@ -118,9 +119,18 @@ def flows(kind: str, messages: int, model_url: str) -> list[dict[str, Any]]:
     ]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes ``pids`` so far (Linux ``/proc/PID/stat``)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model, redis_port: int,
-        folder: Path) -> float:
-    """One measured run; returns messages per second."""
+        folder: Path) -> tuple[float, float]:
+    """One measured run; returns messages per second and the workers' CPU time per message (ms)."""
     import redis
 
     client = redis.Redis(port=redis_port)
@@ -147,11 +157,14 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
             if time.monotonic() > deadline:
                 raise SystemExit("processes did not start")
             time.sleep(0.1)
+        worker_pids = [p.pid for p in procs[:workers]]
+        cpu = cpu_seconds(worker_pids)
         start = time.perf_counter()
         httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
         while not _finished(client, messages):
             time.sleep(0.01)
-        return messages / (time.perf_counter() - start)
+        rate = messages / (time.perf_counter() - start)
+        return rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages
     finally:
         for proc in procs:
             proc.terminate()
@@ -194,25 +207,27 @@ def main() -> None:
         plans = ([] if args.skip_io else [("io", int(n), args.messages) for n in args.workers.split(",")]) + (
             [] if args.skip_cpu else [("cpu", int(n), args.cpu_messages) for n in args.cpu_workers.split(",")])
         rates: dict[tuple[str, int], list[float]] = {}
+        cpus: dict[tuple[str, int], list[float]] = {}
         loads: list[float] = []
-        print(f"cpus: {os.cpu_count()}; {args.rounds} alternating rounds")
-        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'load(1m)':>9}")
+        print(f"cpus: {os.cpu_count()}; {args.rounds} alternating rounds; concurrency {args.concurrency}")
+        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'load(1m)':>9}")
         for round_no in range(1, args.rounds + 1):
             for kind, workers, messages in plans:
                 load = os.getloadavg()[0]
                 loads.append(load)
-                rate = run(kind, workers, messages, args, model, redis_port, folder)
+                rate, cpu = run(kind, workers, messages, args, model, redis_port, folder)
                 rates.setdefault((kind, workers), []).append(rate)
-                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {load:9.2f}", flush=True)
+                cpus.setdefault((kind, workers), []).append(cpu)
+                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {load:9.2f}", flush=True)
         print(f"\nmedian of {args.rounds}; load average (1 min) before the runs: "
-              f"{min(loads):.2f}-{max(loads):.2f}")
-        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7}   runs")
+              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message")
+        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10}   runs (msg/s)")
         base: dict[str, float] = {}
         for (kind, workers), got in rates.items():
             median = statistics.median(got)
             base.setdefault(kind, median)
-            print(f"{kind:5} {workers:7d} {median:10.1f} {median / base[kind]:7.2f}x   "
-                  + " / ".join(f"{r:.1f}" for r in got))
+            print(f"{kind:5} {workers:7d} {median:10.1f} {median / base[kind]:7.2f}x "
+                  f"{statistics.median(cpus[(kind, workers)]):10.2f}   " + " / ".join(f"{r:.1f}" for r in got))
     finally:
         model.shutdown()
         redis_proc.terminate()
