@@ -361,6 +361,7 @@ globalThis.__fe_make_sandbox = function (global) {
     return decode(host("ctx", scope, op, JSON.stringify(key), encode(value), store || ""));
   }
   function makeContext(scope) {
+    const label = scope === "node" ? "context" : scope; // the name the code uses
     return {
       get(key, store, cb) {
         if (typeof store === "function") { cb = store; store = undefined; }
@@ -385,15 +386,15 @@ globalThis.__fe_make_sandbox = function (global) {
         if (typeof by === "function") { cb = by; by = undefined; store = undefined; }
         if (typeof store === "function") { cb = store; store = undefined; }
         if (by === undefined) by = 1;
-        if (typeof by !== "number" || !isFinite(by)) throw new TypeError(scope + ".incr: by must be a number, got " + String(by));
-        const value = ctxAtomic(scope, "incr", scope + ".incr", key, by, store);
+        if (typeof by !== "number" || !isFinite(by)) throw new TypeError(label + ".incr: by must be a number, got " + String(by));
+        const value = ctxAtomic(scope, "incr", label + ".incr", key, by, store);
         if (typeof cb !== "function") return value;
         cb(undefined, value);
         return undefined;
       },
       compareAndSet(key, expected, value, store, cb) {
         if (typeof store === "function") { cb = store; store = undefined; }
-        const set = ctxAtomic(scope, "cas", scope + ".compareAndSet", key, [expected, value], store);
+        const set = ctxAtomic(scope, "cas", label + ".compareAndSet", key, [expected, value], store);
         if (typeof cb !== "function") return set;
         cb(undefined, set);
         return undefined;

@@ -238,7 +238,10 @@ async def test_context_incr_and_compare_and_set() -> None:
 
 
 async def test_context_incr_names_a_bad_step() -> None:
-    async with FlowHarness(js_flow('flow.incr("n", "two"); return msg;')) as h:
+    code = 'if (msg.payload === 1) context.incr("n", "two"); else context.incr(5); return msg;'
+    async with FlowHarness(js_flow(code)) as h:
         h.send_to("f", {"payload": 1})
-        [caught] = await h.wait_for("err")
-    assert caught["error"]["message"] == "TypeError: flow.incr: by must be a number, got two"
+        h.send_to("f", {"payload": 2})
+        [one, two] = await h.wait_for("err", 2)
+    assert one["error"]["message"] == "TypeError: context.incr: by must be a number, got two"
+    assert two["error"]["message"] == "TypeError: context.incr: the key must be a string, got number"
