@@ -3,7 +3,7 @@
     python -m bench.queue [--messages 2000] [--latency 0.05] [--concurrency 20] [--workers 1,2,4]
                           [--cpu-messages 400] [--cpu-workers 1,2] [--rounds 3] [--skip-io] [--skip-cpu]
 
-Two flows, each started by a POST to an ``http in`` node that splits ``[1..N]`` into N messages:
+Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"]`` into N messages:
 
 - I/O-bound: every message goes through an OpenAI node (``openai-create-chat-completion``, a
   boundary by default) to a fake OpenAI server in this process that answers each completion after
@@ -73,11 +73,15 @@ class Model(ThreadingHTTPServer):
                 self.send_header("content-length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+                with outer.lock:
+                    outer.answered += 1
 
             def log_message(self, *args: Any) -> None:
                 return None
 
         self.latency = latency
+        self.answered = 0
+        self.lock = threading.Lock()
         super().__init__(("127.0.0.1", free_port()), Handler)
 
 
@@ -113,7 +117,7 @@ def flows(kind: str, messages: int, model_url: str) -> list[dict[str, Any]]:
         {"id": "go", "type": "http in", "z": "t", "url": "/go", "method": "post", "wires": [["fill", "ok"]]},
         {"id": "ok", "type": "http response", "z": "t", "statusCode": "", "headers": {}, "wires": []},
         {"id": "fill", "type": "change", "z": "t", "wires": [["split"]], "rules": [
-            {"t": "set", "p": "payload", "pt": "msg", "to": f"[1..{messages}]", "tot": "jsonata"}]},
+            {"t": "set", "p": "payload", "pt": "msg", "to": f"$map([1..{messages}], $string)", "tot": "jsonata"}]},
         {"id": "split", "type": "split", "z": "t", "wires": [["work"]]},
         *work,
     ]
@@ -146,11 +150,13 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
     (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url)))
     common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
     port = free_port()
-    procs = [subprocess.Popen([sys.executable, "-m", "flowengine", "worker", *common], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) for _ in range(workers)]
-    procs.append(subprocess.Popen([sys.executable, "-m", "flowengine", "serve", str(run_dir / "flows.json"),
-                                   "--port", str(port), *common], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.STDOUT))
+    logs = [run_dir / f"worker{i}.log" for i in range(workers)] + [run_dir / "coordinator.log"]
+    commands = [["worker", *common]] * workers + [["serve", str(run_dir / "flows.json"), "--port", str(port), *common]]
+    procs = []
+    for command, log in zip(commands, logs, strict=True):
+        with log.open("wb") as out:
+            procs.append(subprocess.Popen([sys.executable, "-m", "flowengine", *command], cwd=ROOT, stdout=out,
+                                          stderr=subprocess.STDOUT))
     try:
         deadline = time.monotonic() + 60
         while client.hlen("flowengine:workers") < workers or not _ready(port):
@@ -159,11 +165,16 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
             time.sleep(0.1)
         worker_pids = [p.pid for p in procs[:workers]]
         cpu = cpu_seconds(worker_pids)
+        answered = model.answered
         start = time.perf_counter()
         httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
         while not _finished(client, messages):
             time.sleep(0.01)
         rate = messages / (time.perf_counter() - start)
+        if kind == "io" and model.answered - answered < messages:  # a failed call ends its hop early
+            tail = "\n".join(logs[0].read_text(errors="replace").splitlines()[-15:])
+            raise SystemExit(f"only {model.answered - answered} of {messages} calls were answered: the figure "
+                             f"would be wrong; the end of the first worker's log:\n{tail}")
         return rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages
     finally:
         for proc in procs:
