@@ -104,9 +104,11 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("redis-server did not start")
 
 
-def flows(kind: str, messages: int, model_url: str) -> list[dict[str, Any]]:
+def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[dict[str, Any]]:
+    # the config node's own limit (max_concurrency, default 8) follows the worker's concurrency
     work: list[dict[str, Any]] = [
         {"id": "model", "type": "openai-config", "base_url": model_url, "max_retries": 0,
+         "max_concurrency": concurrency,
          "credentials": {"api_key": "sk-bench"}},
         {"id": "work", "type": "openai-create-chat-completion", "z": "t", "config": "model", "model": "fake",
          "wires": [[]]}] if kind == "io" else [
@@ -147,7 +149,7 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
     settings.write_text(f'credentialSecret = "bench"\n[queue]\nboundary = {boundary}\n'
                         f"concurrency = {args.concurrency}\nhigh_water = 1000000\ntrim_every = 3600\n")
     model_url = f"http://127.0.0.1:{model.server_port}/v1"
-    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url)))
+    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency)))
     common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
     port = free_port()
     logs = [run_dir / f"worker{i}.log" for i in range(workers)] + [run_dir / "coordinator.log"]
