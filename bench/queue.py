@@ -1,18 +1,22 @@
 """Queue mode throughput: one coordinator and 1, 2, 4 worker processes on a private Redis.
 
     python -m bench.queue [--messages 2000] [--latency 0.05] [--concurrency 20] [--workers 1,2,4]
-                          [--cpu-messages 400] [--cpu-workers 1,2] [--skip-io] [--skip-cpu]
+                          [--cpu-messages 400] [--cpu-workers 1,2] [--rounds 3] [--skip-io] [--skip-cpu]
 
-Two flows, each started by a POST to an ``http in`` node that splits ``[1..N]`` into N messages:
+Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"]`` into N messages:
 
-- I/O-bound: every message goes through an ``http request`` (a boundary node) to a fake model
-  server in this process that answers after ``--latency`` seconds (the shape of an OpenAI call).
-  Goal: near-linear scaling with workers up to the concurrency limits.
+- I/O-bound: every message goes through an OpenAI node (``openai-create-chat-completion``, a
+  boundary by default) to a fake OpenAI server in this process that answers each completion after
+  ``--latency`` seconds. Goal: near-linear scaling with workers up to the concurrency limits.
 - CPU-bound: every message goes through a Python function node (a boundary node) that computes
   for a few milliseconds. Goal: > 1.6x with 2 workers on a 2-core machine.
 
 A run is over when the work stream holds every entry and the consumer group has none pending or
-undelivered. Prints msg/s per worker count and the factor against one worker. Needs redis-server.
+undelivered. The configurations are measured in ``--rounds`` rounds, alternating (1, 2, 4, 1, 2,
+4, ...), so a change in the machine's load touches all of them alike; each run prints the load
+average (1 min) before it, and the summary gives the median msg/s per configuration and its factor
+against the median of the first (one worker), and the workers' CPU time per message (from
+``/proc``: steadier than msg/s on a loaded machine). Needs redis-server; Linux.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +49,8 @@ def free_port() -> int:
 
 
 class Model(ThreadingHTTPServer):
-    """Answers every POST with its body after ``latency`` seconds."""
+    """A fake OpenAI server: every POST is a chat completion answering its last message's content
+    after ``latency`` seconds."""
 
     daemon_threads = True
     request_queue_size = 512
@@ -57,16 +63,25 @@ class Model(ThreadingHTTPServer):
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                question = json.loads(body)["messages"][-1]["content"]
                 time.sleep(outer.latency)
+                answer = json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "created": 1,
+                                     "model": "fake", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                                         "role": "assistant", "content": question}}]}).encode()
                 self.send_response(200)
-                self.send_header("content-length", str(len(body)))
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(answer)
+                with outer.lock:
+                    outer.answered += 1
 
             def log_message(self, *args: Any) -> None:
                 return None
 
         self.latency = latency
+        self.answered = 0
+        self.lock = threading.Lock()
         super().__init__(("127.0.0.1", free_port()), Handler)
 
 
@@ -89,55 +104,80 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("redis-server did not start")
 
 
-def flows(kind: str, messages: int, model_url: str) -> list[dict[str, Any]]:
-    work: dict[str, Any] = (
-        {"id": "work", "type": "http request", "z": "t", "method": "POST", "ret": "txt", "url": model_url,
-         "wires": [[]]} if kind == "io" else
+def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[dict[str, Any]]:
+    # the config node's own limit (max_concurrency, default 8) follows the worker's concurrency
+    work: list[dict[str, Any]] = [
+        {"id": "model", "type": "openai-config", "base_url": model_url, "max_retries": 0,
+         "max_concurrency": concurrency,
+         "credentials": {"api_key": "sk-bench"}},
+        {"id": "work", "type": "openai-create-chat-completion", "z": "t", "config": "model", "model": "fake",
+         "wires": [[]]}] if kind == "io" else [
         {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE, "outputs": 1,
-         "wires": [[]]})
+         "wires": [[]]}]
     return [
         {"id": "t", "type": "tab", "label": "bench"},
         {"id": "go", "type": "http in", "z": "t", "url": "/go", "method": "post", "wires": [["fill", "ok"]]},
         {"id": "ok", "type": "http response", "z": "t", "statusCode": "", "headers": {}, "wires": []},
         {"id": "fill", "type": "change", "z": "t", "wires": [["split"]], "rules": [
-            {"t": "set", "p": "payload", "pt": "msg", "to": f"[1..{messages}]", "tot": "jsonata"}]},
+            {"t": "set", "p": "payload", "pt": "msg", "to": f"$map([1..{messages}], $string)", "tot": "jsonata"}]},
         {"id": "split", "type": "split", "z": "t", "wires": [["work"]]},
-        work,
+        *work,
     ]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes ``pids`` so far (Linux ``/proc/PID/stat``)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model, redis_port: int,
-        folder: Path) -> float:
-    """One measured run; returns messages per second."""
+        folder: Path) -> tuple[float, float]:
+    """One measured run; returns messages per second and the workers' CPU time per message (ms)."""
     import redis
 
     client = redis.Redis(port=redis_port)
     client.flushall()
     url = f"redis://127.0.0.1:{redis_port}/0"
     run_dir = Path(tempfile.mkdtemp(prefix=f"{kind}{workers}-", dir=folder))
-    boundary = '["http request"]' if kind == "io" else '["function"]'
+    boundary = '[]' if kind == "io" else '["function"]'  # OpenAI nodes are boundaries by default
     settings = run_dir / "settings.toml"
+    # trim_every: a run counts the stream's entries, which the trim pass would remove
     settings.write_text(f'credentialSecret = "bench"\n[queue]\nboundary = {boundary}\n'
-                        f"concurrency = {args.concurrency}\nhigh_water = 1000000\n")
-    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, f"http://127.0.0.1:{model.server_port}/")))
+                        f"concurrency = {args.concurrency}\nhigh_water = 1000000\ntrim_every = 3600\n")
+    model_url = f"http://127.0.0.1:{model.server_port}/v1"
+    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency)))
     common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
     port = free_port()
-    procs = [subprocess.Popen([sys.executable, "-m", "flowengine", "worker", *common], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) for _ in range(workers)]
-    procs.append(subprocess.Popen([sys.executable, "-m", "flowengine", "serve", str(run_dir / "flows.json"),
-                                   "--port", str(port), *common], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.STDOUT))
+    logs = [run_dir / f"worker{i}.log" for i in range(workers)] + [run_dir / "coordinator.log"]
+    commands = [["worker", *common]] * workers + [["serve", str(run_dir / "flows.json"), "--port", str(port), *common]]
+    procs = []
+    for command, log in zip(commands, logs, strict=True):
+        with log.open("wb") as out:
+            procs.append(subprocess.Popen([sys.executable, "-m", "flowengine", *command], cwd=ROOT, stdout=out,
+                                          stderr=subprocess.STDOUT))
     try:
         deadline = time.monotonic() + 60
         while client.hlen("flowengine:workers") < workers or not _ready(port):
             if time.monotonic() > deadline:
                 raise SystemExit("processes did not start")
             time.sleep(0.1)
+        worker_pids = [p.pid for p in procs[:workers]]
+        cpu = cpu_seconds(worker_pids)
+        answered = model.answered
         start = time.perf_counter()
         httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
         while not _finished(client, messages):
             time.sleep(0.01)
-        return messages / (time.perf_counter() - start)
+        rate = messages / (time.perf_counter() - start)
+        if kind == "io" and model.answered - answered < messages:  # a failed call ends its hop early
+            tail = "\n".join(logs[0].read_text(errors="replace").splitlines()[-15:])
+            raise SystemExit(f"only {model.answered - answered} of {messages} calls were answered: the figure "
+                             f"would be wrong; the end of the first worker's log:\n{tail}")
+        return rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages
     finally:
         for proc in procs:
             proc.terminate()
@@ -168,6 +208,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--cpu-messages", type=int, default=400)
     ap.add_argument("--cpu-workers", default="1,2")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of every configuration")
     ap.add_argument("--skip-io", action="store_true")
     ap.add_argument("--skip-cpu", action="store_true")
     args = ap.parse_args()
@@ -178,12 +219,28 @@ def main() -> None:
     try:
         plans = ([] if args.skip_io else [("io", int(n), args.messages) for n in args.workers.split(",")]) + (
             [] if args.skip_cpu else [("cpu", int(n), args.cpu_messages) for n in args.cpu_workers.split(",")])
+        rates: dict[tuple[str, int], list[float]] = {}
+        cpus: dict[tuple[str, int], list[float]] = {}
+        loads: list[float] = []
+        print(f"cpus: {os.cpu_count()}; {args.rounds} alternating rounds; concurrency {args.concurrency}")
+        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'load(1m)':>9}")
+        for round_no in range(1, args.rounds + 1):
+            for kind, workers, messages in plans:
+                load = os.getloadavg()[0]
+                loads.append(load)
+                rate, cpu = run(kind, workers, messages, args, model, redis_port, folder)
+                rates.setdefault((kind, workers), []).append(rate)
+                cpus.setdefault((kind, workers), []).append(cpu)
+                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {load:9.2f}", flush=True)
+        print(f"\nmedian of {args.rounds}; load average (1 min) before the runs: "
+              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message")
+        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10}   runs (msg/s)")
         base: dict[str, float] = {}
-        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7}   (cpus: {os.cpu_count()})")
-        for kind, workers, messages in plans:
-            rate = run(kind, workers, messages, args, model, redis_port, folder)
-            base.setdefault(kind, rate)
-            print(f"{kind:5} {workers:7d} {rate:10.1f} {rate / base[kind]:7.2f}x", flush=True)
+        for (kind, workers), got in rates.items():
+            median = statistics.median(got)
+            base.setdefault(kind, median)
+            print(f"{kind:5} {workers:7d} {median:10.1f} {median / base[kind]:7.2f}x "
+                  f"{statistics.median(cpus[(kind, workers)]):10.2f}   " + " / ".join(f"{r:.1f}" for r in got))
     finally:
         model.shutdown()
         redis_proc.terminate()

@@ -214,7 +214,10 @@ class ContextManager:
 
             queue = self.settings.extra.get("queue") if hasattr(self.settings, "extra") else None
             url = cfg.get("url") or (queue.get("url") if isinstance(queue, dict) else None)
-            return RedisStore(name, url, str(cfg.get("prefix") or "flowengine"))
+            clean = cfg.get("clean", True)
+            if not isinstance(clean, bool):
+                raise SettingsError(f"contextStorage.{name}: config.clean must be true or false, got {clean!r}")
+            return RedisStore(name, url, str(cfg.get("prefix") or "flowengine"), clean=clean)
         raise SettingsError(f"contextStorage.{name}: unknown module {module!r} "
                             "(use memory, localfilesystem or redis)")
 

@@ -7,9 +7,15 @@ once (a short blocking round trip: the context API is synchronous, as Node-RED's
 nested write (``flow.set("a.b", 1)``) is an optimistic ``WATCH`` transaction on its top-level key,
 so concurrent writers never lose each other's updates. ``incr`` and ``compare_and_set`` are atomic
 across processes. ``functionGlobalContext`` values stay in each process (they are often modules).
-Scopes are never deleted by a deploy: other processes may still run flows that use them.
 
-Config: ``url`` (default: ``[queue] url``), ``prefix`` (default ``flowengine``).
+A deploy removes the node and flow scopes of nodes and flows it deleted (``ContextManager.clean``,
+as the memory and file stores): every scope under the prefix is listed (``SCAN``), so processes
+that share a prefix must run the same flows - queue mode's do; only a deploy cleans, never a start,
+and queue workers never deploy. Set ``clean = false`` for a store shared by instances running
+different flows.
+
+Config: ``url`` (default: ``[queue] url``), ``prefix`` (default ``flowengine``), ``clean``
+(default true).
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ class RedisStore:
     keyed = True
     """``ContextScope`` reads and writes single keys through ``get_value``/``set_value``."""
 
-    def __init__(self, name: str, url: str | None, prefix: str = "flowengine", client: Any = None) -> None:
+    def __init__(self, name: str, url: str | None, prefix: str = "flowengine", client: Any = None,
+                 clean: bool = True) -> None:
         if client is None:
             if not url:
                 raise SettingsError(f"contextStorage.{name}: the redis module needs config.url "
@@ -57,6 +64,7 @@ class RedisStore:
         self.name = name
         self.prefix = prefix
         self.client = client
+        self.clean = clean
         self._local: dict[str, dict[str, Any]] = {}
 
     def _key(self, scope: str) -> str:
@@ -136,10 +144,18 @@ class RedisStore:
         return None
 
     def scopes(self) -> list[str]:
-        return []  # never cleaned by one process's deploy: others may still use them
+        """Every scope in Redis under the prefix (what a deploy's clean looks at); none with ``clean = false``."""
+        if not self.clean:
+            return []
+        head = f"{self.prefix}:ctx:"
+        pattern = "".join(f"\\{c}" if c in "*?[]\\" else c for c in head) + "*"
+        found = {(k.decode() if isinstance(k, bytes) else str(k))[len(head):]
+                 for k in self.client.scan_iter(match=pattern, count=1000)}
+        return sorted(found | set(self._local))
 
     def delete_scope(self, scope: str) -> None:
         self._local.pop(scope, None)
+        self.client.delete(self._key(scope))
 
     def flush(self) -> list[PendingWrite]:
         return []

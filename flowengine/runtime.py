@@ -133,6 +133,9 @@ class Runtime:
         self.boundary: Callable[[Route], Callable[[Msg], None] | None] | None = None
         """Queue mode (flowengine/queue/): given a new route, the function that takes the messages
         delivered to it instead of its node (a boundary node), or None for an ordinary node."""
+        self.by_hand = 0
+        """Above 0 while a user's inject sends (``inject``, the editor's button): queue mode's trigger
+        gate lets that message through on every coordinator, lease holder or not."""
         self.error_hook: Callable[[Node, BaseException | str, Msg], bool] | None = None
         """Consulted before a node's error (with a message) goes to catch nodes: True = taken over
         (queue mode parks a rate-limited call and runs it again later)."""
@@ -432,8 +435,15 @@ class Runtime:
         return route.node if route is not None and not route.closed else None
 
     def inject(self, node_id: str, body: dict[str, Any] | None = None) -> bool:
+        """``POST /inject/:id``: a user's inject; ``by_hand`` is above 0 while its message is sent."""
         node = self.node(node_id)
-        return node.admin_inject(body) if node is not None else False
+        if node is None:
+            return False
+        self.by_hand += 1
+        try:
+            return node.admin_inject(body)
+        finally:
+            self.by_hand -= 1
 
     def set_debug_active(self, node_id: str, active: bool) -> bool:
         node = self.node(node_id)

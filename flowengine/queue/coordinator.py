@@ -65,7 +65,7 @@ class Coordinator:
         self.relay = EventRelay(self.redis, self.keys, runtime.events)
         self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
         self.lease = TriggerLease(self.redis, self.keys, self.name, config.lease)
-        self.gate = TriggerGate(self.lease, config.high_water)
+        self.gate = TriggerGate(self.lease, config.high_water, lambda: runtime.by_hand > 0)
         self._tasks: list[asyncio.Task[None]] = []
         self.stash = ResponseStash(self.name)
         self.refused = 0

@@ -51,7 +51,10 @@ class TriggerLease:
         """Take the lease when it is free, or renew it when held (one round trip or two)."""
         sent = self.clock()
         ms = int(self.lease * 1000)
-        if self.token is not None and self.clock() < self._valid_until:
+        if self.token is not None:
+            # also after a stall that outlasted the local validity: while the key still names this
+            # coordinator nobody else has held it, so the term goes on (without this, the key
+            # blocked every coordinator, this one included, until it expired)
             if await self.redis.eval(RENEW, 1, self.keys.leader, self.name, ms):
                 self._valid_until = sent + self.lease * SAFETY
                 return
@@ -62,8 +65,6 @@ class TriggerLease:
             self.token = int(await self.redis.incr(self.keys.term))
             self.terms += 1
             log.info("queue: trigger lease taken (term %d): trigger nodes run on this coordinator", self.token)
-        elif self.token is not None:
-            self.token = None
 
     async def run(self) -> None:
         """Keep taking/renewing every ``lease/3`` until cancelled; Redis outages end the term locally."""

@@ -5,6 +5,8 @@ outside the flows. In queue mode every coordinator runs the same flows, so the g
 trigger node's ``send``: a message is dropped (counted in ``skipped``) unless this coordinator holds
 the ``TriggerLease``, and while more than ``[queue] high_water`` entries wait in the work stream
 (pending + not yet delivered) - inject pauses instead of piling up work the workers cannot take.
+A user's inject (the editor's button, ``POST /inject/:id``) is not a tick: whichever coordinator
+the request reached sends it (``by_hand``), lease or not, backlog or not - one message a person asked for.
 HTTP-in is not a trigger: it accepts on every coordinator, but while paused a request whose message
 reaches a boundary node is answered 503 (``Coordinator.boundary_for``).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..route import Route
@@ -31,8 +34,10 @@ BACKLOG_POLL_S = 0.5
 class TriggerGate:
     """Gates the ``send`` of trigger nodes on the lease and the work stream's backlog."""
 
-    def __init__(self, lease: TriggerLease, high_water: int) -> None:
+    def __init__(self, lease: TriggerLease, high_water: int, by_hand: Callable[[], bool] = lambda: False) -> None:
+        """``by_hand()`` is true while a user's inject sends (``Runtime.by_hand``)."""
         self.lease = lease
+        self.by_hand = by_hand
         self.high_water = high_water
         self.paused = False
         self.backlog = 0
@@ -45,7 +50,7 @@ class TriggerGate:
         send = route.send
 
         def gated(arg: SendArg) -> None:
-            if self.lease.holds() and not self.paused:
+            if (self.lease.holds() and not self.paused) or self.by_hand():
                 send(arg)
             else:
                 self.skipped += 1

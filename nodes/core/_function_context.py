@@ -11,11 +11,13 @@ from flowengine.types import UNDEFINED
 __all__ = ["context_op"]
 
 
-def context_op(node: Node, scope: str, op: str, key: Any, value: Any, store: Any, undefined: Any = None) -> Any:
+def context_op(node: Node, scope: str, op: str, key: Any, value: Any, store: Any, undefined: Any = None,
+               absent: Any = None) -> Any:
     """One context call from function code: ``get`` (a key, a path, or a list of them), ``set``,
-    ``delete``, ``keys``, ``incr`` (value: the step) and ``cas`` (value: ``[expected, new]``, None
-    meaning absent). A missing value is ``undefined`` (Python code sees None). ``incr`` and ``cas``
-    are atomic across processes in a shared (``redis``) store."""
+    ``delete``, ``keys``, ``incr`` (value: the step) and ``cas`` (value: ``[expected, new]``,
+    ``absent`` meaning no value: None for Python code, ``UNDEFINED`` for JavaScript's undefined).
+    A missing value is ``undefined`` (Python code sees None). ``incr`` and ``cas`` are atomic
+    across processes in a shared (``redis``) store."""
     if isinstance(key, list):
         pairs = [parse_context_key(k) if isinstance(k, str) else (None, k) for k in key]
         if any(s is not None for s, _ in pairs):
@@ -38,8 +40,8 @@ def context_op(node: Node, scope: str, op: str, key: Any, value: Any, store: Any
         return target.incr(key, value, store)
     if op == "cas":
         expected, new = value
-        return target.compare_and_set(key, UNDEFINED if expected is None else expected,
-                                      UNDEFINED if new is None else new, store)
+        return target.compare_and_set(key, UNDEFINED if expected is absent else expected,
+                                      UNDEFINED if new is absent else new, store)
     return target.keys(store)
 
 

@@ -284,11 +284,12 @@ class JsFunctionRunner:
 
     def _op_ctx(self, scope: str, op: str, key_text: str, value_text: str, store: str) -> str:
         key = json.loads(key_text) if key_text else None
-        value = self.bridge.decode(value_text) if op == "set" else None
+        value = self.bridge.decode(value_text) if op in ("set", "incr", "cas") else None
         if op == "set" and value is UNDEFINED:
             op = "delete"
-        result = context_op(self.node, scope, op, key, value, store or None, undefined=UNDEFINED)
-        return self.bridge.encode(result) if op in ("get", "keys") else ""
+        # cas: JavaScript's undefined is "absent", null a value
+        result = context_op(self.node, scope, op, key, value, store or None, undefined=UNDEFINED, absent=UNDEFINED)
+        return self.bridge.encode(result) if op in ("get", "keys", "incr", "cas") else ""
 
     def _op_env(self, name: str) -> str:
         return self.bridge.encode(self.node.env(name))

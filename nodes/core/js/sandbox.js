@@ -353,7 +353,15 @@ globalThis.__fe_make_sandbox = function (global) {
     if (typeof key === "string" && SIMPLE_KEY.test(key)) remember(scope, store, key, value, text);
     else forgetRefs(scope);
   }
+  // incr / compareAndSet: one call to the store, atomic across processes on the redis store
+  function ctxAtomic(scope, op, name, key, value, store) {
+    if (typeof key !== "string") throw new TypeError(name + ": the key must be a string, got " + typeof key);
+    const ref = refs.get(refKey(scope, store, key));
+    if (ref) { refs.delete(refKey(scope, store, key)); touched.delete(ref); } // the store's value wins
+    return decode(host("ctx", scope, op, JSON.stringify(key), encode(value), store || ""));
+  }
   function makeContext(scope) {
+    const label = scope === "node" ? "context" : scope; // the name the code uses
     return {
       get(key, store, cb) {
         if (typeof store === "function") { cb = store; store = undefined; }
@@ -372,6 +380,23 @@ globalThis.__fe_make_sandbox = function (global) {
         const keys = decode(host("ctx", scope, "keys", "", "", store || ""));
         if (typeof cb !== "function") return keys;
         cb(null, keys);
+        return undefined;
+      },
+      incr(key, by, store, cb) {
+        if (typeof by === "function") { cb = by; by = undefined; store = undefined; }
+        if (typeof store === "function") { cb = store; store = undefined; }
+        if (by === undefined) by = 1;
+        if (typeof by !== "number" || !isFinite(by)) throw new TypeError(label + ".incr: by must be a number, got " + String(by));
+        const value = ctxAtomic(scope, "incr", label + ".incr", key, by, store);
+        if (typeof cb !== "function") return value;
+        cb(undefined, value);
+        return undefined;
+      },
+      compareAndSet(key, expected, value, store, cb) {
+        if (typeof store === "function") { cb = store; store = undefined; }
+        const set = ctxAtomic(scope, "cas", label + ".compareAndSet", key, [expected, value], store);
+        if (typeof cb !== "function") return set;
+        cb(undefined, set);
         return undefined;
       },
     };

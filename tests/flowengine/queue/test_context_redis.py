@@ -8,10 +8,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from queue_flows import Deployment, change, fn, tab, until
 from redis_server import RedisServer
 
 from flowengine.context import ContextManager
+from flowengine.errors import SettingsError
 from flowengine.settings import Settings
 from flowengine.types import UNDEFINED
 
@@ -90,10 +92,6 @@ async def test_queue_mode_shares_flow_context_between_worker_and_coordinator(dep
 
 
 def test_redis_store_without_url_names_the_setting(tmp_path: Path) -> None:
-    import pytest
-
-    from flowengine.errors import SettingsError
-
     with pytest.raises(SettingsError, match=r"contextStorage.default: the redis module needs config.url"):
         ContextManager(Settings.load(None, tmp_path, contextStorage={"default": {"module": "redis"}}))
 
@@ -116,3 +114,75 @@ async def test_function_nodes_on_two_workers_count_atomically(deployment: Deploy
     await until(counted, what="30 increments from two workers")
     assert deployment.runtime.context.global_scope().get("winners") == 1
     assert scope.get("first") in range(30)
+
+
+async def test_javascript_function_nodes_on_two_workers_count_atomically(deployment: Deployment) -> None:
+    code = ('flow.incr("count");\nif (flow.compareAndSet("first", undefined, msg.payload)) global.incr("winners");\n'
+            'return msg;')
+    await deployment.start(tab(
+        change("in", "x", [["work"]]),
+        {"id": "work", "type": "function", "z": "t", "func": code, "outputs": 1, "wires": [[]]},
+    ))
+    deployment.worker()
+    deployment.worker()
+    for i in range(30):
+        deployment.send("in", {"payload": i})
+    scope = deployment.runtime.context.flow_scope("t")
+
+    async def counted() -> bool:
+        return scope.get("count") == 30
+
+    await until(counted, what="30 increments from JavaScript function nodes on two workers")
+    assert deployment.runtime.context.global_scope().get("winners") == 1
+    assert scope.get("first") in range(30)
+
+
+async def test_a_deploy_removes_the_redis_context_of_deleted_nodes_and_flows(deployment: Deployment,
+                                                                              redis: Any) -> None:
+    write = 'context.set("n", msg["payload"])\nflow.set("f", msg["payload"])\nglobal_.set("g", 1)\nreturn msg'
+    other_tab = [{"id": "t2", "type": "tab", "label": "other"},
+                 {**fn("other", write), "z": "t2"}, {**change("in2", "x", [["other"]]), "z": "t2"}]
+    flows = [*tab(change("in", "x", [["keep", "gone"]]), fn("keep", write), fn("gone", write)), *other_tab]
+    await deployment.start(flows)
+    deployment.worker()
+    deployment.send("in", {"payload": 1})
+    deployment.send("in2", {"payload": 2})
+
+    def hashes() -> set[str]:
+        return {k.decode() for k in keys}
+
+    async def written() -> bool:
+        nonlocal keys
+        keys = await redis.keys("flowengine:ctx:*")
+        return hashes() >= {"flowengine:ctx:keep:t", "flowengine:ctx:gone:t", "flowengine:ctx:other:t2",
+                            "flowengine:ctx:t", "flowengine:ctx:t2", "flowengine:ctx:global"}
+
+    keys: list[bytes] = []
+    await until(written, what="node, flow and global context written by the worker")
+    await deployment.runtime.deploy([*tab(change("in", "x", [["keep"]]), fn("keep", write))])
+    keys = await redis.keys("flowengine:ctx:*")
+    assert hashes() == {"flowengine:ctx:keep:t", "flowengine:ctx:t", "flowengine:ctx:global"}
+    assert deployment.runtime.context.flow_scope("t").get("f") == 1  # kept scopes keep their values
+
+
+def test_clean_false_and_prefixes_keep_other_instances_context(redis_server: RedisServer, tmp_path: Path) -> None:
+    def store(prefix: str, clean: bool = True) -> ContextManager:
+        settings = Settings.load(None, tmp_path, contextStorage={"default": {"module": "redis", "config": {
+            "url": redis_server.url, "prefix": prefix, "clean": clean}}})
+        return ContextManager(settings, persist=False)
+
+    starred, plain, keeper = store("a*"), store("ab"), store("kept", clean=False)
+    try:
+        for m in (starred, plain, keeper):
+            m.node_scope("n1", "t").set("x", 1)
+            m.flow_scope("t").set("x", 1)
+        starred.clean({"t"})  # n1 deleted: only the "a*" instance's n1 goes
+        keeper.clean(set())
+        assert starred.node_scope("n1", "t").get("x") is UNDEFINED and starred.flow_scope("t").get("x") == 1
+        assert plain.node_scope("n1", "t").get("x") == 1
+        assert keeper.node_scope("n1", "t").get("x") == 1 and keeper.flow_scope("t").get("x") == 1
+    finally:
+        for m in (starred, plain, keeper):
+            m.default.close()
+    with pytest.raises(SettingsError, match=r"contextStorage.default: config.clean must be true or false"):
+        store("p", clean="no")  # type: ignore[arg-type]

@@ -66,16 +66,18 @@ async def test_openai_call_runs_on_a_worker_with_the_sealed_key(registry: Regist
 
 async def test_rate_limited_call_is_parked_and_runs_again(registry: Registry, redis_server: RedisServer,
                                                           redis: Any, tmp_path: Path) -> None:
-    calls: list[int] = []
+    calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(1)
+        question = json.loads(request.content)["messages"][-1]["content"]
+        calls.append(question)
         if len(calls) == 1:
             return httpx.Response(429, json={"error": {"message": "slow down", "type": "rate_limit"}},
                                   headers={"retry-after-ms": "300"})
         return httpx.Response(200, json={
             "id": "c1", "object": "chat.completion", "created": 1, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}]})
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": question}}]})
 
     settings = queue_settings(tmp_path, redis_server.url)
     settings.extra["openai_transport"] = httpx.MockTransport(handler)
@@ -90,8 +92,14 @@ async def test_rate_limited_call_is_parked_and_runs_again(registry: Registry, re
             {"id": "c", "type": "catch", "z": "t", "scope": None, "wires": [["caught"]]},
             fn("caught", "return msg"),
         ))
-        worker = deployment.worker()
-        deployment.send("in", {"payload": "q"})
+        deployment.send("in", {"payload": "first"})
+        deployment.send("in", {"payload": "second"})
+
+        async def queued() -> bool:
+            return len(await entries_for(redis, KEYS.work, "chat")) == 2
+
+        await until(queued, what="both questions in the stream")
+        worker = deployment.worker(concurrency=1)  # one slot: "second" runs only if "first" frees it
 
         async def parked() -> bool:
             return worker.parked == 1
@@ -100,10 +108,14 @@ async def test_rate_limited_call_is_parked_and_runs_again(registry: Registry, re
         assert await redis.zcard(KEYS.delayed) in (0, 1)  # due after 300 ms, then moved back
 
         async def answered() -> bool:
-            return len(await entries_for(redis, KEYS.work, "sink")) == 1
+            return len(await entries_for(redis, KEYS.work, "sink")) == 2
 
         await until(answered, what="the parked call made again")
-        assert len(calls) == 2
+        assert calls == ["first", "second", "first"]
+        # the parked question's slot went to the next entry: it was answered first
+        sunk = await entries_for(redis, KEYS.work, "sink")
+        answers = [m["payload"]["choices"][0]["message"]["content"] for m in sunk]
+        assert answers == ["second", "first"]
         assert await entries_for(redis, KEYS.work, "caught") == []  # the 429 never reached the catch node
         assert await redis.zcard(KEYS.delayed) == 0
     finally:

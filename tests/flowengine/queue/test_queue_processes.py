@@ -1,10 +1,10 @@
 """Queue mode's acceptance test (issue 14): a coordinator and three worker processes on a real
-Redis; 300 messages (started by a POST to an http in node) through a paid call (``http request`` to
-a local fake model server, 20 ms a call) to a collector (a ``file`` node appending each result);
-one worker is SIGKILLed while it holds entries. Every message must arrive exactly once behind the
-call's hop, and only the killed worker's in-flight calls may be repeated. The same run with the
-reclaim loop switched off must lose the killed worker's messages: the test has teeth (reference
-SCALE.md §3.1, §5)."""
+Redis; 300 messages (started by a POST to an http in node) through an OpenAI node (a boundary by
+default) to a local fake OpenAI server (20 ms a completion), then to a collector (a ``file`` node
+appending each answer); one worker is SIGKILLed while it holds entries. Every message must arrive
+exactly once behind the call's hop, and only the killed worker's in-flight calls may be repeated.
+The same run with the reclaim loop switched off must lose the killed worker's messages: the test
+has teeth (reference SCALE.md §3.1, §5)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeModel:
-    """An HTTP server answering each POST with its body after ``latency`` seconds, counting calls."""
+    """A fake OpenAI server: each chat completion answers its last message's content after ``latency``
+    seconds, and the calls are counted by that content."""
 
     def __init__(self, latency: float = 0.02) -> None:
         self.calls: Counter[str] = Counter()
@@ -56,14 +57,19 @@ class FakeModel:
                 body = self.rfile.read(size)
                 if len(body) < size or not body:
                     return  # the caller died while sending (the SIGKILLed worker): no call was made
+                question = json.loads(body)["messages"][-1]["content"]
                 with lock:
-                    model.calls[body.decode()] += 1
+                    model.calls[question] += 1
                 time.sleep(latency)  # the model "thinking": this server thread only
+                answer = json.dumps({
+                    "id": f"chatcmpl-{question}", "object": "chat.completion", "created": 1, "model": "fake",
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": question}}]}).encode()
                 self.send_response(200)
-                self.send_header("content-type", "text/plain")
-                self.send_header("content-length", str(len(body)))
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(answer)
 
             def log_message(self, *args: Any) -> None:
                 return None
@@ -74,7 +80,7 @@ class FakeModel:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1/call"
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
     def __enter__(self) -> FakeModel:
         self.thread.start()
@@ -93,8 +99,14 @@ def flows(model_url: str, out: Path) -> list[dict[str, Any]]:
          "wires": [["call"], ["started"]],
          "func": f"return [[{{'payload': str(i)}} for i in range({MESSAGES})], msg]"},
         {"id": "started", "type": "http response", "z": "t", "statusCode": "", "headers": {}, "wires": []},
-        {"id": "call", "type": "http request", "z": "t", "method": "POST", "ret": "txt", "url": model_url,
-         "wires": [["collect"]]},
+        # max_retries 0: a call is made again only because a worker died, never by the client's retries
+        {"id": "model", "type": "openai-config", "base_url": model_url, "max_retries": 0,
+         "credentials": {"api_key": "sk-fake"}},
+        {"id": "call", "type": "openai-create-chat-completion", "z": "t", "config": "model", "model": "fake",
+         "wires": [["answer"]]},
+        {"id": "answer", "type": "change", "z": "t", "wires": [["collect"]],
+         "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "payload.choices[0].message.content",
+                    "tot": "msg"}]},
         {"id": "collect", "type": "file", "z": "t", "filename": str(out), "appendNewline": True,
          "overwriteFile": "false", "wires": [[]]},
     ]
@@ -115,7 +127,7 @@ async def run_and_kill(tmp_path: Path, redis_server: RedisServer, redis: Any, mo
     out = tmp_path / "collected.txt"
     settings = tmp_path / "settings.toml"
     settings.write_text(
-        f'credentialSecret = "{SECRET}"\nnodeCloseTimeout = 2000\n[queue]\nboundary = ["http request", "file"]\n'
+        f'credentialSecret = "{SECRET}"\nnodeCloseTimeout = 2000\n[queue]\nboundary = ["file"]\n'
         f"lease = 1.0\nconcurrency = {CONCURRENCY}\nreclaim = {'true' if reclaim else 'false'}\n"
         "trim_every = 3600\n")  # the test reads the stream's history
     flows_file = tmp_path / "flows.json"

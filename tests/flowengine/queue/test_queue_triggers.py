@@ -12,6 +12,7 @@ from queue_flows import Deployment, entries_for, fn, queue_settings, until
 from redis_server import RedisServer
 
 from flowengine.queue.keys import Keys
+from flowengine.queue.lease import TriggerLease
 from flowengine.registry import Registry
 
 KEYS = Keys()
@@ -84,3 +85,58 @@ async def test_triggers_pause_above_high_water(registry: Registry, redis_server:
 
 async def _more(deployment: Deployment, skipped: int) -> bool:
     return deployment.coordinator.gate.skipped > skipped + 2
+
+
+async def test_inject_button_on_a_coordinator_without_the_lease_injects(
+        registry: Registry, redis_server: RedisServer, redis: Any, tmp_path: Path) -> None:
+    def button(name: str) -> list[dict[str, Any]]:
+        flows = ticking(name)
+        flows[1] = {**flows[1], "repeat": "", "once": False}  # no timer: the editor's button only
+        return flows
+
+    holder = Deployment(registry, queue_settings(tmp_path / "a", redis_server.url))
+    follower = Deployment(registry, queue_settings(tmp_path / "b", redis_server.url, high_water=1))
+    try:
+        await holder.start(button("a"))
+        await follower.start(button("b"))
+        assert holder.coordinator.lease.holds() and not follower.coordinator.lease.holds()
+        assert follower.runtime.inject("tick", None)  # what POST /inject/tick does on that coordinator
+
+        async def injected(n: int) -> bool:
+            return len(await entries_for(redis, KEYS.work, "work")) >= n
+
+        await until(lambda: injected(1), what="the follower's button message in the work stream")
+        assert holder.runtime.inject("tick", None)
+        await until(lambda: injected(2), what="the holder's button message in the work stream")
+        assert follower.coordinator.gate.skipped == 0
+
+        async def paused() -> bool:  # no worker: two entries wait, more than high_water
+            return follower.coordinator.gate.paused
+
+        await until(paused, what="the follower's triggers to pause")
+        assert follower.runtime.inject("tick", None)  # a person's one message, backlog or not
+        await until(lambda: injected(3), what="the button message while paused")
+        assert [m["payload"] for m in await entries_for(redis, KEYS.work, "work")] == ["b", "a", "b"]
+        assert follower.runtime.by_hand == 0
+    finally:
+        await follower.close()
+        await holder.close()
+
+
+async def test_a_holder_stalled_past_its_validity_keeps_the_term_while_the_key_is_its_own(redis: Any) -> None:
+    now = [0.0]
+    lease = TriggerLease(redis, KEYS, "c1", lease=30.0, clock=lambda: now[0])
+    other = TriggerLease(redis, KEYS, "c2", lease=30.0, clock=lambda: now[0])
+    await lease.step()
+    assert lease.holds() and lease.token is not None
+    term = lease.token
+    now[0] += 25.0  # a stall longer than the local validity (0.8 lease), shorter than the key's life
+    assert not lease.holds()  # it has stopped firing...
+    await other.step()
+    assert not other.holds()  # ...and nobody else can take the key yet
+    await lease.step()
+    assert lease.holds() and lease.token == term and lease.terms == 1  # renewed: no gap of a lease
+    await redis.delete(KEYS.leader)  # the key expired (or was taken) meanwhile: the term is over
+    await other.step()
+    await lease.step()
+    assert other.holds() and not lease.holds() and lease.token is None

@@ -208,3 +208,40 @@ async def test_promisify_and_awaited_timers() -> None:
         h.send_to("f", {"payload": 1})
         [out] = await h.wait_for("o0")
     assert out["payload"] == "slept:function"
+
+
+async def test_context_incr_and_compare_and_set() -> None:
+    code = """
+    const first = flow.compareAndSet("owner", undefined, msg.payload);
+    const again = flow.compareAndSet("owner", undefined, "other");
+    const obj = context.get("o") || {n: 0};
+    obj.n += 1;  // a reference the turn would write back: the atomic call's value wins
+    context.set("o", obj);
+    const steps = [context.incr("count"), context.incr("count", 2), global.incr("ratio", 0.5)];
+    flow.incr("later", (err, value) => { msg.cb = [err, value]; });
+    const cleared = flow.compareAndSet("nothing", null, 1);
+    msg.payload = {first, again, steps, cleared, owner: flow.get("owner"), n: context.get("o").n};
+    return msg;
+    """
+    async with FlowHarness(js_flow(code)) as h:
+        h.send_to("f", {"payload": "me"})
+        [out] = await h.wait_for("o0")
+        with_null = h.node("f").flow_context()
+        with_null.set("nothing", None)
+        h.send_to("f", {"payload": "again"})
+        [_, second] = await h.wait_for("o0", 2)
+    assert out["payload"] == {"first": True, "again": False, "steps": [1, 3, 0.5], "cleared": False,
+                              "owner": "me", "n": 1}
+    assert out["cb"] == [UNDEFINED, 1]
+    assert second["payload"]["first"] is False and second["payload"]["steps"] == [4, 6, 1.0]
+    assert second["payload"]["cleared"] is True and second["payload"]["n"] == 2
+
+
+async def test_context_incr_names_a_bad_step() -> None:
+    code = 'if (msg.payload === 1) context.incr("n", "two"); else context.incr(5); return msg;'
+    async with FlowHarness(js_flow(code)) as h:
+        h.send_to("f", {"payload": 1})
+        h.send_to("f", {"payload": 2})
+        [one, two] = await h.wait_for("err", 2)
+    assert one["error"]["message"] == "TypeError: context.incr: by must be a number, got two"
+    assert two["error"]["message"] == "TypeError: context.incr: the key must be a string, got number"
