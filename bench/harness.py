@@ -9,9 +9,11 @@ The harness (``<shared>/nodered/bench/bench.py``) measures start-up only for Nod
 polled every 50 ms. This does the same for ``python -m flowengine serve`` from this checkout (its
 flows start before it listens, so the 200 alone says both) and prints the harness's figure names:
 ``startup_ready_empty_median`` (median of 3 fresh user dirs), ``rss_idle_empty_startup`` (1 s after
-the first one), ``startup_ready_10000nodes`` and ``rss_after_startup_10000nodes`` (the harness's
-10,000-node deploy flow as the flows file). Then, unless ``--only startup``, it starts one more
-server and runs ``bench.py --external URL --pid PID`` with the remaining phases.
+the first one), ``startup_cpu_empty_median`` (the server's CPU time when it answered: steadier than
+the wall clock on a loaded machine; not a harness figure), ``startup_ready_10000nodes`` and
+``rss_after_startup_10000nodes`` (the harness's 10,000-node deploy flow as the flows file). Then,
+unless ``--only startup``, it starts one more server and runs ``bench.py --external URL --pid PID``
+with the remaining phases.
 
 The checkout's modules are byte-compiled first, as an installed package's are (``pip install``
 compiles them): a checkout run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile ~200 modules
@@ -33,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.server import free_port, rss_mib
+from bench.server import cpu_ms, free_port, rss_mib
 
 ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.05  # run.sh's interval between two readiness probes
@@ -79,6 +81,7 @@ class Serve:
                 raise RuntimeError("flowengine serve did not start")
             time.sleep(POLL_S)
         self.ready_ms = (time.perf_counter() - t0) * 1000
+        self.ready_cpu_ms = cpu_ms(self.proc.pid)
 
     @property
     def base(self) -> str:
@@ -95,17 +98,19 @@ def out(name: str, value: float, unit: str) -> None:
 
 
 def bench_startup(harness: Path) -> None:
-    times = []
+    times, cpus = [], []
     for i in range(3):
         srv = Serve()
         try:
             times.append(srv.ready_ms)
+            cpus.append(srv.ready_cpu_ms)
             if i == 0:
                 time.sleep(1.0)
                 out("rss_idle_empty_startup", rss_mib(srv.proc.pid), "MiB")
         finally:
             srv.close()
     out("startup_ready_empty_median", statistics.median(times), "ms")
+    out("startup_cpu_empty_median", statistics.median(cpus), "ms")
     sys.path.insert(0, str(harness))
     import gen_flows  # type: ignore[import-not-found]  # the harness's own flow generator
 

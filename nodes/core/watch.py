@@ -23,6 +23,8 @@ import os
 import stat
 from typing import Any
 
+import watchfiles
+
 from flowengine.jsutil import js_truthy
 from flowengine.node import Node
 from flowengine.types import Msg
@@ -74,11 +76,6 @@ class WatchNode(Node):
         self._task: asyncio.Task[None] | None = None
 
     def on_start(self) -> None:
-        # Loaded here, not with the runtime (~15 ms of every start), and before the node counts as
-        # started: a change made right after the deploy is seen.
-        import watchfiles
-
-        self._watchfiles = watchfiles
         quiet = logging.getLogger("watchfiles")
         if quiet.level == logging.NOTSET:  # it logs every batch at INFO; the messages say it already
             quiet.setLevel(logging.WARNING)
@@ -113,7 +110,7 @@ class WatchNode(Node):
         """Report the changes under ``roots``; ``given`` maps a changed path to the path reported
         (or None to skip it)."""
         try:
-            async for changes in self._watchfiles.awatch(*roots, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS,
+            async for changes in watchfiles.awatch(*roots, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS,
                                                    stop_event=self._stop, recursive=recursive):
                 paths = sorted({p for p in (given(path) for _, path in changes) if p is not None})
                 for msg in await asyncio.to_thread(self._messages, paths):
