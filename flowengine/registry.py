@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
-import jsonschema
-
 from .errors import FlowProblem
 from .node import Node
 
@@ -177,6 +175,8 @@ class Registry:
             return []
         validator = self._validators.get(cls.type)
         if validator is None:
+            import jsonschema  # here, not at start: a runtime that validates nothing never loads it (~60 ms)
+
             vcls = jsonschema.validators.validator_for(cls.schema)
             vcls.check_schema(cls.schema)
             validator = vcls(cls.schema)

@@ -15,14 +15,17 @@ import datetime as _dt
 import json
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .context import parse_context_key
 from .errors import NodeError
-from .jsonata_ext import JsonataError, JsonataExpression, compile_jsonata
+from .jsonata_ext import JsonataError, compile_jsonata
 from .jsutil import js_compare, js_equal, js_string, js_truthy, to_number
 from .message import PropertyPathError, get_property, parse_path
 from .types import UNDEFINED, Msg
+
+if TYPE_CHECKING:
+    from .jsonata_expr import JsonataExpression
 
 __all__ = [
     "JsonataError",
@@ -241,3 +244,13 @@ def format_moment(when: _dt.datetime, fmt: str) -> str:
         return table[t]
 
     return _MOMENT_TOKENS.sub(token, fmt)
+
+
+def __getattr__(name: str) -> Any:
+    # JsonataExpression is reached through here (public); importing it loads the JSONata library,
+    # which the process start does not pay for (see jsonata_ext).
+    if name == "JsonataExpression":
+        from .jsonata_expr import JsonataExpression
+
+        return JsonataExpression
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

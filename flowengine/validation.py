@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import FlowProblem
 from .graph import config_refs
-from .model import FlowSet, NodeConfig
+from .model import SUBFLOW_PREFIX, FlowSet, NodeConfig
 
 __all__ = ["DROPPED_WIRE", "ConfigRef", "missing_types", "validate"]
 
@@ -47,13 +47,14 @@ def _all_nodes(fs: FlowSet) -> Iterator[NodeConfig]:
 def missing_types(fs: FlowSet, known: Callable[[str], bool]) -> list[str]:
     """Types used by the configuration that no node package provides (sorted, unique)."""
     out: set[str] = set()
-    for n in _all_nodes(fs):
-        sid = n.subflow_id
-        if sid is not None:
-            if sid not in fs.subflows:
-                out.add(n.type)
-        elif not known(n.type):
-            out.add(n.type)
+    # Each type once (the answer depends on the type alone): a deploy asks twice, and asking per
+    # node was a tenth of a one-node deploy of 10,000 nodes.
+    for type_name in {n.type for n in _all_nodes(fs)}:
+        if type_name.startswith(SUBFLOW_PREFIX):
+            if type_name[len(SUBFLOW_PREFIX):] not in fs.subflows:
+                out.add(type_name)
+        elif not known(type_name):
+            out.add(type_name)
     return sorted(out)
 
 

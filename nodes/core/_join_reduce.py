@@ -8,13 +8,16 @@ sees ``$A`` (the result) and ``$N``. The last message folded is sent with the re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowengine.node import Node
-from flowengine.typed import JsonataExpression, compile_jsonata
+from flowengine.typed import compile_jsonata
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._sequence import buffer_limit
+
+if TYPE_CHECKING:
+    from flowengine.typed import JsonataExpression
 
 __all__ = ["ReduceJoiner"]
 

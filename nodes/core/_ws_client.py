@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
 
 from flowengine.node import Node
 
 from ._tls_proxy import TlsConfig
 from ._ws_peer import Frame, Outbox, Users, queue_size, wholemsg
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 __all__ = ["RECONNECT_S", "WebSocketClient"]
 
@@ -94,6 +96,9 @@ class WebSocketClient(Node):
             self.error(f"websocket {self.url}: {exc} (property 'tls')")
             return
         extra: dict[str, Any] = {"server_hostname": servername} if servername else {}
+        # the client side of websockets loads with the first connection, not with the runtime
+        from websockets.asyncio.client import connect
+
         while True:
             self._show({"fill": "yellow", "shape": "ring", "text": "connecting"})
             try:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
-
 from flowengine.errors import NodeError
 from flowengine.node import Node
 from flowengine.typed import parse_json
@@ -55,9 +53,11 @@ class JsonNode(Node):
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         validate = False
         if msg.get("schema"):
+            from jsonschema import SchemaError  # on first use: the process start does not pay for it
+
             try:
                 self._compile_schema(msg["schema"])
-            except jsonschema.SchemaError:
+            except SchemaError:
                 done("JSON Schema error: failed to compile schema")
                 return
             validate = True
@@ -106,6 +106,8 @@ class JsonNode(Node):
     def _compile_schema(self, schema: Any) -> None:
         text = json.dumps(schema, sort_keys=True, default=str)
         if text != self._schema_text:
+            import jsonschema
+
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
             self._validator = cls(schema)

@@ -9,15 +9,18 @@ messages by ``seqKey`` (a msg property or JSONata over the message) and re-sends
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowengine.jsutil import to_number
 from flowengine.message import get_property, set_property
 from flowengine.node import Node
-from flowengine.typed import JsonataExpression, compile_jsonata
+from flowengine.typed import compile_jsonata
 from flowengine.types import Done, Msg, Send
 
 from ._sequence import buffer_limit, js_sort_key_compare
+
+if TYPE_CHECKING:
+    from flowengine.typed import JsonataExpression
 
 _SCHEMA: dict[str, Any] = {
     "type": "object",

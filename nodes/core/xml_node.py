@@ -23,9 +23,6 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
-from ._xml_build import XmlBuildError, build_xml
-from ._xml_parse import ParseOptions, parse_xml
-from ._xml_sax import XmlSyntaxError
 
 __all__ = ["NODES", "XmlNode"]
 
@@ -100,6 +97,11 @@ class XmlNode(Node):
             done("TypeError: Cannot set properties of null (setting 'async')")
             return
         given = options if isinstance(options, dict) else None
+        # The XML code loads with the first message, not with the runtime (~25 ms of every start)
+        from ._xml_build import XmlBuildError, build_xml
+        from ._xml_parse import ParseOptions, parse_xml
+        from ._xml_sax import XmlSyntaxError
+
         try:
             if kind == "object":
                 if given is not None:

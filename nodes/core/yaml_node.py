@@ -6,9 +6,8 @@ output matches what Node-RED produces for ordinary data.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-
-import yaml
 
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
@@ -17,11 +16,17 @@ from ._jsjson import to_json_value
 from ._jsprops import compile_path, js_set, read_property, resolve_path
 
 
-class _IndentedDumper(yaml.SafeDumper):
-    """js-yaml indents block sequences inside mappings; PyYAML does not by default."""
+@functools.cache
+def _indented_dumper() -> Any:
+    """js-yaml indents block sequences inside mappings; PyYAML does not by default. (Made on first
+    use: PyYAML loads with the first message, not with the runtime, ~25 ms of every start.)"""
+    import yaml
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
+    class IndentedDumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)
+
+    return IndentedDumper
 
 
 class YamlNode(Node):
@@ -54,6 +59,8 @@ class YamlNode(Node):
             done()
             return
         out_keys = compile_path(self.property_out) or resolve_path(self.property_out, msg)
+        import yaml
+
         if isinstance(value, str):
             try:
                 js_set(msg, out_keys, yaml.safe_load(value))
@@ -63,7 +70,7 @@ class YamlNode(Node):
         elif isinstance(value, dict | list):
             try:
                 text = yaml.dump(
-                    to_json_value(value), Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True,
+                    to_json_value(value), Dumper=_indented_dumper(), sort_keys=False, allow_unicode=True,
                     default_flow_style=False,
                 )
             except yaml.YAMLError:

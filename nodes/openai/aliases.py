@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .schema import SchemaOnFirstRead
+
 __all__ = ["ALIAS_CATEGORY", "SEEN_PATH", "alias_class", "aliases_of", "load_seen", "operation_key", "record_seen",
            "save_seen"]
 
@@ -72,13 +74,12 @@ ALIAS_CATEGORY = "OpenAI (renamed)"
 
 def alias_class(old_type: str, base: type[Any]) -> type[Any]:
     """A node type named ``old_type`` that runs ``base``'s operation (a renamed operation's old name)."""
-    schema = {**base.schema, "x-alias-of": base.type}
     return type("Alias_" + re.sub(r"\W", "_", old_type), (base,), {
         "type": old_type,
         "category": ALIAS_CATEGORY,
         "label": f"{base.label} (old name)",
         "alias_of": base.type,
-        "schema": schema,
+        "schema": SchemaOnFirstRead(lambda cls: {**base.schema, "x-alias-of": base.type}),
         "help": f"The name this operation had in an earlier OpenAI spec; it now is {base.type}, which "
                 f"this node runs. Flows saved with the old name keep working; the editor offers the new one.\n\n"
                 + str(base.help),

@@ -39,7 +39,7 @@ from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
 from .parsing import add_parsed
 from .request import Operation, PreparedRequest, build_request
-from .schema import MAX_PAGES_CAP, node_schema
+from .schema import MAX_PAGES_CAP, SchemaOnFirstRead, node_schema
 from .streaming import assembler_for, iter_events
 
 __all__ = ["OperationNode", "category_of", "node_class"]
@@ -381,6 +381,10 @@ def _needs_config(cls: type[OperationNode], config: dict[str, Any]) -> list[tupl
                        "in the node's form", "error")]
 
 
+def _operation_schema(cls: type[OperationNode]) -> dict[str, Any]:
+    return node_schema(cls.operation)
+
+
 def node_class(op: Operation) -> type[OperationNode]:
     """A node class for one operation, created with ``type()``."""
     entry = op.entry
@@ -393,7 +397,7 @@ def node_class(op: Operation) -> type[OperationNode]:
         "inputs": 1,
         "outputs": 1,
         "operation": op,
-        "schema": node_schema(op),
+        "schema": SchemaOnFirstRead(_operation_schema),
         "help": _help(entry),
         "check_config": classmethod(_needs_config),
         "__doc__": f"OpenAI operation {entry['operationId']} ({entry['method']} {entry['path']}).",

@@ -30,10 +30,9 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from flowengine.message import clone_msg, new_msgid
@@ -43,6 +42,9 @@ from flowengine.types import Done, Msg, Send
 from .client import USER_AGENT, ClientOptions
 from .config import OpenAIConfig
 from .errors import redact
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 from .realtime_events import PayloadError, ResponseAssembler, client_events, response_id_of
 
 __all__ = ["BACKOFF_MAX_S", "MAX_PENDING", "RealtimeNode", "realtime_url"]
@@ -172,6 +174,8 @@ class RealtimeNode(Node):
             or asyncio.sleep
         url = realtime_url(options, str(self.prop("model") or "gpt-realtime"))
         attempt = 0
+        from websockets.asyncio.client import connect  # with the first connection, not with the runtime
+
         while not self._closing:
             self._show("yellow", "ring", "connecting")
             reason = "closed by the server"

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import RequestInvalidError
 from .leniency import coerce_form_strings, lenient_schema
 from .multipart import FilePart, form_fields, is_file_value, resolve_file
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Operation", "PreparedRequest", "build_request", "property_name"]
 
@@ -70,7 +70,8 @@ class Operation:
 
     entry: JSON
     defs: JSON
-    check_defs: JSON | None = None  # lenient_schema(defs): computed once per catalog by node_classes
+    check_defs: JSON | Callable[[], JSON] | None = None
+    """``lenient_schema(defs)``, or a function giving it (``node_classes`` shares one, built on first use)."""
 
     @property
     def operation_id(self) -> str:
@@ -98,12 +99,17 @@ class Operation:
         ref = root.get("$ref")
         if isinstance(ref, str) and len(root) == 1:  # validate against the definition itself: no look-up per call
             root = self.defs.get(ref.rsplit("/", 1)[-1], root)
-        return jsonschema.Draft202012Validator({**lenient_schema(root, self.defs), "$defs": self.lenient_defs})
+        from jsonschema import Draft202012Validator  # on first use: the process start does not pay for it
+
+        return Draft202012Validator({**lenient_schema(root, self.defs), "$defs": self.lenient_defs})
 
     @cached_property
     def lenient_defs(self) -> JSON:
         """``defs`` as request validation reads them (see ``leniency``): ``check_defs`` when given."""
-        return self.check_defs if self.check_defs is not None else lenient_schema(self.defs, self.defs)
+        check = self.check_defs
+        if callable(check):
+            return check()
+        return check if check is not None else lenient_schema(self.defs, self.defs)
 
 
 def _encode_query(name: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -160,6 +166,8 @@ def _assemble_body(op: Operation, props: JSON, msg: JSON, param_names: set[str])
 def _variant_error(err: ValidationError, defs: JSON) -> ValidationError:
     """For "not valid under any" of a union whose variants are told apart by ``type``: the error inside
     the variant the value names (``{"type": "input_image", ...}`` -> what that variant is missing)."""
+    from jsonschema.exceptions import best_match
+
     for _ in range(20):
         kind = err.instance.get("type") if isinstance(err.instance, dict) else None
         variants = err.schema.get(str(err.validator)) if isinstance(err.schema, dict) else None
@@ -198,6 +206,8 @@ def _validate(op: Operation, body: JSON) -> None:
     validator = op.validator
     if next(validator.iter_errors(body), None) is None:
         return
+    from jsonschema.exceptions import best_match
+
     err = best_match(validator.iter_errors(body))
     if err is None:
         return

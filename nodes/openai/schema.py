@@ -8,11 +8,12 @@ and the API's defaults moved to ``x-default`` placeholders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .request import Operation, property_name
 
-__all__ = ["MAX_PAGES_CAP", "node_schema"]
+__all__ = ["MAX_PAGES_CAP", "SchemaOnFirstRead", "node_schema"]
 
 MAX_PAGES_CAP = 1000
 
@@ -132,3 +133,17 @@ def _collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0
             for name, s in _collect_fields(sub, defs, depth + 1).items():
                 out.setdefault(name, s)
     return out
+
+
+class SchemaOnFirstRead:
+    """A node class's ``schema`` attribute built by ``build(cls)`` when it is first read (a deploy
+    that uses the type, ``GET /node-types``), then stored on the class. The 300 operation types'
+    schemas are not all built at every start (~40 ms); most flows use a few of them."""
+
+    def __init__(self, build: Callable[[type[Any]], dict[str, Any]]) -> None:
+        self.build = build
+
+    def __get__(self, instance: object, owner: type[Any]) -> dict[str, Any]:
+        schema = self.build(owner)
+        owner.schema = schema  # replaces this descriptor on ``owner``: built once per class
+        return schema

@@ -72,3 +72,12 @@ def test_openai_embeddings_bench_prints_the_ratio() -> None:
         pytest.skip("needs npm to install the steady OpenAI mock: apt-get install npm")
     out = run_bench("bench.openai_embeddings", "--requests", "40", "--concurrency", "4", "--rounds", "1")
     assert re.search(r"^ratio node/plain :\s+[\d.]+x", out, re.M), out
+
+
+def test_harness_bench_prints_the_startup_figures() -> None:
+    if not (shared_dir() / "nodered" / "bench" / "gen_flows.py").exists():
+        pytest.skip(f"needs Node-RED's harness under {shared_dir()}: set FLOWENGINE_SHARED")
+    out = run_bench("bench.harness", "--only", "startup")
+    for name in ("rss_idle_empty_startup", "startup_ready_empty_median", "startup_cpu_empty_median",
+                 "startup_ready_10000nodes", "rss_after_startup_10000nodes"):
+        assert re.search(rf"^{name} \d+ (ms|MiB)$", out, re.M), f"{name} missing:\n{out}"

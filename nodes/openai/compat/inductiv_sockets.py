@@ -16,14 +16,16 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from ..client import USER_AGENT, ClientOptions
 from ..errors import OpenAIError, redact
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 __all__ = ["SOCKET_HELPERS", "ResponsesSockets"]
 
@@ -107,6 +109,8 @@ class ResponsesSockets:
             raise _fail(f"Responses websocket connection '{connection_id}' is already open on this node")
         if len(self.open) >= MAX_CONNECTIONS:
             raise _fail(f"this node already holds {MAX_CONNECTIONS} Responses websocket connections")
+        from websockets.asyncio.client import connect  # with the first connection, not with the runtime
+
         try:
             ws = await connect(socket_url(options, with_key=True), additional_headers=_headers(options),
                                open_timeout=min(options.timeout, 30.0), close_timeout=2.0, user_agent_header=None)
