@@ -18,7 +18,8 @@ FLOWS = ROOT / "flows"
 def test_the_examples_have_tests():
     tested = {p.name.split(".test.")[0] for p in FLOWS.glob("*.test.yaml")}
     assert {"hello", "counter", "http-echo", "openai-embeddings-similarity", "openai-chat-streaming",
-            "openai-responses-tools", "openai-image-generation", "openai-file-batch"} <= tested
+            "openai-responses-tools", "openai-image-generation", "openai-file-batch",
+            "openai-speech-transcription", "compat-node-red-openai", "compat-inductiv-openai-api"} <= tested
 
 
 def test_example_flow_tests_pass_through_the_command(capsys):
