@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from flowengine.nodes.core._help import HELP_DIR, help_path, node_help
+
 from flowengine.registry import Registry
 
 
