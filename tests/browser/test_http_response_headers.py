@@ -30,6 +30,10 @@ def _open(page: Any, node_id: str) -> Any:
     return dialog
 
 
+def _options(select: Any) -> list[str]:
+    return list(select.evaluate("(s) => [...s.options].map((o) => o.value)"))
+
+
 def _stored_headers(server: Any) -> Any:
     return next(n for n in server.flows()["flows"] if n["id"] == "hres")["headers"]
 
@@ -49,7 +53,7 @@ def test_http_response_typed_header_rows(editor: Any, server: Any) -> None:
     expect(dialog.locator('[name="headers.1.keyValue"]')).to_be_hidden()
     expect(dialog.locator('[name="headers.1.valueType"]')).to_have_value("application/json")
     # A response header has no "msg." choice (Node-RED reads msg.headers instead).
-    options = dialog.locator('[name="headers.0.valueType"]').evaluate("(s) => [...s.options].map((o) => o.value)")
+    options = _options(dialog.locator('[name="headers.0.valueType"]'))
     assert "msg" not in options and "other" in options
 
     # Change the content type by its preset list, add a typed header, leave the first row alone.
@@ -61,7 +65,7 @@ def test_http_response_typed_header_rows(editor: Any, server: Any) -> None:
     dialog.locator('[name="headers.2.valueValue"]').fill("abc")
     add.click()
     dialog.locator('[name="headers.3.keyType"]').select_option("Cache-Control")
-    assert "no-cache" in dialog.locator('[name="headers.3.valueType"]').evaluate("(s) => [...s.options].map((o) => o.value)")
+    assert "no-cache" in _options(dialog.locator('[name="headers.3.valueType"]'))
     dialog.locator('[name="headers.3.valueType"]').select_option("no-cache")
     add.click()  # a row left empty is not saved
     dialog.locator('[data-action="inspector-done"]').click()
