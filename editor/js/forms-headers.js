@@ -1,7 +1,9 @@
-// The http request node's header list, as Node-RED's form has it: one row per header, its name
-// and its value each a typed choice: a common header (or value) picked from a list, "other" with
-// the text typed, or "msg." with a message property read per message. Stored as Node-RED stores
-// it: [{keyType, keyValue, valueType, valueValue}] (nodes/core/_request_headers.py reads it).
+// The header rows of the http request and http response forms, as Node-RED's forms have them:
+// one row per header, its name and its value each a typed choice: a common header (or value)
+// picked from a list, "other" with the text typed, or (request only) "msg." with a message
+// property read per message. Stored as Node-RED stores them: the request as
+// [{keyType, keyValue, valueType, valueValue}] (nodes/core/_request_headers.py reads it), the
+// response as an object {name: value}.
 
 import { h } from "./dom.js";
 import { listEditor } from "./form-list.js";
@@ -17,7 +19,9 @@ const VALUES = {
   "cache-control": ["max-age=0", "max-age=86400", "no-cache"],
   "user-agent": ["Mozilla/5.0"],
 };
+const RESPONSE_NAMES = ["Content-Type", "Location", "Cache-Control", "Content-Disposition", "Access-Control-Allow-Origin"];
 const TYPED = [["other", "other (text)"], ["msg", "msg."]];
+const OTHER_ONLY = TYPED.slice(0, 1);
 
 /** The value presets offered for a header name type (a preset name, or none for other/msg). */
 function valuePresets(keyType) {
@@ -25,15 +29,15 @@ function valuePresets(keyType) {
 }
 
 /** One typed choice: a select of presets + other + msg, and a text input shown for other/msg. */
-function typedChoice(presets, type, value, names) {
+function typedChoice(presets, type, value, names, typed = TYPED) {
   const sel = h("select", { name: names.type, class: "typed-type", "aria-label": names.label });
   const input = h("input", { type: "text", name: names.value, class: "typed-value", "aria-label": `${names.label} text`, autocomplete: "off" });
   const fill = (list, keep) => {
-    sel.replaceChildren(...list.map((p) => h("option", { value: p, text: p })), ...TYPED.map(([v, t]) => h("option", { value: v, text: t })));
-    if (keep && !list.includes(keep) && !TYPED.some(([v]) => v === keep)) sel.append(h("option", { value: keep, text: keep }));
+    sel.replaceChildren(...list.map((p) => h("option", { value: p, text: p })), ...typed.map(([v, t]) => h("option", { value: v, text: t })));
+    if (keep && !list.includes(keep) && !typed.some(([v]) => v === keep)) sel.append(h("option", { value: keep, text: keep }));
   };
   const sync = () => {
-    input.hidden = !TYPED.some(([v]) => v === sel.value);
+    input.hidden = !typed.some(([v]) => v === sel.value);
     input.placeholder = sel.value === "msg" ? "headers.x" : "";
   };
   fill(presets, type);
@@ -46,7 +50,7 @@ function typedChoice(presets, type, value, names) {
     setPresets(list) {
       const was = sel.value;
       fill(list, null);
-      sel.value = list.includes(was) || TYPED.some(([v]) => v === was) ? was : "other";
+      sel.value = list.includes(was) || typed.some(([v]) => v === was) ? was : "other";
       sync();
     },
   };
@@ -80,6 +84,47 @@ export function headerList(kit, key, label) {
   const initial = JSON.stringify(orig);
   kit.writer((out) => {
     const now = list.get();
+    if (JSON.stringify(now) !== initial) out[key] = now;
+  });
+  return kit.row(label, list.el, { key });
+}
+
+/** A stored response header as a row: a preset name or value when it is one (any case), else other + text. */
+function asRow(name, value) {
+  const preset = (list, text) => list.find((p) => p.toLowerCase() === String(text).toLowerCase());
+  const keyType = preset(RESPONSE_NAMES, name);
+  const valueType = preset(valuePresets(keyType), value);
+  return { keyType: keyType || "other", keyValue: keyType ? "" : name, valueType: valueType || "other", valueValue: valueType ? "" : String(value ?? "") };
+}
+
+/** The http response node's header rows bound to `key`, an object {name: value}; written only
+ * when it changed (an untouched row keeps its stored name and value as they were). */
+export function headerObject(kit, key, label) {
+  const orig = kit.value[key] && typeof kit.value[key] === "object" && !Array.isArray(kit.value[key]) ? kit.value[key] : {};
+  const makeRow = ([storedName, storedValue], index) => {
+    const row = asRow(storedName, storedValue);
+    const names = (part) => ({ type: `${key}.${index}.${part}Type`, value: `${key}.${index}.${part}Value`, label: `header ${index + 1} ${part === "key" ? "name" : "value"}` });
+    const name = typedChoice(RESPONSE_NAMES, row.keyType, row.keyValue, names("key"), OTHER_ONLY);
+    const value = typedChoice(valuePresets(row.keyType), row.valueType, row.valueValue, names("value"), OTHER_ONLY);
+    name.sel.addEventListener("change", () => value.setPresets(valuePresets(name.sel.value)));
+    const read = () => [name.sel.value, name.input.value, value.sel.value, value.input.value];
+    const first = read().join("\u0000");
+    return {
+      el: h("span", { class: "kit-inline header-row" }, [name.el, h("span", { class: "kit-word", text: ":" }), value.el]),
+      get() {
+        const now = read();
+        if (now.join("\u0000") === first) return [storedName, storedValue];
+        return [now[0] === "other" ? now[1].trim() : now[0], now[2] === "other" ? now[3] : now[2]];
+      },
+      setIndex(i) {
+        for (const el of this.el.querySelectorAll(`[name^="${key}."]`)) el.name = el.name.replace(/^(\w+)\.\d+\./, `$1.${i}.`);
+      },
+    };
+  };
+  const list = listEditor({ items: Object.entries(orig), makeRow, addLabel: "add header", name: key, newItem: () => ["", ""] });
+  const initial = JSON.stringify(orig);
+  kit.writer((out) => {
+    const now = Object.fromEntries(list.get().filter(([name]) => name !== ""));
     if (JSON.stringify(now) !== initial) out[key] = now;
   });
   return kit.row(label, list.el, { key });

@@ -2,7 +2,7 @@
 
 import { h } from "./dom.js";
 import { registerForm, show } from "./form-kit.js";
-import { headerList } from "./forms-headers.js";
+import { headerList, headerObject } from "./forms-headers.js";
 
 /** A key/value editor for an object property (headers): one "name: value" a line. */
 function pairs(kit, key, label) {
@@ -53,7 +53,9 @@ registerForm("http request", (kit) => [
 
 registerForm("http response", (kit) => [
   kit.text("statusCode", "Status code", { placeholder: "200 (or msg.statusCode)" }),
-  pairs(kit, "headers", "Headers"),
+  // an object as Node-RED stores it; anything else keeps the text editor
+  kit.value.headers === undefined || (kit.value.headers && typeof kit.value.headers === "object" && !Array.isArray(kit.value.headers))
+    ? headerObject(kit, "headers", "Headers") : pairs(kit, "headers", "Headers"),
   kit.text("name", "Name"),
 ]);
 

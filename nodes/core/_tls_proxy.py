@@ -21,6 +21,8 @@ from urllib.parse import quote, urlsplit
 
 from flowengine.node import Node
 
+from ._help import node_help
+
 __all__ = ["HttpProxy", "SniContext", "TlsConfig", "proxy_for_url", "should_proxy"]
 
 
@@ -82,9 +84,7 @@ class TlsConfig(Node):
             "verifyservercert": {"type": ["boolean", "string"], "default": True},
         },
     }
-    help = ("Client certificate, key and CA for TLS connections (file paths, or PEM pasted into the "
-            "credentials); *servername* is the SNI host name the server's certificate must match; "
-            "*verifyservercert* off accepts any server.")
+    help = node_help("tls-config")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -168,8 +168,7 @@ class HttpProxy(Node):
     credentials_schema = {"username": "text", "password": "password"}
     schema = {"type": "object", "properties": {"url": {"type": "string", "default": ""},
                                                "noproxy": {"type": "array", "default": []}}}
-    help = ("An HTTP proxy for http request nodes. *noproxy* lists hosts reached directly: `example.com` "
-            "(exact), `.example.com` or `*.example.com` (suffix), `host:8080` (that port only), `*` (all).")
+    help = node_help("http proxy")
 
     @property
     def noproxy(self) -> list[str]:

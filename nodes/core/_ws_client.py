@@ -15,6 +15,7 @@ from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketExcepti
 
 from flowengine.node import Node
 
+from ._help import node_help
 from ._tls_proxy import TlsConfig
 from ._ws_peer import Frame, Outbox, Users, queue_size, wholemsg
 
@@ -43,7 +44,7 @@ class WebSocketClient(Node):
             "subprotocol": {"type": "string", "default": ""},
         },
     }
-    help = "An outgoing websocket connection (`ws://` or `wss://` URL), reconnecting every 3 s when lost."
+    help = node_help("websocket-client")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

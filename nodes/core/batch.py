@@ -16,6 +16,7 @@ from flowengine.message import clone_msg, new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
 from ._sequence import Interval, buffer_limit, number_prop
 
 _SCHEMA: dict[str, Any] = {
@@ -48,14 +49,7 @@ class BatchNode(Node):
     color = "#E2D96E"
     icon = "batch.svg"
     schema = _SCHEMA
-    help = (
-        "Groups messages into sequences and adds msg.parts so a join node can combine them. "
-        "Count mode: a sequence every N messages, optionally overlapping by M messages; with "
-        "honour parts, also at the end of an incoming msg.parts sequence. Interval "
-        "mode: the messages received in each interval (optionally an empty sequence with a null "
-        "payload). Concatenate mode: one sequence out of the complete sequences received on each "
-        "of the listed topics, in the listed order. A message with msg.reset clears what is held."
-    )
+    help = node_help("batch")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
+
 
 class Catch(Node):
     """Errors from nodes in scope arrive here as messages."""
@@ -28,7 +30,7 @@ class Catch(Node):
             "uncaught": {"type": "boolean", "default": False},
         },
     }
-    help = "Catches errors thrown by nodes on the same tab (all, selected nodes, or the group)."
+    help = node_help("catch")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         send(msg)

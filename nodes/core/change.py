@@ -21,6 +21,7 @@ from flowengine.typed import compile_jsonata, parse_context_key, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._change_rules import changed_value, normalise_rules
+from ._help import node_help
 from ._jsprops import Keys, compile_path, js_get, js_set, render_path, resolve_path
 from ._jsregex import escape_js_regex, js_regex
 
@@ -65,14 +66,7 @@ class ChangeNode(Node):
             "reg": {"type": ["boolean", "null", "string"]},
         },
     }
-    help = (
-        "Sets, changes, moves or deletes properties of the message, or of flow/global context.\n\n"
-        "Each rule applies in order. *set* assigns a typed value (string, number, boolean, JSON, "
-        "buffer, another msg/flow/global property, env var, JSONata expression, timestamp); "
-        "*change* searches a string property for text or a regular expression and replaces it; "
-        "*move* renames a property; *delete* removes it. Context targets accept a store prefix "
-        "`#:(store)::key`."
-    )
+    help = node_help("change")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

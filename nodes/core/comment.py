@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flowengine.node import Node
 
+from ._help import node_help
+
 
 class CommentNode(Node):
     type = "comment"
@@ -16,7 +18,7 @@ class CommentNode(Node):
         "type": "object",
         "properties": {"info": {"type": "string", "default": ""}},
     }
-    help = "A note on the canvas. Its name is shown on the node and *info* in the help sidebar; it does nothing."
+    help = node_help("comment")
 
 
 NODES: list[type[Node]] = [CommentNode]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
+
 
 class Complete(Node):
     """Messages completed by the scoped nodes arrive here."""
@@ -26,7 +28,7 @@ class Complete(Node):
             "uncaught": {"type": "boolean", "default": False},
         },
     }
-    help = "Triggered when one of the selected nodes finishes handling a message."
+    help = node_help("complete")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         send(msg)

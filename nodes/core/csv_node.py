@@ -21,6 +21,7 @@ from flowengine.typed import js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._csv_legacy import LegacyCsv
+from ._help import node_help
 
 _NUMBER = re.compile(r"^-?(?!E)(?!0\d)\d*\.?\d*(E-?\+?)?\d+$", re.IGNORECASE)
 _NULL = object()  # a field with no characters at all (not even quotes)
@@ -47,17 +48,7 @@ class CsvNode(Node):
             "include_null_values": {"type": ["boolean", "string"], "default": ""},
         },
     }
-    help = (
-        "Converts between CSV text and objects.\n\n"
-        "Text in: each row becomes an object keyed by the column names (from the first row when "
-        "*hdrin* is set, else the *temp* template, else col1, col2...), numbers are parsed when "
-        "*strings* is set; one message per row (with msg.parts) or one array (*multi* = mult). "
-        "Objects/arrays in: CSV text, with a header row when *hdrout* is all (or once). "
-        "*skip* drops leading lines; *sep* and *ret* set separator and line ending. "
-        "*spec* rfc parses RFC 4180 CSV; without it (flows from before Node-RED 4) the legacy "
-        "parser runs: quoted numbers become numbers, every CR or LF ends a row, quotes are "
-        "removed from column names."
-    )
+    help = node_help("csv")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -29,6 +29,7 @@ from flowengine.typed import compile_jsonata, js_string
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._debug_rate import CLOCK_KEY, Clock, LoopClock, WindowLimit, max_rate
+from ._help import node_help
 from ._jsprops import compile_path, js_get, resolve_path
 
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -57,13 +58,7 @@ class DebugNode(Node):
             "statusType": {"type": "string", "default": "auto"},
         },
     }
-    help = (
-        "Displays messages in the debug sidebar: the whole message (*complete* = \"true\"), one "
-        "property path, or the result of a JSONata expression (*targetType* jsonata).\n\n"
-        "It can also log to the runtime console and show a short text as its node status "
-        "(*tostatus*, with *statusType* auto, msg or jsonata). The sidebar button toggles "
-        "*active* without a deploy."
-    )
+    help = node_help("debug")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

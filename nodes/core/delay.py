@@ -20,6 +20,7 @@ from flowengine.types import Done, Msg, Send
 
 from ._delay_rate import BurstLimiter, RateLimiter, TopicQueue
 from ._delay_timers import DelayList, once
+from ._help import node_help
 from ._sequence import buffer_limit, number_prop, parse_float
 
 _UNIT_MS = {"milliseconds": 1.0, "seconds": 1000.0, "minutes": 60_000.0, "hours": 3_600_000.0, "days": 86_400_000.0}
@@ -58,14 +59,7 @@ class DelayNode(Node):
     color = "#E6E0F8"
     icon = "timer.svg"
     schema = _SCHEMA
-    help = (
-        "Delays each message by a fixed time, by msg.delay (milliseconds) or by a random time; "
-        "or limits the rate: all messages (queued, or dropped - optionally to a second output), "
-        "the newest message per topic released one topic per interval, or all topics at each "
-        "interval. msg.reset drops held messages; msg.flush sends them now (true = all, a number = "
-        "that many). With 'allow msg.rate' the rate limit follows msg.rate (ms). The status shows "
-        "how many messages are waiting."
-    )
+    help = node_help("delay")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -30,6 +30,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._exec_process import CHUNK, SHELL, Child, Collected, as_payload, signal_named, split_command_line
+from ._help import node_help
 from ._jsprops import compile_path, js_get, resolve_path
 
 __all__ = ["NODES", "ExecNode"]
@@ -74,24 +75,7 @@ class ExecNode(Node):
     icon = "cog.svg"
     outputs = 3
     schema = _SCHEMA
-    help = (
-        "Runs a system command and sends its output: standard output on the first port, standard "
-        "error on the second, the return code on the third.\n\n"
-        "The command line is *command*, followed by the message property named in *append* "
-        "(`msg.payload` usually) and the extra arguments. In **exec mode** the line runs through "
-        "a shell and the node sends once the command has ended: stdout and stderr (stderr only "
-        "when there was some) each carry `msg.rc`, a copy of the return code object "
-        "`{code: 0}` or, on failure, `{code, message, signal}`. In **spawn mode** the line is "
-        "split into arguments by the node (wrap an argument that holds spaces in double quotes; "
-        "no shell features) and output is sent in pieces while the command runs, then "
-        "`{code}` when it ends; a command that cannot be started gives `{code: -2}`.\n\n"
-        "Output is a string, or a Buffer when it is not valid UTF-8. A *timeout* kills the "
-        "command after that many seconds. `msg.kill` (a signal name such as `SIGINT`; empty "
-        "means `SIGTERM`) kills the running command, or the one with process id `msg.pid` when "
-        "several run. The status shows the process id while it runs, then the return code. "
-        "Commands still running when the flow stops or is redeployed are killed. Python "
-        "programs may need `-u` so their output is not held back in a buffer."
-    )
+    help = node_help("exec")
 
     TERM_GRACE = 1.0
     """Seconds a process gets to end after SIGTERM when the node closes, before SIGKILL."""

@@ -19,6 +19,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._fs import ENCODINGS, FilenameProperty, FileSystemError, codec_for, fs_error
+from ._help import node_help
 from .file_node import FILENAME_TYPES
 
 CHUNK = 64 * 1024
@@ -53,17 +54,7 @@ class FileInNode(Node):
                          "title": "Include all existing properties in each msg"},
         },
     }
-    help = (
-        "Reads a file and sends its contents in `msg.payload`: as one string, as one binary buffer, "
-        "as one message per line or as one message per 64 KiB chunk of bytes.\n\n"
-        "The file name is set on the node (a path, or taken from a msg property, context, an "
-        "environment variable or a JSONata expression) and is put on `msg.filename`. A relative "
-        "name is relative to the `fileWorkingDirectory` setting, else to the working directory.\n\n"
-        "Line and chunk messages carry `msg.parts`, so a join node can put the file back together; "
-        "they hold only `topic` and `filename` unless *include all existing properties* is set. "
-        "Errors can be caught with a catch node; in legacy mode the message is also sent on, "
-        "without payload and with `msg.error`."
-    )
+    help = node_help("file in")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -21,6 +21,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._fs import ENCODINGS, FilenameProperty, FileSystemError, codec_for, fs_error
+from ._help import node_help
 from ._jsjson import js_stringify
 
 FILENAME_TYPES = ["str", "msg", "jsonata", "env", "flow", "global", ""]
@@ -55,17 +56,7 @@ class FileNode(Node):
                          "description": "How text is encoded: none = UTF-8, setbymsg = msg.encoding."},
         },
     }
-    help = (
-        "Writes `msg.payload` to a file, appending to it or replacing it, or deletes the file.\n\n"
-        "The file name is set on the node (a path, or taken from a msg property, context, an "
-        "environment variable or a JSONata expression) and is copied to `msg.filename`. A relative "
-        "name is relative to the `fileWorkingDirectory` setting, else to the working directory.\n\n"
-        "Strings are written as they are, objects as JSON, numbers and booleans as text, binary "
-        "buffers as raw bytes. *Add newline* ends each payload except buffers with a newline; "
-        "*Create directory* makes missing folders; *Encoding* encodes the text (set by msg takes "
-        "`msg.encoding`). The message is passed on once the file is written (or deleted). Messages "
-        "are written one after another in the order they arrive."
-    )
+    help = node_help("file")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -39,6 +39,7 @@ from ._function_code import (
 )
 from ._function_local import LocalBackend
 from ._function_runner import WorkerRunner
+from ._help import node_help
 from ._js_engine import check_syntax
 from ._js_function import JsFunctionRunner, calls_done
 from .link import call_link, find_link_in
@@ -76,29 +77,7 @@ class FunctionNode(Node):
             "libs": {"type": "array", "default": []},
         },
     }
-    help = (
-        "Runs code for each message. The code is the body of a function that receives `msg` and "
-        "returns the message to send, a list with one entry per output (an entry may be a list of "
-        "messages, or null to send nothing on that output), or nothing.\n\n"
-        "**JavaScript** (the default for flows from Node-RED, which have no *language*): Node-RED's "
-        "sandbox: `node` (id, name, path, outputCount, send, done, error, warn, log, debug, trace, "
-        "status, on('close'), linkcall), `context`, `flow` and `global` (get, set, keys, a store name, "
-        "callbacks, `#:(store)::` keys), `env.get`, `RED.util`, `Buffer`, `console`, `util.format`, "
-        "setTimeout/setInterval (cleared when the node stops), Promises and `await`. A thrown error "
-        "goes to catch nodes with Node-RED's text. *libs* (external modules) are not available.\n\n"
-        "**Python** (`language: python`, the default for nodes made in this editor): the same API in "
-        "Python spelling: `msg` (a dict), `node`, `context`, `flow`, `global_`, `env`; `await` is "
-        "allowed; *libs* imports Python modules under a name.\n\n"
-        "*On Start* (initialize) runs when the node starts (messages wait until it has finished), "
-        "*On Stop* (finalize) when it stops. *outputs* sets the number of outputs (0: none). "
-        "*timeout* (seconds; or the `functionTimeout` setting) stops code that runs too long: the "
-        "message fails with \"Script execution timed out after Nms\" (JavaScript) or \"Function timed "
-        "out\" (Python); the node keeps its state and serves the next message. The limit is 10 s "
-        "unless set; 0 in the setting turns it off.\n\n"
-        "*isolation* `process` (Python) runs the code in a worker process of its own: even `os._exit` "
-        "or a crash only ends the worker, which is restarted (running *On Start* again) for the next "
-        "message."
-    )
+    help = node_help("function")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

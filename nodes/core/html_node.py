@@ -25,6 +25,7 @@ from flowengine.message import clone_msg
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._html_render import attributes, html_of, text_of, xml_of
 from ._html_select import SelectorError, scopes, select
 from ._html_source import lift_noscript, restore_noscript
@@ -73,17 +74,7 @@ class HtmlNode(Node):
             },
         },
     }
-    help = (
-        "Extracts elements from an HTML document held in `msg.payload` using a CSS selector.\n\n"
-        "**Input**: `msg.payload` (or the configured property), the HTML text; `msg.select` gives the "
-        "selector when the node has none.\n\n"
-        "**Output**: for each matching element its inner HTML, its text, an object of its attributes, "
-        "or its attributes plus the HTML content under the key set in *chr* (default `_`). Either one "
-        "message whose property is the array of results (an empty array when nothing matches), or one "
-        "message per element, each with `msg.parts` so a join node can rebuild the list.\n\n"
-        "Selectors are CSS (`div.item > a[href]`, `li:nth-child(2)`, `p:has(img)`) plus jQuery's "
-        "`:first`, `:last`, `:eq(n)`, `:gt(n)`, `:lt(n)`, `:even`, `:odd`, `:contains(text)`."
-    )
+    help = node_help("html")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -31,6 +31,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._cookies import set_cookie_headers
+from ._help import node_help
 
 __all__ = ["NODES", "HttpIn", "HttpRequestInfo", "HttpResponse", "HttpResponseHandle", "headers_hash"]
 
@@ -231,15 +232,7 @@ class HttpIn(Node):
             "swaggerDoc": {"type": "string", "default": ""},
         },
     }
-    help = (
-        "Creates an HTTP endpoint under the node root (`httpNodeRoot`). The URL may hold "
-        "parameters (`/users/:id` -> `msg.req.params.id`). The message has `msg.req` and "
-        "`msg.res`; `msg.payload` is the query for GET, otherwise the parsed body (JSON, form, "
-        "text or bytes; multipart fields with `msg.req.files` when *upload* is on). Answer with an "
-        "**http response** node. A request whose message the flow drops before answering it (a "
-        "redeploy or shutdown stopped the node holding it, or no node keeps it) is answered 503 at "
-        "once, since nothing could answer it any more."
-    )
+    help = node_help("http in")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -325,11 +318,7 @@ class HttpResponse(Node):
             "headers": {"type": "object", "default": {}},
         },
     }
-    help = (
-        "Sends the response to the request received by an **http in** node. `msg.payload` is the "
-        "body (objects as JSON); `msg.statusCode`, `msg.headers` and `msg.cookies` set the status, "
-        "headers and cookies unless the node sets them itself (the node's settings win)."
-    )
+    help = node_help("http response")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -33,6 +33,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._cookies import msg_cookies, parse_cookie, request_jar, response_cookies
+from ._help import node_help
 from ._mustache import render
 from ._request_headers import header_rows, node_headers, update_header
 from ._tls_proxy import HttpProxy, TlsConfig, proxy_for_url
@@ -101,14 +102,7 @@ class HttpRequest(Node):
             },
         },
     }
-    help = (
-        "Sends an HTTP request and outputs the response. The URL comes from the node (mustache tags "
-        "such as `{{{payload.id}}}` allowed) or `msg.url`; the method from the node or `msg.method` "
-        "(method *use*). `msg.payload` is the body (objects as JSON or as a form when the "
-        "content type says so), or the query string with *paytoqs*. The response is in "
-        "`msg.payload` (text, bytes or parsed JSON), `msg.statusCode`, `msg.headers` and "
-        "`msg.responseUrl`. `msg.requestTimeout` (ms) bounds the request."
-    )
+    help = node_help("http request")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

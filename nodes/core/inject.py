@@ -23,6 +23,7 @@ from flowengine.node import Node
 from flowengine.typed import compile_jsonata
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import compile_path, js_set, resolve_path
 
 _MAX_REPEAT = 2147483  # seconds; setInterval's limit in Node-RED
@@ -71,14 +72,7 @@ class InjectNode(Node):
             "payloadType": {"type": "string", "default": "date"},
         },
     }
-    help = (
-        "Injects a message into the flow: when its button is pressed, once shortly after a "
-        "deploy (*once* + *onceDelay* seconds), every *repeat* seconds, or on a *crontab* "
-        "schedule (minute hour day-of-month month day-of-week).\n\n"
-        "Each property in *props* (`msg.payload`, `msg.topic`, any path) gets a typed value "
-        "evaluated at send time: string, number, boolean, JSON, buffer, timestamp, flow/global "
-        "context, env var or JSONata."
-    )
+    help = node_help("inject")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -23,6 +23,7 @@ from flowengine.message import clone_msg, get_property, set_property
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._join_reduce import ReduceJoiner
 from ._join_values import NO_VALUE, array_index, drop_parts, join_buffers, join_strings, place, positive
 from ._sequence import number_prop, unescape_joiner
@@ -83,16 +84,7 @@ class JoinNode(Node):
     color = "#E2D96E"
     icon = "join.svg"
     schema = _SCHEMA
-    help = (
-        "Joins a sequence of messages into one. Automatic mode reverses a split node using "
-        "msg.parts. Manual mode builds an array, a string (with a joiner), a buffer, an object "
-        "keyed by a message property (default msg.topic) or a merged object; it sends after a "
-        "number of messages (distinct keys for objects), after a timeout, or when a message has "
-        "msg.complete set; with 'use existing msg.parts' (useparts) a blank count means the incoming "
-        "sequence's msg.parts.count. msg.reset drops the group being collected. Reduce mode folds the "
-        "sequence with a JSONata expression ($A accumulated value, $I index, $N count), with an "
-        "initial value and an optional fix-up expression."
-    )
+    help = node_help("join")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -17,6 +17,7 @@ from flowengine.typed import parse_json
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._ajv_errors import ajv_errors, errors_text
+from ._help import node_help
 from ._jsjson import js_stringify
 from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 
@@ -34,13 +35,7 @@ class JsonNode(Node):
             "pretty": {"type": ["boolean", "string"], "default": False},
         },
     }
-    help = (
-        "Converts between a JSON string and its object.\n\n"
-        "A string property is parsed, anything else is serialised (pretty-printed with 4 "
-        "spaces when *pretty* is set); *action* can force one direction. When the message has "
-        "`msg.schema`, the value is validated against that JSON Schema; a failure sets "
-        "`msg.schemaError` and raises a catchable error."
-    )
+    help = node_help("json")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
+
 
 class Junction(Node):
     """Pass-through point used to tidy wiring."""
@@ -15,7 +17,7 @@ class Junction(Node):
     inputs = 1
     outputs = 1
     schema = {"type": "object", "properties": {}}
-    help = "Routes wires through a single point."
+    help = node_help("junction")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         send(msg)

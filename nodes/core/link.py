@@ -19,6 +19,8 @@ from flowengine.flow import Flow
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
+
 _LINKS = {"type": "array", "items": {"type": "string"}, "default": []}
 
 
@@ -32,7 +34,7 @@ class LinkIn(Node):
     inputs = 0
     outputs = 1
     schema = {"type": "object", "properties": {"name": {"type": "string", "default": ""}, "links": _LINKS}}
-    help = "Receives messages from link out and link call nodes."
+    help = node_help("link in")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         send(msg)
@@ -56,7 +58,7 @@ class LinkOut(Node):
             "links": _LINKS,
         },
     }
-    help = "Sends messages to link in nodes, or returns them to the link call that sent them."
+    help = node_help("link out")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         msg["_event"] = f"node:{self.id}"
@@ -126,7 +128,7 @@ class LinkCall(Node):
             "timeout": {"type": ["string", "number"], "default": "30"},
         },
     }
-    help = "Calls a flow that starts with a link in and ends with a link out in return mode."
+    help = node_help("link call")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

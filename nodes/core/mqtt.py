@@ -21,6 +21,7 @@ from flowengine.jsutil import js_truthy, to_number
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from .mqtt_broker import STATUS, MqttBroker, Subscription
 from .mqtt_codec import (
     PayloadError,
@@ -34,7 +35,7 @@ from .mqtt_codec import (
     valid_subscription_topic,
 )
 from .mqtt_options import host_is_local
-from .mqtt_schema import IN_HELP, IN_SCHEMA, OUT_HELP, OUT_SCHEMA
+from .mqtt_schema import IN_SCHEMA, OUT_SCHEMA
 
 __all__ = ["NODES", "MqttBroker", "MqttIn", "MqttOut"]
 
@@ -102,7 +103,7 @@ class MqttIn(_BrokerUser):
     inputs = 0
     outputs = 1
     schema = IN_SCHEMA
-    help = IN_HELP
+    help = node_help("mqtt in")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -236,7 +237,7 @@ class MqttOut(_BrokerUser):
     inputs = 1
     outputs = 0
     schema = OUT_SCHEMA
-    help = OUT_HELP
+    help = node_help("mqtt out")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -26,10 +26,11 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from flowengine.node import Node
 
+from ._help import node_help
 from ._tls_proxy import TlsConfig
 from .mqtt_codec import match_topic, new_properties, publish_properties
 from .mqtt_options import BrokerOptions, LwtMessage, broker_options, client_kwargs, tls_default_context, with_overrides
-from .mqtt_schema import BROKER_HELP, BROKER_SCHEMA
+from .mqtt_schema import BROKER_SCHEMA
 
 __all__ = ["STATUS", "MqttBroker", "Subscription"]
 
@@ -92,7 +93,7 @@ class MqttBroker(Node):
     outputs = 0
     credentials_schema = {"user": "text", "password": "password"}
     schema = BROKER_SCHEMA
-    help = BROKER_HELP
+    help = node_help("mqtt-broker")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -1,4 +1,4 @@
-"""JSON schemas and help texts of the mqtt nodes (Node-RED's property names and defaults).
+"""JSON schemas of the mqtt nodes (Node-RED's property names and defaults).
 
 Values are accepted in the forms Node-RED flows carry them: its editor writes some numbers and
 flags as text (``"qos": "2"``, ``"birthRetain": "false"``) and others as numbers or booleans.
@@ -10,7 +10,7 @@ from typing import Any
 
 from .mqtt_codec import DATATYPES
 
-__all__ = ["BROKER_HELP", "BROKER_SCHEMA", "IN_HELP", "IN_SCHEMA", "OUT_HELP", "OUT_SCHEMA"]
+__all__ = ["BROKER_SCHEMA", "IN_SCHEMA", "OUT_SCHEMA"]
 
 _QOS = {"type": ["string", "integer"], "enum": ["0", "1", "2", 0, 1, 2]}
 _FLAG = {"type": ["boolean", "string"]}
@@ -60,16 +60,6 @@ BROKER_SCHEMA: dict[str, Any] = {
     },
 }
 
-BROKER_HELP = (
-    "One connection to an MQTT broker (MQTT 3.1, 3.1.1 or 5), shared by every mqtt in and mqtt out "
-    "node that uses it. Leave *Client ID* empty for a random one (a persistent session, clean session "
-    "off, needs a fixed id). The *birth* message is published each time the connection opens, the "
-    "*close* message before a clean disconnect, and the broker publishes the *will* message if the "
-    "connection is lost. Credentials *user*/*password* log in; *usetls* with a tls-config node gives "
-    "certificates. A lost connection is retried every `mqttReconnectTime` ms (default 5000); the "
-    "nodes show connected / connecting / disconnected."
-)
-
 IN_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -92,16 +82,6 @@ IN_SCHEMA: dict[str, Any] = {
     },
 }
 
-IN_HELP = (
-    "Subscribes to a topic (wildcards + and #) and sends each message received: `msg.payload`, "
-    "`msg.topic`, `msg.qos`, `msg.retain` (and on MQTT 5 `msg.responseTopic`, `msg.correlationData`, "
-    "`msg.contentType`, `msg.userProperties`, `msg.messageExpiryInterval`). *Output* decides the "
-    "payload's form; with *json* a payload that does not parse is an error with the raw Buffer. In "
-    "dynamic mode (one input) `msg.action` is `subscribe` / `unsubscribe` (topics in `msg.topic`: a "
-    "string, `{topic, qos, datatype, nl, rap, rh}` or an array; `true` unsubscribes all), "
-    "`getSubscriptions`, `connect` (optional `msg.broker` settings, `force` to reconnect) or `disconnect`."
-)
-
 OUT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -119,11 +99,3 @@ OUT_SCHEMA: dict[str, Any] = {
         "expiry": {"type": ["string", "integer"], "default": "", "title": "Message expiry (s, v5)"},
     },
 }
-
-OUT_HELP = (
-    "Publishes `msg.payload` (objects as JSON, Buffers as-is, numbers and booleans as text; a msg "
-    "without payload publishes nothing) to the node's topic or `msg.topic`, with its QoS and retain "
-    "or `msg.qos` / `msg.retain`. A retained empty message clears the retained one. On MQTT 5 the "
-    "node's or the msg's responseTopic, correlationData, contentType, userProperties and "
-    "messageExpiryInterval go with it. `msg.action` `connect` / `disconnect` controls the connection."
-)

@@ -15,6 +15,7 @@ from flowengine.node import Node
 from flowengine.typed import js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 
 
@@ -35,13 +36,7 @@ class RangeNode(Node):
             "property": {"type": "string", "default": "payload"},
         },
     }
-    help = (
-        "Maps a numeric property linearly from the input range [minin, maxin] to the output "
-        "range [minout, maxout].\n\n"
-        "*scale* maps any value (results may fall outside the output range), *clamp* limits "
-        "the input to its range first, *roll* wraps it around inside the range, *drop* "
-        "discards messages outside it. *round* rounds to the nearest integer."
-    )
+    help = node_help("range")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -19,6 +19,7 @@ from flowengine.node import Node
 from flowengine.typed import js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import compile_path, js_get, read_property, resolve_path
 
 _FLOAT_PREFIX = re.compile(r"^[\s]*([+-]?(?:Infinity|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))")
@@ -47,12 +48,7 @@ class RbeNode(Node):
             "topi": {"type": "string", "default": "topic"},
         },
     }
-    help = (
-        "Filters messages: passes a message only when its property changed (*rbe*; *rbei* also "
-        "ignores the first value), or only when a number moved by more than (*deadband*) or "
-        "less than (*narrowband*) the *gap* (a value or a percentage). Each topic keeps its own "
-        "reference value when *septopics* is set; `msg.reset` clears the reference."
-    )
+    help = node_help("rbe")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -17,6 +17,7 @@ from flowengine.node import Node
 from flowengine.typed import compile_jsonata
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
 from ._sequence import buffer_limit, js_sort_key_compare
 
 if TYPE_CHECKING:
@@ -57,12 +58,7 @@ class SortNode(Node):
     color = "#E2D96E"
     icon = "sort.svg"
     schema = _SCHEMA
-    help = (
-        "Sorts a message property that holds an array, or a sequence of messages (identified by "
-        "msg.parts, e.g. from a split node). The sort key is the element / message property, or a "
-        "JSONata expression. Order ascending or descending; 'as number' compares keys numerically. "
-        "A sorted sequence is sent with msg.parts.index renumbered."
-    )
+    help = node_help("sort")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -17,6 +17,7 @@ from flowengine.message import clone_msg, deep_clone, get_property, new_msgid, s
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._sequence import unescape_joiner
 
 _TOP_KEY = re.compile(r"[A-Za-z_$][\w$]*")
@@ -45,14 +46,7 @@ class SplitNode(Node):
     color = "#E2D96E"
     icon = "split.svg"
     schema = _SCHEMA
-    help = (
-        "Splits the message property (default msg.payload) into a sequence of messages. "
-        "Strings and buffers split on a separator, a byte array or a fixed length; arrays into "
-        "chunks of N elements; objects into one message per key (optionally copying the key to "
-        "another property such as msg.topic). Each message gets msg.parts (id, index, count, type, "
-        "ch/key/len) so a join node in automatic mode can rebuild the original. In stream mode a "
-        "trailing fragment is kept and prepended to the next message."
-    )
+    help = node_help("split")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

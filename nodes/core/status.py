@@ -9,6 +9,8 @@ from __future__ import annotations
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
+
 
 class Status(Node):
     """Status changes of nodes in scope arrive here as messages."""
@@ -27,7 +29,7 @@ class Status(Node):
                                 {"const": "group"}], "default": None},
         },
     }
-    help = "Reports status changes of nodes on the same tab (all, selected nodes, or the group)."
+    help = node_help("status")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         send(msg)

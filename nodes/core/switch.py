@@ -18,6 +18,7 @@ from flowengine.node import Node
 from flowengine.typed import compile_jsonata, js_string, to_number
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import Keys, compile_path, js_get, resolve_path
 from ._jsregex import js_regex
 from ._switch_rules import rule_matches
@@ -69,15 +70,7 @@ class SwitchNode(Node):
             "outputs": {"type": ["integer", "string"], "default": 1},
         },
     }
-    help = (
-        "Routes each message to the outputs whose rule matches a property of the message, a "
-        "context value, an env var or a JSONata expression.\n\n"
-        "Rules compare with JavaScript semantics (==, <, between, contains, regex, is true/false/"
-        "null/empty, is of type, has key), test a JSONata expression, or select parts of a "
-        "message sequence (head, tail, index range). With *checking all rules* a message can "
-        "leave on several outputs; *otherwise* matches when no earlier rule did. *recreate "
-        "message sequences* re-numbers msg.parts per output."
-    )
+    help = node_help("switch")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -18,6 +18,7 @@ import asyncio
 import ssl
 from typing import Any
 
+from ._help import node_help
 from ._tcp import NetworkNode, TcpConnection, close_all, connections_text, port_number, sessions, setting, unescape
 from ._tcp_framer import Framer, Payload
 from ._tcp_link import TcpServer, client_tls, keep_connected
@@ -58,16 +59,7 @@ class TcpIn(NetworkNode):
             "tls": TLS_PROPERTY,
         },
     }
-    help = (
-        "Receives data over TCP. As a server it listens on *port* (every interface, or the "
-        "`socketListenHost` setting) and accepts any number of connections; as a client it connects "
-        "to *host*:*port* and reconnects when the connection is lost. Output *stream* sends a "
-        "message per chunk read, or per delimited piece of text when *delimited by* is set (tick "
-        "*re-attach delimiter* to keep it); *single* sends everything received when the connection "
-        "closes. The payload is a Buffer, a UTF-8 string or a Base64 string. Messages carry "
-        "`msg._session` (and, from a server, `msg.ip` and `msg.port`), so a tcp out node in *reply* "
-        "mode can answer the same connection."
-    )
+    help = node_help("tcp in")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
 from ._tcp import (
     NetworkNode,
     TcpConnection,
@@ -57,15 +58,7 @@ class TcpOut(NetworkNode):
             "tls": TLS_PROPERTY,
         },
     }
-    help = (
-        "Sends `msg.payload` over TCP (only the payload). *Connect to* keeps a connection to "
-        "*host*:*port* and reconnects when it is lost; *Listen on* accepts connections on *port* and "
-        "sends to every connected client; *Reply to TCP* answers the connection a tcp in node "
-        "received the message from (`msg._session`), or every tcp in connection when the message "
-        "has none, and `msg.reset = true` closes that connection. With *decode Base64* a string "
-        "payload holding Base64 is sent as the bytes it encodes; *close connection* ends the "
-        "connection after each message."
-    )
+    help = node_help("tcp out")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

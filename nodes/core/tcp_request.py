@@ -29,6 +29,7 @@ from flowengine.jsutil import js_string, to_number
 from flowengine.message import clone_msg
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._tcp import (
     NetworkNode,
     TcpConnection,
@@ -113,15 +114,7 @@ class TcpRequest(NetworkNode):
             "tls": TLS_PROPERTY,
         },
     }
-    help = (
-        "Sends `msg.payload` to a TCP server and outputs the reply in `msg.payload`, keeping the "
-        "other properties of the message. Host and port come from the node, or from `msg.host` and "
-        "`msg.port` when left empty. The reply ends after a fixed time from its first byte, at a "
-        "given character (e.g. `\\n` or `0x0A`), after a number of bytes, or never (keep the "
-        "connection open and send every chunk; `msg.reset` closes it); *immediately* sends without "
-        "waiting for any reply. Messages for a connection still being opened are queued. The reply "
-        "is a Buffer, or a string with *ret* string."
-    )
+    help = node_help("tcp request")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

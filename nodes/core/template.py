@@ -15,6 +15,7 @@ from flowengine.node import Node
 from flowengine.typed import parse_context_key, parse_json
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import compile_path, js_set, resolve_path
 from ._mustache import MustacheError, parse, render
 
@@ -41,14 +42,7 @@ class TemplateNode(Node):
             "output": {"type": "string", "enum": ["str", "json", "yaml"], "default": "str"},
         },
     }
-    help = (
-        "Renders a template into a message property (or flow/global context).\n\n"
-        "With *mustache* syntax, `{{name}}` inserts an HTML-escaped value of the message, "
-        "`{{{name}}}` the raw value, `{{#list}}..{{/list}}` repeats a block, `{{^x}}..{{/x}}` "
-        "renders when x is empty; `{{flow.key}}`, `{{global.key}}` and `{{env.NAME}}` read "
-        "context and environment. *plain* copies the text as-is. The result can be parsed as "
-        "JSON or YAML. An empty template uses `msg.template`."
-    )
+    help = node_help("template")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -22,6 +22,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._delay_timers import once
+from ._help import node_help
 from ._sequence import Interval, buffer_limit, parse_float
 
 _UNITS = {"ms": 1.0, "s": 1000.0, "min": 60_000.0, "hr": 3_600_000.0}
@@ -68,15 +69,7 @@ class TriggerNode(Node):
     color = "#E6E0F8"
     icon = "trigger.svg"
     schema = _SCHEMA
-    help = (
-        "When a message arrives, sends the first value at once and the second value after a "
-        "delay. While waiting, further messages are ignored, or extend the delay. A delay of 0 "
-        "waits for a reset; a negative delay repeats the first value every period. msg.reset, or "
-        "a payload equal to the configured reset value, cancels the wait. Values can be strings "
-        "(with {{mustache}}), numbers, JSON, context values, the original or latest payload, or "
-        "nothing. Handles each msg.topic separately when configured, can use msg.delay as the "
-        "delay, and can send the second message on a second output."
-    )
+    help = node_help("trigger")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

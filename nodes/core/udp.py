@@ -22,6 +22,7 @@ from typing import Any
 from flowengine.sockets import UdpEndpoint
 from flowengine.types import Done, Msg, Send
 
+from ._help import node_help
 from ._tcp import NetworkNode, b64encode_text, payload_bytes, port_number
 from ._udp_socket import interface_address, join_group, open_socket, set_broadcast
 
@@ -89,12 +90,7 @@ class UdpIn(_UdpNode):
                          "title": "Output", "description": "The payload as a Buffer, a UTF-8 string or Base64."},
         },
     }
-    help = (
-        "Receives UDP datagrams on *port*, from every interface (or the `socketListenHost` setting), "
-        "optionally joining the multicast *group* on a local interface. Each datagram becomes "
-        "`msg.payload` as a Buffer, a UTF-8 string or a Base64 string, with the sender in `msg.ip`, "
-        "`msg.port` and `msg.fromip` (`ip:port`)."
-    )
+    help = node_help("udp in")
 
     async def on_start(self) -> None:
         port = port_number(self.config.get("port"))
@@ -186,13 +182,7 @@ class UdpOut(_UdpNode):
                        "description": "A string payload holds Base64: send the bytes it encodes."},
         },
     }
-    help = (
-        "Sends `msg.payload` as a UDP datagram to *address*:*port*; when those are empty "
-        "`msg.ip` and `msg.port` say where (the node's values win when both are set). Send a plain, "
-        "broadcast (e.g. to 255.255.255.255) or multicast datagram, from a chosen local port or a "
-        "random one. Bytes are sent as they are, other values as text; *decode Base64* sends the "
-        "bytes a Base64 string encodes."
-    )
+    help = node_help("udp out")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

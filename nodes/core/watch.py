@@ -29,6 +29,8 @@ from flowengine.jsutil import js_truthy
 from flowengine.node import Node
 from flowengine.types import Msg
 
+from ._help import node_help
+
 STEP_MS = 100
 """Quiet time that ends a batch of changes (node-watch merges changes within 200 ms)."""
 DEBOUNCE_MS = 400
@@ -55,16 +57,7 @@ class WatchNode(Node):
                           "title": "Watch sub-directories recursively"},
         },
     }
-    help = (
-        "Watches files and directories and sends a message for each change.\n\n"
-        "*File(s)* is a comma-separated list of files and directories, which must exist; "
-        "*recursive* watches sub-directories too. The full path of what changed is in "
-        "`msg.payload` and `msg.filename`, its base name in `msg.file`, the watch list in "
-        "`msg.topic`. `msg.event` is `update` (created or changed) or `remove`, `msg.type` the "
-        "kind of thing (`file`, `directory`, ... or `none` once removed) and `msg.size` a file's "
-        "size in bytes. A file deleted and created again may not be watched any more when its "
-        "folder went too."
-    )
+    help = node_help("watch")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -28,6 +28,7 @@ from flowengine.jsutil import js_string
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._ws_client import WebSocketClient
 from ._ws_peer import Frame, Outbox, Users, queue_size, wholemsg
 
@@ -78,7 +79,7 @@ class WebSocketListener(Node):
             "wholemsg": {"type": ["string", "boolean"], "default": "false"},
         },
     }
-    help = "A websocket server path under the node root (e.g. `/ws/chat`), shared by websocket in/out nodes."
+    help = node_help("websocket-listener")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -251,7 +252,7 @@ class WebSocketIn(_WebSocketUser):
     inputs = 0
     outputs = 1
     schema = _IO_SCHEMA
-    help = "Messages received on a websocket-listener path or a websocket-client connection."
+    help = node_help("websocket in")
 
 
 class WebSocketOut(_WebSocketUser):
@@ -264,9 +265,7 @@ class WebSocketOut(_WebSocketUser):
     outputs = 0
     schema = _IO_SCHEMA
     is_output = True
-    help = ("Sends `msg.payload` (or the whole message with *wholemsg*) to a websocket; on a listener, "
-            "only to the session in `msg._session` when present, else to every client. A client that "
-            "stops reading is disconnected once `webSocketMsgQueueSize` messages (1000) wait for it.")
+    help = node_help("websocket out")
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
         endpoint = self._endpoint

@@ -22,6 +22,7 @@ from flowengine.jsutil import js_truthy, js_typeof
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsprops import compile_path, js_get_or_undefined, js_set, resolve_path
 
 __all__ = ["NODES", "XmlNode"]
@@ -54,24 +55,7 @@ class XmlNode(Node):
             },
         },
     }
-    help = (
-        "Converts between an XML string and an object, in whichever direction the value asks for.\n\n"
-        "**Input**: `msg.payload` (or the configured property) as an XML string or an object; an "
-        "optional `msg.options` object passes xml2js options through (for example "
-        "`{\"explicitArray\": false}` when parsing, `{\"headless\": true}` or `renderOpts` when "
-        "building).\n\n"
-        "**Parsing** gives xml2js's shape: attributes under `$`, text under `_` (both names can be "
-        "set in the node), every child element as an array, an empty element as `\"\"`, numbers as "
-        "strings. `<p class=\"tag\">Hello</p>` becomes `{\"p\": {\"$\": {\"class\": \"tag\"}, \"_\": "
-        "\"Hello\"}}`. Entities declared in a DTD are not expanded: such a document is refused "
-        "with an error a catch node receives. With `{\"strict\": false}` loose markup is read as "
-        "xml2js reads it (unquoted or valueless attributes, unclosed elements), with element and "
-        "attribute names upper-cased.\n\n"
-        "**Building** writes the XML declaration and no line breaks; a single top-level key names "
-        "the root element, several are wrapped in `<root>`. When `msg.options` is given without "
-        "`renderOpts`, the output is indented.\n\n"
-        "Other value types are ignored with a warning."
-    )
+    help = node_help("xml")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

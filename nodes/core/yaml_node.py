@@ -12,6 +12,7 @@ from typing import Any
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from ._help import node_help
 from ._jsjson import to_json_value
 from ._jsprops import compile_path, js_set, read_property, resolve_path
 
@@ -41,11 +42,7 @@ class YamlNode(Node):
             "propertyOut": {"type": "string"},
         },
     }
-    help = (
-        "Converts between a YAML string and its object: a string property is parsed, an "
-        "object or array is dumped as YAML text. *propertyOut* (default: the same property) "
-        "receives the result."
-    )
+    help = node_help("yaml")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
