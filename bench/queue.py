@@ -1,7 +1,8 @@
 """Queue mode throughput: one coordinator and 1, 2, 4 worker processes on a private Redis.
 
     python -m bench.queue [--messages 2000] [--latency 0.05] [--concurrency 20] [--workers 1,2,4]
-                          [--cpu-messages 400] [--cpu-workers 1,2] [--rounds 3] [--skip-io] [--skip-cpu]
+                          [--cpu-messages 400] [--cpu-workers 1,2] [--cpu-loop 60000] [--rounds 3]
+                          [--skip-io] [--skip-cpu]
 
 Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"]`` into N messages:
 
@@ -9,7 +10,9 @@ Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"
   boundary by default) to a fake OpenAI server in this process that answers each completion after
   ``--latency`` seconds. Goal: near-linear scaling with workers up to the concurrency limits.
 - CPU-bound: every message goes through a Python function node (a boundary node) that computes
-  for a few milliseconds. Goal: > 1.6x with 2 workers on a 2-core machine.
+  for a few milliseconds (``--cpu-loop`` iterations of a sum of squares, about 4 ms). Goal: > 1.6x
+  with 2 workers on a 2-core machine. ``--cpu-loop 0`` leaves the queue path alone: its CPU time
+  per message is what a hop costs a worker besides the node's own work.
 
 A run is over when the work stream holds every entry and the consumer group has none pending or
 undelivered. The configurations are measured in ``--rounds`` rounds, alternating (1, 2, 4, 1, 2,
@@ -39,7 +42,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-CPU_CODE = "n = 0\nfor i in range(60000):\n    n += i * i\nmsg['payload'] = n\nreturn msg"
+CPU_CODE = "n = 0\nfor i in range({loop}):\n    n += i * i\nmsg['payload'] = n\nreturn msg"
 
 
 def free_port() -> int:
@@ -104,7 +107,7 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("redis-server did not start")
 
 
-def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[dict[str, Any]]:
+def flows(kind: str, messages: int, model_url: str, concurrency: int, loop: int) -> list[dict[str, Any]]:
     # the config node's own limit (max_concurrency, default 8) follows the worker's concurrency
     work: list[dict[str, Any]] = [
         {"id": "model", "type": "openai-config", "base_url": model_url, "max_retries": 0,
@@ -112,7 +115,8 @@ def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[di
          "credentials": {"api_key": "sk-bench"}},
         {"id": "work", "type": "openai-create-chat-completion", "z": "t", "config": "model", "model": "fake",
          "wires": [[]]}] if kind == "io" else [
-        {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE, "outputs": 1,
+        {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE.format(loop=loop),
+         "outputs": 1,
          "wires": [[]]}]
     return [
         {"id": "t", "type": "tab", "label": "bench"},
@@ -149,7 +153,7 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
     settings.write_text(f'credentialSecret = "bench"\n[queue]\nboundary = {boundary}\n'
                         f"concurrency = {args.concurrency}\nhigh_water = 1000000\ntrim_every = 3600\n")
     model_url = f"http://127.0.0.1:{model.server_port}/v1"
-    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency)))
+    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency, args.cpu_loop)))
     common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
     port = free_port()
     logs = [run_dir / f"worker{i}.log" for i in range(workers)] + [run_dir / "coordinator.log"]
@@ -208,6 +212,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--cpu-messages", type=int, default=400)
     ap.add_argument("--cpu-workers", default="1,2")
+    ap.add_argument("--cpu-loop", type=int, default=60000, help="iterations of the CPU-bound function's loop")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of every configuration")
     ap.add_argument("--skip-io", action="store_true")
     ap.add_argument("--skip-cpu", action="store_true")
