@@ -18,8 +18,9 @@ A run is over when the work stream holds every entry and the consumer group has 
 undelivered. The configurations are measured in ``--rounds`` rounds, alternating (1, 2, 4, 1, 2,
 4, ...), so a change in the machine's load touches all of them alike; each run prints the load
 average (1 min) before it, and the summary gives the median msg/s per configuration and its factor
-against the median of the first (one worker), and the workers' CPU time per message (from
-``/proc``: steadier than msg/s on a loaded machine). Needs redis-server; Linux.
+against the median of the first (one worker), the workers' CPU time per message (from ``/proc``:
+steadier than msg/s on a loaded machine) and that of the coordinator and Redis together (what the
+workers share the cores with). Needs redis-server; Linux.
 """
 
 from __future__ import annotations
@@ -138,9 +139,10 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model, redis_port: int,
-        folder: Path) -> tuple[float, float]:
-    """One measured run; returns messages per second and the workers' CPU time per message (ms)."""
+def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model,
+        redis_proc: subprocess.Popen[bytes], redis_port: int, folder: Path) -> tuple[float, float, float]:
+    """One measured run; returns messages per second, the workers' CPU time per message (ms) and
+    that of the coordinator and Redis (ms)."""
     import redis
 
     client = redis.Redis(port=redis_port)
@@ -170,7 +172,8 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
                 raise SystemExit("processes did not start")
             time.sleep(0.1)
         worker_pids = [p.pid for p in procs[:workers]]
-        cpu = cpu_seconds(worker_pids)
+        other_pids = [procs[-1].pid, redis_proc.pid]
+        cpu, other = cpu_seconds(worker_pids), cpu_seconds(other_pids)
         answered = model.answered
         start = time.perf_counter()
         httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
@@ -181,7 +184,8 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
             tail = "\n".join(logs[0].read_text(errors="replace").splitlines()[-15:])
             raise SystemExit(f"only {model.answered - answered} of {messages} calls were answered: the figure "
                              f"would be wrong; the end of the first worker's log:\n{tail}")
-        return rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages
+        return (rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages,
+                (cpu_seconds(other_pids) - other) * 1000 / messages)
     finally:
         for proc in procs:
             proc.terminate()
@@ -226,26 +230,31 @@ def main() -> None:
             [] if args.skip_cpu else [("cpu", int(n), args.cpu_messages) for n in args.cpu_workers.split(",")])
         rates: dict[tuple[str, int], list[float]] = {}
         cpus: dict[tuple[str, int], list[float]] = {}
+        others: dict[tuple[str, int], list[float]] = {}
         loads: list[float] = []
         print(f"cpus: {os.cpu_count()}; {args.rounds} alternating rounds; concurrency {args.concurrency}")
-        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'load(1m)':>9}")
+        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'others':>7} {'load(1m)':>9}")
         for round_no in range(1, args.rounds + 1):
             for kind, workers, messages in plans:
                 load = os.getloadavg()[0]
                 loads.append(load)
-                rate, cpu = run(kind, workers, messages, args, model, redis_port, folder)
+                rate, cpu, other = run(kind, workers, messages, args, model, redis_proc, redis_port, folder)
                 rates.setdefault((kind, workers), []).append(rate)
                 cpus.setdefault((kind, workers), []).append(cpu)
-                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {load:9.2f}", flush=True)
+                others.setdefault((kind, workers), []).append(other)
+                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {other:7.2f} {load:9.2f}",
+                      flush=True)
         print(f"\nmedian of {args.rounds}; load average (1 min) before the runs: "
-              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message")
-        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10}   runs (msg/s)")
+              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message, others: "
+              "the coordinator's and Redis's")
+        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10} {'others':>7}   runs (msg/s)")
         base: dict[str, float] = {}
         for (kind, workers), got in rates.items():
             median = statistics.median(got)
             base.setdefault(kind, median)
             print(f"{kind:5} {workers:7d} {median:10.1f} {median / base[kind]:7.2f}x "
-                  f"{statistics.median(cpus[(kind, workers)]):10.2f}   " + " / ".join(f"{r:.1f}" for r in got))
+                  f"{statistics.median(cpus[(kind, workers)]):10.2f} "
+                  f"{statistics.median(others[(kind, workers)]):7.2f}   " + " / ".join(f"{r:.1f}" for r in got))
     finally:
         model.shutdown()
         redis_proc.terminate()
