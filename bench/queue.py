@@ -90,22 +90,28 @@ class Model(ThreadingHTTPServer):
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private redis-server on a free port. The server that answers must be this one (its
+    ``process_id``): when another process took the port first, ours exits and the PING would reach
+    someone else's Redis, which ``run`` then flushes; a new port is tried instead."""
+    import redis
+
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+    for _attempt in range(5):
+        port = free_port()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save",
+                                 "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if int(redis.Redis(port=port, socket_timeout=0.5).info("server")["process_id"]) == proc.pid:
                     return proc, port
-        except OSError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("redis-server did not start")
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+    raise SystemExit("redis-server did not start (or its port was taken by another Redis each time)")
 
 
 def flows(kind: str, messages: int, model_url: str, concurrency: int, loop: int) -> list[dict[str, Any]]:
