@@ -1,7 +1,8 @@
 """Queue mode throughput: one coordinator and 1, 2, 4 worker processes on a private Redis.
 
     python -m bench.queue [--messages 2000] [--latency 0.05] [--concurrency 20] [--workers 1,2,4]
-                          [--cpu-messages 400] [--cpu-workers 1,2] [--rounds 3] [--skip-io] [--skip-cpu]
+                          [--cpu-messages 400] [--cpu-workers 1,2] [--cpu-loop 60000] [--rounds 3]
+                          [--skip-io] [--skip-cpu]
 
 Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"]`` into N messages:
 
@@ -9,14 +10,17 @@ Two flows, each started by a POST to an ``http in`` node that splits ``["1".."N"
   boundary by default) to a fake OpenAI server in this process that answers each completion after
   ``--latency`` seconds. Goal: near-linear scaling with workers up to the concurrency limits.
 - CPU-bound: every message goes through a Python function node (a boundary node) that computes
-  for a few milliseconds. Goal: > 1.6x with 2 workers on a 2-core machine.
+  for a few milliseconds (``--cpu-loop`` iterations of a sum of squares, about 4 ms). Goal: > 1.6x
+  with 2 workers on a 2-core machine. ``--cpu-loop 0`` leaves the queue path alone: its CPU time
+  per message is what a hop costs a worker besides the node's own work.
 
 A run is over when the work stream holds every entry and the consumer group has none pending or
 undelivered. The configurations are measured in ``--rounds`` rounds, alternating (1, 2, 4, 1, 2,
 4, ...), so a change in the machine's load touches all of them alike; each run prints the load
 average (1 min) before it, and the summary gives the median msg/s per configuration and its factor
-against the median of the first (one worker), and the workers' CPU time per message (from
-``/proc``: steadier than msg/s on a loaded machine). Needs redis-server; Linux.
+against the median of the first (one worker), the workers' CPU time per message (from ``/proc``:
+steadier than msg/s on a loaded machine) and that of the coordinator and Redis together (what the
+workers share the cores with). Needs redis-server; Linux.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-CPU_CODE = "n = 0\nfor i in range(60000):\n    n += i * i\nmsg['payload'] = n\nreturn msg"
+CPU_CODE = "n = 0\nfor i in range({loop}):\n    n += i * i\nmsg['payload'] = n\nreturn msg"
 
 
 def free_port() -> int:
@@ -86,25 +90,31 @@ class Model(ThreadingHTTPServer):
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private redis-server on a free port. The server that answers must be this one (its
+    ``process_id``): when another process took the port first, ours exits and the PING would reach
+    someone else's Redis, which ``run`` then flushes; a new port is tried instead."""
+    import redis
+
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+    for _attempt in range(5):
+        port = free_port()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save",
+                                 "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if int(redis.Redis(port=port, socket_timeout=0.5).info("server")["process_id"]) == proc.pid:
                     return proc, port
-        except OSError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("redis-server did not start")
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+    raise SystemExit("redis-server did not start (or its port was taken by another Redis each time)")
 
 
-def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[dict[str, Any]]:
+def flows(kind: str, messages: int, model_url: str, concurrency: int, loop: int) -> list[dict[str, Any]]:
     # the config node's own limit (max_concurrency, default 8) follows the worker's concurrency
     work: list[dict[str, Any]] = [
         {"id": "model", "type": "openai-config", "base_url": model_url, "max_retries": 0,
@@ -112,7 +122,8 @@ def flows(kind: str, messages: int, model_url: str, concurrency: int) -> list[di
          "credentials": {"api_key": "sk-bench"}},
         {"id": "work", "type": "openai-create-chat-completion", "z": "t", "config": "model", "model": "fake",
          "wires": [[]]}] if kind == "io" else [
-        {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE, "outputs": 1,
+        {"id": "work", "type": "function", "z": "t", "language": "python", "func": CPU_CODE.format(loop=loop),
+         "outputs": 1,
          "wires": [[]]}]
     return [
         {"id": "t", "type": "tab", "label": "bench"},
@@ -134,9 +145,10 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model, redis_port: int,
-        folder: Path) -> tuple[float, float]:
-    """One measured run; returns messages per second and the workers' CPU time per message (ms)."""
+def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model: Model,
+        redis_proc: subprocess.Popen[bytes], redis_port: int, folder: Path) -> tuple[float, float, float]:
+    """One measured run; returns messages per second, the workers' CPU time per message (ms) and
+    that of the coordinator and Redis (ms)."""
     import redis
 
     client = redis.Redis(port=redis_port)
@@ -149,7 +161,7 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
     settings.write_text(f'credentialSecret = "bench"\n[queue]\nboundary = {boundary}\n'
                         f"concurrency = {args.concurrency}\nhigh_water = 1000000\ntrim_every = 3600\n")
     model_url = f"http://127.0.0.1:{model.server_port}/v1"
-    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency)))
+    (run_dir / "flows.json").write_text(json.dumps(flows(kind, messages, model_url, args.concurrency, args.cpu_loop)))
     common = ["--queue", url, "--settings", str(settings), "--user-dir", str(run_dir)]
     port = free_port()
     logs = [run_dir / f"worker{i}.log" for i in range(workers)] + [run_dir / "coordinator.log"]
@@ -166,7 +178,8 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
                 raise SystemExit("processes did not start")
             time.sleep(0.1)
         worker_pids = [p.pid for p in procs[:workers]]
-        cpu = cpu_seconds(worker_pids)
+        other_pids = [procs[-1].pid, redis_proc.pid]
+        cpu, other = cpu_seconds(worker_pids), cpu_seconds(other_pids)
         answered = model.answered
         start = time.perf_counter()
         httpx.post(f"http://127.0.0.1:{port}/go", timeout=30).raise_for_status()
@@ -177,7 +190,8 @@ def run(kind: str, workers: int, messages: int, args: argparse.Namespace, model:
             tail = "\n".join(logs[0].read_text(errors="replace").splitlines()[-15:])
             raise SystemExit(f"only {model.answered - answered} of {messages} calls were answered: the figure "
                              f"would be wrong; the end of the first worker's log:\n{tail}")
-        return rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages
+        return (rate, (cpu_seconds(worker_pids) - cpu) * 1000 / messages,
+                (cpu_seconds(other_pids) - other) * 1000 / messages)
     finally:
         for proc in procs:
             proc.terminate()
@@ -208,6 +222,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--cpu-messages", type=int, default=400)
     ap.add_argument("--cpu-workers", default="1,2")
+    ap.add_argument("--cpu-loop", type=int, default=60000, help="iterations of the CPU-bound function's loop")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of every configuration")
     ap.add_argument("--skip-io", action="store_true")
     ap.add_argument("--skip-cpu", action="store_true")
@@ -221,26 +236,31 @@ def main() -> None:
             [] if args.skip_cpu else [("cpu", int(n), args.cpu_messages) for n in args.cpu_workers.split(",")])
         rates: dict[tuple[str, int], list[float]] = {}
         cpus: dict[tuple[str, int], list[float]] = {}
+        others: dict[tuple[str, int], list[float]] = {}
         loads: list[float] = []
         print(f"cpus: {os.cpu_count()}; {args.rounds} alternating rounds; concurrency {args.concurrency}")
-        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'load(1m)':>9}")
+        print(f"{'round':>5} {'flow':5} {'workers':>7} {'msg/s':>10} {'cpu ms/msg':>10} {'others':>7} {'load(1m)':>9}")
         for round_no in range(1, args.rounds + 1):
             for kind, workers, messages in plans:
                 load = os.getloadavg()[0]
                 loads.append(load)
-                rate, cpu = run(kind, workers, messages, args, model, redis_port, folder)
+                rate, cpu, other = run(kind, workers, messages, args, model, redis_proc, redis_port, folder)
                 rates.setdefault((kind, workers), []).append(rate)
                 cpus.setdefault((kind, workers), []).append(cpu)
-                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {load:9.2f}", flush=True)
+                others.setdefault((kind, workers), []).append(other)
+                print(f"{round_no:5d} {kind:5} {workers:7d} {rate:10.1f} {cpu:10.2f} {other:7.2f} {load:9.2f}",
+                      flush=True)
         print(f"\nmedian of {args.rounds}; load average (1 min) before the runs: "
-              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message")
-        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10}   runs (msg/s)")
+              f"{min(loads):.2f}-{max(loads):.2f}; cpu ms/msg: the workers' CPU time per message, others: "
+              "the coordinator's and Redis's")
+        print(f"{'flow':5} {'workers':>7} {'msg/s':>10} {'factor':>7} {'cpu ms/msg':>10} {'others':>7}   runs (msg/s)")
         base: dict[str, float] = {}
         for (kind, workers), got in rates.items():
             median = statistics.median(got)
             base.setdefault(kind, median)
             print(f"{kind:5} {workers:7d} {median:10.1f} {median / base[kind]:7.2f}x "
-                  f"{statistics.median(cpus[(kind, workers)]):10.2f}   " + " / ".join(f"{r:.1f}" for r in got))
+                  f"{statistics.median(cpus[(kind, workers)]):10.2f} "
+                  f"{statistics.median(others[(kind, workers)]):7.2f}   " + " / ".join(f"{r:.1f}" for r in got))
     finally:
         model.shutdown()
         redis_proc.terminate()

@@ -14,7 +14,10 @@ routed by the flow as usual (catch nodes run on this worker).
 
 ``cached``: the boundary node's sends from an earlier delivery of this entry that finished the
 node but not the hop (the worker died): they are replayed instead of running the node again, so a
-paid call is not repeated. ``on_result`` receives them (encoded) when the boundary node finishes.
+paid call is not repeated. ``on_result`` receives them (encoded) once the boundary node has
+finished and the hop still waits on a node downstream; a hop that ends as its boundary node
+finishes is committed at once, and the commit is what records its result then (no cache write, a
+Redis round trip saved per hop).
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class Hop:
         self._changed = asyncio.Event()
         self._finished = False
         self._recorded: Result | None = []
+        self._result: Result | None = None
+        """The boundary node's sends, finished and not handed to ``on_result`` yet."""
+        self.result_kept = False
+        """True once ``on_result`` was called: the worker's commit removes what it kept."""
         self._cache_task: asyncio.Task[None] | None = None
         self._on_result: OnResult | None = None
         self.parks = 0
@@ -85,6 +92,7 @@ class Hop:
                     self._deliver(route, m, record=False)
                 if not self._open:
                     break
+                self._keep_result()  # the hop goes on after its boundary node: keep its result
                 self._changed.clear()
                 if deadline is None:
                     await self._changed.wait()
@@ -176,4 +184,10 @@ class Hop:
     def _recorded_done(self, err: Any) -> None:
         result, self._recorded = self._recorded, None
         if err is None and result is not None and self._on_result is not None and self.cached is None:
+            self._result = result
+
+    def _keep_result(self) -> None:
+        result, self._result = self._result, None
+        if result is not None and self._on_result is not None:
+            self.result_kept = True
             self._cache_task = asyncio.get_running_loop().create_task(self._on_result(result))

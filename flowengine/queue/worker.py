@@ -242,7 +242,8 @@ class Worker:
                 return
             msg = envelope.message()
             result_key = self.keys.result(entry, envelope.node)
-            cached = await self.redis.get(result_key)
+            # a result is kept only by a delivery that ran the boundary node: never before the first
+            cached = await self.redis.get(result_key) if delivered > 1 else None
             hop = Hop(route, msg, runtime.routes, json.loads(cached) if cached else None)
             hop.parks = envelope.parks
 
@@ -259,13 +260,14 @@ class Worker:
                 self.parked += 1
                 log.info("queue: entry %s parked for %.1fs after a rate limit", entry, hop.parked)
                 return
-            await self._commit(entry, envelope.rev, outputs, result_key)
+            await self._commit(entry, envelope.rev, outputs, result_key if delivered > 1 or hop.result_kept else None)
             self.done += 1
         finally:
             await self.revisions.release(envelope.rev)
 
-    async def _commit(self, entry: str, rev: str, outputs: list[tuple[Route, Msg]], result_key: str) -> None:
-        """Add the hop's outputs and acknowledge its input: one transaction."""
+    async def _commit(self, entry: str, rev: str, outputs: list[tuple[Route, Msg]], result_key: str | None) -> None:
+        """Add the hop's outputs, acknowledge its input and remove its kept result (``result_key``,
+        None when none can exist): one transaction (a lone ``XACK`` needs no ``MULTI``)."""
         fields: list[tuple[str, dict[str, str]]] = []
         for target, msg in outputs:
             stream = self._stream_for(target, msg)
@@ -276,11 +278,15 @@ class Worker:
                 fields.append((stream, envelope.fields()))
             except NodeError as exc:
                 target.node.error(exc, msg)
+        if not fields and result_key is None:
+            await self.redis.xack(self.keys.work, GROUP, entry)
+            return
         async with self.redis.pipeline(transaction=True) as pipe:
             for stream, f in fields:
                 pipe.xadd(stream, f)
             pipe.xack(self.keys.work, GROUP, entry)
-            pipe.delete(result_key)
+            if result_key is not None:
+                pipe.delete(result_key)
             await pipe.execute()
 
     async def _dead(self, entry: str, fields: Any, reason: str, envelope: Envelope | None = None) -> None:

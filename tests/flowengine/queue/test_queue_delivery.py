@@ -210,3 +210,50 @@ async def test_gone_workers_are_forgotten_unless_they_hold_entries(redis: Any) -
     await until(gone, what="the idle worker forgotten")
     names = [c["name"].decode() for c in await redis.xinfo_consumers(KEYS.work, GROUP)]
     assert names == ["holder"] and not await redis.hexists(KEYS.workers, "idle") and "idle" in forgotten
+
+
+async def test_result_is_kept_while_the_hop_runs_on_after_its_boundary_node(deployment: Deployment,
+                                                                            redis: Any) -> None:
+    flows = tab(
+        change("in", "before", [["work"]]),
+        fn("work", 'msg["payload"] = "paid"\nreturn msg', [["hold"]]),
+        # an exec node runs on the worker within the hop (not a boundary) and holds it for two seconds
+        {"id": "hold", "type": "exec", "z": "t", "command": "sleep 2", "addpay": "", "append": "",
+         "useSpawn": "false", "wires": [["sink"], [], []]},
+        fn("sink", "return msg"),
+    )
+    await deployment.start(flows)
+    deployment.worker()
+    deployment.send("in", {"payload": 1})
+    await queued(redis, "work", 1)
+    entry = (await redis.xrange(KEYS.work))[0][0].decode()
+
+    async def kept() -> bool:
+        return bool(await redis.exists(KEYS.result(entry, "work")))
+
+    await until(kept, what="the boundary node's result kept while the exec node holds the hop")
+    kept_result = json.loads(await redis.get(KEYS.result(entry, "work")))
+    assert [(target, json.loads(text)["payload"]) for target, text in kept_result] == [("hold", "paid")]
+    await queued(redis, "sink", 1)
+    await settled(redis)
+    assert await redis.exists(KEYS.result(entry, "work")) == 0  # removed by the hop's commit
+
+
+async def test_a_hop_that_ends_with_its_boundary_node_costs_no_result_round_trips(deployment: Deployment,
+                                                                                  redis: Any) -> None:
+    await deployment.start(flow())
+    deployment.worker()
+    deployment.send("in", {"payload": 1})
+    await queued(redis, "sink", 1)  # the worker's connection is up and its runtime loaded
+    await redis.config_resetstat()
+    for i in range(5):
+        deployment.send("in", {"payload": i})
+
+    async def five_more() -> bool:
+        return len(await entries_for(redis, KEYS.work, "sink")) == 6
+
+    await until(five_more, what="five more messages through the boundary")
+    await settled(redis)
+    stats = await redis.info("commandstats")
+    assert "cmdstat_xack" in stats  # the statistics count the worker's commands
+    assert "cmdstat_get" not in stats and "cmdstat_set" not in stats  # a first delivery: no cached result
