@@ -51,16 +51,25 @@ class RedisServer(ServiceProcess):
         persist = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else ["--appendonly", "no"]
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
                 "--daemonize", "no", "--protected-mode", "yes", *persist]
-        self.launch(args, folder / "redis.log", self._pong, f"127.0.0.1:{self.port}")
+        self.launch(args, folder / "redis.log", self._ours_answers, f"127.0.0.1:{self.port}")
         return self
 
-    def _pong(self) -> bool:
+    def _ours_answers(self) -> bool:
+        """The server on the port answers, and it is ours (its process_id), not another test's that
+        took a port this one was also handed."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(64).startswith(b"+PONG")
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+                s.sendall(b"INFO server\r\n")
+                text = b""
+                while b"process_id:" not in text or not text.split(b"process_id:", 1)[1].count(b"\r\n"):
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        return False
+                    text += chunk
         except OSError:
             return False
+        pid = text.split(b"process_id:", 1)[1].split(b"\r\n", 1)[0]
+        return self.proc is not None and pid.strip() == str(self.proc.pid).encode()
 
     def kill(self) -> None:
         """End the server abruptly (SIGKILL); its directory stays for a restart."""

@@ -13,7 +13,8 @@ from typing import Any
 
 __all__ = ["START_TIMEOUT_S", "ServiceProcess", "ServiceUnavailable"]
 
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 60.0
+"""A ceiling: these services start in milliseconds, but a 2-core machine at load 20 is slow."""
 
 
 class ServiceUnavailable(RuntimeError):
@@ -40,7 +41,8 @@ class ServiceProcess:
         with log.open("ab") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not ready():
+        # ours must still run: a process that exited (its port taken) while another answers is no start
+        while self.proc.poll() is not None or not ready():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 text = log.read_text(errors="replace")
                 self.stop()
