@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.routing import APIRoute
 
 from .. import __version__
 from ..registry import RouteSpec
@@ -127,8 +128,8 @@ def contributed_endpoint(spec: RouteSpec, state: ServerState) -> Callable[[Reque
     return needs("nodes.read" if read_only else "nodes.write")(endpoint)
 
 
-def build_admin_router() -> APIRouter:
-    router = APIRouter()
+def build_admin_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(route_class=route_class)
 
     @router.get("/nodes", tags=["nodes"], summary="Installed node sets (JSON) or help blocks (text/html)",
                 response_model=None)

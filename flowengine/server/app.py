@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi.datastructures import Default
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.routing import get_name
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -118,12 +120,12 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     app.state.flowengine = state
     app.state.observability = observability
     install_error_handlers(app)
-    _add_routes(app, build_health_router(runtime), prefix)
+    _add_routes(app, build_health_router(runtime, _RouteSpec), prefix)
     if admin_on:
-        _add_routes(app, build_metrics_router(observability), prefix)
+        _add_routes(app, build_metrics_router(observability, route_class=_RouteSpec), prefix)
         for build in (build_auth_router, build_flows_router, build_admin_router, build_context_router,
                       build_check_router, build_library_router):
-            _add_routes(app, build(), prefix)
+            _add_routes(app, build(_RouteSpec), prefix)
         for spec in runtime.registry.routes:
             app.add_api_route(f"{prefix}/{spec.path.lstrip('/')}", contributed_endpoint(spec, state),
                               methods=list(spec.methods), tags=["node packages"], response_model=None)
@@ -180,6 +182,27 @@ def _node_router(settings: Settings) -> HttpNodeRouter | None:
     router = HttpNodeRouter(settings.node_root, basic_auth=basic)
     settings.extra[HTTP_ROUTER_KEY] = router
     return router
+
+
+class _RouteSpec(APIRoute):
+    """A route as a builder declared it, for ``_add_routes`` to add to the app. A real ``APIRoute``
+    builds its request parsing and response model when created, and the app's copy builds them
+    again: half of ``create_app``'s time (cProfile, 65 routes built for 34 served)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **declared: Any) -> None:
+        # No super().__init__(): nothing is built; only what _add_routes reads is kept, as declared
+        # (the app's route derives the name, description and response model as APIRoute would)
+        self.path = path
+        self.endpoint = endpoint
+        self.methods = {m.upper() for m in declared.get("methods") or ("GET",)}
+        self.status_code = declared.get("status_code")
+        self.summary = declared.get("summary")
+        self.tags = declared.get("tags") or []
+        self.response_model = declared.get("response_model", Default(None))
+        name = declared.get("name")
+        self.name = get_name(endpoint) if name is None else name
+        self.openapi_extra = declared.get("openapi_extra")
+        self.description = declared.get("description") or ""  # "": the app's route reads the docstring
 
 
 def _add_routes(app: FastAPI, router: APIRouter, prefix: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.routing import APIRoute
 
 from .auth import CLIENT_IDS
 from .errors import ApiError, needs
@@ -34,8 +35,8 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
-def build_auth_router() -> APIRouter:
-    router = APIRouter(tags=["auth"])
+def build_auth_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["auth"], route_class=route_class)
 
     @router.get("/auth/login", summary="How to log in ({} when adminAuth is off)")
     @needs(None)

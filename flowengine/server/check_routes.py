@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 
 from .errors import ApiError, needs
 from .flows_routes import read_json
@@ -19,8 +20,8 @@ from .state import server_state
 __all__ = ["build_check_router"]
 
 
-def build_check_router() -> APIRouter:
-    router = APIRouter(tags=["nodes"])
+def build_check_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["nodes"], route_class=route_class)
 
     @router.post("/node-check", summary="Check one node's properties (schema and the type's own checks)")
     @needs("flows.read")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 
 from ..encoding import encode_object
 from ..types import UNDEFINED
@@ -55,8 +56,8 @@ def _read(state: ServerState, kind: str, scope_id: str | None, key: str | None, 
     return body
 
 
-def build_context_router() -> APIRouter:
-    router = APIRouter(tags=["context"])
+def build_context_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["context"], route_class=route_class)
 
     @router.get("/context/global", summary="Every key of global context, per store")
     @needs("context.read")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 
 from ..errors import DeployConflictError, FlowValidationError, StorageError
 from .errors import ApiError, needs
@@ -79,8 +80,8 @@ async def _deploy(request: Request, flows: list[Any], deploy_type: str = "flows"
         raise ApiError(500, "storage_error", str(exc)) from exc
 
 
-def build_flows_router() -> APIRouter:
-    router = APIRouter(tags=["flows"])
+def build_flows_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["flows"], route_class=route_class)
 
     @router.get("/flows", summary="The deployed flow configuration (v1: array; v2: {flows, rev})",
                 openapi_extra={"parameters": _HEADERS[:1]})

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .. import __version__
@@ -56,8 +57,8 @@ def health(runtime: Runtime, started: float) -> tuple[bool, dict[str, Any]]:
     return runtime.state == "start", body
 
 
-def build_health_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(tags=["health"])
+def build_health_router(runtime: Runtime, route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["health"], route_class=route_class)
     started = time.monotonic()
 
     @router.get("/healthz", summary="Process up; whether the flows run and why not")
@@ -74,8 +75,9 @@ def build_health_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def build_metrics_router(observability: Observability, *, permission: str | None = "metrics.read") -> APIRouter:
-    router = APIRouter(tags=["health"])
+def build_metrics_router(observability: Observability, *, permission: str | None = "metrics.read",
+                         route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["health"], route_class=route_class)
 
     @router.get("/metrics", summary="Prometheus metrics of the runtime", response_model=None)
     @needs(permission)

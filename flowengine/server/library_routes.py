@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 
 from .errors import ApiError, needs
 from .state import ServerState, server_state
@@ -51,8 +52,8 @@ def _listing(folder: Path) -> dict[str, Any]:
     return out
 
 
-def build_library_router() -> APIRouter:
-    router = APIRouter(tags=["library"])
+def build_library_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
+    router = APIRouter(tags=["library"], route_class=route_class)
 
     @router.get("/library/_examples_/flows", summary="The example flows of flowengine and the node packages")
     @needs("library.read")

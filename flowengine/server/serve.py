@@ -258,6 +258,9 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) 
         # before the flows load, so that their nodes are collected once a deploy replaces them; no
         # gc.collect() first: it found ~300 objects to free and cost ~25 ms of every start.
         gc.freeze()
+        # The CLI starts the server with the collector off (cli._collector_paused): on again from
+        # here, so that what the flows allocate is collected as before
+        gc.enable()
         try:
             if coordinator is not None:
                 await coordinator.start()

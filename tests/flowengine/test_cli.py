@@ -4,6 +4,7 @@ subprocess stopped by SIGTERM / SIGINT, and the user-directory lock `run` and `s
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -244,3 +245,19 @@ def test_second_serve_on_the_same_user_dir_exits_1(tmp_path):
             first.wait()
     with UserDirLock(user_dir):  # released when the first exited
         pass
+
+
+def test_serve_starts_with_the_collector_paused_and_turns_it_back_on(tmp_path, monkeypatch):
+    import flowengine.server
+
+    seen = []
+
+    def fake_serve(settings, flows, **kwargs):
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(flowengine.server, "serve", fake_serve)
+    assert gc.isenabled()
+    assert main(["serve", "--user-dir", str(tmp_path)]) == 0
+    assert seen == [False]  # imports and app set-up ran without the cyclic GC
+    assert gc.isenabled()  # and it is on again, even though serve never reached its own gc.enable()
