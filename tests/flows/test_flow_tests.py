@@ -19,7 +19,8 @@ def test_the_examples_have_tests():
     tested = {p.name.split(".test.")[0] for p in FLOWS.glob("*.test.yaml")}
     assert {"hello", "counter", "http-echo", "openai-embeddings-similarity", "openai-chat-streaming",
             "openai-responses-tools", "openai-image-generation", "openai-file-batch",
-            "openai-speech-transcription", "compat-node-red-openai", "compat-inductiv-openai-api", "dashboard"} <= tested
+            "openai-speech-transcription", "compat-node-red-openai", "compat-inductiv-openai-api",
+            "dashboard"} <= tested
 
 
 def test_example_flow_tests_pass_through_the_command(capsys):
