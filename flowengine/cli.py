@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .child_signals import catch_ignored
 from .errors import CorruptFlowsError, CredentialsError, FlowEngineError, FlowProblem, SettingsError, StorageError
 from .logformat import LOG_FORMATS, configure_logging
 from .registry import Registry
@@ -326,10 +325,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``flowengine`` console script."""
     args = _parser().parse_args(argv)
     configure_logging(getattr(args, "log_format", "text"))
-    ignored = catch_ignored()  # exec nodes' commands start with default signal actions, as in Node-RED
-    if ignored:
-        logging.getLogger("flowengine.cli").debug("started ignoring %s: commands it starts will not",
-                                                  ", ".join(s.name for s in ignored))
     commands = {"run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "validate": cmd_validate,
                 "nodes": cmd_nodes, "hash-password": cmd_hash_password, "test": cmd_test}
     try:

@@ -20,6 +20,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from flowengine.child_signals import catch_ignored
 from flowengine.errors import NodeError
 
 __all__ = ["CHUNK", "SHELL", "Child", "Collected", "as_payload", "signal_named", "split_command_line"]
@@ -101,6 +102,7 @@ class Child:
     @classmethod
     async def start(cls, argv: list[str]) -> Child:
         """Start ``argv`` with piped stdout/stderr. Raises OSError when it cannot be started."""
+        catch_ignored()  # the command starts with every signal's default action, as Node.js starts it
         proc = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.DEVNULL,

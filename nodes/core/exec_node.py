@@ -23,7 +23,6 @@ import signal
 from collections.abc import Iterator
 from typing import Any
 
-from flowengine.child_signals import catch_ignored
 from flowengine.errors import NodeError
 from flowengine.jsutil import js_string, to_number
 from flowengine.message import clone_msg
@@ -96,7 +95,6 @@ class ExecNode(Node):
         self.max_buffer = int(limit) if limit > 0 and math.isfinite(limit) else DEFAULT_MAX_BUFFER
         self._children: dict[str, Child] = {}
         self._closing = False
-        catch_ignored()  # its commands start with default signal actions (msg.kill works under nohup)
 
     @property
     def running(self) -> list[int]:
