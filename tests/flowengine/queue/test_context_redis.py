@@ -96,12 +96,18 @@ def test_redis_store_without_url_names_the_setting(tmp_path: Path) -> None:
         ContextManager(Settings.load(None, tmp_path, contextStorage={"default": {"module": "redis"}}))
 
 
-async def test_function_nodes_on_two_workers_count_atomically(deployment: Deployment) -> None:
-    await deployment.start(tab(
-        change("in", "x", [["work"]]),
-        fn("work", 'flow.incr("count")\nif flow.compare_and_set("first", None, msg["payload"]):\n'
-                   '    global_.incr("winners")\nreturn msg'),
-    ))
+PY_COUNTER = ('flow.incr("count")\nif flow.compare_and_set("first", None, msg["payload"]):\n'
+              '    global_.incr("winners")\nreturn msg')
+JS_COUNTER = ('flow.incr("count");\nif (flow.compareAndSet("first", undefined, msg.payload)) global.incr("winners");\n'
+              'return msg;')
+
+
+@pytest.mark.parametrize("counter", [
+    fn("work", PY_COUNTER),
+    {"id": "work", "type": "function", "z": "t", "func": JS_COUNTER, "outputs": 1, "wires": [[]]},
+], ids=["python", "javascript"])
+async def test_function_nodes_on_two_workers_count_atomically(deployment: Deployment, counter: dict[str, Any]) -> None:
+    await deployment.start(tab(change("in", "x", [["work"]]), counter))
     deployment.worker()
     deployment.worker()
     for i in range(30):
@@ -112,27 +118,6 @@ async def test_function_nodes_on_two_workers_count_atomically(deployment: Deploy
         return scope.get("count") == 30
 
     await until(counted, what="30 increments from two workers")
-    assert deployment.runtime.context.global_scope().get("winners") == 1
-    assert scope.get("first") in range(30)
-
-
-async def test_javascript_function_nodes_on_two_workers_count_atomically(deployment: Deployment) -> None:
-    code = ('flow.incr("count");\nif (flow.compareAndSet("first", undefined, msg.payload)) global.incr("winners");\n'
-            'return msg;')
-    await deployment.start(tab(
-        change("in", "x", [["work"]]),
-        {"id": "work", "type": "function", "z": "t", "func": code, "outputs": 1, "wires": [[]]},
-    ))
-    deployment.worker()
-    deployment.worker()
-    for i in range(30):
-        deployment.send("in", {"payload": i})
-    scope = deployment.runtime.context.flow_scope("t")
-
-    async def counted() -> bool:
-        return scope.get("count") == 30
-
-    await until(counted, what="30 increments from JavaScript function nodes on two workers")
     assert deployment.runtime.context.global_scope().get("winners") == 1
     assert scope.get("first") in range(30)
 
