@@ -93,7 +93,10 @@ def run(widgets: int, rate: float, seconds: float) -> dict[str, float]:
             if time.monotonic() > deadline:
                 raise RuntimeError("the dashboard page is not served")
             time.sleep(0.05)
-        with sync_playwright() as pw, connect(f"ws://127.0.0.1:{srv.port}/ui/ws", max_queue=1) as stalled:
+        # the stalled socket never reads, so it sends no keepalive pings of its own (their pongs would
+        # never be read and the client library would log a failed keepalive after 20 s)
+        with sync_playwright() as pw, connect(f"ws://127.0.0.1:{srv.port}/ui/ws", max_queue=1,
+                                                  ping_interval=None) as stalled:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{srv.base}/ui/")
