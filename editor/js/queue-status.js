@@ -7,7 +7,9 @@ export function showQueueStatus(el, data) {
   const alive = data.workers.filter((w) => w.alive);
   const load = alive.reduce((n, w) => n + (w.load || 0), 0);
   const slots = alive.reduce((n, w) => n + (w.concurrency || 0), 0);
-  const waiting = (data.pending || 0) + (data.lag || 0);
+  // waiting: entries no worker has taken (lag), and taken ones beyond what the live workers are running
+  // (those of a worker that died, until they are reclaimed)
+  const waiting = (data.lag || 0) + Math.max(0, (data.pending || 0) - load);
   const parts = [`${alive.length} worker${alive.length === 1 ? "" : "s"} (${load}/${slots} busy)`, `${waiting} waiting`];
   if (data.dead) parts.push(`${data.dead} dead`);
   if (data.paused) parts.push("triggers paused");
