@@ -30,6 +30,7 @@ from ..types import Msg
 from .answers import TRANSPORT_KEY, answer_transport
 from .checks import count_problem, outcome, show
 from .observe import Read, running_node_id, watch
+from .signing import SigningError, request_content, signed_headers
 from .spec import MISSING, CaseSpec, HttpSpec, TestFile
 
 __all__ = ["CaseResult", "FlowTestRunner"]
@@ -144,14 +145,19 @@ class FlowTestRunner:
         async with httpx.AsyncClient(transport=transport, base_url="http://flowtest") as client:
             for spec in requests:
                 label = f"http {spec.method} {spec.path}"
-                kwargs: dict[str, Any] = {"headers": dict(spec.headers)}
-                if spec.json is not MISSING:
-                    kwargs["json"] = spec.json
-                elif spec.body is not None:
-                    kwargs["content"] = spec.body.encode()
+                content, headers = request_content(spec.json, spec.body, MISSING)
+                try:
+                    if spec.webhook is not None:
+                        headers.update(signed_headers(spec.webhook, content))
+                except SigningError as exc:
+                    failures.append(f"{label}: not sent: {exc}")
+                    continue
+                for name, value in spec.headers:  # the file's own headers win, whatever their case
+                    headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+                    headers[name] = value
                 try:
                     async with asyncio.timeout(HTTP_TIMEOUT):
-                        response = await client.request(spec.method, spec.path, **kwargs)
+                        response = await client.request(spec.method, spec.path, content=content, headers=headers)
                 except TimeoutError:
                     failures.append(f"{label}: no response within {HTTP_TIMEOUT:g}s")
                     continue

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import FlowEngineError
+from .signing import WebhookSigning
 
 __all__ = [
     "MISSING",
@@ -111,6 +112,8 @@ class HttpSpec:
     expect_json: Any = MISSING
     expect_text: str | None = None
     expect_headers: tuple[tuple[str, str], ...] = ()
+    webhook: WebhookSigning | None = None
+    """Sign the request as a webhook delivery (``signing``)."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ class _Reader:
                           messages=messages, within=self.number(d.get("within", DEFAULT_WITHIN), f"{where}.within"))
 
     def http(self, raw: Any, where: str) -> HttpSpec:
-        d = self.obj(raw, where, {"method", "path", "headers", "json", "body", "expect"})
+        d = self.obj(raw, where, {"method", "path", "headers", "json", "body", "expect", "webhook"})
         exp = self.obj(d.get("expect") or {}, f"{where}.expect", {"status", "json", "text", "headers"})
         body = d.get("body")
         if body is not None and not isinstance(body, str):
@@ -241,7 +244,22 @@ class _Reader:
                         json=d.get("json", MISSING), body=body, status=exp.get("status"),
                         expect_json=exp.get("json", MISSING), expect_text=exp.get("text"),
                         expect_headers=tuple((str(k), str(v)) for k, v in
-                                             self.pairs(exp.get("headers"), f"{where}.expect.headers")))
+                                             self.pairs(exp.get("headers"), f"{where}.expect.headers")),
+                        webhook=self.webhook(d.get("webhook"), f"{where}.webhook"))
+
+    def webhook(self, raw: Any, where: str) -> WebhookSigning | None:
+        if raw is None or raw is False:
+            return None
+        d = self.obj({} if raw is True else raw, where, {"secret", "id", "timestamp", "age", "body"})
+        stamp = d.get("timestamp")
+        if stamp is not None and (isinstance(stamp, bool) or not isinstance(stamp, int)):
+            raise self.fail(f"{where}.timestamp", f"expected Unix seconds (an integer), got {stamp!r}")
+        body = d.get("body")
+        if body is not None and not isinstance(body, str):
+            raise self.fail(f"{where}.body", "expected the signed body as a string")
+        return WebhookSigning(secret=self.text(d.get("secret", WebhookSigning.secret), f"{where}.secret"),
+                              id=self.text(d["id"], f"{where}.id") if "id" in d else None, timestamp=stamp,
+                              age=self.number(d.get("age", 0), f"{where}.age"), body=body)
 
     def disable(self, raw: Any, where: str, known: set[Any]) -> tuple[str, ...]:
         out = tuple(self.text(n, f"{where}[{i}]") for i, n in enumerate(self.listed(raw)))
