@@ -53,7 +53,9 @@ class Reader:
             raise self.fail(where, f"expected an object, got {type(value).__name__}")
         unknown = sorted(str(k) for k in set(value) - allowed)
         if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})")
+            hint = "; YAML reads a bare on, off, yes or no as a boolean: quote it" if any(
+                isinstance(k, bool) for k in value) else ""
+            raise self.fail(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))}){hint}")
         return value
 
     def listed(self, value: Any) -> list[Any]:

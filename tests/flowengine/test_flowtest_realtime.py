@@ -124,7 +124,8 @@ async def test_a_reply_can_drop_the_session_and_the_node_reconnects(tmp_path: Pa
 
 
 @pytest.mark.parametrize("script, error", [
-    ("{replies: [{on: response.create}]}", "realtime.replies[0]: unknown key(s) True (known: after, close"),
+    ("{replies: [{on: response.create}]}",
+     "realtime.replies[0]: unknown key(s) True (known: after, close, send, times); YAML reads a bare on"),
     ("{replies: [{after: x, send: [hello]}]}", "realtime.replies[0].send[0]: expected an event object with a 'type'"),
     ("{replies: [{after: x, times: 0}]}", "realtime.replies[0].times: expected a number of client events >= 1"),
     ("{replies: [{after: x, close: normal}]}", "realtime.replies[0].close: expected a WebSocket close code"),
