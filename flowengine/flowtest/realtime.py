@@ -76,9 +76,9 @@ class EventServer:
     async def converse(self, ws: ServerConnection, conn: Connection) -> None:
         """One accepted session; the default receives every event and answers none."""
         async for raw in ws:
-            await self.received(conn, raw)
+            await self.record(conn, raw)
 
-    async def received(self, conn: Connection, raw: str | bytes) -> dict[str, Any]:
+    async def record(self, conn: Connection, raw: str | bytes) -> dict[str, Any]:
         """Record one client event (JSON text) and wake whoever waits for it."""
         event = json.loads(raw)
         conn.received.append(event)
@@ -126,7 +126,7 @@ class ScriptedRealtime(EventServer):
         for event in self.script.on_connect:
             await self.send(ws, event)
         async for raw in ws:
-            event = await self.received(conn, raw)
+            event = await self.record(conn, raw)
             kind = event.get("type") if isinstance(event, dict) else None
             for i, reply in enumerate(self.script.replies):
                 if reply.after == kind and (reply.times is None or self._served[i] < reply.times):

@@ -48,7 +48,7 @@ class FakeRealtime(EventServer):
                                                                     "object": "realtime.session"}})
         last_text = ""
         async for raw in ws:
-            event = await self.received(conn, raw)
+            event = await self.record(conn, raw)
             await self.events.put(event)
             etype = event["type"]
             if etype == "session.update":
