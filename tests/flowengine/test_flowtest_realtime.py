@@ -13,8 +13,8 @@ from flowengine.flowtest import FlowTestError, FlowTestRunner, load_test_file
 
 FLOW = [
     {"id": "t", "type": "tab", "label": "t"},
-    {"id": "cfg", "type": "openai-config", "base_url": "https://api.example.invalid/v1",
-     "credentials": {"api_key": "sk-unused"}},
+    # a closed port on 127.0.0.1, never reached: the runner points the node at the scripted server
+    {"id": "cfg", "type": "openai-config", "base_url": "http://127.0.0.1:9/v1", "credentials": {"api_key": "sk-x"}},
     {"id": "rt", "type": "openai-realtime", "z": "t", "config": "cfg", "session": {"instructions": "Be brief."},
      "output": "responses", "wires": [["out"]]},
     {"id": "catch", "type": "catch", "z": "t", "scope": ["rt"], "uncaught": False, "wires": [["errors"]]},
