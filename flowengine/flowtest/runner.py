@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ from ..types import Msg
 from .answers import TRANSPORT_KEY, answer_transport
 from .checks import count_problem, outcome, show
 from .observe import Read, running_node_id, watch
+from .realtime import REALTIME_KEY, ScriptedRealtime
+from .signing import SigningError, request_content, signed_headers
 from .spec import MISSING, CaseSpec, HttpSpec, TestFile
 
 __all__ = ["CaseResult", "FlowTestRunner"]
@@ -88,36 +90,50 @@ class FlowTestRunner:
             flows, reads = watch([{**n, "d": True} if n.get("id") in off else n for n in test.flows], case.expect)
         except KeyError as exc:
             return CaseResult(test.path, case.name, "error", (str(exc.args[0]),), time.perf_counter() - start)
+        script = case.realtime if case.realtime is not None else test.realtime
         with tempfile.TemporaryDirectory(prefix="flowengine-flowtest-") as tmp, _environment(test.env):
             settings = Settings.load(user_dir=Path(tmp), **dict(test.settings))
             answers = case.openai if case.openai is not None else test.openai
             if answers is not None:
                 settings.extra[TRANSPORT_KEY] = answer_transport(answers)
                 settings.extra.setdefault("openai_sleep", _no_sleep)
-            harness = FlowHarness(flows, self.registry, settings)
-            app = None
-            if case.http:
-                from ..server import create_app
+            async with AsyncExitStack() as stack:
+                server = None
+                if script is not None:  # lives longer than the flow: the node closes its session first
+                    server = await stack.enter_async_context(ScriptedRealtime(script))
+                    settings.extra[REALTIME_KEY] = server.base_url
+                    settings.extra.setdefault("openai_sleep", _no_sleep)
+                return await self._run_in(test, case, flows, reads, settings, server, start)
 
-                app = create_app(harness.runtime, settings, editor=False, admin=False, start_runtime=False)
-            seen: list[tuple[str, Msg]] = []  # (sink key, message), in the order they came
-            harness.runtime.events.listen(lambda topic, data: seen.append(data) if topic == SINK_TOPIC else None)
-            failures: list[str] = []
-            async with harness as h:
-                state = h.runtime.state
-                if state != "start":
-                    problems = [str(p) for p in h.runtime.problems if p.level == "error"]
-                    missing = h.runtime.missing_types
-                    why = [f"missing node types: {', '.join(missing)}"] if missing else problems
-                    return CaseResult(test.path, case.name, "error", (f"the flow did not start ({state})", *why),
-                                      time.perf_counter() - start, self._logs(h))
-                self._act(h, case, failures)
-                if app is not None:
-                    await self._http(app, case.http, failures)
-                failures += await self._expect(h, case, reads, seen)
-            if not case.allow_errors:
-                failures += [f"node {nid} logged an error: {text}" for level, nid, text in h.logs
-                             if level == ERROR_LEVEL]
+    async def _run_in(self, test: TestFile, case: CaseSpec, flows: list[dict[str, Any]], reads: list[list[Read]],
+                      settings: Settings, server: ScriptedRealtime | None, start: float) -> CaseResult:
+        """The case in a runtime with ``settings``: start, act, wait for the expectations, check errors."""
+        harness = FlowHarness(flows, self.registry, settings)
+        app = None
+        if case.http:
+            from ..server import create_app
+
+            app = create_app(harness.runtime, settings, editor=False, admin=False, start_runtime=False)
+        seen: list[tuple[str, Msg]] = []  # (sink key, message), in the order they came
+        harness.runtime.events.listen(lambda topic, data: seen.append(data) if topic == SINK_TOPIC else None)
+        failures: list[str] = []
+        async with harness as h:
+            state = h.runtime.state
+            if state != "start":
+                problems = [str(p) for p in h.runtime.problems if p.level == "error"]
+                missing = h.runtime.missing_types
+                why = [f"missing node types: {', '.join(missing)}"] if missing else problems
+                return CaseResult(test.path, case.name, "error", (f"the flow did not start ({state})", *why),
+                                  time.perf_counter() - start, self._logs(h))
+            self._act(h, case, failures)
+            if app is not None:
+                await self._http(app, case.http, failures)
+            failures += await self._expect(h, case, reads, seen)
+            if server is not None:
+                failures += await server.problems(server.script.within)
+        if not case.allow_errors:
+            failures += [f"node {nid} logged an error: {text}" for level, nid, text in h.logs
+                         if level == ERROR_LEVEL]
         return CaseResult(test.path, case.name, "failed" if failures else "passed", tuple(failures),
                           time.perf_counter() - start, self._logs(h))
 
@@ -144,14 +160,19 @@ class FlowTestRunner:
         async with httpx.AsyncClient(transport=transport, base_url="http://flowtest") as client:
             for spec in requests:
                 label = f"http {spec.method} {spec.path}"
-                kwargs: dict[str, Any] = {"headers": dict(spec.headers)}
-                if spec.json is not MISSING:
-                    kwargs["json"] = spec.json
-                elif spec.body is not None:
-                    kwargs["content"] = spec.body.encode()
+                content, headers = request_content(spec.json, spec.body, MISSING)
+                try:
+                    if spec.webhook is not None:
+                        headers.update(signed_headers(spec.webhook, content))
+                except SigningError as exc:
+                    failures.append(f"{label}: not sent: {exc}")
+                    continue
+                for name, value in spec.headers:  # the file's own headers win, whatever their case
+                    headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+                    headers[name] = value
                 try:
                     async with asyncio.timeout(HTTP_TIMEOUT):
-                        response = await client.request(spec.method, spec.path, **kwargs)
+                        response = await client.request(spec.method, spec.path, content=content, headers=headers)
                 except TimeoutError:
                     failures.append(f"{label}: no response within {HTTP_TIMEOUT:g}s")
                     continue

@@ -15,14 +15,12 @@ Everything here is pure: no I/O beyond reading the files named, no asyncio.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import FlowEngineError
+from .reading import MISSING, FlowTestError, Reader, read_data
+from .signing import WebhookSigning
 
 __all__ = [
     "MISSING",
@@ -33,6 +31,8 @@ __all__ = [
     "HttpSpec",
     "MessageMatch",
     "MockAnswer",
+    "RealtimeReply",
+    "RealtimeScript",
     "SendSpec",
     "TestFile",
     "is_test_file",
@@ -42,19 +42,6 @@ __all__ = [
 TEST_SUFFIXES = (".test.json", ".test.yaml", ".test.yml")
 DEFAULT_WITHIN = 2.0
 """Seconds an expectation waits for its messages unless it says ``within``."""
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-"""A check that was not given (``payload: null`` is a check for ``None``)."""
-
-
-class FlowTestError(FlowEngineError):
-    """A test file that cannot be read or does not follow the format; the text names file and place."""
 
 
 def is_test_file(path: Path) -> bool:
@@ -111,6 +98,8 @@ class HttpSpec:
     expect_json: Any = MISSING
     expect_text: str | None = None
     expect_headers: tuple[tuple[str, str], ...] = ()
+    webhook: WebhookSigning | None = None
+    """Sign the request as a webhook delivery (``signing``)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +118,28 @@ class MockAnswer:
 
 
 @dataclass(frozen=True)
+class RealtimeReply:
+    """Server events sent after a client event of type ``after`` (its first ``times`` ones, or every one)."""
+
+    after: str
+    send: tuple[dict[str, Any], ...] = ()
+    times: int | None = None
+    close: int | None = None
+    """Then close the connection with this code (a dropped session)."""
+
+
+@dataclass(frozen=True)
+class RealtimeScript:
+    """A scripted Realtime server: events sent on connect, replies to client events, and the client
+    events the flow must have sent (``received``: each checked as a ``msg`` check, all of them, in order)."""
+
+    on_connect: tuple[dict[str, Any], ...] = ()
+    replies: tuple[RealtimeReply, ...] = ()
+    received: tuple[MessageMatch, ...] | None = None
+    within: float = DEFAULT_WITHIN
+
+
+@dataclass(frozen=True)
 class CaseSpec:
     name: str
     disable: tuple[str, ...] = ()
@@ -140,6 +151,8 @@ class CaseSpec:
     allow_errors: bool = False
     openai: tuple[MockAnswer, ...] | None = None
     """This case's OpenAI answers (instead of the file's)."""
+    realtime: RealtimeScript | None = None
+    """This case's Realtime server (instead of the file's)."""
 
 
 @dataclass(frozen=True)
@@ -155,53 +168,11 @@ class TestFile:
     disable: tuple[str, ...] = ()
     """Nodes switched off in every case."""
     openai: tuple[MockAnswer, ...] | None = None
+    realtime: RealtimeScript | None = None
 
 
-def _read_data(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FlowTestError(f"{path}: cannot read: {exc}") from exc
-    try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise FlowTestError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from exc
-
-
-class _Reader:
-    """Reads one file's data, raising ``FlowTestError`` that names the file and the place."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, text: str) -> FlowTestError:
-        return FlowTestError(f"{self.path}: {where}: {text}")
-
-    def obj(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"expected an object, got {type(value).__name__}")
-        unknown = sorted(set(value) - allowed)
-        if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})")
-        return value
-
-    def listed(self, value: Any) -> list[Any]:
-        return [] if value is None else (value if isinstance(value, list) else [value])
-
-    def number(self, value: Any, where: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self.fail(where, f"expected a number of seconds >= 0, got {value!r}")
-        return float(value)
-
-    def text(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise self.fail(where, f"expected a non-empty string, got {value!r}")
-        return value
-
-    def pairs(self, value: Any, where: str) -> tuple[tuple[str, Any], ...]:
-        if value is None:
-            return ()
-        return tuple(self.obj(value, where, set(value) if isinstance(value, dict) else set()).items())
+class _Reader(Reader):
+    """Reads one test file's data into the format's dataclasses."""
 
     def match(self, raw: dict[str, Any], where: str) -> MessageMatch:
         jsonata = raw.get("jsonata")
@@ -231,7 +202,7 @@ class _Reader:
                           messages=messages, within=self.number(d.get("within", DEFAULT_WITHIN), f"{where}.within"))
 
     def http(self, raw: Any, where: str) -> HttpSpec:
-        d = self.obj(raw, where, {"method", "path", "headers", "json", "body", "expect"})
+        d = self.obj(raw, where, {"method", "path", "headers", "json", "body", "expect", "webhook"})
         exp = self.obj(d.get("expect") or {}, f"{where}.expect", {"status", "json", "text", "headers"})
         body = d.get("body")
         if body is not None and not isinstance(body, str):
@@ -241,7 +212,22 @@ class _Reader:
                         json=d.get("json", MISSING), body=body, status=exp.get("status"),
                         expect_json=exp.get("json", MISSING), expect_text=exp.get("text"),
                         expect_headers=tuple((str(k), str(v)) for k, v in
-                                             self.pairs(exp.get("headers"), f"{where}.expect.headers")))
+                                             self.pairs(exp.get("headers"), f"{where}.expect.headers")),
+                        webhook=self.webhook(d.get("webhook"), f"{where}.webhook"))
+
+    def webhook(self, raw: Any, where: str) -> WebhookSigning | None:
+        if raw is None or raw is False:
+            return None
+        d = self.obj({} if raw is True else raw, where, {"secret", "id", "timestamp", "age", "body"})
+        stamp = d.get("timestamp")
+        if stamp is not None and (isinstance(stamp, bool) or not isinstance(stamp, int)):
+            raise self.fail(f"{where}.timestamp", f"expected Unix seconds (an integer), got {stamp!r}")
+        body = d.get("body")
+        if body is not None and not isinstance(body, str):
+            raise self.fail(f"{where}.body", "expected the signed body as a string")
+        return WebhookSigning(secret=self.text(d.get("secret", WebhookSigning.secret), f"{where}.secret"),
+                              id=self.text(d["id"], f"{where}.id") if "id" in d else None, timestamp=stamp,
+                              age=self.number(d.get("age", 0), f"{where}.age"), body=body)
 
     def disable(self, raw: Any, where: str, known: set[Any]) -> tuple[str, ...]:
         out = tuple(self.text(n, f"{where}[{i}]") for i, n in enumerate(self.listed(raw)))
@@ -255,7 +241,7 @@ class _Reader:
     def case(self, raw: Any, index: int, known: set[Any]) -> CaseSpec:
         where = f"cases[{index}]"
         d = self.obj(raw, where, {"name", "disable", "send", "inject", "http", "expect", "allow_errors",
-                                  "openai"})
+                                  "openai", "realtime"})
         sends = []
         for i, s in enumerate(self.listed(d.get("send"))):
             s = self.obj(s, f"{where}.send[{i}]", {"node", "msg"})
@@ -272,12 +258,43 @@ class _Reader:
             expect=tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(self.listed(d.get("expect")))),
             allow_errors=bool(d.get("allow_errors", False)),
             openai=self.answers(d["openai"], f"{where}.openai") if d.get("openai") is not None else None,
+            realtime=self.realtime(d["realtime"], f"{where}.realtime") if d.get("realtime") is not None else None,
         )
+
+    def events(self, raw: Any, where: str) -> tuple[dict[str, Any], ...]:
+        out = tuple(self.listed(raw))
+        for i, event in enumerate(out):
+            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+                raise self.fail(f"{where}[{i}]", f"expected an event object with a 'type', got {event!r}")
+        return out
+
+    def realtime(self, raw: Any, where: str) -> RealtimeScript:
+        d = self.obj(raw, where, {"on_connect", "replies", "received", "within"})
+        replies = []
+        for i, r in enumerate(self.listed(d.get("replies"))):
+            at = f"{where}.replies[{i}]"
+            r = self.obj(r, at, {"after", "send", "times", "close"})
+            times, close = r.get("times"), r.get("close")
+            if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+                raise self.fail(f"{at}.times", f"expected a number of client events >= 1, got {times!r}")
+            if close is not None and (isinstance(close, bool) or not isinstance(close, int)):
+                raise self.fail(f"{at}.close", f"expected a WebSocket close code, got {close!r}")
+            replies.append(RealtimeReply(after=self.text(r.get("after"), f"{at}.after"),
+                                         send=self.events(r.get("send"), f"{at}.send"), times=times, close=close))
+        received = None
+        if d.get("received") is not None:
+            if not isinstance(d["received"], list):
+                raise self.fail(f"{where}.received", "expected a list of client event checks")
+            received = tuple(MessageMatch(msg=self.pairs(e, f"{where}.received[{i}]"))
+                             for i, e in enumerate(d["received"]))
+        return RealtimeScript(on_connect=self.events(d.get("on_connect"), f"{where}.on_connect"),
+                              replies=tuple(replies), received=received,
+                              within=self.number(d.get("within", DEFAULT_WITHIN), f"{where}.within"))
 
     def answers(self, raw: Any, where: str) -> tuple[MockAnswer, ...]:
         if isinstance(raw, str):  # a recording kept in its own file
             recording = (self.path.parent / raw).resolve()
-            return _Reader(recording).answers(_read_data(recording), "answers")
+            return _Reader(recording).answers(read_data(recording), "answers")
         out = []
         for i, a in enumerate(self.listed(raw)):
             d = self.obj(a, f"{where}[{i}]", {"path", "method", "status", "json", "text", "sse", "headers", "times"})
@@ -304,9 +321,10 @@ def load_test_file(path: str | Path) -> TestFile:
     """Read and check test file ``path`` and the flows file it names. Raises ``FlowTestError``."""
     file = Path(path)
     r = _Reader(file)
-    d = r.obj(_read_data(file), "top level", {"name", "flow", "settings", "env", "disable", "openai", "cases"})
+    d = r.obj(read_data(file), "top level", {"name", "flow", "settings", "env", "disable", "openai", "realtime",
+                                              "cases"})
     flow_path = (file.parent / r.text(d.get("flow"), "flow")).resolve()
-    flows = _read_data(flow_path)
+    flows = read_data(flow_path)
     if isinstance(flows, dict) and isinstance(flows.get("flows"), list):
         flows = flows["flows"]
     if not isinstance(flows, list) or not all(isinstance(n, dict) for n in flows):
@@ -323,4 +341,5 @@ def load_test_file(path: str | Path) -> TestFile:
         env=tuple((str(k), str(v)) for k, v in r.pairs(d.get("env"), "env")),
         disable=disable,
         openai=r.answers(d["openai"], "openai") if d.get("openai") is not None else None,
+        realtime=r.realtime(d["realtime"], "realtime") if d.get("realtime") is not None else None,
     )

@@ -21,12 +21,15 @@ bounded outbox (``MAX_PENDING``). ``msg.close = true`` ends the session (the nex
 new one). Redeploy closes the socket cleanly (close code 1000). Status: yellow "connecting",
 green "connected", red "disconnected" with the reason and the retry delay.
 
-Test seams: ``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` for the backoff.
+Test seams: ``settings.extra["openai_sleep"]`` replaces ``asyncio.sleep`` for the backoff;
+``settings.extra["openai_realtime_base_url"]`` is the base URL sessions open below instead of the
+config node's (``flowengine test``'s scripted Realtime server).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -47,8 +50,10 @@ if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 from .realtime_events import PayloadError, ResponseAssembler, client_events, response_id_of
 
-__all__ = ["BACKOFF_MAX_S", "MAX_PENDING", "RealtimeNode", "realtime_url"]
+__all__ = ["BACKOFF_MAX_S", "MAX_PENDING", "REALTIME_BASE_URL_KEY", "RealtimeNode", "realtime_url"]
 
+REALTIME_BASE_URL_KEY = "openai_realtime_base_url"
+"""``settings.extra`` key: a base URL every session opens below (a test's scripted server)."""
 MAX_PENDING = 1000
 """Client events waiting for a connection; beyond it a message fails with a catchable error."""
 BACKOFF_MAX_S = 30.0
@@ -170,8 +175,10 @@ class RealtimeNode(Node):
 
     async def _run(self) -> None:
         options = self._config().options_for(self, {})  # a per-message key (env/flow/global) is read at connect
-        sleep: Callable[[float], Awaitable[None]] = (self.host.settings.extra or {}).get("openai_sleep") \
-            or asyncio.sleep
+        extra = self.host.settings.extra or {}
+        sleep: Callable[[float], Awaitable[None]] = extra.get("openai_sleep") or asyncio.sleep
+        if extra.get(REALTIME_BASE_URL_KEY):
+            options = dataclasses.replace(options, base_url=str(extra[REALTIME_BASE_URL_KEY]))
         url = realtime_url(options, str(self.prop("model") or "gpt-realtime"))
         attempt = 0
         from websockets.asyncio.client import connect  # with the first connection, not with the runtime

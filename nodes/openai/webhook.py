@@ -1,7 +1,7 @@
 """The ``openai-webhook`` node: OpenAI's signed webhook deliveries in, verified events out.
 
 With ``url`` set the node serves ``POST <httpNodeRoot><url>`` itself (through the process's HTTP
-routes, ``flowengine.http_routes``). A delivery whose signature verifies (``webhook_signature``:
+routes, ``flowengine.http_routes``). A delivery whose signature verifies (``flowengine.webhook_signature``:
 ``webhook-id``, ``webhook-timestamp``, ``webhook-signature``, HMAC-SHA256 with the ``whsec_``
 secret, ``tolerance`` seconds, constant-time compare) is answered 200 at once and emitted:
 ``msg.payload`` = the event (``{id, type, created_at, data}``), ``msg.topic`` = its type,
@@ -32,8 +32,7 @@ from flowengine.http_routes import http_routes
 from flowengine.message import new_msgid
 from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
-
-from .webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
+from flowengine.webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 
 __all__ = ["MAX_SEEN", "ReplayGuard", "WebhookNode"]
 
@@ -118,7 +117,11 @@ class WebhookNode(Node):
 
     def _check(self, body: bytes | str, headers: Mapping[str, Any]) -> tuple[str, Any] | None:
         """``(webhook_id, event)`` of a good delivery, None for a replay; raises for a bad one."""
-        webhook_id = verify(body, headers, self._secret(), self.tolerance)
+        secret = self._secret()
+        if not secret:
+            raise WebhookVerificationError("the webhook secret is not set: give the node's 'secret' credential "
+                                           "or the OPENAI_WEBHOOK_SECRET environment variable")
+        webhook_id = verify(body, headers, secret, self.tolerance)
         try:
             event = json.loads(body)
         except ValueError:

@@ -20,7 +20,8 @@ def test_the_examples_have_tests():
     assert {"hello", "counter", "http-echo", "openai-embeddings-similarity", "openai-chat-streaming",
             "openai-responses-tools", "openai-image-generation", "openai-file-batch",
             "openai-speech-transcription", "compat-node-red-openai", "compat-inductiv-openai-api",
-            "dashboard"} <= tested
+            "dashboard", "dashboard2", "webhook-openai", "realtime-session"} <= tested
+    assert tested == {p.name.removesuffix(".json") for p in FLOWS.glob("*.json")}  # every example flow
 
 
 def test_example_flow_tests_pass_through_the_command(capsys):

@@ -30,13 +30,13 @@ from typing import Any
 import httpx
 
 from flowengine.types import Msg, Send
+from flowengine.webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 
 from ..client import ApiResponse, OpenAIClient, decode_body
 from ..errors import OpenAIError
 from ..parsing import add_parsed
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import ResponsesAssembler, iter_events
-from ..webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 from .seed_request import path_as_file
 
 __all__ = ["HELPER_OPERATIONS", "MAX_POLLS", "HelperRun", "local_response"]

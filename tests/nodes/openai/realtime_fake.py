@@ -13,75 +13,42 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
+from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
+
+from flowengine.flowtest.realtime import Connection, EventServer
 
 AUDIO = b"\x00\x01\x02\x03"
 
 
-@dataclass
-class Connection:
-    path: str
-    headers: Headers
-    received: list[dict[str, Any]] = field(default_factory=list)
-    close_code: int | None = None
-
-
-class FakeRealtime:
-    """``async with FakeRealtime() as fake``: ``fake.base_url`` is ``http://127.0.0.1:<port>/v1``."""
+class FakeRealtime(EventServer):
+    """``async with FakeRealtime() as fake``: ``fake.base_url`` is ``http://127.0.0.1:<port>/v1``
+    (the server, its connections and their received events are ``flowengine test``'s ``EventServer``)."""
 
     def __init__(self, refuse: int = 0) -> None:
-        self.refuse = refuse
+        super().__init__()
+        self.refuse_left = refuse
         """Refuse this many handshakes with HTTP 401 before accepting."""
-        self.connections: list[Connection] = []
         self.events = asyncio.Queue[dict[str, Any]]()
         self._ids = itertools.count(1)
-        self._server: Server | None = None
 
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        port = next(iter(self._server.sockets)).getsockname()[1]
-        return f"http://127.0.0.1:{port}/v1"
-
-    async def __aenter__(self) -> FakeRealtime:
-        self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._check)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-    def _check(self, conn: ServerConnection, request: Request) -> Response | None:
-        self.connections.append(Connection(request.path, request.headers))
-        if self.refuse > 0:
-            self.refuse -= 1
+    def refuse(self, conn: ServerConnection, request: Request) -> Response | None:
+        if self.refuse_left > 0:
+            self.refuse_left -= 1
             return conn.respond(401, "invalid key\n")
         return None
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids)}"
 
-    async def _handle(self, ws: ServerConnection) -> None:
-        conn = self.connections[-1]
-        try:
-            await self._serve(ws, conn)
-        finally:
-            conn.close_code = ws.close_code
-
-    async def _serve(self, ws: ServerConnection, conn: Connection) -> None:
+    async def converse(self, ws: ServerConnection, conn: Connection) -> None:
         await self._send(ws, {"type": "session.created", "session": {"type": "realtime", "id": self._id("sess"),
                                                                     "object": "realtime.session"}})
         last_text = ""
         async for raw in ws:
-            event = json.loads(raw)
-            conn.received.append(event)
+            event = await self.record(conn, raw)
             await self.events.put(event)
             etype = event["type"]
             if etype == "session.update":
@@ -101,7 +68,7 @@ class FakeRealtime:
                 await self._respond(ws, last_text)
 
     async def _send(self, ws: ServerConnection, event: dict[str, Any]) -> None:
-        await ws.send(json.dumps({"event_id": self._id("event"), **event}))
+        await self.send(ws, {"event_id": self._id("event"), **event})
 
     async def _respond(self, ws: ServerConnection, text: str) -> None:
         if text == "fail":

@@ -12,13 +12,13 @@ import httpx
 import pytest
 from flowengine.nodes.openai.compat.inductiv_helpers import HELPER_OPERATIONS
 from flowengine.nodes.openai.compat.inductiv_methods import HELPER_ALTERNATIVES, load_inductiv_methods
-from flowengine.nodes.openai.webhook_signature import sign
 from test_openai_compat_inductiv import _flow
 from test_openai_compat_seed import Recorder, _form
 
 from flowengine.registry import Registry
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
+from flowengine.webhook_signature import sign
 
 SCHEMA_FORMAT = {"format": {"type": "json_schema", "name": "answer", "schema": {"type": "object"}}}
 

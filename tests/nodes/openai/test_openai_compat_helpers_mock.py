@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flowengine.nodes.openai.webhook_signature import sign
 from openai_mock import SPEC_CURRENT, SteadyMock, unavailable_reason
 from test_openai_compat_mock import TapTransport
 
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
+from flowengine.webhook_signature import sign
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]

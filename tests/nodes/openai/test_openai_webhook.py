@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from flowengine.nodes.openai.webhook import ReplayGuard
-from flowengine.nodes.openai.webhook_signature import WebhookVerificationError, sign, verify
 
 from flowengine.http_routes import HTTP_ROUTES_KEY
 from flowengine.server.http_nodes_router import HttpNodeRouter
 from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
+from flowengine.webhook_signature import WebhookVerificationError, sign, verify
 
 SECRET = "whsec_" + base64.b64encode(b"a known test secret, 32 bytes...").decode()
 EVENT = {"id": "evt_1", "object": "event", "type": "response.completed", "created_at": 1760000000,

@@ -1,4 +1,4 @@
-"""OpenAI webhook signatures (the Standard Webhooks scheme), without I/O.
+"""Standard Webhooks signatures (the scheme OpenAI signs its webhooks with), without I/O.
 
 A delivery carries ``webhook-id``, ``webhook-timestamp`` (Unix seconds) and ``webhook-signature``
 (space-separated ``v1,<base64 HMAC-SHA256>`` values, several while a secret rotates). The HMAC key
@@ -7,7 +7,8 @@ official SDKs do); the signed content is ``<id>.<timestamp>.<raw body>``. A time
 ``tolerance`` seconds away from now, in either direction, is refused; signatures are compared in
 constant time. Error texts are the official SDK's.
 
-``sign`` makes the headers of a delivery (tests, and flows that forward webhooks).
+``sign`` makes the headers of a delivery (``flowengine test``'s signed requests, flows that forward
+webhooks). The ``openai-webhook`` node and the @inductiv compatibility node verify with ``verify``.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ class WebhookVerificationError(ValueError):
 def webhook_key(secret: str) -> bytes:
     """The HMAC key of a signing secret."""
     if not secret:
-        raise WebhookVerificationError("the webhook secret is not set: give the node's 'secret' credential "
-                                       "or the OPENAI_WEBHOOK_SECRET environment variable")
+        raise WebhookVerificationError("the webhook secret is not set")
     if secret.startswith("whsec_"):
         try:
             return base64.b64decode(secret[len("whsec_"):], validate=True)
