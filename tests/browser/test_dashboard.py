@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from .conftest import Server
+from .conftest import REPO, Server
+
+README_PICTURE = REPO / "docs" / "dashboard.png"
 
 TAB = {"id": "f1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 UI = [
@@ -135,6 +137,7 @@ def test_dashboard_shows_values_and_sends_what_the_page_operates(page: Any, serv
     open_tab(page, 0)  # back to Home for the picture
     expect(page.locator("#menu")).to_be_hidden()
     shot(page, "dashboard")
+    page.screenshot(path=str(README_PICTURE))  # the README's picture of a dashboard, reviewed by looking at it
 
 
 def _series_pattern() -> Any:
