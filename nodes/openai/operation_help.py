@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .request import property_name
+from .schema import collect_fields
 
 __all__ = ["HelpOnFirstRead", "operation_help", "type_text"]
 
@@ -122,12 +123,6 @@ def _field_line(label: str, schema: Any, defs: JSON, required: bool, extra: str 
     return line + (f": {extra}" if extra else "")
 
 
-def _body_fields(body: JSON, defs: JSON) -> dict[str, Any]:
-    from .schema import _collect_fields  # the same walk the node's property schema uses
-
-    return _collect_fields(body.get("schema") or {}, defs)
-
-
 def _inputs(entry: JSON, defs: JSON) -> list[str]:
     body = entry.get("body") or {}
     params = entry.get("parameters") or []
@@ -160,7 +155,7 @@ def _inputs(entry: JSON, defs: JSON) -> list[str]:
         where = f"{_PARAM_KIND.get(p['in'], p['in'])}; else `msg.payload.{name}`, else the node's `{prop}`"
         lines.append(_field_line(f"msg.{name}", p.get("schema") or {}, defs, bool(p.get("required")), where))
     if body:
-        fields = _body_fields(body, defs)
+        fields = collect_fields(body.get("schema") or {}, defs)
         required = list(body.get("required_fields") or [])
         names = required + [f for f in body.get("fields") or [] if f not in required]
         lines += ["", f"Body fields ({body.get('encoding', 'json')}), set on the node or in `msg.payload`:", ""]
@@ -242,13 +237,11 @@ def _details(entry: JSON) -> list[str]:
         ]
     lines += [
         "",
-        "The request is assembled and checked against the operation's schema before anything is sent: a "
-        "missing required field or a wrong type is a catchable error naming the field. Requests that fail with "
-        "408, 409, 429 or a 5xx status, time out or lose the connection are retried with backoff "
-        "(`max_retries` of the config node), waiting as long as `Retry-After` asks. A request that still "
-        "fails goes to catch nodes with the original message; `msg.error` and `msg.openai` hold the status, "
-        "type, code, param and body of the error. Requests beyond the config node's `max_concurrency` wait in "
-        "its queue; the status shows requests in flight, queued, the tokens used and the last error.",
+        "The request is checked against the operation's schema first: a missing or wrong field is a catchable "
+        "error naming it, and nothing is sent. 408, 409, 429, 5xx, timeouts and lost connections are retried "
+        "with backoff (`max_retries`, honouring `Retry-After`); a request that still fails goes to catch nodes "
+        "with its message, the error's status, type, code, param and body in `msg.error`. Requests beyond "
+        "`max_concurrency` wait; the status shows in flight, queued, tokens used and the last error.",
     ]
     return lines
 
