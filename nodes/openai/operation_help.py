@@ -38,25 +38,30 @@ def _resolve(schema: Any, defs: JSON) -> Any:
 
 
 def _literal(value: Any) -> str:
-    return "`" + json.dumps(value, ensure_ascii=False) + "`"
+    return "`" + _json(value) + "`"
+
+
+def _json(value: Any) -> str:
+    """A value as JSON, bare: inside the type, which is set in *emphasis*, code spans do not nest."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def type_text(schema: Any, defs: JSON, depth: int = 0) -> str:
-    """A field's type in a few words: ``string``, ``integer or null``, ``array of object``,
-    ``"auto", "low" or "high"``; unions joined, ``$ref``s followed."""
+    """A field's type in a few words: ``string``, ``integer``, ``array of object``,
+    ``"auto", "low" or "high"``; unions joined, ``$ref``s followed, null left out."""
     schema = _resolve(schema, defs)
     if not isinstance(schema, dict) or depth > 3:
         return "any"
     if "const" in schema:
-        return _literal(schema["const"])
+        return _json(schema["const"])
     if isinstance(schema.get("enum"), list):
         values = [v for v in schema["enum"] if v is not None]
         if len(values) > MAX_ENUM:
             return f"one of {len(values)} values"
         if not values:
             return "null"
-        head = ", ".join(_literal(v) for v in values[:-1])
-        return f"{head} or {_literal(values[-1])}" if head else _literal(values[-1])
+        head = ", ".join(_json(v) for v in values[:-1])
+        return f"{head} or {_json(values[-1])}" if head else _json(values[-1])
     if schema.get("x-file"):
         return "file"
     variants = schema.get("anyOf") or schema.get("oneOf")

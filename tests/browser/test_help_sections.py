@@ -78,7 +78,9 @@ def test_help_sidebar_shows_openai_and_dashboard_help_sections(editor: Any, shot
     expect(link).to_have_count(1)
     expect(link).to_have_attribute("href", "https://platform.openai.com/docs/api-reference/chat/create")
     expect(link).to_have_attribute("target", "_blank")
-    assert "###" not in body.inner_text() and "**" not in body.inner_text()
+    text = body.inner_text()
+    assert "###" not in text and "**" not in text and "`" not in text  # all of it formatted, none left as source
+    expect(body.locator("li", has_text="reasoning_effort").locator("em")).to_contain_text('"low", "medium"')
     shot(page, "help-sections-openai")
 
     # A Dashboard 2 widget and a Dashboard 1 widget: written pages, inputs and outputs as lists.

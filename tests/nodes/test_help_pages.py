@@ -86,7 +86,7 @@ def test_an_operations_help_names_it_its_inputs_outputs_and_reference() -> None:
     assert lines[2].startswith("- `model` *string or one of ") and "**required**" in lines[2]
     assert sum("**required**" in line for line in lines) == 2
     assert "- `temperature` *number*, 0 … 2, default `1`" in inputs
-    assert '- `service_tier` *`"auto"`, `"default"`' in inputs
+    assert '- `service_tier` *"auto", "default", "flex"' in inputs
     assert "a string becomes `messages` with one user message" in inputs
     outputs = _section(text, "Outputs")
     assert "`msg.payload` *object*" in outputs and "streaming, with `stream: true`" in outputs
@@ -100,7 +100,7 @@ def test_an_operations_help_names_it_its_inputs_outputs_and_reference() -> None:
 
 def test_parameters_binary_output_admin_key_and_lists() -> None:
     files = REGISTRY.describe("openai-list-files")["help"]
-    assert '- `msg.order` *`"asc"` or `"desc"`*, default `"desc"`: query parameter' in files
+    assert '- `msg.order` *"asc" or "desc"*, default `"desc"`: query parameter' in files
     assert "with `fetch_all`" in _section(files, "Outputs")
     speech = REGISTRY.describe("openai-create-speech")["help"]
     assert "- `msg.payload` *bytes*" in _section(speech, "Outputs")
@@ -140,7 +140,7 @@ def test_help_is_built_from_structure_only() -> None:
         "response": {"kind": "json", "sse": False, "stream": None},
     }
     text = operation_help(entry, {"Size": {"type": "string", "enum": ["s", "m"], "default": "m"}})
-    assert '- `size` *`"s"` or `"m"`*, **required**, default `"m"`' in text
+    assert '- `size` *"s" or "m"*, **required**, default `"m"`' in text
     assert "[Make a thing](https://example.invalid/ref)" in text
     assert json.dumps(entry["body"]["schema"]) not in text
 
@@ -152,7 +152,7 @@ def test_help_is_built_from_structure_only() -> None:
         ({"anyOf": [{"type": "number"}, {"type": "null"}]}, "number"),
         ({"type": "array", "items": {"type": "string"}}, "array of string"),
         ({"enum": list(range(20))}, "one of 20 values"),
-        ({"const": "auto"}, '`"auto"`'),
+        ({"const": "auto"}, '"auto"'),
         ({}, "any"),
     ],
 )
