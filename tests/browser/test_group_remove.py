@@ -87,6 +87,17 @@ def test_remove_from_group_by_menu_and_keyboard(editor: Any, server: Any, shot: 
     flows = _deployed(page, server)
     assert flows["nd"]["g"] == "g2" and flows["g2"]["nodes"] == ["nd"]
 
+    # Every node of a nested group selected: that group leaves the group around it, whole.
+    page.locator(LABEL("na")).click()
+    page.locator(LABEL("nb")).click(modifiers=["Control"])
+    page.keyboard.press("Alt+Shift+G")
+    flows = _deployed(page, server)
+    assert "g" not in flows["g1"] and flows["g1"]["nodes"] == ["na", "nb"] and flows["g0"]["nodes"] == ["nc"]
+    assert flows["na"]["g"] == "g1" and flows["nb"]["g"] == "g1"
+    page.keyboard.press("Control+z")
+    flows = _deployed(page, server)
+    assert flows["g1"]["g"] == "g0" and flows["g0"]["nodes"] == ["g1", "nc"]
+
     # Members of two different groups: nothing moves (as in Node-RED), and the editor says why.
     page.locator(LABEL("na")).click()
     page.locator(LABEL("nc")).click(modifiers=["Control"])
