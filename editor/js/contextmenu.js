@@ -19,6 +19,7 @@ const ITEMS = [
   ["toggle-disabled", "Enable/disable", "Ctrl+Shift+E", (c) => c.count > 0],
   ["group", "Group selection", "Ctrl+Shift+G", (c) => c.count > 0],
   ["ungroup", "Ungroup", "Ctrl+Shift+U", (c) => c.inGroup],
+  ["remove-from-group", "Remove from group", "Alt+Shift+G", (c) => c.inGroup && c.count > 0],
   ["edit-group", "Edit group…", "", (c) => c.inGroup],
   ["to-subflow", "Selection to subflow", "", (c) => c.count > 0],
   ["move-to-tab", "Move to another flow…", "", (c) => c.count > 0],

@@ -1,8 +1,9 @@
 // Editing commands on the selection, shared by the context menu and the keyboard: group, ungroup,
-// edit group, enable/disable, duplicate, move to another tab, select connected. Each is one undo step.
+// remove from group, edit group, enable/disable, duplicate, move to another tab, select connected. Each is one undo step.
 
 import { carriedGroups } from "./dragmoves.js";
 import { ask, h } from "./dom.js";
+import { leaveGroup } from "./group-drop.js";
 import { groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
 import { selectConnected } from "./selection.js";
 import { GRID } from "./wires.js";
@@ -40,6 +41,15 @@ export class EditActions {
     if (!gids.length) return app.say("The selection is not in a group", true);
     app.history.run("ungroup", () => ungroup(app.model, gids));
     app.say(`Ungrouped ${gids.length} group${gids.length === 1 ? "" : "s"}`);
+  }
+
+  /** The selection leaves its group for the one around it (one undo step), as Node-RED's menu does. */
+  removeFromGroup() {
+    const { app } = this;
+    const ids = this.selected();
+    const left = ids.length ? app.history.run("remove from group", () => leaveGroup(app.model, ids)) : null;
+    if (!left) return app.say("Select nodes of one group to take them out of it", true);
+    app.say(`Removed ${left.length} item${left.length === 1 ? "" : "s"} from the group`);
   }
 
   editGroup(gid = null) {

@@ -47,6 +47,7 @@ export function installEditing(app) {
     "toggle-disabled": () => edit.toggleDisabled(),
     group: () => edit.group(),
     ungroup: (ctx) => edit.ungroup(ctx && ctx.group),
+    "remove-from-group": () => edit.removeFromGroup(),
     "edit-group": (ctx) => edit.editGroup(ctx && ctx.group),
     "to-subflow": () => subflow.fromSelection(),
     "move-to-tab": () => edit.moveToTab(),
@@ -56,6 +57,7 @@ export function installEditing(app) {
   const tabMenu = new TabMenu(app, menu);
   kb.bind("ctrl+shift+g", "group", () => edit.group(), ["Ctrl+Shift+G / Ctrl+Shift+U", "group the selection / ungroup"]);
   kb.bind("ctrl+shift+u", "ungroup", () => edit.ungroup());
+  kb.bind("alt+shift+g", "remove-from-group", () => edit.removeFromGroup(), ["Alt+Shift+G", "take the selection out of its group (Alt+drag does it with the pointer)"]);
   kb.bind("ctrl+shift+e", "toggle-disabled", () => edit.toggleDisabled(), ["Ctrl+Shift+E", "enable or disable the selected nodes"]);
   kb.bind("alt+shift+d", "duplicate", () => edit.duplicate(), ["Alt+Shift+D", "duplicate the selection"]);
   kb.bind("", "select-connected", () => edit.selectConnected());

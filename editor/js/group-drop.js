@@ -2,8 +2,10 @@
 // group join it; members dragged with Alt held leave their group (dropped on another group, they
 // join that one). Dragging members without Alt keeps them in their group, whose box grows. The
 // pointer state machine asks plan() when a drag starts, target() while it moves and rehome() on
-// drop, inside the move's undo step. No DOM state here except the hover mark.
+// drop, inside the move's undo step. leaveGroup() is the keyboard and menu way out ("Remove from
+// group"). No DOM state here except the hover mark.
 
+import { carriedGroups } from "./dragmoves.js";
 import { fitGroup, growGroup } from "./groups.js";
 
 /**
@@ -82,6 +84,39 @@ export function rehome(model, p, into, alt) {
   if (into) growGroup(model, into);
   model._changed("group", [...changed, ...(parent ? [parent.id] : []), ...(into ? [into] : [])]);
   return changed;
+}
+
+/**
+ * "Remove from group" (Node-RED's core:remove-selection-from-group) on the selected node ids: they
+ * (or the groups whose every node is selected) leave the group they are in for the group around it,
+ * or for none. All must be in the same group. The group left shrinks to what it still holds, or is
+ * removed when nothing is left. Returns the ids that left, or null when the selection is not in one
+ * group. Mutates; notifies.
+ */
+export function leaveGroup(model, ids) {
+  const groups = carriedGroups(model, ids);
+  const carried = new Set(groups);
+  const tops = [...ids, ...groups].filter((m) => !carried.has(model.get(m)?.g));
+  let p = plan(model, tops, groups);
+  // Every node of a top-level group selected: those nodes leave it (the group then goes).
+  if (p && !p.parent) p = plan(model, ids, []);
+  if (!p || !p.parent) return null;
+  const group = model.get(p.parent);
+  const outer = group.g && model.get(group.g) ? group.g : null;
+  const left = rehome(model, p, outer, true);
+  if (left.length && !(group.nodes || []).length) dropGroup(model, group);
+  return left;
+}
+
+/** Remove empty group `g` from the model and from the group around it. */
+function dropGroup(model, g) {
+  const outer = model.get(g.g);
+  if (outer) {
+    outer.nodes = (outer.nodes || []).filter((m) => m !== g.id);
+    fitGroup(model, outer.id);
+  }
+  model.items.delete(g.id);
+  model._changed("ungroup", [g.id]);
 }
 
 /** Mark the group a drop would join (null clears) on the drawn canvas. */

@@ -115,16 +115,9 @@ export class HelpPanel {
     const schema = (def && def.schema) || {};
     const props = !sf && typeof schema["x-reference"] !== "string" ? propertyList(schema) : null;
     if (props) parts.push(h("h3", { text: "Properties" }), props);
-    if (typeof schema["x-reference"] === "string") {
-      const fields = Object.keys(schema.properties || {}).filter((k) => k !== "config" && k !== "name");
-      const required = new Set(schema["x-required"] || []);
-      parts.push(h("h3", { text: "Inputs" }), h("p", { class: "help-body", "data-help-inputs": "", text:
-        `Each field may be set on the node or in msg.${schema["x-primary"] ? ` A string msg.payload fills ${schema["x-primary"]}.` : ""}\n` +
-        `Required by the API: ${[...required].join(", ") || "none"}.\nOther fields: ${fields.filter((f) => !required.has(f)).join(", ") || "none"}.` }));
-      parts.push(h("h3", { text: "Output" }), h("p", { class: "help-body", text: "msg.payload: the API's response (parsed JSON, or the streamed events / bytes the operation returns)." }));
-    }
     const ref = def && (def.docs || def.reference || schema["x-reference"] || schema["x-docs"]);
-    if (typeof ref === "string" && /^https?:\/\//.test(ref)) parts.push(h("p", {}, [h("a", { href: ref, target: "_blank", rel: "noopener", text: "API reference" })]));
+    // OpenAI operation nodes' help links their reference page itself (### References)
+    if (typeof ref === "string" && /^https?:\/\//.test(ref) && !text.includes(ref)) parts.push(h("p", {}, [h("a", { href: ref, target: "_blank", rel: "noopener", text: "API reference" })]));
     this.el.replaceChildren(...parts);
   }
 }

@@ -23,6 +23,7 @@ from flowengine.message import deep_clone
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg
 
+from .help_pages import node_help
 from .hub import DashboardHub
 from .props import BOOLEAN, NUMBER, date_ms, js_num, parse_float, parse_int, prop, widget_schema
 from .widget import Conversion, Widget
@@ -66,9 +67,7 @@ class UiChart(Widget):
         "useDifferentColor": prop(BOOLEAN, False, "Different colours", "Each bar its own colour."),
         "useOldStyle": prop(BOOLEAN, False, "Old style", "Not used."),
     })
-    help = ("Plots `msg.payload` numbers: a line chart keeps one series per `msg.topic` (or "
-            "`msg.series`) over time, bar and pie charts one value per `msg.topic`. `[]` clears it; "
-            "an array `[{series, data, labels}]` replaces the data.")
+    help = node_help("ui_chart")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -15,6 +15,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg
 
 from .colour import Colour
+from .help_pages import node_help
 from .props import BOOLEAN, date_ms, js_num, prop, topic_properties, widget_schema
 from .widget import Widget
 
@@ -36,9 +37,7 @@ class UiDropdown(Widget):
         "payload": prop({}, "", "Initial value", "Not used by the runtime."),
         **topic_properties(),
     })
-    help = ("A drop-down list. Choosing an option sends its value as `msg.payload`. `msg.options` "
-            "(an array of strings, numbers or `{label: value}` objects) replaces the options; "
-            "`msg.payload` selects one (an array with *multiple*).")
+    help = node_help("ui_dropdown")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -189,8 +188,7 @@ class UiForm(Widget):
         "splitLayout": prop(BOOLEAN, "", "Two columns", "Lay the fields out in two columns."),
         **topic_properties(),
     })
-    help = ("A form of fields; submitting sends `msg.payload` = an object of the field values. "
-            "An input payload object fills the fields.")
+    help = node_help("ui_form")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -223,7 +221,7 @@ class UiDatePicker(Widget):
         "passthru": prop(BOOLEAN, True, "Pass through", "Input messages set the date and are passed on."),
         **topic_properties(),
     })
-    help = "A date picker; choosing a date sends it as `msg.payload` in milliseconds since 1970 (UTC midnight)."
+    help = node_help("ui_date_picker")
 
     def build_control(self) -> dict[str, Any]:
         today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -277,7 +275,7 @@ class UiColourPicker(Widget):
         "passthru": prop(BOOLEAN, True, "Pass through", "Input messages set the colour and are passed on."),
         **topic_properties(),
     })
-    help = "A colour picker; choosing a colour sends it in the chosen format (string or object)."
+    help = node_help("ui_colour_picker")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config

@@ -12,6 +12,7 @@ from typing import Any
 
 from flowengine.node import Node
 
+from .help_pages import node_help
 from .hub import dashboard_hub
 from .props import BOOLEAN, NUMBER, number_or, prop
 from .widget import Widget
@@ -64,8 +65,7 @@ class UiBase(Node):
                           "sizes": {"sx": 48, "sy": 48, "gx": 6, "gy": 6, "cx": 6, "cy": 6, "px": 0, "py": 0}},
                      "Site", "Title, date format and grid sizes of the dashboard."),
     }}
-    help = ("The dashboard's site settings and theme: its title (`site.name`), the widget grid sizes "
-            "(`site.sizes`) and the light, dark or custom colours. One per flow file.")
+    help = node_help("ui_base")
 
     def on_start(self) -> None:
         hub = dashboard_hub(self.host.settings)
@@ -90,7 +90,7 @@ class UiTab(Node):
         "disabled": prop(BOOLEAN, False, "Disabled", "Shown greyed out in the menu; cannot be opened."),
         "hidden": prop(BOOLEAN, False, "Hidden", "Not listed in the menu (ui_control can still open it)."),
     }}
-    help = "A page (tab) of the dashboard: its name is the menu entry; groups belong to a tab."
+    help = node_help("ui_tab")
 
     def layout(self) -> dict[str, Any]:
         return {"id": self.id, "header": self.name, "order": number_or(self.config.get("order") or 0, 0),
@@ -116,7 +116,7 @@ class UiGroup(Node):
         "hidden": prop(BOOLEAN, False, "Hidden", "Not used by Dashboard 1's runtime."),
         "className": prop("string", "", "Class", "CSS class added to the group's card."),
     }}
-    help = "A group of widgets on a dashboard tab, drawn as a card of the given width."
+    help = node_help("ui_group")
 
     def layout(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "disp": self.config.get("disp") is not False,
@@ -140,7 +140,7 @@ class UiLink(Node):
         "order": prop(NUMBER, 0, "Order", "Position in the menu."),
         "className": prop("string", "", "Class", "CSS class of the menu entry."),
     }}
-    help = "Adds a menu entry to the dashboard that opens a web page (new tab, this tab or inside the page)."
+    help = node_help("ui_link")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -174,7 +174,7 @@ class UiSpacer(Widget):
         "height": prop(NUMBER, 0, "Height", "Height in grid units."),
         "className": prop("string", "", "Class", "CSS class of the cell."),
     }}
-    help = "An empty cell in a dashboard group, to lay out the widgets around it."
+    help = node_help("ui_spacer")
 
     def build_control(self) -> dict[str, Any]:
         return {"type": "spacer", "order": self.config.get("order"), "width": self.width(),

@@ -13,6 +13,7 @@ from flowengine.jsutil import js_truthy, to_number
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
+from .help_pages import node_help
 from .hub import DashboardHub, dashboard_hub
 from .props import BOOLEAN, NUMBER, parse_float, prop
 from .widget import Widget
@@ -39,9 +40,7 @@ class UiToast(Widget):
         "className": prop("string", "", "Class", "CSS class of the notification."),
         "topic": prop("string", "", "Topic", "Title (empty: msg.topic)."),
     }}
-    help = ("Shows `msg.payload` as a notification on the dashboard (title: *topic* or `msg.topic`), "
-            "or as a dialog whose answer (the button's label, or the text typed in a prompt) is sent "
-            "on as `msg.payload`. The text is shown as text unless *raw* is set.")
+    help = node_help("ui_toast")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -103,9 +102,7 @@ class UiAudio(Node):
         "voice": prop("string", "", "Voice", "Text-to-speech voice (the browser's list)."),
         "always": prop(BOOLEAN, "", "Play on all tabs", "Play even when another tab is shown."),
     }}
-    help = ("Plays audio on the dashboard: a buffer payload as a sound file, a string spoken by the "
-            "browser's text-to-speech (once the page's sound is switched on). `msg.level` sets the "
-            "volume (0-300), `msg.reset = true` stops playing.")
+    help = node_help("ui_audio")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -167,10 +164,7 @@ class UiUiControl(Node):
         "events": prop("string", "all", "Output", "Which browser events are sent.",
                        enum=["all", "connect", "change"]),
     }}
-    help = ("Controls the dashboard: `msg.payload` = a tab name or index (or `{tab: ...}`) opens that tab "
-            "(`\"+1\"`/`\"-1\"` move); `{tabs: {show, hide, enable, disable}}` and `{group: {show, hide, "
-            "open, close}}` change tabs and groups (`msg.socketid`: only that browser). Sends "
-            "`connect`, `lost`, `change` (with `tab`, `name`) and `group` events with `msg.socketid`.")
+    help = node_help("ui_ui_control")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -23,6 +23,7 @@ from flowengine.types import UNDEFINED, Msg, Send
 
 from .d2_chart_data import LineData, TableData, as_time
 from .d2_widget import D2Widget, d2_schema
+from .help_pages import node_help
 from .props import BOOLEAN, NULLABLE_NUMBER, date_ms, js_num, parse_float, parse_int, prop
 
 __all__ = ["NODES", "UiChart2"]
@@ -72,8 +73,7 @@ class UiChart2(D2Widget):
         "colors": prop("array", [], "Colours", "Colours of the series."),
         "xAxisFormat": prop("string", "", "X format", "How times are written."),
     })
-    help = ("A chart: line, area, scatter, bar, histogram, pie or doughnut. Each message adds points "
-            "(one per series, `msg.topic` by default); `[]` clears it. The data survives a page reload.")
+    help = node_help("ui-chart")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

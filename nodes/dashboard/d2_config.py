@@ -16,6 +16,7 @@ from flowengine.jsutil import js_truthy
 from flowengine.node import Node
 
 from .config_nodes import default_theme
+from .help_pages import node_help
 from .hub import DashboardHub, dashboard_hub
 from .props import BOOLEAN, NULLABLE_NUMBER, number_or, prop
 
@@ -77,8 +78,7 @@ class UiBase2(Node):
         "showDisconnectNotification": prop(BOOLEAN, True, "Disconnect notice", "Say when the page lost the link."),
         "allowInstall": prop(BOOLEAN, True, "Installable", "The page may be installed as an app."),
     }}
-    help = ("A Dashboard 2 dashboard: its title (the node's name) and the path it is served at, "
-            "`<httpNodeRoot>dashboard` by default; each `ui-page` is one page below it.")
+    help = node_help("ui-base")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -112,7 +112,7 @@ class UiTheme2(Node):
         "sizes": prop("object", {"pagePadding": "12px", "groupGap": "12px", "groupBorderRadius": "4px",
                                  "widgetGap": "12px"}, "Sizes", "Spacing of pages, groups and widgets."),
     }}
-    help = "Colours and spacing of the Dashboard 2 pages that use this theme."
+    help = node_help("ui-theme")
 
     def theme(self) -> dict[str, Any]:
         """The theme as the page applies it (Dashboard 1's ``themeState`` names)."""
@@ -152,7 +152,7 @@ class UiPage2(Node):
         "visible": prop(BOOLEAN, "true", "Visible", "Listed in the menu."),
         "disabled": prop(BOOLEAN, "false", "Disabled", "Shown greyed out in the menu."),
     }}
-    help = "A page of a Dashboard 2 dashboard, at its own path; groups belong to a page."
+    help = node_help("ui-page")
 
     def base(self) -> Node | None:
         return self.config_node(self.config.get("ui") or None)
@@ -189,7 +189,7 @@ class UiGroup2(Node):
         "disabled": prop(BOOLEAN, "false", "Disabled", "Its widgets cannot be operated."),
         "groupType": prop("string", "default", "Type", "default or dialog.", enum=["default", "dialog"]),
     }}
-    help = "A group of widgets on a Dashboard 2 page, drawn as a card *width* columns wide."
+    help = node_help("ui-group")
 
     def page(self) -> UiPage2 | None:
         page = self.config_node(self.config.get("page") or None)
@@ -220,7 +220,7 @@ class UiLink2(Node):
         "visible": prop(BOOLEAN, "true", "Visible", "Listed in the menu."),
         "disabled": prop(BOOLEAN, "false", "Disabled", "Shown greyed out."),
     }}
-    help = "A menu entry of a Dashboard 2 dashboard that opens a URL."
+    help = node_help("ui-link")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -14,6 +14,7 @@ from flowengine.types import UNDEFINED, Msg, Send
 
 from .d2_config import UiBase2, UiGroup2, UiPage2, hub_of_base
 from .d2_widget import D2Widget, d2_schema
+from .help_pages import node_help
 from .props import BOOLEAN, NULLABLE_NUMBER, parse_float, prop
 
 __all__ = ["NODES", "UiControl2", "UiEvent2", "UiNotification2"]
@@ -62,9 +63,7 @@ class UiNotification2(_Headless):
         "confirmText": prop("string", "Confirm", "Confirm text", "The confirm button's label."),
         "raw": prop(BOOLEAN, False, "Accept raw HTML", "Show msg.payload as HTML (off: as text)."),
     }, group=False)
-    help = ("Shows `msg.payload` as a pop-up on the dashboard's pages (only the browser of "
-            "`msg._client.socketId` when given). Closing it sends the message on with `msg.payload` = "
-            "`dismiss_clicked`, `confirm_clicked` or `timeout`. Shown as text unless *raw* is set.")
+    help = node_help("ui-notification")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -119,9 +118,7 @@ class UiControl2(_Headless):
         "events": prop("string", "all", "Output", "Which browser events are sent.",
                        enum=["all", "connect", "change"]),
     }, group=False)
-    help = ("Controls the dashboard: `msg.payload` = `{page: name}` (or `\"+1\"`/`\"-1\"`) opens a page; "
-            "`{pages|groups|widgets: {show, hide, enable, disable}: [...]}` changes them on every page "
-            "(groups as `\"Page:Group\"` or their id). Sends `connect`, `lost` and `change` events.")
+    help = node_help("ui-control")
 
     def started(self) -> None:
         hub = self.hub
@@ -204,9 +201,7 @@ class UiEvent2(_Headless):
     icon = "font-awesome/fa-bolt"
     inputs = 0
     schema = d2_schema({"ui": BASE_REF}, group=False)
-    help = ("Sends the dashboard's page events: `msg.topic` `$pageview` when a browser opens a page and "
-            "`$pageleave` when it leaves one, with `msg.payload.page` (id, name, path) and "
-            "`msg.payload.query` (the page's URL parameters).")
+    help = node_help("ui-event")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -14,6 +14,7 @@ from flowengine.types import UNDEFINED, Msg, Send
 
 from .d2_config import UiBase2, UiPage2, hub_of_base
 from .d2_widget import D2Widget, d2_schema
+from .help_pages import node_help
 from .props import BOOLEAN, NULLABLE_NUMBER, js_num, parse_float, prop
 
 __all__ = ["NODES", "UiGauge2", "UiMarkdown2", "UiTable2", "UiTemplate2", "UiText2"]
@@ -57,7 +58,7 @@ class UiText2(D2Widget):
         "value": prop("string", "payload", "Value", "Which property is shown."),
         "valueType": prop("string", "msg", "Value type", "How the value is read.", enum=VALUE_TYPES),
     })
-    help = "Shows a read-only value (`msg.payload` by default) with a label, always as text."
+    help = node_help("ui-text")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -111,7 +112,7 @@ class UiGauge2(D2Widget):
         "value": prop("string", "payload", "Value", "Which property is shown."),
         "valueType": prop("string", "msg", "Value type", "How the value is read.", enum=VALUE_TYPES),
     })
-    help = "Shows a number on a gauge between *min* and *max*, coloured by its segments."
+    help = node_help("ui-gauge")
 
     def build_control(self) -> dict[str, Any]:
         return {"type": "gauge", "name": self.name, "order": self.config.get("order"), "width": self.width(3),
@@ -199,10 +200,7 @@ class UiTemplate2(D2Widget):
         "passthru": prop(BOOLEAN, True, "Pass through", "Forward input messages to the output."),
         "resendOnRefresh": prop(BOOLEAN, True, "Resend on refresh", "A page that connects later gets the last one."),
     })
-    help = ("A widget whose HTML (a Vue component) the flow author writes. `{{ msg.payload }}` shows "
-            "message values as text; `v-if`, `v-for`, `v-show`, `:attr`, `@click`, `v-model` and the "
-            "component's `data`, `computed`, `methods`, `watch` and `mounted` work, with `this.msg` and "
-            "`this.send(msg)`. The HTML comes only from the flow; `v-html` shows values as text.")
+    help = node_help("ui-template")
 
     def on_start(self) -> None:
         if self.config.get("group"):
@@ -250,7 +248,7 @@ class UiMarkdown2(D2Widget):
                         "Markdown; {{ msg.payload }} inserts message values as text.", **{"x-widget": "code"}),
         "passthru": prop(BOOLEAN, True, "Pass through", "Forward input messages."),
     })
-    help = "Markdown text written by the flow author; `{{ msg.payload }}` shows message values (as text)."
+    help = node_help("ui-markdown")
 
     def build_control(self) -> dict[str, Any]:
         return {"type": "markdown", "order": self.config.get("order"), "width": self.width(),
@@ -278,8 +276,7 @@ class UiTable2(D2Widget):
         "action": prop("string", "append", "Action", "New rows are appended or replace the table.",
                        enum=["append", "replace"]),
     })
-    help = ("A table of `msg.payload` (an array of objects, or one object for one row); rows are added "
-            "or replace the table (*action*). With selection, clicking a row sends it as `msg.payload`.")
+    help = node_help("ui-table")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config

@@ -14,6 +14,7 @@ from flowengine.node import Node
 from flowengine.types import Msg
 
 from .d2_widget import D2Widget, d2_schema
+from .help_pages import node_help
 from .props import BOOLEAN, NULLABLE_NUMBER, js_num, parse_float, prop, topic_properties
 
 __all__ = ["NODES", "UiDropdown2", "UiForm2", "UiNumberInput2", "UiTextInput2"]
@@ -40,7 +41,7 @@ class UiTextInput2(D2Widget):
         "icon": prop("string", "", "Icon", "Icon in the field."),
         **topic_properties(),
     })
-    help = "A text field; its text is sent as `msg.payload` on Enter, on leaving the field or while typing."
+    help = node_help("ui-text-input")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -63,7 +64,7 @@ class UiNumberInput2(UiTextInput2):
         "step": prop(NULLABLE_NUMBER, 1, "Step", "Increment."),
         "spinner": prop("string", "default", "Spinner", "Where the up/down buttons are."),
     })
-    help = "A number field with up/down buttons; the number is sent as `msg.payload`."
+    help = node_help("ui-number-input")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -113,8 +114,7 @@ class UiDropdown2(D2Widget):
         "msgTrigger": prop("string", "onChange", "Send", "When to send.", enum=["onChange", "onClose"]),
         **topic_properties(),
     })
-    help = ("A drop-down list; choosing sends the option's value as `msg.payload`. `msg.options` (or "
-            "`msg.ui_update.options`) replaces the options; an input payload chooses one.")
+    help = node_help("ui-dropdown")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -165,7 +165,7 @@ class UiForm2(D2Widget):
         "dropdownOptions": prop("array", [], "Dropdown options", "Options of dropdown fields."),
         **topic_properties(),
     })
-    help = "A form; submitting sends `msg.payload` = an object of the field values (by key)."
+    help = node_help("ui-form")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config

@@ -18,6 +18,7 @@ from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg, Send
 
 from .d2_widget import D2Widget, d2_schema
+from .help_pages import node_help
 from .props import BOOLEAN, NULLABLE_NUMBER, js_num, parse_float, prop, topic_properties
 
 __all__ = ["NODES", "UiButton2", "UiButtonGroup2", "UiRadioGroup2", "UiSlider2",
@@ -62,8 +63,7 @@ class UiButton2(D2Widget):
         "pointerupPayloadType": prop("string", "str", "Type", "How it is read.", enum=VALUE_TYPES),
         **topic_properties(),
     })
-    help = ("A button. A click sends its payload with `msg.topic` and `msg._event`; with *emulate click* "
-            "an input message clicks it too.")
+    help = node_help("ui-button")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -123,7 +123,7 @@ class UiButtonGroup2(D2Widget):
         "passthru": prop(BOOLEAN, False, "Pass through", "Forward input messages."),
         **topic_properties(),
     })
-    help = "A row of buttons of which one is chosen; choosing one sends its value as `msg.payload`."
+    help = node_help("ui-button-group")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -161,7 +161,7 @@ class UiRadioGroup2(UiButtonGroup2):
         "payload": prop({}, "", "Payload", "Not used."),
         **topic_properties(),
     })
-    help = "A set of choices of which one is chosen; choosing one sends its value as `msg.payload`."
+    help = node_help("ui-radio-group")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, {**config, "options": [{**o, "valueType": o.get("valueType") or "str"}
@@ -195,8 +195,7 @@ class UiSwitch2(D2Widget):
         "offcolor": prop("string", "", "Off colour", "Colour when off."),
         **topic_properties(),
     })
-    help = ("An on/off switch: turning it sends the *on* or *off* payload. An input payload equal to "
-            "one of them (or true/false) sets it; anything else is refused with a warning.")
+    help = node_help("ui-switch")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -261,7 +260,7 @@ class UiSlider2(D2Widget):
         "showTicks": prop(BOOLEAN, "always", "Ticks", "Show the steps."),
         **topic_properties(),
     })
-    help = "A slider between *min* and *max*; moving it sends the number as `msg.payload`."
+    help = node_help("ui-slider")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -299,7 +298,7 @@ class UiSpacer2(D2Widget):
     inputs = 0
     outputs = 0
     schema = d2_schema({})
-    help = "An empty cell in a Dashboard 2 group, to lay out the widgets around it."
+    help = node_help("ui-spacer")
 
     def build_control(self) -> dict[str, Any]:
         return {"type": "spacer", "order": self.config.get("order"), "width": self.width(1),

@@ -11,6 +11,7 @@ from flowengine.message import PropertyPathError, get_property
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg
 
+from .help_pages import node_help
 from .hub import DashboardHub
 from .props import BOOLEAN, NUMBER, js_num, parse_float, prop, widget_schema
 from .widget import Widget
@@ -39,9 +40,7 @@ class UiText(Widget):
         "fontSize": prop(NUMBER, 16, "Font size", "In pixels (with style on)."),
         "color": prop("string", "#000", "Colour", "Text colour (with style on)."),
     })
-    help = ("Shows a read-only value on the dashboard: the label and `msg.payload` formatted by "
-            "*format* (`{{msg.payload}}`, `{{msg.payload | number:2}}`, `{{msg.topic}}`...). "
-            "The value is always shown as text.")
+    help = node_help("ui_text")
 
     def build_control(self) -> dict[str, Any]:
         layout, align = _TEXT_LAYOUTS.get(str(self.config.get("layout") or "row-spread"), _TEXT_LAYOUTS["row-spread"])
@@ -88,9 +87,7 @@ class UiGauge(Widget):
         "seg2": prop(NUMBER, "", "Sector 2 end", "Where the second colour ends."),
         "diff": prop(BOOLEAN, False, "Differential", "Fill from the centre of the range."),
     })
-    help = ("Shows `msg.payload` (a number) on a gauge, donut, compass or level between *min* and "
-            "*max*, coloured by sectors. The format may read another property, e.g. "
-            "`{{msg.payload.temp}}`.")
+    help = node_help("ui_gauge")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -151,10 +148,7 @@ class UiTemplate(Widget):
         "templateFromMsg": prop(BOOLEAN, False, "Template from msg.template",
                                 "Accept HTML from msg.template (off: the template comes only from the flow)."),
     })
-    help = ("A widget whose HTML the flow author writes. `{{msg.payload}}` (or any `msg` property) "
-            "is shown as text; elements with `ng-bind=\"msg.payload\"` get the value as text. A script in "
-            "the template gets `scope` with `scope.msg`, `scope.$watch('msg', fn)` and `scope.send(msg)`. "
-            "`msg.template` replaces the HTML only when *Template from msg.template* is on.")
+    help = node_help("ui_template")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)

@@ -15,6 +15,7 @@ from flowengine.message import PropertyPathError, parse_path
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg
 
+from .help_pages import node_help
 from .props import BOOLEAN, NUMBER, date_ms, js_num, parse_float, prop, same_value, topic_properties, widget_schema
 from .widget import Widget
 
@@ -58,9 +59,7 @@ class UiButton(Widget):
         "payloadType": prop("string", "str", "Payload type", "How the payload is read.", enum=VALUE_TYPES),
         **topic_properties(),
     })
-    help = ("A button on the dashboard. A press sends `msg.payload` (the configured value) with "
-            "`msg.topic` and `msg.event` (where it was clicked); `msg.socketid` names the browser. "
-            "With *passthru* an input message presses it too; `msg.enabled = false` disables it.")
+    help = node_help("ui_button")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -138,9 +137,7 @@ class UiSwitch(Widget):
         "animate": prop(BOOLEAN, False, "Animate", "Flip the icon when it changes."),
         **topic_properties(),
     })
-    help = ("An on/off switch. Turning it sends the *on* or *off* payload with `msg.topic`. An input "
-            "message whose payload equals the on or off value sets it (with *passthru* the message is "
-            "passed on). The status shows input | output state.")
+    help = node_help("ui_switch")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -228,8 +225,7 @@ class UiSlider(Widget):
         "step": prop(NUMBER, 1, "Step", "Increment."),
         **topic_properties(),
     })
-    help = ("A slider between *min* and *max* in *step*s; moving it sends the number as "
-            "`msg.payload`. An input payload moves it (rounded to the step).")
+    help = node_help("ui_slider")
 
     def __init__(self, host: Any, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         super().__init__(host, config, credentials)
@@ -286,7 +282,7 @@ class UiNumeric(UiSlider):
         "step": prop(NUMBER, 1, "Step", "Increment of the up/down buttons."),
         **topic_properties(),
     })
-    help = "A number with up/down buttons between *min* and *max*; a change sends it as `msg.payload`."
+    help = node_help("ui_numeric")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config
@@ -317,8 +313,7 @@ class UiTextInput(Widget):
         "sendOnBlur": prop(BOOLEAN, True, "Send on blur", "With delay 0, leaving the field sends it too."),
         **topic_properties(),
     })
-    help = ("A text field. Typing sends `msg.payload` after *delay* ms (0: when Enter is pressed). "
-            "Time modes send the time in milliseconds.")
+    help = node_help("ui_text_input")
 
     def build_control(self) -> dict[str, Any]:
         c = self.config

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .operation_help import HelpOnFirstRead
 from .schema import SchemaOnFirstRead
 
 __all__ = ["ALIAS_CATEGORY", "SEEN_PATH", "alias_class", "aliases_of", "load_seen", "operation_key", "record_seen",
@@ -80,8 +81,6 @@ def alias_class(old_type: str, base: type[Any]) -> type[Any]:
         "label": f"{base.label} (old name)",
         "alias_of": base.type,
         "schema": SchemaOnFirstRead(lambda cls: {**base.schema, "x-alias-of": base.type}),
-        "help": f"The name this operation had in an earlier OpenAI spec; it now is {base.type}, which "
-                f"this node runs. Flows saved with the old name keep working; the editor offers the new one.\n\n"
-                + str(base.help),
+        "help": HelpOnFirstRead(),
         "__doc__": f"Alias of {base.type} (the operation was renamed).",
     })

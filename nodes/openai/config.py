@@ -41,6 +41,7 @@ from flowengine.types import UNDEFINED, Msg
 
 from .client import ClientOptions, OpenAIClient
 from .errors import OpenAIError
+from .help_pages import node_help
 from .model_list import ModelListCache
 
 __all__ = ["MAX_CLIENTS", "ConfigNodeClosed", "OpenAIConfig"]
@@ -97,11 +98,7 @@ class OpenAIConfig(Node):
         },
     }
     credentials_schema: ClassVar[dict[str, str]] = {"api_key": "password", "admin_key": "password"}
-    help = (
-        "Connection to the OpenAI API or any OpenAI-compatible server. Empty fields fall back to "
-        "OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_ADMIN_KEY. Requests beyond max_concurrency wait "
-        "in a queue; failed requests are retried max_retries times with backoff."
-    )
+    help = node_help("openai-config")
     transport: ClassVar[httpx.AsyncBaseTransport | None] = None
     """Test hook: a transport every config node uses (``settings.extra['openai_transport']`` wins)."""
 

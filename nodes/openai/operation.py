@@ -37,6 +37,7 @@ from flowengine.types import Done, Msg, Send
 from .client import ApiResponse, OpenAIClient, ParkForRateLimit, decode_body, ratelimit_of, usage_tokens
 from .config import OpenAIConfig
 from .errors import OpenAIError, RequestInvalidError, redact
+from .operation_help import HelpOnFirstRead
 from .parsing import add_parsed
 from .request import Operation, PreparedRequest, build_request
 from .schema import MAX_PAGES_CAP, SchemaOnFirstRead, node_schema
@@ -349,23 +350,6 @@ def _cursor(data: dict[str, Any], page: list[Any], pag: dict[str, Any]) -> str |
 # --- class factory ------------------------------------------------------------------------------
 
 
-def _help(entry: dict[str, Any]) -> str:
-    flags = [f for f in ("deprecated", "legacy", "beta", "removed_upstream") if entry.get(f)]
-    lines = [f"{entry['summary']} — {entry['method']} {entry['path']}"]
-    if flags:
-        lines.append("Flags: " + ", ".join(flags) + ".")
-    body = entry.get("body") or {}
-    if body.get("primary"):
-        lines.append(f"A string msg.payload fills '{body['primary']}'.")
-    if body.get("file_fields"):
-        lines.append("File fields (" + ", ".join(body["file_fields"]) + ") take bytes, a data URL or a path "
-                     "inside the file directory; msg.filename names the file.")
-    if entry.get("auth") == "admin":
-        lines.append("Needs the admin key of the config node.")
-    lines.append(f"Reference: {entry['reference']}")
-    return "\n".join(lines)
-
-
 def category_of(group: str) -> str:
     """Palette category of an operation group (the eleven usage-* groups share one)."""
     return "openai " + ("usage" if group.startswith("usage-") else group)
@@ -398,7 +382,7 @@ def node_class(op: Operation) -> type[OperationNode]:
         "outputs": 1,
         "operation": op,
         "schema": SchemaOnFirstRead(_operation_schema),
-        "help": _help(entry),
+        "help": HelpOnFirstRead(),
         "check_config": classmethod(_needs_config),
         "__doc__": f"OpenAI operation {entry['operationId']} ({entry['method']} {entry['path']}).",
     }

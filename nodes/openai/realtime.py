@@ -48,6 +48,7 @@ from .errors import redact
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
+from .help_pages import node_help
 from .realtime_events import PayloadError, ResponseAssembler, client_events, response_id_of
 
 __all__ = ["BACKOFF_MAX_S", "MAX_PENDING", "REALTIME_BASE_URL_KEY", "RealtimeNode", "realtime_url"]
@@ -117,15 +118,7 @@ class RealtimeNode(Node):
         "beta": {"type": "boolean", "default": False, "title": "Beta protocol",
                  "description": "Send 'OpenAI-Beta: realtime=v1' (servers that speak the beta protocol)."},
     }}
-    help = (
-        "Holds one OpenAI Realtime session over a WebSocket. Send text (a string), audio (bytes, or "
-        "{audio: base64}; msg.commit = true commits the buffer), tool outputs ({type: 'function_call_output', "
-        "call_id, output}) or any client event (an object with 'type', e.g. response.create). Every server "
-        "event comes out as a message (msg.topic = its type), and every finished response as one more with "
-        "topic 'realtime.response' and payload {text, transcript, audio, function_calls, usage}. Server "
-        "errors go to catch nodes. The connection is retried with backoff when lost; msg.close = true ends "
-        "the session."
-    )
+    help = node_help("openai-realtime")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .request import Operation, property_name
 
-__all__ = ["MAX_PAGES_CAP", "SchemaOnFirstRead", "node_schema"]
+__all__ = ["MAX_PAGES_CAP", "SchemaOnFirstRead", "collect_fields", "node_schema"]
 
 MAX_PAGES_CAP = 1000
 
@@ -96,7 +96,7 @@ def node_schema(op: Operation) -> dict[str, Any]:
     body = op.body or {}
     body_fields: dict[str, Any] = {}
     if body:
-        fields = _collect_fields(body.get("schema") or {}, op.defs)
+        fields = collect_fields(body.get("schema") or {}, op.defs)
         for name in body.get("fields") or []:
             schema = _field_schema(fields.get(name, {}), op.defs)
             schema["x-in"] = "file" if name in (body.get("file_fields") or []) else "body"
@@ -120,17 +120,18 @@ def node_schema(op: Operation) -> dict[str, Any]:
     return out
 
 
-def _collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+def collect_fields(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """Every body field a request schema names (through $refs, allOf and anyOf), first schema wins."""
     if depth > 8 or not isinstance(schema, dict):
         return {}
     out: dict[str, Any] = {}
     if "$ref" in schema:
-        out.update(_collect_fields(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}), defs, depth + 1))
+        out.update(collect_fields(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}), defs, depth + 1))
     for name, s in (schema.get("properties") or {}).items():
         out.setdefault(name, s)
     for key in ("allOf", "anyOf"):
         for sub in schema.get(key) or []:
-            for name, s in _collect_fields(sub, defs, depth + 1).items():
+            for name, s in collect_fields(sub, defs, depth + 1).items():
                 out.setdefault(name, s)
     return out
 

@@ -34,6 +34,8 @@ from flowengine.node import Node
 from flowengine.types import Done, Msg, Send
 from flowengine.webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 
+from .help_pages import node_help
+
 __all__ = ["MAX_SEEN", "ReplayGuard", "WebhookNode"]
 
 MAX_SEEN = 10_000
@@ -76,14 +78,7 @@ class WebhookNode(Node):
                       "description": "How far the delivery's timestamp may be from now."},
     }}
     credentials_schema: ClassVar[dict[str, str]] = {"secret": "password"}
-    help = (
-        "Receives OpenAI webhooks and checks their signature (webhook-id, webhook-timestamp, "
-        "webhook-signature; HMAC-SHA256 with the whsec_ signing secret). A good delivery is answered 200 "
-        "and emitted with msg.payload = the event and msg.topic = its type; a bad or stale one gets 400 and "
-        "nothing is emitted; a delivery id already seen is answered 200 and not emitted again. Serve a path "
-        "(URL) or wire an http in node with 'skip body parsing' to the input (this node then answers the request). "
-        "The secret falls back to OPENAI_WEBHOOK_SECRET."
-    )
+    help = node_help("openai-webhook")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

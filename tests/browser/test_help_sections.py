@@ -53,3 +53,43 @@ def test_help_sidebar_shows_core_help_sections(editor: Any, server: Any, shot: A
     link = body.locator("a").last
     expect(link).to_have_attribute("target", "_blank")
     assert link.get_attribute("href", timeout=5000).startswith("https://nodered.org/")
+
+
+def _palette_help(page: Any, search: str, type_name: str) -> Any:
+    page.locator("#palette input").first.fill(search)
+    page.locator(f'[data-palette-type="{type_name}"]').focus()
+    panel = page.locator("#sidebar-help")
+    expect(panel.locator("[data-help-type]")).to_have_attribute("data-help-type", type_name)
+    return panel.locator(".help-formatted")
+
+
+def test_help_sidebar_shows_openai_and_dashboard_help_sections(editor: Any, shot: Any) -> None:
+    page = editor
+    page.locator('[data-sidebar-tab="help"]').click()
+    # An OpenAI operation node: generated from the catalog, with the same sections as the core nodes.
+    body = _palette_help(page, "create chat completion", "openai-create-chat-completion")
+    assert _headings(body) == ["Inputs", "Outputs", "Details", "References"]
+    assert body.locator("p").first.inner_text().startswith("Create chat completion: POST /chat/completions")
+    required = body.locator("li", has=page.locator("strong", has_text="required"))
+    assert required.evaluate_all("els => els.map(e => e.querySelector('code').textContent)") == ["messages", "model"]
+    expect(body.locator("li", has_text="temperature")).to_contain_text("0 … 2, default 1")
+    expect(body.locator("li code", has_text="msg.openai")).to_be_visible()
+    link = body.locator("a")
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("href", "https://platform.openai.com/docs/api-reference/chat/create")
+    expect(link).to_have_attribute("target", "_blank")
+    text = body.inner_text()
+    assert "###" not in text and "**" not in text and "`" not in text  # all of it formatted, none left as source
+    expect(body.locator("li", has_text="reasoning_effort").locator("em")).to_contain_text('"low", "medium"')
+    shot(page, "help-sections-openai")
+
+    # A Dashboard 2 widget and a Dashboard 1 widget: written pages, inputs and outputs as lists.
+    body = _palette_help(page, "ui-switch", "ui-switch")
+    assert _headings(body) == ["Inputs", "Outputs", "Details"]
+    expect(body.locator("li code", has_text="msg.ui_update")).to_be_visible()
+    expect(body.locator("li code", has_text="msg.enabled")).to_be_visible()
+    body = _palette_help(page, "ui_switch", "ui_switch")
+    assert _headings(body) == ["Inputs", "Outputs", "Details"]
+    expect(body.locator("li code", has_text="msg.ui_control")).to_be_visible()
+    expect(body.locator("li code", has_text="msg.socketid")).to_be_visible()
+    shot(page, "help-sections-dashboard")

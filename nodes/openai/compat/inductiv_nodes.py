@@ -34,6 +34,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 from ..client import ApiResponse, ClientOptions, OpenAIClient, decode_body
 from ..config import OpenAIConfig
 from ..errors import APIConnectionError, APIStatusError, APITimeoutError, OpenAIError, RequestInvalidError
+from ..help_pages import node_help
 from ..operation import OperationNode
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import iter_events
@@ -75,9 +76,7 @@ class ServiceHost(OpenAIConfig):
         "max_concurrency": {"type": ["integer", "string"], "default": 8, "title": "Requests in flight"},
     }}
     credentials_schema: ClassVar[dict[str, str]] = {"secureApiKeyValue": "password"}
-    help = ("Connection of @inductiv's OpenAI API nodes. API base, organization, key header name and the "
-            "key itself may come from env, msg, flow or global, evaluated for each message; an empty key "
-            "falls back to OPENAI_API_KEY, an empty API base to OPENAI_BASE_URL.")
+    help = node_help("Service Host")
 
     def _typed(self, prop: str, node: Node, msg: Msg) -> str:
         value = self.config.get(prop)
@@ -257,16 +256,8 @@ def inductiv_node_class(methods: dict[str, InductivMethod], operations: dict[str
         "propertyType": {"type": "string", "enum": ["msg", "flow", "global"], "default": "msg"},
     }}
     return type("InductivOpenAIAPI", (InductivNode,), {
-        "methods": methods, "operations": operations, "catalog_ops": catalog_ops, "schema": schema, "help": _HELP,
+        "methods": methods, "operations": operations, "catalog_ops": catalog_ops, "schema": schema,
+        "help": node_help("OpenAI API"),
         "__doc__": "``OpenAI API`` of @inductiv/node-red-openai-api."})
 
 
-_HELP = (
-    "The OpenAI API node of @inductiv/node-red-openai-api: flows written for it run unchanged. 'method' "
-    "picks the call; its parameters are the object in the 'Parameters' property (msg.payload by default), "
-    "path ids (file_id, thread_id...) among them; file fields are paths inside the file directory. "
-    "Output: msg.payload = the result (list methods: the first page's data array); with stream: true one "
-    "message per chunk. The SDK helpers run too: parse, stream, webhooks, vector-store poll/upload, and the "
-    "Responses WebSocket connections (connect/send/close by payload.connection_id; server events come out "
-    "as messages)."
-)

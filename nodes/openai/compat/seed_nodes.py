@@ -27,6 +27,7 @@ from flowengine.types import Done, Msg, Send
 from ..client import ClientOptions
 from ..config import OpenAIConfig
 from ..errors import APIStatusError, OpenAIError
+from ..help_pages import node_help
 from ..operation import OperationNode
 from ..request import Operation, PreparedRequest
 from .seed_methods import SeedMethod
@@ -63,13 +64,7 @@ class SeedService(OpenAIConfig):
         },
     }
     credentials_schema: ClassVar[dict[str, str]] = {"secureApiKeyValue": "password"}  # the seed's "temp": unused
-    help = (
-        "Connection of the node-red-openai nodes (flows written for that package run unchanged). The "
-        "API key is sent exactly as typed in the named header (Authorization: type 'Bearer sk-...') or "
-        "query parameter; without one, OPENAI_API_KEY is sent as a bearer token. Base URL: the "
-        "optional property, else OPENAI_BASE_URL, else the official API. Failed requests are retried "
-        "with backoff; requests beyond 'requests in flight' wait in a queue."
-    )
+    help = node_help("openai-service")
 
     def options(self) -> ClientOptions:
         base = super().options()  # timeouts, retries, limits, OPENAI_* fallbacks
@@ -172,20 +167,12 @@ def seed_classes(methods: dict[str, SeedMethod], operations: dict[str, Operation
         schema = {"type": "object", "properties": {
             **props, "service": {**props["service"], "x-config-type": service_type}}}
         node = type(f"Seed_{node_type.replace('-', '_')}", (SeedNode,), {
-            **base_attrs, "type": node_type, "label": node_type, "schema": schema, "help": _HELP,
+            **base_attrs, "type": node_type, "label": node_type, "schema": schema, "help": node_help(node_type),
             "__doc__": f"``{node_type}`` of node-red-openai (config ``{service_type}``)."})
         service = SeedService if service_type == "openai-service" else type(
-            "SeedApiService", (SeedService,), {"type": service_type, "__doc__": "``openai-api-service``."})
+            "SeedApiService", (SeedService,), {"type": service_type, "help": node_help(service_type),
+                         "__doc__": "``openai-api-service``."})
         out += [node, service]
     return out
 
 
-_HELP = (
-    "A node of the seed package node-red-openai (made by node-red-nodegen): flows written for it run "
-    "unchanged. 'method' picks the operation; each parameter is a literal (str) or a msg property "
-    "(msg), and falls back to msg.<name> when empty (the file of uploads to msg.payload, msg.filename "
-    "names it). JSON-body methods send msg.payload as the body. Output: msg.payload (the response), "
-    "msg.statusCode, msg.headers. Errors reach catch nodes as the seed reported them, e.g. 'Request "
-    "failed with status code 400' with the error body in msg.payload. The equivalent openai-* node "
-    "sends the same request and offers more (typed properties, streaming with a final message)."
-)
