@@ -63,6 +63,7 @@ class Registry:
         """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
         self.packages: dict[str, str] = {}
         """Node packages loaded: name -> module (where an ``examples`` folder is looked for)."""
+        self._types_json: bytes | None = None
 
     # --- filling ---
     def add(self, cls: type[Node]) -> None:
@@ -72,6 +73,7 @@ class Registry:
             raise ValueError(f"node type {cls.type!r} registered twice")
         self._types[cls.type] = cls
         self._module_of[cls.type] = self._current_module
+        self._types_json = None
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: Iterable[str] = ("GET",)) -> None:
         self.routes.append(RouteSpec(path, tuple(methods), endpoint))
@@ -96,6 +98,7 @@ class Registry:
             for added in set(self._types) - types:
                 del self._types[added]
                 self._module_of.pop(added, None)
+            self._types_json = None
             del self.routes[routes:]
             text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             self.failed[name] = text
@@ -167,6 +170,16 @@ class Registry:
             "credentials": dict(cls.credentials_schema),
             "help": cls.help,
         }
+
+    def types_json(self) -> bytes:
+        """``describe`` of every type as one JSON array (``GET /node-types``), encoded once and kept
+        until a type is added or taken back: the types change only while packages load, and the
+        array (every OpenAI type's schema and help) is about 1 MB, ~100 ms to build and encode."""
+        if self._types_json is None:
+            described = [self.describe(t) for t in self.types()]
+            self._types_json = json.dumps(described, ensure_ascii=False, allow_nan=False,
+                                          separators=(",", ":")).encode()
+        return self._types_json
 
     def validate(self, config: dict[str, Any]) -> list[FlowProblem]:
         """Problems with one node's properties against its type's JSON schema."""

@@ -1,3 +1,4 @@
+import json
 import sys
 
 import pytest
@@ -25,6 +26,20 @@ def test_add_describe_and_sets():
     assert d["category"] == "function" and d["credentials"] == {"token": "password"}
     assert d["inputs"] == 1 and d["outputs"] == 1 and d["label"] == "upper"
     assert [s.types for s in reg.node_sets()] == [("upper",)]
+
+
+def test_types_json_is_encoded_once_and_follows_added_types():
+    reg = Registry()
+    reg.add(Upper)
+    first = reg.types_json()
+    assert json.loads(first) == [reg.describe("upper")]
+    assert reg.types_json() is first  # kept: the editor's every load reads it
+
+    class Lower(Node):
+        type = "lower"
+
+    reg.add(Lower)
+    assert {d["type"] for d in json.loads(reg.types_json())} == {"lower", "upper"}
 
 
 def test_duplicate_type_refused():
@@ -76,6 +91,7 @@ def test_a_package_that_fails_to_load_is_recorded_and_contributes_nothing(monkey
     def register(registry: Registry) -> None:
         registry.add(Upper)
         registry.add_route("/half", lambda request, runtime: {})
+        assert b'"upper"' in registry.types_json()  # read while half loaded
         raise ValueError("bad schema in the second type")
 
     half.register = register  # type: ignore[attr-defined]
@@ -84,6 +100,7 @@ def test_a_package_that_fails_to_load_is_recorded_and_contributes_nothing(monkey
     assert reg.load_package("half_nodes", "half") is False
     assert reg.load_package("no_such_node_package", "ghost") is False
     assert "upper" not in reg and reg.routes == [] and reg.node_sets() == []  # taken back
+    assert reg.types_json() == b"[]"
     assert reg.failed == {"half": "ValueError: bad schema in the second type",
                           "ghost": "ModuleNotFoundError: No module named 'no_such_node_package'"}
     assert "[half] node package failed to load (module half_nodes): ValueError: bad schema" in caplog.text
