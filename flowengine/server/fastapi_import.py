@@ -1,0 +1,41 @@
+"""FastAPI imported with the pydantic models it defines left unbuilt until their first use.
+
+``import fastapi`` defines the ~40 pydantic models of an OpenAPI document (``fastapi.openapi.models``:
+``OpenAPI``, ``PathItem``, ``Operation``, ``Schema``...), and pydantic builds each one's validator
+and serializer when the class is created: ~60 ms of a ~850 ms start (CPU, `-X importtime` and
+cProfile, 2026-12-07), for models that serve only ``GET <admin root>/openapi.json``. Built with
+pydantic's ``defer_build`` instead, each is completed the first time it validates or serializes,
+once per process, with the same result (``/openapi.json`` is identical).
+
+pydantic has no global setting for it: a model's config is copied from its bases when the class is
+created, so ``BaseModel``'s config says ``defer_build`` while FastAPI's modules run, and is put back
+as it was right after. Models defined later (ours, the nodes') are built as before.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["import_fastapi"]
+
+
+def import_fastapi() -> None:
+    """Import ``fastapi`` (once per process) with its models' build deferred; a no-op when it is
+    already imported."""
+    if "fastapi" in sys.modules:
+        return
+    from pydantic import BaseModel
+
+    config = BaseModel.model_config
+    before = config.get("defer_build", _UNSET)
+    config["defer_build"] = True
+    try:
+        import fastapi  # noqa: F401
+    finally:
+        if before is _UNSET:
+            del config["defer_build"]
+        else:
+            config["defer_build"] = before
+
+
+_UNSET = object()
