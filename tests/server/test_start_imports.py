@@ -38,6 +38,7 @@ DEFERRED = (
     "prometheus_client",
     "pydantic.v1",
     "pygments",
+    "quickjs",
 )
 
 
