@@ -34,22 +34,19 @@ def import_fastapi() -> None:
     from pydantic import BaseModel
 
     config = BaseModel.model_config
-    before = config.get("defer_build", _UNSET)
+    had, before = "defer_build" in config, config.get("defer_build", False)
     config["defer_build"] = True
     try:
         import fastapi.utils
     finally:
-        if before is _UNSET:
-            del config["defer_build"]
-        else:
+        if had:
             config["defer_build"] = before
+        else:
+            del config["defer_build"]
     check = getattr(fastapi.utils, "annotation_is_pydantic_v1", None)
     if check is not None:  # what create_model_field calls for each field (FastAPI 0.1xx)
 
         def annotation_is_pydantic_v1(annotation: Any) -> bool:
             return "pydantic.v1" in sys.modules and bool(check(annotation))
 
-        fastapi.utils.annotation_is_pydantic_v1 = annotation_is_pydantic_v1
-
-
-_UNSET = object()
+        fastapi.utils.annotation_is_pydantic_v1 = annotation_is_pydantic_v1  # type: ignore[attr-defined]

@@ -138,7 +138,7 @@ def lag_family(histogram: LagHistogram) -> Metric:
     total = 0.0
     for bound, count in zip(histogram.bounds, histogram.counts, strict=True):
         total += count
-        family.add_sample(f"{name}_bucket", {"le": floatToGoString(bound)}, total)
+        family.add_sample(f"{name}_bucket", {"le": floatToGoString(bound)}, total)  # type: ignore[no-untyped-call]
     family.add_sample(f"{name}_count", {}, total)
     family.add_sample(f"{name}_sum", {}, histogram.sum)
     if getattr(prometheus_metrics, "_use_created", True):  # prometheus_client.disable_created_metrics()
