@@ -6,8 +6,10 @@ under uvicorn until SIGTERM/SIGINT; ``hash_password`` makes ``adminAuth`` passwo
 """
 
 from .fastapi_import import import_fastapi
+from .uvicorn_import import import_uvicorn
 
-import_fastapi()  # before any module below imports it: see fastapi_import
+import_fastapi()  # before any module below imports them: see fastapi_import, uvicorn_import
+import_uvicorn()
 
 from .app import create_app as create_app  # noqa: E402
 from .auth import hash_password as hash_password  # noqa: E402

@@ -39,6 +39,8 @@ DEFERRED = (
     "pydantic.v1",
     "pygments",
     "quickjs",
+    "uvicorn.main",
+    "click",
 )
 
 
@@ -65,6 +67,11 @@ assert http_request.httpx.AsyncClient  # the first read loads it
 assert ran("httpx") and sys.modules["httpx"] is http_request.httpx is _cookies.httpx is client.httpx
 assert mqtt.aiomqtt.Client and ran("aiomqtt") and mqtt_broker.aiomqtt is sys.modules["aiomqtt"]
 assert ran("paho.mqtt.client")  # aiomqtt's own import of it ran the lazy module
+
+import uvicorn  # its config and server modules only, so far: the first other name runs its __init__
+
+assert uvicorn.Server is sys.modules["uvicorn.server"].Server and not ran("uvicorn.main")
+assert callable(uvicorn.run) and ran("uvicorn.main") and uvicorn.__version__
 
 from starlette.testclient import TestClient
 
