@@ -1,6 +1,6 @@
 """``lazy_module(name)``: a module that runs when one of its attributes is first read.
 
-For libraries only some flows use (httpx, aiomqtt and paho, websockets), which node modules would
+For libraries only some flows use (httpx, aiomqtt, selectolax...), which node modules would
 otherwise import at every start, whether or not a node of theirs is ever deployed: the registry
 imports every node module to register its types. The module is found at once (a missing library
 is still an ``ImportError`` where it is named) and placed in ``sys.modules``, so every later
