@@ -5,10 +5,16 @@
 under uvicorn until SIGTERM/SIGINT; ``hash_password`` makes ``adminAuth`` password hashes.
 """
 
-from .app import create_app as create_app
-from .auth import hash_password as hash_password
-from .http_nodes_router import HTTP_ROUTER_KEY as HTTP_ROUTER_KEY
-from .http_nodes_router import HttpNodeRouter as HttpNodeRouter
-from .serve import serve as serve
+from .fastapi_import import import_fastapi
+from .uvicorn_import import import_uvicorn
+
+import_fastapi()  # before any module below imports them: see fastapi_import, uvicorn_import
+import_uvicorn()
+
+from .app import create_app as create_app  # noqa: E402
+from .auth import hash_password as hash_password  # noqa: E402
+from .http_nodes_router import HTTP_ROUTER_KEY as HTTP_ROUTER_KEY  # noqa: E402
+from .http_nodes_router import HttpNodeRouter as HttpNodeRouter  # noqa: E402
+from .serve import serve as serve  # noqa: E402
 
 __all__ = ["HTTP_ROUTER_KEY", "HttpNodeRouter", "create_app", "hash_password", "serve"]

@@ -39,8 +39,8 @@ from .guard import AdminGuard, parse_size, with_nosniff
 from .health import build_health_router, build_metrics_router
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
 from .library_routes import build_library_router
-from .metrics import Observability
 from .node_fast_path import NodeFastPath
+from .observability import Observability
 from .origin import LOOPBACK_HOSTS_KEY, OriginPolicy, cors_middleware
 from .state import ServerState
 

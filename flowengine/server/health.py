@@ -16,12 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .. import __version__
 from ..runtime import Runtime
 from .errors import needs
-from .metrics import Observability
+from .observability import Observability
 
 __all__ = ["build_health_router", "build_metrics_router", "health"]
 
@@ -82,7 +81,7 @@ def build_metrics_router(observability: Observability, *, permission: str | None
     @router.get("/metrics", summary="Prometheus metrics of the runtime", response_model=None)
     @needs(permission)
     async def metrics(request: Request) -> Response:
-        return Response(generate_latest(observability.registry), media_type=CONTENT_TYPE_LATEST,
-                        headers={"cache-control": "no-store"})
+        text, content_type = observability.exposition()
+        return Response(text, media_type=content_type, headers={"cache-control": "no-store"})
 
     return router

@@ -1,11 +1,12 @@
-"""``GET /metrics``: the runtime in Prometheus' text format (prometheus-client, one registry per app).
+"""``GET /metrics``: the runtime in Prometheus' text format (prometheus-client, one registry per app,
+built by the app's first scrape: ``observability.Observability``).
 
 Everything is read when the endpoint is scraped; nothing is added to the message path. Messages
 received, sent and errors come from the counters every node keeps anyway (``NodeStats``), summed by
 node type and flow, plus the totals of nodes a deploy stopped (``Runtime.stats``), so they never go
 back. Node types add their own figures through ``Node.metrics()`` (the OpenAI config nodes:
 requests, retries, 429s, tokens, queue). The event loop's lag is sampled by a task every
-``LAG_INTERVAL_S``.
+``LAG_INTERVAL_S`` from the app's start (``observability.LoopLag``).
 
 Families: ``flowengine_messages_received_total``, ``flowengine_messages_sent_total``,
 ``flowengine_node_errors_total`` (labels ``type``, ``flow``); ``flowengine_nodes`` (running nodes);
@@ -18,52 +19,22 @@ Families: ``flowengine_messages_received_total``, ``flowengine_messages_sent_tot
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Histogram, ProcessCollector
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client import metrics as prometheus_metrics
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from ..runtime import Runtime
 from ..runtime_stats import flow_label
+from .observability import LagHistogram, LoopLag
 
-__all__ = ["LAG_INTERVAL_S", "LoopLag", "Observability", "RuntimeCollector"]
+__all__ = ["RuntimeCollector", "build_registry", "exposition", "lag_family"]
 
-LAG_INTERVAL_S = 0.5
-LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 FLOW_STATES = ("start", "stop", "safe")
-
-
-class LoopLag:
-    """Samples how late the event loop wakes a sleeper (a blocked loop delays every message)."""
-
-    def __init__(self, histogram: Histogram, interval_s: float = LAG_INTERVAL_S) -> None:
-        self.histogram = histogram
-        self.interval_s = interval_s
-        self.last = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="flowengine-loop-lag")
-
-    async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            await asyncio.sleep(self.interval_s)
-            self.last = max(0.0, loop.time() - before - self.interval_s)
-            self.histogram.observe(self.last)
 
 
 class RuntimeCollector(Collector):
@@ -75,6 +46,7 @@ class RuntimeCollector(Collector):
         self.lag = lag
 
     def collect(self) -> Iterator[Metric]:
+        yield lag_family(self.lag.histogram)  # first, as when it was a registered Histogram
         runtime = self.runtime
         routes = list(runtime.routes.values())
         yield from self._messages(routes)
@@ -145,13 +117,30 @@ class RuntimeCollector(Collector):
         yield from families.values()
 
 
-class Observability:
-    """One app's metrics registry and loop-lag sampler (no process-wide prometheus state)."""
+def build_registry(runtime: Runtime, comms_clients: Callable[[], int] | None, lag: LoopLag) -> CollectorRegistry:
+    """An app's registry: the loop-lag histogram, the runtime's figures, the process collector."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(RuntimeCollector(runtime, comms_clients, lag))
+    ProcessCollector(registry=registry)
+    return registry
 
-    def __init__(self, runtime: Runtime, comms_clients: Callable[[], int] | None = None) -> None:
-        self.registry = CollectorRegistry(auto_describe=False)
-        histogram = Histogram("flowengine_event_loop_lag_seconds", "How late the event loop wakes a timer",
-                              buckets=LAG_BUCKETS, registry=self.registry)
-        self.lag = LoopLag(histogram)
-        self.registry.register(RuntimeCollector(runtime, comms_clients, self.lag))
-        ProcessCollector(registry=self.registry)
+
+def exposition(registry: CollectorRegistry) -> tuple[bytes, str]:
+    """``registry`` in Prometheus' text format, and its content type."""
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def lag_family(histogram: LagHistogram) -> Metric:
+    """``flowengine_event_loop_lag_seconds`` with the samples prometheus-client's ``Histogram``
+    gives: cumulative buckets, count, sum, and ``_created`` unless created series are disabled."""
+    name = "flowengine_event_loop_lag_seconds"
+    family = Metric(name, "How late the event loop wakes a timer", "histogram")
+    total = 0.0
+    for bound, count in zip(histogram.bounds, histogram.counts, strict=True):
+        total += count
+        family.add_sample(f"{name}_bucket", {"le": floatToGoString(bound)}, total)  # type: ignore[no-untyped-call]
+    family.add_sample(f"{name}_count", {}, total)
+    family.add_sample(f"{name}_sum", {}, histogram.sum)
+    if getattr(prometheus_metrics, "_use_created", True):  # prometheus_client.disable_created_metrics()
+        family.add_sample(f"{name}_created", {}, histogram.created)
+    return family

@@ -27,8 +27,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
+from uvicorn.config import Config
+from uvicorn.server import Server
 
 from ..bounded import run_bounded
 from ..errors import FlowEngineError, StorageError
@@ -66,10 +67,10 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _Server(uvicorn.Server):
+class _Server(Server):
     """uvicorn's server, plus a bounded shutdown (see the module docstring)."""
 
-    def __init__(self, config: uvicorn.Config, router: HttpNodeRouter | None, close_timeout_s: float,
+    def __init__(self, config: Config, router: HttpNodeRouter | None, close_timeout_s: float,
                  drain_s: float = 0.0) -> None:
         super().__init__(config)
         self.router = router
@@ -115,7 +116,7 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-class _SideServer(uvicorn.Server):
+class _SideServer(Server):
     """The ``metricsPort`` server: runs beside the main one, which alone handles the signals."""
 
     @contextlib.contextmanager
@@ -132,7 +133,7 @@ def _metrics_server(settings: Settings, app: FastAPI, runtime: Runtime) -> tuple
     side = FastAPI(title="flowengine metrics", docs_url=None, redoc_url=None, openapi_url=None)
     side.include_router(build_health_router(runtime))
     side.include_router(build_metrics_router(app.state.observability, permission=None))
-    config = uvicorn.Config(side, log_config=None, access_log=False, lifespan="off")
+    config = Config(side, log_config=None, access_log=False, lifespan="off")
     log.info("metrics at http://%s:%d/metrics", host, port)
     return _SideServer(config), sock
 
@@ -238,7 +239,7 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) 
         log.error("cannot listen on %s:%s (metricsPort): %s", settings.metricsHost, settings.metricsPort, exc)
         return 1
     router = settings.extra.get(HTTP_ROUTER_KEY)
-    config = uvicorn.Config(
+    config = Config(
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
         timeout_graceful_shutdown=HTTP_DRAIN_S,
     )

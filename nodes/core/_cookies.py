@@ -14,14 +14,18 @@ import datetime as _dt
 import math
 import re
 from email.utils import format_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
-
-import httpx
 
 from flowengine.encoding import to_json_text
 from flowengine.jsutil import js_string, js_truthy, to_number
+from flowengine.lazy_module import lazy_module
 from flowengine.types import UNDEFINED
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")  # only the http request node's jar needs it (flowengine.lazy_module)
 
 __all__ = ["encode_value", "msg_cookies", "parse_cookie", "request_jar", "response_cookies", "set_cookie_headers"]
 

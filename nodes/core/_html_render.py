@@ -17,12 +17,17 @@ Template contents count as children, as in cheerio (``template_fragments``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from selectolax.lexbor import LexborHTMLParser
+from flowengine.lazy_module import lazy_module
 
 from ._html_source import lift_noscript, restore_noscript
 from ._jsprops import js_object_keys
+
+if TYPE_CHECKING:
+    from selectolax import lexbor
+else:
+    lexbor = lazy_module("selectolax.lexbor")  # loaded by the first document parsed (flowengine.lazy_module)
 
 __all__ = ["attributes", "children", "html_of", "text_of", "xml_of"]
 
@@ -156,7 +161,7 @@ def _fragment_xml(source: str) -> str:
     """``cheerio.load(source, null, false).xml()``: ``source`` parsed as a fragment (in a template,
     as parse5 parses a fragment without context) and written back in XML mode."""
     lifted_source, lifted = lift_noscript(source)
-    parsed = LexborHTMLParser(f"<template>{lifted_source}</template>")
+    parsed = lexbor.LexborHTMLParser(f"<template>{lifted_source}</template>")
     template = parsed.css_first("template")
     content = template.template_fragments()[:1] if template is not None else []
     restore_noscript(content, lifted)

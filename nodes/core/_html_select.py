@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from selectolax.lexbor import SelectolaxError
+from flowengine.lazy_module import lazy_module
 
 from ._html_render import children
+
+if TYPE_CHECKING:
+    from selectolax import lexbor
+else:
+    lexbor = lazy_module("selectolax.lexbor")  # loaded by the first document parsed (flowengine.lazy_module)
 
 __all__ = ["SelectorError", "scopes", "select"]
 
@@ -154,7 +159,7 @@ def _css(document: Any, css: str) -> list[Any]:
     where = scopes(document)
     try:
         found = [node for scope in where for node in scope.css(css.strip() or "*")]
-    except SelectolaxError:
+    except lexbor.SelectolaxError:
         raise SelectorError(f"Invalid CSS selector: {css.strip()}") from None
     if len(where) == 1:
         return _unique(found)

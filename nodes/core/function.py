@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowengine.errors import NodeError
 from flowengine.jsvalues import JsError
@@ -40,9 +40,10 @@ from ._function_code import (
 from ._function_local import LocalBackend
 from ._function_runner import WorkerRunner
 from ._help import node_help
-from ._js_engine import check_syntax
-from ._js_function import JsFunctionRunner, calls_done
 from .link import call_link, find_link_in
+
+if TYPE_CHECKING:
+    from ._js_function import JsFunctionRunner
 
 _CALLS_DONE = re.compile(r"node\.done\s*\(\s*\)")
 
@@ -85,7 +86,13 @@ class FunctionNode(Node):
         self.language = "python" if config.get("language") == "python" else "javascript"
         outputs = str(config.get("outputs") if config.get("outputs") is not None else 1)
         self.n_outputs = int(outputs) if outputs.isdigit() else 1
-        self.auto_done = not (calls_done(self.func) if self.language == "javascript" else _CALLS_DONE.search(self.func))
+        if self.language == "javascript":
+            # the JavaScript engine (QuickJS, ~7 ms to load) is imported by the first JavaScript function
+            from ._js_function import calls_done
+
+            self.auto_done = not calls_done(self.func)
+        else:
+            self.auto_done = not _CALLS_DONE.search(self.func)
         self.timeout = _seconds(config.get("timeout")) or _seconds(getattr(host.settings, "functionTimeout", 0))
         isolation = str(config.get("isolation") or getattr(host.settings, "functionIsolation", "none") or "none")
         self.isolated = self.language == "python" and isolation == "process"
@@ -118,6 +125,8 @@ class FunctionNode(Node):
                 except SyntaxError as exc:
                     problems.append((prop, f"not valid Python (language is python): SyntaxError: {exc}", "warning"))
             else:
+                from ._js_engine import check_syntax
+
                 error = check_syntax(code, "async" if prop != "finalize" else "sync")
                 if error:
                     problems.append((prop, f"not valid JavaScript (no language set, so the code is JavaScript as "
@@ -127,6 +136,8 @@ class FunctionNode(Node):
 
     async def on_start(self) -> None:
         if self.language == "javascript":
+            from ._js_function import JsFunctionRunner
+
             self._js = JsFunctionRunner(self, self.timeout)
             self._js.start()
             return

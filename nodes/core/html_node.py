@@ -16,11 +16,10 @@ though it still counts. ``msg.select`` supplies the selector when the node has n
 
 from __future__ import annotations
 
-from typing import Any
-
-from selectolax.lexbor import LexborHTMLParser
+from typing import TYPE_CHECKING, Any
 
 from flowengine.jsutil import js_string
+from flowengine.lazy_module import lazy_module
 from flowengine.message import clone_msg
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
@@ -30,6 +29,11 @@ from ._html_render import attributes, html_of, text_of, xml_of
 from ._html_select import SelectorError, scopes, select
 from ._html_source import lift_noscript, restore_noscript
 from ._jsprops import compile_path, js_set, read_property, resolve_path
+
+if TYPE_CHECKING:
+    from selectolax import lexbor
+else:
+    lexbor = lazy_module("selectolax.lexbor")  # loaded by the first document parsed (flowengine.lazy_module)
 
 __all__ = ["NODES", "HtmlNode"]
 
@@ -133,7 +137,7 @@ def _document(value: Any) -> Any:
         value = bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, str):
         source, lifted = lift_noscript(value)
-        document = LexborHTMLParser(source)
+        document = lexbor.LexborHTMLParser(source)
         restore_noscript(scopes(document), lifted)
         return document
     if value is None:
@@ -144,7 +148,7 @@ def _document(value: Any) -> Any:
         if not isinstance(item, dict | list):
             kind = "boolean" if isinstance(item, bool) else "number" if isinstance(item, int | float) else "string"
             raise TypeError(f"Cannot create property 'prev' on {kind} '{js_string(item)}'")
-    return LexborHTMLParser("")
+    return lexbor.LexborHTMLParser("")
 
 
 NODES: list[type[Node]] = [HtmlNode]

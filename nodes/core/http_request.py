@@ -19,16 +19,17 @@ Tests (and embedders) can route every request through their own transport by put
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import socket
 import ssl
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import httpx
 
 from flowengine.encoding import to_json_text
 from flowengine.jsutil import js_string, js_truthy, to_number
+from flowengine.lazy_module import lazy_module
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
@@ -38,6 +39,11 @@ from ._mustache import render
 from ._request_headers import header_rows, node_headers, update_header
 from ._tls_proxy import HttpProxy, TlsConfig, proxy_for_url
 from .http_in import REQUEST_NODE_HEADER, headers_hash
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")  # loaded by the first request a node sends (flowengine.lazy_module)
 
 __all__ = ["NODES", "TRANSPORT_KEY", "HttpProxy", "HttpRequest", "TlsConfig"]
 
@@ -51,17 +57,25 @@ TLS_CODES = {10: "CERT_HAS_EXPIRED", 18: "DEPTH_ZERO_SELF_SIGNED_CERT", 19: "SEL
              62: "ERR_TLS_CERT_ALTNAME_INVALID", 64: "ERR_TLS_CERT_ALTNAME_INVALID"}
 
 
-class _Lent(httpx.AsyncBaseTransport):
+def _lent(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
     """A node's transport lent to a one-request client: closing that client leaves the pool open."""
+    return _lent_class()(inner)
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.inner.handle_async_request(request)
+@functools.cache
+def _lent_class() -> Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]:
+    # Made on first use: subclassing httpx's class here at import would load httpx at every start.
+    class Lent(httpx.AsyncBaseTransport):
+        def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+            self.inner = inner
 
-    async def aclose(self) -> None:
-        return None
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return await self.inner.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            return None
+
+    return Lent
 
 
 class HttpRequest(Node):
@@ -166,7 +180,7 @@ class HttpRequest(Node):
         try:
             # The client lives for this request (and its redirects): its cookie jar starts from
             # the request's cookies and collects what the redirects set.
-            async with httpx.AsyncClient(transport=_Lent(transport), cookies=request_jar(request, cookies),
+            async with httpx.AsyncClient(transport=_lent(transport), cookies=request_jar(request, cookies),
                                          timeout=timeout,
                                          max_redirects=MAX_REDIRECTS, trust_env=False) as client:
                 response = await asyncio.wait_for(

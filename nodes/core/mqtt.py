@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from flowengine.jsutil import js_truthy, to_number
+from flowengine.lazy_module import lazy_module
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
@@ -36,6 +36,11 @@ from .mqtt_codec import (
 )
 from .mqtt_options import host_is_local
 from .mqtt_schema import IN_SCHEMA, OUT_SCHEMA
+
+if TYPE_CHECKING:
+    import aiomqtt
+else:
+    aiomqtt = lazy_module("aiomqtt")  # loaded when a broker first connects (flowengine.lazy_module)
 
 __all__ = ["NODES", "MqttBroker", "MqttIn", "MqttOut"]
 

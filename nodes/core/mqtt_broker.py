@@ -17,13 +17,13 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from flowengine.lazy_module import lazy_module
 from flowengine.node import Node
 
 from ._help import node_help
@@ -31,6 +31,11 @@ from ._tls_proxy import TlsConfig
 from .mqtt_codec import match_topic, new_properties, publish_properties
 from .mqtt_options import BrokerOptions, LwtMessage, broker_options, client_kwargs, tls_default_context, with_overrides
 from .mqtt_schema import BROKER_SCHEMA
+
+if TYPE_CHECKING:
+    import aiomqtt
+else:
+    aiomqtt = lazy_module("aiomqtt")  # loaded when a broker first connects (flowengine.lazy_module)
 
 __all__ = ["STATUS", "MqttBroker", "Subscription"]
 

@@ -13,15 +13,22 @@ import os
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiomqtt
-from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from flowengine.lazy_module import lazy_module
+
 from .mqtt_codec import encode_payload, new_properties, to_buffer, user_properties
+
+if TYPE_CHECKING:
+    import aiomqtt
+    import paho.mqtt.client as paho_client
+else:
+    aiomqtt = lazy_module("aiomqtt")  # loaded when a broker first connects (flowengine.lazy_module)
+    paho_client = lazy_module("paho.mqtt.client")
 
 __all__ = ["BrokerOptions", "LwtMessage", "broker_options", "client_kwargs", "host_is_local", "tls_default_context",
            "with_overrides"]
@@ -249,7 +256,7 @@ def client_kwargs(opts: BrokerOptions, tls_context: ssl.SSLContext | None) -> di
             props.UserProperty = (key, value)
         kwargs["properties"] = props
     else:
-        kwargs.update(clean_session=opts.clean, clean_start=MQTT_CLEAN_START_FIRST_ONLY)
+        kwargs.update(clean_session=opts.clean, clean_start=paho_client.MQTT_CLEAN_START_FIRST_ONLY)
     if opts.will is not None:
         will = opts.will
         kwargs["will"] = aiomqtt.Will(will.topic, will.payload, will.qos, will.retain,

@@ -15,9 +15,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+from flowengine.lazy_module import lazy_module
 
 from .errors import (
     APIConnectionError,
@@ -30,6 +30,11 @@ from .errors import (
 from .multipart import encode_multipart
 from .request import PreparedRequest
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")  # loaded when a request is first sent (flowengine.lazy_module)
 
 __all__ = ["ApiResponse", "ClientCounters", "ClientOptions", "Limiter", "OpenAIClient", "ratelimit_of",
            "usage_tokens"]

@@ -32,9 +32,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from pathlib import Path
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flowengine.node import Node
 from flowengine.types import UNDEFINED, Msg
@@ -43,6 +41,9 @@ from .client import ClientOptions, OpenAIClient
 from .errors import OpenAIError
 from .help_pages import node_help
 from .model_list import ModelListCache
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["MAX_CLIENTS", "ConfigNodeClosed", "OpenAIConfig"]
 

@@ -14,12 +14,18 @@ import binascii
 import json as jsonlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from httpx_sse import EventSource, SSEError
+from flowengine.lazy_module import lazy_module
 
 from .errors import StreamError
+
+if TYPE_CHECKING:
+    import httpx
+    import httpx_sse
+else:
+    httpx = lazy_module("httpx")  # loaded by the first stream read (flowengine.lazy_module)
+    httpx_sse = lazy_module("httpx_sse")
 
 __all__ = ["StreamAssembler", "StreamEvent", "assembler_for", "iter_events"]
 
@@ -61,7 +67,7 @@ async def iter_events(response: httpx.Response) -> AsyncIterator[StreamEvent]:
     """The events of ``response`` up to (excluding) the terminator; raises ``StreamError``."""
     ended = False
     try:
-        async for sse in EventSource(response).aiter_sse():
+        async for sse in httpx_sse.EventSource(response).aiter_sse():
             if sse.data.startswith("[DONE]"):
                 ended = True
                 break
@@ -81,7 +87,7 @@ async def iter_events(response: httpx.Response) -> AsyncIterator[StreamEvent]:
             if event.type in TERMINAL_TYPES:
                 ended = True
                 break
-    except (httpx.TransportError, SSEError) as exc:
+    except (httpx.TransportError, httpx_sse.SSEError) as exc:
         raise StreamError(f"stream broken before its end: {type(exc).__name__}", type="stream_error") from exc
     if not ended:
         raise StreamError("stream ended before its terminating event", type="stream_error")

@@ -190,3 +190,33 @@ async def test_health_names_invalid_flows(tmp_path):
         await runtime.close()
     assert not ready and body["flows"] == "stopped"
     assert body["reason"] == "invalid flows (1 errors): node c (change) property 'rules': 'nope' is not of type 'array'"
+
+
+def test_the_loop_lag_histogram_scrapes_as_a_prometheus_histogram_observed_the_same_way():
+    from prometheus_client import CollectorRegistry, Histogram, generate_latest
+    from prometheus_client.registry import Collector
+
+    from flowengine.server.metrics import lag_family
+    from flowengine.server.observability import LAG_BUCKETS, LagHistogram
+
+    reference = CollectorRegistry(auto_describe=False)
+    expected = Histogram("flowengine_event_loop_lag_seconds", "How late the event loop wakes a timer",
+                         buckets=LAG_BUCKETS, registry=reference)
+    ours = LagHistogram()
+
+    class Lag(Collector):
+        def collect(self):
+            yield lag_family(ours)
+
+    scraped = CollectorRegistry(auto_describe=False)
+    scraped.register(Lag())
+    for amount in (0.0, 0.0004, 0.001, 0.003, 0.2, 0.2, 7.5, 10.0, 42.0):
+        expected.observe(amount)
+        ours.observe(amount)
+
+    def text(registry: CollectorRegistry) -> list[str]:  # the creation times differ by construction
+        return [line.rsplit(" ", 1)[0] if "_created " in line else line
+                for line in generate_latest(registry).decode().splitlines()]
+
+    assert text(scraped) == text(reference)
+    assert "flowengine_event_loop_lag_seconds_bucket{le=\"+Inf\"} 9.0" in text(scraped)

@@ -25,10 +25,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from flowengine.lazy_module import lazy_module
 from flowengine.types import Msg, Send
 from flowengine.webhook_signature import DEFAULT_TOLERANCE_S, WebhookVerificationError, verify
 
@@ -38,6 +37,11 @@ from ..parsing import add_parsed
 from ..request import Operation, PreparedRequest, build_request
 from ..streaming import ResponsesAssembler, iter_events
 from .seed_request import path_as_file
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")  # loaded by the first local response (flowengine.lazy_module)
 
 __all__ = ["HELPER_OPERATIONS", "MAX_POLLS", "HelperRun", "local_response"]
 
