@@ -41,31 +41,31 @@ def _fire(server: Server, node_id: str) -> None:
 
 def _d2_flows(title: str = "v1", extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [d2.TAB, *d2.UI,
-            d2.widget("vue", "ui-template", "sensors", 1, wires=False, templateScope="local",
+            d2.widget("keep-vue", "ui-template", "sensors", 1, wires=False, templateScope="local",
                       format=COUNTER.replace("TITLE", title)),
-            d2.widget("text", "ui-text", "sensors", 2, wires=False, label="Level", format="{{msg.payload}}"),
-            d2.widget("switch", "ui-switch", "controls", 1, wires=False, label="Pump", passthru=False,
-                      topic="switch", topicType="str", onvalue="ON", onvalueType="str", offvalue="OFF",
+            d2.widget("keep-text", "ui-text", "sensors", 2, wires=False, label="Level", format="{{msg.payload}}"),
+            d2.widget("keep-switch", "ui-switch", "controls", 1, wires=False, label="Pump", passthru=False,
+                      topic="keep-switch", topicType="str", onvalue="ON", onvalueType="str", offvalue="OFF",
                       offvalueType="str"),
-            _inject("in-level", "42", ["text", "vue"]),
+            _inject("keep-in-level", "42", ["keep-text", "keep-vue"]),
             *(extra or [])]
 
 
 def _late(make: Any, group: str) -> dict[str, Any]:
     """A widget added by the second deploy: once it shows, the page has the new layout."""
-    return make("late", "ui-text" if make is d2.widget else "ui_text", group, 9, wires=False, label="Late",
-                format="late")
+    return make("keep-late", "ui-text" if make is d2.widget else "ui_text", group, 9, wires=False, label="Late",
+                format="keep-late")
 
 
 def test_dashboard2_template_keeps_its_data_across_a_redeploy_elsewhere(page: Any, server: Server) -> None:
     server.deploy(_d2_flows())
     d1.wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
-    expect(page.locator('[data-ui-widget="switch"]')).to_be_visible()
-    _fire(server, "in-level")
-    cell = page.locator('[data-ui-widget="vue"]')
-    text = page.locator('[data-ui-widget="text"]')
-    switch = page.locator('[data-ui-widget="switch"]')
+    expect(page.locator('[data-ui-widget="keep-switch"]')).to_be_visible()
+    _fire(server, "keep-in-level")
+    cell = page.locator('[data-ui-widget="keep-vue"]')
+    text = page.locator('[data-ui-widget="keep-text"]')
+    switch = page.locator('[data-ui-widget="keep-switch"]')
     expect(cell.locator("#state")).to_have_text("/0/1")  # the injected message reached it once
     expect(text).to_have_attribute("data-value", '"42"')
     cell.locator("#name").fill("Ada")
@@ -76,7 +76,7 @@ def test_dashboard2_template_keeps_its_data_across_a_redeploy_elsewhere(page: An
     expect(cell.locator("#state")).to_have_text("Ada/2/1")
 
     server.deploy(_d2_flows(extra=[_late(d2.widget, "controls")]))  # a change elsewhere in the flow
-    expect(page.locator('[data-ui-widget="late"]')).to_be_visible()
+    expect(page.locator('[data-ui-widget="keep-late"]')).to_be_visible()
     expect(cell.locator("#state")).to_have_text("Ada/2/1")  # data kept; the replayed message is no news
     expect(cell.locator("#name")).to_have_value("Ada")
     expect(text).to_have_attribute("data-value", '"42"')
@@ -101,20 +101,21 @@ SCOPED = ("<input id='note'><button id='add' ng-click='scope.add()'>+</button><b
 
 def _d1_flows(mark: str = "", extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [d1.TAB, *d1.UI,
-            d1.widget("tpl", "ui_template", "sensors", 1, wires=False, templateScope="local", format=SCOPED + mark),
-            d1.widget("slider", "ui_slider", "controls", 1, wires=False, label="Speed", min=0, max=10, step=1,
-                      outs="end", passthru=False, topic="slider", topicType="str"),
-            _inject("in-note", "hello", ["tpl"]),
+            d1.widget("keep-tpl", "ui_template", "sensors", 1, wires=False, templateScope="local",
+                      format=SCOPED + mark),
+            d1.widget("keep-slider", "ui_slider", "controls", 1, wires=False, label="Speed", min=0, max=10, step=1,
+                      outs="end", passthru=False, topic="keep-slider", topicType="str"),
+            _inject("keep-in-note", "hello", ["keep-tpl"]),
             *(extra or [])]
 
 
 def test_dashboard1_template_keeps_its_scope_across_a_redeploy_elsewhere(page: Any, server: Server) -> None:
     server.deploy(_d1_flows())
     d1.open_dashboard(page, server)
-    expect(page.locator('[data-ui-widget="slider"]')).to_be_visible()
-    _fire(server, "in-note")
-    cell = page.locator('[data-ui-widget="tpl"]')
-    slider = page.locator('[data-ui-widget="slider"]')
+    expect(page.locator('[data-ui-widget="keep-slider"]')).to_be_visible()
+    _fire(server, "keep-in-note")
+    cell = page.locator('[data-ui-widget="keep-tpl"]')
+    slider = page.locator('[data-ui-widget="keep-slider"]')
     expect(cell.locator("#seen")).to_have_text("hello x1")
     cell.locator("#note").fill("typed")
     cell.locator("#add").click()
@@ -123,7 +124,7 @@ def test_dashboard1_template_keeps_its_scope_across_a_redeploy_elsewhere(page: A
     expect(slider).to_have_attribute("data-value", "7")
 
     server.deploy(_d1_flows(extra=[_late(d1.widget, "controls")]))
-    expect(page.locator('[data-ui-widget="late"]')).to_be_visible()
+    expect(page.locator('[data-ui-widget="keep-late"]')).to_be_visible()
     expect(cell.locator("#note")).to_have_value("typed")
     expect(cell.locator("#seen")).to_have_text("hello x1")  # its $watch saw no new message
     cell.locator("#add").click()
@@ -136,5 +137,5 @@ def test_dashboard1_template_keeps_its_scope_across_a_redeploy_elsewhere(page: A
     expect(cell.locator("#n")).to_have_text("0")
     expect(cell.locator("#note")).to_have_value("")
     expect(cell.locator("#seen")).to_have_text("hello x1")
-    _fire(server, "in-note")
+    _fire(server, "keep-in-note")
     expect(cell.locator("#seen")).to_have_text("hello x2")
