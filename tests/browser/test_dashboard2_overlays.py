@@ -62,14 +62,17 @@ export default {
 </script>"""
 
 
+def _flows(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [TAB, *UI,
+            widget("overlays", "ui-template", "sensors", 1, format=OVERLAYS, templateScope="local", passthru=False),
+            {"id": "store", "type": "function", "z": "f1", "outputs": 1, "wires": [[]],
+             "func": "global.set(msg.topic, JSON.stringify(msg.payload)); return msg;"},
+            {"id": "in-html", "type": "inject", "z": "f1", "props": [{"p": "payload"}], "repeat": "", "once": False,
+             "topic": "", "payload": "<b>x</b>", "payloadType": "str", "wires": [["overlays"]]}, *extra]
+
+
 def _open(page: Any, server: Server) -> Any:
-    flows = [TAB, *UI,
-             widget("overlays", "ui-template", "sensors", 1, format=OVERLAYS, templateScope="local", passthru=False),
-             {"id": "store", "type": "function", "z": "f1", "outputs": 1, "wires": [[]],
-              "func": "global.set(msg.topic, JSON.stringify(msg.payload)); return msg;"},
-             {"id": "in-html", "type": "inject", "z": "f1", "props": [{"p": "payload"}], "repeat": "", "once": False,
-              "topic": "", "payload": "<b>x</b>", "payloadType": "str", "wires": [["overlays"]]}]
-    server.deploy(flows)
+    server.deploy(_flows())
     wait_served(server, "dashboard/home")
     page.goto(server.base + "dashboard/home")
     cell = page.locator('[data-ui-widget="overlays"]')
@@ -113,6 +116,15 @@ def test_dialog_opens_from_its_activator_and_closes_by_model_escape_and_outside_
     opener.click()
     expect(dialog).to_be_visible()
     page.mouse.click(3, 3)  # outside: on the backdrop
+    expect(dialog).to_have_count(0)
+
+    opener.click()  # a redeploy that does not change the template leaves the dialog open, modal
+    dialog.locator("#dlg-name").fill("Grace")
+    server.deploy(_flows(widget("overlay-late", "ui-text", "controls", 1, wires=False, label="Late")))
+    expect(page.locator('[data-ui-widget="overlay-late"]')).to_be_attached()
+    expect(dialog.locator("#dlg-name")).to_have_value("Grace")
+    expect(page.locator("dialog.v-dialog:modal")).to_have_count(1)
+    page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
     cell.locator("#open-confirm").click()  # persistent: only its own button closes it

@@ -306,6 +306,7 @@ export function vueLite(ctx) {
           if (name === `msg-input:${ctx.item.id}` || name === "msg-input") safe(() => fn.call(vm, item.msg));
         }
       }
+      schedule(); // also when shown again (its tab, a new layout): an open overlay takes its place again
     },
     value: (item) => (item.msg ? item.msg.payload ?? null : null),
   };

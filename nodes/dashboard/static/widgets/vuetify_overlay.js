@@ -97,13 +97,16 @@ function dialog(c) {
         if (!persistent) set(false);
       },
       cancel: (e) => e.preventDefault(),
-      close: () => set(false), // closed by the browser all the same
+      close: (e) => { if (!e.currentTarget.open) set(false); }, // closed by the browser all the same
     },
-    // showModal: the rest of the page is inert, focus moves in; close() gives it back to the activator
+    // showModal: the rest of the page is inert, focus moves in; close() gives it back to the activator.
+    // Moved in the page (a new layout), an open dialog is no longer modal: it is shown modal again.
     hook: (dom) => queueMicrotask(() => {
       if (!dom.isConnected) return;
-      if (open && !dom.open) dom.showModal();
-      else if (!open && dom.open) dom.close();
+      if (open && !dom.matches(":modal")) {
+        if (dom.open) dom.close();
+        dom.showModal();
+      } else if (!open && dom.open) dom.close();
     }),
   }, [box]);
   return [...activatorSlot(c, props, isActive), node];
