@@ -1,6 +1,7 @@
 """A redeploy that does not touch a widget leaves it as it is on the open page (Chromium): a Dashboard 2
-template keeps its component's data and what the user typed, a Dashboard 1 template its scope, the
-plain widgets their values; a template whose node changed is drawn anew with fresh data."""
+template keeps its component's data and what the user typed, a Dashboard 1 template its scope (a
+global one stays without its script running again), the plain widgets their values; a template
+whose node changed is drawn anew with fresh data."""
 
 from __future__ import annotations
 
@@ -100,7 +101,10 @@ SCOPED = ("<input id='note'><button id='add' ng-click='scope.add()'>+</button><b
 
 
 def _d1_flows(mark: str = "", extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    runs = "<script>window.keepGlobalRuns = (window.keepGlobalRuns || 0) + 1;</script>"
     return [d1.TAB, *d1.UI,
+            {"id": "keep-global", "type": "ui_template", "z": "f1", "templateScope": "global", "wires": [],
+             "format": f"<style data-mark='{'v2' if mark else 'v1'}'>.keep-global {{ color: red; }}</style>{runs}"},
             d1.widget("keep-tpl", "ui_template", "sensors", 1, wires=False, templateScope="local",
                       format=SCOPED + mark),
             d1.widget("keep-slider", "ui_slider", "controls", 1, wires=False, label="Speed", min=0, max=10, step=1,
@@ -122,6 +126,8 @@ def test_dashboard1_template_keeps_its_scope_across_a_redeploy_elsewhere(page: A
     expect(cell.locator("#n")).to_have_text("1")
     slider.locator("input").fill("7")
     expect(slider).to_have_attribute("data-value", "7")
+    runs = page.evaluate("window.keepGlobalRuns")  # the global template's script ran (once per drawing)
+    assert runs >= 1
 
     server.deploy(_d1_flows(extra=[_late(d1.widget, "controls")]))
     expect(page.locator('[data-ui-widget="keep-late"]')).to_be_visible()
@@ -131,11 +137,14 @@ def test_dashboard1_template_keeps_its_scope_across_a_redeploy_elsewhere(page: A
     expect(cell.locator("#n")).to_have_text("2")  # the scope's own count went on
     expect(slider).to_have_attribute("data-value", "7")
     expect(slider.locator("input")).to_have_value("7")
+    assert page.evaluate("window.keepGlobalRuns") == runs  # the global template was left as it is
 
     server.deploy(_d1_flows(mark="<u id='v2'>v2</u>", extra=[_late(d1.widget, "controls")]))
     expect(cell.locator("#v2")).to_have_text("v2")  # its HTML changed: drawn anew with a new scope
     expect(cell.locator("#n")).to_have_text("0")
     expect(cell.locator("#note")).to_have_value("")
     expect(cell.locator("#seen")).to_have_text("hello x1")
+    expect(page.locator("head style[data-mark]")).to_have_attribute("data-mark", "v2")
+    assert page.evaluate("window.keepGlobalRuns") == runs + 1  # changed: drawn (and run) anew, once
     _fire(server, "keep-in-note")
     expect(cell.locator("#seen")).to_have_text("hello x2")
