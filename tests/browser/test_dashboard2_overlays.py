@@ -35,13 +35,16 @@ OVERLAYS = """<template>
         <v-card text="Sure?"><v-btn id="confirm-no" @click="isActive.value = false">No</v-btn></v-card>
       </template>
     </v-dialog>
+    <v-btn id="open-info">Info<v-dialog activator="parent" max-width="300"><v-card id="info-card" text="About" />
+      </v-dialog></v-btn>
     <v-menu>
       <template v-slot:activator="{ props }"><v-btn id="open-menu" v-bind="props">Mode</v-btn></template>
       <v-list><v-list-item v-for="m in modes" :key="m" :title="m" @click="mode = m" /></v-list>
     </v-menu>
     <v-btn id="tip-btn">Help<v-tooltip activator="parent" location="bottom">Pumps {{ msg.payload }}</v-tooltip></v-btn>
     <v-tooltip text="Top tip" location="top">
-      <template v-slot:activator="{ props }"><span id="tip-span" v-bind="props" tabindex="0">?</span></template>
+      <template v-slot:activator="{ on, attrs }">
+        <span id="tip-span" v-bind="attrs" v-on="on" tabindex="0">?</span></template>
     </v-tooltip>
     <v-file-input id="file" v-model="file" label="Upload" show-size @update:model-value="read" />
     <p id="saved">{{ saved }}</p><p id="mode">{{ mode }}</p><p id="file-info">{{ info }}</p>
@@ -127,6 +130,14 @@ def test_dialog_opens_from_its_activator_and_closes_by_model_escape_and_outside_
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
+    info = cell.locator("#open-info")  # activator="parent": the element it sits in opens it
+    expect(info).to_have_text("Info")  # (drawn after the button, not inside it)
+    info.click()
+    expect(dialog.locator("#info-card")).to_have_text("About")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(info).to_be_focused()
+
     cell.locator("#open-confirm").click()  # persistent: only its own button closes it
     expect(dialog).to_contain_text("Sure?")
     page.keyboard.press("Escape")
@@ -196,10 +207,13 @@ def test_tooltips_show_on_hover_and_focus_where_their_location_says(page: Any, s
     assert box["y"] >= near["y"] + near["height"] - 1  # location="bottom"
     page.mouse.move(3, 3)
     expect(tip).to_be_hidden()
+    cell.locator("#open-menu").hover()  # elsewhere in the template: not its activator
+    cell.locator("#file").hover()
+    expect(tip).to_be_hidden()
 
     span = cell.locator("#tip-span")
     top = page.locator(f"#{span.get_attribute('aria-describedby')}")
-    span.focus()  # keyboard users see it too
+    span.focus()  # keyboard users see it too (a Vue 2 activator slot: { on, attrs })
     expect(top).to_be_visible()
     expect(top).to_have_text("Top tip")
     near, box = span.bounding_box(), top.bounding_box()

@@ -225,7 +225,8 @@ function bindSlot(pattern, props, scope, api) {
 export function liftOverlays(children) {
   const overlays = children.filter((v) => v && v.meta && v.meta.parentActivator);
   if (!overlays.length) return { children, overlays, activator: [] };
-  return { children: children.filter((v) => !overlays.includes(v)), overlays, activator: overlays.map((v) => v.meta.parentActivator) };
+  return { children: children.filter((v) => !overlays.includes(v)), activator: overlays.map((v) => v.meta.parentActivator),
+    overlays: overlays.map((v) => ({ ...v, meta: { ...v.meta, parentActivator: null } })) }; // bound once, to this parent
 }
 
 /** Give an element (its {on, attrs}) the activator props of overlays: onX handlers and attributes. */
