@@ -190,6 +190,14 @@ def test_menu_opens_below_its_activator_and_picks_an_item_by_mouse_or_keys(page:
     expect(menu).to_have_count(0)
     expect(cell.locator("#mode")).to_have_text("Manual")
 
+    opener.evaluate("e => { e.style.marginTop = '400px' }")  # no room below the activator: it opens above
+    below = opener.bounding_box()
+    page.set_viewport_size({"width": 800, "height": int(below["y"] + below["height"] + 40)})
+    opener.click()
+    expect(menu).to_be_visible()
+    button, box = opener.bounding_box(), menu.bounding_box()
+    assert box["y"] + box["height"] <= button["y"] + 1, (box, button)
+
 
 def test_tooltips_show_on_hover_and_focus_where_their_location_says(page: Any, server: Server) -> None:
     cell = _open(page, server)

@@ -50,14 +50,20 @@ function anchorOf(node) {
   return anchor || node.parentElement;
 }
 
+const OPPOSITE = { top: "bottom", bottom: "top", start: "end", end: "start", left: "right", right: "left" };
+
 /** Put a popover beside `anchor`: location "top", "bottom", "start", "end" (or left/right), with an
- * optional alignment ("bottom start"); kept inside the window. */
+ * optional alignment ("bottom start"); on the other side when it does not fit, kept in the window. */
 function place(node, anchor, location) {
   const a = anchor.getBoundingClientRect();
   const w = node.offsetWidth;
   const h = node.offsetHeight;
-  const [side, align] = String(location).split(/\s+/);
+  const [wanted, align] = String(location).split(/\s+/);
   const gap = 4;
+  const room = { top: a.top, bottom: window.innerHeight - a.bottom, start: a.left, left: a.left,
+    end: window.innerWidth - a.right, right: window.innerWidth - a.right };
+  const need = wanted === "top" || wanted === "bottom" ? h + gap : w + gap;
+  const side = room[wanted] !== undefined && room[wanted] < need && room[OPPOSITE[wanted]] >= need ? OPPOSITE[wanted] : wanted;
   const across = (start, size, own) => (align === "start" ? start : align === "end" ? start + size - own : start + (size - own) / 2);
   let left;
   let top;
