@@ -47,13 +47,15 @@ OVERLAYS = """<template>
         <span id="tip-span" v-bind="attrs" v-on="on" tabindex="0">?</span></template>
     </v-tooltip>
     <v-file-input id="file" v-model="file" label="Upload" show-size @update:model-value="read" />
+    <v-file-input id="files" v-model="files" multiple counter label="Many" />
+    <p id="files-info">{{ files.map(f => f.name).join(",") }}</p>
     <p id="saved">{{ saved }}</p><p id="mode">{{ mode }}</p><p id="file-info">{{ info }}</p>
   </div>
 </template>
 <script>
 export default {
   data () { return { dialog: false, name: "", saved: "", modes: ["Auto", "Manual", "Off"], mode: "", file: null,
-    info: "" } },
+    files: [], info: "" } },
   methods: {
     async read (f) {
       if (!f) { this.info = ""; return }
@@ -234,10 +236,10 @@ def test_file_input_gives_the_template_the_chosen_file(page: Any, server: Server
     cell = _open(page, server)
     field = cell.locator("input#file")
     expect(field).to_have_attribute("type", "file")
-    expect(cell.locator(".v-file-input .v-label")).to_have_text("Upload")
+    expect(cell.locator(".v-file-input .v-label")).to_have_text(["Upload", "Many"])
     field.set_input_files(files=[{"name": "notes <1>.txt", "mimeType": "text/plain", "buffer": b"hello\nworld"}])
     expect(cell.locator("#file-info")).to_have_text("notes <1>.txt 11 text/plain")
-    expect(cell.locator(".v-file-input__selection")).to_have_text("notes <1>.txt (11 B)")
+    expect(cell.locator(".v-file-input__selection").first).to_have_text("notes <1>.txt (11 B)")
     deadline = time.monotonic() + 5
     while (text := stored(server, "file")) is None:
         assert time.monotonic() < deadline, "the template's send did not reach the flow"
@@ -245,4 +247,11 @@ def test_file_input_gives_the_template_the_chosen_file(page: Any, server: Server
     assert json.loads(text) == {"name": "notes <1>.txt", "text": "hello\nworld"}
     field.set_input_files(files=[])
     expect(cell.locator("#file-info")).to_have_text("")
-    expect(cell.locator(".v-file-input__selection")).to_have_text("")
+    expect(cell.locator(".v-file-input__selection").first).to_have_text("")
+
+    many = cell.locator("input#files")  # multiple: the model is the list of files
+    expect(many).to_have_attribute("multiple", "")
+    many.set_input_files(files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": b"1,2"},
+                                {"name": "b.csv", "mimeType": "text/csv", "buffer": b"3"}])
+    expect(cell.locator("#files-info")).to_have_text("a.csv,b.csv")
+    expect(cell.locator(".v-file-input__selection").nth(1)).to_have_text("a.csv, b.csv, 2 files")
