@@ -25,7 +25,9 @@ OVERLAYS = """<template>
       </template>
       <v-card title="Settings">
         <v-card-text><v-text-field id="dlg-name" v-model="name" label="Name" />
-          <p id="dlg-msg">{{ msg.payload }}</p></v-card-text>
+          <p id="dlg-msg">{{ msg.payload }}</p>
+          <v-menu><template #activator="{ props }"><v-btn id="dlg-menu" v-bind="props">More</v-btn></template>
+            <v-list><v-list-item title="One" @click="saved = 'one'" /></v-list></v-menu></v-card-text>
         <v-card-actions><v-btn id="dlg-save" @click="saved = name; dialog = false">Save</v-btn></v-card-actions>
       </v-card>
     </v-dialog>
@@ -119,6 +121,12 @@ def test_dialog_opens_from_its_activator_and_closes_by_model_escape_and_outside_
     expect(dialog).to_have_count(0)
     expect(opener).to_be_focused()
     opener.click()
+    expect(dialog).to_be_visible()
+    dialog.locator("#dlg-menu").click()  # a menu in the dialog: Escape closes the menu only
+    expect(page.locator(".v-menu:popover-open .v-list-item")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".v-menu:popover-open")).to_have_count(0)
+    expect(dialog.locator("#dlg-menu")).to_be_focused()
     expect(dialog).to_be_visible()
     page.mouse.click(3, 3)  # outside: on the backdrop
     expect(dialog).to_have_count(0)

@@ -100,6 +100,7 @@ function dialog(c) {
       keydown: (e) => {
         if (e.key !== "Escape") return;
         e.preventDefault(); // the dialog closes when the template says so (v-model), not by itself
+        e.stopPropagation(); // a dialog around this one stays open
         if (!persistent) set(false);
       },
       cancel: (e) => e.preventDefault(),
@@ -154,7 +155,13 @@ function menu(c) {
   const { open, set, own, isActive, toggle } = openState(c);
   own.id ||= `v-menu-${++serial}`;
   const closeOnClick = c.props.closeoncontentclick === undefined || truthy(c.props.closeoncontentclick);
-  const props = { onClick: toggle, onKeydown: (e) => { if (e.key === "Escape") set(false); },
+  const escape = (e) => {
+    if (e.key !== "Escape" || !own.shown) return;
+    e.preventDefault();
+    e.stopPropagation(); // not the dialog it is in
+    set(false);
+  };
+  const props = { onClick: toggle, onKeydown: escape,
     "aria-haspopup": "menu", "aria-expanded": String(open), "aria-controls": own.id };
   const move = (dom, step) => {
     const items = [...dom.querySelectorAll(FOCUSABLE)];
@@ -168,7 +175,7 @@ function menu(c) {
     on: {
       click: (e) => { if (closeOnClick && e.target !== e.currentTarget) set(false); },
       keydown: (e) => {
-        if (e.key === "Escape") { e.preventDefault(); set(false); }
+        if (e.key === "Escape") escape(e);
         else if (e.key === "Enter" && closeOnClick && e.target.closest(ITEM) && !e.target.closest("button, a[href]")) {
           e.preventDefault(); // an item chosen by key (native buttons close by their click); no keypress for the activator
           set(false);
