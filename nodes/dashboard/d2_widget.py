@@ -114,6 +114,8 @@ class D2Widget(Node):
         self._removers.append(self.hub.on_input(self.id, self._from_page))
 
     def on_close(self, removed: bool) -> None:
+        if self.hub is not None and not removed:
+            self.hub.restarting(self.id)
         for remove in reversed(self._removers):
             remove()
         self._removers.clear()

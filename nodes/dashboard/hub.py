@@ -99,6 +99,8 @@ class DashboardHub:
         self._inputs: dict[str, InputHandler] = {}
         self._listeners: dict[str, list[Listener]] = {}
         self._removals: dict[str, asyncio.TimerHandle] = {}
+        self._restarting: set[str] = set()
+        """Widgets a deploy stopped that are expected back: their place stays on the page meanwhile."""
         self._layout_pending = False
         self._layout_version = 0
         self.routes_added: object | None = None
@@ -109,6 +111,7 @@ class DashboardHub:
                     tab: dict[str, Any] | None) -> Callable[[], None]:
         """Show ``control`` in ``group`` of ``tab`` (a global template when both are None)."""
         self.keep_state(node_id)
+        self._restarting.discard(node_id)
         control["id"] = node_id
         if group is None or tab is None:
             self.globals[node_id] = control
@@ -117,10 +120,20 @@ class DashboardHub:
         self.layout_changed()
 
         def remove() -> None:
-            self.placements.pop(node_id, None)
-            self.globals.pop(node_id, None)
-            self.layout_changed()
+            if node_id not in self._restarting:
+                self._drop_control(node_id)
         return remove
+
+    def _drop_control(self, node_id: str) -> None:
+        self.placements.pop(node_id, None)
+        self.globals.pop(node_id, None)
+        self.layout_changed()
+
+    def restarting(self, node_id: str) -> None:
+        """The widget is stopping to start again (a deploy): pages keep drawing it as it is until it
+        is added again, so a browser never gets a layout without it and keeps what the user did there
+        (typed text, a template's own data). Past ``REMOVE_STATE_AFTER`` without it, it goes."""
+        self._restarting.add(node_id)
 
     def add_link(self, node_id: str, link: dict[str, Any]) -> Callable[[], None]:
         self.links[node_id] = link
@@ -204,6 +217,9 @@ class DashboardHub:
         self._removals.pop(node_id, None)
         self.values.pop(node_id, None)
         self.replay.pop(node_id, None)
+        if node_id in self._restarting:  # it did not come back
+            self._restarting.discard(node_id)
+            self._drop_control(node_id)
 
     def close(self) -> None:
         """Cancel the pending state removals (the runtime is going away)."""
@@ -297,8 +313,10 @@ class DashboardHub:
             event["socketid"] = client.id
             handler(event)
         elif kind == "ui-replay-state":
-            for text in self.replay_frames():
-                client.push(text)
+            # marked: a page applies a replayed value only where it shows something else (a widget
+            # it kept drawn across a deploy already shows it, and must not take it as a new message)
+            for state in tuple(self.replay.values()):
+                client.push(_frame("update-value", {**state, "replayed": True}))
             client.push(_frame("ui-replay-done", {}))
         elif kind == "ui-change":
             self._tab_changed(client, data.get("index"))

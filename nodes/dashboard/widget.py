@@ -142,6 +142,8 @@ class Widget(Node):
         return False
 
     def on_close(self, removed: bool) -> None:
+        if self.hub is not None and not removed:
+            self.hub.restarting(self.id)
         for remove in reversed(self._removers):
             remove()
         self._removers.clear()

@@ -78,7 +78,8 @@ def test_page_files_and_the_websocket_protocol(tmp_path: Path) -> None:
             assert [c["id"] for c in layout["menu"][0]["items"][0]["items"]] == ["txt", "btn"]
             ws.send(json.dumps({"type": "ui-replay-state"}))
             replay = events(ws, "ui-replay-done")
-            assert {"type": "update-value", "value": "shown", "msg": {"payload": "shown"}, "id": "txt"} in replay
+            assert {"type": "update-value", "value": "shown", "msg": {"payload": "shown"}, "id": "txt",
+                    "replayed": True} in replay
             ws.send(json.dumps({"type": "update-value", "id": "btn", "value": "hi", "event": {"clientX": 1}}))
             deadline = time.monotonic() + 5
             while not received:

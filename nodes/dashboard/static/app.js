@@ -9,7 +9,8 @@ import { DashboardSocket } from "./socket.js";
 import { iconSymbol } from "./widgets/icons.js";
 import { factoryFor, template } from "./widgets/index.js";
 
-const state = { layout: null, tabs: [], selected: -1, items: new Map(), widgets: new Map(), cells: new Map(), globals: [] };
+const state = { layout: null, tabs: [], selected: -1, items: new Map(), widgets: new Map(), cells: new Map(),
+  drawnFrom: new Map(), globals: [] };
 const socket = new DashboardSocket(onEvent, (s) => { document.getElementById("conn").dataset.state = s; });
 const speaker = new Speaker((event) => socket.send(event));
 
@@ -30,6 +31,7 @@ function makeWidget(control, cell) {
   const item = { ...control };
   state.items.set(item.id, item);
   state.cells.set(item.id, cell);
+  state.drawnFrom.set(item.id, JSON.stringify(control));
   if (!factory) {
     cell.textContent = control.type;
     return;
@@ -47,17 +49,35 @@ function makeWidget(control, cell) {
   setValue(item.id);
 }
 
+/** A widget whose control is as the last layout had it stays drawn: its cell (moved into the new
+ * layout) with what the user did there and, for templates, the component's own data, as Dashboard
+ * 2's Vue keeps a component whose props did not change. A changed control draws the widget anew. */
+function keptWidgets() {
+  const before = new Map([...state.widgets].map(([id, widget]) => [id, { widget, item: state.items.get(id),
+    cell: state.cells.get(id), drawnFrom: state.drawnFrom.get(id) }]));
+  for (const map of [state.items, state.widgets, state.cells, state.drawnFrom]) map.clear();
+  return (control) => {
+    const was = before.get(control.id);
+    const drawnFrom = JSON.stringify(control);
+    if (!was || was.drawnFrom !== drawnFrom) return null;
+    before.delete(control.id);
+    state.items.set(control.id, was.item);
+    state.widgets.set(control.id, was.widget);
+    state.cells.set(control.id, was.cell);
+    state.drawnFrom.set(control.id, drawnFrom);
+    return was.cell;
+  };
+}
+
 function render(layout) {
   state.layout = layout;
-  state.items.clear();
-  state.widgets.clear();
-  state.cells.clear();
+  const keep = keptWidgets();
   applyLook(layout);
   const site = layout.site || {};
   const title = (site && site.name) || "Node-RED Dashboard";
   document.title = title;
   document.getElementById("title").textContent = title;
-  state.tabs = buildTabs(document.getElementById("tabs"), layout, makeWidget);
+  state.tabs = buildTabs(document.getElementById("tabs"), layout, { keep, make: makeWidget });
   renderGlobals(layout.globals || []);
   renderMenu();
   const fromHash = Number.parseInt(window.location.hash.replace(/^#\/?/, ""), 10);
@@ -71,13 +91,17 @@ function render(layout) {
   if (start >= 0) select(start);
 }
 
+/** Global templates (their markup in the page's head); one whose control is unchanged stays as it is. */
 function renderGlobals(globals) {
-  document.querySelectorAll("[data-ui-global]").forEach((el) => el.remove());
+  const before = new Map(state.globals.map((g) => [g.id, g]));
+  const kept = new Set(globals.filter((c) => before.has(c.id) && before.get(c.id).drawnFrom === JSON.stringify(c)).map((c) => c.id));
+  document.querySelectorAll("[data-ui-global]").forEach((el) => { if (!kept.has(el.dataset.uiGlobal)) el.remove(); });
   state.globals = globals.map((control) => {
+    if (kept.has(control.id)) return before.get(control.id);
     const widget = template({ el: null, item: control, sendMsg: (msg) => socket.send({ type: "update-value",
       id: control.id, msg }) }, { global: true });
     widget.update(control);
-    return { id: control.id, widget, control };
+    return { id: control.id, widget, control, drawnFrom: JSON.stringify(control), msg: undefined };
   });
 }
 
@@ -141,13 +165,18 @@ function select(index) {
 function applyUpdate(event) {
   if (event.msg && event.msg.templateScope === "global") {
     const found = state.globals.find((g) => g.id === event.id);
-    if (found) found.widget.update({ ...found.control, msg: event.msg });
+    if (!found || (event.replayed && JSON.stringify(found.msg) === JSON.stringify(event.msg))) return;
+    found.msg = event.msg;
+    found.widget.update({ ...found.control, msg: event.msg });
     return;
   }
   const item = state.items.get(event.id);
   const widget = state.widgets.get(event.id);
   if (!item || !widget) return;
-  for (const [k, v] of Object.entries(event)) if (k !== "id" && k !== "type") item[k] = v;
+  const changes = Object.entries(event).filter(([k]) => k !== "id" && k !== "type" && k !== "replayed");
+  // a replayed value the widget already shows is not a new message (its template's watchers stay quiet)
+  if (event.replayed && changes.every(([k, v]) => JSON.stringify(item[k]) === JSON.stringify(v))) return;
+  for (const [k, v] of changes) item[k] = v;
   widget.update(item, event);
   valueLater(event.id);
 }

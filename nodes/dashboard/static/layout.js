@@ -52,10 +52,11 @@ export function applyLook(layout) {
 }
 
 /**
- * Build the tabs into `container`. `makeWidget(item, cell)` draws one widget into its cell.
+ * Build the tabs into `container`. `widgets.keep(item)` gives the cell a widget is already drawn in
+ * when it stays as it is (null: draw it), `widgets.make(item, cell)` draws one widget into a new cell.
  * Returns the tab entries in menu order: {index, entry, section?}.
  */
-export function buildTabs(container, layout, makeWidget) {
+export function buildTabs(container, layout, widgets) {
   unwatchAll();
   container.textContent = "";
   const tabs = [];
@@ -68,7 +69,7 @@ export function buildTabs(container, layout, makeWidget) {
     section.hidden = true;
     const groups = h("div", { class: "ui-groups" });
     section.append(groups);
-    for (const group of entry.items) groups.append(buildGroup(entry, group, makeWidget));
+    for (const group of entry.items) groups.append(buildGroup(entry, group, widgets));
     container.append(section);
     watchGroups(groups);
     tabs.push({ index, entry, section });
@@ -81,7 +82,7 @@ export function groupKey(tab, group) {
   return `${tab.header} ${group.header && group.header.name}`.replace(/ /g, "_");
 }
 
-function buildGroup(tab, group, makeWidget) {
+function buildGroup(tab, group, widgets) {
   const config = (group.header && group.header.config) || {};
   const cols = units(config.width, 6);
   const card = h("section", { class: `ui-group ${config.className || ""}`.trim(), "data-ui-group": group.id,
@@ -103,13 +104,14 @@ function buildGroup(tab, group, makeWidget) {
   }
   card.append(grid);
   for (const item of group.items || []) {
-    const width = Math.min(units(item.width, cols), cols);
-    const cell = h("div", { class: `ui-widget ${item.className || ""}`.trim(), "data-ui-widget": item.id,
+    const kept = widgets.keep(item);
+    const cell = kept || h("div", { class: `ui-widget ${item.className || ""}`.trim(), "data-ui-widget": item.id,
       "data-ui-type": item.type });
-    cell.style.gridColumn = `span ${width}`;
-    cell.style.gridRow = `span ${units(item.height, 1)}`;
+    cell.style.gridColumn = `span ${Math.min(units(item.width, cols), cols)}`;
     grid.append(cell);
-    makeWidget(item, cell);
+    if (kept) continue;
+    cell.style.gridRow = `span ${units(item.height, 1)}`;
+    widgets.make(item, cell);
     if (item.type === "template" && units(item.height, 0) === 0) fitRows(cell);
   }
   return card;

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from flowengine.nodes.dashboard.clients import Client
+from flowengine.nodes.dashboard.hub import DashboardHub
 
 from flowengine.testing import FlowHarness
 
@@ -109,6 +110,42 @@ async def test_a_redeploy_keeps_the_values_of_widgets_that_stay() -> None:
         page.send("ui-replay-state")
         values = {e["id"]: e.get("value") for e in page.events("update-value")}
         assert values == {"txt": "kept"}
+
+
+def _widget_ids(layout: dict[str, Any]) -> set[str]:
+    return {c["id"] for tab in layout["menu"] for group in tab.get("items", []) for c in group["items"]}
+
+
+async def test_a_redeploy_never_shows_a_page_a_layout_without_the_widgets_it_restarts() -> None:
+    flows = dashboard_flow({"id": "txt", "type": "ui_text", "format": "{{msg.payload}}", "wires": []},
+                           {"id": "gone", "type": "ui_text", "format": "", "wires": []})
+    async with FlowHarness(flows) as h:
+        h.send_to("txt", {"payload": "kept"})
+        await h.drain()
+        page = PageProbe(h)
+        page.events()
+        new = {"id": "new", "type": "ui_text", "format": "", "wires": [], "group": "grp1"}
+        await h.deploy([*flows, new])  # full: every node stops and starts again
+        await h.drain()
+        layouts = [_widget_ids(e) for e in page.events("ui-controls")]
+        assert layouts and all("txt" in ids for ids in layouts)  # the page keeps drawing it as it is
+        assert "new" in layouts[-1]
+        await h.deploy([*flows[:-1], new], "nodes")  # a widget deleted goes at once
+        await h.drain()
+        assert _widget_ids(page.events("ui-controls")[-1]) == {"txt", "new"}
+        page.send("ui-replay-state")
+        [replayed] = page.events("update-value")
+        assert (replayed["id"], replayed["value"], replayed["replayed"]) == ("txt", "kept", True)
+
+
+def test_a_restarting_widget_that_does_not_come_back_leaves_the_page() -> None:
+    hub = DashboardHub()
+    remove = hub.add_control("w", {"type": "text"}, {"id": "g"}, {"id": "t"})
+    hub.restarting("w")
+    remove()
+    assert "w" in hub.placements  # held for its restart
+    hub.forget_state_later("w")  # outside a running loop: at once, as its timer would
+    assert "w" not in hub.placements
 
 
 async def test_a_slow_page_gets_a_fresh_copy_instead_of_an_unbounded_backlog() -> None:

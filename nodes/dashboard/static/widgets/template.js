@@ -95,8 +95,10 @@ export function template(ctx, { global = false } = {}) {
     update(item) {
       const html = item.msg && typeof item.msg.template === "string" ? item.msg.template : item.format;
       // drawing again keeps the input the user is typing in (here or in another widget) focused
-      if (html !== format) keepingFocus(global ? document.body : root, () => render(html));
-      if (item.msg !== undefined) {
+      const redrawn = html !== format;
+      if (redrawn) keepingFocus(global ? document.body : root, () => render(html));
+      // the same message again (the page showing a tab) is not news to the template's watchers
+      if (item.msg !== undefined && (redrawn || item.msg !== scope.msg)) {
         scope.msg = item.msg;
         keepingFocus(global ? document.body : root, () => show(item.msg));
       }

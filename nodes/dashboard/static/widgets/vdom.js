@@ -3,13 +3,14 @@
 // children in line with such a list and changes only what differs. A redraw therefore keeps the
 // elements the user is working with: an input keeps its focus, caret and typed text, a <select>
 // stays open, and DOM that the template's own code added (a chart drawn into a ref) is left alone.
+// `hook(node)` runs after an element is brought up to date (an overlay opening itself, say).
 
 const HTML = "http://www.w3.org/1999/xhtml";
 
-/** An element description. `data`: {attrs, props, on, key, ref, ns}. */
+/** An element description. `data`: {attrs, props, on, key, ref, ns, meta, hook}. */
 export function el(tag, data = {}, children = []) {
   return { tag, ns: data.ns, attrs: data.attrs || {}, props: data.props || {}, on: data.on || {}, key: data.key,
-    ref: data.ref, meta: data.meta, children: children.flat().filter((c) => c !== null && c !== undefined && c !== false)
+    ref: data.ref, meta: data.meta, hook: data.hook, children: children.flat().filter((c) => c !== null && c !== undefined && c !== false)
       .map((c) => (typeof c === "object" ? c : { text: String(c) })) };
 }
 
@@ -57,6 +58,7 @@ function update(node, v, refs) {
   // after the children: a <select>'s value needs its options
   for (const [name, value] of Object.entries(v.props)) if (node[name] !== value) node[name] = value;
   if (v.ref && refs) refs[v.ref] = node;
+  if (typeof v.hook === "function") v.hook(node);
 }
 
 function patchChildren(parent, vnodes, refs) {

@@ -45,7 +45,19 @@ export function readAttributes(node, scope, api) {
   for (const { name, value } of [...node.attributes]) {
     if (name === "v-bind" || name === ":") { // v-bind="object": each key bound as its own attribute
       const spread = api.safe(() => api.evaluate(value, scope), null);
-      if (spread && typeof spread === "object") for (const [k, v] of Object.entries(spread)) entries.push([`:${k}`, v, true]);
+      if (!spread || typeof spread !== "object") continue;
+      for (const [k, v] of Object.entries(spread)) {
+        // onClick & co. (an activator slot's props) are event handlers, as in Vue
+        if (/^on[A-Z]/.test(k) && typeof v === "function") listen(read, k.slice(2).toLowerCase(), [], calling(v, api));
+        else entries.push([`:${k}`, v, true]);
+      }
+      continue;
+    }
+    if (name === "v-on") { // v-on="object": {event: handler}
+      const spread = api.safe(() => api.evaluate(value, scope), null);
+      if (spread && typeof spread === "object") {
+        for (const [k, v] of Object.entries(spread)) if (typeof v === "function") listen(read, k, [], calling(v, api));
+      }
       continue;
     }
     entries.push([name, value, false]);
@@ -61,7 +73,7 @@ export function readAttributes(node, scope, api) {
     }
     if (name.startsWith("@") || name.startsWith("v-on:")) {
       const [event, ...modifiers] = name.replace(/^@|^v-on:/, "").split(".");
-      read.on[event] = { modifiers, handler: handlerFor(value, scope, api) };
+      listen(read, event, modifiers, handlerFor(value, scope, api));
       continue;
     }
     if (name === "ref") { read.ref = value; continue; }
@@ -87,6 +99,18 @@ export function readAttributes(node, scope, api) {
   if (classText) read.attrs.class = classText;
   if (styleAttr) read.attrs.style = styleAttr;
   return read;
+}
+
+/** read.on: each event's handlers in the order given (@click and an activator's onClick both run). */
+function listen(read, event, modifiers, handler) {
+  (read.on[event] ||= []).push({ modifiers, handler });
+}
+
+function calling(fn, api) {
+  return (...args) => {
+    api.safe(() => fn(...args), null);
+    api.schedule();
+  };
 }
 
 function handlerFor(code, scope, api) {
@@ -159,7 +183,7 @@ export function modelBinding(node, native, model, scope, api) {
 /** What a Vuetify component gets: {props, attrs, on, model, children, slots, emit}. */
 export function componentData(node, read, children, scope, api) {
   const on = {};
-  for (const [name, entry] of Object.entries(read.on)) bindEvent(on, propName(name), entry);
+  for (const [name, entries] of Object.entries(read.on)) for (const entry of entries) bindEvent(on, propName(name), entry);
   let model = null;
   if (read.model) {
     const set = setter(read.model, scope, api);
@@ -175,7 +199,7 @@ export function componentData(node, read, children, scope, api) {
   }
   const passed = {};
   for (const [k, v] of Object.entries(read.attrs)) if (/^(id|class|style|title|role|tabindex|name|data-.*|aria-.*)$/.test(k)) passed[k] = v;
-  const data = { props: read.props, attrs: passed, on, model, children, slots, key: read.key, ref: read.ref, api,
+  const data = { node, props: read.props, attrs: passed, on, model, children, slots, key: read.key, ref: read.ref, api,
     emit(name, ...args) {
       const key = propName(name);
       if (key === "update:modelvalue" && model) model.set(args[0]);
@@ -194,4 +218,23 @@ function bindSlot(pattern, props, scope, api) {
     if (from) names[to || from] = props ? props[from] : undefined;
   }
   return api.local(scope, names);
+}
+
+/** Overlays (v-dialog, v-menu, v-tooltip) with activator="parent" among an element's children: they are
+ * drawn after the element (not inside a button), and their activator props go on the element. */
+export function liftOverlays(children) {
+  const overlays = children.filter((v) => v && v.meta && v.meta.parentActivator);
+  if (!overlays.length) return { children, overlays, activator: [] };
+  return { children: children.filter((v) => !overlays.includes(v)), activator: overlays.map((v) => v.meta.parentActivator),
+    overlays: overlays.map((v) => ({ ...v, meta: { ...v.meta, parentActivator: null } })) }; // bound once, to this parent
+}
+
+/** Give an element (its {on, attrs}) the activator props of overlays: onX handlers and attributes. */
+export function bindActivator(target, activators) {
+  for (const props of activators) {
+    for (const [k, v] of Object.entries(props)) {
+      if (/^on[A-Z]/.test(k) && typeof v === "function") bindEvent(target.on, k.slice(2).toLowerCase(), { handler: v });
+      else if (v !== undefined && v !== null && v !== false) target.attrs[k] = String(v);
+    }
+  }
 }

@@ -12,7 +12,7 @@
 import { keepingFocus } from "../focus.js";
 import { component as vuetify } from "./vuetify.js";
 import { el, patch, text as textNode } from "./vdom.js";
-import { bindEvent, componentData, modelBinding, readAttributes, slotName } from "./vue_bind.js";
+import { bindActivator, bindEvent, componentData, liftOverlays, modelBinding, readAttributes, slotName } from "./vue_bind.js";
 
 const FOR = /^\s*(?:\(\s*([\w$]+)\s*(?:,\s*([\w$]+)\s*)?(?:,\s*([\w$]+)\s*)?\)|([\w$]+))\s+(?:in|of)\s+([\s\S]+)$/;
 
@@ -83,6 +83,7 @@ export function vueLite(ctx) {
   let watchers = [];
   let listeners = [];
   let proxies = new WeakMap();
+  let owned = new WeakMap(); // a component's own state (an overlay opened without v-model), by template node and key
   const safe = (fn, fallback) => { try { return fn(); } catch (err) { log(err); return fallback; } };
 
   /** Objects and arrays in the component's data redraw it when changed, as Vue's reactivity does. */
@@ -104,6 +105,7 @@ export function vueLite(ctx) {
     source = item.component;
     shownMsg = item.msg;
     proxies = new WeakMap();
+    owned = new WeakMap();
     listeners = [];
     const { markup, script, styles } = parts(source);
     proto.innerHTML = markup;
@@ -198,7 +200,14 @@ export function vueLite(ctx) {
   }
 
   const api = { evaluate, run, asText, safe, local: (scope, names) => local(scope, names), schedule: () => schedule(),
-    renderChildren: (nodes, scope) => renderChildren(nodes, scope) };
+    renderChildren: (nodes, scope) => renderChildren(nodes, scope), own };
+
+  function own(node, key) {
+    if (!owned.has(node)) owned.set(node, new Map());
+    const states = owned.get(node);
+    if (!states.has(key)) states.set(key, {});
+    return states.get(key);
+  }
 
   /** The vnodes for a list of template nodes: v-if chains, v-for, text. */
   function renderChildren(nodes, scope) {
@@ -256,12 +265,14 @@ export function vueLite(ctx) {
     const read = readAttributes(node, scope, api);
     const isTemplate = node.localName === "template" && (node.namespaceURI || "").endsWith("xhtml");
     const childNodes = isTemplate ? node.content.childNodes : node.childNodes;
-    const children = read.text !== undefined ? [textNode(read.text)] : renderChildren(childNodes, scope);
-    if (isTemplate) return children;
+    const drawn = read.text !== undefined ? [textNode(read.text)] : renderChildren(childNodes, scope);
+    if (isTemplate) return drawn;
+    const { children, overlays, activator } = liftOverlays(drawn);
     const make = tag.startsWith("v-") ? vuetify(tag) : null;
     if (make) {
       const data = componentData(node, read, children, scope, api);
-      return [safe(() => make(data), el("div", { attrs: { class: tag } }, children))].flat();
+      bindActivator(data, activator);
+      return [safe(() => make(data), el("div", { attrs: { class: tag } }, children)), ...overlays].flat();
     }
     const native = { ns: node.namespaceURI, key: read.key, ref: read.ref, attrs: read.attrs, props: {}, on: {} };
     for (const name of ["value", "checked", "selected", "indeterminate", "muted"]) {
@@ -271,9 +282,10 @@ export function vueLite(ctx) {
       native.props[name] = name === "value" ? asText(raw) : Boolean(raw);
       if (name !== "value") delete native.attrs[name];
     }
-    for (const [name, handler] of Object.entries(read.on)) bindEvent(native.on, name, handler);
+    for (const [name, entries] of Object.entries(read.on)) for (const entry of entries) bindEvent(native.on, name, entry);
     if (read.model) modelBinding(node, native, read.model, scope, api);
-    return [el(tag, native, children)];
+    bindActivator(native, activator);
+    return [el(tag, native, children), ...overlays];
   }
 
   function local(scope, names) {
@@ -294,6 +306,7 @@ export function vueLite(ctx) {
           if (name === `msg-input:${ctx.item.id}` || name === "msg-input") safe(() => fn.call(vm, item.msg));
         }
       }
+      schedule(); // also when shown again (its tab, a new layout): an open overlay takes its place again
     },
     value: (item) => (item.msg ? item.msg.payload ?? null : null),
   };

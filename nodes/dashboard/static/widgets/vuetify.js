@@ -1,12 +1,13 @@
 // Vuetify's input components as native controls for Dashboard 2 templates: v-btn, v-btn-toggle,
 // v-text-field, v-textarea, v-number-input, v-switch, v-checkbox, v-slider, v-select (also
-// v-autocomplete and v-combobox), v-radio-group/v-radio, v-tabs/v-tab, v-window, v-form, and colour
-// and date pickers. v-model works as in Vuetify (update:modelValue), and the events templates
+// v-autocomplete and v-combobox), v-radio-group/v-radio, v-tabs/v-tab, v-window, v-form, v-file-input,
+// and colour and date pickers. v-model works as in Vuetify (update:modelValue), and the events templates
 // listen to (@click, @change, @keyup.enter, @blur, @end, @click:clear...) reach their handlers.
-// Layout and display components: vuetify_display.js.
+// Layout and display components: vuetify_display.js; dialogs, menus and tooltips: vuetify_overlay.js.
 
 import { el } from "./vdom.js";
 import { DISPLAY, icon, root, str, truthy } from "./vuetify_display.js";
+import { OVERLAYS } from "./vuetify_overlay.js";
 
 const NATIVE = /^[a-z]+$/; // component events with a ":" (click:clear, update:modelValue) are not DOM events
 
@@ -208,6 +209,26 @@ function windowOf(c) {
   return root(c, "div", "v-window", {}, c.children);
 }
 
+/** v-file-input: the model is the chosen File (File[] when multiple), as Vuetify 3 gives it, so the
+ * template's code reads its name, size, type and content (file.text(), FileReader) and sends what
+ * it likes. The names are shown as text; clearing the model empties the input. */
+function fileInput(c) {
+  const multiple = truthy(c.props.multiple);
+  const chosen = [c.props.modelvalue].flat().filter((f) => f && typeof f === "object");
+  const attrs = { type: "file", ...(multiple ? { multiple: "" } : {}), ...(truthy(c.props.disabled) ? { disabled: "" } : {}) };
+  if (typeof c.props.accept === "string") attrs.accept = c.props.accept;
+  const size = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1048576).toFixed(1)} MB`);
+  const control = el("input", { attrs, props: chosen.length ? {} : { value: "" }, on: forward(c, { change: (e) => {
+    const files = [...e.target.files];
+    c.emit("update:modelValue", multiple ? files : files[0] ?? null);
+  } }) });
+  const names = chosen.map((f) => `${str(f.name)}${truthy(c.props.showsize) ? ` (${size(Number(f.size) || 0)})` : ""}`);
+  const summary = truthy(c.props.counter) && chosen.length ? [...names, `${chosen.length} file${chosen.length === 1 ? "" : "s"}`] : names;
+  const box = field(c, control, chosen.length ? chosen : null, "v-file-input");
+  box.children.push(el("div", { attrs: { class: "v-file-input__selection", "aria-live": "polite" } }, [summary.join(", ")]));
+  return box;
+}
+
 function picker(type) {
   return (c) => {
     const control = el("input", { attrs: { type }, props: { value: str(c.props.modelvalue ?? "") },
@@ -230,12 +251,12 @@ const INPUTS = {
   "v-window": windowOf, "v-tabs-window": windowOf, "v-tabs-items": windowOf,
   "v-window-item": (c) => root(c, "div", "v-window-item", { meta: { value: c.props.value } }, c.children),
   "v-form": (c) => root(c, "form", "v-form", { on: forward(c, { submit: (e) => { e.preventDefault(); } }) }, c.children),
-  "v-color-picker": picker("color"), "v-date-picker": picker("date"), "v-time-picker": picker("time"),
+  "v-file-input": fileInput, "v-color-picker": picker("color"), "v-date-picker": picker("date"), "v-time-picker": picker("time"),
 };
 INPUTS["v-tabs-window-item"] = INPUTS["v-window-item"];
 INPUTS["v-tab-item"] = INPUTS["v-window-item"];
 
 /** The function drawing a Vuetify component (undefined: not one we know; it is drawn as an element). */
 export function component(tag) {
-  return INPUTS[tag] ?? DISPLAY[tag];
+  return INPUTS[tag] ?? OVERLAYS[tag] ?? DISPLAY[tag];
 }

@@ -172,6 +172,6 @@ export const DISPLAY = {
   "v-expansion-panel-title": (c) => root(c, "div", "v-expansion-panel-title", {}, c.children),
   "v-expansion-panel-text": div("v-expansion-panel-text"),
   "v-badge": (c) => root(c, "span", "v-badge", {}, [...c.children, el("span", { attrs: { class: "v-badge__badge" } }, [str(c.props.content ?? "")])]),
-  "v-tooltip": () => null, "v-responsive": div("v-responsive"), "v-footer": div("v-footer"),
+  "v-responsive": div("v-responsive"), "v-footer": div("v-footer"),
   "v-label": (c) => root(c, "label", "v-label", {}, c.children),
 };
