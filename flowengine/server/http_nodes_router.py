@@ -8,10 +8,12 @@ makes one and puts it in ``settings.extra[HTTP_ROUTES_KEY]`` before the runtime 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import html
+from typing import Any
 
 import bcrypt
 from starlette.requests import Request
@@ -35,12 +37,24 @@ class HttpNodeRouter(RouteTable):
         super().__init__(root)
         self.basic_auth = basic_auth
         self._verified: set[str] = set()
+        self.closing = False
+        """Set by ``shutdown``: from then on every request is answered 503 at once."""
 
     def shutdown(self) -> None:
-        """Answer every request still waiting for an ``http response`` node with 503."""
+        """Answer every request still waiting for an ``http response`` node with 503, and every later
+        one (a kept-alive connection's next request, one whose body was still arriving) at once:
+        the flows are stopping, so nothing would answer them before the HTTP drain ran out."""
+        self.closing = True
         for fut in self.pending_responses():
             if not fut.done():
-                fut.set_result(Response("Service shutting down", status_code=503, media_type="text/plain"))
+                fut.set_result(_shutting_down())
+
+    def expect_response(self) -> asyncio.Future[Any]:
+        if not self.closing:
+            return super().expect_response()
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        fut.set_result(_shutting_down())
+        return fut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -55,6 +69,9 @@ class HttpNodeRouter(RouteTable):
             await ws_route.handler(WebSocket(scope, receive, send))
             return
         if scope["type"] != "http":
+            return
+        if self.closing:
+            await _shutting_down()(scope, receive, send)
             return
         if self.basic_auth is not None and not self._authorised(scope):
             await Response("Unauthorized", status_code=401, media_type="text/plain",
@@ -94,6 +111,11 @@ class HttpNodeRouter(RouteTable):
                 self._verified.clear()
             self._verified.add(key)
         return ok
+
+
+def _shutting_down() -> Response:
+    return Response("Service shutting down", status_code=503, media_type="text/plain",
+                    headers={"Connection": "close"})
 
 
 def not_found(method: str, path: str) -> Response:

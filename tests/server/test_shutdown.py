@@ -79,7 +79,10 @@ def test_sigterm_with_an_http_request_in_flight_and_a_comms_client(tmp_path: Pat
         assert any(e["topic"] == "notification/runtime-deploy" for e in json.loads(comms.recv(timeout=5)))
         caller = threading.Thread(target=request, args=(server.base,))
         caller.start()
-        time.sleep(0.5)  # the request reached the http in node and waits for a response node
+        deadline = time.monotonic() + 30  # until the request's message is in the flow (kept, unanswered)
+        while httpx.get(f"{server.base}/context/node/keep/kept", timeout=10).json()["format"] == "undefined":
+            assert time.monotonic() < deadline, "the request never reached the flow"
+            time.sleep(0.05)
         assert not answer
         code, took = server.stop()
         caller.join(timeout=10)
@@ -90,7 +93,7 @@ def test_sigterm_with_an_http_request_in_flight_and_a_comms_client(tmp_path: Pat
     assert code == 0, out
     assert took <= BOUND_S, (took, out)
     assert len(answer) == 1 and isinstance(answer[0], httpx.Response), answer
-    assert answer[0].status_code == 503 and answer[0].text == "Service shutting down"
+    assert answer[0].status_code == 503 and answer[0].text == "Service shutting down", (answer[0].text, out)
 
 
 def test_close_that_ignores_cancellation_is_cut_at_the_bound_with_context_flushed(tmp_path: Path) -> None:
