@@ -26,7 +26,11 @@ pytestmark = pytest.mark.integration
 SWALLOW = ("import asyncio\nwhile True:\n    try:\n        await asyncio.sleep(3600)\n"
            "    except BaseException:\n        pass\n")
 """The issue's finalize: every cancellation is swallowed, for ever."""
-DEPLOY_BOUND_S = CLOSE_TIMEOUT_S + CANCEL_GRACE_S + 1.5  # + a loaded CI machine
+DEPLOY_BOUND_S = CLOSE_TIMEOUT_S + CANCEL_GRACE_S + 6
+"""An answer at the bound, told apart from the old hang (no answer, ever): 1.6 s on a quiet machine;
+6.3 s was seen with the suite, two busy-loop processes and other test runs on 2 cores (load 10-15),
+so the slack is the starved process's, not the deploy's. The log line each test checks names the
+nodeCloseTimeout that was applied."""
 FULL = {"Node-RED-Deployment-Type": "full"}
 
 
