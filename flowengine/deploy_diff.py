@@ -105,10 +105,11 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
     old_top, new_top = _top_level(old), _top_level(new)
     og, ng = old.global_config, new.global_config
     gc_changed = (og is None) != (ng is None) or (og is not None and ng is not None and og.raw != ng.raw)
-    if deploy_type not in ("nodes", "flows") or gc_changed:
-        return DeployPlan(True, frozenset(old_top), frozenset(new_top), frozenset())
     added = set(new_top) - set(old_top)
     removed = set(old_top) - set(new_top)
+    if deploy_type not in ("nodes", "flows") or gc_changed:  # everything restarts; the deleted close as removed
+        return DeployPlan(True, frozenset(old_top), frozenset(new_top), frozenset(), added=frozenset(added),
+                          removed=frozenset(removed))
     changed: set[str] = set()
     rewired: set[str] = set()
     sf_changed = _subflow_changed(old, new, creds_changed)

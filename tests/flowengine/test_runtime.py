@@ -104,6 +104,14 @@ async def test_removed_nodes_are_closed_with_removed_true():
         assert h.runtime.node("u") is None
 
 
+async def test_a_full_deploy_closes_deleted_nodes_with_removed_true_and_the_rest_false():
+    async with FlowHarness(BASE, registry=registry()) as h:  # as Node-RED: diff.removed for every deploy type
+        Probe.events.clear()
+        await h.deploy([n for n in BASE if n["id"] != "u"], "full")
+        closed = Probe.events["close"]
+        assert "u:True" in closed and all(c.endswith(":False") for c in closed if c != "u:True")
+
+
 async def test_config_change_restarts_users():
     async with FlowHarness(BASE, registry=registry()) as h:
         Probe.events.clear()
