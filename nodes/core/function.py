@@ -40,6 +40,7 @@ from ._function_code import (
 from ._function_local import LocalBackend
 from ._function_runner import WorkerRunner
 from ._help import node_help
+from ._js_crypto import libs_problems
 from ._js_engine import check_syntax
 from ._js_function import JsFunctionRunner, calls_done
 from .link import call_link, find_link_in
@@ -104,10 +105,8 @@ class FunctionNode(Node):
     def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
         problems: list[tuple[str | None, str, str]] = []
         python = config.get("language") == "python"
-        if not python and config.get("libs"):
-            names = ", ".join(str(lib.get("module")) for lib in config["libs"] if isinstance(lib, dict))
-            problems.append(("libs", f"JavaScript modules are not available in flowengine (no npm inside): {names}; "
-                                     "rewrite without them or use a Python function node", "error"))
+        if not python:
+            problems.extend(("libs", text, "error") for text in libs_problems(config.get("libs")))
         for prop in ("func", "initialize", "finalize"):
             code = config.get(prop)
             if not isinstance(code, str) or not code.strip():

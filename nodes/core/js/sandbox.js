@@ -471,6 +471,17 @@ globalThis.__fe_make_sandbox = function (global) {
     clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
   });
 
+  // `libs`: the modules (only Node's crypto is available) bound to their `var` as globals, as Node-RED
+  // binds them; made on first read, so a node that never uses one pays nothing
+  for (const lib of config.libs || []) {
+    let made = null;
+    Object.defineProperty(global, lib.var, {
+      enumerable: true, configurable: true,
+      get() { return made || (made = globalThis.__fe_crypto(host)); },
+      set(value) { Object.defineProperty(global, lib.var, { value, writable: true, enumerable: true, configurable: true }); },
+    });
+  }
+
   // Node-RED's sandbox also offers util.promisify as a global; read lazily so util loads on first use
   Object.defineProperty(global, "promisify", {
     configurable: true, enumerable: false, get() { return util.promisify; },
