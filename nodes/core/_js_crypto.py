@@ -30,9 +30,14 @@ def js_libs(libs: Any) -> list[dict[str, str]]:
     """The ``libs`` entries a JavaScript function node binds: ``{"var", "module"}`` of available modules."""
     if not isinstance(libs, list):
         return []
-    return [{"var": lib["var"], "module": lib["module"]} for lib in libs
-            if isinstance(lib, dict) and lib.get("module") in BUILTIN_MODULES
-            and isinstance(lib.get("var"), str) and _IDENTIFIER.match(lib["var"])]
+    return [
+        {"var": lib["var"], "module": lib["module"]}
+        for lib in libs
+        if isinstance(lib, dict)
+        and lib.get("module") in BUILTIN_MODULES
+        and isinstance(lib.get("var"), str)
+        and _IDENTIFIER.match(lib["var"])
+    ]
 
 
 def libs_problems(libs: Any) -> list[str]:
@@ -53,29 +58,58 @@ def libs_problems(libs: Any) -> list[str]:
         elif not isinstance(lib.get("var"), str) or not _IDENTIFIER.match(lib["var"]):
             problems.append(f"entry {i} ({module}): var {lib.get('var')!r} is not a JavaScript variable name")
     if missing:
-        problems.append(f"JavaScript modules are not available in flowengine (no npm inside): {', '.join(missing)}; "
-                        "only Node's crypto is; rewrite without them or use a Python function node")
+        problems.append(
+            f"JavaScript modules are not available in flowengine (no npm inside): {', '.join(missing)}; "
+            "only Node's crypto is; rewrite without them or use a Python function node"
+        )
     return problems
+
 
 # Node's digest names (as crypto.getHashes() lists them) -> hashlib's. Node matches names in any case.
 _DIGESTS = {
-    "md5": "md5", "sha1": "sha1", "sha224": "sha224", "sha256": "sha256", "sha384": "sha384",
-    "sha512": "sha512", "sha512-224": "sha512_224", "sha512-256": "sha512_256",
-    "sha3-224": "sha3_224", "sha3-256": "sha3_256", "sha3-384": "sha3_384", "sha3-512": "sha3_512",
-    "blake2b512": "blake2b", "blake2s256": "blake2s", "ripemd160": "ripemd160", "rmd160": "ripemd160",
-    "ripemd": "ripemd160", "sm3": "sm3", "md5-sha1": "md5-sha1",
-    "RSA-MD5": "md5", "RSA-SHA1": "sha1", "RSA-SHA224": "sha224", "RSA-SHA256": "sha256",
-    "RSA-SHA384": "sha384", "RSA-SHA512": "sha512", "RSA-SHA512/224": "sha512_224",
-    "RSA-SHA512/256": "sha512_256", "RSA-SHA3-224": "sha3_224", "RSA-SHA3-256": "sha3_256",
-    "RSA-SHA3-384": "sha3_384", "RSA-SHA3-512": "sha3_512", "RSA-RIPEMD160": "ripemd160",
+    "md5": "md5",
+    "sha1": "sha1",
+    "sha224": "sha224",
+    "sha256": "sha256",
+    "sha384": "sha384",
+    "sha512": "sha512",
+    "sha512-224": "sha512_224",
+    "sha512-256": "sha512_256",
+    "sha3-224": "sha3_224",
+    "sha3-256": "sha3_256",
+    "sha3-384": "sha3_384",
+    "sha3-512": "sha3_512",
+    "blake2b512": "blake2b",
+    "blake2s256": "blake2s",
+    "ripemd160": "ripemd160",
+    "rmd160": "ripemd160",
+    "ripemd": "ripemd160",
+    "sm3": "sm3",
+    "md5-sha1": "md5-sha1",
+    "RSA-MD5": "md5",
+    "RSA-SHA1": "sha1",
+    "RSA-SHA224": "sha224",
+    "RSA-SHA256": "sha256",
+    "RSA-SHA384": "sha384",
+    "RSA-SHA512": "sha512",
+    "RSA-SHA512/224": "sha512_224",
+    "RSA-SHA512/256": "sha512_256",
+    "RSA-SHA3-224": "sha3_224",
+    "RSA-SHA3-256": "sha3_256",
+    "RSA-SHA3-384": "sha3_384",
+    "RSA-SHA3-512": "sha3_512",
+    "RSA-RIPEMD160": "ripemd160",
 }
 # extendable-output functions: Node's default output length in bytes (hash only, not HMAC)
 _XOF = {"shake128": ("shake_128", 16), "shake256": ("shake_256", 32)}
 
-HASHES: tuple[str, ...] = tuple(sorted(
-    name for name, algo in {**_DIGESTS, **{k: v[0] for k, v in _XOF.items()}}.items()
-    if algo in hashlib.algorithms_available
-))
+HASHES: tuple[str, ...] = tuple(
+    sorted(
+        name
+        for name, algo in {**_DIGESTS, **{k: v[0] for k, v in _XOF.items()}}.items()
+        if algo in hashlib.algorithms_available
+    )
+)
 """What ``crypto.getHashes()`` answers: the names this Python's hashlib can compute, sorted as Node sorts."""
 
 _BY_LOWER = {name.lower(): name for name in HASHES}
@@ -109,9 +143,10 @@ def _random(size: int) -> str:
     return base64.b64encode(secrets.token_bytes(int(size))).decode("ascii")
 
 
-def _random_int(low: int, high: int) -> int:
-    low, high = int(low), int(high)
-    return low + secrets.randbelow(high - low)
+def _random_int(low: float, high: float) -> float:
+    # a float: the binding hands a Python int to JavaScript as int32; safe integers are exact floats
+    low_int = int(low)
+    return float(low_int + secrets.randbelow(int(high) - low_int))
 
 
 def _equal(a_b64: str, b_b64: str) -> bool:

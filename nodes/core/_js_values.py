@@ -83,7 +83,10 @@ class ValueBridge:
         if isinstance(v, JsSet | set | frozenset):
             return {TAG: "set", "v": list(v.values if isinstance(v, JsSet) else v)}
         if isinstance(v, JsError):
-            return {TAG: "err", "name": v.js_name, "message": v.message, "stack": v.stack, "props": v.props}
+            tagged = {TAG: "err", "name": v.js_name, "message": v.message, "stack": v.stack, "props": v.props}
+            if v.js_text is not None:
+                tagged["text"] = v.js_text
+            return tagged
         if isinstance(v, BaseException):
             return {TAG: "err", "name": type(v).__name__, "message": str(v), "stack": None, "props": {}}
         if isinstance(v, tuple):
@@ -154,7 +157,7 @@ class ValueBridge:
         if kind == "set":
             return JsSet(tuple(obj["v"]))
         if kind == "err":
-            return JsError(obj["name"], obj["message"], obj.get("stack"), obj.get("props"))
+            return JsError(obj["name"], obj["message"], obj.get("stack"), obj.get("props"), obj.get("text"))
         if kind == "ref":
             return self._refs.get(obj["id"], {})
         return obj

@@ -22,6 +22,13 @@
     return err;
   }
 
+  // A value's kind by its internal slots, not `instanceof`: the user's code makes its typed arrays
+  // in its own realm, whose constructors are not this (main) realm's.
+  const kindOf = (value) => Object.prototype.toString.call(value).slice(8, -1);
+  const isArrayBuffer = (value) => kindOf(value) === "ArrayBuffer";
+  const INTEGER_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
+    "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"]);
+
   function bytesOf(value) {
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }
@@ -105,7 +112,7 @@
       let keyBytes;
       if (typeof key === "string") keyBytes = Buffer.from(key, "utf8");
       else if (ArrayBuffer.isView(key)) keyBytes = bytesOf(key);
-      else if (key instanceof ArrayBuffer) keyBytes = new Uint8Array(key);
+      else if (isArrayBuffer(key)) keyBytes = new Uint8Array(key);
       else {
         throw argType("key", "of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, "
           + "KeyObject, or CryptoKey", key);
@@ -164,10 +171,7 @@
     }
 
     function getRandomValues(data) {
-      const integer = data instanceof Int8Array || data instanceof Uint8Array || data instanceof Uint8ClampedArray
-        || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int32Array
-        || data instanceof Uint32Array || data instanceof BigInt64Array || data instanceof BigUint64Array;
-      if (!integer) {
+      if (!INTEGER_ARRAYS.has(kindOf(data))) {
         const err = new TypeError("The data argument must be an integer-type TypedArray");
         err.code = 17;
         err.name = "TypeMismatchError";
@@ -187,7 +191,7 @@
     function timingSafeEqual(buf1, buf2) {
       const views = [buf1, buf2].map((value, i) => {
         if (ArrayBuffer.isView(value)) return bytesOf(value);
-        if (value instanceof ArrayBuffer) return new Uint8Array(value);
+        if (isArrayBuffer(value)) return new Uint8Array(value);
         throw nativeError(TypeError, "ERR_INVALID_ARG_TYPE",
           `The "buf${i + 1}" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`);
       });

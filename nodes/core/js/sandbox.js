@@ -44,6 +44,18 @@ globalThis.__fe_make_sandbox = function (global) {
     return false;
   }
 
+  // String(err) when the error has its own toString (Node's coded errors: "TypeError [ERR_...]: ..."),
+  // as Node-RED reports it in msg.error.message
+  function ownText(err) {
+    if (typeof Object.getOwnPropertyDescriptor(err, "toString")?.value !== "function") return undefined;
+    try {
+      const text = String(err);
+      return text === `${err.name}: ${err.message}` ? undefined : text;
+    } catch (e) {
+      return undefined;
+    }
+  }
+
   const SKIP = {};
   function tagged(v, path, ancestors) {
     switch (typeof v) {
@@ -92,7 +104,10 @@ globalThis.__fe_make_sandbox = function (global) {
           const x = tagged(v[k], path + "." + k, ancestors);
           if (x !== SKIP) props[k] = x;
         }
-        return { [TAG]: "err", name: String(v.name), message: String(v.message), stack: errorStack(v), props: props };
+        const out = { [TAG]: "err", name: String(v.name), message: String(v.message), stack: errorStack(v), props: props };
+        const text = ownText(v);
+        if (text !== undefined) out.text = text;
+        return out;
       }
       if (typeof v.toJSON === "function") return tagged(v.toJSON(), path, ancestors);
       const out = {};
