@@ -16,12 +16,29 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BUILTIN_MODULES", "HASHES", "crypto_op", "js_libs", "libs_problems"]
+__all__ = ["BUILTIN_MODULES", "HASHES", "NodeModule", "crypto_op", "global_module", "js_libs", "libs_problems"]
 
 BUILTIN_MODULES = frozenset({"crypto", "node:crypto"})
 """The Node.js modules a JavaScript function node may name in ``libs``."""
+
+
+@dataclass(frozen=True)
+class NodeModule:
+    """A Node.js module as a value: what ``global.get`` gives JavaScript code for a
+    ``functionGlobalContext`` entry written ``{module = "crypto"}`` (Node-RED's ``require('crypto')``)."""
+
+    name: str
+
+
+def global_module(value: Any) -> Any:
+    """``value`` read from the global context: a module entry becomes its ``NodeModule``."""
+    if isinstance(value, dict) and len(value) == 1 and value.get("module") in BUILTIN_MODULES:
+        return NodeModule(value["module"])
+    return value
+
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][0-9A-Za-z_$]*$")
 

@@ -22,7 +22,7 @@ from flowengine.jsvalues import JsError
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._function_context import context_op
-from ._js_crypto import crypto_op, js_libs
+from ._js_crypto import crypto_op, global_module, js_libs
 from ._js_engine import JsEngine, JsException, JsInterrupted, JsObject, JsRealm, syntax_message
 from ._js_shared import JsShared, shared_for
 from ._js_values import ValueBridge
@@ -291,10 +291,15 @@ class JsFunctionRunner:
             op = "delete"
         # cas: JavaScript's undefined is "absent", null a value
         result = context_op(self.node, scope, op, key, value, store or None, undefined=UNDEFINED, absent=UNDEFINED)
+        if scope == "global" and op == "get" and isinstance(key, str) and key in self._global_modules():
+            result = global_module(result)
         return self.bridge.encode(result) if op in ("get", "keys", "incr", "cas") else ""
 
     def _op_crypto(self, op: str, *args: Any) -> Any:
         return crypto_op(op, *args)
+
+    def _global_modules(self) -> dict[str, Any]:
+        return getattr(self.node.host.settings, "functionGlobalContext", None) or {}
 
     def _op_env(self, name: str) -> str:
         return self.bridge.encode(self.node.env(name))

@@ -22,6 +22,8 @@ from typing import Any
 from flowengine.jsvalues import JsBigInt, JsError, JsFunction, JsMap, JsRegExp, JsSet
 from flowengine.types import UNDEFINED
 
+from ._js_crypto import NodeModule
+
 __all__ = ["ValueBridge"]
 
 TAG = "__fe$"
@@ -87,6 +89,8 @@ class ValueBridge:
             if v.js_text is not None:
                 tagged["text"] = v.js_text
             return tagged
+        if isinstance(v, NodeModule):
+            return {TAG: "mod", "name": v.name}
         if isinstance(v, BaseException):
             return {TAG: "err", "name": type(v).__name__, "message": str(v), "stack": None, "props": {}}
         if isinstance(v, tuple):

@@ -24,6 +24,10 @@ globalThis.__fe_make_sandbox = function (global) {
   const isError = (v) => v !== null && typeof v === "object" && toTag.call(v) === "[object Error]";
   const config = JSON.parse(host("config"));
 
+  // Node's crypto for this realm (nodes/core/js/crypto.js), made on first use: by `libs` or global.get
+  let cryptoModule = null;
+  const nodeCrypto = () => cryptoModule || (cryptoModule = globalThis.__fe_crypto(host));
+
   // ---- values: JavaScript -> wire ----------------------------------------------------------------
   function needsTags(v, depth) {
     switch (typeof v) {
@@ -163,6 +167,7 @@ globalThis.__fe_make_sandbox = function (global) {
           for (const k of Object.keys(v.props || {})) e[k] = untag(v.props[k]);
           return e;
         }
+        case "mod": return nodeCrypto(); // global.get of a functionGlobalContext module entry
         case "ref": {
           const view = v.view && typeof v.view === "object" ? untag(v.view) : {};
           Object.defineProperty(view, REF, { value: v.id });
@@ -489,10 +494,9 @@ globalThis.__fe_make_sandbox = function (global) {
   // `libs`: the modules (only Node's crypto is available) bound to their `var` as globals, as Node-RED
   // binds them; made on first read, so a node that never uses one pays nothing
   for (const lib of config.libs || []) {
-    let made = null;
     Object.defineProperty(global, lib.var, {
       enumerable: true, configurable: true,
-      get() { return made || (made = globalThis.__fe_crypto(host)); },
+      get: nodeCrypto,
       set(value) { Object.defineProperty(global, lib.var, { value, writable: true, enumerable: true, configurable: true }); },
     });
   }

@@ -10,12 +10,14 @@ import hashlib
 import hmac
 import re
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flowengine.nodes.core._js_crypto import HASHES, crypto_op, js_libs, libs_problems
 
 from flowengine.registry import Registry
+from flowengine.settings import Settings
 from flowengine.testing import FlowHarness
 
 CRYPTO = [{"var": "crypto", "module": "crypto"}]
@@ -336,3 +338,19 @@ async def test_buffer_errors_reach_the_catch_node_as_node_prints_them() -> None:
         "It must be >= 0 && <= 9007199254740991. Received -1"
     )
     assert caught["error"]["code"] == "ERR_OUT_OF_RANGE"
+
+
+async def test_global_get_gives_the_module_of_a_function_global_context_entry(tmp_path: Path) -> None:
+    code = """
+    const c = global.get("cryptoModule");
+    msg.payload = [c.createHash("sha1").update("abc").digest("hex"), c === global.get("cryptoModule"),
+                   global.get("plain"), typeof global.get("other")];
+    return msg;
+    """
+    flow = crypto_flow(code, libs=[])
+    modules = {"cryptoModule": {"module": "crypto"}, "plain": {"module": "os"}}
+    settings = Settings.load(user_dir=tmp_path, functionGlobalContext=modules)
+    async with FlowHarness(flow, settings=settings) as h:
+        h.send_to("f", {"payload": 1})
+        [out] = await h.wait_for("out")
+    assert out["payload"] == ["a9993e364706816aba3e25717850c26c9cd0d89d", True, {"module": "os"}, "undefined"]
