@@ -276,8 +276,8 @@ async def test_the_module_is_bound_to_its_var_in_every_code_block() -> None:
 
 
 async def test_without_libs_there_is_no_crypto() -> None:
-    out = await run("msg.payload = typeof crypto; return msg;", libs=[])
-    assert out["payload"] == "undefined"
+    out = await run("msg.payload = [typeof crypto, typeof __fe_crypto]; return msg;", libs=[])
+    assert out["payload"] == ["undefined", "undefined"]
 
 
 async def test_code_may_replace_the_bound_name() -> None:
