@@ -162,6 +162,8 @@ class ValueBridge:
             return JsSet(tuple(obj["v"]))
         if kind == "err":
             return JsError(obj["name"], obj["message"], obj.get("stack"), obj.get("props"), obj.get("text"))
+        if kind == "mod":
+            return NodeModule(obj["name"])
         if kind == "ref":
             return self._refs.get(obj["id"], {})
         return obj

@@ -71,6 +71,7 @@ globalThis.__fe_make_sandbox = function (global) {
       case "symbol": return SKIP;
     }
     if (v === null) return null;
+    if (v === cryptoModule) return { [TAG]: "mod", name: "crypto" }; // kept in context as the module, not its functions
     if (v[REF] !== undefined) return { [TAG]: "ref", id: v[REF] };
     const seen = ancestors.indexOf(v);
     if (seen >= 0) return "[Circular ~" + ancestors[seen + 1] + "]";
@@ -357,7 +358,7 @@ globalThis.__fe_make_sandbox = function (global) {
       const entry = refs.get(refKey(scope, store, key));
       if (entry && entry.text === text) { touched.add(entry); return entry.obj; }
       const value = decode(text);
-      remember(scope, store, key, value, text);
+      if (value !== cryptoModule) remember(scope, store, key, value, text); // a module is not data to write back
       return value;
     }
     return decode(text);

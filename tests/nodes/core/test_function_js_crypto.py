@@ -352,5 +352,28 @@ async def test_global_get_gives_the_module_of_a_function_global_context_entry(tm
     settings = Settings.load(user_dir=tmp_path, functionGlobalContext=modules)
     async with FlowHarness(flow, settings=settings) as h:
         h.send_to("f", {"payload": 1})
-        [out] = await h.wait_for("out")
-    assert out["payload"] == ["a9993e364706816aba3e25717850c26c9cd0d89d", True, {"module": "os"}, "undefined"]
+        h.send_to("f", {"payload": 2})
+        [first, second] = await h.wait_for("out", 2)
+        stored = h.runtime.context.global_scope().get("cryptoModule")
+    assert stored == {"module": "crypto"}  # the module object is not written back into context
+    expected = ["a9993e364706816aba3e25717850c26c9cd0d89d", True, {"module": "os"}, "undefined"]
+    assert first["payload"] == second["payload"] == expected
+
+
+async def test_the_module_set_into_context_is_the_module_when_got_back() -> None:
+    flow = [
+        *crypto_flow("flow.set('kept', crypto); return msg;"),
+        {
+            "id": "g",
+            "type": "function",
+            "z": "t",
+            "func": "msg.payload = flow.get('kept').randomUUID().length; return msg;",
+            "wires": [["out"]],
+        },
+    ]
+    async with FlowHarness(flow) as h:
+        h.send_to("f", {"payload": 1})
+        await h.wait_for("out")
+        h.send_to("g", {"payload": 2})
+        [_, out] = await h.wait_for("out", 2)
+    assert out["payload"] == 36
