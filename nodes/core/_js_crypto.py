@@ -41,6 +41,29 @@ def global_module(value: Any) -> Any:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][0-9A-Za-z_$]*$")
+# the names Node-RED's function sandbox defines (and `node`): a module may not take them
+_SANDBOX_NAMES = frozenset(
+    {
+        "console",
+        "util",
+        "Buffer",
+        "URL",
+        "URLSearchParams",
+        "Date",
+        "RED",
+        "__node__",
+        "context",
+        "flow",
+        "global",
+        "env",
+        "setTimeout",
+        "clearTimeout",
+        "setInterval",
+        "clearInterval",
+        "promisify",
+        "node",
+    }
+)
 
 
 def js_libs(libs: Any) -> list[dict[str, str]]:
@@ -54,6 +77,7 @@ def js_libs(libs: Any) -> list[dict[str, str]]:
         and lib.get("module") in BUILTIN_MODULES
         and isinstance(lib.get("var"), str)
         and _IDENTIFIER.match(lib["var"])
+        and lib["var"] not in _SANDBOX_NAMES
     ]
 
 
@@ -74,6 +98,11 @@ def libs_problems(libs: Any) -> list[str]:
             missing.append(str(module))
         elif not isinstance(lib.get("var"), str) or not _IDENTIFIER.match(lib["var"]):
             problems.append(f"entry {i} ({module}): var {lib.get('var')!r} is not a JavaScript variable name")
+        elif lib["var"] in _SANDBOX_NAMES:
+            problems.append(
+                f"entry {i} ({module}): var {lib['var']!r} is a name of the function sandbox "
+                f"(Node-RED: Invalid module variable name: {lib['var']}); choose another"
+            )
     if missing:
         problems.append(
             f"JavaScript modules are not available in flowengine (no npm inside): {', '.join(missing)}; "

@@ -55,7 +55,7 @@ globalThis.__fe_make_sandbox = function (global) {
     try {
       const text = String(err);
       return text === `${err.name}: ${err.message}` ? undefined : text;
-    } catch (e) {
+    } catch (e) { // a toString that throws: the error reads as name: message, as for any other
       return undefined;
     }
   }

@@ -306,6 +306,8 @@ def test_crypto_in_libs_validates_and_other_modules_are_named_alone() -> None:
 
 
 def test_libs_helpers() -> None:
+    [taken] = libs_problems([{"var": "node", "module": "crypto"}])
+    assert "Invalid module variable name: node" in taken
     assert libs_problems(None) == [] and libs_problems(CRYPTO) == []
     assert libs_problems("crypto") == ["must be a list of {var, module} entries"]
     assert js_libs([*CRYPTO, {"var": "os", "module": "os"}, "x", {"var": "1x", "module": "crypto"}]) == CRYPTO
