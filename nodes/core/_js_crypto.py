@@ -185,6 +185,16 @@ def _hmac(name: str, key_b64: str, data_b64: str) -> str:
     return base64.b64encode(mac.digest()).decode("ascii")
 
 
+def _pbkdf2(name: str, password_b64: str, salt_b64: str, iterations: float, keylen: float) -> str:
+    canonical = _algorithm(name)
+    if canonical in _XOF:
+        raise ValueError(f"no PBKDF2 with {canonical}")
+    key = hashlib.pbkdf2_hmac(
+        _DIGESTS[canonical], base64.b64decode(password_b64), base64.b64decode(salt_b64), int(iterations), int(keylen)
+    )
+    return base64.b64encode(key).decode("ascii")
+
+
 def _random(size: int) -> str:
     return base64.b64encode(secrets.token_bytes(int(size))).decode("ascii")
 
@@ -203,6 +213,7 @@ _OPS: dict[str, Callable[..., Any]] = {
     "hashes": lambda: json.dumps(HASHES),
     "hash": _digest,
     "hmac": _hmac,
+    "pbkdf2": _pbkdf2,
     "random": _random,
     "int": _random_int,
     "uuid": lambda: str(uuid.uuid4()),

@@ -1,6 +1,6 @@
 /*
  * Node's `crypto` module for function code that names it in `libs`: createHash, createHmac,
- * randomBytes, randomUUID, randomInt, getRandomValues, timingSafeEqual, getHashes. Arguments are
+ * pbkdf2, pbkdf2Sync, randomBytes, randomUUID, randomInt, getRandomValues, timingSafeEqual, getHashes. Arguments are
  * checked here with Node's error objects and texts; the computing is done by the host
  * (nodes/core/_js_crypto.py: hashlib, hmac, secrets), bytes crossing as base64 text, one call per
  * digest. Evaluated after buffer_numbers.js; defines `__fe_crypto(host)`, which makes the module
@@ -123,6 +123,54 @@
       return new Hmac(hmac, keyBytes.length ? bytesOf(keyBytes).toBase64() : "");
     }
 
+    /** A password or salt: a string (utf8), a view's bytes or an ArrayBuffer's. */
+    function keyMaterial(value, name) {
+      if (typeof value === "string") return Buffer.from(value, "utf8");
+      if (ArrayBuffer.isView(value)) return bytesOf(value);
+      if (isArrayBuffer(value)) return new Uint8Array(value);
+      throw argType(name, "of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView", value);
+    }
+
+    function validateInt32(value, name, min) {
+      if (typeof value !== "number") throw argType(name, "of type number", value);
+      if (!Number.isInteger(value)) throw outOfRange(name, "an integer", value);
+      if (value < min || value > MAX_INT32) throw outOfRange(name, `>= ${min} && <= ${MAX_INT32}`, value);
+    }
+
+    function pbkdf2Key(password, salt, iterations, keylen, digest) {
+      if (typeof digest !== "string") throw argType("digest", "of type string", digest);
+      const pw = keyMaterial(password, "password");
+      const s = keyMaterial(salt, "salt");
+      validateInt32(iterations, "iterations", 1);
+      validateInt32(keylen, "keylen", 0);
+      return [pw, s];
+    }
+
+    function pbkdf2Derive(pw, s, iterations, keylen, digest) {
+      if (!known(digest) || /^shake/i.test(digest)) {
+        throw nativeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${digest}`);
+      }
+      if (keylen === 0) return Buffer.alloc(0);
+      const b64 = (bytes) => bytes.length ? bytesOf(bytes).toBase64() : "";
+      return Buffer.from(call("pbkdf2", digest, b64(pw), b64(s), iterations, keylen), "base64");
+    }
+
+    function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+      const [pw, s] = pbkdf2Key(password, salt, iterations, keylen, digest);
+      return pbkdf2Derive(pw, s, iterations, keylen, digest);
+    }
+
+    function pbkdf2(password, salt, iterations, keylen, digest, callback) {
+      if (typeof digest === "function") {
+        callback = digest;
+        digest = undefined;
+      }
+      const [pw, s] = pbkdf2Key(password, salt, iterations, keylen, digest);
+      if (typeof callback !== "function") throw argType("callback", "of type function", callback);
+      later(callback, null, pbkdf2Derive(pw, s, iterations, keylen, digest)); // an unknown digest throws, as in Node
+      return undefined;
+    }
+
     function later(callback, ...args) {
       Promise.resolve().then(() => callback(...args));
     }
@@ -202,7 +250,7 @@
     }
 
     return {
-      createHash, createHmac, randomBytes, randomInt, randomUUID, getRandomValues, timingSafeEqual,
+      createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, randomInt, randomUUID, getRandomValues, timingSafeEqual,
       getHashes: () => hashNames().slice(),
       Hash, Hmac,
     };

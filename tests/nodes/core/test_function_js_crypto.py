@@ -198,6 +198,18 @@ async def test_timing_safe_equal_and_get_hashes() -> None:
     assert out["hashes"] == sorted(out["hashes"]) == list(HASHES)
 
 
+async def test_pbkdf2() -> None:
+    out = await run("""
+        msg.sync = [crypto.pbkdf2Sync("pw", "salt", 1000, 32, "sha256").toString("hex"),
+                    crypto.pbkdf2Sync(Buffer.from("pw"), new Uint8Array([1, 2]), 10, 0, "sha1").length];
+        msg.payload = await new Promise((resolve, reject) => crypto.pbkdf2("pw", "salt", 1, 8, "sha512",
+            (err, key) => err ? reject(err) : resolve(key.toString("hex"))));
+        return msg;
+    """)
+    assert out["sync"] == ["0a38253555ce37f5c72a6b703f996814ebf241f203af146e93dcdeb031c5567e", 0]
+    assert out["payload"] == "9bbcdf4f0b03e358"
+
+
 # --- errors, as Node's, caught by a catch node ------------------------------------------------------
 async def test_errors_are_nodes_and_reach_the_catch_node() -> None:
     data_type = (
@@ -221,6 +233,11 @@ async def test_errors_are_nodes_and_reach_the_catch_node() -> None:
             "crypto.randomInt(0, 2 ** 48 + 1)",
             "crypto.timingSafeEqual(Buffer.from('a'), Buffer.from('ab'))",
             "crypto.timingSafeEqual('a', Buffer.from('a'))",
+            "crypto.pbkdf2Sync('pw', 'salt', 1000, 32)",
+            "crypto.pbkdf2Sync('pw', 'salt', 1000, 32, 'foo')",
+            "crypto.pbkdf2Sync(5, 'salt', 1000, 32, 'sha256')",
+            "crypto.pbkdf2Sync('pw', 'salt', 1.5, 32, 'sha256')",
+            "crypto.pbkdf2('pw', 'salt', 1, 8, 'sha1')",
         ]
     ) == [
         "Error: Digest method not supported",
@@ -242,6 +259,12 @@ async def test_errors_are_nodes_and_reach_the_catch_node() -> None:
         "Received 281_474_976_710_657",
         "RangeError: Input buffers must have the same byte length",
         'TypeError: The "buf1" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.',
+        'TypeError [ERR_INVALID_ARG_TYPE]: The "digest" argument must be of type string. Received undefined',
+        "TypeError: Invalid digest: foo",
+        'TypeError [ERR_INVALID_ARG_TYPE]: The "password" argument must be of type string or an instance of '
+        "ArrayBuffer, Buffer, TypedArray, or DataView. Received type number (5)",
+        'RangeError [ERR_OUT_OF_RANGE]: The value of "iterations" is out of range. It must be an integer. Received 1.5',
+        'TypeError [ERR_INVALID_ARG_TYPE]: The "callback" argument must be of type function. Received undefined',
     ]
 
 
