@@ -14,7 +14,6 @@ import hmac
 import json
 import re
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -205,6 +204,15 @@ def _random_int(low: float, high: float) -> float:
     return float(low_int + secrets.randbelow(int(high) - low_int))
 
 
+def _uuid4() -> str:
+    """A random (version 4) UUID, as Node's randomUUID writes it."""
+    raw = bytearray(secrets.token_bytes(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _equal(a_b64: str, b_b64: str) -> bool:
     return hmac.compare_digest(base64.b64decode(a_b64), base64.b64decode(b_b64))
 
@@ -216,7 +224,7 @@ _OPS: dict[str, Callable[..., Any]] = {
     "pbkdf2": _pbkdf2,
     "random": _random,
     "int": _random_int,
-    "uuid": lambda: str(uuid.uuid4()),
+    "uuid": _uuid4,
     "equal": _equal,
 }
 

@@ -40,7 +40,6 @@ from ._function_code import (
 from ._function_local import LocalBackend
 from ._function_runner import WorkerRunner
 from ._help import node_help
-from ._js_crypto import libs_problems
 from ._js_engine import check_syntax
 from ._js_function import JsFunctionRunner, calls_done
 from .link import call_link, find_link_in
@@ -106,6 +105,8 @@ class FunctionNode(Node):
         problems: list[tuple[str | None, str, str]] = []
         python = config.get("language") == "python"
         if not python:
+            from ._js_crypto import libs_problems  # only JavaScript function nodes need it
+
             problems.extend(("libs", text, "error") for text in libs_problems(config.get("libs")))
         for prop in ("func", "initialize", "finalize"):
             code = config.get(prop)
