@@ -69,17 +69,20 @@ class JsError(Exception):
     """An Error object thrown or created by JavaScript code: ``name``, ``message``, ``stack``, extras.
 
     ``str(err)`` is the message; ``js_name`` is what ``flowengine.jsutil.js_error_name`` reports, so
-    the error text flows see is JavaScript's ``String(err)``: ``"TypeError: bad type"``. Extra own
-    properties of the Error (``code``...) are in ``props`` and also readable as attributes.
+    the error text flows see is JavaScript's ``String(err)``: ``"TypeError: bad type"``, or
+    ``js_text`` when the error has its own ``toString`` (Node's errors with a code:
+    ``"TypeError [ERR_INVALID_ARG_TYPE]: ..."``). Extra own properties of the Error (``code``...)
+    are in ``props`` and also readable as attributes.
     """
 
     def __init__(self, name: str, message: str, stack: str | None = None,
-                 props: dict[str, Any] | None = None) -> None:
+                 props: dict[str, Any] | None = None, text: str | None = None) -> None:
         super().__init__(message)
         self.js_name = name
         self.message = message
         self.stack = stack
         self.props: dict[str, Any] = dict(props or {})
+        self.js_text = text
 
     def __getattr__(self, key: str) -> Any:
         props = self.__dict__.get("props") or {}
@@ -88,5 +91,5 @@ class JsError(Exception):
         raise AttributeError(key)
 
     def __reduce__(self) -> Any:
-        return (JsError, (self.js_name, self.message, self.stack, self.props))
+        return (JsError, (self.js_name, self.message, self.stack, self.props, self.js_text))
 

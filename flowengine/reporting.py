@@ -32,6 +32,9 @@ def error_text(err: BaseException | str | Any) -> str:
     if isinstance(err, NodeError):
         return str(err)
     if isinstance(err, BaseException):
+        text = getattr(err, "js_text", None)
+        if isinstance(text, str):  # a JavaScript error's own toString (Node's "TypeError [ERR_...]: ...")
+            return text
         explicit = getattr(err, "js_name", None)
         name = explicit if isinstance(explicit, str) else type(err).__name__
         return f"{name}: {err}" if str(err) else name

@@ -22,6 +22,7 @@ from flowengine.jsvalues import JsError
 from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._function_context import context_op
+from ._js_crypto import crypto_op, global_module, js_libs
 from ._js_engine import JsEngine, JsException, JsInterrupted, JsObject, JsRealm, syntax_message
 from ._js_shared import JsShared, shared_for
 from ._js_values import ValueBridge
@@ -280,7 +281,8 @@ class JsFunctionRunner:
     def _op_config(self) -> str:
         node = self.node
         return json.dumps({"id": node.id, "name": node.name, "path": node_path(node),
-                           "outputs": node.n_outputs, "autoDone": node.auto_done, "source": node.func})
+                           "outputs": node.n_outputs, "autoDone": node.auto_done, "source": node.func,
+                           "libs": js_libs(node.config.get("libs"))})
 
     def _op_ctx(self, scope: str, op: str, key_text: str, value_text: str, store: str) -> str:
         key = json.loads(key_text) if key_text else None
@@ -289,7 +291,15 @@ class JsFunctionRunner:
             op = "delete"
         # cas: JavaScript's undefined is "absent", null a value
         result = context_op(self.node, scope, op, key, value, store or None, undefined=UNDEFINED, absent=UNDEFINED)
+        if scope == "global" and op == "get" and isinstance(key, str) and key in self._global_modules():
+            result = global_module(result)
         return self.bridge.encode(result) if op in ("get", "keys", "incr", "cas") else ""
+
+    def _op_crypto(self, op: str, *args: Any) -> Any:
+        return crypto_op(op, *args)
+
+    def _global_modules(self) -> dict[str, Any]:
+        return getattr(self.node.host.settings, "functionGlobalContext", None) or {}
 
     def _op_env(self, name: str) -> str:
         return self.bridge.encode(self.node.env(name))
@@ -393,4 +403,5 @@ _HOST_OPS: dict[str, Any] = {
     "console": JsFunctionRunner._op_console, "error": JsFunctionRunner._op_error,
     "status": JsFunctionRunner._op_status, "timer": JsFunctionRunner._op_timer,
     "untimer": JsFunctionRunner._op_untimer, "linkcall": JsFunctionRunner._op_linkcall,
+    "crypto": JsFunctionRunner._op_crypto,
 }

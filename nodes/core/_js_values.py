@@ -22,6 +22,8 @@ from typing import Any
 from flowengine.jsvalues import JsBigInt, JsError, JsFunction, JsMap, JsRegExp, JsSet
 from flowengine.types import UNDEFINED
 
+from ._js_crypto import NodeModule
+
 __all__ = ["ValueBridge"]
 
 TAG = "__fe$"
@@ -83,7 +85,12 @@ class ValueBridge:
         if isinstance(v, JsSet | set | frozenset):
             return {TAG: "set", "v": list(v.values if isinstance(v, JsSet) else v)}
         if isinstance(v, JsError):
-            return {TAG: "err", "name": v.js_name, "message": v.message, "stack": v.stack, "props": v.props}
+            tagged = {TAG: "err", "name": v.js_name, "message": v.message, "stack": v.stack, "props": v.props}
+            if v.js_text is not None:
+                tagged["text"] = v.js_text
+            return tagged
+        if isinstance(v, NodeModule):
+            return {TAG: "mod", "name": v.name}
         if isinstance(v, BaseException):
             return {TAG: "err", "name": type(v).__name__, "message": str(v), "stack": None, "props": {}}
         if isinstance(v, tuple):
@@ -154,7 +161,9 @@ class ValueBridge:
         if kind == "set":
             return JsSet(tuple(obj["v"]))
         if kind == "err":
-            return JsError(obj["name"], obj["message"], obj.get("stack"), obj.get("props"))
+            return JsError(obj["name"], obj["message"], obj.get("stack"), obj.get("props"), obj.get("text"))
+        if kind == "mod":
+            return NodeModule(obj["name"])
         if kind == "ref":
             return self._refs.get(obj["id"], {})
         return obj

@@ -111,10 +111,10 @@ class FunctionNode(Node):
     def check_config(cls, config: dict[str, Any]) -> list[tuple[str | None, str, str]]:
         problems: list[tuple[str | None, str, str]] = []
         python = config.get("language") == "python"
-        if not python and config.get("libs"):
-            names = ", ".join(str(lib.get("module")) for lib in config["libs"] if isinstance(lib, dict))
-            problems.append(("libs", f"JavaScript modules are not available in flowengine (no npm inside): {names}; "
-                                     "rewrite without them or use a Python function node", "error"))
+        if not python:
+            from ._js_crypto import libs_problems  # only JavaScript function nodes need it
+
+            problems.extend(("libs", text, "error") for text in libs_problems(config.get("libs")))
         for prop in ("func", "initialize", "finalize"):
             code = config.get(prop)
             if not isinstance(code, str) or not code.strip():

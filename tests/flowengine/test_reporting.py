@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flowengine.errors import NodeError
+from flowengine.jsvalues import JsError
 from flowengine.reporting import error_text
 
 
@@ -16,3 +17,9 @@ def test_error_text_reads_like_javascript():
     assert error_text(ValueError("boom")) == "ValueError: boom"
     assert error_text(_JsError("ENOENT: no such file")) == "Error: ENOENT: no such file"
     assert error_text(_JsError()) == "Error"
+
+
+def test_a_javascript_error_with_its_own_to_string_reads_as_that():
+    coded = JsError("TypeError", "bad", props={"code": "ERR_X"}, text="TypeError [ERR_X]: bad")
+    assert error_text(coded) == "TypeError [ERR_X]: bad"
+    assert error_text(JsError("TypeError", "bad")) == "TypeError: bad"

@@ -10,17 +10,19 @@ function code expects to find. In evaluation order, each needing only the ones b
 4. ``buffer_errors.js``: Node's error objects and texts (``ERR_OUT_OF_RANGE``, ...);
 5. ``buffer.js``: ``Buffer`` (a ``Uint8Array`` subclass with Node's API);
 6. ``buffer_numbers.js``: Buffer's ``read*``/``write*`` number methods;
-7. ``red_util.js``: ``__RED_util``, Node-RED's ``RED.util`` message helpers.
+7. ``crypto.js``: ``__fe_crypto(host)``, which makes Node's ``crypto`` module for one realm (for
+   function nodes whose ``libs`` name it; the host side is ``nodes/core/_js_crypto.py``);
+8. ``red_util.js``: ``__RED_util``, Node-RED's ``RED.util`` message helpers.
 
-Afterwards the globals they add are exactly ``util``, ``Buffer``, ``__RED_util`` and
-``TextEncoder``/``TextDecoder``. Files 3-7 pass internals along in a temporary global that
+Afterwards the globals they add are exactly ``util``, ``Buffer``, ``__RED_util``, ``__fe_crypto``
+and ``TextEncoder``/``TextDecoder``. Files 3-8 pass internals along in a temporary global that
 ``red_util.js`` deletes.
 
-Parsing is nearly all of the cost (about 3.5 ms for the seven files, against 0.1 ms for a bare
+Parsing is nearly all of the cost (about 3.5 ms for the eight files, against 0.1 ms for a bare
 context), and most function nodes never touch these names. So :func:`library_source` by default
 returns a small bootstrap that defines those globals as accessors: the first read of ``util``
 evaluates files 1-2; the first read of ``Buffer``, ``__RED_util`` or ``TextEncoder``/
-``TextDecoder`` evaluates files 3-7; an assignment to any of them evaluates everything first (so
+``TextDecoder`` (or ``__fe_crypto``) evaluates files 3-8; an assignment to any of them evaluates everything first (so
 the libraries always capture each other, never a value user code put there). Each accessor then
 becomes a plain writable global. Glue code that wants to keep the saving must not read these
 globals while setting a context up (e.g. give ``RED`` a ``util`` getter instead of copying
@@ -37,12 +39,12 @@ __all__ = ["LIBRARY_FILES", "library_source"]
 
 LIBRARY_FILES = (
     "util_inspect.js", "util.js",
-    "buffer_codec.js", "buffer_errors.js", "buffer.js", "buffer_numbers.js", "red_util.js",
+    "buffer_codec.js", "buffer_errors.js", "buffer.js", "buffer_numbers.js", "crypto.js", "red_util.js",
 )
 
 # Which file group (index into _GROUPS) defines each global.
 _GROUPS = LIBRARY_FILES[:2], LIBRARY_FILES[2:]
-_GLOBALS = {"util": 0, "Buffer": 1, "__RED_util": 1, "TextEncoder": 1, "TextDecoder": 1}
+_GLOBALS = {"util": 0, "Buffer": 1, "__RED_util": 1, "__fe_crypto": 1, "TextEncoder": 1, "TextDecoder": 1}
 
 _BOOTSTRAP = """(function () {
   "use strict";

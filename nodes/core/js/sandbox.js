@@ -24,6 +24,10 @@ globalThis.__fe_make_sandbox = function (global) {
   const isError = (v) => v !== null && typeof v === "object" && toTag.call(v) === "[object Error]";
   const config = JSON.parse(host("config"));
 
+  // Node's crypto for this realm (nodes/core/js/crypto.js), made on first use: by `libs` or global.get
+  let cryptoModule = null;
+  const nodeCrypto = () => cryptoModule || (cryptoModule = globalThis.__fe_crypto(host));
+
   // ---- values: JavaScript -> wire ----------------------------------------------------------------
   function needsTags(v, depth) {
     switch (typeof v) {
@@ -44,6 +48,18 @@ globalThis.__fe_make_sandbox = function (global) {
     return false;
   }
 
+  // String(err) when the error has its own toString (Node's coded errors: "TypeError [ERR_...]: ..."),
+  // as Node-RED reports it in msg.error.message
+  function ownText(err) {
+    if (typeof Object.getOwnPropertyDescriptor(err, "toString")?.value !== "function") return undefined;
+    try {
+      const text = String(err);
+      return text === `${err.name}: ${err.message}` ? undefined : text;
+    } catch (e) { // a toString that throws: the error reads as name: message, as for any other
+      return undefined;
+    }
+  }
+
   const SKIP = {};
   function tagged(v, path, ancestors) {
     switch (typeof v) {
@@ -55,6 +71,7 @@ globalThis.__fe_make_sandbox = function (global) {
       case "symbol": return SKIP;
     }
     if (v === null) return null;
+    if (v === cryptoModule) return { [TAG]: "mod", name: "crypto" }; // kept in context as the module, not its functions
     if (v[REF] !== undefined) return { [TAG]: "ref", id: v[REF] };
     const seen = ancestors.indexOf(v);
     if (seen >= 0) return "[Circular ~" + ancestors[seen + 1] + "]";
@@ -92,7 +109,10 @@ globalThis.__fe_make_sandbox = function (global) {
           const x = tagged(v[k], path + "." + k, ancestors);
           if (x !== SKIP) props[k] = x;
         }
-        return { [TAG]: "err", name: String(v.name), message: String(v.message), stack: errorStack(v), props: props };
+        const out = { [TAG]: "err", name: String(v.name), message: String(v.message), stack: errorStack(v), props: props };
+        const text = ownText(v);
+        if (text !== undefined) out.text = text;
+        return out;
       }
       if (typeof v.toJSON === "function") return tagged(v.toJSON(), path, ancestors);
       const out = {};
@@ -148,6 +168,7 @@ globalThis.__fe_make_sandbox = function (global) {
           for (const k of Object.keys(v.props || {})) e[k] = untag(v.props[k]);
           return e;
         }
+        case "mod": return nodeCrypto(); // global.get of a functionGlobalContext module entry
         case "ref": {
           const view = v.view && typeof v.view === "object" ? untag(v.view) : {};
           Object.defineProperty(view, REF, { value: v.id });
@@ -337,7 +358,7 @@ globalThis.__fe_make_sandbox = function (global) {
       const entry = refs.get(refKey(scope, store, key));
       if (entry && entry.text === text) { touched.add(entry); return entry.obj; }
       const value = decode(text);
-      remember(scope, store, key, value, text);
+      if (value !== cryptoModule) remember(scope, store, key, value, text); // a module is not data to write back
       return value;
     }
     return decode(text);
@@ -470,6 +491,16 @@ globalThis.__fe_make_sandbox = function (global) {
     setImmediate: (fn, ...args) => addTimer(fn, 0, args, false),
     clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
   });
+
+  // `libs`: the modules (only Node's crypto is available) bound to their `var` as globals, as Node-RED
+  // binds them; made on first read, so a node that never uses one pays nothing
+  for (const lib of config.libs || []) {
+    Object.defineProperty(global, lib.var, {
+      enumerable: true, configurable: true,
+      get: nodeCrypto,
+      set(value) { Object.defineProperty(global, lib.var, { value, writable: true, enumerable: true, configurable: true }); },
+    });
+  }
 
   // Node-RED's sandbox also offers util.promisify as a global; read lazily so util loads on first use
   Object.defineProperty(global, "promisify", {

@@ -21,7 +21,7 @@ from flowengine.nodes.core.js import LIBRARY_FILES, library_source
 
 CASES_DIR = Path(__file__).with_name("js_libs_cases")
 SERIALISE = (CASES_DIR / "serialise.js").read_text(encoding="utf-8")
-ADDED_GLOBALS = {"util", "Buffer", "__RED_util", "TextEncoder", "TextDecoder"}
+ADDED_GLOBALS = {"util", "Buffer", "__RED_util", "__fe_crypto", "TextEncoder", "TextDecoder"}
 
 
 def new_context(lazy: bool = True) -> quickjs.Context:
