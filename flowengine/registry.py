@@ -59,6 +59,8 @@ class Registry:
         self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
+        self.generation = 0
+        """Counts the types added: what a deploy parsed and validated under another count is not reused."""
         self.failed: dict[str, str] = {}
         """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
         self.packages: dict[str, str] = {}
@@ -72,6 +74,7 @@ class Registry:
             raise ValueError(f"node type {cls.type!r} registered twice")
         self._types[cls.type] = cls
         self._module_of[cls.type] = self._current_module
+        self.generation += 1
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: Iterable[str] = ("GET",)) -> None:
         self.routes.append(RouteSpec(path, tuple(methods), endpoint))
