@@ -9,6 +9,7 @@ not in the file (as Node-RED adds them) are reported as info.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -82,6 +83,9 @@ def validate(
     refer to can have changed: see ``deploy_memo``).
     """
     problems = list(fs.problems)
+    # per type, once: the answers depend on the type alone (10,000 nodes are a handful of types)
+    known = functools.cache(known)
+    config_types = functools.cache(config_types) if config_types is not None else None
     containers = set(fs.tabs) | set(fs.subflows)
     config_ids = {n.id: n for n in fs.nodes.values() if n.is_config}
     for t in missing_types(fs, known):
