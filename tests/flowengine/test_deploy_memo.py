@@ -221,3 +221,45 @@ def test_node_texts_are_the_compact_json_of_each_item():
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference"):
         node_texts([loop])
+
+
+LINKED = [
+    {"id": "t1", "type": "tab", "label": "one"},
+    {"id": "t2", "type": "tab", "label": "two", "env": [{"name": "E", "value": "1"}]},
+    {"id": "k", "type": "m-cfg", "host": "h"},
+    {"id": "g1", "type": "group", "z": "t1", "name": "g"},
+    probe("a", ("b",), g="g1"),
+    probe("b", cfg="k"),
+    {"id": "lo", "type": "link out", "z": "t1", "links": ["li"], "x": 0, "y": 0, "wires": []},
+    {"id": "li", "type": "link in", "z": "t2", "links": ["lo"], "x": 0, "y": 0, "wires": [["c"]]},
+    {"id": "li2", "type": "link in", "z": "t2", "links": [], "x": 0, "y": 0, "wires": [["c"]]},
+    probe("c", z="t2"),
+]
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda f: f, id="nothing"),
+    pytest.param(lambda f: edit(f, "a", n=3), id="property"),
+    pytest.param(lambda f: edit(f, "a", wires=[[]]), id="wires"),
+    pytest.param(lambda f: edit(f, "k", host="x"), id="config node"),
+    pytest.param(lambda f: edit(f, "li2", links=["lo"]), id="a link in joins: the unchanged link out is rewired"),
+    pytest.param(lambda f: edit(f, "g1", name="renamed"), id="group renamed"),
+    pytest.param(lambda f: edit(f, "t2", env=[{"name": "E", "value": "2"}]), id="tab env"),
+    pytest.param(lambda f: [n for n in f if n["id"] != "c"], id="node removed"),
+])
+@pytest.mark.parametrize("kind", ["nodes", "flows", "full"])
+def test_the_diff_of_reused_nodes_is_the_diff_of_a_comparison(change, kind):
+    from flowengine.deploy_diff import deploy_diff
+
+    reg = registry()
+
+    def is_config(t: str) -> bool | None:
+        cls = reg.get(t)
+        return cls.is_config if cls is not None else None
+
+    index: dict[str, Any] = {}
+    old = parse_flows(LINKED, is_config, texts=node_texts(LINKED), index=index)
+    flows = change([dict(n) for n in LINKED])
+    new = parse_flows(flows, is_config, texts=node_texts(flows), previous=index)
+    assert new.reused  # most nodes kept their text
+    assert deploy_diff(old, new, kind, unchanged=new.reused) == deploy_diff(old, new, kind)
