@@ -89,10 +89,15 @@ class FlowStorage:
                 text = json.dumps(flows, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise StorageError(f"flows cannot be saved as JSON: {exc}") from exc
-        files = [PendingFile(self.flows_path, text.encode("utf-8"))]
-        if credentials is not None:
-            files.append(PendingFile(self.credentials_path, credentials, 0o600))
-        save_together(files)
+        if credentials is None:
+            # the credentials file stays as it is, so the pair on disk is the old or the new one with
+            # the flows file written alone, atomically: no journal (3 fsyncs instead of 7, most of
+            # a small deploy's wall time on a busy disk). A joint save left unfinished is finished first.
+            self.recover()
+            atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+            return
+        save_together([PendingFile(self.flows_path, text.encode("utf-8")),
+                       PendingFile(self.credentials_path, credentials, 0o600)])
 
     def load_runtime_config(self) -> dict[str, Any]:
         """``.config.runtime.json`` (``instanceId``, ``_credentialSecret``...), ``{}`` when absent."""
