@@ -7,6 +7,7 @@ types included).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -240,6 +241,8 @@ def parse_flows(
     if texts is not None and len(texts) != len(flows):
         raise ValueError(f"{len(texts)} texts for {len(flows)} items")
     reused: set[str] = set()
+    if is_config_type is not None:
+        is_config_type = functools.cache(is_config_type)  # per type, once (a flow has few types)
     for i, item in enumerate(flows):
         if texts is not None and item.__class__ is dict:
             text = texts[i]
