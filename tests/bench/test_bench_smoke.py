@@ -36,7 +36,8 @@ def test_server_bench_prints_latency_and_deploy_figures() -> None:
     out = run_bench("bench.server", "--requests", "30", "--sizes", "200")
     for name in ("start_until_settings", "start_cpu", "idle_rss",
                  "lat0_median", "lat10_median", "lat10_p99", "deploy200_response", "deploy200_started",
-                 "deploy200_rss", "redeploy200_full_started", "deploy200_nodes_one_change_started"):
+                 "deploy200_rss", "redeploy200_full_started", "deploy200_nodes_one_change_started",
+                 "deploy200_cpu", "redeploy200_full_cpu", "deploy200_nodes_one_change_cpu"):
         assert re.search(rf"^{name} \d+ (us|ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
 
 
