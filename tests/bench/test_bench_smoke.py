@@ -82,3 +82,10 @@ def test_harness_bench_prints_the_startup_figures() -> None:
     for name in ("rss_idle_empty_startup", "startup_ready_empty_median", "startup_cpu_empty_median",
                  "startup_ready_10000nodes", "rss_after_startup_10000nodes"):
         assert re.search(rf"^{name} \d+ (ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
+
+
+def test_deploys_bench_prints_each_deploy() -> None:
+    out = run_bench("bench.deploys", "--sizes", "200")
+    for name in ("deploy200_full", "redeploy200_full", "deploy200_nodes_one_change"):
+        for unit in ("cpu", "wall"):
+            assert re.search(rf"^{name}_{unit} \d+ ms$", out, re.M), f"{name}_{unit} missing:\n{out}"
