@@ -21,7 +21,7 @@ def compile_flows(fs: FlowSet) -> CompiledFlows:
     gflow = FlowSpec(GLOBAL_FLOW, "global", GLOBAL_FLOW, None, groups={})
     flows[GLOBAL_FLOW] = gflow
     for n in _config_order([n for n in fs.nodes.values() if n.is_config and n.z is None and not n.disabled]):
-        spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True)
+        spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True, n.env_free)
         gflow.nodes.append(spec)
         nodes[n.id] = spec
     for tab in fs.tabs.values():
@@ -35,7 +35,8 @@ def compile_flows(fs: FlowSet) -> CompiledFlows:
             wires = n.wires
             if n.id in links:
                 wires = (tuple(links[n.id]),)
-            spec = NodeSpec(n.id, n.type, dict(n.raw), wires, n.id, tab.id, n.is_config)
+            # env_free: wires rewritten from links hold ids, which substitution skips
+            spec = NodeSpec(n.id, n.type, dict(n.raw), wires, n.id, tab.id, n.is_config, n.env_free)
             if wires is not n.wires:
                 spec.config["wires"] = [list(p) for p in wires]
             flow.nodes.append(spec)

@@ -96,12 +96,15 @@ def _group_shape(fs: FlowSet, z: str) -> Any:
 
 
 def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
-                creds_changed: AbstractSet[str] = frozenset()) -> DeployPlan:
+                creds_changed: AbstractSet[str] = frozenset(), *,
+                unchanged: AbstractSet[str] = frozenset()) -> DeployPlan:
     """Which top-level nodes a deploy of ``deploy_type`` stops, starts and rewires.
 
     ``creds_changed``: ids of nodes whose credentials this deploy changed (credentials are not in
     the flow config, so the caller says): they count as changed, as in Node-RED, so a new API key
-    reaches the running config node and, through it, its users."""
+    reaches the running config node and, through it, its users. ``unchanged``: ids of nodes whose
+    JSON text is the one ``old``'s node was parsed from (``FlowSet.reused``): their properties and
+    wires are not compared again."""
     old_top, new_top = _top_level(old), _top_level(new)
     og, ng = old.global_config, new.global_config
     gc_changed = (og is None) != (ng is None) or (og is not None and ng is not None and og.raw != ng.raw)
@@ -119,9 +122,15 @@ def deploy_diff(old: FlowSet, new: FlowSet, deploy_type: str,
                                                                            old.groups[gid].g)}
     env_tabs = {tid for tid, t in new.tabs.items() if tid in old.tabs and t.env != old.tabs[tid].env}
     old_links, new_links = link_targets(old), link_targets(new)
+    # nothing around the nodes changed: a node of unchanged text changed only if its links did
+    plain = not (creds_changed or sf_changed or changed_groups or env_tabs)
     for nid, n in new_top.items():
         o = old_top.get(nid)
         if o is None:
+            continue
+        if plain and nid in unchanged:
+            if (nid in old_links or nid in new_links) and old_links.get(nid) != new_links.get(nid):
+                rewired.add(nid)
             continue
         # raw dicts equal (C comparison): nothing else to compare, the common case of a big flow
         if ((o.raw != n.raw and _props(o.raw) != _props(n.raw)) or nid in creds_changed or n.subflow_id in sf_changed

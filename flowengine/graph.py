@@ -52,6 +52,8 @@ class NodeSpec:
     root: str
     flow: str
     is_config: bool = False
+    env_free: bool = False
+    """``config`` has no ``${``: building the node has no environment variable to substitute."""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ types included).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from .errors import FlowProblem
@@ -31,13 +33,25 @@ SUBFLOW_PREFIX = "subflow:"
 _CONTAINER_TYPES = frozenset({"tab", "subflow", "group"})
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_COMPACT = _ENCODER.encode
 
 
 def node_texts(flows: list[Any]) -> list[str]:
-    """The compact JSON of each item of ``flows``: what ``flows_rev`` hashes, joined, and the keys
-    under which the flows file keeps each node's indented text (storage.pretty_json)."""
-    return [_COMPACT(item) for item in flows]
+    """The compact JSON of each item of ``flows``: what ``flows_rev`` hashes, joined, the keys under
+    which the flows file keeps each node's indented text (storage.pretty_json), and the keys under
+    which a deploy finds what it parsed and validated for an unchanged node (``parse_flows``'s
+    ``previous``).
+
+    One C encoder serves every item (``JSONEncoder.encode`` builds one per call: a third of the
+    time for a node); the text is the one ``encode`` gives, errors included."""
+    if c_make_encoder is None:  # a Python without the C accelerator
+        return [_COMPACT(item) for item in flows]
+    enc = _ENCODER
+    # markers: the circular-reference check, emptied as each item is left (an error ends the call)
+    encode = c_make_encoder({}, enc.default, encode_basestring, None, enc.key_separator, enc.item_separator,
+                            False, False, True)
+    return [_COMPACT(item) if item.__class__ is str else "".join(encode(item, 0)) for item in flows]
 
 
 def flows_rev(flows: list[dict[str, Any]], texts: list[str] | None = None) -> str:
@@ -68,6 +82,9 @@ class NodeConfig:
     g: str | None = None
     disabled: bool = False
     is_config: bool = False
+    env_free: bool = False
+    """Its text has no ``${``: no property names an environment variable (known only when
+    ``parse_flows`` was given the texts; False otherwise)."""
 
     @property
     def name(self) -> str:
@@ -137,6 +154,9 @@ class FlowSet:
     problems: tuple[FlowProblem, ...] = ()
     by_z: dict[str | None, list[NodeConfig]] = field(default_factory=dict)
     duplicates: tuple[NodeConfig, ...] = ()
+    reused: frozenset[str] = frozenset()
+    """Ids of the nodes whose text is one ``parse_flows`` was given as ``previous``: parsed before,
+    unchanged since (what a deploy need not validate or restart again)."""
 
     def by_id(self, node_id: str) -> Mapping[str, Any] | None:
         for table in (self.nodes, self.tabs, self.subflows, self.groups):
@@ -196,11 +216,20 @@ def _wires(node: Mapping[str, Any], problems: list[FlowProblem]) -> tuple[tuple[
 def parse_flows(
     flows: Any,
     is_config_type: Callable[[str], bool | None] | None = None,
+    *,
+    texts: list[str] | None = None,
+    previous: Mapping[str, NodeConfig] | None = None,
+    index: dict[str, NodeConfig] | None = None,
 ) -> FlowSet:
     """Parse a flow JSON array. Structural problems are collected in ``FlowSet.problems``.
 
     ``is_config_type(type)`` says whether a type is a config node (``None`` when unknown: then
     Node-RED's rule applies, a node without ``x``/``y`` is a config node).
+
+    With ``texts`` (the items' ``node_texts``): a node whose text is a key of ``previous`` (the
+    ``index`` of an earlier parse, with the same ``is_config_type``) is not parsed again but copied
+    from it with this item as ``raw``, and its id joins ``FlowSet.reused``; ``index`` is filled
+    with this parse's nodes by text (the nodes parsed without a problem).
     """
     problems: list[FlowProblem] = []
     if not isinstance(flows, list):
@@ -209,7 +238,27 @@ def parse_flows(
     fs = FlowSet(tuple(flows))
     seen: set[str] = set()
     duplicates: list[NodeConfig] = []
+    if texts is not None and len(texts) != len(flows):
+        raise ValueError(f"{len(texts)} texts for {len(flows)} items")
+    reused: set[str] = set()
+    if is_config_type is not None:
+        is_config_type = functools.cache(is_config_type)  # per type, once (a flow has few types)
     for i, item in enumerate(flows):
+        if texts is not None and item.__class__ is dict:
+            text = texts[i]
+            node = previous.get(text) if previous is not None else None
+            if node is not None and node.id not in seen:
+                # the same text: the same id, type, z, wires... (the text holds them all) and no problem
+                node = _with_raw(node, item)
+                seen.add(node.id)
+                reused.add(node.id)
+                if node.type == "global-config":
+                    object.__setattr__(fs, "global_config", node)
+                fs.nodes[node.id] = node
+                fs.by_z.setdefault(node.z, []).append(node)
+                if index is not None:
+                    index[text] = node
+                continue
         if not isinstance(item, dict):
             problems.append(FlowProblem(None, None, None, f"entry {i} is not an object"))
             continue
@@ -242,15 +291,27 @@ def parse_flows(
             fs.groups[nid] = GroupConfig(nid, item.get("z"), item.get("g"), str(item.get("name") or ""),
                                          parse_env(item.get("env")), item)
         else:
-            node = _node(item, nid, ntype, is_config_type, problems)
+            before = len(problems)
+            node = _node(item, nid, ntype, is_config_type, problems, texts is not None and "${" not in texts[i])
             if ntype == "global-config":
                 object.__setattr__(fs, "global_config", node)
             fs.nodes[nid] = node
             fs.by_z.setdefault(node.z, []).append(node)
+            if index is not None and texts is not None and len(problems) == before:
+                index[texts[i]] = node
     _add_missing_tabs(fs)
     object.__setattr__(fs, "problems", tuple(problems))
     object.__setattr__(fs, "duplicates", tuple(duplicates))
+    object.__setattr__(fs, "reused", frozenset(reused))
     return fs
+
+
+def _with_raw(node: NodeConfig, raw: Mapping[str, Any]) -> NodeConfig:
+    """``node`` with another ``raw`` of the same text (a copy of its fields, not a new parse)."""
+    copy = object.__new__(NodeConfig)
+    copy.__dict__.update(node.__dict__)
+    copy.__dict__["raw"] = raw
+    return copy
 
 
 def _add_missing_tabs(fs: FlowSet) -> None:
@@ -275,6 +336,7 @@ def _node(
     ntype: str,
     is_config_type: Callable[[str], bool | None] | None,
     problems: list[FlowProblem],
+    env_free: bool = False,
 ) -> NodeConfig:
     known = is_config_type(ntype) if is_config_type else None
     if ntype.startswith(SUBFLOW_PREFIX) or ntype == "junction":
@@ -286,4 +348,4 @@ def _node(
     g = item.get("g")
     return NodeConfig(nid, ntype, z if isinstance(z, str) and z else None, item,
                       () if is_config else _wires(item, problems),
-                      g if isinstance(g, str) else None, item.get("d") is True, is_config)
+                      g if isinstance(g, str) else None, item.get("d") is True, is_config, env_free)

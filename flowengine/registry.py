@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from .errors import FlowProblem
@@ -59,6 +60,8 @@ class Registry:
         self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
+        self.generation = 0
+        """Counts the types added: what a deploy parsed and validated under another count is not reused."""
         self.failed: dict[str, str] = {}
         """Node packages that failed to load: name -> ``"ExceptionType: message"``."""
         self.packages: dict[str, str] = {}
@@ -74,6 +77,7 @@ class Registry:
         self._types[cls.type] = cls
         self._module_of[cls.type] = self._current_module
         self._types_json = None
+        self.generation += 1
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: Iterable[str] = ("GET",)) -> None:
         self.routes.append(RouteSpec(path, tuple(methods), endpoint))
@@ -99,6 +103,7 @@ class Registry:
                 del self._types[added]
                 self._module_of.pop(added, None)
             self._types_json = None
+            self.generation += 1
             del self.routes[routes:]
             text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             self.failed[name] = text
@@ -197,7 +202,7 @@ class Registry:
         props = {k: v for k, v in config.items() if k not in _IGNORED_FOR_SCHEMA}
         try:
             key: tuple[str, str] | None = (cls.type, _verdict_key(props))
-        except (TypeError, ValueError):  # not JSON-like (a caller passed objects): validate uncached
+        except (TypeError, ValueError, RecursionError):  # not JSON-like (a caller's objects): validate uncached
             key = None
         verdict = self._verdicts.get(key) if key else None
         if verdict is None:
@@ -219,9 +224,16 @@ BUNDLED = (
 DISTRIBUTION = "flowengine"
 _IGNORED_FOR_SCHEMA = frozenset({"id", "wires", "x", "y", "z", "g", "d", "l"})
 _VERDICT_CACHE_SIZE = 50_000
-_verdict_key = json.JSONEncoder(sort_keys=True, default=repr).encode
-"""``json.dumps(props, sort_keys=True, default=repr)`` with one encoder (json.dumps builds one per call
-when given options: that was half the cost of the key)."""
+_KEY_ENCODER = (c_make_encoder(None, repr, encode_basestring_ascii, None, ": ", ", ", True, False, True)
+                if c_make_encoder is not None else None)
+_KEY_FALLBACK = json.JSONEncoder(sort_keys=True, default=repr).encode
+
+
+def _verdict_key(props: dict[str, Any]) -> str:
+    """``json.dumps(props, sort_keys=True, default=repr)`` from one C encoder made once (``encode``
+    makes one per call: half the key's cost). Without the circular-reference check: a circular
+    structure raises RecursionError (JSON from a request has none)."""
+    return "".join(_KEY_ENCODER(props, 0)) if _KEY_ENCODER is not None else _KEY_FALLBACK(props)
 
 
 def _describe(err: Any) -> tuple[str | None, str, str]:

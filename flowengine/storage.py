@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from .atomic import atomic_write, backup_path, remove_stale_temp_files
 from .errors import CorruptFlowsError, StorageError
 from .journal import PendingFile, marker_path, recover, save_together
+from .json_indent import indented
 
 __all__ = [
     "FlowStorage",
@@ -89,10 +89,15 @@ class FlowStorage:
                 text = json.dumps(flows, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise StorageError(f"flows cannot be saved as JSON: {exc}") from exc
-        files = [PendingFile(self.flows_path, text.encode("utf-8"))]
-        if credentials is not None:
-            files.append(PendingFile(self.credentials_path, credentials, 0o600))
-        save_together(files)
+        if credentials is None:
+            # the credentials file stays as it is, so the pair on disk is the old or the new one with
+            # the flows file written alone, atomically: no journal (3 fsyncs instead of 7, most of
+            # a small deploy's wall time on a busy disk). A joint save left unfinished is finished first.
+            self.recover()
+            atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+            return
+        save_together([PendingFile(self.flows_path, text.encode("utf-8")),
+                       PendingFile(self.credentials_path, credentials, 0o600)])
 
     def load_runtime_config(self) -> dict[str, Any]:
         """``.config.runtime.json`` (``instanceId``, ``_credentialSecret``...), ``{}`` when absent."""
@@ -118,8 +123,6 @@ class FlowStorage:
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-_PRETTY = json.JSONEncoder(indent=4, ensure_ascii=False, allow_nan=False).encode
-_TOP_LEVEL_COMMA = re.compile(r",\n    (?=\S)")  # between the array's items (inner lines sit deeper)
 
 
 def pretty_json(flows: list[Any], cache: dict[str, str], texts: list[str] | None = None) -> tuple[str, dict[str, str]]:
@@ -130,17 +133,13 @@ def pretty_json(flows: list[Any], cache: dict[str, str], texts: list[str] | None
     CPU); the compact one is C. A deploy that changes one node of 1,000 indents that node only.
     """
     keys = texts if texts is not None and len(texts) == len(flows) else [_COMPACT(node) for node in flows]
-    if not cache:  # the first save: one pass over the whole array, cut into its items
-        text = _PRETTY(flows)
-        items = _TOP_LEVEL_COMMA.split(text[6:-2]) if flows else []
-        return text, dict(zip(keys, items, strict=True)) if len(items) == len(keys) else {}
+    if not flows:
+        return "[]", {}
     used: dict[str, str] = {}
     for key, node in zip(keys, flows, strict=True):
         item = cache.get(key)
         if item is None:
-            # one level deeper in the array: JSON text has no raw newline inside a string, so
-            # every newline starts a line to indent
-            item = _PRETTY(node).replace("\n", "\n    ")
+            item = indented(node)  # one level deeper: an item of the array
         used[key] = item
     return "[\n    " + ",\n    ".join(used[k] for k in keys) + "\n]", used
 

@@ -9,8 +9,10 @@ not in the file (as Node-RED adds them) are reported as info.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +67,8 @@ def validate(
     config_types: Callable[[str], Mapping[str, ConfigRef | str]] | None = None,
     *,
     info: bool = True,
+    cached: Mapping[str, tuple[FlowProblem, ...]] | None = None,
+    found: dict[str, tuple[FlowProblem, ...]] | None = None,
 ) -> list[FlowProblem]:
     """Every problem of the configuration, errors first.
 
@@ -72,8 +76,16 @@ def validate(
     properties (the registry's JSON schema); ``config_types(type)`` maps property names that must
     name a config node to a ``ConfigRef`` (a plain string is the type of an optional reference).
     ``info=False`` skips the informational checks (wiring loops), which a deploy does not need.
+
+    Each node's own problems (its properties, its references to other objects) are what
+    ``found`` receives by node id; ``cached`` gives them for nodes not to check again (a deploy
+    passes the previous deploy's for the nodes whose text did not change, when nothing they
+    refer to can have changed: see ``deploy_memo``).
     """
     problems = list(fs.problems)
+    # per type, once: the answers depend on the type alone (10,000 nodes are a handful of types)
+    known = functools.cache(known)
+    config_types = functools.cache(config_types) if config_types is not None else None
     containers = set(fs.tabs) | set(fs.subflows)
     config_ids = {n.id: n for n in fs.nodes.values() if n.is_config}
     for t in missing_types(fs, known):
@@ -82,44 +94,15 @@ def validate(
                                     f"unknown node type {t!r}: install the package that provides it",
                                     "error"))
     problems.extend(_added_tabs(fs))
-    for n in _all_nodes(fs):
-        if n.z is not None and n.z not in containers:
-            what = fs.by_id(n.z)
-            kind = f"a {what.get('type')!r} object" if what is not None else "not in the file"
-            problems.append(FlowProblem(n.id, n.type, "z", f"node is on {n.z!r}, which is {kind}, not a tab or "
-                                        "subflow: set 'z' to the id of its tab"))
-        elif n.z is None and not n.is_config:
-            problems.append(FlowProblem(n.id, n.type, "z", "node is not on any tab (missing 'z')"))
-        if n.g is not None and n.g not in fs.groups:
-            problems.append(FlowProblem(n.id, n.type, "g", f"unknown group {n.g!r}", "warning"))
-        for port, targets in enumerate(n.wires):
-            for target in targets:
-                tnode = fs.nodes.get(target)
-                if tnode is None:
-                    problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
-                                                f"{DROPPED_WIRE} {target!r}, which is not in the flows: "
-                                                "the wire is dropped", "warning"))
-                elif tnode.is_config and _type_known(tnode, known):
-                    # (a node of unknown type without x/y only looks like a config node: its
-                    # unknown type is the problem, reported above)
-                    problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
-                                                f"wired to config node {target!r}"))
-        if n.type in ("link out", "link in", "link call"):
-            links = n.raw.get("links")
-            for target in links if isinstance(links, list) else []:
-                if target not in fs.nodes:
-                    problems.append(FlowProblem(n.id, n.type, "links",
-                                                f"linked to unknown node {target!r}", "warning"))
-        runs = known(n.type) and not n.disabled and not _on_disabled_tab(fs, n)
-        own = check_node(n.raw) if check_node is not None and known(n.type) and not n.disabled else []
+    for n in fs.nodes.values():
+        own = cached.get(n.id) if cached is not None else None
+        if own is None:
+            own = _node_problems(fs, n, containers, known, check_node, config_types)
+        if found is not None:
+            found[n.id] = own
         problems.extend(own)
-        if config_types is not None and runs:
-            reported = {p.property for p in own}
-            for prop, ref in config_types(n.type).items():
-                spec = ref if isinstance(ref, ConfigRef) else ConfigRef(ref)
-                problem = _config_ref_problem(fs, n, prop, spec, absent_reported=prop in reported)
-                if problem is not None:
-                    problems.append(problem)
+    for n in fs.duplicates:
+        problems.extend(_node_problems(fs, n, containers, known, check_node, config_types))
     problems.extend(_config_cycles(fs, config_ids))
     problems.extend(_subflow_recursion(fs))
     if info:
@@ -127,6 +110,56 @@ def validate(
     order = {"error": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda p: order.get(p.level, 3))
     return problems
+
+
+def _node_problems(
+    fs: FlowSet,
+    n: NodeConfig,
+    containers: AbstractSet[str],
+    known: Callable[[str], bool],
+    check_node: Callable[[Any], list[FlowProblem]] | None,
+    config_types: Callable[[str], Mapping[str, ConfigRef | str]] | None,
+) -> tuple[FlowProblem, ...]:
+    """One node's problems: where it is, its wires and links, its properties, its config references."""
+    problems: list[FlowProblem] = []
+    if n.z is not None and n.z not in containers:
+        what = fs.by_id(n.z)
+        kind = f"a {what.get('type')!r} object" if what is not None else "not in the file"
+        problems.append(FlowProblem(n.id, n.type, "z", f"node is on {n.z!r}, which is {kind}, not a tab or "
+                                    "subflow: set 'z' to the id of its tab"))
+    elif n.z is None and not n.is_config:
+        problems.append(FlowProblem(n.id, n.type, "z", "node is not on any tab (missing 'z')"))
+    if n.g is not None and n.g not in fs.groups:
+        problems.append(FlowProblem(n.id, n.type, "g", f"unknown group {n.g!r}", "warning"))
+    for port, targets in enumerate(n.wires):
+        for target in targets:
+            tnode = fs.nodes.get(target)
+            if tnode is None:
+                problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
+                                            f"{DROPPED_WIRE} {target!r}, which is not in the flows: "
+                                            "the wire is dropped", "warning"))
+            elif tnode.is_config and _type_known(tnode, known):
+                # (a node of unknown type without x/y only looks like a config node: its
+                # unknown type is the problem, reported above)
+                problems.append(FlowProblem(n.id, n.type, f"wires[{port}]",
+                                            f"wired to config node {target!r}"))
+    if n.type in ("link out", "link in", "link call"):
+        links = n.raw.get("links")
+        for target in links if isinstance(links, list) else []:
+            if target not in fs.nodes:
+                problems.append(FlowProblem(n.id, n.type, "links",
+                                            f"linked to unknown node {target!r}", "warning"))
+    runs = known(n.type) and not n.disabled and not _on_disabled_tab(fs, n)
+    own = check_node(n.raw) if check_node is not None and known(n.type) and not n.disabled else []
+    problems.extend(own)
+    if config_types is not None and runs:
+        reported = {p.property for p in own}
+        for prop, ref in config_types(n.type).items():
+            spec = ref if isinstance(ref, ConfigRef) else ConfigRef(ref)
+            problem = _config_ref_problem(fs, n, prop, spec, absent_reported=prop in reported)
+            if problem is not None:
+                problems.append(problem)
+    return tuple(problems)
 
 
 def _added_tabs(fs: FlowSet) -> list[FlowProblem]:

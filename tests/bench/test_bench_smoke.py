@@ -36,7 +36,8 @@ def test_server_bench_prints_latency_and_deploy_figures() -> None:
     out = run_bench("bench.server", "--requests", "30", "--sizes", "200")
     for name in ("start_until_settings", "start_cpu", "idle_rss",
                  "lat0_median", "lat10_median", "lat10_p99", "deploy200_response", "deploy200_started",
-                 "deploy200_rss", "redeploy200_full_started", "deploy200_nodes_one_change_started"):
+                 "deploy200_rss", "redeploy200_full_started", "deploy200_nodes_one_change_started",
+                 "deploy200_cpu", "redeploy200_full_cpu", "deploy200_nodes_one_change_cpu"):
         assert re.search(rf"^{name} \d+ (us|ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
 
 
@@ -81,3 +82,10 @@ def test_harness_bench_prints_the_startup_figures() -> None:
     for name in ("rss_idle_empty_startup", "startup_ready_empty_median", "startup_cpu_empty_median",
                  "startup_ready_10000nodes", "rss_after_startup_10000nodes"):
         assert re.search(rf"^{name} \d+ (ms|MiB)$", out, re.M), f"{name} missing:\n{out}"
+
+
+def test_deploys_bench_prints_each_deploy() -> None:
+    out = run_bench("bench.deploys", "--sizes", "200")
+    for name in ("deploy200_full", "redeploy200_full", "deploy200_nodes_one_change"):
+        for unit in ("cpu", "wall"):
+            assert re.search(rf"^{name}_{unit} \d+ ms$", out, re.M), f"{name}_{unit} missing:\n{out}"

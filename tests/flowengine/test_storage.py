@@ -236,3 +236,45 @@ def test_kill_9_during_writes_never_leaves_a_corrupt_file(tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if not p.name.endswith((".json", ".backup", ".tmp"))]
     FlowStorage(Settings(user_dir=tmp_path)).load_flows()  # startup removes what a killed write left
     assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_save_without_new_credentials_writes_the_flows_file_alone(tmp_path, monkeypatch):
+    """The credentials file unchanged: the flows file is replaced atomically by itself (old or new
+    on disk at any crash), without the two-file journal and its extra fsyncs."""
+    from flowengine import storage as storage_module
+
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    storage.save_flows(FLOWS, b"sealed credentials")
+    creds = (tmp_path / "flows_cred.json").read_bytes()
+    fsyncs = []
+    monkeypatch.setattr(storage_module, "save_together", lambda *a, **k: pytest.fail("journal used"))
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd)))
+    storage.save_flows([*FLOWS, {"id": "n2", "type": "debug", "z": "t1"}])
+    assert len(fsyncs) == 3  # the backup copy, the new file, the directory
+    assert [n["id"] for n in storage.load_flows()] == ["t1", "n1", "n2"]
+    assert json.loads((tmp_path / ".flows.json.backup").read_text()) == FLOWS
+    assert (tmp_path / "flows_cred.json").read_bytes() == creds
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".flows.json.backup", "flows.json", "flows_cred.json"]
+
+
+def test_a_flows_alone_save_first_finishes_a_joint_save_a_failure_left(tmp_path, monkeypatch):
+    from flowengine import journal
+
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    storage.save_flows(FLOWS, b"old credentials")
+    real = os.replace
+
+    def fail_credentials(src, dst):  # the commit is written, the credentials' rename fails
+        if str(dst).endswith("/flows_cred.json"):
+            raise OSError("disk gone")
+        return real(src, dst)
+
+    monkeypatch.setattr(journal.os, "replace", fail_credentials)
+    with pytest.raises(StorageError, match="completed when the runtime next starts"):
+        storage.save_flows(FLOWS, b"new credentials")
+    monkeypatch.setattr(journal.os, "replace", real)
+    storage.save_flows([FLOWS[0]])
+    assert (tmp_path / "flows_cred.json").read_bytes() == b"new credentials"
+    assert storage.load_flows() == [FLOWS[0]]
+    assert not list(tmp_path.glob(".*.pending")) and not list(tmp_path.glob(".*.saving"))

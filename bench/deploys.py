@@ -1,0 +1,62 @@
+"""In-process deploys: the CPU time of ``Runtime.deploy`` until the nodes started, phase by phase of
+the harness's deploy benchmark.
+
+    python -m bench.deploys                  # sizes 1,000 and 10,000
+    python -m bench.deploys --sizes 200
+
+One runtime with a persisted user dir (``gc.freeze()`` after start, as ``flowengine serve`` does)
+deploys, per size in turn as the harness does: the size's flow (full), the same again (full), then
+the same with its first change node changed ("nodes"). Prints ``<figure> <value> ms`` with the
+process's CPU time of each deploy (steadier than the wall clock on a loaded machine; also printed).
+The flows are copied before the clock starts, as a request's body would be parsed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import gc
+import tempfile
+import time
+
+from bench.server import deploy_flow
+from flowengine.registry import Registry
+from flowengine.runtime import Runtime
+from flowengine.settings import Settings
+
+
+async def run(sizes: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as user_dir:
+        rt = Runtime(Registry.default(), Settings(user_dir=user_dir), persist=True)
+        await rt.start([])
+        gc.freeze()
+        try:
+            for size in sizes:
+                flows = deploy_flow(size)
+                await deploy(rt, flows, "full", f"deploy{size}_full")
+                await deploy(rt, flows, "full", f"redeploy{size}_full")
+                flows[2]["rules"][0]["to"] = "modified"
+                await deploy(rt, flows, "nodes", f"deploy{size}_nodes_one_change")
+        finally:
+            await rt.close()
+
+
+async def deploy(rt: Runtime, flows: list[dict], kind: str, name: str) -> None:
+    body = copy.deepcopy(flows)
+    cpu, wall = time.process_time(), time.perf_counter()
+    await rt.deploy(body, kind)
+    await rt.wait_started()
+    print(f"{name}_cpu {(time.process_time() - cpu) * 1000:.0f} ms")
+    print(f"{name}_wall {(time.perf_counter() - wall) * 1000:.0f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000")
+    args = ap.parse_args()
+    asyncio.run(run([int(s) for s in args.sizes.split(",")]))
+
+
+if __name__ == "__main__":
+    main()
