@@ -49,7 +49,7 @@ def test_validate_reports_by_node_and_exits_1(tmp_path, capsys):
 def test_validate_names_the_node_by_its_name_too(tmp_path, capsys):
     # a function node refused for its libs: the line names id, name, type and the property at fault
     bad = [*GOOD, {"id": "f", "type": "function", "z": "t", "name": "check \"auth\"", "func": "return msg;",
-                   "libs": [{"var": "crypto", "module": "crypto"}], "x": 0, "y": 0, "wires": [[]]}]
+                   "libs": [{"var": "moment", "module": "moment"}], "x": 0, "y": 0, "wires": [[]]}]
     assert main(["validate", write(tmp_path, bad)]) == 1
     out = capsys.readouterr().out
     assert 'f "check \\"auth\\"" (function):\n  error: libs: JavaScript modules are not available' in out
