@@ -60,3 +60,15 @@ def import_json(page: Any, text: str) -> None:
     page.locator("#import-json").fill(text)
     page.locator("[data-action='import-confirm']").click()
     expect(page.locator("#import-dialog")).to_have_count(0)
+
+
+def deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
+    """Deploy when the editor has changes, then the server's flows by id."""
+    if page.locator("#deploy").get_attribute("data-state") == "dirty":
+        deploy(page)
+    return {n["id"]: n for n in server.flows()["flows"]}
+
+
+def group_holds(group: dict[str, Any], node: dict[str, Any]) -> bool:
+    """Whether ``node``'s position lies inside ``group``'s box."""
+    return bool(group["x"] < node["x"] < group["x"] + group["w"] and group["y"] < node["y"] < group["y"] + group["h"])

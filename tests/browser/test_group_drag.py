@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import centre, deploy, drag
+from .helpers import centre, deployed, drag, group_holds
 
 TAB = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 FLOW = [
@@ -50,16 +50,6 @@ def _drag_node(page: Any, node: str, to: tuple[float, float], alt: bool = False,
     expect(page.locator(".drop-target")).to_have_count(0)
 
 
-def _deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
-    if page.locator("#deploy").get_attribute("data-state") == "dirty":
-        deploy(page)
-    return {n["id"]: n for n in server.flows()["flows"]}
-
-
-def _holds(group: dict[str, Any], node: dict[str, Any]) -> bool:
-    return bool(group["x"] < node["x"] < group["x"] + group["w"] and group["y"] < node["y"] < group["y"] + group["h"])
-
-
 def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> None:
     page = editor
     server.deploy(FLOW)
@@ -69,38 +59,38 @@ def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> No
 
     # A loose node dropped on the group joins it.
     _drag_node(page, "nb", (520, 200), mark="g1")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"], flows["g1"]
-    assert _holds(flows["g1"], flows["nb"]) and _holds(flows["g1"], flows["na"])
+    assert group_holds(flows["g1"], flows["nb"]) and group_holds(flows["g1"], flows["na"])
     shot(page, "group-drag-in")
 
     # Undo: out of the group again, where it was.
     page.mouse.click(*_client(page, 100, 650))
     page.keyboard.press("Control+z")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert "g" not in flows["nb"] and flows["g1"]["nodes"] == ["na"]
     assert (flows["nb"]["x"], flows["nb"]["y"]) == (160, 360)
     page.keyboard.press("Control+y")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"]
 
     # A member dragged out without Alt stays a member: the group grows to hold it (Node-RED).
     _drag_node(page, "na", (420, 420))
-    flows = _deployed(page, server)
-    assert flows["na"]["g"] == "g1" and _holds(flows["g1"], flows["na"]), flows["g1"]
+    flows = deployed(page, server)
+    assert flows["na"]["g"] == "g1" and group_holds(flows["g1"], flows["na"]), flows["g1"]
 
     # With Alt held it leaves the group, which shrinks to the member it still has.
     _drag_node(page, "na", (700, 600), alt=True)
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert "g" not in flows["na"] and flows["g1"]["nodes"] == ["nb"], flows["g1"]
-    assert _holds(flows["g1"], flows["nb"]) and not _holds(flows["g1"], flows["na"])
+    assert group_holds(flows["g1"], flows["nb"]) and not group_holds(flows["g1"], flows["na"])
     shot(page, "group-drag-out")
 
     # Undo puts it back in, box and all.
     page.keyboard.press("Control+z")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["na"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"]
-    assert _holds(flows["g1"], flows["na"])
+    assert group_holds(flows["g1"], flows["na"])
 
 
 def test_alt_drop_inside_own_group_and_into_a_nested_group(editor: Any, server: Any) -> None:
@@ -115,16 +105,16 @@ def test_alt_drop_inside_own_group_and_into_a_nested_group(editor: Any, server: 
     page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
     # Alt-dropped back inside its own group (not on the nested one): still a member.
     _drag_node(page, "na", (260, 230), alt=True)
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["na"]["g"] == "g1" and "na" in flows["g1"]["nodes"]
     # A member dropped on a group nested in its own moves into the nested one.
     _drag_node(page, "na", (560, 190), mark="g2")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["na"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na"] and flows["g1"]["nodes"] == ["g2"]
-    assert _holds(flows["g2"], flows["na"])
+    assert group_holds(flows["g2"], flows["na"])
     # A loose node dropped on the nested group goes to the innermost one.
     _drag_node(page, "nb", (480, 200), mark="g2")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["nb"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na", "nb"]
 
 
@@ -136,11 +126,11 @@ def test_palette_drop_on_a_group_adds_a_member(editor: Any, server: Any) -> None
     entry = '[data-palette-type="debug"]'
     page.locator(entry).scroll_into_view_if_needed()
     drag(page, centre(page, entry), _client(page, 540, 200))
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     new = next(n for n in flows.values() if n["type"] == "debug")
-    assert new["g"] == "g1" and flows["g1"]["nodes"] == ["na", new["id"]] and _holds(flows["g1"], new)
+    assert new["g"] == "g1" and flows["g1"]["nodes"] == ["na", new["id"]] and group_holds(flows["g1"], new)
     # dropped on the empty canvas it joins nothing
     drag(page, centre(page, entry), _client(page, 160, 560))
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     other = next(n for n in flows.values() if n["type"] == "debug" and n["id"] != new["id"])
     assert "g" not in other and flows["g1"]["nodes"] == ["na", new["id"]]

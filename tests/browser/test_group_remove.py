@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import deploy
+from .helpers import deployed, group_holds
 
 TAB = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 STYLE = {"label": True}
@@ -34,16 +34,6 @@ FLOW = [
 LABEL = '[data-node-id="{}"] .node-label'.format
 
 
-def _deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
-    if page.locator("#deploy").get_attribute("data-state") == "dirty":
-        deploy(page)
-    return {n["id"]: n for n in server.flows()["flows"]}
-
-
-def _holds(group: dict[str, Any], node: dict[str, Any]) -> bool:
-    return bool(group["x"] < node["x"] < group["x"] + group["w"] and group["y"] < node["y"] < group["y"] + group["h"])
-
-
 def _menu_item(page: Any, node: str) -> Any:
     page.locator(LABEL(node)).click(button="right")
     expect(page.locator("#context-menu")).to_be_visible()
@@ -63,39 +53,39 @@ def test_remove_from_group_by_menu_and_keyboard(editor: Any, server: Any, shot: 
     expect(item.locator("kbd")).to_have_text("Alt+Shift+G")
     item.click()
     expect(page.locator("#context-menu")).to_have_count(0)
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["na"]["g"] == "g0" and flows["g1"]["nodes"] == ["nb"], flows["g1"]
     assert set(flows["g0"]["nodes"]) == {"g1", "nc", "na"}
-    assert _holds(flows["g1"], flows["nb"]) and not _holds(flows["g1"], flows["na"])
-    assert flows["g1"]["w"] < 300 and _holds(flows["g0"], flows["na"])
+    assert group_holds(flows["g1"], flows["nb"]) and not group_holds(flows["g1"], flows["na"])
+    assert flows["g1"]["w"] < 300 and group_holds(flows["g0"], flows["na"])
     shot(page, "group-remove-menu")
 
     # One undo step puts it back.
     page.keyboard.press("Control+z")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["na"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"] and flows["g0"]["nodes"] == ["g1", "nc"]
 
     # The keyboard: the only member of a top-level group leaves it, and the empty group goes.
     page.locator(LABEL("nd")).click()
     page.keyboard.press("Alt+Shift+G")
     expect(page.locator('[data-group-id="g2"]')).to_have_count(0)
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert "g2" not in flows and "g" not in flows["nd"]
     # Undo brings the group back with its member.
     page.keyboard.press("Control+z")
     expect(page.locator('[data-group-id="g2"]')).to_have_count(1)
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["nd"]["g"] == "g2" and flows["g2"]["nodes"] == ["nd"]
 
     # Every node of a nested group selected: that group leaves the group around it, whole.
     page.locator(LABEL("na")).click()
     page.locator(LABEL("nb")).click(modifiers=["Control"])
     page.keyboard.press("Alt+Shift+G")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert "g" not in flows["g1"] and flows["g1"]["nodes"] == ["na", "nb"] and flows["g0"]["nodes"] == ["nc"]
     assert flows["na"]["g"] == "g1" and flows["nb"]["g"] == "g1"
     page.keyboard.press("Control+z")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert flows["g1"]["g"] == "g0" and flows["g0"]["nodes"] == ["g1", "nc"]
 
     # Members of two different groups: nothing moves (as in Node-RED), and the editor says why.
@@ -109,5 +99,5 @@ def test_remove_from_group_by_menu_and_keyboard(editor: Any, server: Any, shot: 
     page.keyboard.press("Alt+Shift+G")
     expect(_menu_item(page, "nd")).to_be_disabled()
     page.keyboard.press("Escape")
-    flows = _deployed(page, server)
+    flows = deployed(page, server)
     assert "g" not in flows["nd"] and "g2" not in flows and flows["na"]["g"] == "g1" and flows["nc"]["g"] == "g0"
