@@ -13,7 +13,7 @@ export function cull(canvas) {
   const active = nodeEls.size >= MIN_NODES;
   if (!active && !canvas.culled) return;
   canvas.culled = active;
-  const r = canvas.svg.getBoundingClientRect();
+  const r = canvas.viewSize();
   const z = canvas.zoom;
   const x0 = (-MARGIN - canvas.pan.x) / z;
   const y0 = (-MARGIN - canvas.pan.y) / z;

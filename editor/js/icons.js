@@ -63,9 +63,17 @@ export function glyphFor(type, def, isSubflow = false) {
   return GLYPHS[category] || GLYPHS.default;
 }
 
+// The palette draws ~400 entries from a few dozen glyphs: each is built once and cloned.
+const built = new Map();
+
 /** An <svg> glyph element (20x20 box) for the palette. */
 export function glyphSvg(d, size = 14) {
-  const el = svg("svg", { class: "glyph", width: size, height: size, viewBox: "0 0 20 20", "aria-hidden": "true" });
-  if (d) el.append(svg("path", { d }));
-  return el;
+  const key = `${size} ${d || ""}`;
+  let el = built.get(key);
+  if (!el) {
+    el = svg("svg", { class: "glyph", width: size, height: size, viewBox: "0 0 20 20", "aria-hidden": "true" });
+    if (d) el.append(svg("path", { d }));
+    if (built.size < 200) built.set(key, el);
+  }
+  return el.cloneNode(true);
 }

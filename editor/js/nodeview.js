@@ -25,6 +25,11 @@ export function layoutOf(model, node) {
   return { size, outputs, inputs, label };
 }
 
+// Nodes of one shape (type, colour, size, ports, button) differ only in their id and texts: each
+// shape is built once and cloned, several times cheaper than building ~20 elements a node.
+const shapes = new Map();
+const MAX_SHAPES = 500;
+
 /** Build the <g> for a node. Text is only ever set through textContent. */
 export function buildNode(model, node) {
   const { size, outputs, inputs, label } = layoutOf(model, node);
@@ -32,30 +37,54 @@ export function buildNode(model, node) {
   const sf = model.subflowOf(node);
   const known = Boolean(def || sf || node.type === "junction");
   const typeLabel = sf ? `subflow ${sf.name || sf.id}` : (def && def.label) || node.type;
-  const g = svg("g", {
-    class: `node${known ? "" : " node-unknown"}${node.d ? " node-disabled" : ""}${sf ? " node-subflow" : ""}`,
-    "data-node-id": node.id,
-    "data-node-type": node.type,
-    tabindex: "0",
-    role: "button",
-    "aria-label": `${typeLabel} node ${label}, ${inputs} input${inputs === 1 ? "" : "s"}, ${outputs} output${outputs === 1 ? "" : "s"}`,
-  });
-  const color = (sf && sf.color) || (def && def.color) || "#ddd";
-  g.append(
-    svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }),
-  );
-  if (node.type !== "junction") {
-    g.append(iconArea(glyphFor(node.type, sf || def, Boolean(sf)), size.height));
-    const text = svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" });
-    text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
-    const tip = svg("title");
-    tip.textContent = label;
-    g.append(text, tip);
+  const shape = {
+    cls: `node${known ? "" : " node-unknown"}${node.d ? " node-disabled" : ""}${sf ? " node-subflow" : ""}`,
+    type: node.type,
+    color: (sf && sf.color) || (def && def.color) || "#ddd",
+    glyph: node.type === "junction" ? null : glyphFor(node.type, sf || def, Boolean(sf)),
+    size, inputs, outputs,
+    button: buttonOf(node),
+    active: node.active !== false,
+  };
+  const key = JSON.stringify(shape);
+  let template = shapes.get(key);
+  if (!template) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    template = buildShape(shape);
+    shapes.set(key, template);
   }
-  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs), portLabel(node, "in", 0, sf)));
-  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs), portLabel(node, "out", i, sf)));
-  const button = buttonOf(node);
-  if (button) g.append(nodeButton(button, node, size));
+  const g = template.cloneNode(true);
+  g.setAttribute("data-node-id", node.id);
+  g.setAttribute("aria-label", `${typeLabel} node ${label}, ${inputs} input${inputs === 1 ? "" : "s"}, ${outputs} output${outputs === 1 ? "" : "s"}`);
+  if (shape.glyph !== null) {
+    const text = g.querySelector(".node-label");
+    text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
+    text.nextElementSibling.textContent = label;
+  }
+  for (const el of g.querySelectorAll(":scope > .port")) {
+    const name = el.dataset.port;
+    const text = name === "in" ? portLabel(node, "in", 0, sf) : portLabel(node, "out", Number(name.slice(4)), sf);
+    if (!text) continue;
+    // shown on hover, as Node-RED's port label tooltip
+    const tip = svg("title");
+    tip.textContent = text;
+    el.append(tip);
+    el.dataset.portLabel = text;
+  }
+  return g;
+}
+
+/** The elements of a node of one shape, without its id and texts; status empty, no problems. */
+function buildShape({ cls, type, color, glyph, size, inputs, outputs, button, active }) {
+  const g = svg("g", { class: cls, "data-node-type": type, tabindex: "0", role: "button" });
+  g.append(svg("rect", { class: "node-body", width: size.width, height: size.height, rx: 5, ry: 5, fill: color }));
+  if (glyph !== null) {
+    g.append(iconArea(glyph, size.height));
+    g.append(svg("text", { class: "node-label", x: ICON_W + 8, y: size.height / 2, "dominant-baseline": "central" }), svg("title"));
+  }
+  if (inputs > 0) g.append(port("in", portOffset(size, "in", 0, outputs)));
+  for (let i = 0; i < outputs; i++) g.append(port(`out:${i}`, portOffset(size, "out", i, outputs)));
+  if (button) g.append(nodeButton(button, active, size));
   g.append(badge("node-changed", size.width - 8, 0, "changed since the last deploy"));
   const err = badge("node-error", 8, 0, "");
   err.setAttribute("data-node-error", "");
@@ -65,6 +94,8 @@ export function buildNode(model, node) {
     svg("text", { class: "status-text", x: 14, "dominant-baseline": "central" }),
   ]);
   g.append(status);
+  applyStatus(g, null);
+  applyProblems(g, null);
   return g;
 }
 
@@ -79,26 +110,17 @@ function iconArea(d, height) {
   return svg("g", { class: "node-icon-area", "aria-hidden": "true" }, [strip, glyph]);
 }
 
-function port(name, at, label = "") {
+function port(name, at) {
   const kind = name === "in" ? "in" : "out";
-  const el = svg("g", { class: `port port-${kind}`, "data-port": name, transform: `translate(${at.x} ${at.y})` }, [
+  return svg("g", { class: `port port-${kind}`, "data-port": name, transform: `translate(${at.x} ${at.y})` }, [
     svg("rect", { class: "port-hit", x: -10, y: -10, width: 20, height: 20 }),
     svg("rect", { class: "port-box", x: -5, y: -5, width: 10, height: 10, rx: 3, ry: 3 }),
   ]);
-  if (label) {
-    // shown on hover, as Node-RED's port label tooltip
-    const tip = svg("title");
-    tip.textContent = label;
-    el.append(tip);
-    el.dataset.portLabel = label;
-  }
-  return el;
 }
 
-function nodeButton(kind, node, size) {
+function nodeButton(kind, active, size) {
   const inject = kind === "inject";
   const x = inject ? -22 : size.width + 4;
-  const active = node.active !== false;
   const el = svg("g", {
     class: `node-button node-button-${kind}${!inject && !active ? " inactive" : ""}`,
     "data-action": kind,

@@ -19,9 +19,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.datastructures import Default
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
 from starlette.routing import get_name
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
@@ -33,9 +31,10 @@ from .auth_routes import build_auth_router
 from .check_routes import build_check_router
 from .comms import CommsHub
 from .context_routes import build_context_router
+from .editor_files import EditorFiles
 from .errors import install_error_handlers
 from .flows_routes import build_flows_router
-from .guard import AdminGuard, parse_size, with_nosniff
+from .guard import AdminGuard, parse_size
 from .health import build_health_router, build_metrics_router
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter, not_found
 from .library_routes import build_library_router
@@ -149,7 +148,7 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
         if folder is None:
             log.warning("the editor package has no index.html: the editor is not served")
         else:
-            static = StaticFiles(directory=folder, html=True)
+            static = EditorFiles(folder)
     node_app = _with_cors(router, settings.extra.get("httpNodeCors"))
     app.router.default = _Fallback(static, root, node_app)
     if router is not None and node_app is not None:
@@ -159,15 +158,15 @@ def create_app(runtime: Runtime, settings: Settings, *, editor: bool = True, adm
     return app
 
 
-def _reserved_segments(app: FastAPI, prefix: str, static: StaticFiles | None) -> set[str]:
+def _reserved_segments(app: FastAPI, prefix: str, static: EditorFiles | None) -> set[str]:
     """First path segments (below the admin root) taken by admin routes and editor files."""
     reserved = {"", "comms"}
     for route in app.router.routes:
         path = getattr(route, "path", "")
         if path.startswith(prefix + "/"):
             reserved.add(path[len(prefix) + 1:].split("/", 1)[0].split("{", 1)[0])
-    if static is not None and static.directory is not None:
-        reserved.update(os.listdir(static.directory))
+    if static is not None:
+        reserved.update(os.listdir(static.folder))
     return reserved
 
 
@@ -226,19 +225,10 @@ def _with_cors(router: HttpNodeRouter | None, cors: Any) -> ASGIApp | None:
 class _Fallback:
     """What no API route matched: editor files, then node routes, then a 404 page."""
 
-    def __init__(self, static: StaticFiles | None, admin_root: str, node_app: ASGIApp | None) -> None:
+    def __init__(self, static: EditorFiles | None, admin_root: str, node_app: ASGIApp | None) -> None:
         self.static = static
         self.admin_root = admin_root
         self.node_app = node_app
-
-    def _is_file(self, rel: str) -> bool:
-        """A cheap synchronous check, so that node routes never wait for a thread hop."""
-        assert self.static is not None and self.static.directory is not None
-        folder = os.path.realpath(self.static.directory)
-        full = os.path.realpath(os.path.join(folder, rel))
-        if os.path.commonpath([folder, full]) != folder:
-            return False
-        return os.path.isfile(full) or os.path.isfile(os.path.join(full, "index.html"))
 
     def _static_path(self, scope: Scope) -> str | None:
         """The editor file a GET/HEAD asks for (relative to the editor folder), or None."""
@@ -251,19 +241,12 @@ class _Fallback:
             rel = path[len(self.admin_root):]
         else:
             return None
-        return os.path.normpath(rel or ".") if self._is_file(rel) else None
+        return self.static.resolve(rel)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rel = self._static_path(scope)
-        if rel is not None and self.static is not None:
-            try:
-                response = await self.static.get_response(rel, scope)
-            except HTTPException as exc:
-                if exc.status_code not in (404, 405):
-                    raise
-            else:
-                await response(scope, receive, with_nosniff(send))
-                return
+        if rel is not None and self.static is not None and await self.static.serve(rel, scope, receive, send):
+            return
         if self.node_app is not None:
             await self.node_app(scope, receive, send)
             return
