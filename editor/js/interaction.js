@@ -189,7 +189,7 @@ export class Interaction {
       }
       for (const gid of s.members.groups) canvas.groupElement(gid)?.setAttribute("transform", `translate(${s.delta.x} ${s.delta.y})`);
       canvas.redrawWiresOf(new Set(s.members.nodes));
-      this.markDrop(s.drop, at, false);
+      this.markDrop(s.drop, at, e.altKey);
     } else if (s.kind === "lasso") {
       const x0 = Math.min(s.at.x, at.x);
       const y0 = Math.min(s.at.y, at.y);
@@ -261,7 +261,7 @@ export class Interaction {
           return { id, x: o.x + s.delta.x, y: o.y + s.delta.y };
         });
         history.run("move", () => {
-          rehome(model, s.drop, into, false, moves);
+          rehome(model, s.drop, into, e.altKey, moves); // Alt: a nested group leaves the one around it
         });
       } else this.app.render();
     } else if (s.kind === "lasso") {

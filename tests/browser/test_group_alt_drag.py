@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .helpers import deployed, drag_node, group_holds
+from .helpers import canvas_client, deployed, drag_node, group_holds
 from .test_group_remove import FLOW
 
 BOX = ("x", "y", "w", "h")
@@ -85,3 +85,26 @@ def test_remove_from_group_keeps_the_emptied_group(editor: Any, server: Any) -> 
     page.keyboard.press("Control+z")
     flows = deployed(page, server)
     assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]
+
+
+def test_alt_drag_of_a_group_box_takes_it_out_of_the_group_around_it(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy(FLOW)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    before = deployed(page, server)
+    # Grab the inner group by its box (Alt on the press pans the canvas), hold Alt while moving, drop.
+    page.mouse.move(*canvas_client(page, 300, 200))
+    page.mouse.down()
+    page.mouse.move(*canvas_client(page, 320, 260), steps=3)
+    page.keyboard.down("Alt")
+    page.mouse.move(*canvas_client(page, 600, 560), steps=10)
+    page.mouse.up()
+    page.keyboard.up("Alt")
+    flows = deployed(page, server)
+    assert "g" not in flows["g1"] and flows["g0"]["nodes"] == ["nc"] and flows["g1"]["nodes"] == ["na", "nb"]
+    assert flows["na"]["g"] == "g1" and flows["g1"]["y"] > before["g1"]["y"] + 200
+    assert not group_holds(flows["g0"], flows["na"])
+    page.keyboard.press("Control+z")
+    flows = deployed(page, server)
+    assert flows["g1"] == before["g1"] and flows["g0"]["nodes"] == ["g1", "nc"] and flows["na"] == before["na"]
