@@ -4,16 +4,18 @@
 import { carriedGroups } from "./dragmoves.js";
 import { ask, h } from "./dom.js";
 import { leaveGroup } from "./group-drop.js";
-import { groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
+import { fitGroup, groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
 import { selectConnected } from "./selection.js";
 import { GRID } from "./wires.js";
 
 export class EditActions {
   constructor(app) {
     this.app = app;
-    // A member moved out of its group's box makes the box grow to hold it (it never shrinks here).
+    // A member moved out of its group's box makes the box grow to hold it (it never shrinks here);
+    // a group whose members were deleted fits what is left, or becomes a small box (Node-RED).
     app.model.onChange(({ kind, ids }) => {
       if (kind === "remove" || kind === "move-tab") dropPortWires(app.model);
+      if (kind === "remove") for (const id of ids) if (app.model.get(id)?.type === "group") fitGroup(app.model, id);
       if (kind !== "move") return;
       const moved = new Set(ids);
       for (const id of ids) {

@@ -108,3 +108,26 @@ def test_alt_drag_of_a_group_box_takes_it_out_of_the_group_around_it(editor: Any
     page.keyboard.press("Control+z")
     flows = deployed(page, server)
     assert flows["g1"] == before["g1"] and flows["g0"]["nodes"] == ["g1", "nc"] and flows["na"] == before["na"]
+
+
+def test_deleting_members_shrinks_the_group_and_keeps_it_when_empty(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy(FLOW)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    before = deployed(page, server)
+    # A deleted member: its group fits what is left (as Node-RED draws a group around its members).
+    page.locator('[data-node-id="na"] .node-label').click()
+    page.keyboard.press("Delete")
+    flows = deployed(page, server)
+    assert "na" not in flows and flows["g1"]["nodes"] == ["nb"] and flows["g1"]["w"] < before["g1"]["w"]
+    assert group_holds(flows["g1"], flows["nb"])
+    # The last one deleted: the group stays, a small box where it was; one undo brings it all back.
+    page.locator('[data-node-id="nd"] .node-label').click()
+    page.keyboard.press("Delete")
+    flows = deployed(page, server)
+    assert "nd" not in flows and flows["g2"]["nodes"] == []
+    assert (flows["g2"]["x"], flows["g2"]["y"], flows["g2"]["h"]) == (100, 420, 40)
+    page.keyboard.press("Control+z")
+    flows = deployed(page, server)
+    assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]
