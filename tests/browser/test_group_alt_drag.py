@@ -2,8 +2,8 @@
 member leaves its group even when it is the group's last one; the group stays, shrunk to what it
 still holds or, with nothing left, to a small box at its top-left corner (the same as "Remove from
 group", which shares the code). A member of a nested group leaves for no group. One undo step
-brings the member, its group and the box back. Deleting members shrinks the group the same way, and
-a copy of a member (pasted or duplicated) joins no group. Checked in ``GET /flows`` after each deploy."""
+brings the member, its group and the box back. Deleting members shrinks the group the same way.
+Checked in ``GET /flows`` after each deploy."""
 
 from __future__ import annotations
 
@@ -132,29 +132,3 @@ def test_deleting_members_shrinks_the_group_and_keeps_it_when_empty(editor: Any,
     page.keyboard.press("Control+z")
     flows = deployed(page, server)
     assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]
-
-
-def test_a_pasted_or_duplicated_member_belongs_to_no_group(editor: Any, server: Any) -> None:
-    page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    page.locator('[data-node-id="nd"] .node-label').click()
-    page.keyboard.press("Control+c")
-    page.keyboard.press("Control+v")
-    page.locator('[data-node-id="nc"] .node-label').click()
-    page.keyboard.press("Alt+Shift+D")
-    flows = deployed(page, server)
-    copies = [n for n in flows.values() if n["id"] not in {o["id"] for o in FLOW}]
-    assert sorted(n["name"] for n in copies) == ["alone", "third"], copies
-    assert all("g" not in n for n in copies), copies
-    assert flows["g2"]["nodes"] == ["nd"] and flows["g0"]["nodes"] == ["g1", "nc"]
-    # Every member of a group copied: the copies too are in no group, and the group keeps its own.
-    page.locator('[data-node-id="na"] .node-label').click()
-    page.locator('[data-node-id="nb"] .node-label').click(modifiers=["Control"])
-    page.keyboard.press("Control+c")
-    page.keyboard.press("Control+v")
-    flows = deployed(page, server)
-    pasted = [n for n in flows.values() if n["id"] not in {o["id"] for o in FLOW} and n["name"] in ("first", "second")]
-    assert len(pasted) == 2 and all("g" not in n for n in pasted), pasted
-    assert flows["g1"]["nodes"] == ["na", "nb"]
