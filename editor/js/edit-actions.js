@@ -131,6 +131,7 @@ export class EditActions {
     const groups = carriedGroups(model, ids);
     const moving = new Set([...ids, ...groups]);
     app.history.run("move to flow", () => {
+      const left = new Set();
       for (const id of moving) {
         const o = model.get(id);
         o.z = z;
@@ -138,8 +139,10 @@ export class EditActions {
         if (parent && !moving.has(parent.id)) {
           parent.nodes = (parent.nodes || []).filter((n) => n !== id);
           delete o.g;
+          left.add(parent.id);
         }
       }
+      for (const gid of left) fitGroup(model, gid); // the group left fits what it still holds
       for (const o of model.all()) {
         if (!Array.isArray(o.wires)) continue;
         const inside = moving.has(o.id);

@@ -70,3 +70,21 @@ def test_selection_to_subflow_puts_the_instance_in_the_group(editor: Any, server
     flows = deployed(page, server)
     assert flows["na"] == before["na"] and flows["g1"] == before["g1"]
     assert not [n for n in flows.values() if n["type"].startswith("subflow")]
+
+
+def test_moving_a_member_to_another_tab_shrinks_the_group_left(editor: Any, server: Any) -> None:
+    page = editor
+    tab2 = {"id": "tab2", "type": "tab", "label": "Second", "disabled": False, "info": "", "env": []}
+    server.deploy([*FLOW, tab2])
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    before = deployed(page, server)
+    page.locator(LABEL("na")).click(button="right")
+    page.locator("#context-menu [data-action='move-to-tab']").click()
+    page.locator("[data-action='move-to-tab2']").click()
+    flows = deployed(page, server)
+    assert flows["na"]["z"] == "tab2" and "g" not in flows["na"] and flows["g1"]["nodes"] == ["nb"]
+    assert flows["g1"]["w"] < before["g1"]["w"] and group_holds(flows["g1"], flows["nb"])
+    page.keyboard.press("Control+z")
+    flows = deployed(page, server)
+    assert flows["na"] == before["na"] and flows["g1"] == before["g1"]
