@@ -4,16 +4,18 @@
 import { carriedGroups } from "./dragmoves.js";
 import { ask, h } from "./dom.js";
 import { leaveGroup } from "./group-drop.js";
-import { groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
+import { fitGroup, groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
 import { selectConnected } from "./selection.js";
 import { GRID } from "./wires.js";
 
 export class EditActions {
   constructor(app) {
     this.app = app;
-    // A member moved out of its group's box makes the box grow to hold it (it never shrinks here).
+    // A member moved out of its group's box makes the box grow to hold it (it never shrinks here);
+    // a group whose members were deleted fits what is left, or becomes a small box (Node-RED).
     app.model.onChange(({ kind, ids }) => {
       if (kind === "remove" || kind === "move-tab") dropPortWires(app.model);
+      if (kind === "remove") for (const id of ids) if (app.model.get(id)?.type === "group") fitGroup(app.model, id);
       if (kind !== "move") return;
       const moved = new Set(ids);
       for (const id of ids) {
@@ -129,6 +131,7 @@ export class EditActions {
     const groups = carriedGroups(model, ids);
     const moving = new Set([...ids, ...groups]);
     app.history.run("move to flow", () => {
+      const left = new Set();
       for (const id of moving) {
         const o = model.get(id);
         o.z = z;
@@ -136,8 +139,10 @@ export class EditActions {
         if (parent && !moving.has(parent.id)) {
           parent.nodes = (parent.nodes || []).filter((n) => n !== id);
           delete o.g;
+          left.add(parent.id);
         }
       }
+      for (const gid of left) fitGroup(model, gid); // the group left fits what it still holds
       for (const o of model.all()) {
         if (!Array.isArray(o.wires)) continue;
         const inside = moving.has(o.id);

@@ -74,6 +74,10 @@ export function importSet(model, flows, z, { remapAll = false, dx = 0, dy = 0, n
     if (typeof o.x === "number" && o.type !== "subflow") o.x += dx;
     if (typeof o.y === "number" && o.type !== "subflow") o.y += dy;
   }
+  // A node keeps its group only when the group comes with it (as Node-RED imports): a copy of a
+  // member pasted or duplicated alone belongs to no group.
+  const groups = new Set(copies.filter((o) => o.type === "group").map((o) => o.id));
+  for (const o of copies) if (typeof o.g === "string" && !groups.has(o.g)) delete o.g;
   return copies;
 }
 

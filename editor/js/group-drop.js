@@ -1,9 +1,10 @@
 // Group membership by dragging, as Node-RED's editor does it: nodes (or whole groups) dropped on a
 // group join it; members dragged with Alt held leave their group (dropped on another group, they
 // join that one). Dragging members without Alt keeps them in their group, whose box grows. The
-// pointer state machine asks plan() when a drag starts, target() while it moves and rehome() on
-// drop, inside the move's undo step. leaveGroup() is the keyboard and menu way out ("Remove from
-// group"). No DOM state here except the hover mark.
+// pointer state machine asks plan() and leavePlan() when a drag starts, dragPlan() and target()
+// while it moves and rehome() on drop, inside the move's undo step. leaveGroup() is the keyboard
+// and menu way out ("Remove from group"); it and an Alt drag share leavePlan() and rehome(). No DOM
+// state here except the hover mark.
 
 import { carriedGroups } from "./dragmoves.js";
 import { fitGroup, growGroup } from "./groups.js";
@@ -59,14 +60,18 @@ export function target(model, p, z, at, alt) {
 }
 
 /**
- * Apply the drop (after the positions were written): join `into` when set, else leave the parent
- * group when `alt` was held. Returns the ids whose membership changed. Mutates; notifies.
+ * Apply a drop or a "Remove from group": write `moves` (the dragged positions), then join `into`
+ * when set, else leave the parent group when `alt` was held. Membership changes before the
+ * positions are written, so the group left never grows toward the members leaving it. The group
+ * left shrinks to what it still holds and stays when nothing is left (Node-RED keeps an empty group,
+ * drawn as a small box); the group joined grows to hold the newcomers. Returns the ids whose
+ * membership changed. Mutates; notifies.
  */
-export function rehome(model, p, into, alt) {
-  if (!p || (!into && !(alt && p.parent)) || (into && into === p.parent)) return [];
-  const parent = p.parent ? model.get(p.parent) : null;
+export function rehome(model, p, into, alt, moves = []) {
+  const stays = !p || (!into && !(alt && p.parent)) || (into && into === p.parent);
+  const parent = !stays && p.parent ? model.get(p.parent) : null;
   const changed = [];
-  for (const id of p.items) {
+  for (const id of stays ? [] : p.items) {
     const o = model.get(id);
     if (!o || (o.g && o.g !== p.parent)) continue;
     if (parent) parent.nodes = (parent.nodes || []).filter((m) => m !== id);
@@ -77,46 +82,49 @@ export function rehome(model, p, into, alt) {
     } else delete o.g;
     changed.push(id);
   }
+  if (moves.length) model.moveNodes(moves);
   if (!changed.length) return [];
-  // The group left shrinks to what it still holds (Node-RED draws a group around its members);
-  // the group joined grows to hold the newcomers.
-  if (parent && (parent.nodes || []).length) fitGroup(model, parent.id);
+  if (parent) fitGroup(model, parent.id);
   if (into) growGroup(model, into);
   model._changed("group", [...changed, ...(parent ? [parent.id] : []), ...(into ? [into] : [])]);
   return changed;
 }
 
 /**
- * "Remove from group" (Node-RED's core:remove-selection-from-group) on the selected node ids: they
- * (or the groups whose every node is selected) leave the group they are in for the group around it,
- * or for none. All must be in the same group. The group left shrinks to what it still holds, or is
- * removed when nothing is left. Returns the ids that left, or null when the selection is not in one
- * group. Mutates; notifies.
+ * What leaves which group when the selected node ids are taken out of their group, by "Remove from
+ * group" or by an Alt drag: the nodes, or a nested group whose every node is selected (it leaves
+ * whole); when every node of a top-level group is selected, those nodes leave it and the group
+ * stays. All must come from one group. Returns a plan whose parent is the group left, or null.
  */
-export function leaveGroup(model, ids) {
+export function leavePlan(model, ids) {
   const groups = carriedGroups(model, ids);
   const carried = new Set(groups);
   const tops = [...ids, ...groups].filter((m) => !carried.has(model.get(m)?.g));
   let p = plan(model, tops, groups);
-  // Every node of a top-level group selected: those nodes leave it (the group then goes).
   if (p && !p.parent) p = plan(model, ids, []);
-  if (!p || !p.parent) return null;
-  const group = model.get(p.parent);
-  const outer = group.g && model.get(group.g) ? group.g : null;
-  const left = rehome(model, p, outer, true);
-  if (left.length && !(group.nodes || []).length) dropGroup(model, group);
-  return left;
+  return p && p.parent ? p : null;
 }
 
-/** Remove empty group `g` from the model and from the group around it. */
-function dropGroup(model, g) {
-  const outer = model.get(g.g);
-  if (outer) {
-    outer.nodes = (outer.nodes || []).filter((m) => m !== g.id);
-    fitGroup(model, outer.id);
-  }
-  model.items.delete(g.id);
-  model._changed("ungroup", [g.id]);
+/**
+ * The plan of a node drag and the carried groups that travel with it. With Alt held the selection
+ * leaves its group (leavePlan), so a group it would otherwise carry stays where it is.
+ */
+export function dragPlan(s, alt) {
+  if (alt && s.leave) return { drop: s.leave, travel: s.leave.moving };
+  return { drop: s.drop, travel: new Set(s.groups) };
+}
+
+/**
+ * "Remove from group" (Node-RED's core:remove-selection-from-group) on the selected node ids: what
+ * leavePlan picks goes to the group around the group left, or to none. Returns the ids that left,
+ * or null when the selection is not in one group. Mutates; notifies.
+ */
+export function leaveGroup(model, ids) {
+  const p = leavePlan(model, ids);
+  if (!p) return null;
+  const group = model.get(p.parent);
+  const outer = group.g && model.get(group.g) ? group.g : null;
+  return rehome(model, p, outer, true);
 }
 
 /** Mark the group a drop would join (null clears) on the drawn canvas. */

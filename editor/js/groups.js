@@ -39,12 +39,23 @@ export function boundsOf(model, ids, pad = PAD, label = LABEL_SPACE) {
   return { x: Math.round(x0 - pad), y: Math.round(y0 - pad - label), w: Math.round(x1 - x0 + 2 * pad), h: Math.round(y1 - y0 + 2 * pad + label) };
 }
 
-/** Fit group `gid` (and the groups around it) to its members. Mutates; the caller notifies. */
+/** Size of a group with no members: as Node-RED draws one, a small box (wide enough for its label). */
+const EMPTY = 40;
+function emptySize(g) {
+  const label = g.style?.label !== false && g.name ? g.name.length * 7 + 16 : 0;
+  return { w: Math.max(EMPTY, label), h: EMPTY };
+}
+
+/**
+ * Fit group `gid` (and the groups around it) to its members; a group left with none stays, shrunk
+ * to a small box at its top-left corner. Mutates; the caller notifies.
+ */
 export function fitGroup(model, gid) {
   let g = model.get(gid);
   while (g && g.type === "group") {
     const box = boundsOf(model, g.nodes || []);
     if (box) Object.assign(g, box);
+    else if (!(g.nodes || []).length && typeof g.x === "number") Object.assign(g, emptySize(g));
     g = model.get(g.g);
   }
 }

@@ -3,7 +3,7 @@
 import { bringIntoView } from "./cull.js";
 import { svg } from "./dom.js";
 import { canSplice, carriedGroups, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
-import { markTarget, plan, rehome, target } from "./group-drop.js";
+import { dragPlan, leavePlan, markTarget, plan, rehome, target } from "./group-drop.js";
 import { wirePath } from "./wires.js";
 
 const DRAG_THRESHOLD = 3;
@@ -88,7 +88,8 @@ export class Interaction {
       const carried = new Set(groups);
       const tops = [...origin.keys(), ...groups].filter((m) => !carried.has(this.app.model.get(m)?.g));
       const drop = plan(this.app.model, tops, groups);
-      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups, drop });
+      const leave = leavePlan(this.app.model, [...origin.keys()]);
+      this.begin(e, { kind: "move", ...start, id, origin, wasSelected, shift: toggle, spliceable, groups, drop, leave });
       return;
     }
     const wireEl = target.closest("[data-wire]");
@@ -172,9 +173,14 @@ export class Interaction {
       canvas.redrawWiresOf(new Set(s.origin.keys()));
       const lead = s.final.get(s.id);
       const o = s.origin.get(s.id);
-      for (const gid of s.groups) if (lead && o) canvas.groupElement(gid)?.setAttribute("transform", `translate(${lead.x - o.x} ${lead.y - o.y})`);
+      const { drop, travel } = dragPlan(s, e.altKey);
+      for (const gid of s.groups) {
+        const el = canvas.groupElement(gid);
+        if (el && travel.has(gid) && lead && o) el.setAttribute("transform", `translate(${lead.x - o.x} ${lead.y - o.y})`);
+        else el?.removeAttribute("transform"); // Alt: the selection leaves the group, which stays
+      }
       if (s.spliceable) this.markSplice(wireUnder(e.clientX, e.clientY, s.id));
-      this.markDrop(s, at, e.altKey);
+      this.markDrop(drop, at, e.altKey);
     } else if (s.kind === "group") {
       s.delta = groupDelta(dx, dy, canvas.zoom, this.app.view.snap);
       for (const id of s.members.nodes) {
@@ -183,7 +189,7 @@ export class Interaction {
       }
       for (const gid of s.members.groups) canvas.groupElement(gid)?.setAttribute("transform", `translate(${s.delta.x} ${s.delta.y})`);
       canvas.redrawWiresOf(new Set(s.members.nodes));
-      this.markDrop(s, at, false);
+      this.markDrop(s.drop, at, e.altKey);
     } else if (s.kind === "lasso") {
       const x0 = Math.min(s.at.x, at.x);
       const y0 = Math.min(s.at.y, at.y);
@@ -200,7 +206,8 @@ export class Interaction {
     this.state = null;
     const { model, history, view } = this.app;
     markTarget(this.app.canvas, this, null);
-    const into = s.drop && s.moved ? target(model, s.drop, view.tab, this.app.canvas.toCanvas(e.clientX, e.clientY), e.altKey) : null;
+    const { drop, travel } = s.kind === "move" ? dragPlan(s, e.altKey) : { drop: s.drop, travel: null };
+    const into = drop && s.moved ? target(model, drop, view.tab, this.app.canvas.toCanvas(e.clientX, e.clientY), e.altKey) : null;
     if (s.kind === "wire") {
       s.path.remove();
       this.clearHighlight();
@@ -232,14 +239,13 @@ export class Interaction {
         const o = s.origin.get(s.id);
         if (lead && o) {
           // The groups whose every member moved go along (by the dragged node's delta).
-          for (const gid of s.groups) {
+          for (const gid of travel) {
             const g = model.get(gid);
             if (g) moves.push({ id: gid, x: g.x + lead.x - o.x, y: g.y + lead.y - o.y });
           }
         }
         history.run(wire ? "splice" : "move", () => {
-          model.moveNodes(moves);
-          rehome(model, s.drop, into, e.altKey);
+          rehome(model, drop, into, e.altKey, moves);
           if (wire) splice(model, s.id, wire);
         });
       } else if (!s.moved && s.wasSelected && !s.shift && view.selection.size > 1) {
@@ -255,8 +261,7 @@ export class Interaction {
           return { id, x: o.x + s.delta.x, y: o.y + s.delta.y };
         });
         history.run("move", () => {
-          model.moveNodes(moves);
-          rehome(model, s.drop, into, false);
+          rehome(model, s.drop, into, e.altKey, moves); // Alt: a nested group leaves the one around it
         });
       } else this.app.render();
     } else if (s.kind === "lasso") {
@@ -320,10 +325,10 @@ export class Interaction {
     if (this.spliceEl) this.spliceEl.classList.add("splice-target");
   }
 
-  /** Highlight the group a drop at `at` would put the dragged nodes into (group-drop.js). */
-  markDrop(s, at, alt) {
-    const gid = target(this.app.model, s.drop, this.app.view.tab, at, alt);
-    markTarget(this.app.canvas, this, gid && gid !== s.drop.parent ? gid : null);
+  /** Highlight the group a drop (plan `p`) at `at` would put the dragged nodes into (group-drop.js). */
+  markDrop(p, at, alt) {
+    const gid = target(this.app.model, p, this.app.view.tab, at, alt);
+    markTarget(this.app.canvas, this, gid && gid !== p?.parent ? gid : null);
   }
 
   clearHighlight() {

@@ -211,13 +211,17 @@ export class FlowModel {
       }
     }
     for (const id of gone) this.items.delete(id);
+    const shrunk = []; // groups that lost members (listeners refit their boxes)
     for (const o of this.items.values()) {
       if (Array.isArray(o.wires)) o.wires = o.wires.map((t) => (t || []).filter((d) => !gone.has(d)));
-      if (o.type === "group" && Array.isArray(o.nodes)) o.nodes = o.nodes.filter((n) => !gone.has(n));
+      if (o.type === "group" && Array.isArray(o.nodes) && o.nodes.some((n) => gone.has(n))) {
+        o.nodes = o.nodes.filter((n) => !gone.has(n));
+        shrunk.push(o.id);
+      }
       if (Array.isArray(o.links)) o.links = o.links.filter((n) => !gone.has(n));
       if (o.g && gone.has(o.g)) delete o.g;
     }
-    this._changed("remove", [...gone]);
+    this._changed("remove", [...gone, ...shrunk]);
   }
 
   moveNodes(moves) {

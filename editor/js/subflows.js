@@ -2,6 +2,7 @@
 // one (wires crossing the selection become its ports and the selection becomes an instance),
 // delete one with its instances. Pure model work; the caller runs each inside one history step.
 
+import { fitGroup } from "./groups.js";
 import { newId } from "./model.js";
 import { layoutOf } from "./nodeview.js";
 
@@ -67,14 +68,17 @@ export function selectionToSubflow(model, ids, z) {
     }
   }
   const nodes = [...chosen].map((id) => model.get(id));
+  // Groups entirely selected go along; nodes leave groups that stay behind, and the instance takes
+  // their place in that group (Node-RED); nodes of two groups cannot become one subflow.
+  const movedGroups = model.groupsOn(z).filter((g) => (g.nodes || []).length && (g.nodes || []).every((m) => chosen.has(m) || movedGroupMember(model, m, chosen)));
+  const moving = new Set([...chosen, ...movedGroups.map((g) => g.id)]);
+  const left = new Set([...moving].map((id) => model.get(id).g).filter((g) => g && !moving.has(g) && model.get(g)));
+  if (left.size > 1) return { error: "the selection is in more than one group" };
   const box = bounds(model, nodes);
   const sf = createSubflow(model, {
     in: inputTargets.length ? [{ x: Math.max(40, box.x0 - 60), y: Math.round((box.y0 + box.y1) / 2), wires: inputTargets.map((id) => ({ id })) }] : [],
     out: outPorts.map((p, i) => ({ x: box.x1 + 60, y: box.y0 + 40 * i, wires: [{ id: p.src, port: p.port }] })),
   });
-  // Groups entirely selected go along; nodes leave groups that stay behind.
-  const movedGroups = model.groupsOn(z).filter((g) => (g.nodes || []).length && (g.nodes || []).every((m) => chosen.has(m) || movedGroupMember(model, m, chosen)));
-  const moving = new Set([...chosen, ...movedGroups.map((g) => g.id)]);
   for (const id of moving) {
     const o = model.get(id);
     o.z = sf.id;
@@ -91,6 +95,12 @@ export function selectionToSubflow(model, ids, z) {
     wires: outPorts.map((p) => [...new Set(p.targets)]),
   };
   model.items.set(instance.id, instance);
+  const home = model.get([...left][0]);
+  if (home) {
+    instance.g = home.id;
+    home.nodes = [...(home.nodes || []), instance.id];
+    fitGroup(model, home.id);
+  }
   if (fromParentIn.length) {
     const inPort = parent.in[0];
     inPort.wires = [...inPort.wires.filter((w) => !chosen.has(w.id)), { id: instance.id }];

@@ -72,3 +72,31 @@ def deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
 def group_holds(group: dict[str, Any], node: dict[str, Any]) -> bool:
     """Whether ``node``'s position lies inside ``group``'s box."""
     return bool(group["x"] < node["x"] < group["x"] + group["w"] and group["y"] < node["y"] < group["y"] + group["h"])
+
+
+def canvas_client(page: Any, x: float, y: float) -> tuple[float, float]:
+    """The client point of canvas point (x, y)."""
+    p = page.evaluate(
+        """([x, y]) => { const c = window.__editor.app.canvas; const r = c.svg.getBoundingClientRect();
+        return [r.left + c.pan.x + x * c.zoom, r.top + c.pan.y + y * c.zoom]; }""",
+        [x, y],
+    )
+    return float(p[0]), float(p[1])
+
+
+def drag_node(page: Any, node: str, to: tuple[float, float], alt: bool = False, mark: str | None = None) -> None:
+    """Drag `node` by its label to canvas point `to` (Alt held throughout when `alt`); `mark`: the
+    group expected to be highlighted as the drop target, else none is."""
+    page.mouse.move(*centre(page, f'[data-node-id="{node}"] .node-label'))
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.down()
+    page.mouse.move(*canvas_client(page, *to), steps=12)
+    if mark:
+        expect(page.locator(f'[data-group-id="{mark}"].drop-target')).to_have_count(1)
+    else:
+        expect(page.locator(".drop-target")).to_have_count(0)
+    page.mouse.up()
+    if alt:
+        page.keyboard.up("Alt")
+    expect(page.locator(".drop-target")).to_have_count(0)

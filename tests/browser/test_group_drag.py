@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import centre, deployed, drag, group_holds
+from .helpers import canvas_client, centre, deployed, drag, drag_node, group_holds
 
 TAB = {"id": "tab1", "type": "tab", "label": "Flow 1", "disabled": False, "info": "", "env": []}
 FLOW = [
@@ -23,33 +23,6 @@ FLOW = [
 ]
 
 
-def _client(page: Any, x: float, y: float) -> tuple[float, float]:
-    """The client point of canvas point (x, y)."""
-    p = page.evaluate(
-        """([x, y]) => { const c = window.__editor.app.canvas; const r = c.svg.getBoundingClientRect();
-        return [r.left + c.pan.x + x * c.zoom, r.top + c.pan.y + y * c.zoom]; }""",
-        [x, y],
-    )
-    return float(p[0]), float(p[1])
-
-
-def _drag_node(page: Any, node: str, to: tuple[float, float], alt: bool = False, mark: str | None = None) -> None:
-    """Drag `node` by its label to canvas point `to`; `mark`: the group expected to be highlighted."""
-    page.mouse.move(*centre(page, f'[data-node-id="{node}"] .node-label'))
-    if alt:
-        page.keyboard.down("Alt")
-    page.mouse.down()
-    page.mouse.move(*_client(page, *to), steps=12)
-    if mark:
-        expect(page.locator(f'[data-group-id="{mark}"].drop-target')).to_have_count(1)
-    else:
-        expect(page.locator(".drop-target")).to_have_count(0)
-    page.mouse.up()
-    if alt:
-        page.keyboard.up("Alt")
-    expect(page.locator(".drop-target")).to_have_count(0)
-
-
 def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> None:
     page = editor
     server.deploy(FLOW)
@@ -58,14 +31,14 @@ def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> No
     expect(page.locator('[data-group-id="g1"]')).to_have_count(1)
 
     # A loose node dropped on the group joins it.
-    _drag_node(page, "nb", (520, 200), mark="g1")
+    drag_node(page, "nb", (520, 200), mark="g1")
     flows = deployed(page, server)
     assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"], flows["g1"]
     assert group_holds(flows["g1"], flows["nb"]) and group_holds(flows["g1"], flows["na"])
     shot(page, "group-drag-in")
 
     # Undo: out of the group again, where it was.
-    page.mouse.click(*_client(page, 100, 650))
+    page.mouse.click(*canvas_client(page, 100, 650))
     page.keyboard.press("Control+z")
     flows = deployed(page, server)
     assert "g" not in flows["nb"] and flows["g1"]["nodes"] == ["na"]
@@ -75,12 +48,12 @@ def test_drag_into_and_out_of_a_group(editor: Any, server: Any, shot: Any) -> No
     assert flows["nb"]["g"] == "g1" and flows["g1"]["nodes"] == ["na", "nb"]
 
     # A member dragged out without Alt stays a member: the group grows to hold it (Node-RED).
-    _drag_node(page, "na", (420, 420))
+    drag_node(page, "na", (420, 420))
     flows = deployed(page, server)
     assert flows["na"]["g"] == "g1" and group_holds(flows["g1"], flows["na"]), flows["g1"]
 
     # With Alt held it leaves the group, which shrinks to the member it still has.
-    _drag_node(page, "na", (700, 600), alt=True)
+    drag_node(page, "na", (700, 600), alt=True)
     flows = deployed(page, server)
     assert "g" not in flows["na"] and flows["g1"]["nodes"] == ["nb"], flows["g1"]
     assert group_holds(flows["g1"], flows["nb"]) and not group_holds(flows["g1"], flows["na"])
@@ -104,16 +77,16 @@ def test_alt_drop_inside_own_group_and_into_a_nested_group(editor: Any, server: 
     page.evaluate("() => window.__editor.app.reload()")
     page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
     # Alt-dropped back inside its own group (not on the nested one): still a member.
-    _drag_node(page, "na", (260, 230), alt=True)
+    drag_node(page, "na", (260, 230), alt=True)
     flows = deployed(page, server)
     assert flows["na"]["g"] == "g1" and "na" in flows["g1"]["nodes"]
     # A member dropped on a group nested in its own moves into the nested one.
-    _drag_node(page, "na", (560, 190), mark="g2")
+    drag_node(page, "na", (560, 190), mark="g2")
     flows = deployed(page, server)
     assert flows["na"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na"] and flows["g1"]["nodes"] == ["g2"]
     assert group_holds(flows["g2"], flows["na"])
     # A loose node dropped on the nested group goes to the innermost one.
-    _drag_node(page, "nb", (480, 200), mark="g2")
+    drag_node(page, "nb", (480, 200), mark="g2")
     flows = deployed(page, server)
     assert flows["nb"]["g"] == "g2" and flows["g2"]["nodes"] == ["nc", "na", "nb"]
 
@@ -125,12 +98,12 @@ def test_palette_drop_on_a_group_adds_a_member(editor: Any, server: Any) -> None
     page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
     entry = '[data-palette-type="debug"]'
     page.locator(entry).scroll_into_view_if_needed()
-    drag(page, centre(page, entry), _client(page, 540, 200))
+    drag(page, centre(page, entry), canvas_client(page, 540, 200))
     flows = deployed(page, server)
     new = next(n for n in flows.values() if n["type"] == "debug")
     assert new["g"] == "g1" and flows["g1"]["nodes"] == ["na", new["id"]] and group_holds(flows["g1"], new)
     # dropped on the empty canvas it joins nothing
-    drag(page, centre(page, entry), _client(page, 160, 560))
+    drag(page, centre(page, entry), canvas_client(page, 160, 560))
     flows = deployed(page, server)
     other = next(n for n in flows.values() if n["type"] == "debug" and n["id"] != new["id"])
     assert "g" not in other and flows["g1"]["nodes"] == ["na", new["id"]]
