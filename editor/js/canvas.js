@@ -1,8 +1,8 @@
 // The SVG workspace: layers, drawing nodes and wires of the current tab, pan/zoom, coordinates.
 
-import { cull } from "./cull.js";
+import { cull, keptBox, nodeKept, showProblems } from "./cull.js";
 import { svg } from "./dom.js";
-import { applyProblems, applyStatus, buildNode, layoutOf } from "./nodeview.js";
+import { applyStatus, buildNode, layoutOf } from "./nodeview.js";
 import { drawSubflowPorts } from "./subflow-ports.js";
 import { buildWire, GRID, portOffset, setWirePath, wireKey, wirePath } from "./wires.js";
 
@@ -127,30 +127,34 @@ export class Canvas {
     const nodes = model.nodesOn(view.tab);
     const alive = new Set();
     const changed = new Set(model.changedIds());
+    const box = keptBox(this, nodes.length);
     for (const node of nodes) {
       alive.add(node.id);
       const { x, y, ...shape } = node;
       const sig = JSON.stringify(shape) + model.labelOf(node);
       let entry = this.nodeEls.get(node.id);
       if (!entry || entry.sig !== sig) {
-        const el = buildNode(model, node);
         const hadFocus = entry && entry.el.contains(document.activeElement);
+        const layout = layoutOf(model, node);
+        // far outside the view of a big flow: only the node's outer <g> until it comes near
+        const parked = !hadFocus && !nodeKept(box, x, y, layout.size);
+        const el = buildNode(model, node, parked);
         if (entry) entry.el.replaceWith(el);
         else this.nodeLayer.append(el);
-        entry = { el, sig, problems: undefined }; // a new node is drawn valid, with an empty status
+        entry = { el, sig, problems: undefined, parked }; // a new node is drawn valid, with an empty status
+        if (parked) {
+          entry.culled = true;
+          el.style.display = "none";
+        }
         this.nodeEls.set(node.id, entry);
-        this.layouts.set(node.id, layoutOf(model, node));
-        if (this.statuses.has(node.id)) applyStatus(el, this.statuses.get(node.id));
+        this.layouts.set(node.id, layout);
+        if (!parked && this.statuses.has(node.id)) applyStatus(el, this.statuses.get(node.id));
         if (hadFocus) el.focus();
       }
       this.place(node.id, x, y);
       entry.el.classList.toggle("selected", view.selection.has(node.id));
       entry.el.classList.toggle("changed", changed.has(node.id));
-      const problems = this.app.problems.get(node.id);
-      if (problems !== entry.problems) {
-        applyProblems(entry.el, problems);
-        entry.problems = problems;
-      }
+      showProblems(this, node.id, entry);
     }
     for (const [id, entry] of this.nodeEls) {
       if (!alive.has(id)) {
@@ -349,7 +353,7 @@ export class Canvas {
     if (status && Object.keys(status).length) this.statuses.set(id, status);
     else this.statuses.delete(id);
     const entry = this.nodeEls.get(id);
-    if (entry) applyStatus(entry.el, status);
+    if (entry && !entry.parked) applyStatus(entry.el, status);
   }
 
   nodeElement(id) {

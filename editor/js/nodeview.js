@@ -30,13 +30,12 @@ export function layoutOf(model, node) {
 const shapes = new Map();
 const MAX_SHAPES = 500;
 
-/** Build the <g> for a node. Text is only ever set through textContent. */
-export function buildNode(model, node) {
+/** The template and texts of a node's shape. */
+function prepare(model, node) {
   const { size, outputs, inputs, label } = layoutOf(model, node);
   const def = model.def(node);
   const sf = model.subflowOf(node);
   const known = Boolean(def || sf || node.type === "junction");
-  const typeLabel = sf ? `subflow ${sf.name || sf.id}` : (def && def.label) || node.type;
   const shape = {
     cls: `node${known ? "" : " node-unknown"}${node.d ? " node-disabled" : ""}${sf ? " node-subflow" : ""}`,
     type: node.type,
@@ -53,25 +52,47 @@ export function buildNode(model, node) {
     template = buildShape(shape);
     shapes.set(key, template);
   }
-  const g = template.cloneNode(true);
+  const typeLabel = sf ? `subflow ${sf.name || sf.id}` : (def && def.label) || node.type;
+  return { template, label, sf, inputs, outputs, typeLabel };
+}
+
+/**
+ * Build the <g> for a node. Text is only ever set through textContent. A `parked` node is only
+ * its outer <g> (id, type, class, aria label): culling draws it far outside the view, and
+ * fillNode() adds its body, label, ports and badges when it first comes near.
+ */
+export function buildNode(model, node, parked = false) {
+  const p = prepare(model, node);
+  const g = p.template.cloneNode(false);
   g.setAttribute("data-node-id", node.id);
-  g.setAttribute("aria-label", `${typeLabel} node ${label}, ${inputs} input${inputs === 1 ? "" : "s"}, ${outputs} output${outputs === 1 ? "" : "s"}`);
-  if (shape.glyph !== null) {
-    const text = g.querySelector(".node-label");
+  const { inputs, outputs } = p;
+  g.setAttribute("aria-label", `${p.typeLabel} node ${p.label}, ${inputs} input${inputs === 1 ? "" : "s"}, ${outputs} output${outputs === 1 ? "" : "s"}`);
+  if (!parked) fill(g, p, node);
+  return g;
+}
+
+/** Give a parked node (see buildNode) everything else a drawn node has. */
+export function fillNode(model, node, g) {
+  fill(g, prepare(model, node), node);
+}
+
+function fill(g, { template, label, sf }, node) {
+  for (const child of template.children) g.append(child.cloneNode(true));
+  const text = g.querySelector(":scope > .node-label");
+  if (text) {
     text.textContent = label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
     text.nextElementSibling.textContent = label;
   }
   for (const el of g.querySelectorAll(":scope > .port")) {
     const name = el.dataset.port;
-    const text = name === "in" ? portLabel(node, "in", 0, sf) : portLabel(node, "out", Number(name.slice(4)), sf);
-    if (!text) continue;
+    const tip = name === "in" ? portLabel(node, "in", 0, sf) : portLabel(node, "out", Number(name.slice(4)), sf);
+    if (!tip) continue;
     // shown on hover, as Node-RED's port label tooltip
-    const tip = svg("title");
-    tip.textContent = text;
-    el.append(tip);
-    el.dataset.portLabel = text;
+    const title = svg("title");
+    title.textContent = tip;
+    el.append(title);
+    el.dataset.portLabel = tip;
   }
-  return g;
 }
 
 /** The elements of a node of one shape, without its id and texts; status empty, no problems. */

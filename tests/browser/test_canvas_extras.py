@@ -105,9 +105,19 @@ def test_big_flow_draws_only_what_is_near_the_view(page: Any, server: Any) -> No
     expect(near).to_be_visible()
     expect(far).to_be_hidden()  # culled, still in the DOM with its hooks
     assert page.locator("[data-node-id]").count() == 1000
+    # Drawn far from the view, a node is only its outer element until it comes near.
+    expect(far).to_have_attribute("data-node-type", "inject")
+    expect(far.locator("*")).to_have_count(0)
+    assert near.locator("[data-port]").count() > 0
+    page.evaluate("window.__editor.app.canvas.setStatus('n249_0', {fill: 'green', shape: 'dot', text: 'far away'})")
     page.evaluate("window.__editor.app.canvas.panBy(0, -9700)")
     expect(far).to_be_visible()
     expect(near).to_be_hidden()
+    label = page.evaluate("(m => m.labelOf(m.get('n249_0')))(window.__editor.app.model)")
+    assert label
+    expect(far.locator(".node-label")).to_have_text(label)
+    expect(far.locator("[data-node-status]")).to_have_text("far away")  # a status that came while parked
+    expect(far.locator("[data-port]")).to_have_count(1)
     # Moving everything still works on culled nodes, and undo brings them back.
     page.keyboard.press("Control+a")
     page.keyboard.press("ArrowDown")
