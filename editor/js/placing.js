@@ -1,9 +1,9 @@
 // Pasted and duplicated nodes follow the pointer until a click puts them down, as in Node-RED's
 // editor. The first node sits at the pointer (at the last place the pointer was on the canvas when
-// it is elsewhere, or the middle of the view when it never was), snapped as a drag snaps. A click
-// puts them down (on a group, they join it); Escape takes them away again (the paste is undone);
-// any other key, or a click outside the canvas, puts them down where they are first. Adding them
-// and putting them down are one undo step.
+// it is elsewhere, or the middle of the view when it never was); once moved they snap as a drag
+// does. A click puts them down (on a group, they join it); Escape takes them away again (the paste
+// is undone); any other key, or a click outside the canvas, puts them down where they are first.
+// Adding them and putting them down are one undo step.
 
 import { carriedGroups } from "./dragmoves.js";
 import { markTarget, plan, rehome, target } from "./group-drop.js";
@@ -55,8 +55,9 @@ export class Placing {
     const carried = new Set(groups);
     const tops = [...nodes, ...groups].filter((id) => !carried.has(model.get(id)?.g));
     const origin = new Map([...nodes, ...groups].map((id) => [id, { x: model.get(id).x, y: model.get(id).y }]));
+    // Put exactly at the pointer; snapped once the pointer moves, as a drag is (Node-RED).
     this.state = { lead, nodes, groups, origin, drop: plan(model, tops, groups), at: { ...origin.get(lead) } };
-    this.follow(origin.get(lead));
+    markTarget(canvas, this, target(model, this.state.drop, view.tab, this.state.at, false));
     return nodes.length;
   }
 
@@ -140,8 +141,7 @@ export class Placing {
     }
     e.preventDefault();
     e.stopImmediatePropagation();
-    this.follow(this.app.canvas.toCanvas(e.clientX, e.clientY));
-    this.put();
+    this.put(); // where the last pointer move brought them
     this.swallowing = true; // the click that put them down does nothing else
   }
 

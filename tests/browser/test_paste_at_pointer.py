@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from .helpers import canvas_client, centre, deployed, import_json, state
 from .test_everyday_editing import FLOW
+from .test_group_remove import FLOW as GROUPS
 
 LABEL = '[data-node-id="{}"] .node-label'.format
 GRID = 20
@@ -59,8 +60,9 @@ def test_ctrl_v_follows_the_pointer_until_a_click_puts_it_down(editor: Any, serv
     assert not _copies(flows) and flows.keys() == before.keys()
 
 
-def test_escape_takes_a_duplicate_away_and_off_the_canvas_it_starts_where_the_pointer_left(editor: Any,
-                                                                                            server: Any) -> None:
+def test_escape_takes_a_duplicate_away_and_off_the_canvas_it_starts_where_the_pointer_left(
+    editor: Any, server: Any
+) -> None:
     page = editor
     import_json(page, json.dumps(FLOW))
     deployed(page, server)
@@ -83,3 +85,23 @@ def test_escape_takes_a_duplicate_away_and_off_the_canvas_it_starts_where_the_po
     assert _undo_steps(page) == steps + 1
     [dup] = _copies(deployed(page, server))
     assert dup["type"] == "comment" and dup["y"] == 340 and abs(dup["x"] - 400) <= GRID / 2, dup
+
+
+def test_a_copy_put_down_on_a_group_joins_it(editor: Any, server: Any) -> None:
+    page = editor
+    server.deploy(GROUPS)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    page.locator(LABEL("nd")).click()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    page.mouse.move(*canvas_client(page, 300, 290), steps=6)
+    expect(page.locator('[data-group-id="g0"].drop-target')).to_have_count(1)
+    page.mouse.click(*canvas_client(page, 300, 290))
+    expect(page.locator(".drop-target")).to_have_count(0)
+    flows = deployed(page, server)
+    [copy] = [n for n in flows.values() if n["id"] not in {o["id"] for o in GROUPS}]
+    assert copy["g"] == "g0" and copy["id"] in flows["g0"]["nodes"] and flows["g2"]["nodes"] == ["nd"]
+    page.keyboard.press("Control+z")
+    flows = deployed(page, server)
+    assert flows.keys() == {o["id"] for o in GROUPS} and flows["g0"]["nodes"] == ["g1", "nc"]
