@@ -166,7 +166,7 @@ export class Keyboard {
       return;
     }
     const action = this.keymap[keyName(e)];
-    if (!action) return;
+    if (!action || !this.actions[action]) return; // paste and others are bound once editing is installed
     if (inPalette && ["delete", "select-all", "copy", "cut", "paste"].includes(action)) return;
     e.preventDefault();
     this.actions[action]();
