@@ -5,12 +5,13 @@ import { carriedGroups } from "./dragmoves.js";
 import { ask, h } from "./dom.js";
 import { leaveGroup } from "./group-drop.js";
 import { fitGroup, groupNodes, growGroup, openGroupDialog, selectedGroups, ungroup } from "./groups.js";
+import { Placing } from "./placing.js";
 import { selectConnected } from "./selection.js";
-import { GRID } from "./wires.js";
 
 export class EditActions {
   constructor(app) {
     this.app = app;
+    this.placing = new Placing(app);
     // A member moved out of its group's box makes the box grow to hold it (it never shrinks here);
     // a group whose members were deleted fits what is left, or becomes a small box (Node-RED).
     app.model.onChange(({ kind, ids }) => {
@@ -76,35 +77,27 @@ export class EditActions {
     app.say(`${disable ? "Disabled" : "Enabled"} ${nodes.length} node${nodes.length === 1 ? "" : "s"}`);
   }
 
-  /** A copy of the selection (with its groups) beside it, selected; the clipboard is untouched. */
+  /** A copy of the selection (with its groups), selected and attached to the pointer; the clipboard is untouched. */
   duplicate() {
     const { app } = this;
     const ids = this.selected();
     if (!ids.length) return;
     const set = app.model.exportNodes([...ids, ...carriedGroups(app.model, ids)]);
-    const items = pasteable(app.model, set);
-    const added = app.history.run("duplicate", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: GRID, dy: GRID }));
-    app.view.selection = new Set(added.filter((id) => app.model.isCanvasNode(app.model.get(id))));
-    app.selectionChanged();
-    app.say(`Duplicated ${app.view.selection.size} node(s)`);
+    const count = this.placing.add(pasteable(app.model, set), "duplicate");
+    app.say(`Duplicated ${count} node(s): click to put them down, Escape takes them away`);
   }
 
-  /** Paste the clipboard with its top-left node at canvas point (x, y) (the context menu's spot). */
-  pasteAt(clientX, clientY) {
+  /**
+   * Paste the clipboard, selected and attached to the pointer until a click puts it down (Node-RED);
+   * `at` is the client point to start from (the context menu's spot), else the pointer.
+   */
+  paste(at = null) {
     const { app } = this;
     const clip = app.keyboard.clipboard;
     if (!clip) return;
-    const items = pasteable(app.model, clip);
-    const inSubflow = new Set(items.filter((o) => o.type === "subflow").map((o) => o.id));
-    const nodes = items.filter((o) => typeof o.x === "number" && !["group", "tab", "subflow"].includes(o.type) && !inSubflow.has(o.z));
-    if (!nodes.length) return app.keyboard.paste();
-    const at = app.canvas.toCanvas(clientX, clientY);
-    const dx = Math.round(at.x - Math.min(...nodes.map((n) => n.x)));
-    const dy = Math.round(at.y - Math.min(...nodes.map((n) => n.y)));
-    const ids = app.history.run("paste", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx, dy }));
-    app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
-    app.selectionChanged();
-    app.say(`Pasted ${app.view.selection.size} node(s)`);
+    // Config nodes and subflow definitions already present are shared, not duplicated.
+    const count = this.placing.add(pasteable(app.model, clip), "paste", at);
+    app.say(`Pasted ${count} node(s): click to put them down, Escape takes them away`);
   }
 
   selectConnected(id = null) {

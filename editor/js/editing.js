@@ -41,7 +41,7 @@ export function installEditing(app) {
     "select-all": () => app.selectAll(),
     copy: () => kb.actions.copy(),
     cut: () => kb.actions.cut(),
-    paste: (ctx) => (ctx && ctx.canvas ? edit.pasteAt(ctx.point.x, ctx.point.y) : kb.actions.paste()),
+    paste: (ctx) => edit.paste(ctx && ctx.canvas ? ctx.point : null),
     duplicate: () => edit.duplicate(),
     delete: () => app.deleteSelection(),
     "toggle-disabled": () => edit.toggleDisabled(),
@@ -59,6 +59,7 @@ export function installEditing(app) {
   kb.bind("ctrl+shift+u", "ungroup", () => edit.ungroup());
   kb.bind("alt+shift+g", "remove-from-group", () => edit.removeFromGroup(), ["Alt+Shift+G", "take the selection out of its group (Alt+drag does it with the pointer)"]);
   kb.bind("ctrl+shift+e", "toggle-disabled", () => edit.toggleDisabled(), ["Ctrl+Shift+E", "enable or disable the selected nodes"]);
+  kb.bind("ctrl+v", "paste", () => edit.paste());
   kb.bind("alt+shift+d", "duplicate", () => edit.duplicate(), ["Alt+Shift+D", "duplicate the selection"]);
   kb.bind("", "select-connected", () => edit.selectConnected());
   const search = new FlowSearch(app);

@@ -7,7 +7,7 @@
 // state here except the hover mark.
 
 import { carriedGroups } from "./dragmoves.js";
-import { fitGroup, growGroup } from "./groups.js";
+import { fitGroup, fittedBox, growGroup } from "./groups.js";
 
 /**
  * What a drag of `items` (the top-level things moved: nodes outside the carried groups, and the
@@ -133,4 +133,28 @@ export function markTarget(canvas, holder, gid) {
   if (holder.dropGroup) canvas.groupElement(holder.dropGroup)?.classList.remove("drop-target");
   holder.dropGroup = gid;
   if (gid) canvas.groupElement(gid)?.classList.add("drop-target");
+}
+
+/**
+ * While an Alt drag takes plan `p`'s items out of their group, draw that group fitted to what it
+ * still holds, as the drop will leave it (Node-RED shrinks the box as you drag); `p` null draws it
+ * as the model has it again. Only the drawn box changes; `holder` remembers which one.
+ */
+export function drawLeaving(canvas, model, p, holder) {
+  const gid = p?.parent || null;
+  if (holder.shrunk && holder.shrunk !== gid) drawBox(canvas, holder.shrunk, model.get(holder.shrunk));
+  holder.shrunk = gid;
+  const g = model.get(gid);
+  if (!g) return;
+  const leaving = new Set(p.items);
+  drawBox(canvas, gid, fittedBox(model, g, (g.nodes || []).filter((m) => !leaving.has(m))));
+}
+
+function drawBox(canvas, gid, box) {
+  const el = canvas.groupElement(gid);
+  if (!el || !box || typeof box.x !== "number") return;
+  const rect = el.querySelector("rect.group");
+  for (const [k, v] of Object.entries({ x: box.x, y: box.y, width: box.w, height: box.h })) rect?.setAttribute(k, v);
+  el.querySelector(".group-label")?.setAttribute("x", box.x + 8);
+  el.querySelector(".group-label")?.setAttribute("y", box.y + 16);
 }

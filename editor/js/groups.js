@@ -53,11 +53,18 @@ function emptySize(g) {
 export function fitGroup(model, gid) {
   let g = model.get(gid);
   while (g && g.type === "group") {
-    const box = boundsOf(model, g.nodes || []);
+    const box = fittedBox(model, g, g.nodes || []);
     if (box) Object.assign(g, box);
-    else if (!(g.nodes || []).length && typeof g.x === "number") Object.assign(g, emptySize(g));
     g = model.get(g.g);
   }
+}
+
+/** The box group `g` has when it holds only `members`: around them, or a small box; null when unknown. */
+export function fittedBox(model, g, members) {
+  const box = boundsOf(model, members);
+  if (box) return box;
+  if (members.length || typeof g.x !== "number") return null;
+  return { x: g.x, y: g.y, ...emptySize(g) };
 }
 
 /** Grow group `gid` (and the groups around it) so that every member is inside. Mutates. */

@@ -24,6 +24,17 @@ export class History {
     return result;
   }
 
+  /**
+   * Run `fn` as part of the last step (putting down what that step just pasted): no step of its
+   * own, so one undo takes back both. With no step yet it runs as a step called `label`.
+   */
+  amend(fn, label = "edit") {
+    if (!this.undoStack.length) return this.run(label, fn);
+    const result = fn();
+    this.redoStack = [];
+    return result;
+  }
+
   canUndo() {
     return this.undoStack.length > 0;
   }

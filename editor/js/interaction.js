@@ -3,7 +3,7 @@
 import { bringIntoView } from "./cull.js";
 import { svg } from "./dom.js";
 import { canSplice, carriedGroups, groupDelta, groupMembers, splice, wireUnder } from "./dragmoves.js";
-import { dragPlan, leavePlan, markTarget, plan, rehome, target } from "./group-drop.js";
+import { dragPlan, drawLeaving, leavePlan, markTarget, plan, rehome, target } from "./group-drop.js";
 import { wirePath } from "./wires.js";
 
 const DRAG_THRESHOLD = 3;
@@ -179,6 +179,7 @@ export class Interaction {
         if (el && travel.has(gid) && lead && o) el.setAttribute("transform", `translate(${lead.x - o.x} ${lead.y - o.y})`);
         else el?.removeAttribute("transform"); // Alt: the selection leaves the group, which stays
       }
+      drawLeaving(canvas, this.app.model, e.altKey ? s.leave : null, this); // and shrinks as it goes
       if (s.spliceable) this.markSplice(wireUnder(e.clientX, e.clientY, s.id));
       this.markDrop(drop, at, e.altKey);
     } else if (s.kind === "group") {
@@ -206,6 +207,7 @@ export class Interaction {
     this.state = null;
     const { model, history, view } = this.app;
     markTarget(this.app.canvas, this, null);
+    drawLeaving(this.app.canvas, model, null, this);
     const { drop, travel } = s.kind === "move" ? dragPlan(s, e.altKey) : { drop: s.drop, travel: null };
     const into = drop && s.moved ? target(model, drop, view.tab, this.app.canvas.toCanvas(e.clientX, e.clientY), e.altKey) : null;
     if (s.kind === "wire") {
@@ -283,6 +285,7 @@ export class Interaction {
     this.clearHighlight();
     this.markSplice(null);
     markTarget(this.app.canvas, this, null);
+    drawLeaving(this.app.canvas, this.app.model, null, this);
     this.app.render();
   }
 

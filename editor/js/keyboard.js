@@ -6,7 +6,6 @@
 
 import { tabStep } from "./cull.js";
 import { h } from "./dom.js";
-import { pasteable } from "./edit-actions.js";
 import { carriedGroups, groupMembers, shiftMoves } from "./dragmoves.js";
 import { openSpliceDialog } from "./splice-dialog.js";
 import { GRID } from "./wires.js";
@@ -74,13 +73,11 @@ export class Keyboard {
   constructor(app) {
     this.app = app;
     this.clipboard = null;
-    this.pasteCount = 0;
     this.actions = {
       undo: () => app.undo(),
       redo: () => app.redo(),
       copy: () => this.copy(),
       cut: () => this.copy(true),
-      paste: () => this.paste(),
       "select-all": () => app.selectAll(),
       deploy: () => app.deployer.deploy(),
       export: () => app.io.openExport(),
@@ -169,7 +166,7 @@ export class Keyboard {
       return;
     }
     const action = this.keymap[keyName(e)];
-    if (!action) return;
+    if (!action || !this.actions[action]) return; // paste and others are bound once editing is installed
     if (inPalette && ["delete", "select-all", "copy", "cut", "paste"].includes(action)) return;
     e.preventDefault();
     this.actions[action]();
@@ -207,25 +204,11 @@ export class Keyboard {
     const ids = [...app.view.selection];
     if (!ids.length) return;
     this.clipboard = app.model.exportNodes(ids);
-    this.pasteCount = 0;
     const text = JSON.stringify(this.clipboard);
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).catch((err) => console.info("system clipboard not available", err.message));
     }
     if (cut) app.deleteSelection();
     app.say(`${cut ? "Cut" : "Copied"} ${ids.length} node${ids.length === 1 ? "" : "s"}`);
-  }
-
-  paste() {
-    const { app } = this;
-    if (!this.clipboard) return;
-    this.pasteCount += 1;
-    const offset = GRID * this.pasteCount;
-    // Config nodes and subflow definitions already present are shared, not duplicated.
-    const items = pasteable(app.model, this.clipboard);
-    const ids = app.history.run("paste", () => app.model.importFlows(items, app.view.tab, { remapAll: true, dx: offset, dy: offset }));
-    app.view.selection = new Set(ids.filter((id) => app.model.isCanvasNode(app.model.get(id))));
-    app.selectionChanged();
-    app.say(`Pasted ${app.view.selection.size} node(s)`);
   }
 }

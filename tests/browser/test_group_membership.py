@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import deployed, group_holds
+from .helpers import canvas_client, deployed, group_holds
 from .test_group_remove import FLOW
 
 LABEL = '[data-node-id="{}"] .node-label'.format
@@ -25,8 +25,10 @@ def test_a_pasted_or_duplicated_member_belongs_to_no_group(editor: Any, server: 
     page.locator('[data-node-id="nd"] .node-label').click()
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
+    page.mouse.click(*canvas_client(page, 440, 580))  # put down outside every group
     page.locator('[data-node-id="nc"] .node-label').click()
     page.keyboard.press("Alt+Shift+D")
+    page.mouse.click(*canvas_client(page, 600, 600))
     flows = deployed(page, server)
     copies = [n for n in flows.values() if n["id"] not in {o["id"] for o in FLOW}]
     assert sorted(n["name"] for n in copies) == ["alone", "third"], copies
@@ -37,6 +39,7 @@ def test_a_pasted_or_duplicated_member_belongs_to_no_group(editor: Any, server: 
     page.locator('[data-node-id="nb"] .node-label').click(modifiers=["Control"])
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
+    page.mouse.click(*canvas_client(page, 440, 420))
     flows = deployed(page, server)
     pasted = [n for n in flows.values() if n["id"] not in {o["id"] for o in FLOW} and n["name"] in ("first", "second")]
     assert len(pasted) == 2 and all("g" not in n for n in pasted), pasted
