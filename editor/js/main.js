@@ -37,6 +37,7 @@ class App {
   async start() {
     const started = performance.now();
     const types = await this.withLogin(() => this.api.nodeTypes());
+    const flowsLoading = this.api.flows(); // arrives while the parts are built
     this.model = new FlowModel(new Map(types.map((t) => [t.type, t])));
     this.history = new History(this.model);
     this.canvas = new Canvas(document.getElementById("workspace"), this);
@@ -52,7 +53,7 @@ class App {
     this.sidebars = new Sidebars(this);
     this.bindToolbar();
     installEditing(this);
-    const { flows, rev } = await this.api.flows();
+    const { flows, rev } = await flowsLoading;
     this.model.load(flows, rev);
     this.afterLoad(true);
     this.model.onChange(() => this.queueRender());
