@@ -41,6 +41,7 @@ from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
+from .text_memo import TextMemo
 from .types import Msg
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 from .watchdog import Watchdog
@@ -68,11 +69,12 @@ def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, 
     return clean, creds
 
 
-def _texts(clean: list[Any]) -> list[str] | None:
-    """``node_texts(clean)``, or None when a value is not JSON (an in-process caller's object): then
-    nothing is reused, and the error comes where it came before, after validation."""
+def _texts(clean: list[Any], memo: TextMemo) -> list[str] | None:
+    """``node_texts(clean)`` (the unchanged items' from the memo), or None when a value is not JSON
+    (an in-process caller's object): then nothing is reused, and the error comes where it came
+    before, after validation."""
     try:
-        return node_texts(clean)
+        return memo.texts(clean)
     except (TypeError, ValueError, RecursionError):
         return None
 
@@ -119,6 +121,8 @@ class Runtime:
         """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
+        self._text_memo = TextMemo()
+        """The last configuration's node texts by value: a deploy encodes only the nodes that changed."""
         self.orphans: set[asyncio.Task[Any]] = set()
         self.abandoned = Abandoned()
         """Close handlers and tasks that ignored cancellation (see bounded.py): nothing waits on them."""
@@ -186,7 +190,7 @@ class Runtime:
         clean, creds = strip_credentials(loaded)
         if creds:
             self.credentials.merge(creds)
-        texts = _texts(clean)
+        texts = _texts(clean, self._text_memo)
         fs, memo = self._parse_memo(clean, texts)
         problems = self._problems(fs, found=memo.problems)
         self._config, self._fs, self._rev = clean, fs, flows_rev(clean, texts)
@@ -374,7 +378,7 @@ class Runtime:
             clean, creds = strip_credentials(flows)
             # each node's text first: the revision and the flows file need them, and by them the
             # nodes that did not change are neither parsed nor validated again (deploy_memo.py)
-            texts = _texts(clean)
+            texts = _texts(clean, self._text_memo)
             fs, memo = self._parse_memo(clean, texts)
             problems = self._problems(fs, cached=reusable_problems(self._memo, fs), found=memo.problems)
             errors = self._blocking(problems)
@@ -415,7 +419,7 @@ class Runtime:
             flows = await asyncio.to_thread(self.storage.load_flows)
             await asyncio.to_thread(self.credentials.load)
             clean, _ = strip_credentials(flows)
-            texts = _texts(clean)
+            texts = _texts(clean, self._text_memo)
             fs, memo = self._parse_memo(clean, texts)
             self.problems = self._problems(fs, found=memo.problems)
             errors = self._blocking(self.problems)
