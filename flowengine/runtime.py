@@ -121,6 +121,9 @@ class Runtime:
         """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
+        self._stored_stop = False
+        """``runtimeFlowState`` is ``"stop"`` in the runtime config file (read at start, written by
+        set_state): the next start of the flows writes ``"start"``; otherwise it reads nothing."""
         self._text_memo = TextMemo()
         """The last configuration's node texts by value: a deploy encodes only the nodes that changed."""
         self.orphans: set[asyncio.Task[Any]] = set()
@@ -185,6 +188,7 @@ class Runtime:
         self._tune_gc()
         await asyncio.to_thread(self.storage.recover)  # a save a crash interrupted: finished or undone
         runtime_config = await asyncio.to_thread(self.storage.load_runtime_config)
+        self._stored_stop = runtime_config.get("runtimeFlowState") == "stop"
         await asyncio.to_thread(self.credentials.load)
         loaded = flows if flows is not None else await asyncio.to_thread(self.storage.load_flows)
         clean, creds = strip_credentials(loaded)
@@ -206,7 +210,7 @@ class Runtime:
             self.events.publish(RUNTIME_STATE, {"state": "safe", "error": "safe-mode", "type": "warning",
                                                 "text": "notification.warnings.safe-mode"}, retain=True)
             return
-        if runtime_config.get("runtimeFlowState") == "stop":
+        if self._stored_stop:
             self._state = "stop"
             self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
             return
@@ -439,6 +443,7 @@ class Runtime:
             config = await asyncio.to_thread(self.storage.load_runtime_config)
             config["runtimeFlowState"] = state
             await asyncio.to_thread(self.storage.save_runtime_config, config)
+            self._stored_stop = state == "stop"
             if state == "stop" and self._state != "stop":
                 await self._stop_nodes(None, set(), "stop flows")
                 await self.sockets.sweep()
@@ -590,11 +595,13 @@ class Runtime:
         """Create the nodes whose root is in ``roots`` (all when None); rewire survivors; on_start."""
         created = self._create(roots)
         self._state = "start"
-        if self.persist:
+        if self.persist and self._stored_stop:
+            # only then: a deploy's start used to read the file each time (a thread hop and a read)
             config = await asyncio.to_thread(self.storage.load_runtime_config)
             if config.get("runtimeFlowState") == "stop":
                 config["runtimeFlowState"] = "start"
                 await asyncio.to_thread(self.storage.save_runtime_config, config)
+            self._stored_stop = False
         # Async on_start handlers are waited for up to nodeCloseTimeout in all: past it, the ones
         # still running go on as tasks the node owns (cancelled when it closes), and the flows start.
         loop = asyncio.get_running_loop()

@@ -434,3 +434,36 @@ async def test_a_wire_to_a_missing_node_is_dropped_with_a_warning(caplog):
             assert m["path"] == ["a"]
     [line] = [r.getMessage() for r in caplog.records if "gone" in r.getMessage()]
     assert line.startswith("[t-probe:a] wires[0]: wired to unknown node 'gone'") and "dropped" in line
+
+
+@pytest.mark.parametrize("stopped_by", ["set_state", "file", "file+safeMode"])
+async def test_a_stored_stop_is_reset_by_the_next_start_and_deploys_read_the_file_only_then(tmp_path, stopped_by):
+    """runtimeFlowState "stop" (POST /flows/state, or in the file at start) becomes "start" when the
+    flows start again; a deploy of running flows does not read the runtime config file at all."""
+    if stopped_by.startswith("file"):
+        (tmp_path / ".config.runtime.json").write_text(json.dumps({"runtimeFlowState": "stop"}))
+    rt = Runtime(registry(), Settings.load(user_dir=tmp_path, safeMode=stopped_by.endswith("safeMode")))
+    reads = 0
+    load = rt.storage.load_runtime_config
+
+    def counting() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        return load()
+
+    rt.storage.load_runtime_config = counting  # type: ignore[method-assign]
+    await rt.start(BASE)
+    try:
+        if stopped_by == "set_state":
+            assert rt.state == "start"
+            await rt.set_state("stop")
+        assert rt.state in ("stop", "safe") and load()["runtimeFlowState"] == "stop"
+        await rt.deploy(edit(BASE, "b", n=1))
+        await rt.wait_started()
+        assert rt.state == "start" and load()["runtimeFlowState"] == "start"
+        before = reads
+        await rt.deploy(edit(BASE, "b", n=2), "nodes")
+        await rt.wait_started()
+        assert reads == before
+    finally:
+        await rt.close()
