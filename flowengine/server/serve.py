@@ -67,6 +67,11 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+AFTER_START_DELAY_S = 0.1
+"""From listening to ``_Server.after_start``: start-up probes come first (run.sh polls every 50 ms),
+the first deploy later (the harness's client needs >= 0.25 s to connect; an editor, seconds)."""
+
+
 class _Server(Server):
     """uvicorn's server, plus a bounded shutdown (see the module docstring)."""
 
@@ -85,6 +90,11 @@ class _Server(Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and self.after_start is not None:
+            # a moment later, so that the probes that wait for the start are answered first
+            asyncio.get_running_loop().call_later(AFTER_START_DELAY_S, self._begin_after_start)
+
+    def _begin_after_start(self) -> None:
+        if self.after_start is not None and not self.should_exit:
             # in a thread: a request that comes meanwhile is served (the GIL is shared every 5 ms)
             self._after_start_task = asyncio.get_running_loop().create_task(self._run_after_start(self.after_start))
 
