@@ -729,8 +729,12 @@ class Runtime:
             if r.spec.id in self.status_ids:
                 self.status_ids.discard(r.spec.id)
                 self.events.publish(f"status/{r.spec.id}", {}, retain=True)
+        # re-resolve only the survivors wired to a stopped node, re-index only the flows that lost
+        # one (a deploy's create does all of them again; this covers messages sent in between)
+        gone = {r.spec.id for r in stopping}
         for route in self.routes.values():
-            route.resolve(self.routes)
-        for flow in self.flows.values():
+            if any(t in gone for port in route.spec.wires for t in port):
+                route.resolve(self.routes)
+        for flow in {id(r.flow): r.flow for r in stopping}.values():
             flow.index()
 

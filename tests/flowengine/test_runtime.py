@@ -467,3 +467,28 @@ async def test_a_stored_stop_is_reset_by_the_next_start_and_deploys_read_the_fil
         assert reads == before
     finally:
         await rt.close()
+
+
+async def test_stopping_some_nodes_unwires_them_from_the_survivors_and_leaves_the_rest():
+    """_stop_nodes re-resolves the routes wired to a stopped node and re-indexes the flows that lost
+    one; the other routes keep their wiring (a deploy's create resolves everything again)."""
+    catch = {"id": "c2", "type": "catch", "z": "t2", "scope": None, "x": 0, "y": 0, "wires": [["d"]]}
+    flows = [*BASE, tab("t2"), catch, probe("d", z="t2"), {"id": "c1", "type": "catch", "z": "t1", "scope": None,
+                                                            "x": 0, "y": 0, "wires": [[]]}]
+    from nodes.core.catch import Catch
+
+    reg = registry()
+    reg.add(Catch)
+    async with FlowHarness(flows, registry=reg) as h:
+        rt = h.runtime
+        b, s, c2 = rt.routes["b"], rt.routes["s"], rt.routes["c2"]
+        b_ports, c2_ports = b.ports, c2.ports
+        t1, t2 = rt.flows["t1"], rt.flows["t2"]
+        t2_catchers = t2.catchers
+        assert [w.route.spec.id for w in t1.catchers] == ["c1"]
+        await rt._stop_nodes({"a", "s", "c1"}, set(), "deploy")
+        assert "s" not in rt.routes and s.closed
+        assert b.ports == [[]] and b.single is None  # b wrote to s: re-resolved
+        assert c2.ports is c2_ports and rt.routes["d"] in c2.ports[0]  # untouched
+        assert b_ports is not b.ports
+        assert t1.catchers == [] and t2.catchers is t2_catchers
