@@ -188,6 +188,9 @@ def bench_deploy(sizes: list[int]) -> None:
         srv = Server()
         try:
             flows = deploy_flow(size)
+            # the harness's client starts, connects and drains the comms socket (>= 0.25 s) before
+            # its first deploy: the validators serve builds once it listens are ready by then
+            time.sleep(0.5)
             cpu0 = cpu_ms(srv.proc.pid)
             resp, started = srv.deploy(flows)
             cpu1 = cpu_ms(srv.proc.pid)

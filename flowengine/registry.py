@@ -55,11 +55,15 @@ class Registry:
         self._types: dict[str, type[Node]] = {}
         self._module_of: dict[str, str] = {}
         self._validators: dict[str, Any] = {}
+        self._bundled: set[str] = set()
+        """Types of this distribution's own packages: their schemas are checked by the test suite
+        (tests/flowengine/test_bundled_schemas.py), not again on each runtime's first use (~5 ms a type)."""
         # Validation results by (type, canonical properties): large flows repeat the same
         # configurations (and redeploys repeat all of them), and jsonschema costs ~100 us a node.
         self._verdicts: dict[tuple[str, str], tuple[tuple[str | None, str, str], ...]] = {}
         self.routes: list[RouteSpec] = []
         self._current_module = "local"
+        self._loading_bundled = False
         self.generation = 0
         """Counts the types added: what a deploy parsed and validated under another count is not reused."""
         self.failed: dict[str, str] = {}
@@ -76,6 +80,8 @@ class Registry:
             raise ValueError(f"node type {cls.type!r} registered twice")
         self._types[cls.type] = cls
         self._module_of[cls.type] = self._current_module
+        if self._loading_bundled:
+            self._bundled.add(cls.type)
         self._types_json = None
         self.generation += 1
 
@@ -102,6 +108,8 @@ class Registry:
             for added in set(self._types) - types:
                 del self._types[added]
                 self._module_of.pop(added, None)
+                self._bundled.discard(added)
+                self._validators.pop(added, None)
             self._types_json = None
             self.generation += 1
             del self.routes[routes:]
@@ -134,8 +142,12 @@ class Registry:
         the code (a source tree never pip-installed, or installed before a package was added or
         moved)."""
         reg = cls()
-        for name, mod in sorted(BUNDLED):
-            reg.load_package(mod, name)
+        reg._loading_bundled = True
+        try:
+            for name, mod in sorted(BUNDLED):
+                reg.load_package(mod, name)
+        finally:
+            reg._loading_bundled = False
         reg.load_entry_points(skip_dist=DISTRIBUTION)
         return reg
 
@@ -186,6 +198,24 @@ class Registry:
                                           separators=(",", ":")).encode()
         return self._types_json
 
+    def _validator(self, cls: type[Node]) -> Any:
+        import jsonschema  # here, not at start: a runtime that validates nothing never loads it (~60 ms)
+
+        vcls = jsonschema.validators.validator_for(cls.schema)
+        if cls.type not in self._bundled:
+            vcls.check_schema(cls.schema)  # a third-party package's schema: SchemaError names what is wrong
+        validator = vcls(cls.schema)
+        self._validators[cls.type] = validator
+        return validator
+
+    def prepare_validation(self, package: str = "core") -> None:
+        """Import jsonschema and build the validators of ``package``'s types now (``serve`` calls it
+        in a thread once it listens), so that the first deploy does not wait for them (~80 ms)."""
+        for type_name, module in list(self._module_of.items()):
+            cls = self._types.get(type_name)
+            if module == package and cls is not None and type_name not in self._validators:
+                self._validator(cls)
+
     def validate(self, config: dict[str, Any]) -> list[FlowProblem]:
         """Problems with one node's properties against its type's JSON schema."""
         cls = self._types.get(config.get("type", ""))
@@ -193,12 +223,7 @@ class Registry:
             return []
         validator = self._validators.get(cls.type)
         if validator is None:
-            import jsonschema  # here, not at start: a runtime that validates nothing never loads it (~60 ms)
-
-            vcls = jsonschema.validators.validator_for(cls.schema)
-            vcls.check_schema(cls.schema)
-            validator = vcls(cls.schema)
-            self._validators[cls.type] = validator
+            validator = self._validator(cls)
         props = {k: v for k, v in config.items() if k not in _IGNORED_FOR_SCHEMA}
         try:
             key: tuple[str, str] | None = (cls.type, _verdict_key(props))

@@ -41,6 +41,7 @@ from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
 from .storage import FlowStorage, MemoryFlowStorage
+from .text_memo import TextMemo
 from .types import Msg
 from .validation import DROPPED_WIRE, ConfigRef, missing_types, validate
 from .watchdog import Watchdog
@@ -68,11 +69,12 @@ def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, 
     return clean, creds
 
 
-def _texts(clean: list[Any]) -> list[str] | None:
-    """``node_texts(clean)``, or None when a value is not JSON (an in-process caller's object): then
-    nothing is reused, and the error comes where it came before, after validation."""
+def _texts(clean: list[Any], memo: TextMemo) -> list[str] | None:
+    """``node_texts(clean)`` (the unchanged items' from the memo), or None when a value is not JSON
+    (an in-process caller's object): then nothing is reused, and the error comes where it came
+    before, after validation."""
     try:
-        return node_texts(clean)
+        return memo.texts(clean)
     except (TypeError, ValueError, RecursionError):
         return None
 
@@ -119,6 +121,11 @@ class Runtime:
         """Totals of stopped nodes and deploys, for metrics (runtime_stats.py)."""
         self.routes: dict[str, Route] = {}
         self.flows: dict[str, Flow] = {}
+        self._stored_stop = False
+        """``runtimeFlowState`` is ``"stop"`` in the runtime config file (read at start, written by
+        set_state): the next start of the flows writes ``"start"``; otherwise it reads nothing."""
+        self._text_memo = TextMemo()
+        """The last configuration's node texts by value: a deploy encodes only the nodes that changed."""
         self.orphans: set[asyncio.Task[Any]] = set()
         self.abandoned = Abandoned()
         """Close handlers and tasks that ignored cancellation (see bounded.py): nothing waits on them."""
@@ -181,12 +188,13 @@ class Runtime:
         self._tune_gc()
         await asyncio.to_thread(self.storage.recover)  # a save a crash interrupted: finished or undone
         runtime_config = await asyncio.to_thread(self.storage.load_runtime_config)
+        self._stored_stop = runtime_config.get("runtimeFlowState") == "stop"
         await asyncio.to_thread(self.credentials.load)
         loaded = flows if flows is not None else await asyncio.to_thread(self.storage.load_flows)
         clean, creds = strip_credentials(loaded)
         if creds:
             self.credentials.merge(creds)
-        texts = _texts(clean)
+        texts = _texts(clean, self._text_memo)
         fs, memo = self._parse_memo(clean, texts)
         problems = self._problems(fs, found=memo.problems)
         self._config, self._fs, self._rev = clean, fs, flows_rev(clean, texts)
@@ -202,7 +210,7 @@ class Runtime:
             self.events.publish(RUNTIME_STATE, {"state": "safe", "error": "safe-mode", "type": "warning",
                                                 "text": "notification.warnings.safe-mode"}, retain=True)
             return
-        if runtime_config.get("runtimeFlowState") == "stop":
+        if self._stored_stop:
             self._state = "stop"
             self.events.publish(RUNTIME_STATE, {"state": "stop"}, retain=True)
             return
@@ -374,7 +382,7 @@ class Runtime:
             clean, creds = strip_credentials(flows)
             # each node's text first: the revision and the flows file need them, and by them the
             # nodes that did not change are neither parsed nor validated again (deploy_memo.py)
-            texts = _texts(clean)
+            texts = _texts(clean, self._text_memo)
             fs, memo = self._parse_memo(clean, texts)
             problems = self._problems(fs, cached=reusable_problems(self._memo, fs), found=memo.problems)
             errors = self._blocking(problems)
@@ -415,7 +423,7 @@ class Runtime:
             flows = await asyncio.to_thread(self.storage.load_flows)
             await asyncio.to_thread(self.credentials.load)
             clean, _ = strip_credentials(flows)
-            texts = _texts(clean)
+            texts = _texts(clean, self._text_memo)
             fs, memo = self._parse_memo(clean, texts)
             self.problems = self._problems(fs, found=memo.problems)
             errors = self._blocking(self.problems)
@@ -435,6 +443,7 @@ class Runtime:
             config = await asyncio.to_thread(self.storage.load_runtime_config)
             config["runtimeFlowState"] = state
             await asyncio.to_thread(self.storage.save_runtime_config, config)
+            self._stored_stop = state == "stop"
             if state == "stop" and self._state != "stop":
                 await self._stop_nodes(None, set(), "stop flows")
                 await self.sockets.sweep()
@@ -586,11 +595,13 @@ class Runtime:
         """Create the nodes whose root is in ``roots`` (all when None); rewire survivors; on_start."""
         created = self._create(roots)
         self._state = "start"
-        if self.persist:
+        if self.persist and self._stored_stop:
+            # only then: a deploy's start used to read the file each time (a thread hop and a read)
             config = await asyncio.to_thread(self.storage.load_runtime_config)
             if config.get("runtimeFlowState") == "stop":
                 config["runtimeFlowState"] = "start"
                 await asyncio.to_thread(self.storage.save_runtime_config, config)
+            self._stored_stop = False
         # Async on_start handlers are waited for up to nodeCloseTimeout in all: past it, the ones
         # still running go on as tasks the node owns (cancelled when it closes), and the flows start.
         loop = asyncio.get_running_loop()
@@ -718,8 +729,12 @@ class Runtime:
             if r.spec.id in self.status_ids:
                 self.status_ids.discard(r.spec.id)
                 self.events.publish(f"status/{r.spec.id}", {}, retain=True)
+        # re-resolve only the survivors wired to a stopped node, re-index only the flows that lost
+        # one (a deploy's create does all of them again; this covers messages sent in between)
+        gone = {r.spec.id for r in stopping}
         for route in self.routes.values():
-            route.resolve(self.routes)
-        for flow in self.flows.values():
+            if any(t in gone for port in route.spec.wires for t in port):
+                route.resolve(self.routes)
+        for flow in {id(r.flow): r.flow for r in stopping}.values():
             flow.index()
 

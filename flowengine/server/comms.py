@@ -104,6 +104,7 @@ class CommsConnection:
         self._wake = asyncio.Event()
         self._done = asyncio.Event()
         self._last_sent = time.monotonic()
+        self._first_queued = 0.0  # when the oldest event waiting in _queue was queued
         self.opened = time.monotonic()
 
     @property
@@ -124,6 +125,8 @@ class CommsConnection:
             self._queued_bytes = 0
             self._done.set()
             return
+        if not self._queue:
+            self._first_queued = time.monotonic()
         self._queue.append(({"topic": topic, "data": data}, size))
         self._queued_bytes += size
         self._wake.set()
@@ -264,7 +267,9 @@ class CommsConnection:
                 self._done.set()
                 return
             if self._queue:
-                await asyncio.sleep(FLUSH_DELAY_S)
+                # Node-RED's timer starts when the first event is queued, not when this task gets
+                # the loop: a deploy's synchronous work between the two must not add to the delay
+                await asyncio.sleep(max(0.0, self._first_queued + FLUSH_DELAY_S - time.monotonic()))
             self._wake.clear()
             while self._queue:
                 entries = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]

@@ -86,6 +86,7 @@ def test_harness_bench_prints_the_startup_figures() -> None:
 
 def test_deploys_bench_prints_each_deploy() -> None:
     out = run_bench("bench.deploys", "--sizes", "200")
+    assert re.search(r"^prepare_validation_cpu \d+ ms$", out, re.M), out
     for name in ("deploy200_full", "redeploy200_full", "deploy200_nodes_one_change"):
         for unit in ("cpu", "wall"):
             assert re.search(rf"^{name}_{unit} \d+ ms$", out, re.M), f"{name}_{unit} missing:\n{out}"

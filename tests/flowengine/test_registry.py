@@ -106,3 +106,35 @@ def test_a_package_that_fails_to_load_is_recorded_and_contributes_nothing(monkey
     assert "[half] node package failed to load (module half_nodes): ValueError: bad schema" in caplog.text
     reg.add(Upper)  # the registry is still usable
     assert "upper" in reg
+
+
+class BadSchema(Node):
+    type = "bad-schema"
+    schema = {"type": "object", "properties": {"count": {"type": "integr"}}}
+
+
+def test_a_third_party_schema_is_checked_on_first_use_and_bundled_ones_are_not(monkeypatch):
+    import jsonschema
+
+    reg = Registry()
+    reg.add(BadSchema)  # as an installed package adds it
+    with pytest.raises(jsonschema.SchemaError, match="integr"):
+        reg.validate({"id": "n1", "type": "bad-schema", "count": 1})
+    checked: list[object] = []
+    real = jsonschema.validators.Draft202012Validator.check_schema
+    monkeypatch.setattr(jsonschema.validators.Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema: checked.append(schema) or real(schema)))
+    bundled = Registry.default()
+    assert bundled.validate({"id": "c1", "type": "change", "rules": 5})  # still validated
+    assert checked == []  # tests/flowengine/test_bundled_schemas.py checks them all
+
+
+def test_prepare_validation_builds_the_core_validators_once():
+    reg = Registry.default()
+    reg.prepare_validation()
+    core = {t for t in reg.types() if reg.module_of(t) == "core"}
+    assert core and core <= set(reg._validators)
+    assert not any(reg.module_of(t) == "openai" for t in reg._validators)
+    before = dict(reg._validators)
+    assert reg.validate({"id": "c1", "type": "change", "rules": []}) is not None
+    assert reg._validators["change"] is before["change"]

@@ -434,3 +434,61 @@ async def test_a_wire_to_a_missing_node_is_dropped_with_a_warning(caplog):
             assert m["path"] == ["a"]
     [line] = [r.getMessage() for r in caplog.records if "gone" in r.getMessage()]
     assert line.startswith("[t-probe:a] wires[0]: wired to unknown node 'gone'") and "dropped" in line
+
+
+@pytest.mark.parametrize("stopped_by", ["set_state", "file", "file+safeMode"])
+async def test_a_stored_stop_is_reset_by_the_next_start_and_deploys_read_the_file_only_then(tmp_path, stopped_by):
+    """runtimeFlowState "stop" (POST /flows/state, or in the file at start) becomes "start" when the
+    flows start again; a deploy of running flows does not read the runtime config file at all."""
+    if stopped_by.startswith("file"):
+        (tmp_path / ".config.runtime.json").write_text(json.dumps({"runtimeFlowState": "stop"}))
+    rt = Runtime(registry(), Settings.load(user_dir=tmp_path, safeMode=stopped_by.endswith("safeMode")))
+    reads = 0
+    load = rt.storage.load_runtime_config
+
+    def counting() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        return load()
+
+    rt.storage.load_runtime_config = counting  # type: ignore[method-assign]
+    await rt.start(BASE)
+    try:
+        if stopped_by == "set_state":
+            assert rt.state == "start"
+            await rt.set_state("stop")
+        assert rt.state in ("stop", "safe") and load()["runtimeFlowState"] == "stop"
+        await rt.deploy(edit(BASE, "b", n=1))
+        await rt.wait_started()
+        assert rt.state == "start" and load()["runtimeFlowState"] == "start"
+        before = reads
+        await rt.deploy(edit(BASE, "b", n=2), "nodes")
+        await rt.wait_started()
+        assert reads == before
+    finally:
+        await rt.close()
+
+
+async def test_stopping_some_nodes_unwires_them_from_the_survivors_and_leaves_the_rest():
+    """_stop_nodes re-resolves the routes wired to a stopped node and re-indexes the flows that lost
+    one; the other routes keep their wiring (a deploy's create resolves everything again)."""
+    catch = {"id": "c2", "type": "catch", "z": "t2", "scope": None, "x": 0, "y": 0, "wires": [["d"]]}
+    flows = [*BASE, tab("t2"), catch, probe("d", z="t2"), {"id": "c1", "type": "catch", "z": "t1", "scope": None,
+                                                            "x": 0, "y": 0, "wires": [[]]}]
+    from nodes.core.catch import Catch
+
+    reg = registry()
+    reg.add(Catch)
+    async with FlowHarness(flows, registry=reg) as h:
+        rt = h.runtime
+        b, s, c2 = rt.routes["b"], rt.routes["s"], rt.routes["c2"]
+        b_ports, c2_ports = b.ports, c2.ports
+        t1, t2 = rt.flows["t1"], rt.flows["t2"]
+        t2_catchers = t2.catchers
+        assert [w.route.spec.id for w in t1.catchers] == ["c1"]
+        await rt._stop_nodes({"a", "s", "c1"}, set(), "deploy")
+        assert "s" not in rt.routes and s.closed
+        assert b.ports == [[]] and b.single is None  # b wrote to s: re-resolved
+        assert c2.ports is c2_ports and rt.routes["d"] in c2.ports[0]  # untouched
+        assert b_ports is not b.ports
+        assert t1.catchers == [] and t2.catchers is t2_catchers

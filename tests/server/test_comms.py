@@ -217,3 +217,82 @@ def test_never_reading_client_is_dropped_on_a_real_socket(tmp_path: Path) -> Non
             time.sleep(0.001)
         assert httpx.get(f"{server.http}/flows/state", timeout=5).json() == {"state": "start"}
         raw.close()
+
+
+class _Clock:
+    """``time`` for the comms module: a monotonic clock the test moves."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+
+class _RecordingSocket:
+    client = None
+
+    def __init__(self) -> None:
+        self.frames: list[Any] = []
+
+    async def send_text(self, text: str) -> None:
+        self.frames.append(json.loads(text))
+
+    async def receive_text(self) -> str:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def close(self, code: int = 1000) -> None:
+        pass
+
+
+async def test_flush_timer_runs_from_the_first_event_queued(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy queues ``runtime-state`` and keeps the loop busy (stop, compile) before the sender
+    runs: the 50 ms count from the event, as Node-RED's timer does, not from when the sender ran."""
+    import flowengine.server.comms as comms
+
+    clock = _Clock(100.0)
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    class _Asyncio:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(asyncio, name)
+
+        @staticmethod
+        async def sleep(delay: float) -> None:
+            waits.append(delay)
+            await real_sleep(0)
+
+    monkeypatch.setattr(comms, "time", clock)
+    monkeypatch.setattr(comms, "asyncio", _Asyncio())
+    bus = EventBus()
+    hub = CommsHub(bus, AdminAuth(None, None), keepalive_s=30)
+    hub.start()
+    ws = _RecordingSocket()
+    conn = CommsConnection(ws, hub)  # type: ignore[arg-type]
+    hub.connections.add(conn)
+    runner = asyncio.ensure_future(conn.run())
+    await real_sleep(0.01)  # the sender waits for events
+    bus.publish("notification/runtime-state", {})
+    clock.now += 0.03  # the publisher's synchronous work: the sender has not run yet
+    bus.publish("notification/runtime-deploy", {"revision": "r"})
+    for _ in range(20):
+        if ws.frames:
+            break
+        await real_sleep(0.01)
+    assert waits == [pytest.approx(0.02)]
+    assert [e["topic"] for e in ws.frames[0]] == ["notification/runtime-state", "notification/runtime-deploy"]
+    clock.now += 1.0  # the next event has its own 50 ms
+    bus.publish("debug", {"n": 1})
+    for _ in range(20):
+        if len(ws.frames) == 2:
+            break
+        await real_sleep(0.01)
+    assert waits == [pytest.approx(0.02), pytest.approx(0.05)]
+    conn.stop()
+    await asyncio.wait_for(runner, 5)
+    hub.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -134,3 +136,44 @@ def test_serve_on_loopback_refuses_rebound_hosts_and_cross_site_deploys(tmp_path
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+PREPARED = """
+import socket, sys
+from flowengine.registry import Registry
+real = Registry.prepare_validation
+
+def prepare(self, package="core"):
+    with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=5):
+        pass  # the server listens already
+    real(self, package)
+    print("prepared", package, len(self._validators), "jsonschema" in sys.modules, flush=True)
+
+Registry.prepare_validation = prepare
+"""
+
+
+def test_serve_builds_the_core_validators_once_it_listens(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", PREPARED + SCRIPT, str(tmp_path), str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+    try:
+        wait_ready(base, proc)
+        assert proc.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        stdout = proc.stdout
+        threading.Thread(target=lambda: [lines.put(line.decode()) for line in stdout], daemon=True).start()
+        seen: list[str] = []
+        deadline = time.monotonic() + 60
+        while not seen or not seen[-1].startswith(("prepared", "Traceback")):
+            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    words = seen[-1].split()
+    assert words[:2] == ["prepared", "core"] and int(words[2]) > 40 and words[3] == "True", seen
+    assert code == 0

@@ -1,0 +1,52 @@
+"""Each node's compact JSON text, taken from the previous configuration when the node is the same value.
+
+A deploy needs every item's text (``model.node_texts``): the revision hashes them, the flows file
+indents them, and the deploy memo finds by them what it parsed and validated before. Encoding the
+harness's 1,000 nodes takes ~3 ms of a 1-change deploy; ``marshal.dumps`` of the same values ~1 ms.
+Its bytes tell values apart exactly as JSON does and more: ``True``, ``1`` and ``1.0`` differ,
+key order is kept, a tuple is not a list, and a subclass (or any type marshal does not know)
+raises ``ValueError``. Version 2 writes no back-references, so the bytes depend on the values
+alone. Equal bytes are thus equal values of the same types in the same order: the same text.
+Bytes that differ for equal texts (a tuple for a list, an interned key) only cost an encoding.
+"""
+
+from __future__ import annotations
+
+import marshal
+from typing import Any
+
+from .model import node_texts
+
+__all__ = ["TextMemo"]
+
+_MARSHAL_VERSION = 2  # no references (version 3+ marks objects by reference count)
+
+
+class TextMemo:
+    """``node_texts`` that reuses the texts of the items it was last asked for."""
+
+    def __init__(self) -> None:
+        self._by_value: dict[bytes, str] = {}
+
+    def texts(self, flows: list[Any]) -> list[str]:
+        """``node_texts(flows)``: the same list, or the same error (the memo is then unchanged)."""
+        keys: list[bytes | None] = []
+        missing: list[int] = []
+        out: list[str | None] = []
+        known = self._by_value.get
+        for i, item in enumerate(flows):
+            try:
+                key: bytes | None = marshal.dumps(item, _MARSHAL_VERSION)
+            except ValueError:  # a type marshal does not take (an in-process caller's object): encode it
+                key = None
+            text = known(key) if key is not None else None
+            if text is None:
+                missing.append(i)
+            keys.append(key)
+            out.append(text)
+        if missing:
+            for i, text in zip(missing, node_texts([flows[i] for i in missing]), strict=True):
+                out[i] = text
+        texts: list[str] = out  # type: ignore[assignment]  # every None was filled above
+        self._by_value = {key: text for key, text in zip(keys, texts, strict=True) if key is not None}
+        return texts
