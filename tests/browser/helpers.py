@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.sync_api import expect
@@ -67,6 +68,14 @@ def deployed(page: Any, server: Any) -> dict[str, dict[str, Any]]:
     if page.locator("#deploy").get_attribute("data-state") == "dirty":
         deploy(page)
     return {n["id"]: n for n in server.flows()["flows"]}
+
+
+def open_deployed(page: Any, server: Any, flows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Deploy ``flows`` on the server, load them into the open editor, and return them by id."""
+    server.deploy(flows)
+    page.evaluate("() => window.__editor.app.reload()")
+    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    return deployed(page, server)
 
 
 def group_holds(group: dict[str, Any], node: dict[str, Any]) -> bool:

@@ -7,10 +7,9 @@ Checked in ``GET /flows`` after each deploy."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from .helpers import canvas_client, centre, deployed, drag_node, group_holds
+from .helpers import canvas_client, centre, deployed, drag_node, group_holds, open_deployed
 from .test_group_remove import FLOW
 
 BOX = ("x", "y", "w", "h")
@@ -30,10 +29,7 @@ def _drawn(page: Any, gid: str) -> tuple[int, ...]:
 
 def test_alt_drag_takes_the_last_member_out_and_undo_restores(editor: Any, server: Any, shot: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     steps = page.evaluate("window.__editor.app.history.undoStack.length")
 
     # The only member of a group, dragged out with Alt: it leaves, the group stays where it was as an
@@ -73,27 +69,18 @@ def test_alt_drag_takes_the_last_member_out_and_undo_restores(editor: Any, serve
 
 def test_remove_from_group_keeps_the_emptied_group(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     # The same outcome by the menu's way out (Alt+Shift+G) as by an Alt drag.
     page.locator('[data-node-id="nd"] .node-label').click()
     page.keyboard.press("Alt+Shift+G")
     flows = deployed(page, server)
-    assert "g" not in flows["nd"] and flows["g2"]["nodes"] == []
-    assert (flows["g2"]["x"], flows["g2"]["y"], flows["g2"]["h"]) == (100, 420, 40)
-    page.keyboard.press("Control+z")
-    flows = deployed(page, server)
-    assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]
+    assert "g" not in flows["nd"]
+    assert_g2_left_empty_then_undone(page, server, flows, before)
 
 
 def test_alt_drag_of_a_group_box_takes_it_out_of_the_group_around_it(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     # Grab the inner group by its box (Alt on the press pans the canvas), hold Alt while moving, drop.
     page.mouse.move(*canvas_client(page, 300, 200))
     page.mouse.down()
@@ -113,10 +100,7 @@ def test_alt_drag_of_a_group_box_takes_it_out_of_the_group_around_it(editor: Any
 
 def test_deleting_members_shrinks_the_group_and_keeps_it_when_empty(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     # A deleted member: its group fits what is left (as Node-RED draws a group around its members).
     page.locator('[data-node-id="na"] .node-label').click()
     page.keyboard.press("Delete")
@@ -127,19 +111,13 @@ def test_deleting_members_shrinks_the_group_and_keeps_it_when_empty(editor: Any,
     page.locator('[data-node-id="nd"] .node-label').click()
     page.keyboard.press("Delete")
     flows = deployed(page, server)
-    assert "nd" not in flows and flows["g2"]["nodes"] == []
-    assert (flows["g2"]["x"], flows["g2"]["y"], flows["g2"]["h"]) == (100, 420, 40)
-    page.keyboard.press("Control+z")
-    flows = deployed(page, server)
-    assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]
+    assert "nd" not in flows
+    assert_g2_left_empty_then_undone(page, server, flows, before)
 
 
 def test_the_group_left_shrinks_while_the_alt_drag_goes_on(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     rect = page.locator('[data-group-id="g1"] rect.group')
     page.mouse.move(*centre(page, '[data-node-id="nb"] .node-label'))
     page.keyboard.down("Alt")
@@ -161,3 +139,12 @@ def test_the_group_left_shrinks_while_the_alt_drag_goes_on(editor: Any, server: 
     page.keyboard.press("Control+z")  # one step brings the member and the box back
     flows = deployed(page, server)
     assert flows["g1"]["nodes"] == ["na", "nb"] and _box(flows["g1"]) == _box(before["g1"])
+
+
+def assert_g2_left_empty_then_undone(page: Any, server: Any, flows: dict[str, Any], before: dict[str, Any]) -> None:
+    """g2 lost its only member nd: it stays as a small box where it was, and one undo restores both."""
+    assert flows["g2"]["nodes"] == []
+    assert (flows["g2"]["x"], flows["g2"]["y"], flows["g2"]["h"]) == (100, 420, 40)
+    page.keyboard.press("Control+z")
+    flows = deployed(page, server)
+    assert flows["nd"] == before["nd"] and flows["g2"] == before["g2"]

@@ -6,12 +6,11 @@ instance takes its place there; nodes of two groups cannot become one subflow. C
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from playwright.sync_api import expect
 
-from .helpers import canvas_client, deployed, group_holds
+from .helpers import canvas_client, deployed, group_holds, open_deployed
 from .test_group_remove import FLOW
 
 LABEL = '[data-node-id="{}"] .node-label'.format
@@ -19,9 +18,7 @@ LABEL = '[data-node-id="{}"] .node-label'.format
 
 def test_a_pasted_or_duplicated_member_belongs_to_no_group(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
+    open_deployed(page, server, FLOW)
     page.locator('[data-node-id="nd"] .node-label').click()
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
@@ -48,10 +45,7 @@ def test_a_pasted_or_duplicated_member_belongs_to_no_group(editor: Any, server: 
 
 def test_selection_to_subflow_puts_the_instance_in_the_group(editor: Any, server: Any) -> None:
     page = editor
-    server.deploy(FLOW)
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, FLOW)
     steps = page.evaluate("window.__editor.app.history.undoStack.length")
     # Nodes of two groups: refused, nothing changes.
     page.locator(LABEL("na")).click()
@@ -78,10 +72,7 @@ def test_selection_to_subflow_puts_the_instance_in_the_group(editor: Any, server
 def test_moving_a_member_to_another_tab_shrinks_the_group_left(editor: Any, server: Any) -> None:
     page = editor
     tab2 = {"id": "tab2", "type": "tab", "label": "Second", "disabled": False, "info": "", "env": []}
-    server.deploy([*FLOW, tab2])
-    page.evaluate("() => window.__editor.app.reload()")
-    page.wait_for_function(f"() => window.__editor.app.model.rev === {json.dumps(server.flows()['rev'])}")
-    before = deployed(page, server)
+    before = open_deployed(page, server, [*FLOW, tab2])
     page.locator(LABEL("na")).click(button="right")
     page.locator("#context-menu [data-action='move-to-tab']").click()
     page.locator("[data-action='move-to-tab2']").click()
