@@ -138,7 +138,7 @@ export class Canvas {
         const layout = layoutOf(model, node);
         // far outside the view of a big flow: only the node's outer <g> until it comes near
         const parked = !hadFocus && !nodeKept(box, x, y, layout.size);
-        const el = buildNode(model, node, parked);
+        const el = buildNode(model, node, parked, layout);
         if (entry) entry.el.replaceWith(el);
         else this.nodeLayer.append(el);
         entry = { el, sig, problems: undefined, parked }; // a new node is drawn valid, with an empty status

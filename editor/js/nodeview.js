@@ -31,8 +31,8 @@ const shapes = new Map();
 const MAX_SHAPES = 500;
 
 /** The template and texts of a node's shape. */
-function prepare(model, node) {
-  const { size, outputs, inputs, label } = layoutOf(model, node);
+function prepare(model, node, layout = layoutOf(model, node)) {
+  const { size, outputs, inputs, label } = layout;
   const def = model.def(node);
   const sf = model.subflowOf(node);
   const known = Boolean(def || sf || node.type === "junction");
@@ -59,10 +59,11 @@ function prepare(model, node) {
 /**
  * Build the <g> for a node. Text is only ever set through textContent. A `parked` node is only
  * its outer <g> (id, type, class, aria label): culling draws it far outside the view, and
- * fillNode() adds its body, label, ports and badges when it first comes near.
+ * fillNode() adds its body, label, ports and badges when it first comes near. `layout` is
+ * layoutOf(model, node) when the caller has it already.
  */
-export function buildNode(model, node, parked = false) {
-  const p = prepare(model, node);
+export function buildNode(model, node, parked = false, layout = undefined) {
+  const p = prepare(model, node, layout);
   const g = p.template.cloneNode(false);
   g.setAttribute("data-node-id", node.id);
   const { inputs, outputs } = p;
