@@ -40,6 +40,7 @@ from ..storage import UserDirLock
 from .app import create_app
 from .health import build_health_router, build_metrics_router
 from .http_nodes_router import HTTP_ROUTER_KEY, HttpNodeRouter
+from .http_protocol import OneWriteHttpProtocol
 from .origin import LOOPBACK_HOSTS_KEY, is_loopback_name
 
 __all__ = ["HTTP_DRAIN_S", "SHUTDOWN_MARGIN_S", "WATCHDOG_GRACE_S", "serve"]
@@ -266,7 +267,7 @@ def _serve_locked(settings: Settings, *, editor: bool, admin: bool, queue: Any) 
     router = settings.extra.get(HTTP_ROUTER_KEY)
     config = Config(
         app, log_config=None, access_log=False, lifespan="on", ws_ping_interval=None,
-        timeout_graceful_shutdown=HTTP_DRAIN_S,
+        timeout_graceful_shutdown=HTTP_DRAIN_S, http=OneWriteHttpProtocol,
     )
     drain_s = max(0, settings.shutdownDrainTimeout) / 1000.0
     server = _Server(config, router if isinstance(router, HttpNodeRouter) else None, settings.close_timeout_s,
