@@ -17,9 +17,8 @@ class SubflowInstanceNode(Node):
     type = "subflow"
     category = "subflows"
 
-    def on_input(self, msg: Msg, send: Any, done: Any) -> None:
-        send(msg)
-        done()
+    def transform(self, msg: Msg) -> Msg:
+        return msg
 
 
 class SubflowStatusNode(Node):

@@ -62,6 +62,7 @@ class _Expander:
     __slots__ = ("closed", "handoff", "node", "pending", "queue", "stats")
 
     _async_input = False
+    _transform_input = False
 
     def __init__(self, queue: deque[tuple[Route, Msg]]) -> None:
         self.queue = queue
@@ -229,6 +230,13 @@ class Dispatcher:
                 node = route.node
                 node.stats.received += 1
                 try:
+                    if node._transform_input:  # on_input's work without its send and done callables
+                        out = node.transform(msg)
+                        if out is not None:
+                            route.send(out)
+                        if route.flow.complete_map:
+                            route.done(msg)
+                        continue
                     if node._async_input:
                         route.start_async(msg)
                         continue

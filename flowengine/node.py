@@ -105,10 +105,13 @@ class Node:
 
     # --- set by the engine on construction ---
     _async_input: ClassVar[bool] = False
+    _transform_input: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._async_input = inspect.iscoroutinefunction(cls.on_input)
+        # a subclass that overrides on_input again is served by its on_input
+        cls._transform_input = cls.transform is not Node.transform and cls.on_input is Node.on_input
 
     def __init__(self, host: NodeHost, config: dict[str, Any], credentials: dict[str, Any] | None = None):
         self.host = host
@@ -130,8 +133,19 @@ class Node:
 
     def on_input(self, msg: Msg, send: Send, done: Done) -> Awaitable[None] | None:
         """Handle one message. Call ``send`` for outputs and ``done()`` when finished."""
+        if type(self).transform is not Node.transform:  # also when a subclass's on_input calls this
+            out = self.transform(msg)
+            if out is not None:
+                send(out)
         done()
         return None
+
+    def transform(self, msg: Msg) -> Msg | None:
+        """For a type whose whole handling of a message is "change it (or make another), send the
+        result on the first output, done": the message to send (None: nothing). Defined instead of
+        ``on_input``, it is called by the dispatcher directly, without a ``send`` and a ``done``
+        callable per message; an exception is the node's error, as from ``on_input``."""
+        raise NotImplementedError(f"{type(self).__name__} handles messages in on_input")
 
     def on_close(self, removed: bool) -> Awaitable[None] | None:
         """Release resources. ``removed`` is true when the node was deleted, not restarted."""

@@ -18,7 +18,7 @@ from typing import Any
 from flowengine.message import PropertyPathError, deep_clone
 from flowengine.node import Node
 from flowengine.typed import compile_jsonata, parse_context_key, to_number
-from flowengine.types import UNDEFINED, Done, Msg, Send
+from flowengine.types import UNDEFINED, Msg
 
 from ._change_rules import changed_value, normalise_rules
 from ._help import node_help
@@ -90,20 +90,17 @@ class ChangeNode(Node):
         self._ops = ops
         self._ready = not self._problems
 
-    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+    def transform(self, msg: Msg) -> Msg | None:
         if not self._ready:
-            done()
-            return
+            return None
         for op in self._ops:
             try:
                 if not op(msg):
-                    done()
-                    return
+                    return None
             except (PropertyPathError, TypeError, ValueError, KeyError, IndexError):
                 # Node-RED's applyRule swallows errors of this kind and passes the msg on
                 continue
-        send(msg)
-        done()
+        return msg
 
     # --- compilation ---
     def _compile_rule(self, rule: dict[str, Any]) -> list[Op]:

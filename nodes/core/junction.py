@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flowengine.node import Node
-from flowengine.types import Done, Msg, Send
+from flowengine.types import Msg
 
 from ._help import node_help
 
@@ -19,9 +19,8 @@ class Junction(Node):
     schema = {"type": "object", "properties": {}}
     help = node_help("junction")
 
-    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        send(msg)
-        done()
+    def transform(self, msg: Msg) -> Msg:
+        return msg
 
 
 NODES: list[type[Node]] = [Junction]

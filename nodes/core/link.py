@@ -36,9 +36,8 @@ class LinkIn(Node):
     schema = {"type": "object", "properties": {"name": {"type": "string", "default": ""}, "links": _LINKS}}
     help = node_help("link in")
 
-    def on_input(self, msg: Msg, send: Send, done: Done) -> None:
-        send(msg)
-        done()
+    def transform(self, msg: Msg) -> Msg:
+        return msg
 
 
 class LinkOut(Node):

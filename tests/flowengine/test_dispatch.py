@@ -25,6 +25,7 @@ class Stub:
     """What the dispatcher and ``Route`` use of a node: stats, on_input, error."""
 
     _async_input = False
+    _transform_input = False
 
     def __init__(self, name: str, log: Log, react: Callable[[Stub, dict[str, Any], Any], None] | None = None):
         self.name = name
