@@ -233,6 +233,9 @@ _SKIP = object()
 
 
 def _plain_replacer(key: Any, value: Any) -> Any:
+    cls = value.__class__
+    if cls is str or cls is dict or cls is int or cls is list or cls is bool or value is None:
+        return value  # what a message holds most: JSON's own types (subclasses take the checks below)
     if value is UNDEFINED or isinstance(value, JsFunction) or (
             callable(value) and not isinstance(value, dict | list | type)):
         return _SKIP
