@@ -24,8 +24,8 @@ from .builtins import BUILTIN_TYPES, subflow_instance_class
 from .compiler import compile_flows
 from .context import ContextManager
 from .credentials import CredentialStore, SecretSource
-from .deploy_diff import deploy_diff
 from .deploy_memo import DeployMemo, reusable_problems
+from .deploy_prepare import PreparedDeploy, prepare_deploy, save_while
 from .dispatch import Dispatcher
 from .env import convert_env_value, process_env, substitute_env
 from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValidationError
@@ -36,7 +36,7 @@ from .model import FlowSet, flows_rev, node_texts, parse_flows
 from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
-from .route import Route
+from .route import Route, resolve_changed
 from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
@@ -401,14 +401,17 @@ class Runtime:
             self.credentials.prune(ids)
             if texts is None:
                 texts = node_texts(clean)  # raises what a value that is not JSON raises
+            saved_texts = texts
             try:
-                await asyncio.to_thread(self._save, clean, texts)
+                # the diff and the compile need no disk: done while the thread waits on it
+                prepared = await save_while(lambda: self._save(clean, saved_texts),
+                                            lambda: self._prepare(fs, deploy_type, touched))
             except BaseException:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
             self.stats.deployed(deploy_type, "ok")
-            return await self._apply(clean, fs, deploy_type, touched, flows_rev(clean, texts), memo)
+            return await self._apply(clean, prepared, flows_rev(clean, texts), memo)
 
     def _save(self, clean: list[Any], texts: list[str] | None = None) -> None:
         """Flows and credentials as one save: a crash leaves the old pair or the new (journal.py)."""
@@ -432,7 +435,7 @@ class Runtime:
                 raise FlowValidationError(errors)
             _log_dropped_wires(self.problems)
             self.stats.deployed("reload", "ok")
-            return await self._apply(clean, fs, "full", rev=flows_rev(clean, texts), memo=memo)
+            return await self._apply(clean, self._prepare(fs, "full"), flows_rev(clean, texts), memo)
 
     async def set_state(self, state: str) -> str:
         """``"start"`` / ``"stop"`` the flows (persisted across restarts)."""
@@ -558,22 +561,24 @@ class Runtime:
                                             "types": list(self.missing_types)}, retain=True)
 
     # --- internals: deploy ---
-    async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
-                     creds_changed: frozenset[str] | set[str] = frozenset(), rev: str | None = None,
+    def _prepare(self, fs: FlowSet, deploy_type: str,
+                 creds_changed: frozenset[str] | set[str] = frozenset()) -> PreparedDeploy:
+        """The diff, missing types and compiled shape of deploying ``fs`` now (pure: see deploy_prepare)."""
+        return prepare_deploy(self._fs, fs, deploy_type, running=self._state == "start",
+                              missing_before=bool(self.missing_types), known=self._known,
+                              creds_changed=creds_changed)
+
+    async def _apply(self, clean: list[Any], prepared: PreparedDeploy, rev: str,
                      memo: DeployMemo | None = None) -> str:
-        old_fs = self._fs
-        rev = rev or flows_rev(clean)
-        missing = missing_types(fs, self._known)
-        full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
-        # fs.reused: nodes whose text is the one old_fs was parsed from (self._memo belongs to old_fs)
-        plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed, unchanged=fs.reused)
+        fs, plan, missing = prepared.fs, prepared.plan, prepared.missing
         self.events.publish(RUNTIME_STATE, {}, retain=True)
         if self._state == "start":
             await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed), "deploy")
         self.events.publish(RUNTIME_STATE, {"state": "stop", "deploy": True}, retain=True)
         self._config, self._fs, self._rev = clean, fs, rev
         self._memo = memo if memo is not None and memo.fs is fs else DeployMemo(fs, self.registry.generation)
-        self._compiled = compile_flows(fs)
+        # the running configuration's specs of unchanged nodes are taken (compiler.py)
+        self._compiled = compile_flows(fs, self._compiled)
         self.missing_types = missing
         active = set(self._compiled.nodes) | set(self._compiled.flows)
         self.context.clean(active)
@@ -631,14 +636,17 @@ class Runtime:
             flows[fid] = Flow(self, spec, flows.get(spec.parent) if spec.parent else None)
         self.flows = flows
         created: list[Route] = []
+        respec: list[Route] = []  # survivors given another spec (their wires may differ)
         for fid, spec in compiled.flows.items():
             flow = flows[fid]
             for ns in spec.nodes:
                 route = self.routes.get(ns.id)
                 if route is not None and not route.closed:
-                    route.flow, route.spec = flow, ns
-                    route.node.host = flow
-                    route.node.wires = [list(p) for p in ns.wires]
+                    if route.spec is not ns:  # a reused spec (compiler.py) has the wires the node has
+                        route.spec = ns
+                        route.node.wires = [list(p) for p in ns.wires]
+                        respec.append(route)
+                    route.flow = route.node.host = flow
                     flow.routes[ns.id] = route
                     continue
                 if roots is not None and ns.root not in roots:
@@ -661,8 +669,7 @@ class Runtime:
             if flow.spec.kind == "subflow":
                 inst = self.routes.get(fid)
                 flow.instance = inst.node if inst is not None else None
-        for route in self.routes.values():
-            route.resolve(self.routes)
+        resolve_changed(self.routes, created, respec, everything=roots is None)
         for flow in flows.values():
             flow.index()
         return created
@@ -689,8 +696,11 @@ class Runtime:
 
         try:
             # env_free: the node's text has no "${" (substitute_env's own check is a repr of the
-            # config: ~5 us a node, 7 % of a full deploy of 10,000 nodes)
-            config = cfg if ns.env_free else substitute_env(cfg, lookup)
+            # config: ~5 us a node, 7 % of a full deploy of 10,000 nodes). The node gets its own
+            # dict: the spec may be reused by the next deploy (compiler.py), whatever the node writes.
+            config = dict(cfg) if ns.env_free else substitute_env(cfg, lookup)
+            if config is cfg:
+                config = dict(cfg)
             creds = self.credentials.get(cfg.get("_alias") or ns.id)
             node = cls(flow, config, creds)
             node.wires = [list(p) for p in ns.wires]
