@@ -13,7 +13,7 @@ function of those, and nobody writes to it: a node is built from a copy of its `
 from __future__ import annotations
 
 from .graph import GLOBAL_FLOW, CompiledFlows, FlowSpec, NodeSpec, config_refs, link_targets
-from .model import FlowSet, NodeConfig
+from .model import SUBFLOW_PREFIX, FlowSet, NodeConfig
 from .subflows import expand_instance
 
 __all__ = ["compile_flows"]
@@ -27,12 +27,13 @@ def compile_flows(fs: FlowSet, previous: CompiledFlows | None = None) -> Compile
     links = link_targets(fs)
     flows: dict[str, FlowSpec] = {}
     nodes: dict[str, NodeSpec] = {}
-    reuse = _Reuse(fs, previous, links)
+    reusable = _reusable(fs, previous, links)
     gflow = FlowSpec(GLOBAL_FLOW, "global", GLOBAL_FLOW, None, groups={})
     flows[GLOBAL_FLOW] = gflow
     for n in _config_order([n for n in fs.nodes.values() if n.is_config and n.z is None and not n.disabled]):
-        spec = reuse.spec(n, GLOBAL_FLOW) or NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True,
-                                                       n.env_free)
+        spec = reusable.get(n.id)
+        if spec is None or spec.flow != GLOBAL_FLOW:
+            spec = NodeSpec(n.id, n.type, dict(n.raw), (), n.id, GLOBAL_FLOW, True, n.env_free)
         gflow.nodes.append(spec)
         nodes[n.id] = spec
     for tab in fs.tabs.values():
@@ -43,8 +44,8 @@ def compile_flows(fs: FlowSet, previous: CompiledFlows | None = None) -> Compile
         flows[tab.id] = flow
         members = [n for n in fs.members(tab.id) if not n.disabled]
         for n in sorted(members, key=lambda m: not m.is_config):
-            same = reuse.spec(n, tab.id)
-            if same is not None:
+            same = reusable.get(n.id)
+            if same is not None and same.flow == tab.id:
                 flow.nodes.append(same)
                 nodes[n.id] = same
                 continue
@@ -62,26 +63,20 @@ def compile_flows(fs: FlowSet, previous: CompiledFlows | None = None) -> Compile
     return CompiledFlows(flows, nodes, links)
 
 
-class _Reuse:
-    """The previous compile's spec of an unchanged node, when it is what this compile would build."""
-
-    def __init__(self, fs: FlowSet, previous: CompiledFlows | None, links: dict[str, list[str]]) -> None:
-        self.reused = fs.reused if previous is not None else frozenset()
-        self.specs = previous.nodes if previous is not None else {}
-        self.old_links = previous.links if previous is not None else {}
-        self.links = links
-
-    def spec(self, n: NodeConfig, flow: str) -> NodeSpec | None:
-        nid = n.id
-        if nid not in self.reused:
-            return None
-        old = self.specs.get(nid)
-        # root == id: a top-level node, never a copy inside a subflow instance (a node of the
-        # same id cannot be both); an instance's spec is rewritten by its expansion: never taken
-        if (old is None or old.flow != flow or old.root != nid or n.subflow_id is not None
-                or self.links.get(nid) != self.old_links.get(nid)):
-            return None
-        return old
+def _reusable(fs: FlowSet, previous: CompiledFlows | None, links: dict[str, list[str]]) -> dict[str, NodeSpec]:
+    """The previous compile's specs of ``fs``'s unchanged nodes that this compile would build alike
+    (the caller checks the flow): a top-level node (root == id: never a copy inside a subflow
+    instance), not itself an instance (its expansion rewrites its spec), with the same link wires."""
+    if previous is None or not fs.reused:
+        return {}
+    specs, old_links = previous.nodes, previous.links
+    out: dict[str, NodeSpec] = {}
+    for nid in fs.reused:
+        old = specs.get(nid)
+        if (old is not None and old.root == nid and not old.type.startswith(SUBFLOW_PREFIX)
+                and links.get(nid) == old_links.get(nid)):
+            out[nid] = old
+    return out
 
 
 def _config_order(configs: list[NodeConfig]) -> list[NodeConfig]:

@@ -300,8 +300,8 @@ def resolve_changed(routes: dict[str, Route], created: list[Route], respec: list
         route.resolve(routes)
     if not fresh:
         return
-    done = {id(r) for r in respec}
     for route in routes.values():
-        if route.spec.id not in fresh and id(route) not in done and any(
-                t in fresh for port in route.spec.wires for t in port):
-            route.resolve(routes)
+        for port in route.spec.wires:
+            if not fresh.isdisjoint(port):
+                route.resolve(routes)  # again, for one in ``created`` or ``respec``: the same result
+                break

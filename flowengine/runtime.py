@@ -24,8 +24,8 @@ from .builtins import BUILTIN_TYPES, subflow_instance_class
 from .compiler import compile_flows
 from .context import ContextManager
 from .credentials import CredentialStore, SecretSource
+from .deploy_diff import deploy_diff
 from .deploy_memo import DeployMemo, reusable_problems
-from .deploy_prepare import PreparedDeploy, prepare_deploy, save_while
 from .dispatch import Dispatcher
 from .env import convert_env_value, process_env, substitute_env
 from .errors import DeployConflictError, FlowEngineError, FlowProblem, FlowValidationError
@@ -401,17 +401,14 @@ class Runtime:
             self.credentials.prune(ids)
             if texts is None:
                 texts = node_texts(clean)  # raises what a value that is not JSON raises
-            saved_texts = texts
             try:
-                # the diff and the compile need no disk: done while the thread waits on it
-                prepared = await save_while(lambda: self._save(clean, saved_texts),
-                                            lambda: self._prepare(fs, deploy_type, touched))
+                await asyncio.to_thread(self._save, clean, texts)
             except BaseException:
                 self.credentials.restore(before)  # the old pair is what is on disk
                 raise
             self.problems = problems
             self.stats.deployed(deploy_type, "ok")
-            return await self._apply(clean, prepared, flows_rev(clean, texts), memo)
+            return await self._apply(clean, fs, deploy_type, touched, flows_rev(clean, texts), memo)
 
     def _save(self, clean: list[Any], texts: list[str] | None = None) -> None:
         """Flows and credentials as one save: a crash leaves the old pair or the new (journal.py)."""
@@ -435,7 +432,7 @@ class Runtime:
                 raise FlowValidationError(errors)
             _log_dropped_wires(self.problems)
             self.stats.deployed("reload", "ok")
-            return await self._apply(clean, self._prepare(fs, "full"), flows_rev(clean, texts), memo)
+            return await self._apply(clean, fs, "full", rev=flows_rev(clean, texts), memo=memo)
 
     async def set_state(self, state: str) -> str:
         """``"start"`` / ``"stop"`` the flows (persisted across restarts)."""
@@ -561,17 +558,18 @@ class Runtime:
                                             "types": list(self.missing_types)}, retain=True)
 
     # --- internals: deploy ---
-    def _prepare(self, fs: FlowSet, deploy_type: str,
-                 creds_changed: frozenset[str] | set[str] = frozenset()) -> PreparedDeploy:
-        """The diff, missing types and compiled shape of deploying ``fs`` now (pure: see deploy_prepare)."""
-        return prepare_deploy(self._fs, fs, deploy_type, running=self._state == "start",
-                              missing_before=bool(self.missing_types), known=self._known,
-                              creds_changed=creds_changed)
-
-    async def _apply(self, clean: list[Any], prepared: PreparedDeploy, rev: str,
+    async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
+                     creds_changed: frozenset[str] | set[str] = frozenset(), rev: str | None = None,
                      memo: DeployMemo | None = None) -> str:
-        fs, plan, missing = prepared.fs, prepared.plan, prepared.missing
+        # saved: the deploy happens. Its first event now (comms sends it 50 ms later, with what
+        # follows it by then); the diff is pure, and nothing is stopped before it is known
         self.events.publish(RUNTIME_STATE, {}, retain=True)
+        old_fs = self._fs
+        rev = rev or flows_rev(clean)
+        missing = missing_types(fs, self._known)
+        full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
+        # fs.reused: nodes whose text is the one old_fs was parsed from (self._memo belongs to old_fs)
+        plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed, unchanged=fs.reused)
         if self._state == "start":
             await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed), "deploy")
         self.events.publish(RUNTIME_STATE, {"state": "stop", "deploy": True}, retain=True)
@@ -743,8 +741,10 @@ class Runtime:
         # one (a deploy's create does all of them again; this covers messages sent in between)
         gone = {r.spec.id for r in stopping}
         for route in self.routes.values():
-            if any(t in gone for port in route.spec.wires for t in port):
-                route.resolve(self.routes)
+            for port in route.spec.wires:
+                if not gone.isdisjoint(port):
+                    route.resolve(self.routes)
+                    break
         for flow in {id(r.flow): r.flow for r in stopping}.values():
             flow.index()
 
