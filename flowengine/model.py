@@ -249,14 +249,14 @@ def parse_flows(
         if earlier is not None and item.__class__ is dict:
             text = texts[i]  # type: ignore[index]  # set with ``earlier``
             node = earlier(text)
-            if node is not None and (nid := node.id) not in seen:
+            if node is not None and (same_id := node.id) not in seen:
                 # the same text: the same id, type, z, wires... (the text holds them all) and no problem
                 node = _with_raw(node, item)
-                seen.add(nid)
-                reused.add(nid)
+                seen.add(same_id)
+                reused.add(same_id)
                 if node.type == "global-config":
                     object.__setattr__(fs, "global_config", node)
-                nodes[nid] = node
+                nodes[same_id] = node
                 z = node.z
                 members = by_z.get(z)
                 if members is None:
