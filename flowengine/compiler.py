@@ -5,8 +5,8 @@ the nodes that use them; each subflow instance is expanded by ``subflows.expand_
 
 Given the running configuration's compiled shape (``previous``), a node whose text did not change
 (``FlowSet.reused``) keeps its ``NodeSpec`` object when nothing else it is built from changed:
-the same tab (or the global flow), the same link wires, not a subflow instance. A spec is a pure
-function of those, and nobody writes to it: a node is built from a copy of its ``config``
+the same tab (or the global flow), not a link out, not a subflow instance. A spec is a pure
+function of those, and no node writes to it: a node is built from a copy of its ``config``
 (``Runtime._construct``). A deploy that changes one node of 1,000 thus builds one spec, not 1,000.
 """
 
@@ -66,15 +66,23 @@ def compile_flows(fs: FlowSet, previous: CompiledFlows | None = None) -> Compile
 def _reusable(fs: FlowSet, previous: CompiledFlows | None, links: dict[str, list[str]]) -> dict[str, NodeSpec]:
     """The previous compile's specs of ``fs``'s unchanged nodes that this compile would build alike
     (the caller checks the flow): a top-level node (root == id: never a copy inside a subflow
-    instance), not itself an instance (its expansion rewrites its spec), with the same link wires."""
+    instance), not itself an instance (its expansion rewrites its spec), not a link out (its wires
+    are compiled from the link nodes around it).
+
+    Each one's ``config`` is refilled from the node's current dict (the same text: equal values):
+    the previous request's objects are then not kept alive by the spec (+9 MiB traced after a full
+    redeploy of 10,000 nodes otherwise); the running nodes have their own copies."""
     if previous is None or not fs.reused:
         return {}
-    specs, old_links = previous.nodes, previous.links
+    specs, old_links, nodes = previous.nodes, previous.links, fs.nodes
     out: dict[str, NodeSpec] = {}
     for nid in fs.reused:
         old = specs.get(nid)
         if (old is not None and old.root == nid and not old.type.startswith(SUBFLOW_PREFIX)
-                and links.get(nid) == old_links.get(nid)):
+                and nid not in links and nid not in old_links):
+            config = old.config
+            config.clear()
+            config.update(nodes[nid].raw)
             out[nid] = old
     return out
 

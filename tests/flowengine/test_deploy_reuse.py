@@ -108,7 +108,8 @@ async def test_an_unchanged_node_keeps_its_spec_and_a_changed_one_gets_a_new_one
         await h.deploy(edit(FLOWS, "b", label="B2"), "nodes")
         after = h.runtime._compiled.nodes
         assert after["b"] is not before["b"] and after["b"].config["label"] == "B2"
-        assert all(after[nid] is before[nid] for nid in ("a", "s", "u", "k", "e", "lo", "li"))
+        assert all(after[nid] is before[nid] for nid in ("a", "s", "u", "k", "e", "li"))
+        assert after["lo"] is not before["lo"]  # a link out's wires come from the link nodes: compiled each time
 
 
 async def test_a_survivor_wired_to_a_restarted_node_sends_to_the_new_one():
@@ -142,6 +143,11 @@ async def test_a_node_that_wrote_into_its_config_leaves_the_reused_spec_as_deplo
         assert h.runtime._compiled.nodes["w"] is spec
         assert h.node("w").config["label"] == "W+scribbled"  # not "W+scribbled+scribbled"
         assert spec.config["label"] == "W" and h.runtime.get_flows()[-2]["label"] == "W"
+        survivor = h.node("w")
+        await h.deploy(edit(flows, "b", label="B2"), "nodes")  # w keeps running, its spec is reused
+        assert h.node("w") is survivor and h.runtime._compiled.nodes["w"] is spec
+        assert survivor.config["label"] == "W+scribbled" and survivor.config["wires"] == [["nowhere"]]
+        assert spec.config["label"] == "W" and spec.config["wires"] == [["sw"]]
 
 
 async def test_a_changed_config_node_restarts_its_users_which_then_use_the_new_one():
