@@ -110,6 +110,9 @@ async def test_an_unchanged_node_keeps_its_spec_and_a_changed_one_gets_a_new_one
         assert after["b"] is not before["b"] and after["b"].config["label"] == "B2"
         assert all(after[nid] is before[nid] for nid in ("a", "s", "u", "k", "e", "li"))
         assert after["lo"] is not before["lo"]  # a link out's wires come from the link nodes: compiled each time
+        # a reused spec holds the values of this deploy's dicts, not the previous one's (kept alive else)
+        current = {n["id"]: n for n in h.runtime.get_flows()}
+        assert after["a"].config["wires"] is current["a"]["wires"]
 
 
 async def test_a_survivor_wired_to_a_restarted_node_sends_to_the_new_one():
