@@ -3,6 +3,7 @@ only the routes whose targets changed (route.resolve_changed): what makes it bui
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -105,7 +106,7 @@ FLOWS = [
 async def test_an_unchanged_node_keeps_its_spec_and_a_changed_one_gets_a_new_one():
     async with FlowHarness(FLOWS, registry=registry()) as h:
         before = dict(h.runtime._compiled.nodes)
-        await h.deploy(edit(FLOWS, "b", label="B2"), "nodes")
+        await h.deploy(copy.deepcopy(edit(FLOWS, "b", label="B2")), "nodes")  # new objects, as a request's
         after = h.runtime._compiled.nodes
         assert after["b"] is not before["b"] and after["b"].config["label"] == "B2"
         assert all(after[nid] is before[nid] for nid in ("a", "s", "u", "k", "e", "li"))
