@@ -142,16 +142,19 @@ async def test_a_node_that_wrote_into_its_config_leaves_the_reused_spec_as_deplo
     async with FlowHarness(flows, registry=registry()) as h:
         assert h.node("w").config["label"] == "W+scribbled"
         spec = h.runtime._compiled.nodes["w"]
-        assert spec.config["label"] == "W" and spec.config["wires"] == [["sw"]]
         await h.deploy([dict(n) for n in flows], "full")  # everything built again, from reused specs
         assert h.runtime._compiled.nodes["w"] is spec
         assert h.node("w").config["label"] == "W+scribbled"  # not "W+scribbled+scribbled"
-        assert spec.config["label"] == "W" and h.runtime.get_flows()[-2]["label"] == "W"
+        assert h.node("w").config["wires"] == [["nowhere"]] and h.runtime.get_flows()[-2]["label"] == "W"
         survivor = h.node("w")
         await h.deploy(edit(flows, "b", label="B2"), "nodes")  # w keeps running, its spec is reused
         assert h.node("w") is survivor and h.runtime._compiled.nodes["w"] is spec
         assert survivor.config["label"] == "W+scribbled" and survivor.config["wires"] == [["nowhere"]]
-        assert spec.config["label"] == "W" and spec.config["wires"] == [["sw"]]
+        assert spec.config["label"] == "W" and spec.config["wires"] == [["sw"]]  # ready for the next build
+        await h.deploy([dict(n) for n in flows], "full")
+        assert h.node("w").config["label"] == "W+scribbled"
+        h.send_to("a", {"payload": 1})  # and the rest still runs
+        await h.wait_for("s")
 
 
 async def test_a_changed_config_node_restarts_its_users_which_then_use_the_new_one():
