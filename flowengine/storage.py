@@ -135,12 +135,13 @@ def pretty_json(flows: list[Any], cache: dict[str, str], texts: list[str] | None
     keys = texts if texts is not None and len(texts) == len(flows) else [_COMPACT(node) for node in flows]
     if not flows:
         return "[]", {}
-    known = cache.get
-    items = [known(key) for key in keys]
-    for i, item in enumerate(items):
+    used: dict[str, str] = {}
+    for key, node in zip(keys, flows, strict=True):
+        item = cache.get(key)
         if item is None:
-            items[i] = indented(flows[i])  # one level deeper: an item of the array
-    return "[\n    " + ",\n    ".join(items) + "\n]", dict(zip(keys, items, strict=True))  # type: ignore[arg-type]
+            item = indented(node)  # one level deeper: an item of the array
+        used[key] = item
+    return "[\n    " + ",\n    ".join(used[k] for k in keys) + "\n]", used
 
 
 def _refuse_constant(name: str) -> Any:
