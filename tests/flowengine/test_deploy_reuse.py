@@ -243,3 +243,18 @@ def test_a_compile_reusing_specs_is_a_fresh_compile(change):
     assert {k: vars(s) for k, s in reused.nodes.items()} == {k: vars(s) for k, s in fresh.nodes.items()}
     taken = [nid for nid, s in reused.nodes.items() if previous.nodes.get(nid) is s]
     assert set(taken) <= new.reused and not any(s.root != nid for nid, s in reused.nodes.items() if nid in taken)
+
+
+async def test_a_credentials_change_restarts_the_node_from_its_reused_spec_with_the_new_ones():
+    flows = [*FLOWS[:3], hop("a", ("b",), label="A", credentials={"token": "one"}), *FLOWS[4:]]
+    async with FlowHarness(flows, registry=registry()) as h:
+        spec, old_a, old_b = h.runtime._compiled.nodes["a"], h.node("a"), h.node("b")
+        assert old_a.credentials == {"token": "one"}
+        changed = [dict(n, credentials={"token": "two"}) if n["id"] == "a" else dict(n) for n in flows]
+        await h.deploy(changed, "nodes")  # the flow's text is the same: only the credentials differ
+        assert h.runtime._compiled.nodes["a"] is spec
+        assert h.node("a") is not old_a and h.node("a").credentials == {"token": "two"}
+        assert h.node("b") is old_b
+        h.send_to("a", {"payload": 1})
+        [m] = await h.wait_for("s")
+        assert m["path"] == ["a:A", "b:B"]
