@@ -47,6 +47,7 @@ class TextMemo:
 
 
 def _key(item: Any) -> bytes | None:
+    """``item``'s marshal bytes, None for a value marshal does not take (then encoded each time)."""
     try:
         return marshal.dumps(item, _MARSHAL_VERSION)
     except ValueError:
