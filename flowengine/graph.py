@@ -78,6 +78,8 @@ class CompiledFlows:
 
     flows: dict[str, FlowSpec]
     nodes: dict[str, NodeSpec]
+    links: dict[str, list[str]] = field(default_factory=dict)
+    """The link-out wires compiled in (``link_targets``), by link-out id."""
 
 
 def link_targets(fs: FlowSet) -> dict[str, list[str]]:

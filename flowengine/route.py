@@ -26,7 +26,7 @@ from .types import Msg, SendArg
 if TYPE_CHECKING:
     from .flow import Flow
 
-__all__ = ["Route"]
+__all__ = ["Route", "resolve_changed"]
 
 
 class Route:
@@ -279,3 +279,29 @@ class Route:
         self.flow.log(node, logging.ERROR,
                       f"{what} ignores cancellation: abandoned after nodeCloseTimeout ({timeout:g} s) "
                       f"(node {node.id}, type {node.type}); it may keep running until the process exits")
+
+
+def resolve_changed(routes: dict[str, Route], created: list[Route], respec: list[Route], *,
+                    everything: bool = False) -> None:
+    """After a deploy created ``created`` and gave ``respec`` new specs: resolve the routes whose
+    targets may differ (those, and the ones wired to a created node), or all with ``everything``.
+
+    The others' resolved targets are still right: their wires did not change, and a target that
+    stopped was dropped when it stopped (``Runtime._stop_nodes`` resolves the nodes wired to it).
+    """
+    if everything:
+        for route in routes.values():
+            route.resolve(routes)
+        return
+    fresh = {r.spec.id for r in created}
+    for route in respec:
+        route.resolve(routes)
+    for route in created:
+        route.resolve(routes)
+    if not fresh:
+        return
+    for route in routes.values():
+        for port in route.spec.wires:
+            if not fresh.isdisjoint(port):
+                route.resolve(routes)  # again, for one in ``created`` or ``respec``: the same result
+                break

@@ -36,7 +36,7 @@ from .model import FlowSet, flows_rev, node_texts, parse_flows
 from .node import Node
 from .registry import Registry
 from .reporting import error_text, log_event
-from .route import Route
+from .route import Route, resolve_changed
 from .runtime_stats import RuntimeStats
 from .settings import Settings
 from .sockets import NodeSockets
@@ -561,19 +561,22 @@ class Runtime:
     async def _apply(self, clean: list[Any], fs: FlowSet, deploy_type: str,
                      creds_changed: frozenset[str] | set[str] = frozenset(), rev: str | None = None,
                      memo: DeployMemo | None = None) -> str:
+        # saved: the deploy happens. Its first event now (comms sends it 50 ms later, with what
+        # follows it by then); the diff is pure, and nothing is stopped before it is known
+        self.events.publish(RUNTIME_STATE, {}, retain=True)
         old_fs = self._fs
         rev = rev or flows_rev(clean)
         missing = missing_types(fs, self._known)
         full = deploy_type == "full" or self._state != "start" or bool(self.missing_types) or bool(missing)
         # fs.reused: nodes whose text is the one old_fs was parsed from (self._memo belongs to old_fs)
         plan = deploy_diff(old_fs, fs, "full" if full else deploy_type, creds_changed, unchanged=fs.reused)
-        self.events.publish(RUNTIME_STATE, {}, retain=True)
         if self._state == "start":
             await self._stop_nodes(None if plan.full else set(plan.stop), set(plan.removed), "deploy")
         self.events.publish(RUNTIME_STATE, {"state": "stop", "deploy": True}, retain=True)
         self._config, self._fs, self._rev = clean, fs, rev
         self._memo = memo if memo is not None and memo.fs is fs else DeployMemo(fs, self.registry.generation)
-        self._compiled = compile_flows(fs)
+        # the running configuration's specs of unchanged nodes are taken (compiler.py)
+        self._compiled = compile_flows(fs, self._compiled)
         self.missing_types = missing
         active = set(self._compiled.nodes) | set(self._compiled.flows)
         self.context.clean(active)
@@ -631,14 +634,17 @@ class Runtime:
             flows[fid] = Flow(self, spec, flows.get(spec.parent) if spec.parent else None)
         self.flows = flows
         created: list[Route] = []
+        respec: list[Route] = []  # survivors given another spec (their wires may differ)
         for fid, spec in compiled.flows.items():
             flow = flows[fid]
             for ns in spec.nodes:
                 route = self.routes.get(ns.id)
                 if route is not None and not route.closed:
-                    route.flow, route.spec = flow, ns
-                    route.node.host = flow
-                    route.node.wires = [list(p) for p in ns.wires]
+                    if route.spec is not ns:  # a reused spec (compiler.py) has the wires the node has
+                        route.spec = ns
+                        route.node.wires = [list(p) for p in ns.wires]
+                        respec.append(route)
+                    route.flow = route.node.host = flow
                     flow.routes[ns.id] = route
                     continue
                 if roots is not None and ns.root not in roots:
@@ -661,8 +667,7 @@ class Runtime:
             if flow.spec.kind == "subflow":
                 inst = self.routes.get(fid)
                 flow.instance = inst.node if inst is not None else None
-        for route in self.routes.values():
-            route.resolve(self.routes)
+        resolve_changed(self.routes, created, respec, everything=roots is None)
         for flow in flows.values():
             flow.index()
         return created
@@ -733,8 +738,10 @@ class Runtime:
         # one (a deploy's create does all of them again; this covers messages sent in between)
         gone = {r.spec.id for r in stopping}
         for route in self.routes.values():
-            if any(t in gone for port in route.spec.wires for t in port):
-                route.resolve(self.routes)
+            for port in route.spec.wires:
+                if not gone.isdisjoint(port):
+                    route.resolve(self.routes)
+                    break
         for flow in {id(r.flow): r.flow for r in stopping}.values():
             flow.index()
 

@@ -30,23 +30,25 @@ class TextMemo:
 
     def texts(self, flows: list[Any]) -> list[str]:
         """``node_texts(flows)``: the same list, or the same error (the memo is then unchanged)."""
-        keys: list[bytes | None] = []
-        missing: list[int] = []
-        out: list[str | None] = []
+        dumps = marshal.dumps
+        try:
+            keys: list[bytes | None] = [dumps(item, _MARSHAL_VERSION) for item in flows]
+        except ValueError:  # a type marshal does not take (an in-process caller's object): encode it
+            keys = [_key(item) for item in flows]
         known = self._by_value.get
-        for i, item in enumerate(flows):
-            try:
-                key: bytes | None = marshal.dumps(item, _MARSHAL_VERSION)
-            except ValueError:  # a type marshal does not take (an in-process caller's object): encode it
-                key = None
-            text = known(key) if key is not None else None
-            if text is None:
-                missing.append(i)
-            keys.append(key)
-            out.append(text)
+        out: list[str | None] = [known(key) if key is not None else None for key in keys]
+        missing = [i for i, text in enumerate(out) if text is None]
         if missing:
             for i, text in zip(missing, node_texts([flows[i] for i in missing]), strict=True):
                 out[i] = text
         texts: list[str] = out  # type: ignore[assignment]  # every None was filled above
         self._by_value = {key: text for key, text in zip(keys, texts, strict=True) if key is not None}
         return texts
+
+
+def _key(item: Any) -> bytes | None:
+    """``item``'s marshal bytes, None for a value marshal does not take (then encoded each time)."""
+    try:
+        return marshal.dumps(item, _MARSHAL_VERSION)
+    except ValueError:
+        return None

@@ -249,6 +249,8 @@ def _config_cycles(fs: FlowSet, config_ids: Mapping[str, NodeConfig]) -> list[Fl
 
 
 def _subflow_recursion(fs: FlowSet) -> list[FlowProblem]:
+    if not fs.subflows:  # no subflow, no edge: every node need not be looked at
+        return []
     edges = [(n.z, sid) for n in fs.nodes.values()
              if (sid := n.subflow_id) is not None and n.z is not None and n.z in fs.subflows]
     return [FlowProblem(sorted(comp)[0], "subflow", None,

@@ -85,8 +85,11 @@ def test_harness_bench_prints_the_startup_figures() -> None:
 
 
 def test_deploys_bench_prints_each_deploy() -> None:
-    out = run_bench("bench.deploys", "--sizes", "200")
+    out = run_bench("bench.deploys", "--sizes", "200", "--first-event", "3")
     assert re.search(r"^prepare_validation_cpu \d+ ms$", out, re.M), out
     for name in ("deploy200_full", "redeploy200_full", "deploy200_nodes_one_change"):
         for unit in ("cpu", "wall"):
             assert re.search(rf"^{name}_{unit} \d+ ms$", out, re.M), f"{name}_{unit} missing:\n{out}"
+    for figure in ("first_event_wall", "first_event_cpu", "started_wall", "started_cpu"):
+        name = f"deploy200_nodes_one_change_{figure}_median"
+        assert re.search(rf"^{name} [\d.]+ ms$", out, re.M), f"{name} missing:\n{out}"
