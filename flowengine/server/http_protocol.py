@@ -23,7 +23,10 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-__all__ = ["OneWriteHttpProtocol"]
+__all__ = ["JOIN_LIMIT", "OneWriteHttpProtocol"]
+
+JOIN_LIMIT = 64 * 1024
+"""A first body part larger than this is written after the head, not copied behind it."""
 
 
 class _HeadHeld:
@@ -48,7 +51,12 @@ class _HeadHeld:
             asyncio.get_running_loop().call_soon(self.flush)
             return
         held, self._held = self._held, None
-        self._transport.write(held + bytes(data) if held is not None else data)
+        if held is not None:
+            if len(data) > JOIN_LIMIT:  # a large body: a second send() costs less than copying it
+                self._transport.write(held)
+            else:
+                data = held + bytes(data)
+        self._transport.write(data)
 
     def flush(self) -> None:
         held, self._held = self._held, None

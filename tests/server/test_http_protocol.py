@@ -9,7 +9,7 @@ import pytest
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from flowengine.server.http_protocol import OneWriteHttpProtocol
+from flowengine.server.http_protocol import JOIN_LIMIT, OneWriteHttpProtocol
 
 
 class FakeTransport(asyncio.Transport):
@@ -152,3 +152,16 @@ async def test_100_continue_is_not_held() -> None:
         await asyncio.sleep(0)
     protocol.connection_lost(None)
     assert len(transport.writes) == 2 and transport.writes[1].endswith(b"\r\n\r\nabc")
+
+
+@pytest.mark.asyncio
+async def test_a_large_body_follows_its_head_uncopied() -> None:
+    body = b"x" * (JOIN_LIMIT + 1)
+
+    async def large(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]})
+        await send({"type": "http.response.body", "body": body})
+
+    transport = await serve_one(large, GET)
+    assert len(transport.writes) == 2
+    assert transport.writes[0].endswith(b"\r\n\r\n") and transport.writes[1] == body
