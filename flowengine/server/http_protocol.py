@@ -4,9 +4,9 @@ part in one ``send()``.
 uvicorn writes the status line and headers as soon as the app sends ``http.response.start`` and
 the body when it sends ``http.response.body``: two system calls, two TCP segments and two wake-ups
 of the client for every small response. On the loopback each ``send()`` also runs the receiver's
-TCP path, so the second one was ~15 % of an ``http in`` -> ``http response`` round trip
-(2026-12-07, cProfile of ``flowengine serve`` under the harness's latency loop: 2 ``send`` calls
-per request, ~40 % of the loop's own CPU).
+TCP path (2026-12-07, ``flowengine serve`` under the harness's latency loop: cProfile counted 2
+``send`` calls per request, py-spy put the socket write at a third of the server's wall time; with
+one write, the server's CPU per request fell by about a tenth).
 
 The head is held until the first write that follows it, made from the same step of the event loop
 (``http.response.start`` then ``http.response.body``, as every non-streaming response sends them),
