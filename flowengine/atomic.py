@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 from .errors import StorageError
 
-__all__ = ["atomic_write", "backup_path", "copy_durably", "fsync_dir", "remove_stale_temp_files"]
+__all__ = ["atomic_write", "backup_path", "copy_durably", "fsync_dir", "keep_as_backup", "remove_stale_temp_files"]
 
 
 def backup_path(path: Path) -> Path:
@@ -25,15 +26,16 @@ def backup_path(path: Path) -> Path:
 def atomic_write(path: str | Path, data: bytes, backup: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically (temp file + fsync + rename + fsync of the directory).
 
-    With ``backup`` the current file is first copied to ``.<name>.backup``. Raises ``StorageError``
-    (the original file untouched, the temporary file removed) when anything fails, e.g. a full disk.
+    With ``backup`` the current file is first kept as ``.<name>.backup`` (``keep_as_backup``).
+    Raises ``StorageError`` (the original file untouched, the temporary file removed) when
+    anything fails, e.g. a full disk.
     """
     target = Path(path)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if backup and target.exists():
-            copy_durably(target, backup_path(target))
+        if backup:
+            keep_as_backup(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise StorageError(f"cannot write {target}: {exc}") from exc
@@ -63,6 +65,41 @@ def remove_stale_temp_files(target: Path) -> list[Path]:
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover)
     return removed
+
+
+def keep_as_backup(target: Path) -> None:
+    """Make ``.<name>.backup`` hold what ``target`` holds now (nothing when it does not exist).
+
+    The backup is a second name for ``target``'s file, which the write that follows then replaces
+    by a new one: the old file lives on under the backup's name alone. Its data is on disk already
+    (it was fsynced when written), and the directory's fsync after that write makes the new name
+    durable. This costs two renames where a copy cost reading, writing and fsyncing the whole file
+    (1.0 ms of a 3.3 ms save of 1,000 nodes).
+
+    A copy is made instead when the file has other names (a link of the user's own, or a crash
+    between the link and the write left the backup's): the backup must not follow their edits.
+    Also when the filesystem has no hard links.
+    """
+    try:
+        links = os.stat(target).st_nlink
+    except FileNotFoundError:
+        return
+    backup = backup_path(target)
+    if links == 1:
+        # the name of a temporary file, as remove_stale_temp_files finds them after a crash
+        tmp = target.parent / f".{backup.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.link(target, tmp)
+        except OSError:
+            pass  # no hard links here (FAT, some network filesystems): copied below
+        else:
+            try:
+                os.replace(tmp, backup)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                raise
+            return
+    copy_durably(target, backup)
 
 
 def copy_durably(source: Path, dest: Path) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write, backup_path, copy_durably, fsync_dir, remove_stale_temp_files
+from .atomic import atomic_write, fsync_dir, keep_as_backup, remove_stale_temp_files
 from .errors import StorageError
 
 __all__ = ["PendingFile", "marker_path", "pending_path", "recover", "save_together"]
@@ -71,8 +71,7 @@ def save_together(files: Sequence[PendingFile], backup: bool = True) -> None:
         fsync_dir(folder)
         if backup:
             for t in targets:
-                if t.exists():
-                    copy_durably(t, backup_path(t))
+                keep_as_backup(t)
         digest = {pending_path(f.target).name: hashlib.sha256(f.data).hexdigest() for f in files}
         commit = json.dumps({"files": [t.name for t in targets], "sha256": digest})
         atomic_write(marker, commit.encode("utf-8"), backup=False)

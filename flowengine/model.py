@@ -251,7 +251,8 @@ def parse_flows(
             node = earlier(text)
             if node is not None and (same_id := node.id) not in seen:
                 # the same text: the same id, type, z, wires... (the text holds them all) and no problem
-                node = _with_raw(node, item)
+                if node.raw is not item:  # the same dict when the server took the item over
+                    node = _with_raw(node, item)
                 seen.add(same_id)
                 reused.add(same_id)
                 if node.type == "global-config":

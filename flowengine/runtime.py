@@ -69,12 +69,20 @@ def strip_credentials(flows: list[Any]) -> tuple[list[Any], dict[str, dict[str, 
     return clean, creds
 
 
-def _texts(clean: list[Any], memo: TextMemo) -> list[str] | None:
+def _clean_sources(flows: list[Any], clean: list[Any],
+                   sources: list[str | None] | None) -> list[str | None] | None:
+    """``sources`` for ``clean``: an item ``strip_credentials`` copied is no longer its source's value."""
+    if sources is None or len(sources) != len(flows):
+        return None
+    return [src if item is original else None for src, item, original in zip(sources, clean, flows, strict=True)]
+
+
+def _texts(clean: list[Any], memo: TextMemo, sources: list[str | None] | None = None) -> list[str] | None:
     """``node_texts(clean)`` (the unchanged items' from the memo), or None when a value is not JSON
     (an in-process caller's object): then nothing is reused, and the error comes where it came
     before, after validation."""
     try:
-        return memo.texts(clean)
+        return memo.texts(clean, sources)
     except (TypeError, ValueError, RecursionError):
         return None
 
@@ -355,6 +363,7 @@ class Runtime:
         deploy_type: str = "full",
         rev: str | None = None,
         credentials: dict[str, dict[str, Any]] | None = None,
+        sources: list[str | None] | None = None,
     ) -> str:
         """Validate, save and start a new configuration; return its revision.
 
@@ -363,6 +372,10 @@ class Runtime:
         ``credentials`` keys inside ``flows`` are stripped and stored encrypted. Returns after the
         old nodes stopped and the new config was saved; ``notification/runtime-deploy`` is
         published once the new nodes have started.
+
+        ``sources``: what ``flows`` was read from, item by item (``server/flows_body.py``): the
+        caller's word that ``flows[i]`` is the JSON value of the text ``sources[i]`` (None: not
+        known). The texts of unchanged nodes are then found by these texts, not encoded again.
         """
         if deploy_type == "reload":
             return await self.reload()
@@ -382,7 +395,7 @@ class Runtime:
             clean, creds = strip_credentials(flows)
             # each node's text first: the revision and the flows file need them, and by them the
             # nodes that did not change are neither parsed nor validated again (deploy_memo.py)
-            texts = _texts(clean, self._text_memo)
+            texts = _texts(clean, self._text_memo, _clean_sources(flows, clean, sources))
             fs, memo = self._parse_memo(clean, texts)
             problems = self._problems(fs, cached=reusable_problems(self._memo, fs), found=memo.problems)
             errors = self._blocking(problems)

@@ -39,11 +39,17 @@ class FlowStorage:
         self.runtime_config_path: Path = Path(settings.user_dir) / ".config.runtime.json"
         self._pretty: dict[str, str] = {}
         """Each saved node's indented text by its compact text (see ``pretty_json``)."""
+        self._settled = False
+        """Whether nothing is left to recover: set by ``recover``, cleared by a save that failed.
+        Only this object writes these files meanwhile (the user directory's lock), so a save
+        need not look again (six directory scans, ~0.5 ms of a one-node deploy)."""
 
     def recover(self) -> str | None:
         """Finish or undo a save of flows + credentials a crash interrupted (journal.recover);
         call before reading either file. What was done, or None."""
-        return recover(marker_path(self.flows_path), [self.flows_path, self.credentials_path])
+        done = recover(marker_path(self.flows_path), [self.flows_path, self.credentials_path])
+        self._settled = True
+        return done
 
     def load_flows(self) -> list[Any]:
         """The saved flows, ``[]`` when there is no flows file yet.
@@ -93,11 +99,20 @@ class FlowStorage:
             # the credentials file stays as it is, so the pair on disk is the old or the new one with
             # the flows file written alone, atomically: no journal (3 fsyncs instead of 7, most of
             # a small deploy's wall time on a busy disk). A joint save left unfinished is finished first.
-            self.recover()
-            atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+            if not self._settled:
+                self.recover()
+            try:
+                atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+            except BaseException:
+                self._settled = False  # whatever it left is looked for before the next save
+                raise
             return
-        save_together([PendingFile(self.flows_path, text.encode("utf-8")),
-                       PendingFile(self.credentials_path, credentials, 0o600)])
+        try:
+            save_together([PendingFile(self.flows_path, text.encode("utf-8")),
+                           PendingFile(self.credentials_path, credentials, 0o600)])
+        except BaseException:
+            self._settled = False
+            raise
 
     def load_runtime_config(self) -> dict[str, Any]:
         """``.config.runtime.json`` (``instanceId``, ``_credentialSecret``...), ``{}`` when absent."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +13,7 @@ from fastapi.routing import APIRoute
 from ..errors import DeployConflictError, FlowValidationError, StorageError
 from .errors import ApiError, needs
 from .flow_tabs import add_flow, get_flow, remove_flow, update_flow
+from .flows_body import FlowsBody, FlowsBodyReader, refuse_constant
 from .state import server_state
 
 __all__ = ["build_flows_router", "read_json"]
@@ -48,16 +51,28 @@ async def read_json(request: Request, default: Any = None) -> Any:
     raw = await request.body()
     if not raw.strip():
         return default
+    with _invalid_json():
+        return json.loads(raw, parse_constant=refuse_constant)
+
+
+@contextmanager
+def _invalid_json() -> Iterator[None]:
+    """A body that is not JSON as 400 ``invalid_request``, saying why."""
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        yield
     except ValueError as exc:
         raise ApiError(400, "invalid_request", f"request body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise ApiError(400, "invalid_request", "request body is nested too deeply") from exc
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value (numbers must be finite)")
+async def _read_flows(request: Request, reader: FlowsBodyReader) -> FlowsBody:
+    """``read_json`` for ``POST /flows``: the nodes unchanged since the previous body are taken over."""
+    raw = await request.body()
+    if not raw.strip():
+        return FlowsBody(None)
+    with _invalid_json():
+        return reader.read(raw)
 
 
 def _api_version(request: Request) -> str:
@@ -68,10 +83,10 @@ def _api_version(request: Request) -> str:
 
 
 async def _deploy(request: Request, flows: list[Any], deploy_type: str = "flows", rev: str | None = None,
-                  credentials: dict[str, Any] | None = None) -> str:
+                  credentials: dict[str, Any] | None = None, sources: list[str | None] | None = None) -> str:
     runtime = server_state(request).runtime
     try:
-        return await runtime.deploy(flows, deploy_type, rev=rev, credentials=credentials)
+        return await runtime.deploy(flows, deploy_type, rev=rev, credentials=credentials, sources=sources)
     except DeployConflictError as exc:
         raise ApiError(409, "version_mismatch", "Error") from exc
     except FlowValidationError as exc:
@@ -82,6 +97,7 @@ async def _deploy(request: Request, flows: list[Any], deploy_type: str = "flows"
 
 def build_flows_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
     router = APIRouter(tags=["flows"], route_class=route_class)
+    reader = FlowsBodyReader()  # this app's: it keeps the last deployed body's nodes
 
     @router.get("/flows", summary="The deployed flow configuration (v1: array; v2: {flows, rev})",
                 openapi_extra={"parameters": _HEADERS[:1]})
@@ -109,7 +125,8 @@ def build_flows_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
             except StorageError as exc:
                 raise ApiError(500, "storage_error", str(exc)) from exc
             return {"rev": reloaded} if version == "v2" else Response(status_code=204)
-        body = await read_json(request)
+        parsed = await _read_flows(request, reader)
+        body = parsed.value
         credentials: dict[str, Any] | None = None
         rev: str | None = None
         if version == "v2":
@@ -123,7 +140,7 @@ def build_flows_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
             if not isinstance(body, list):
                 raise ApiError(400, "invalid_flow", "the body must be a flow array")
             flows = body
-        new_rev = await _deploy(request, flows, deploy_type, rev=rev, credentials=credentials)
+        new_rev = await _deploy(request, flows, deploy_type, rev=rev, credentials=credentials, sources=parsed.sources)
         return {"rev": new_rev} if version == "v2" else Response(status_code=204)
 
     @router.get("/flows/state", summary="Whether the flows are started")

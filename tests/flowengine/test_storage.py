@@ -251,7 +251,7 @@ def test_a_save_without_new_credentials_writes_the_flows_file_alone(tmp_path, mo
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd)))
     storage.save_flows([*FLOWS, {"id": "n2", "type": "debug", "z": "t1"}])
-    assert len(fsyncs) == 3  # the backup copy, the new file, the directory
+    assert len(fsyncs) == 2  # the new file, the directory (the backup is a second name of the old file)
     assert [n["id"] for n in storage.load_flows()] == ["t1", "n1", "n2"]
     assert json.loads((tmp_path / ".flows.json.backup").read_text()) == FLOWS
     assert (tmp_path / "flows_cred.json").read_bytes() == creds
@@ -278,3 +278,27 @@ def test_a_flows_alone_save_first_finishes_a_joint_save_a_failure_left(tmp_path,
     assert (tmp_path / "flows_cred.json").read_bytes() == b"new credentials"
     assert storage.load_flows() == [FLOWS[0]]
     assert not list(tmp_path.glob(".*.pending")) and not list(tmp_path.glob(".*.saving"))
+
+
+def test_saves_look_for_what_a_crash_left_once_and_again_after_a_failed_save(tmp_path, monkeypatch):
+    from flowengine import storage as storage_module
+
+    looked = []
+    real_recover = storage_module.recover
+    monkeypatch.setattr(storage_module, "recover", lambda *a: (looked.append(1), real_recover(*a))[1])
+    storage = FlowStorage(Settings(user_dir=tmp_path))
+    storage.save_flows(FLOWS)
+    storage.save_flows(FLOWS)
+    assert len(looked) == 1  # nothing else writes these files while the user dir is locked
+    real_write = storage_module.atomic_write
+
+    def full_disk(*args, **kwargs):
+        raise StorageError("cannot write flows.json: No space left on device")
+
+    monkeypatch.setattr(storage_module, "atomic_write", full_disk)
+    with pytest.raises(StorageError):
+        storage.save_flows([FLOWS[0]])
+    monkeypatch.setattr(storage_module, "atomic_write", real_write)
+    storage.save_flows([FLOWS[0]])
+    assert len(looked) == 2
+    assert storage.load_flows() == [FLOWS[0]]

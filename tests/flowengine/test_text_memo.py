@@ -93,3 +93,43 @@ def test_an_item_that_is_not_json_raises_as_node_texts_does_and_keeps_the_memo(e
     calls = len(encoded)
     assert memo.texts(_flows()) == node_texts(_flows())
     assert len(encoded) == calls  # the first texts are still known: nothing encoded
+
+
+def _sources(flows: list[Any]) -> list[str | None]:
+    """Each item's text as a client would send it (not the compact text node_texts makes)."""
+    import json
+
+    return [json.dumps(item, indent=1) if isinstance(item, dict) else None for item in flows]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_items_known_by_their_source_text_get_node_texts(change: Any, encoded: list[list[Any]]) -> None:
+    memo = TextMemo()
+    first = _flows()
+    assert memo.texts(first, _sources(first)) == node_texts(first)
+    second = copy.deepcopy(first)
+    change(second)
+    assert memo.texts(second, _sources(second)) == node_texts(second)
+    changed = sum(a != b for a, b in zip(_sources(first), _sources(second), strict=True))
+    assert changed <= 1 and sum(len(items) for items in encoded[1:]) == changed  # a tuple's text is a list's
+
+
+def test_an_item_with_the_same_source_text_is_not_looked_at_again(encoded: list[list[Any]]) -> None:
+    memo = TextMemo()
+    memo.texts(_flows(), _sources(_flows()))
+    again = _flows()
+    again[3]["name"] = Tagged("not marshalled")  # were it keyed by its value, it would be encoded
+    assert memo.texts(again, _sources(_flows())) == node_texts(_flows())
+    assert len(encoded) == 1
+
+
+def test_source_texts_and_values_key_apart(encoded: list[list[Any]]) -> None:
+    """The memo keeps the last call's keys: a caller that switches between sources and values gets
+    items encoded again, never another item's text."""
+    memo = TextMemo()
+    assert memo.texts(_flows(), _sources(_flows())) == node_texts(_flows())
+    assert memo.texts(_flows()) == node_texts(_flows())
+    mixed = _sources(_flows())
+    mixed[1] = None
+    assert memo.texts(_flows(), mixed) == node_texts(_flows())
+    assert [len(items) for items in encoded] == [4, 4, 3]  # item 1 by its value, as last time
