@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flowengine.testing import FlowHarness
@@ -26,6 +27,16 @@ async def test_array_split_gives_parts_and_new_ids() -> None:
     assert all(m["topic"] == "t" for m in msgs)
     ids = {m["_msgid"] for m in msgs}
     assert len(ids) == 3 and "feedfacefeedface" not in ids
+    assert all(re.fullmatch("[0-9a-f]{16}", i) for i in ids)  # as every other new id
+    assert [list(m) for m in msgs] == [["payload", "topic", "parts", "_msgid"]] * 3  # set where send() sets it
+
+
+async def test_the_ids_of_a_long_array_are_all_new() -> None:
+    async with FlowHarness(split_flow(splt="\\n", spltType="str", arraySplt=1, property="payload")) as h:
+        h.send_to("sp", {"payload": list(range(2000))})
+        msgs = await h.wait_for("out", 2000)
+    assert len({m["_msgid"] for m in msgs}) == 2000
+    assert all(re.fullmatch("[0-9a-f]{16}", m["_msgid"]) for m in msgs)
 
 
 async def test_empty_array_and_numbers_send_nothing() -> None:
