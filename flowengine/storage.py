@@ -101,18 +101,14 @@ class FlowStorage:
             # a small deploy's wall time on a busy disk). A joint save left unfinished is finished first.
             if not self._settled:
                 self.recover()
-            try:
-                atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
-            except BaseException:
-                self._settled = False  # whatever it left is looked for before the next save
-                raise
+            self._settled = False  # until it is written: what a failure left is looked for next time
+            atomic_write(self.flows_path, text.encode("utf-8"), backup=True)
+            self._settled = True
             return
-        try:
-            save_together([PendingFile(self.flows_path, text.encode("utf-8")),
-                           PendingFile(self.credentials_path, credentials, 0o600)])
-        except BaseException:
-            self._settled = False
-            raise
+        self._settled = False
+        save_together([PendingFile(self.flows_path, text.encode("utf-8")),
+                       PendingFile(self.credentials_path, credentials, 0o600)])
+        self._settled = True
 
     def load_runtime_config(self) -> dict[str, Any]:
         """``.config.runtime.json`` (``instanceId``, ``_credentialSecret``...), ``{}`` when absent."""

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -42,37 +41,22 @@ _HEADERS = [
 ]
 
 
-async def read_json(request: Request, default: Any = None) -> Any:
+async def read_json(request: Request, default: Any = None, parse: Callable[[bytes], Any] | None = None) -> Any:
     """The request body as strict JSON (``default`` when empty); 400 ``invalid_request`` otherwise.
 
     Strict: Python's ``json`` reads ``NaN``/``Infinity``, which are not JSON, could not be saved and
     no other Node-RED tool could read back; they are refused here, before a deploy reaches storage.
+    ``parse`` reads the bytes in place of ``json.loads`` (``POST /flows``: ``FlowsBodyReader.read``).
     """
     raw = await request.body()
     if not raw.strip():
         return default
-    with _invalid_json():
-        return json.loads(raw, parse_constant=refuse_constant)
-
-
-@contextmanager
-def _invalid_json() -> Iterator[None]:
-    """A body that is not JSON as 400 ``invalid_request``, saying why."""
     try:
-        yield
+        return parse(raw) if parse is not None else json.loads(raw, parse_constant=refuse_constant)
     except ValueError as exc:
         raise ApiError(400, "invalid_request", f"request body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise ApiError(400, "invalid_request", "request body is nested too deeply") from exc
-
-
-async def _read_flows(request: Request, reader: FlowsBodyReader) -> FlowsBody:
-    """``read_json`` for ``POST /flows``: the nodes unchanged since the previous body are taken over."""
-    raw = await request.body()
-    if not raw.strip():
-        return FlowsBody(None)
-    with _invalid_json():
-        return reader.read(raw)
 
 
 def _api_version(request: Request) -> str:
@@ -125,7 +109,7 @@ def build_flows_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
             except StorageError as exc:
                 raise ApiError(500, "storage_error", str(exc)) from exc
             return {"rev": reloaded} if version == "v2" else Response(status_code=204)
-        parsed = await _read_flows(request, reader)
+        parsed: FlowsBody = await read_json(request, FlowsBody(None), reader.read)
         body = parsed.value
         credentials: dict[str, Any] | None = None
         rev: str | None = None
