@@ -32,8 +32,8 @@ __all__ = ["Route", "resolve_changed"]
 class Route:
     """A running node's place in the wiring: resolved output targets and owned tasks."""
 
-    __slots__ = ("closed", "dispatcher", "flow", "handoff", "node", "pending", "ports", "running", "send", "single",
-                 "spec", "tasks")
+    __slots__ = ("closed", "direct", "dispatcher", "flow", "gated", "handoff", "node", "pending", "ports", "running",
+                 "send", "single", "spec", "tasks")
 
     def __init__(self, node: Node, flow: Flow, spec: NodeSpec, dispatcher: Dispatcher) -> None:
         self.node = node
@@ -42,6 +42,10 @@ class Route:
         self.dispatcher = dispatcher
         self.ports: list[list[Route]] = []
         self.single: Route | None = None
+        self.direct: Route | None = None
+        """``single`` while ``send`` is ``_send``: the dispatcher may then queue a transform's result
+        for it without calling ``send`` (``Dispatcher._run``)."""
+        self.gated = False
         self.tasks: set[asyncio.Task[Any]] = set()
         self.closed = False
         self.pending = 0
@@ -58,6 +62,13 @@ class Route:
         """Turn the node's wires (ids) into routes; missing/disabled targets are dropped."""
         self.ports = [[routes[t] for t in port if t in routes] for port in self.spec.wires]
         self.single = self.ports[0][0] if len(self.ports) == 1 and len(self.ports[0]) == 1 else None
+        self.direct = None if self.gated else self.single
+
+    def gate(self, wrap: Callable[[Callable[[SendArg], None]], Callable[[SendArg], None]]) -> None:
+        """Put ``wrap(send)`` in place of ``send``: every send of the node goes through it."""
+        self.send = wrap(self.send)
+        self.gated = True
+        self.direct = None
 
     def _send(self, arg: SendArg) -> None:
         if arg.__class__ is dict:

@@ -47,15 +47,16 @@ class TriggerGate:
         """Gate ``route``'s sends when its node is a trigger node."""
         if route.spec.type not in TRIGGER_TYPES:
             return
-        send = route.send
+        def wrap(send: Callable[[SendArg], None]) -> Callable[[SendArg], None]:
+            def gated(arg: SendArg) -> None:
+                if (self.lease.holds() and not self.paused) or self.by_hand():
+                    send(arg)
+                else:
+                    self.skipped += 1
 
-        def gated(arg: SendArg) -> None:
-            if (self.lease.holds() and not self.paused) or self.by_hand():
-                send(arg)
-            else:
-                self.skipped += 1
+            return gated
 
-        route.send = gated
+        route.gate(wrap)
 
     async def watch_backlog(self, redis: Any, keys: Keys) -> None:
         """Poll the backlog until cancelled; pause the triggers above ``high_water``."""

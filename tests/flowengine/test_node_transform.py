@@ -100,3 +100,73 @@ async def test_a_subclass_with_its_own_on_input_keeps_both() -> None:
         [c] = await h.wait_for("done")
     assert a["payload"] == 10 and a["tagged"] is True
     assert c["payload"] == 10
+
+
+class Fresh(Node):
+    """Returns a new dict without ``_msgid``, or a list (the per-output form)."""
+
+    type = "test-fresh"
+
+    def transform(self, msg: Msg) -> Any:
+        if msg.get("payload") == "list":
+            return [{"payload": "from list"}]
+        return {"payload": msg.get("payload")}
+
+
+def chain(kind: str) -> list[dict[str, Any]]:
+    return [
+        {"id": "t", "type": "tab", "label": "t"},
+        {"id": "a", "type": kind, "z": "t", "wires": [["b"]]},
+        {"id": "b", "type": kind, "z": "t", "wires": [["out"]]},
+        {"id": "out", "type": "test-sink", "z": "t"},
+    ]
+
+
+def fresh_registry() -> Registry:
+    reg = registry()
+    reg.add(Fresh)
+    return reg
+
+
+async def test_a_single_wire_result_is_queued_in_order_and_counted() -> None:
+    async with FlowHarness(chain("test-double"), registry()) as h:
+        for n in range(1, 6):
+            h.send_to("a", {"payload": n})
+        got = await h.wait_for("out", 5)
+        route = h.runtime.routes["a"]
+        assert route.direct is h.runtime.routes["b"]  # the dispatcher queues a's results itself
+        assert h.node("a").stats.sent == 5 and h.node("b").stats.received == 5
+    assert [m["payload"] for m in got] == [4, 8, 12, 16, 20]
+
+
+async def test_a_fresh_result_gets_a_msgid_and_a_list_goes_by_outputs() -> None:
+    async with FlowHarness(chain("test-fresh"), fresh_registry()) as h:
+        h.send_to("a", {"payload": 7, "_msgid": "given"})
+        h.send_to("a", {"payload": "list"})
+        first, second = await h.wait_for("out", 2)
+    assert first["payload"] == 7 and first["_msgid"] and first["_msgid"] != "given"
+    assert second["payload"] == "from list" and second["_msgid"]
+
+
+async def test_a_gated_route_sends_every_result_through_its_gate() -> None:
+    async with FlowHarness(chain("test-double"), registry()) as h:
+        route = h.runtime.routes["a"]
+        seen: list[Any] = []
+
+        def wrap(send: Any) -> Any:
+            def gate(arg: Any) -> None:
+                seen.append(arg["payload"])
+                if arg["payload"] != 4:
+                    send(arg)
+
+            return gate
+
+        route.gate(wrap)
+        assert route.direct is None
+        route.resolve(h.runtime.routes)  # a redeploy's re-resolve keeps the gate
+        assert route.direct is None
+        for n in (1, 2, 3):
+            h.send_to("a", {"payload": n})
+        got = await h.wait_for("out", 2)
+    assert seen == [2, 4, 6]
+    assert [m["payload"] for m in got] == [4, 12]

@@ -129,3 +129,35 @@ async def test_legacy_single_action_config() -> None:
         h.send_to("c", {"payload": "old"})
         [msg] = await h.wait_for("out")
     assert msg["payload"] == "new"
+
+
+async def test_plain_sets_run_as_one_transform_in_rule_order() -> None:
+    flows = change_flow(rule("a", "payload", "msg"), rule("b", "a", "msg"), rule("c", "text", "str"),
+                        rule("a", "gone", "msg"))
+    async with FlowHarness(flows) as h:
+        node = h.node("c")
+        assert node.transform.__name__ == "run_all"  # the rules' own steps, no general loop
+        h.send_to("c", {"payload": 3, "gone": None})
+        h.send_to("c", {"payload": 4})
+        first, second = await h.wait_for("out", 2)
+    assert first["a"] is None and first["b"] == 3 and first["c"] == "text"
+    assert "a" not in second and second["b"] == 4 and second["c"] == "text"
+
+
+async def test_one_plain_set_is_the_transform_itself() -> None:
+    async with FlowHarness(change_flow(rule("title", "hello", "str"))) as h:
+        assert h.node("c").transform.__name__ == "set_text"
+        h.send_to("c", {"payload": 1})
+        [msg] = await h.wait_for("out")
+    assert msg["title"] == "hello" and msg["payload"] == 1
+
+
+async def test_a_rule_outside_the_plain_sets_keeps_the_general_path() -> None:
+    flows = change_flow(rule("copy", "payload", "msg"), rule("deep.x", "payload", "msg"),
+                        rule("dc", "payload", "msg", dc=True))
+    async with FlowHarness(flows) as h:
+        assert h.node("c").transform.__func__ is type(h.node("c")).transform  # type: ignore[attr-defined]
+        h.send_to("c", {"payload": {"v": 1}})
+        [msg] = await h.wait_for("out")
+    assert msg["copy"] is msg["payload"] and msg["deep"] == {"x": {"v": 1}}
+    assert msg["dc"] == {"v": 1} and msg["dc"] is not msg["payload"]  # deep copy
