@@ -56,34 +56,67 @@ DEFER_CLONES_AT = 1024
 """Queue length above which a fan-out send defers its clones until it reaches the queue head."""
 
 
-class _Expander:
-    """Queue head action for a deferred fan-out: clone now, put the events back at the head."""
+class _NoFlow:
+    """The flow an expander stands in: no complete node watches a queue entry."""
 
-    __slots__ = ("closed", "handoff", "node", "pending", "queue", "stats")
+    complete_map: dict[str, Any] = {}
+
+
+class _Expander:
+    """Queue head action for a deferred fan-out: clone now, put the events back at the head.
+
+    It is delivered as a transform (returning nothing) of its entry: ``(msg, targets)`` for one
+    message to every target of a port (``Dispatcher.push_fan_out``), or a list of ``(target, msg)``
+    events (``Dispatcher.push_group``)."""
+
+    __slots__ = ("closed", "counts_pending", "direct", "handoff", "node", "pending", "queue", "stats")
 
     _async_input = False
-    _transform_input = False
+    _transform_input = True
+    flow = _NoFlow
 
-    def __init__(self, queue: deque[tuple[Route, Msg]]) -> None:
+    def __init__(self, queue: deque[tuple[Route, Msg]], counts_pending: bool) -> None:
         self.queue = queue
+        self.counts_pending = counts_pending
+        """Its targets count their message as pending (the main queue's expander)."""
         self.closed = False
         self.handoff = None
+        self.direct = None
         self.pending = 0
         self.node = self
         self.stats = NodeStats()
 
-    def on_input(self, events: list[tuple[Route, Msg]], send: Any, done: Any) -> None:
+    def transform(self, entry: Any) -> None:
         q = self.queue
-        for i in range(len(events) - 1, 0, -1):
-            target, m = events[i]
-            q.appendleft((target, clone_msg(m)))
-        q.appendleft(events[0])
+        if entry.__class__ is tuple:
+            msg, targets = entry
+            i = len(targets) - 1
+            try:
+                while i > 0:
+                    q.appendleft((targets[i], clone_msg(msg)))
+                    i -= 1
+            finally:
+                q.appendleft((targets[0], msg))
+                if i > 0:
+                    self._not_queued(targets[1:i + 1])
+            return
+        i = len(entry) - 1
+        try:
+            while i > 0:
+                target, m = entry[i]
+                q.appendleft((target, clone_msg(m)))
+                i -= 1
+        finally:
+            q.appendleft(entry[0])
+            if i > 0:
+                self._not_queued([t for t, _ in entry[1:i + 1]])
 
-    def send(self, arg: Any) -> None:
-        raise NotImplementedError
-
-    def done(self, msg: Any, err: Any = None) -> None:
-        return None
+    def _not_queued(self, targets: list[Route]) -> None:
+        """A clone failed (the error goes to the log): the targets left without their message no
+        longer count it as waiting in the main queue."""
+        if self.counts_pending:
+            for target in targets:
+                target.pending -= 1
 
     def error(self, err: Any, msg: Any = None) -> bool:
         log.error("a fan-out could not be cloned: %s", error_text(err))
@@ -96,13 +129,15 @@ class Dispatcher:
     def __init__(self, limit: int = MAX_IN_FLIGHT) -> None:
         self.limit = max(1, limit)
         """Deliveries the queues may hold (``maxMessagesInFlight``); a send beyond is refused."""
+        self.fast_until = min(BURST_AT, self.limit - 1)
+        """Main-queue length up to which a single-target send is queued without further checks."""
         self.refused = 0
         """Messages refused so far because the queues were full."""
         self._logged: dict[str, float] = {}
         self.queue: deque[tuple[Route, Msg]] = deque()
         self.urgent: deque[tuple[Route, Msg]] = deque()
-        self.expander = _Expander(self.queue)
-        self.urgent_expander = _Expander(self.urgent)
+        self.expander = _Expander(self.queue, True)
+        self.urgent_expander = _Expander(self.urgent, False)
         self.idle = True
         self.delivered = 0
         self._event: asyncio.Event | None = None
@@ -130,15 +165,29 @@ class Dispatcher:
             self.wake()
 
     def push_group(self, events: list[tuple[Route, Msg]]) -> None:
-        """Queue a fan-out send as one entry; its clones are taken when it reaches the head."""
+        """Queue a send of several deliveries as one entry; its clones are taken when it reaches
+        the head."""
+        self._push_deferred(events, [t for t, _ in events])
+
+    def push_fan_out(self, msg: Msg, targets: list[Route]) -> None:
+        """``push_group`` for one message to every target of a port: the entry is ``(msg, targets)``."""
+        self._push_deferred((msg, targets), targets)
+
+    def _push_deferred(self, entry: Any, targets: list[Route]) -> None:
         q = self.queue
-        if len(q) > BURST_AT and not any(t.pending for t, _ in events):
-            self.urgent.append((self.urgent_expander, events))  # type: ignore[arg-type]
-        else:
-            for t, _ in events:
-                t.pending += 1
-            self.expander.pending += 1
-            q.append((self.expander, events))  # type: ignore[arg-type]
+        if len(q) > BURST_AT:
+            for t in targets:
+                if t.pending:
+                    break
+            else:  # no target has a delivery waiting in the main queue: serve them part by part
+                self.urgent.append((self.urgent_expander, entry))  # type: ignore[arg-type]
+                if self.idle:
+                    self.wake()
+                return
+        for t in targets:
+            t.pending += 1
+        self.expander.pending += 1
+        q.append((self.expander, entry))  # type: ignore[arg-type]
         if self.idle:
             self.wake()
 
@@ -158,7 +207,8 @@ class Dispatcher:
         for q in (self.queue, self.urgent):
             for route, msg in q:
                 if isinstance(route, _Expander):
-                    for target, _ in msg:
+                    targets = msg[1] if msg.__class__ is tuple else [t for t, _ in msg]
+                    for target in targets:
                         counts[target.node.id] += 1
                 elif not route.closed:
                     counts[route.node.id] += 1
@@ -202,6 +252,7 @@ class Dispatcher:
         upopleft = urgent.popleft
         event = self._event
         assert event is not None
+        fast_until = self.fast_until
         while True:
             if not q and not urgent:
                 # the last delivery's message must not stay alive in this frame while idle: an
@@ -212,16 +263,16 @@ class Dispatcher:
                 await event.wait()
                 self.idle = False
                 continue
-            n = 0
-            while n < BATCH:
+            n = BATCH
+            for i in range(BATCH):
                 if urgent:
                     route, msg = upopleft()
                 elif q:
                     route, msg = popleft()
                     route.pending -= 1
                 else:
+                    n = i
                     break
-                n += 1
                 if route.closed:
                     continue
                 if route.handoff is not None:  # a queue-mode boundary: the message goes to the queue
@@ -234,10 +285,18 @@ class Dispatcher:
                         out = node.transform(msg)
                         if out is not None:
                             target = route.direct
-                            if target is not None and out.__class__ is dict and "_msgid" in out and len(q) <= BURST_AT:
-                                node.stats.sent += 1  # Route._send's hot path, inline
-                                target.pending += 1
-                                q.append((target, out))
+                            if target is not None and out.__class__ is dict and "_msgid" in out:
+                                # Route._send's hot path, inline
+                                size = len(q)
+                                if size <= fast_until or (target.pending and size + len(urgent) < self.limit):
+                                    node.stats.sent += 1
+                                    target.pending += 1
+                                    q.append((target, out))
+                                elif size + len(urgent) < self.limit:
+                                    node.stats.sent += 1
+                                    urgent.append((target, out))
+                                else:
+                                    route.send(out)  # refused there, as the node's error
                             else:
                                 route.send(out)
                         if route.flow.complete_map:

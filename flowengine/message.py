@@ -86,13 +86,22 @@ def _deep_clone_iterative(value: Any) -> Any:
 
 def clone_msg(msg: Msg) -> Msg:
     """Clone a message for a later send event: deep, except ``req``/``res`` stay shared."""
-    out: Msg = dict(msg)  # a C copy; then only the mutable values are replaced by their clones
+    out: Msg = msg.copy()  # a C copy; then only the mutable values are replaced by their clones
     for k, v in msg.items():
-        if v.__class__ not in _IMMUTABLE_TYPES and k not in _SHARED_KEYS:
-            try:
+        cls = v.__class__
+        if cls in _IMMUTABLE_TYPES or k in _SHARED_KEYS:
+            continue
+        try:
+            if cls is dict:  # deep_clone inline for the dicts of scalars messages carry (msg.parts)
+                c = v.copy()
+                for kk, vv in v.items():
+                    if vv.__class__ not in _IMMUTABLE_TYPES:
+                        c[kk] = deep_clone(vv)
+                out[k] = c
+            else:
                 out[k] = deep_clone(v)
-            except RecursionError:
-                out[k] = _deep_clone_iterative(v)
+        except RecursionError:
+            out[k] = _deep_clone_iterative(v)
     return out
 
 

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .bounded import CANCEL_GRACE_S, Abandoned, as_task, cancel_within, failure, finish_within
-from .dispatch import BURST_AT, DEFER_CLONES_AT, Dispatcher
+from .dispatch import DEFER_CLONES_AT, Dispatcher
 from .errors import NodeError
 from .graph import NodeSpec
 from .message import clone_msg, new_msgid
@@ -81,7 +81,7 @@ class Route:
                 d = self.dispatcher
                 q = d.queue
                 n = len(q)
-                if n <= BURST_AT:
+                if n <= d.fast_until:
                     single.pending += 1
                     q.append((single, msg))
                 elif n + len(d.urgent) >= d.limit:
@@ -169,7 +169,7 @@ class Route:
             self.refuse(msg, len(targets))
             return
         if len(targets) > 1 and d.backlog() > DEFER_CLONES_AT:
-            d.push_group([(t, msg) for t in targets])
+            d.push_fan_out(msg, targets)
         else:
             push = d.push
             push(targets[0], msg)

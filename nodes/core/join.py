@@ -127,6 +127,10 @@ class JoinNode(Node):
 
     # --- input ---
     def on_input(self, msg: Msg, send: Send, done: Done) -> None:
+        if self.fast_key is not None and not self.invalid:  # auto mode into a plain msg property
+            parts = msg.get("parts")
+            if parts.__class__ is dict and self._fast_add(msg, parts, send, done):
+                return
         if self.invalid:
             done()
             return
@@ -136,8 +140,6 @@ class JoinNode(Node):
         if self.mode == "custom" and not self.use_parts and "parts" in msg:
             drop_parts(msg)
         parts = msg.get("parts")
-        if self.fast_key is not None and parts.__class__ is dict and self._fast_add(msg, parts, send, done):
-            return
         if self.mode == "auto" and not (isinstance(parts, dict) and "id" in parts):
             self.warn("Message missing msg.parts property - cannot join in 'auto' mode", msg)
             done()
@@ -228,13 +230,24 @@ class JoinNode(Node):
             or "restartTimeout" in msg
         ):
             return False
-        self._hold(group, done)
-        place(group.payload, index, msg.get(self.fast_key, UNDEFINED))  # type: ignore[arg-type]
+        if self.host.completion_watched(self):  # _hold, inline
+            group.dones.append(done)
+        else:
+            done()
+        payload = group.payload
+        value = msg.get(self.fast_key, UNDEFINED)  # type: ignore[arg-type]
+        if index == len(payload):
+            payload.append(value)
+        else:
+            place(payload, index, value)
         group.count += 1
         group.msg.update(msg)
         group.send = send
         tcnt = group.target or parts.get("count", UNDEFINED)
-        if positive(tcnt) and group.count >= to_number(tcnt):
+        if tcnt.__class__ is int:
+            if 0 < tcnt <= group.count:
+                self._complete(parts["id"])
+        elif positive(tcnt) and group.count >= to_number(tcnt):
             self._complete(parts["id"])
         return True
 

@@ -29,6 +29,7 @@ class Stub:
 
     def __init__(self, name: str, log: Log, react: Callable[[Stub, dict[str, Any], Any], None] | None = None):
         self.name = name
+        self.id = name
         self.log = log
         self.react = react
         self.stats = NodeStats()
@@ -247,3 +248,122 @@ async def test_drained_times_out_when_nothing_drains() -> None:
         await d.drained(timeout=0.01)
     await d.close()
     assert d.backlog() == 0
+
+
+class Hop(Stub):
+    """A transform node: logs the message and returns it (the dispatcher queues the result)."""
+
+    _transform_input = True
+
+    def transform(self, msg: dict[str, Any]) -> dict[str, Any]:
+        self.log.append((self.name, msg.get("v")))
+        return msg
+
+
+async def test_a_transform_result_past_burst_at_goes_through_the_urgent_queue(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    routes = build(dispatcher, {"src": Hop("src", log), "dst": Stub("dst", log)}, {"src": [["dst"]]})
+    assert routes["src"].direct is routes["dst"]
+    n = BURST_AT + 3
+    for v in range(n):
+        dispatcher.push(routes["src"], {"v": v, "_msgid": "m"})
+    dispatcher.start()
+    await dispatcher.drained()
+    # the same order as a send through Route.send (test_past_burst_at_an_idle_target_...)
+    assert log[:6] == [("src", 0), ("dst", 0), ("src", 1), ("dst", 1), ("src", 2), ("src", 3)]
+    assert [v for name, v in log if name == "dst"] == list(range(n))
+    assert routes["src"].node.stats.sent == n and routes["dst"].pending == 0
+
+
+class CatchingFlow(StubFlow):
+    """Catches every error (a catch node): ``Route.refuse`` reports through ``handle_error``."""
+
+    def __init__(self) -> None:
+        self.caught: list[tuple[Any, Any]] = []
+
+    def handle_error(self, node: Any, err: Any, msg: Any, source: Any) -> bool:
+        self.caught.append((str(err), msg["v"]))
+        return True
+
+
+@pytest.mark.parametrize("kind", [Hop, lambda name, log: Stub(name, log, forward)], ids=["transform", "send"])
+async def test_a_single_send_beyond_the_in_flight_limit_is_refused_as_the_nodes_error(kind: Any) -> None:
+    d = Dispatcher(limit=4)  # below BURST_AT: refused all the same
+    log: Log = []
+    routes = build(d, {"src": kind("src", log), "dst": Stub("dst", log)}, {"src": [["dst"]]})
+    flow = CatchingFlow()
+    routes["src"].flow = flow  # type: ignore[assignment]
+    for v in range(10):
+        d.push(routes["src"], {"v": v, "_msgid": "m"})
+    d.start()
+    await d.drained()
+    await d.close()
+    # src v's result would be queued with 9 - v others waiting: refused while that reaches the limit
+    assert [v for _, v in flow.caught] == [0, 1, 2, 3, 4, 5] and "maxMessagesInFlight" in flow.caught[0][0]
+    assert [v for name, v in log if name == "dst"] == [6, 7, 8, 9]
+    assert routes["src"].node.stats.sent == 4 and d.refused == 6
+
+
+async def test_a_transform_result_at_the_limit_past_burst_at_is_refused() -> None:
+    d = Dispatcher(limit=BURST_AT + 1)
+    log: Log = []
+    routes = build(d, {"src": Hop("src", log), "dst": Stub("dst", log)}, {"src": [["dst"]]})
+    flow = CatchingFlow()
+    routes["src"].flow = flow  # type: ignore[assignment]
+    for v in range(BURST_AT + 2):
+        d.push(routes["src"], {"v": v, "_msgid": "m"})
+    d.start()
+    await d.drained()
+    await d.close()
+    assert [v for _, v in flow.caught] == [0]
+    assert [v for name, v in log if name == "dst"] == list(range(1, BURST_AT + 2))
+
+
+class Uncloneable:
+    def __deepcopy__(self, memo: Any) -> Any:
+        raise TypeError("cannot be copied")
+
+
+async def test_a_deferred_fan_out_that_cannot_be_cloned_reaches_its_first_target_only(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    nodes = {"a": Stub("a", log, forward), "b": Stub("b", log), "c": Stub("c", log), "d": Stub("d", log),
+             "filler": Stub("f", [])}
+    routes = build(dispatcher, nodes, {"a": [["b", "c", "d"]]})
+    dispatcher.push(routes["a"], {"v": "odd", "thing": Uncloneable()})
+    dispatcher.push(routes["a"], {"v": "fine"})
+    for v in range(DEFER_CLONES_AT + 10):
+        dispatcher.push(routes["filler"], {"v": v})
+    dispatcher.start()
+    await dispatcher.drained()
+    assert [x for x in log if x[0] != "a"] == [("b", "odd"), ("b", "fine"), ("c", "fine"), ("d", "fine")]
+    assert all(r.pending == 0 for r in routes.values())  # the lost deliveries are not counted as waiting
+
+
+async def test_a_deferred_send_of_several_messages_keeps_their_order(dispatcher: Dispatcher) -> None:
+    log: Log = []
+
+    def two_out(node: Stub, msg: dict[str, Any], send: Any) -> None:
+        send([[{"v": f"{msg['v']}-1"}, {"v": f"{msg['v']}-2"}], {"v": f"{msg['v']}-x"}])
+
+    nodes = {"a": Stub("a", log, two_out), "b": Stub("b", log), "x": Stub("x", log), "filler": Stub("f", [])}
+    routes = build(dispatcher, nodes, {"a": [["b"], ["x"]]})
+    dispatcher.push(routes["a"], {"v": 0})
+    for v in range(DEFER_CLONES_AT + 10):
+        dispatcher.push(routes["filler"], {"v": v})
+    counts = dispatcher.queued_by_node()
+    assert counts["a"] == 1 and counts["f"] == DEFER_CLONES_AT + 10
+    dispatcher.start()
+    await dispatcher.drained()
+    assert [x for x in log if x[0] != "a"] == [("b", "0-1"), ("b", "0-2"), ("x", "0-x")]
+    assert all(r.pending == 0 for r in routes.values())
+
+
+async def test_queued_fan_outs_are_counted_by_target(dispatcher: Dispatcher) -> None:
+    nodes = {"a": Stub("a", []), "b": Stub("b", []), "c": Stub("c", []), "filler": Stub("f", [])}
+    routes = build(dispatcher, nodes, {"a": [["b", "c"]]})
+    for v in range(DEFER_CLONES_AT + 10):
+        dispatcher.push(routes["filler"], {"v": v})
+    routes["a"].send({"v": "fan"})  # past DEFER_CLONES_AT: one (msg, targets) entry
+    routes["a"].send([[{"v": 1}, {"v": 2}]])  # two messages on one port: one list-of-events entry
+    counts = dispatcher.queued_by_node()
+    assert counts["b"] == counts["c"] == 3
