@@ -311,5 +311,6 @@ class Dispatcher:
                 except Exception as exc:  # a handler's exception is the node's error, never the loop's
                     report_error(node, exc, msg)
             self.delivered += n
-            await asyncio.sleep(0)
+            if q or urgent:  # else straight to the idle wait: no turn of the loop for nothing
+                await asyncio.sleep(0)
 

@@ -103,6 +103,7 @@ class RouteTable:
         self._http: list[NodeRoute] = []
         self._ws: list[NodeRoute] = []
         self._pending: set[asyncio.Future[Any]] = set()
+        self._prune_at = 64
 
     # --- registration (by nodes) ---
     def add_route(self, method: str, path: str, handler: HttpHandler, owner: str = "") -> Remove:
@@ -117,8 +118,13 @@ class RouteTable:
 
     def expect_response(self) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.add(fut)
-        fut.add_done_callback(self._pending.discard)
+        pending = self._pending
+        if len(pending) >= self._prune_at:
+            # answered ones are dropped here, not by a done callback each: that callback was a
+            # scheduled call of the event loop per request
+            self._pending = pending = {f for f in pending if not f.done()}
+            self._prune_at = max(64, 2 * len(pending))
+        pending.add(fut)
         return fut
 
     # --- reading (by the server) ---
@@ -128,11 +134,11 @@ class RouteTable:
 
     def pending_responses(self) -> list[asyncio.Future[Any]]:
         """The futures of requests still waiting for their response."""
-        return list(self._pending)
+        return [f for f in self._pending if not f.done()]
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        return sum(not f.done() for f in self._pending)
 
     def relative(self, path: str) -> str | None:
         """``path`` relative to the node root, None when it lies outside it."""

@@ -150,9 +150,17 @@ class BodyError(Exception):
     """The request body cannot be parsed (answered with 400)."""
 
 
-async def parse_body(request: Request, upload: bool, skip: bool) -> tuple[Any, list[dict[str, Any]] | None]:
-    """(body, files) of a request the way Node-RED's body parsers build ``req.body``."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+_BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+
+
+async def parse_body(request: Request, headers: dict[str, str], upload: bool,
+                     skip: bool) -> tuple[Any, list[dict[str, Any]] | None]:
+    """(body, files) of a request the way Node-RED's body parsers build ``req.body``; ``headers``
+    are the request's, names in lower case."""
+    ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+    if (request.method in _BODYLESS and not skip and "content-length" not in headers
+            and "transfer-encoding" not in headers and not (upload and ctype == "multipart/form-data")):
+        return {}, None  # no body can follow (RFC 9112 6.3): what reading the empty one gives below
     if ctype == "multipart/form-data" and upload and not skip:
         form = await request.form()
         fields: dict[str, Any] = {}
@@ -195,7 +203,7 @@ _PATH_NEEDS_URL = re.compile(r"[?#\\\t\r\n]|^(?!/)|^//")
 _QUERY_NEEDS_URL = re.compile(r"[#\t\r\n]")
 
 
-def url_parts(request: Request) -> tuple[str, str, str, str]:
+def url_parts(request: Request, headers: dict[str, str]) -> tuple[str, str, str, str]:
     """(path, query, hostname, scheme) as Starlette's ``request.url`` gives them.
 
     Read from the scope when none of them needs URL parsing: building and parsing that URL was a
@@ -206,8 +214,8 @@ def url_parts(request: Request) -> tuple[str, str, str, str]:
     scope = request.scope
     path: str = scope["path"]
     query = scope.get("query_string", b"").decode()
-    host = next((v for k, v in scope["headers"] if k == b"host"), None)
-    plain = _PLAIN_HOST.fullmatch(host.decode("latin-1")) if host is not None else None
+    host = headers.get("host")
+    plain = _PLAIN_HOST.fullmatch(host) if host is not None else None
     if (plain is None or (plain.group(2) is not None and int(plain.group(2)) > 65535)
             or _PATH_NEEDS_URL.search(path) or _QUERY_NEEDS_URL.search(query)):
         url = request.url
@@ -215,10 +223,10 @@ def url_parts(request: Request) -> tuple[str, str, str, str]:
     return path, query, plain.group(1).lower(), str(scope.get("scheme", "http")).lower()
 
 
-def build_request(request: Request, params: dict[str, str], body: Any,
+def build_request(request: Request, headers: dict[str, str], params: dict[str, str], body: Any,
                   files: list[dict[str, Any]] | None) -> HttpRequestInfo:
-    """``msg.req`` for one request."""
-    path, query, hostname, scheme = url_parts(request)
+    """``msg.req`` for one request (``headers``: its headers, names in lower case)."""
+    path, query, hostname, scheme = url_parts(request, headers)
     path_qs = path + (f"?{query}" if query else "")
     client = request.scope.get("client")
     req = HttpRequestInfo(
@@ -229,8 +237,8 @@ def build_request(request: Request, params: dict[str, str], body: Any,
         baseUrl="",
         params=dict(params),
         query=_query(query) if query else {},
-        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]},
-        cookies=dict(request.cookies),
+        headers=headers,
+        cookies=dict(request.cookies) if "cookie" in headers else {},
         body=body,
         ip=client[0] if client else "",
         hostname=hostname,
@@ -287,14 +295,15 @@ class HttpIn(Node):
 
     async def _handle(self, request: Request, params: dict[str, str]) -> Response:
         assert self._router is not None
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
         try:
-            body, files = await parse_body(request, self.upload, self.skip)
+            body, files = await parse_body(request, headers, self.upload, self.skip)
         except BodyError as exc:
             return Response(str(exc), status_code=400, media_type="text/plain")
         except ClientDisconnect:
             return Response(status_code=499)
         future = self._router.expect_response()
-        req = build_request(request, params, body, files)
+        req = build_request(request, headers, params, body, files)
         msg: Msg = {"_msgid": new_msgid(), "req": req, "res": HttpResponseHandle(future),
                     "payload": req["query"] if self.method == "get" else body}
         self.send(msg)
@@ -312,15 +321,11 @@ async def _wait(request: Request, future: asyncio.Future[Response]) -> Response:
     Most flows answer within milliseconds: the task that reads the connection to see the client go
     away starts only once the response took ``WATCH_AFTER_S`` (a task per request, its first step
     and its cancellation were a tenth of a request's Python time, 2026-12-07). A client gone before
-    is seen then.
+    is seen then, and answers the request with a 499 nobody reads. The request awaits the response
+    future itself: a future in between cost the request a turn of the event loop.
     """
     loop = asyncio.get_running_loop()
-    woken = loop.create_future()  # woken by the response or by the client going away
     watcher: asyncio.Future[None] | None = None
-
-    def wake(_: asyncio.Future[Any]) -> None:
-        if not woken.done():
-            woken.set_result(None)
 
     async def disconnected() -> None:
         while True:
@@ -328,24 +333,22 @@ async def _wait(request: Request, future: asyncio.Future[Response]) -> Response:
             if message["type"] == "http.disconnect":
                 return
 
+    def gone(task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and not future.done():
+            future.set_result(Response(status_code=499))  # nobody reads it: the client is gone
+
     def watch() -> None:
         nonlocal watcher
         watcher = asyncio.ensure_future(disconnected())
-        watcher.add_done_callback(wake)
+        watcher.add_done_callback(gone)
 
-    future.add_done_callback(wake)
     timer = loop.call_later(WATCH_AFTER_S, watch)
     try:
-        await woken
+        return await future
     finally:
         timer.cancel()
-        future.remove_done_callback(wake)
         if watcher is not None:
             watcher.cancel()
-    if future.done():
-        return future.result()
-    future.cancel()
-    return Response(status_code=499)  # nobody reads it: the client is gone
 
 
 def headers_hash(headers: dict[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from flowengine.http_routes import HTTP_ROUTES_KEY, HttpRoutes, RouteTable, http_routes
@@ -49,8 +48,20 @@ async def test_pending_responses_are_tracked_until_answered() -> None:
     fut = table.expect_response()
     assert table.pending == 1 and table.pending_responses() == [fut]
     fut.set_result("done")
-    await asyncio.sleep(0)  # done callbacks run on the loop
-    assert table.pending == 0
+    assert table.pending == 0 and table.pending_responses() == []
+
+
+async def test_answered_futures_are_let_go_as_requests_come() -> None:
+    table = RouteTable()
+    live = []
+    for i in range(1000):
+        fut = table.expect_response()
+        if i % 10:
+            fut.set_result(i)  # answered: nothing keeps it past the next prune
+        else:
+            live.append(fut)
+    assert table.pending == 100 and set(table.pending_responses()) == set(live)
+    assert len(table._pending) < 300  # pruned as it grew: the 900 answered ones are not all kept
 
 
 def test_nodes_find_the_servers_routes_through_settings() -> None:

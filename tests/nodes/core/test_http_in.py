@@ -118,6 +118,21 @@ async def test_post_bodies(served: Any) -> None:
     assert r.status_code == 404 and "Cannot GET /p" in r.text and r.headers["content-type"].startswith("text/html")
 
 
+async def test_get_and_delete_bodies_read_or_not(served: Any) -> None:
+    s = await served([*http_flow("/g"), {"id": "del", "type": "http in", "url": "/d", "method": "delete",
+                                         "skipBodyParsing": True, "wires": [["sink", "resp"]]}])
+    await s.client.get("/g")  # no Content-Length, no Transfer-Encoding: no body to read
+    await s.client.request("GET", "/g", content=b'{"a": 1}', headers={"content-type": "application/json"})
+    await s.client.request("GET", "/g", content=b"", headers={"content-length": "0", "content-type": "text/plain"})
+    await s.client.request("GET", "/g", content=b"raw text", headers={"content-type": "text/plain"})
+    first, json_body, empty, text = await s.h.wait_for("sink", 4)
+    assert first["req"]["body"] == {} and first["req"]["cookies"] == {}
+    assert json_body["req"]["body"] == {"a": 1} and empty["req"]["body"] == {} and text["req"]["body"] == "raw text"
+    await s.client.delete("/d", headers={"cookie": "k=v"})
+    [*_, skipped] = await s.h.wait_for("sink", 5)
+    assert skipped["req"]["body"] == b"" and skipped["req"]["cookies"] == {"k": "v"}  # skipBodyParsing: the raw body
+
+
 async def test_upload_files(served: Any) -> None:
     s = await served(http_flow("/up", "post", upload=True, resp={"statusCode": "204"}))
     r = await s.client.post("/up", data={"name": "n"}, files={"doc": ("a.txt", b"abc", "text/plain")})
