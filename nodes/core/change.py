@@ -76,6 +76,11 @@ class ChangeNode(Node):
         self._ready = False
 
     def on_start(self) -> None:
+        fast = _fast_transform(self._rules)
+        if fast is not None:  # every rule a plain set: the node is that one closure, no Op list
+            self.transform = fast  # type: ignore[method-assign]
+            self._ready = True
+            return
         ops: list[Op] = []
         for rule in self._rules:
             try:
@@ -89,10 +94,6 @@ class ChangeNode(Node):
             self.error(f"{problem} (change node {self.id}, property 'rules')")
         self._ops = ops
         self._ready = not self._problems
-        if self._ready:
-            fast = _fast_transform(self._rules)
-            if fast is not None:
-                self.transform = fast  # type: ignore[method-assign]
 
     def transform(self, msg: Msg) -> Msg | None:
         if not self._ready:

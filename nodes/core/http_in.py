@@ -33,6 +33,7 @@ from flowengine.types import UNDEFINED, Done, Msg, Send
 
 from ._cookies import set_cookie_headers
 from ._help import node_help
+from ._http_watch import Watchlist
 
 __all__ = ["NODES", "HttpIn", "HttpRequestInfo", "HttpResponse", "HttpResponseHandle", "headers_hash"]
 
@@ -277,6 +278,7 @@ class HttpIn(Node):
         self.skip = bool(config.get("skipBodyParsing"))
         self._router: HttpRoutes | None = None
         self._remove: Any = None
+        self._watchlist = Watchlist()
 
     def on_start(self) -> None:
         router = http_routes(self.host.settings)
@@ -308,47 +310,7 @@ class HttpIn(Node):
                     "payload": req["query"] if self.method == "get" else body}
         self.send(msg)
         del msg  # from here only the flow holds msg.res: if it drops the message, the answer is a 503
-        return await _wait(request, future)
-
-
-WATCH_AFTER_S = 0.5
-"""How long a request waits for its response before a task starts watching for the client going away."""
-
-
-async def _wait(request: Request, future: asyncio.Future[Response]) -> Response:
-    """The response an ``http response`` node gives, or an empty one if the client went away.
-
-    Most flows answer within milliseconds: the task that reads the connection to see the client go
-    away starts only once the response took ``WATCH_AFTER_S`` (a task per request, its first step
-    and its cancellation were a tenth of a request's Python time, 2026-12-07). A client gone before
-    is seen then, and answers the request with a 499 nobody reads. The request awaits the response
-    future itself: a future in between cost the request a turn of the event loop.
-    """
-    loop = asyncio.get_running_loop()
-    watcher: asyncio.Future[None] | None = None
-
-    async def disconnected() -> None:
-        while True:
-            message = await request.receive()
-            if message["type"] == "http.disconnect":
-                return
-
-    def gone(task: asyncio.Future[None]) -> None:
-        if not task.cancelled() and not future.done():
-            future.set_result(Response(status_code=499))  # nobody reads it: the client is gone
-
-    def watch() -> None:
-        nonlocal watcher
-        watcher = asyncio.ensure_future(disconnected())
-        watcher.add_done_callback(gone)
-
-    timer = loop.call_later(WATCH_AFTER_S, watch)
-    try:
-        return await future
-    finally:
-        timer.cancel()
-        if watcher is not None:
-            watcher.cancel()
+        return await self._watchlist.wait(request, future)
 
 
 def headers_hash(headers: dict[str, Any]) -> str:

@@ -32,6 +32,13 @@ def test_throughput_prints_every_variant() -> None:
         assert re.search(rf"^{variant}\s+[\d,]+ msg/s\s+peak RSS \d+ MiB", out, re.M), out
 
 
+@pytest.mark.skipif(shutil.which("valgrind") is None,
+                    reason="needs valgrind (Debian: apt-get install valgrind; .ci/run installs it)")
+def test_instructions_prints_a_count_per_message() -> None:
+    out = run_bench("bench.instructions", "--variant", "chain1", "-n", "300")
+    assert re.search(r"^chain1_instructions_per_msg [\d,]+ instructions$", out, re.M), out
+
+
 def test_server_bench_prints_latency_and_deploy_figures() -> None:
     out = run_bench("bench.server", "--requests", "30", "--sizes", "200")
     for name in ("start_until_settings", "start_cpu", "idle_rss",

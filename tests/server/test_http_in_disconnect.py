@@ -13,7 +13,7 @@ from flowengine.registry import Registry
 from flowengine.runtime import Runtime
 from flowengine.server.app import create_app
 from flowengine.settings import Settings
-from nodes.core import http_in
+from nodes.core._http_watch import WATCH_AFTER_S
 
 from .helpers import make_settings
 
@@ -87,7 +87,7 @@ async def serve_one(tmp_path: Path, held: bool, gone: asyncio.Event) -> tuple[li
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await asyncio.wait_for(app(scope(), receive, send), timeout=http_in.WATCH_AFTER_S + 10)
+    await asyncio.wait_for(app(scope(), receive, send), timeout=WATCH_AFTER_S + 10)
     return sent, reads, runtime
 
 
@@ -110,8 +110,44 @@ async def test_a_client_gone_while_the_flow_holds_its_message_is_let_go(tmp_path
     try:
         waited = loop.time() - t0
         assert sent[0]["status"] == 499 and reads == 2
-        assert waited >= http_in.WATCH_AFTER_S  # the watcher started after WATCH_AFTER_S, not at once
+        assert waited >= WATCH_AFTER_S  # the watcher started after WATCH_AFTER_S, not at once
         routes = http_routes(runtime.settings)
         assert routes is not None and routes.pending == 0  # its response future is let go
     finally:
         await runtime.close()
+
+
+async def test_one_timer_watches_every_waiting_request() -> None:
+    from starlette.requests import Request
+
+    from nodes.core._http_watch import Watchlist
+
+    loop = asyncio.get_running_loop()
+    watchlist = Watchlist()
+    gone = asyncio.Event()
+    reads = {"quick": 0, "slow": 0, "gone": 0}
+
+    def request(name: str) -> Request:
+        async def receive() -> dict[str, Any]:
+            reads[name] += 1
+            if name == "gone":
+                await gone.wait()
+                return {"type": "http.disconnect"}
+            await asyncio.Event().wait()  # a client that stays
+            return {}
+
+        return Request(scope(), receive)
+
+    futures = {name: loop.create_future() for name in reads}
+    waits = {name: asyncio.ensure_future(watchlist.wait(request(name), futures[name])) for name in reads}
+    await asyncio.sleep(0.05)
+    futures["quick"].set_result("answered")
+    assert await waits["quick"] == "answered"
+    assert len(watchlist) == 3 and reads == {"quick": 0, "slow": 0, "gone": 0}  # no watcher before the deadline
+    await asyncio.sleep(WATCH_AFTER_S)
+    assert reads == {"quick": 0, "slow": 1, "gone": 1} and len(watchlist) == 0  # one sweep: the answered one let go
+    gone.set()
+    response = await asyncio.wait_for(waits["gone"], 1)
+    assert response.status_code == 499 and futures["gone"].done()
+    futures["slow"].set_result("late")
+    assert await waits["slow"] == "late"  # its watcher is cancelled with the wait
