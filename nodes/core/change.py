@@ -25,8 +25,9 @@ from ._help import node_help
 from ._jsprops import Keys, compile_path, js_get, js_set, render_path, resolve_path
 from ._jsregex import escape_js_regex, js_regex
 
-Op = Callable[[Msg], bool]
-"""One compiled rule step: mutates the msg; returns False when the msg must be dropped."""
+Op = Callable[[Msg], object]
+"""One compiled rule step: mutates the msg; returns False when the msg must be dropped (a plain
+set's step returns the msg itself)."""
 
 
 class _Drop(Exception):
@@ -78,7 +79,7 @@ class ChangeNode(Node):
     def on_start(self) -> None:
         fast = _fast_transform(self._rules)
         if fast is not None:  # every rule a plain set: the node is that one closure, no Op list
-            self.transform = fast  # type: ignore[method-assign]
+            self.transform = fast  # type: ignore[method-assign, assignment]
             self._ready = True
             return
         ops: list[Op] = []
@@ -100,7 +101,7 @@ class ChangeNode(Node):
             return None
         for op in self._ops:
             try:
-                if not op(msg):
+                if op(msg) is False:
                     return None
             except (PropertyPathError, TypeError, ValueError, KeyError, IndexError):
                 # Node-RED's applyRule swallows errors of this kind and passes the msg on
@@ -132,7 +133,7 @@ class ChangeNode(Node):
         if pt == "msg":
             fast = _fast_msg_set(rule)
             if fast is not None:
-                return _kept(fast)
+                return fast
             return self._msg_op(rule, t, p)
         if pt in ("flow", "global"):
             return self._context_op(rule, t, p, pt)
@@ -308,7 +309,7 @@ class _RuleError(Exception):
 
 
 def _droppable(op: Op) -> Op:
-    def guarded(msg: Msg) -> bool:
+    def guarded(msg: Msg) -> object:
         try:
             return op(msg)
         except _Drop:
@@ -334,14 +335,6 @@ def _fast_transform(rules: list[dict[str, Any]]) -> Callable[[Msg], Msg] | None:
         return msg
 
     return run_all
-
-
-def _kept(step: Callable[[Msg], Msg]) -> Op:
-    def op(msg: Msg) -> bool:
-        step(msg)
-        return True
-
-    return op
 
 
 def _fast_msg_set(rule: dict[str, Any]) -> Callable[[Msg], Msg] | None:
