@@ -93,6 +93,12 @@ class Flow:
             return  # a stopped node's timer fired late: its messages go nowhere
         route.send(arg)
 
+    def deliver_now(self, node: Node, arg: SendArg) -> None:
+        route = self.engine.routes.get(node.id)
+        if route is None or route.node is not node or route.closed:
+            return
+        self.engine.dispatcher.deliver_now(route.send, arg)
+
     def deliver_to(self, target_id: str, msg: Msg) -> bool:
         """Queue ``msg`` for the running node ``target_id`` (link call, tests). False if not running."""
         route = self.engine.routes.get(target_id)

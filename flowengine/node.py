@@ -54,6 +54,7 @@ class NodeHost(Protocol):
     """The runtime's ``flowengine.watchdog.Watchdog`` (bounds user code holding the event loop)."""
 
     def deliver(self, node: Node, arg: SendArg) -> None: ...
+    def deliver_now(self, node: Node, arg: SendArg) -> None: ...
     def report_error(self, node: Node, err: BaseException | str, msg: Msg | None) -> bool: ...
     def report_status(self, node: Node, status: dict[str, Any]) -> None: ...
     def report_complete(self, node: Node, msg: Msg) -> None: ...
@@ -181,6 +182,12 @@ class Node:
     def send(self, arg: SendArg) -> None:
         """Send outside of an input handler (timers, servers): same forms as ``send``."""
         self.host.deliver(self, arg)
+
+    def send_now(self, arg: SendArg) -> None:
+        """``send`` for a server's handler answering a request from outside (not an input handler
+        or a timer): when nothing else is queued, the flow's first hops run before it returns, so
+        an answer they give is there without waiting for the event loop's next turns."""
+        self.host.deliver_now(self, arg)
 
     def error(self, err: BaseException | str, msg: Msg | None = None) -> bool:
         """Report an error. With a msg it is catchable by catch nodes; returns True when caught."""

@@ -70,6 +70,8 @@ class Watchlist:
     async def wait(self, request: Request, future: asyncio.Future[Response]) -> Response:
         """The response ``future`` gets: from an ``http response`` node, or the 499 of a client
         that went away."""
+        if future.done():  # answered by the flow's first hops (``Node.send_now``)
+            return future.result()
         loop = asyncio.get_running_loop()
         waiting = _Waiting(loop.time() + WATCH_AFTER_S, request, future)
         self._waiting.append(waiting)

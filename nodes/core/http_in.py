@@ -308,7 +308,7 @@ class HttpIn(Node):
         req = build_request(request, headers, params, body, files)
         msg: Msg = {"_msgid": new_msgid(), "req": req, "res": HttpResponseHandle(future),
                     "payload": req["query"] if self.method == "get" else body}
-        self.send(msg)
+        self.send_now(msg)
         del msg  # from here only the flow holds msg.res: if it drops the message, the answer is a 503
         return await self._watchlist.wait(request, future)
 

@@ -367,3 +367,92 @@ async def test_queued_fan_outs_are_counted_by_target(dispatcher: Dispatcher) -> 
     routes["a"].send([[{"v": 1}, {"v": 2}]])  # two messages on one port: one list-of-events entry
     counts = dispatcher.queued_by_node()
     assert counts["b"] == counts["c"] == 3
+
+
+async def test_deliver_now_on_an_idle_dispatcher_delivers_in_the_caller_s_turn(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    nodes = {n: Stub(n, log, forward) for n in "abcd"}
+    routes = build(dispatcher, nodes, {"a": [["b", "c"]], "b": [["d"]], "c": [[]], "d": [[]]})
+    dispatcher.start()
+    await dispatcher.drained()
+    dispatcher.deliver_now(routes["a"].send, {"v": 1})
+    assert [name for name, _ in log] == ["b", "c", "d"]  # a's send, delivered breadth-first at once
+    assert dispatcher.idle and not dispatcher.queue and dispatcher.delivered == 3
+    turns: list[int] = []
+    asyncio.get_running_loop().call_soon(turns.append, 1)
+    await asyncio.sleep(0)
+    assert turns == [1] and dispatcher.delivered == 3  # the task was not woken for nothing
+
+
+async def test_deliver_now_behind_queued_deliveries_only_queues(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    nodes = {"a": Stub("a", log), "b": Stub("b", log), "src": Stub("src", log)}
+    routes = build(dispatcher, nodes, {"src": [["b"]]})
+    dispatcher.start()
+    await dispatcher.drained()
+    dispatcher.push(routes["a"], {"v": "first"})
+    dispatcher.deliver_now(routes["src"].send, {"v": "second"})
+    assert log == []  # the task was already woken: the order is the queue's
+    await dispatcher.drained()
+    assert log == [("a", "first"), ("b", "second")]
+
+
+async def test_deliver_now_delivers_one_batch_and_leaves_the_rest_to_the_task(dispatcher: Dispatcher) -> None:
+    log: Log = []
+
+    def many(node: Stub, msg: dict[str, Any], send: Any) -> None:
+        send([[{"v": i} for i in range(2 * BATCH)]])
+
+    nodes = {"a": Stub("a", log, many), "b": Stub("b", log), "src": Stub("src", log)}
+    routes = build(dispatcher, nodes, {"a": [["b"]], "src": [["a"]]})
+    dispatcher.start()
+    await dispatcher.drained()
+    dispatcher.deliver_now(routes["src"].send, {"v": "go"})
+    assert len(log) == BATCH  # a, then BATCH - 1 of b's: the loop's turn is bounded as the task's is
+    assert not dispatcher.idle  # the task was woken for the rest
+    await dispatcher.drained()
+    assert [v for name, v in log if name == "b"] == list(range(2 * BATCH))
+
+
+async def test_deliver_now_inside_a_delivery_only_queues(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    routes: dict[str, Route] = {}
+
+    def reenter(node: Stub, msg: dict[str, Any], send: Any) -> None:
+        dispatcher.deliver_now(routes["c"].send, {"v": "nested"})  # no delivery nested in this one
+        log.append(("after", len(log)))
+        send(msg)
+
+    nodes = {"a": Stub("a", log, reenter), "b": Stub("b", log), "c": Stub("c", log), "src": Stub("src", log)}
+    routes.update(build(dispatcher, nodes, {"src": [["a"]], "a": [["b"]], "c": [["b"]]}))
+    dispatcher.start()
+    await dispatcher.drained()
+    dispatcher.deliver_now(routes["src"].send, {"v": 1})
+    assert log == [("a", 1), ("after", 1), ("b", "nested"), ("b", 1)]
+    assert dispatcher.idle
+
+
+async def test_deliver_now_reports_a_handler_s_error_as_the_node_s(dispatcher: Dispatcher) -> None:
+    log: Log = []
+
+    def boom(node: Stub, msg: dict[str, Any], send: Any) -> None:
+        raise ValueError("bad input")
+
+    nodes = {"a": Stub("a", log, boom), "src": Stub("src", log)}
+    routes = build(dispatcher, nodes, {"src": [["a"]]})
+    dispatcher.start()
+    await dispatcher.drained()
+    dispatcher.deliver_now(routes["src"].send, {"v": 1})
+    assert log == [("a", 1)] and [str(e) for e in nodes["a"].errors] == ["bad input"]
+    assert dispatcher.idle
+
+
+async def test_deliver_now_before_the_task_starts_only_queues(dispatcher: Dispatcher) -> None:
+    log: Log = []
+    nodes = {"b": Stub("b", log), "src": Stub("src", log)}
+    routes = build(dispatcher, nodes, {"src": [["b"]]})
+    dispatcher.deliver_now(routes["src"].send, {"v": 1})
+    assert log == [] and len(dispatcher.queue) == 1
+    dispatcher.start()
+    await dispatcher.drained()
+    assert log == [("b", 1)]

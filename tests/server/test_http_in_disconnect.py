@@ -101,6 +101,32 @@ async def test_a_response_given_at_once_reads_the_connection_once(tmp_path: Path
         await runtime.close()
 
 
+async def test_a_flow_answering_in_its_first_hops_answers_within_the_request_s_turn(tmp_path: Path) -> None:
+    # http in -> http response: the runtime was idle, so the flow runs in the request's own turn of
+    # the event loop (``Node.send_now``), and the response is written before anything else runs
+    settings: Settings = make_settings(tmp_path)
+    runtime = Runtime(Registry.default(), settings, persist=False)
+    app = create_app(runtime, settings, start_runtime=False)
+    await runtime.start(endpoint_flows(held=False))
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("a GET without a body is not read")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    try:
+        await runtime.dispatcher.drained()
+        turns: list[int] = []
+        asyncio.get_running_loop().call_soon(turns.append, 1)
+        await app(scope(), receive, send)
+        assert sent[0]["status"] == 200 and turns == []
+        assert runtime.dispatcher.idle
+    finally:
+        await runtime.close()
+
+
 async def test_a_client_gone_while_the_flow_holds_its_message_is_let_go(tmp_path: Path) -> None:
     gone = asyncio.Event()
     gone.set()  # the client has already gone when the watcher looks
