@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -37,7 +38,13 @@ def ensure_venv() -> None:
 def run(args: list[str]) -> int:
     if args[:1] == ["--"]:  # `dev.py run -- --port 1990`: the separator is ours, not serve's
         args = args[1:]
-    return subprocess.run([BIN / "flowengine", "serve", *args], cwd=ROOT).returncode
+    server = subprocess.Popen([BIN / "flowengine", "serve", *args], cwd=ROOT)
+    # Ctrl-C in a terminal reaches the server too (the same process group) and it stops on its own:
+    # wait for it (subprocess.run killed it 0.25 s after a KeyboardInterrupt, in the middle of its
+    # shutdown). A SIGTERM sent to this process alone is passed on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda sig, frame: server.send_signal(signal.SIGTERM))
+    return server.wait()
 
 
 def test(args: list[str]) -> int:

@@ -138,8 +138,10 @@ class _Server(Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.stop_requested is None:
             log.info("signal %d: stopping (nodes get up to nodeCloseTimeout to close)", sig)
-        self.request_stop()
+        # uvicorn's first: it reads a SIGINT that finds should_exit already set as a second Ctrl-C
+        # and forces the exit (no wait for open requests, no lifespan shutdown: an ERROR logged)
         super().handle_exit(sig, frame)
+        self.request_stop()
 
 
 class _SideServer(Server):

@@ -157,3 +157,30 @@ def test_wrong_credential_secret_refuses_to_start_and_says_why(tmp_path: Path) -
     assert "cannot be decrypted with the configured credentialSecret (wrong secret?)" in out
     assert "The file is left untouched; set the secret that was used to write it." in out
     assert (cred_file.read_bytes(), (tmp_path / "flows.json").read_bytes()) == before
+
+
+def test_sigint_shuts_down_as_gracefully_as_sigterm(tmp_path: Path) -> None:
+    # Ctrl-C: one SIGINT is a graceful stop (uvicorn waits for open requests and ends the app's
+    # lifespan); only a second one forces the exit
+    with served(tmp_path, [tab()]) as server:
+        server.proc.send_signal(signal.SIGINT)
+        code = server.proc.wait(timeout=BOUND_S + 10)
+        out = server.output()
+    assert code == 0, out
+    assert "Finished server process" in out and "ERROR" not in out and "Traceback" not in out, out
+
+
+def test_a_first_sigint_does_not_force_the_exit_a_second_does() -> None:
+    from uvicorn import Config
+
+    from flowengine.server.serve import _Server
+
+    server = _Server(Config(app=lambda *args: None), None, close_timeout_s=1.0)
+    try:
+        server.handle_exit(signal.SIGINT, None)
+        assert server.should_exit and not server.force_exit
+        server.handle_exit(signal.SIGINT, None)
+        assert server.force_exit
+    finally:
+        assert server.watchdog is not None
+        server.watchdog.cancel()
